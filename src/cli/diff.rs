@@ -1,0 +1,36 @@
+//! `listdiff diff FROM TO`
+//!
+//! The net difference between the state at the end of FROM and the state at the end of TO.
+
+use chrono::NaiveDate;
+
+use super::{CliError, Context, Outcome, QueryOptions, parse_date, print};
+use crate::store::Access;
+use crate::{query, render};
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example: listdiff diff 2024-11-30 2024-12-31 -o json")]
+pub(crate) struct Args {
+    /// The earlier date (YYYY-MM-DD)
+    #[arg(value_parser = parse_date)]
+    from: NaiveDate,
+    /// The later date (YYYY-MM-DD)
+    #[arg(value_parser = parse_date)]
+    to: NaiveDate,
+    /// Exit with 1 when anything changed
+    #[arg(long)]
+    exit_code: bool,
+    #[command(flatten)]
+    query: QueryOptions,
+}
+
+pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
+    let store = context.open_store(Access::Read)?;
+    let report = query::diff(&store.view(), args.from, args.to, &args.query.filter())?;
+    print(|out| render::diff(out, &report, args.query.output, context.style))?;
+    Ok(if args.exit_code && !report.changes.is_empty() {
+        Outcome::Changes
+    } else {
+        Outcome::Done
+    })
+}

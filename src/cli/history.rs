@@ -1,0 +1,24 @@
+//! `listdiff history QUERY`
+//!
+//! Every version of the entries whose id is QUERY or whose name (any name it has had) contains
+//! QUERY, ignoring case, with the publication that made each version.
+
+use super::{CliError, Context, Outcome, QueryOptions, print};
+use crate::store::Access;
+use crate::{query, render};
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example: listdiff history uniview")]
+pub(crate) struct Args {
+    /// An entry id, or part of a name
+    query: String,
+    #[command(flatten)]
+    options: QueryOptions,
+}
+
+pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
+    let store = context.open_store(Access::Read)?;
+    let report = query::history(&store.view(), &args.query, &args.options.filter())?;
+    print(|out| render::history(out, &report, args.options.output, context.style))?;
+    Ok(Outcome::Done)
+}

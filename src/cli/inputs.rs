@@ -1,0 +1,343 @@
+//! Finding and reading input files: paths in the order given, directories walked in
+//! (publication date, path) order, `-` for standard input, companion files beside a primary.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use super::CliError;
+use crate::formats::{Detection, Format, Input, InputFile, Parsed, detect};
+use crate::store::{InputDigest, Provenance, manifest_sha256, sha256_hex};
+
+/// A file to read: named on the command line, found in a directory, or standard input.
+#[derive(Clone, Debug)]
+pub(crate) struct Candidate {
+    /// The file, or `None` for standard input.
+    pub(crate) path: Option<PathBuf>,
+    /// How to name it in messages and as an event's source.
+    pub(crate) display: String,
+    /// Which command-line argument it came from (directories expand to several candidates).
+    pub(crate) group: usize,
+}
+
+/// Files in directories that are documentation, never publications.
+fn is_documentation(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("readme")
+        || lower.starts_with("license")
+        || lower.starts_with("licence")
+        || lower.starts_with("provenance")
+        || lower.ends_with(".md")
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), CliError> {
+    let entries = fs::read_dir(dir)
+        .map_err(|e| CliError::Input(format!("cannot read directory {}: {e}", dir.display())))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, found)?;
+        } else if !is_documentation(&name) {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads at most the first 64 KiB of a file, for format detection.
+fn head(path: &Path) -> Result<Vec<u8>, CliError> {
+    let mut file = fs::File::open(path).map_err(|e| read_error(path, e))?;
+    let mut buffer = Vec::new();
+    file.by_ref()
+        .take(64 * 1024)
+        .read_to_end(&mut buffer)
+        .map_err(|e| read_error(path, e))?;
+    Ok(buffer)
+}
+
+fn read_error(path: &Path, e: std::io::Error) -> CliError {
+    CliError::Input(format!("cannot read {}: {e}", path.display()))
+}
+
+/// Expands the command-line paths into candidates. Returns notes about skipped files.
+pub(crate) fn gather(
+    paths: &[String],
+    forced: Option<Format>,
+) -> Result<(Vec<Candidate>, Vec<String>), CliError> {
+    let mut candidates = Vec::new();
+    let mut notes = Vec::new();
+    let mut stdin_seen = false;
+    for (group, arg) in paths.iter().enumerate() {
+        if arg == "-" {
+            if stdin_seen {
+                return Err(CliError::Input(
+                    "standard input (-) can be read only once".into(),
+                ));
+            }
+            stdin_seen = true;
+            candidates.push(Candidate {
+                path: None,
+                display: "<stdin>".into(),
+                group,
+            });
+            continue;
+        }
+        let path = PathBuf::from(arg);
+        let meta = fs::metadata(&path).map_err(|e| read_error(&path, e))?;
+        if !meta.is_dir() {
+            candidates.push(Candidate {
+                path: Some(path),
+                display: arg.clone(),
+                group,
+            });
+            continue;
+        }
+        let mut found = Vec::new();
+        walk(&path, &mut found)?;
+        let mut skipped = Vec::new();
+        for file in found {
+            let detection = match forced {
+                Some(format) => Detection::Format(format),
+                None => detect(&head(&file)?),
+            };
+            match detection {
+                Detection::Format(_) | Detection::Empty => candidates.push(Candidate {
+                    display: file.display().to_string(),
+                    path: Some(file),
+                    group,
+                }),
+                Detection::Companion(_) if has_primary_beside(&file) => {}
+                Detection::Companion(name) => notes.push(format!(
+                    "skipped {}: an OFAC companion file ({name}) with no sdn.csv beside it",
+                    file.display()
+                )),
+                Detection::Unknown => skipped.push(file.display().to_string()),
+            }
+        }
+        if !skipped.is_empty() {
+            notes.push(format!(
+                "skipped {} that {} not a recognised publication format: {}",
+                if skipped.len() == 1 {
+                    "1 file".to_string()
+                } else {
+                    format!("{} files", skipped.len())
+                },
+                if skipped.len() == 1 { "is" } else { "are" },
+                skipped.join(", ")
+            ));
+        }
+    }
+    Ok((candidates, notes))
+}
+
+/// True when a companion file has an OFAC primary file in its directory that will read it.
+fn has_primary_beside(companion: &Path) -> bool {
+    let Some(dir) = companion.parent() else {
+        return false;
+    };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    let companion_name = companion
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    entries.filter_map(|e| e.ok()).any(|e| {
+        let name = e.file_name().to_string_lossy().into_owned();
+        Format::OfacSdnCsv
+            .companion_names(&name)
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(&companion_name))
+    })
+}
+
+/// A candidate read and parsed.
+pub(crate) struct ReadInput {
+    /// The format read.
+    pub(crate) format: Format,
+    /// What was parsed.
+    pub(crate) parsed: Parsed,
+    /// The digests of the files read, and the format and parser.
+    pub(crate) provenance: Provenance,
+}
+
+fn read_bytes(candidate: &Candidate) -> Result<Vec<u8>, CliError> {
+    match &candidate.path {
+        None => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| CliError::Input(format!("cannot read standard input: {e}")))?;
+            Ok(bytes)
+        }
+        Some(path) => fs::read(path).map_err(|e| read_error(path, e)),
+    }
+}
+
+/// Finds the companion files of `primary` in its directory (names matched ignoring case).
+fn companions(format: Format, primary: &Path) -> Result<Vec<(String, InputFile)>, CliError> {
+    let name = primary
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let wanted = format.companion_names(&name);
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dir = primary
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let present: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| CliError::Input(format!("cannot read directory {}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    let canonical = Format::OfacSdnCsv.companion_names("sdn.csv");
+    let mut found = Vec::new();
+    for (wanted_name, canonical_name) in wanted.iter().zip(canonical) {
+        if let Some(path) = present.iter().find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case(wanted_name))
+        }) {
+            let bytes = fs::read(path).map_err(|e| read_error(path, e))?;
+            found.push((
+                canonical_name,
+                InputFile {
+                    name: path.display().to_string(),
+                    bytes,
+                },
+            ));
+        }
+    }
+    Ok(found)
+}
+
+fn digest(name: &str, bytes: &[u8]) -> InputDigest {
+    InputDigest {
+        name: name.to_string(),
+        sha256: sha256_hex(bytes),
+        bytes: bytes.len() as u64,
+    }
+}
+
+/// Reads a candidate (and its companions), recognises or takes its format, and parses it.
+pub(crate) fn read(candidate: &Candidate, forced: Option<Format>) -> Result<ReadInput, CliError> {
+    let bytes = read_bytes(candidate)?;
+    let format = match forced {
+        Some(format) => format,
+        None => match detect(&bytes) {
+            Detection::Format(format) => format,
+            Detection::Empty => {
+                return Err(CliError::Input(format!(
+                    "{}: the file is empty (0 bytes or only white space): a failed download? Nothing was recorded",
+                    candidate.display
+                )));
+            }
+            Detection::Companion(name) => {
+                return Err(CliError::Input(format!(
+                    "{}: this is an OFAC companion file ({name}); ingest the sdn.csv beside it, which reads its companions",
+                    candidate.display
+                )));
+            }
+            Detection::Unknown => {
+                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                return Err(CliError::Input(format!(
+                    "{}: unknown format: not one listdiff recognises ({}); see `listdiff formats`, or give --format",
+                    candidate.display,
+                    names.join(", ")
+                )));
+            }
+        },
+    };
+    let companion_files = match &candidate.path {
+        Some(path) => companions(format, path)?,
+        None => Vec::new(),
+    };
+    let file_name = candidate
+        .path
+        .as_ref()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| candidate.display.clone());
+    let mut inputs = vec![digest(&file_name, &bytes)];
+    for (canonical, file) in &companion_files {
+        inputs.push(digest(canonical, &file.bytes));
+    }
+    let input = Input {
+        primary: InputFile {
+            name: candidate.display.clone(),
+            bytes,
+        },
+        companions: companion_files,
+    };
+    let parsed = format.parse(&input)?;
+    Ok(ReadInput {
+        format,
+        parsed,
+        provenance: Provenance {
+            sha256: manifest_sha256(&inputs),
+            inputs,
+            format: format.name().to_string(),
+            parser: format!(
+                "listdiff {} {}/{}",
+                env!("CARGO_PKG_VERSION"),
+                format.name(),
+                format.parser_version()
+            ),
+        },
+    })
+}
+
+/// The last `YYYY-MM-DD` in `text` that is a real date.
+pub(crate) fn date_in_path(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(9)).rev().find_map(|start| {
+        let window = bytes.get(start..start + 10)?;
+        let shape = window.iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+        let bounded = |i: Option<usize>| {
+            i.and_then(|i| bytes.get(i))
+                .is_none_or(|b| !b.is_ascii_digit())
+        };
+        if shape && bounded(start.checked_sub(1)) && bounded(Some(start + 10)) {
+            NaiveDate::parse_from_str(std::str::from_utf8(window).ok()?, "%Y-%m-%d").ok()
+        } else {
+            None
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_found_in_paths() {
+        assert_eq!(
+            date_in_path("sdn/2024-03-04/sdn.csv"),
+            Some("2024-03-04".parse().unwrap())
+        );
+        assert_eq!(
+            date_in_path("h/2021-01-01/2022-02-25T015029Z_sdn.csv"),
+            Some("2022-02-25".parse().unwrap())
+        );
+        assert_eq!(date_in_path("x/2024-13-45/sdn.csv"), None);
+        assert_eq!(date_in_path("x/12024-01-01/a"), None);
+        assert_eq!(date_in_path("sdn.csv"), None);
+    }
+}

@@ -1,0 +1,233 @@
+//! The command line: argument parsing, store location, output and exit codes. One file per
+//! subcommand; each parses its arguments, asks the floors below, and prints the answer.
+//!
+//! Exit codes: 0 success; 1 changes found (only with `--exit-code`); 2 bad usage or bad input;
+//! 3 store error (in use, missing, damaged, or not writable).
+
+mod as_of;
+mod compare;
+mod diff;
+mod formats;
+mod history;
+mod ingest;
+mod inputs;
+mod log;
+mod rebuild;
+mod since;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::formats::FormatError;
+use crate::model::ListId;
+use crate::query::{ListFilter, QueryError};
+use crate::render::{OutputFormat, Style};
+use crate::store::{Access, Store, StoreError};
+
+/// Track regulatory and sanctions lists as immutable publication events, and answer what changed
+/// and what a list said on any date.
+#[derive(Parser, Debug)]
+#[command(name = "listdiff", version, about, long_about = None, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The store directory [default: $XDG_DATA_HOME/listdiff, i.e. ~/.local/share/listdiff]
+    #[arg(long, global = true, env = "LISTDIFF_STORE", value_name = "PATH")]
+    store: Option<PathBuf>,
+
+    /// When to colour output
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    color: ColorWhen,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXIT_CODES: &str = "Exit codes: 0 success; 1 changes found (with --exit-code); 2 bad usage or bad input; 3 store error.";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Record publications (files, directories, or - for standard input) as events
+    Ingest(ingest::Args),
+    /// What changed since a date, publication by publication
+    Since(since::Args),
+    /// The net difference between the ends of two dates
+    Diff(diff::Args),
+    /// Every entry in force at the end of a date
+    AsOf(as_of::Args),
+    /// Every version of the entries whose id is QUERY or whose name contains it
+    History(history::Args),
+    /// The recorded events, in recording order
+    Log(log::Args),
+    /// The difference between two publication files, without a store
+    Compare(compare::Args),
+    /// Rebuild every index from the event log
+    Rebuild(rebuild::Args),
+    /// The formats listdiff reads
+    Formats(formats::Args),
+}
+
+/// A failure, with the exit code it maps to.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CliError {
+    /// Bad usage or bad input: exit 2.
+    #[error("{0}")]
+    Input(String),
+    /// A store error: exit 3.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Writing output failed.
+    #[error("cannot write output: {0}")]
+    Output(#[from] io::Error),
+}
+
+impl From<FormatError> for CliError {
+    fn from(e: FormatError) -> Self {
+        CliError::Input(e.to_string())
+    }
+}
+
+impl From<QueryError> for CliError {
+    fn from(e: QueryError) -> Self {
+        match e {
+            QueryError::Store(s) => CliError::Store(s),
+            QueryError::Invalid(message) => CliError::Input(message),
+        }
+    }
+}
+
+/// How a command ended well.
+pub(crate) enum Outcome {
+    /// Exit 0.
+    Done,
+    /// Exit 1: there were changes and `--exit-code` was given.
+    Changes,
+}
+
+/// The common options of query commands.
+#[derive(clap::Args, Debug)]
+pub(crate) struct QueryOptions {
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = OutputFormat::Table)]
+    pub(crate) output: OutputFormat,
+    /// Only this list
+    #[arg(long, value_name = "ID", value_parser = parse_list_id)]
+    pub(crate) list: Option<ListId>,
+}
+
+impl QueryOptions {
+    pub(crate) fn filter(&self) -> ListFilter {
+        ListFilter(self.list.clone())
+    }
+}
+
+/// What every command gets besides its own arguments.
+pub(crate) struct Context {
+    store: Option<PathBuf>,
+    pub(crate) style: Style,
+}
+
+impl Context {
+    /// The store directory: `--store`, else `$LISTDIFF_STORE`, else the user's data directory.
+    pub(crate) fn store_path(&self) -> Result<PathBuf, CliError> {
+        match &self.store {
+            Some(path) => Ok(path.clone()),
+            None => dirs::data_dir().map(|d| d.join("listdiff")).ok_or_else(|| {
+                CliError::Input(
+                    "cannot find your data directory (is HOME set?): give --store PATH or set LISTDIFF_STORE".into(),
+                )
+            }),
+        }
+    }
+
+    /// Opens the store.
+    pub(crate) fn open_store(&self, access: Access) -> Result<Store, CliError> {
+        Ok(Store::open(&self.store_path()?, access)?)
+    }
+
+    /// The recording time: now, or `$LISTDIFF_NOW` (RFC 3339) when set, for reproducible tests.
+    pub(crate) fn now(&self) -> Result<DateTime<Utc>, CliError> {
+        match std::env::var("LISTDIFF_NOW") {
+            Ok(text) => DateTime::parse_from_rfc3339(&text)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| {
+                    CliError::Input(format!(
+                        "LISTDIFF_NOW={text:?} is not an RFC 3339 time such as 2024-12-11T09:00:00Z"
+                    ))
+                }),
+            Err(_) => Ok(Utc::now()),
+        }
+    }
+}
+
+/// Parses a `YYYY-MM-DD` argument.
+pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{text:?} is not a date: expected YYYY-MM-DD, e.g. 2024-12-01"))
+}
+
+/// Parses a list id argument.
+pub(crate) fn parse_list_id(text: &str) -> Result<ListId, String> {
+    ListId::new(text).map_err(|e| e.to_string())
+}
+
+/// Runs `render` into a buffered standard output.
+pub(crate) fn print(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), CliError> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    render(&mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Runs listdiff with the process's arguments and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = match cli.color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    };
+    let context = Context {
+        store: cli.store,
+        style: Style { color },
+    };
+    let result = match cli.command {
+        Command::Ingest(args) => ingest::run(&context, args),
+        Command::Since(args) => since::run(&context, args),
+        Command::Diff(args) => diff::run(&context, args),
+        Command::AsOf(args) => as_of::run(&context, args),
+        Command::History(args) => history::run(&context, args),
+        Command::Log(args) => log::run(&context, args),
+        Command::Compare(args) => compare::run(&context, args),
+        Command::Rebuild(args) => rebuild::run(&context, args),
+        Command::Formats(args) => formats::run(&context, args),
+    };
+    match result {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Changes) => ExitCode::from(1),
+        Err(CliError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(error) => {
+            let code = match error {
+                CliError::Input(_) => 2,
+                CliError::Store(_) => 3,
+                CliError::Output(_) => 3,
+            };
+            eprintln!("listdiff: error: {error}");
+            ExitCode::from(code)
+        }
+    }
+}

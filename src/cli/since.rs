@@ -1,0 +1,38 @@
+//! `listdiff since DATE [--until DATE]`
+//!
+//! What changed from the end of the day before DATE to the end of --until (default: the latest
+//! publication), grouped by the publication that made each change, with the net result.
+//! Reason text changes are shown word by word.
+
+use chrono::NaiveDate;
+
+use super::{CliError, Context, Outcome, QueryOptions, parse_date, print};
+use crate::store::Access;
+use crate::{query, render};
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example: listdiff since 2024-12-01 --list us-bis-entity-list")]
+pub(crate) struct Args {
+    /// The first publication date to include (YYYY-MM-DD)
+    #[arg(value_parser = parse_date)]
+    since: NaiveDate,
+    /// The last publication date to include [default: the latest publication]
+    #[arg(long, value_parser = parse_date, value_name = "DATE")]
+    until: Option<NaiveDate>,
+    /// Exit with 1 when anything changed
+    #[arg(long)]
+    exit_code: bool,
+    #[command(flatten)]
+    query: QueryOptions,
+}
+
+pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
+    let store = context.open_store(Access::Read)?;
+    let report = query::since(&store.view(), args.since, args.until, &args.query.filter())?;
+    print(|out| render::since(out, &report, args.query.output, context.style))?;
+    Ok(if args.exit_code && !report.net.changes.is_empty() {
+        Outcome::Changes
+    } else {
+        Outcome::Done
+    })
+}

@@ -1,0 +1,315 @@
+//! Publisher formats: bytes in, publications out. One file per format.
+//!
+//! Formats are recognised by content, never by file name ([`detect`]). A parser reads one
+//! [`Input`] (a primary file and, for formats that have them, companion files beside it) and
+//! returns the publications it states, normalised, with the date the file itself states if any.
+
+mod csl;
+mod native;
+mod ofac_csv;
+mod sniff;
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use crate::model::{ListId, PublicationContent};
+
+pub use sniff::{Detection, detect};
+
+/// A publisher format listdiff can read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// listdiff's own JSON: one publication per file, snapshot or amendment.
+    Native,
+    /// trade.gov Consolidated Screening List, `consolidated.csv` (with or without `_id`).
+    CslCsv,
+    /// trade.gov Consolidated Screening List, `consolidated.json` (`{"results": [...]}`).
+    CslJson,
+    /// OFAC SDN legacy CSV: `sdn.csv` with `alt.csv`, `add.csv`, `sdn_comments.csv` beside it.
+    OfacSdnCsv,
+}
+
+impl Format {
+    /// Every format, in the order `listdiff formats` lists them.
+    pub const ALL: [Format; 4] = [
+        Format::Native,
+        Format::CslCsv,
+        Format::CslJson,
+        Format::OfacSdnCsv,
+    ];
+
+    /// The name used by `--format` and recorded in events.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Native => "native",
+            Format::CslCsv => "csl-csv",
+            Format::CslJson => "csl-json",
+            Format::OfacSdnCsv => "ofac-sdn-csv",
+        }
+    }
+
+    /// The format called `name`, if any.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The parser's version: bumped whenever the same bytes would give different content.
+    pub fn parser_version(self) -> u32 {
+        1
+    }
+
+    /// One line on what the format is.
+    pub fn description(self) -> &'static str {
+        match self {
+            Format::Native => "listdiff native JSON publication (snapshot or amendment)",
+            Format::CslCsv => "trade.gov Consolidated Screening List consolidated.csv",
+            Format::CslJson => "trade.gov Consolidated Screening List consolidated.json",
+            Format::OfacSdnCsv => {
+                "OFAC SDN legacy CSV (sdn.csv + alt.csv, add.csv, sdn_comments.csv)"
+            }
+        }
+    }
+
+    /// The list ids the format produces.
+    pub fn list_ids(self) -> &'static str {
+        match self {
+            Format::Native => "as stated in the file (\"list\")",
+            Format::CslCsv | Format::CslJson => {
+                "us-csl-<source abbreviation>, one per source list (us-csl-el, us-csl-sdn, …)"
+            }
+            Format::OfacSdnCsv => "us-ofac-sdn",
+        }
+    }
+
+    /// The entry key the format uses.
+    pub fn key(self) -> &'static str {
+        match self {
+            Format::Native => "id",
+            Format::CslCsv => {
+                "_id; without it entity_number, else a hash of source, name and first FR notice (and addresses if that collides)"
+            }
+            Format::CslJson => {
+                "id; without it entity_number, else a hash of source, name and first FR notice (and addresses if that collides)"
+            }
+            Format::OfacSdnCsv => "ent_num",
+        }
+    }
+
+    /// The publisher fields that become the reason fields.
+    pub fn reason_fields(self) -> &'static str {
+        match self {
+            Format::Native => "programs, reason, license_requirement, license_policy, citations",
+            Format::CslCsv | Format::CslJson => {
+                "programs, remarks → reason, license_requirement, license_policy, federal_register_notice → citations"
+            }
+            Format::OfacSdnCsv => "Program → programs, Remarks (+ sdn_comments.csv) → reason",
+        }
+    }
+
+    /// Names of the companion files to read beside a primary file called `primary_name`
+    /// (matched case-insensitively in the same directory).
+    pub fn companion_names(self, primary_name: &str) -> Vec<String> {
+        match self {
+            Format::OfacSdnCsv => ofac_csv::companion_names(primary_name),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Reads one input.
+    pub fn parse(self, input: &Input) -> Result<Parsed, FormatError> {
+        let publications = match self {
+            Format::Native => native::parse(input)?,
+            Format::CslCsv => csl::parse_csv(input)?,
+            Format::CslJson => csl::parse_json(input)?,
+            Format::OfacSdnCsv => ofac_csv::parse(input)?,
+        };
+        Ok(Parsed {
+            format: self,
+            publications: publications.0,
+            warnings: publications.1,
+        })
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The bytes of one file and the name to show for it in messages.
+#[derive(Clone, Debug)]
+pub struct InputFile {
+    /// The path as the user gave it (or `<stdin>`).
+    pub name: String,
+    /// The exact bytes read.
+    pub bytes: Vec<u8>,
+}
+
+/// One input: a primary file and the companion files found beside it.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// The file that was named or found.
+    pub primary: InputFile,
+    /// Companion files, keyed by their canonical lower-case name (`alt.csv`, …).
+    pub companions: Vec<(String, InputFile)>,
+}
+
+impl Input {
+    /// An input with no companions.
+    pub fn single(name: impl Into<String>, bytes: Vec<u8>) -> Input {
+        Input {
+            primary: InputFile {
+                name: name.into(),
+                bytes,
+            },
+            companions: Vec::new(),
+        }
+    }
+
+    /// The companion with canonical name `name`, if present.
+    pub fn companion(&self, name: &str) -> Option<&InputFile> {
+        self.companions
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, f)| f)
+    }
+}
+
+/// A publication as the file states it, before its date is resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParsedPublication {
+    /// The list it belongs to.
+    pub list: ListId,
+    /// The publication date the file itself states, if it states one.
+    pub stated_date: Option<NaiveDate>,
+    /// The citation or source the file states, if any (otherwise the file name is used).
+    pub source: Option<String>,
+    /// The normalised content.
+    pub content: PublicationContent,
+}
+
+/// Everything read from one input.
+#[derive(Clone, Debug)]
+pub struct Parsed {
+    /// The format that was read.
+    pub format: Format,
+    /// One publication per list the input holds.
+    pub publications: Vec<ParsedPublication>,
+    /// Things the user should know that did not stop the read (merged duplicate rows, …),
+    /// each starting with the file name and, where it helps, the line.
+    pub warnings: Vec<String>,
+}
+
+/// Where in a file a problem is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// The file as a whole.
+    File,
+    /// A 1-based line.
+    Line(u64),
+    /// A 1-based line and column.
+    LineColumn(u64, u64),
+    /// A record: its 1-based number among the file's records and, when known, its line.
+    Record {
+        /// 1-based record number.
+        number: u64,
+        /// 1-based line where the record starts.
+        line: Option<u64>,
+    },
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File => Ok(()),
+            Location::Line(line) => write!(f, ":{line}"),
+            Location::LineColumn(line, column) => write!(f, ":{line}:{column}"),
+            Location::Record {
+                number,
+                line: Some(line),
+            } => write!(f, ":{line} (record {number})"),
+            Location::Record { number, line: None } => write!(f, " (record {number})"),
+        }
+    }
+}
+
+/// Why an input cannot be read: says which file, where in it, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{location}: {message}")]
+pub struct FormatError {
+    /// The file, as the user named it.
+    pub file: String,
+    /// Where in the file.
+    pub location: Location,
+    /// What is wrong and, where it helps, what to do.
+    pub message: String,
+}
+
+impl FormatError {
+    /// An error about `file` at `location`.
+    pub fn new(file: &str, location: Location, message: impl Into<String>) -> FormatError {
+        FormatError {
+            file: file.to_string(),
+            location,
+            message: message.into(),
+        }
+    }
+}
+
+/// Strips a UTF-8 byte-order mark.
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// Decodes text that should be UTF-8 but may be Latin-1 (Windows-1252): UTF-8 when valid.
+pub(crate) fn decode_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+        }
+    }
+}
+
+/// Parses a `YYYY-MM-DD` date.
+pub(crate) fn parse_iso_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+}
+
+/// Maps a model error about record `index` (0-based) to a located format error.
+pub(crate) fn record_error(
+    file: &str,
+    error: crate::model::ModelError,
+    line_of: impl Fn(usize) -> Option<u64>,
+) -> FormatError {
+    use crate::model::ModelError;
+    match error {
+        ModelError::InvalidRecord { index, source } => FormatError::new(
+            file,
+            Location::Record {
+                number: index as u64 + 1,
+                line: line_of(index),
+            },
+            source.to_string(),
+        ),
+        ModelError::DuplicateId { id, first, second } => FormatError::new(
+            file,
+            Location::Record {
+                number: second as u64 + 1,
+                line: line_of(second),
+            },
+            format!(
+                "duplicate id \"{id}\": record {} has it too{}; ids must be unique within a publication",
+                first + 1,
+                line_of(first)
+                    .map(|l| format!(" (line {l})"))
+                    .unwrap_or_default()
+            ),
+        ),
+        other => FormatError::new(file, Location::File, other.to_string()),
+    }
+}

@@ -1,0 +1,168 @@
+//! Recognising a format from the first bytes of a file.
+
+use serde::Deserialize;
+
+use super::{Format, strip_bom};
+
+/// What a file looks like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detection {
+    /// A publication in this format.
+    Format(Format),
+    /// An OFAC companion file (`alt.csv`, `add.csv` or `sdn_comments.csv`): it is read together
+    /// with the `sdn.csv` beside it, never on its own.
+    Companion(&'static str),
+    /// No bytes, or only white space.
+    Empty,
+    /// Nothing listdiff reads.
+    Unknown,
+}
+
+const NATIVE_KEYS: [&str; 8] = [
+    "list",
+    "published",
+    "source",
+    "kind",
+    "entries",
+    "add",
+    "amend",
+    "remove",
+];
+const CSL_JSON_KEYS: [&str; 5] = [
+    "results",
+    "total",
+    "offset",
+    "search_performed_at",
+    "sources_used",
+];
+
+/// Recognises the format of `bytes` from its beginning.
+pub fn detect(bytes: &[u8]) -> Detection {
+    let bytes = strip_bom(bytes);
+    let start = match bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != 0x1A)
+    {
+        Some(start) => start,
+        None => return Detection::Empty,
+    };
+    let rest = &bytes[start..];
+    match rest[0] {
+        b'{' => detect_json_object(rest),
+        _ => detect_delimited(rest),
+    }
+}
+
+/// Reads the first key of a JSON object to tell the native format from the CSL JSON.
+fn detect_json_object(bytes: &[u8]) -> Detection {
+    let after_brace = &bytes[1..];
+    let Some(quote) = after_brace.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return Detection::Format(Format::Native);
+    };
+    if after_brace[quote] != b'"' {
+        // `{}` or malformed: let the native parser explain what is wrong.
+        return Detection::Format(Format::Native);
+    }
+    let mut de = serde_json::Deserializer::from_slice(&after_brace[quote..]);
+    match String::deserialize(&mut de) {
+        Ok(key) if CSL_JSON_KEYS.contains(&key.as_str()) => Detection::Format(Format::CslJson),
+        Ok(key) if NATIVE_KEYS.contains(&key.as_str()) => Detection::Format(Format::Native),
+        Ok(_) => Detection::Unknown,
+        // A truncated first key: still a JSON object, let the native parser report where.
+        Err(_) => Detection::Format(Format::Native),
+    }
+}
+
+/// Looks at the first CSV record: a CSL header, or an OFAC legacy row.
+fn detect_delimited(bytes: &[u8]) -> Detection {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut record) {
+        Ok(true) => {}
+        _ => return Detection::Unknown,
+    }
+    let fields: Vec<String> = record
+        .iter()
+        .map(|f| String::from_utf8_lossy(f).trim().to_ascii_lowercase())
+        .collect();
+    let has = |name: &str| fields.iter().any(|f| f == name);
+    if has("source") && has("name") && (has("federal_register_notice") || has("programs")) {
+        return Detection::Format(Format::CslCsv);
+    }
+    let first_is_number = !fields[0].is_empty() && fields[0].bytes().all(|b| b.is_ascii_digit());
+    if !first_is_number {
+        return Detection::Unknown;
+    }
+    let second_is_number = fields
+        .get(1)
+        .is_some_and(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
+    match fields.len() {
+        12 => Detection::Format(Format::OfacSdnCsv),
+        6 if second_is_number => Detection::Companion("add.csv"),
+        5 if second_is_number => Detection::Companion("alt.csv"),
+        2 => Detection::Companion("sdn_comments.csv"),
+        _ => Detection::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn native_and_csl_json_are_told_apart_by_their_first_key() {
+        assert_eq!(
+            detect(br#"{"list": "x"}"#),
+            Detection::Format(Format::Native)
+        );
+        assert_eq!(
+            detect(b"\xEF\xBB\xBF \n{ \"kind\": 1"),
+            Detection::Format(Format::Native)
+        );
+        assert_eq!(
+            detect(br#"{"results": []}"#),
+            Detection::Format(Format::CslJson)
+        );
+        assert_eq!(detect(br#"{"something": []}"#), Detection::Unknown);
+        assert_eq!(detect(br#"{"lis"#), Detection::Format(Format::Native));
+    }
+
+    #[test]
+    fn csv_layouts_are_recognised() {
+        assert_eq!(
+            detect(b"_id,source,entity_number,type,programs,name,title\n"),
+            Detection::Format(Format::CslCsv)
+        );
+        assert_eq!(
+            detect(b"source,entity_number,type,programs,name,title,addresses,federal_register_notice\n"),
+            Detection::Format(Format::CslCsv)
+        );
+        assert_eq!(
+            detect(b"36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n"),
+            Detection::Format(Format::OfacSdnCsv)
+        );
+        assert_eq!(
+            detect(b"36,12,\"aka\",\"AERO-CARIBBEAN\",-0- \r\n"),
+            Detection::Companion("alt.csv")
+        );
+        assert_eq!(
+            detect(b"36,25,-0- ,\"Havana\",\"Cuba\",-0- \r\n"),
+            Detection::Companion("add.csv")
+        );
+        assert_eq!(
+            detect(b"28263,\"hn'; Linked To: X.\"\r\n"),
+            Detection::Companion("sdn_comments.csv")
+        );
+    }
+
+    #[test]
+    fn empty_and_unknown_files() {
+        assert_eq!(detect(b""), Detection::Empty);
+        assert_eq!(detect(b" \r\n\x1A"), Detection::Empty);
+        assert_eq!(detect(b"# a readme\n"), Detection::Unknown);
+        assert_eq!(detect(b"\x00\x01\x02binary"), Detection::Unknown);
+    }
+}

@@ -1,0 +1,16 @@
+//! listdiff: regulatory and sanctions lists as immutable publication events.
+//!
+//! Floors, each importing only the floors below it:
+//! - [`model`]: entries, publications, changes, the fold and diff rules (no I/O);
+//! - [`formats`]: one parser per publisher format, bytes → publications;
+//! - [`store`]: the append-only event log in sled and the indexes derived from it;
+//! - [`query`]: as-of, since, diff, history, log, answered from the store;
+//! - [`render`]: table, JSON, NDJSON and CSV output of the model's reports;
+//! - [`cli`]: the command line, one file per subcommand.
+
+pub mod cli;
+pub mod formats;
+pub mod model;
+pub mod query;
+pub mod render;
+pub mod store;

@@ -1,0 +1,57 @@
+//! The ground floor: lists, entries, publications, changes, and the rules that fold publications
+//! into states and compare states. Plain data and pure functions; no I/O.
+
+mod change;
+mod entry;
+pub mod fold;
+mod ids;
+mod publication;
+mod report;
+pub mod text;
+
+pub use change::{
+    Change, ChangeKind, FieldChange, ListState, REASON_FIELDS, apply_changes, diff_entries,
+    diff_states,
+};
+pub use entry::{Entry, EntryHash, EntryType, normalize_value, optional_date};
+pub use ids::{EntryId, ListId};
+pub use publication::{Amendment, Publication, PublicationContent, PublicationKind};
+pub use report::{
+    AsOfReport, DiffReport, Effect, EntryHistory, EntryVersion, EventMeta, HistoryReport,
+    ListedEntry, LogReport, PublicationReport, SinceReport,
+};
+
+/// Why a value cannot be part of the model.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// A list id with characters outside `a-z 0-9 - _ .`, or empty, or too long.
+    #[error("invalid list id {0:?}: use lower-case letters, digits, '-', '_' and '.'")]
+    InvalidListId(String),
+    /// An entry id that is empty after trimming.
+    #[error("entry id is empty")]
+    EmptyEntryId,
+    /// An entry id with control characters, or too long.
+    #[error("invalid entry id {0:?}: no control characters, at most 512 bytes")]
+    InvalidEntryId(String),
+    /// An entry whose name is empty after trimming.
+    #[error("entry {0} has an empty name")]
+    EmptyName(EntryId),
+    /// One record of a publication is invalid.
+    #[error("record {index}: {source}")]
+    InvalidRecord {
+        /// 0-based position of the record.
+        index: usize,
+        /// What is wrong with it.
+        source: Box<ModelError>,
+    },
+    /// The same id appears twice where ids must be unique.
+    #[error("duplicate id \"{id}\": records {first} and {second}")]
+    DuplicateId {
+        /// The id.
+        id: EntryId,
+        /// 0-based position of the first record with it.
+        first: usize,
+        /// 0-based position of the second.
+        second: usize,
+    },
+}

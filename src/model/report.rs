@@ -1,0 +1,156 @@
+//! The answers listdiff gives, as plain data: built by `query`, printed by `render`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Change, ChangeKind, Entry, EntryId, ListId, PublicationKind};
+
+/// How many entries an event added, removed and changed when it was recorded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Effect {
+    /// Entries that came into force.
+    pub added: u64,
+    /// Entries that went out of force.
+    pub removed: u64,
+    /// Entries whose content changed.
+    pub changed: u64,
+}
+
+/// What the log says about one recorded event, without its content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventMeta {
+    /// The event's gapless sequence number (1, 2, 3, … in recording order).
+    pub seq: u64,
+    /// The list the publication belongs to.
+    pub list: ListId,
+    /// The publication date.
+    pub published: NaiveDate,
+    /// When listdiff recorded it (UTC).
+    pub recorded: DateTime<Utc>,
+    /// Snapshot or amendment.
+    pub kind: PublicationKind,
+    /// The file name or citation it came from.
+    pub source: String,
+    /// SHA-256 of the exact input bytes (for several files, of their manifest).
+    pub sha256: String,
+    /// The input format that was read.
+    pub format: String,
+    /// The earlier event of the same list and date that this one corrected, if any.
+    pub supersedes: Option<u64>,
+    /// What it changed against the list as known when it was recorded.
+    pub effect: Effect,
+}
+
+/// The net difference between two states of the tracked lists.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DiffReport {
+    /// The earlier state (end of this date), when known.
+    pub from: Option<NaiveDate>,
+    /// The later state (end of this date), when known.
+    pub to: Option<NaiveDate>,
+    /// Every added, removed and changed entry, ordered by list, then kind, then id.
+    pub changes: Vec<Change>,
+}
+
+impl DiffReport {
+    /// How many changes are of `kind`.
+    pub fn count(&self, kind: ChangeKind) -> usize {
+        self.changes.iter().filter(|c| c.kind == kind).count()
+    }
+
+    /// How many changed entries changed a reason field.
+    pub fn reason_changes(&self) -> usize {
+        self.changes.iter().filter(|c| c.reason_changed()).count()
+    }
+
+    /// The changes of one kind.
+    pub fn of_kind(&self, kind: ChangeKind) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(move |c| c.kind == kind)
+    }
+
+    /// Puts changes in the documented order: list, kind (added, removed, changed), id.
+    pub fn sort(&mut self) {
+        self.changes
+            .sort_by(|a, b| (&a.list, a.kind, &a.id).cmp(&(&b.list, b.kind, &b.id)));
+    }
+}
+
+/// The changes one publication made, against the list as it stood before it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicationReport {
+    /// The event that recorded the publication.
+    pub event: EventMeta,
+    /// Its changes, ordered by kind, then id.
+    pub changes: Vec<Change>,
+}
+
+/// What changed from the end of the day before `since` to the end of `until`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SinceReport {
+    /// The first publication date included.
+    pub since: NaiveDate,
+    /// The last publication date included.
+    pub until: NaiveDate,
+    /// The net difference between the end of `since − 1` and the end of `until`.
+    pub net: DiffReport,
+    /// Each publication in the window that is in force (not superseded), in fold order.
+    pub publications: Vec<PublicationReport>,
+}
+
+/// One entry in force, with its list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedEntry {
+    /// The list.
+    pub list: ListId,
+    /// The entry as it stood.
+    pub entry: Entry,
+}
+
+/// Every entry in force at the end of a date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AsOfReport {
+    /// The date.
+    pub as_of: NaiveDate,
+    /// The entries, ordered by list, then id.
+    pub entries: Vec<ListedEntry>,
+}
+
+/// One version of an entry: what a publication made of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryVersion {
+    /// The date of the publication that made this version.
+    pub published: NaiveDate,
+    /// The event that recorded it.
+    pub event: u64,
+    /// Whether the publication added, changed or removed the entry.
+    pub change: ChangeKind,
+    /// The entry as that publication left it (for a removal: as it last stood).
+    pub entry: Entry,
+}
+
+/// Every version of one entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryHistory {
+    /// The list.
+    pub list: ListId,
+    /// The entry.
+    pub id: EntryId,
+    /// Its latest name.
+    pub name: String,
+    /// Its versions in fold order.
+    pub versions: Vec<EntryVersion>,
+}
+
+/// The histories of every entry matching a query.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HistoryReport {
+    /// One history per matching entry, ordered by list, then id.
+    pub entries: Vec<EntryHistory>,
+}
+
+/// The recorded events in recording order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogReport {
+    /// The events.
+    pub events: Vec<EventMeta>,
+}

@@ -1,0 +1,117 @@
+//! Text rules shared by every field: white-space normalisation and word-level differences.
+
+use serde::Serialize;
+use similar::{Algorithm, ChangeTag};
+
+/// Trims `raw` and collapses every run of white space to one space; `None` when nothing is left.
+pub fn normalize(raw: &str) -> Option<String> {
+    let mut out = String::with_capacity(raw.len());
+    for word in raw.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Normalises every item, drops empty ones, sorts and removes duplicates: list fields are sets.
+pub fn normalize_set<I, S>(items: I) -> Vec<String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut out: Vec<String> = items
+        .into_iter()
+        .filter_map(|item| normalize(item.as_ref()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// One piece of a word-level difference between two texts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WordSpan {
+    /// Whether the words were kept, deleted or inserted.
+    pub op: WordOp,
+    /// The words, with the white space between them.
+    pub text: String,
+}
+
+/// What happened to a [`WordSpan`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WordOp {
+    /// Present in both texts.
+    Equal,
+    /// Only in the earlier text.
+    Delete,
+    /// Only in the later text.
+    Insert,
+}
+
+/// The word-level difference from `before` to `after` (Patience algorithm, adjacent pieces merged).
+pub fn word_diff(before: &str, after: &str) -> Vec<WordSpan> {
+    let mut spans: Vec<WordSpan> = Vec::new();
+    for (tag, text) in similar::utils::diff_words(Algorithm::Patience, before, after) {
+        let op = match tag {
+            ChangeTag::Equal => WordOp::Equal,
+            ChangeTag::Delete => WordOp::Delete,
+            ChangeTag::Insert => WordOp::Insert,
+        };
+        match spans.last_mut() {
+            Some(last) if last.op == op => last.text.push_str(text),
+            _ => spans.push(WordSpan {
+                op,
+                text: text.to_string(),
+            }),
+        }
+    }
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_trims_and_collapses() {
+        assert_eq!(normalize("  a \t b\n\nc ").as_deref(), Some("a b c"));
+        assert_eq!(normalize(" \n\t "), None);
+        assert_eq!(normalize(""), None);
+    }
+
+    #[test]
+    fn sets_ignore_order_duplicates_and_blanks() {
+        assert_eq!(normalize_set(["b ", " a", "", "b", "  "]), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn word_diff_marks_changed_words() {
+        let spans = word_diff("Case-by-case review.", "Presumption of denial.");
+        assert!(
+            spans
+                .iter()
+                .any(|s| s.op == WordOp::Delete && s.text.contains("Case-by-case"))
+        );
+        assert!(
+            spans
+                .iter()
+                .any(|s| s.op == WordOp::Insert && s.text.contains("denial"))
+        );
+        let rebuilt_before: String = spans
+            .iter()
+            .filter(|s| s.op != WordOp::Insert)
+            .map(|s| s.text.as_str())
+            .collect();
+        assert_eq!(rebuilt_before, "Case-by-case review.");
+    }
+
+    #[test]
+    fn word_diff_of_equal_texts_is_one_equal_span() {
+        let spans = word_diff("same words", "same words");
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0].op, WordOp::Equal);
+    }
+}

@@ -1,0 +1,122 @@
+//! Output: the model's reports as a table (for people), JSON, NDJSON or CSV (for programs).
+//!
+//! Renderers write to the writer they are given and never decide where output goes or whether
+//! it is a terminal: the caller says so through [`Style`].
+
+mod csv_out;
+mod json;
+mod table;
+
+use std::io::{self, Write};
+
+use crate::model::{AsOfReport, DiffReport, HistoryReport, LogReport, SinceReport};
+
+/// An output format (`-o`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Aligned text for reading in a terminal.
+    Table,
+    /// One pretty-printed JSON document.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// How human-readable output should look.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Style {
+    /// Use ANSI colours (deleted words red, inserted words green).
+    pub color: bool,
+}
+
+/// Prints a diff (also `compare`).
+pub fn diff(
+    out: &mut dyn Write,
+    report: &DiffReport,
+    format: OutputFormat,
+    style: Style,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Table => table::diff(out, report, style),
+        OutputFormat::Json => json::diff(out, report),
+        OutputFormat::Ndjson => json::changes_ndjson(out, report.changes.iter(), None),
+        OutputFormat::Csv => csv_out::diff(out, report),
+    }
+}
+
+/// Prints what changed since a date.
+pub fn since(
+    out: &mut dyn Write,
+    report: &SinceReport,
+    format: OutputFormat,
+    style: Style,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Table => table::since(out, report, style),
+        OutputFormat::Json => json::since(out, report),
+        OutputFormat::Ndjson => json::since_ndjson(out, report),
+        OutputFormat::Csv => csv_out::since(out, report),
+    }
+}
+
+/// Prints the entries in force on a date.
+pub fn as_of(
+    out: &mut dyn Write,
+    report: &AsOfReport,
+    format: OutputFormat,
+    style: Style,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Table => table::as_of(out, report, style),
+        OutputFormat::Json => json::as_of(out, report),
+        OutputFormat::Ndjson => json::as_of_ndjson(out, report),
+        OutputFormat::Csv => csv_out::as_of(out, report),
+    }
+}
+
+/// Prints entry histories.
+pub fn history(
+    out: &mut dyn Write,
+    report: &HistoryReport,
+    format: OutputFormat,
+    style: Style,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Table => table::history(out, report, style),
+        OutputFormat::Json => json::history(out, report),
+        OutputFormat::Ndjson => json::history_ndjson(out, report),
+        OutputFormat::Csv => csv_out::history(out, report),
+    }
+}
+
+/// Prints the event log.
+pub fn log(
+    out: &mut dyn Write,
+    report: &LogReport,
+    format: OutputFormat,
+    style: Style,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Table => table::log(out, report, style),
+        OutputFormat::Json => json::log(out, report),
+        OutputFormat::Ndjson => json::log_ndjson(out, report),
+        OutputFormat::Csv => csv_out::log(out, report),
+    }
+}
+
+/// A list value for one cell: items joined with `; `.
+fn joined(items: &[String]) -> String {
+    items.join("; ")
+}
+
+/// A JSON value for one cell: strings as they are, lists joined with `; `, null as empty.
+fn cell(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    }
+}

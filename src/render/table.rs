@@ -1,0 +1,410 @@
+//! Text output for people: changes grouped by publication, word-level differences of reason
+//! text (`[-deleted-]{+inserted+}`, or red and green on a colour terminal), and tables.
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Effects, Style as Ansi};
+use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
+
+use crate::model::text::WordOp;
+use crate::model::{
+    AsOfReport, Change, ChangeKind, DiffReport, Entry, FieldChange, HistoryReport, LogReport,
+    SinceReport, diff_entries,
+};
+
+use super::{Style, cell, joined};
+
+const PLAIN: TableStyle = TableStyle::new();
+const HEADED: TableStyle =
+    TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
+
+/// Writes a table without the trailing blanks its padding leaves at the end of lines.
+fn write_table(out: &mut dyn Write, table: &Table) -> io::Result<()> {
+    for line in table.lines() {
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+fn new_table(style: TableStyle) -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(style)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    table
+}
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn paint(&self, style: Ansi, text: &str) -> String {
+        if self.on && !text.is_empty() {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn deleted(&self, text: &str) -> String {
+        if self.on {
+            self.paint(
+                Ansi::new()
+                    .fg_color(Some(AnsiColor::Red.into()))
+                    .effects(Effects::STRIKETHROUGH),
+                text,
+            )
+        } else {
+            format!("[-{text}-]")
+        }
+    }
+
+    fn inserted(&self, text: &str) -> String {
+        if self.on {
+            self.paint(
+                Ansi::new()
+                    .fg_color(Some(AnsiColor::Green.into()))
+                    .effects(Effects::BOLD),
+                text,
+            )
+        } else {
+            format!("{{+{text}+}}")
+        }
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.paint(Ansi::new().effects(Effects::BOLD), text)
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.paint(Ansi::new().effects(Effects::DIMMED), text)
+    }
+
+    fn marker(&self, kind: ChangeKind) -> String {
+        let (mark, color) = match kind {
+            ChangeKind::Added => ("+", AnsiColor::Green),
+            ChangeKind::Removed => ("-", AnsiColor::Red),
+            ChangeKind::Changed => ("~", AnsiColor::Yellow),
+        };
+        self.paint(
+            Ansi::new()
+                .fg_color(Some(color.into()))
+                .effects(Effects::BOLD),
+            mark,
+        )
+    }
+}
+
+/// The word-level rendering of one changed field.
+fn field_line(paint: &Paint, field: &FieldChange) -> String {
+    let body = if !field.words.is_empty() {
+        field
+            .words
+            .iter()
+            .map(|span| match span.op {
+                WordOp::Equal => span.text.clone(),
+                WordOp::Delete => paint.deleted(&span.text),
+                WordOp::Insert => paint.inserted(&span.text),
+            })
+            .collect::<String>()
+    } else if !field.added.is_empty() || !field.removed.is_empty() {
+        field
+            .removed
+            .iter()
+            .map(|i| paint.deleted(i))
+            .chain(field.added.iter().map(|i| paint.inserted(i)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    } else {
+        let before = cell(&field.before);
+        let after = cell(&field.after);
+        match (before.is_empty(), after.is_empty()) {
+            (true, _) => paint.inserted(&after),
+            (_, true) => paint.deleted(&before),
+            _ => format!("{} {}", paint.deleted(&before), paint.inserted(&after)),
+        }
+    };
+    format!("{}: {body}", paint.dim(&field.field))
+}
+
+fn truncated(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+/// The key facts of an entry, on one line: type, countries, programs, licence policy, reason.
+fn summary(entry: &Entry) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = entry.entry_type {
+        parts.push(t.to_string());
+    }
+    if !entry.countries.is_empty() {
+        parts.push(joined(&entry.countries));
+    }
+    if !entry.programs.is_empty() {
+        parts.push(joined(&entry.programs));
+    }
+    if let Some(policy) = &entry.license_policy {
+        parts.push(truncated(policy, 60));
+    }
+    if let Some(reason) = &entry.reason {
+        parts.push(truncated(reason, 100));
+    }
+    parts.join(" · ")
+}
+
+fn details(paint: &Paint, change: &Change) -> String {
+    match change.kind {
+        ChangeKind::Changed => {
+            let mut lines: Vec<String> =
+                change.fields.iter().map(|f| field_line(paint, f)).collect();
+            if change.reason_changed() {
+                lines.insert(0, paint.bold("reason change"));
+            }
+            lines.join("\n")
+        }
+        _ => summary(change.entry()),
+    }
+}
+
+fn change_table(paint: &Paint, changes: &[Change], show_list: bool, show_published: bool) -> Table {
+    let mut table = new_table(PLAIN);
+    for change in changes {
+        let mut row = vec![paint.marker(change.kind)];
+        if show_list {
+            row.push(change.list.to_string());
+        }
+        row.push(change.id.to_string());
+        row.push(change.name().to_string());
+        if show_published {
+            row.push(change.published.map(|d| d.to_string()).unwrap_or_default());
+        }
+        row.push(details(paint, change));
+        table.add_row(row);
+    }
+    table
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn totals(report: &DiffReport) -> String {
+    format!(
+        "{} added, {} removed, {} changed ({})",
+        report.count(ChangeKind::Added),
+        report.count(ChangeKind::Removed),
+        report.count(ChangeKind::Changed),
+        plural(report.reason_changes(), "reason change", "reason changes"),
+    )
+}
+
+fn several_lists(changes: &[Change]) -> bool {
+    changes.windows(2).any(|w| w[0].list != w[1].list)
+}
+
+pub(super) fn diff(out: &mut dyn Write, report: &DiffReport, style: Style) -> io::Result<()> {
+    let paint = Paint { on: style.color };
+    if !report.changes.is_empty() {
+        let table = change_table(
+            &paint,
+            &report.changes,
+            several_lists(&report.changes),
+            true,
+        );
+        write_table(out, &table)?;
+        writeln!(out)?;
+    }
+    let span = match (report.from, report.to) {
+        (Some(from), Some(to)) => format!("From the end of {from} to the end of {to}: "),
+        _ => String::new(),
+    };
+    writeln!(out, "{span}{}", totals(report))
+}
+
+pub(super) fn since(out: &mut dyn Write, report: &SinceReport, style: Style) -> io::Result<()> {
+    let paint = Paint { on: style.color };
+    let show_list = report
+        .publications
+        .windows(2)
+        .any(|w| w[0].event.list != w[1].event.list);
+    for publication in &report.publications {
+        let e = &publication.event;
+        let heading = format!(
+            "{} · {} · {} · {} · event {}",
+            e.published, e.list, e.kind, e.source, e.seq
+        );
+        writeln!(out, "{}", paint.bold(&heading))?;
+        if publication.changes.is_empty() {
+            writeln!(out, "  (no changes)")?;
+        } else {
+            write_table(
+                out,
+                &change_table(&paint, &publication.changes, show_list, false),
+            )?;
+        }
+        writeln!(out)?;
+    }
+    let publications = plural(report.publications.len(), "publication", "publications");
+    writeln!(
+        out,
+        "Since {} (through {}): {publications}; net {}",
+        report.since,
+        report.until,
+        totals(&report.net)
+    )
+}
+
+pub(super) fn as_of(out: &mut dyn Write, report: &AsOfReport, _style: Style) -> io::Result<()> {
+    let entries = &report.entries;
+    let several = entries.windows(2).any(|w| w[0].list != w[1].list);
+    let any = |f: &dyn Fn(&Entry) -> bool| entries.iter().any(|e| f(&e.entry));
+    type Column = Box<dyn Fn(&Entry) -> String>;
+    let columns: Vec<(&str, Column)> = [
+        ("Id", true, Box::new(|e: &Entry| e.id.to_string()) as Column),
+        ("Name", true, Box::new(|e: &Entry| e.name.clone())),
+        (
+            "Type",
+            any(&|e| e.entry_type.is_some()),
+            Box::new(|e: &Entry| e.entry_type.map(|t| t.to_string()).unwrap_or_default()),
+        ),
+        (
+            "Countries",
+            any(&|e| !e.countries.is_empty()),
+            Box::new(|e: &Entry| joined(&e.countries)),
+        ),
+        (
+            "Programs",
+            any(&|e| !e.programs.is_empty()),
+            Box::new(|e: &Entry| joined(&e.programs)),
+        ),
+        (
+            "License policy",
+            any(&|e| e.license_policy.is_some()),
+            Box::new(|e: &Entry| e.license_policy.clone().unwrap_or_default()),
+        ),
+        (
+            "Citations",
+            any(&|e| !e.citations.is_empty()),
+            Box::new(|e: &Entry| joined(&e.citations)),
+        ),
+        (
+            "Listed on",
+            any(&|e| e.listed_on.is_some()),
+            Box::new(|e: &Entry| e.listed_on.map(|d| d.to_string()).unwrap_or_default()),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, shown, _)| *shown)
+    .map(|(name, _, f)| (name, f))
+    .collect();
+    let mut table = new_table(HEADED);
+    let mut header: Vec<&str> = Vec::new();
+    if several {
+        header.push("List");
+    }
+    header.extend(columns.iter().map(|(name, _)| *name));
+    table.set_header(header);
+    for listed in entries {
+        let mut row = Vec::new();
+        if several {
+            row.push(listed.list.to_string());
+        }
+        row.extend(columns.iter().map(|(_, f)| f(&listed.entry)));
+        table.add_row(row);
+    }
+    if !entries.is_empty() {
+        write_table(out, &table)?;
+        writeln!(out)?;
+    }
+    writeln!(
+        out,
+        "{} in force at the end of {}",
+        plural(entries.len(), "entry", "entries"),
+        report.as_of
+    )
+}
+
+pub(super) fn history(out: &mut dyn Write, report: &HistoryReport, style: Style) -> io::Result<()> {
+    let paint = Paint { on: style.color };
+    for h in &report.entries {
+        writeln!(
+            out,
+            "{}",
+            paint.bold(&format!("{} · {} · {}", h.list, h.id, h.name))
+        )?;
+        let mut table = new_table(PLAIN);
+        let mut previous: Option<&Entry> = None;
+        for v in &h.versions {
+            let detail = match (v.change, previous) {
+                (ChangeKind::Changed, Some(before)) => diff_entries(before, &v.entry)
+                    .iter()
+                    .map(|f| field_line(&paint, f))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                (ChangeKind::Removed, _) => String::new(),
+                _ => summary(&v.entry),
+            };
+            table.add_row(vec![
+                v.published.to_string(),
+                format!("event {}", v.event),
+                paint.marker(v.change) + " " + v.change.as_str(),
+                detail,
+            ]);
+            previous = (v.change != ChangeKind::Removed).then_some(&v.entry);
+        }
+        write_table(out, &table)?;
+        writeln!(out)?;
+    }
+    writeln!(
+        out,
+        "{} matched",
+        plural(report.entries.len(), "entry", "entries")
+    )
+}
+
+pub(super) fn log(out: &mut dyn Write, report: &LogReport, _style: Style) -> io::Result<()> {
+    let mut table = new_table(HEADED);
+    table.set_header(vec![
+        "Seq",
+        "List",
+        "Published",
+        "Recorded (UTC)",
+        "Kind",
+        "Source",
+        "Added",
+        "Removed",
+        "Changed",
+        "Note",
+    ]);
+    for e in &report.events {
+        table.add_row(vec![
+            e.seq.to_string(),
+            e.list.to_string(),
+            e.published.to_string(),
+            e.recorded.format("%Y-%m-%d %H:%M:%S").to_string(),
+            e.kind.to_string(),
+            e.source.clone(),
+            e.effect.added.to_string(),
+            e.effect.removed.to_string(),
+            e.effect.changed.to_string(),
+            e.supersedes
+                .map(|s| format!("corrects event {s}"))
+                .unwrap_or_default(),
+        ]);
+    }
+    if !report.events.is_empty() {
+        write_table(out, &table)?;
+        writeln!(out)?;
+    }
+    writeln!(
+        out,
+        "{} recorded",
+        plural(report.events.len(), "event", "events")
+    )
+}

@@ -1,0 +1,148 @@
+//! Byte layouts of the keys in each tree. Every key sorts in the order queries read it.
+//!
+//! | tree       | key                                   | value                                   |
+//! |------------|---------------------------------------|-----------------------------------------|
+//! | events     | seq                                   | the event's exact JSON bytes (the log)  |
+//! | meta       | name                                  | store settings and counters             |
+//! | event_meta | seq                                   | the event's metadata (derived)          |
+//! | timeline   | list 0 date seq                       | kind byte `s`/`a` (derived)             |
+//! | changes    | list 0 date seq id                    | change byte `a`/`r`/`c` (derived)       |
+//! | versions   | list 0 id 0 date seq                  | the entry after that event (derived)    |
+//! | entries    | list 0 id                             | every name the entry has had (derived)  |
+//! | dedup      | list 0 date sha256                    | seq (derived)                           |
+//! | lists      | list                                  | empty (derived)                         |
+//!
+//! `seq` is a big-endian u64; `date` is a big-endian u32 count of days from 1 January of year 1.
+//! List ids and entry ids never contain a 0 byte (the model refuses control characters).
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::model::{EntryId, ListId};
+
+/// The 4-byte sortable form of a date.
+pub(crate) fn date(d: NaiveDate) -> [u8; 4] {
+    (d.num_days_from_ce().max(0) as u32).to_be_bytes()
+}
+
+/// Reads a date written by [`date`].
+pub(crate) fn read_date(bytes: &[u8]) -> Option<NaiveDate> {
+    let days = u32::from_be_bytes(bytes.get(..4)?.try_into().ok()?);
+    NaiveDate::from_num_days_from_ce_opt(days as i32)
+}
+
+/// The 8-byte sortable form of a sequence number.
+pub(crate) fn seq(s: u64) -> [u8; 8] {
+    s.to_be_bytes()
+}
+
+/// Reads a sequence number written by [`seq`].
+pub(crate) fn read_seq(bytes: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?))
+}
+
+/// `list 0`
+pub(crate) fn list_prefix(list: &ListId) -> Vec<u8> {
+    let mut key = Vec::with_capacity(list.as_str().len() + 16);
+    key.extend_from_slice(list.as_str().as_bytes());
+    key.push(0);
+    key
+}
+
+/// `list 0 date`
+pub(crate) fn list_date(list: &ListId, d: NaiveDate) -> Vec<u8> {
+    let mut key = list_prefix(list);
+    key.extend_from_slice(&date(d));
+    key
+}
+
+/// `list 0 date seq`
+pub(crate) fn list_date_seq(list: &ListId, d: NaiveDate, s: u64) -> Vec<u8> {
+    let mut key = list_date(list, d);
+    key.extend_from_slice(&seq(s));
+    key
+}
+
+/// `list 0 date seq id` (changes)
+pub(crate) fn change(list: &ListId, d: NaiveDate, s: u64, id: &EntryId) -> Vec<u8> {
+    let mut key = list_date_seq(list, d, s);
+    key.extend_from_slice(id.as_str().as_bytes());
+    key
+}
+
+/// `list 0 id 0` (the prefix of one entry's versions)
+pub(crate) fn entry_prefix(list: &ListId, id: &EntryId) -> Vec<u8> {
+    let mut key = list_prefix(list);
+    key.extend_from_slice(id.as_str().as_bytes());
+    key.push(0);
+    key
+}
+
+/// `list 0 id 0 date seq` (versions)
+pub(crate) fn version(list: &ListId, id: &EntryId, d: NaiveDate, s: u64) -> Vec<u8> {
+    let mut key = entry_prefix(list, id);
+    key.extend_from_slice(&date(d));
+    key.extend_from_slice(&seq(s));
+    key
+}
+
+/// `list 0 id` (entries)
+pub(crate) fn entry(list: &ListId, id: &EntryId) -> Vec<u8> {
+    let mut key = list_prefix(list);
+    key.extend_from_slice(id.as_str().as_bytes());
+    key
+}
+
+/// `list 0 date sha256` (dedup)
+pub(crate) fn dedup(list: &ListId, d: NaiveDate, sha256: &str) -> Vec<u8> {
+    let mut key = list_date(list, d);
+    key.extend_from_slice(sha256.as_bytes());
+    key
+}
+
+/// The smallest key greater than every key starting with `prefix`.
+pub(crate) fn successor(prefix: &[u8]) -> Vec<u8> {
+    let mut key = prefix.to_vec();
+    while let Some(last) = key.pop() {
+        if last < u8::MAX {
+            key.push(last + 1);
+            return key;
+        }
+    }
+    vec![u8::MAX; prefix.len() + 1]
+}
+
+/// Splits a `date seq` suffix (12 bytes) off the end of a key.
+pub(crate) fn split_date_seq(key: &[u8]) -> Option<(&[u8], NaiveDate, u64)> {
+    let cut = key.len().checked_sub(12)?;
+    let d = read_date(&key[cut..cut + 4])?;
+    let s = read_seq(&key[cut + 4..])?;
+    Some((&key[..cut], d, s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_seqs_sort_as_bytes() {
+        let a: NaiveDate = "2024-02-28".parse().unwrap();
+        let b: NaiveDate = "2024-03-04".parse().unwrap();
+        assert!(date(a) < date(b));
+        assert_eq!(read_date(&date(a)), Some(a));
+        assert!(seq(255) < seq(256));
+        assert_eq!(read_seq(&seq(42)), Some(42));
+    }
+
+    #[test]
+    fn successor_bounds_a_prefix() {
+        assert_eq!(successor(b"ab"), b"ac");
+        assert_eq!(successor(&[1, 255]), vec![2]);
+        let list = ListId::new("l").unwrap();
+        let id = EntryId::new("x").unwrap();
+        let d: NaiveDate = "2024-01-01".parse().unwrap();
+        let k = version(&list, &id, d, 7);
+        let p = entry_prefix(&list, &id);
+        assert!(k.as_slice() >= p.as_slice() && k < successor(&p));
+        assert_eq!(split_date_seq(&k).map(|(_, d2, s)| (d2, s)), Some((d, 7)));
+    }
+}

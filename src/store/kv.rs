@@ -1,0 +1,245 @@
+//! The ordered key-value trees the store is made of, behind one small trait, so the same index
+//! code runs on sled (the store on disk) and in memory (replays and tests).
+
+use sled::IVec;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+
+use super::StoreError;
+
+/// The trees of a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Tree {
+    /// The event log: the only source of truth.
+    Events,
+    /// Store settings and counters that belong with the log (next seq, store id).
+    Meta,
+    /// Derived: each event's metadata, for listing without reading content.
+    EventMeta,
+    /// Derived: events by list and date.
+    Timeline,
+    /// Derived: the entries each effective event changed.
+    Changes,
+    /// Derived: every version of every entry.
+    Versions,
+    /// Derived: every entry id of a list, with the names it has had.
+    Entries,
+    /// Derived: publications already recorded, by list, date and input hash.
+    Dedup,
+    /// Derived: the lists that have events.
+    Lists,
+}
+
+impl Tree {
+    /// Every tree.
+    pub(crate) const ALL: [Tree; 9] = [
+        Tree::Events,
+        Tree::Meta,
+        Tree::EventMeta,
+        Tree::Timeline,
+        Tree::Changes,
+        Tree::Versions,
+        Tree::Entries,
+        Tree::Dedup,
+        Tree::Lists,
+    ];
+
+    /// The trees rebuilt from the log.
+    pub(crate) const DERIVED: [Tree; 7] = [
+        Tree::EventMeta,
+        Tree::Timeline,
+        Tree::Changes,
+        Tree::Versions,
+        Tree::Entries,
+        Tree::Dedup,
+        Tree::Lists,
+    ];
+
+    /// The tree's name on disk.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Tree::Events => "events",
+            Tree::Meta => "meta",
+            Tree::EventMeta => "event_meta",
+            Tree::Timeline => "timeline",
+            Tree::Changes => "changes",
+            Tree::Versions => "versions",
+            Tree::Entries => "entries",
+            Tree::Dedup => "dedup",
+            Tree::Lists => "lists",
+        }
+    }
+}
+
+/// A key and its value.
+pub(crate) type Pair = (IVec, IVec);
+
+/// An iterator over a key range, in either direction.
+pub(crate) type RangeIter<'a> = Box<dyn DoubleEndedIterator<Item = Result<Pair, StoreError>> + 'a>;
+
+/// Writes to apply together, atomically.
+#[derive(Default)]
+pub(crate) struct Writes {
+    ops: Vec<(Tree, Vec<u8>, Option<Vec<u8>>)>,
+}
+
+impl Writes {
+    /// Sets `key` in `tree` to `value`.
+    pub(crate) fn put(&mut self, tree: Tree, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
+        self.ops.push((tree, key.into(), Some(value.into())));
+    }
+
+    /// Removes `key` from `tree`.
+    pub(crate) fn delete(&mut self, tree: Tree, key: impl Into<Vec<u8>>) {
+        self.ops.push((tree, key.into(), None));
+    }
+}
+
+/// Ordered trees of bytes.
+pub(crate) trait Kv {
+    /// The value at `key`.
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<IVec>, StoreError>;
+    /// The pairs with `lo <= key < hi`, in key order.
+    fn range(&self, tree: Tree, lo: &[u8], hi: &[u8]) -> RangeIter<'_>;
+    /// Applies `writes` atomically: all of them or none, even across a crash.
+    fn commit(&self, writes: Writes) -> Result<(), StoreError>;
+    /// Empties `tree`.
+    fn clear(&self, tree: Tree) -> Result<(), StoreError>;
+}
+
+/// The trees of a sled database.
+pub(crate) struct SledKv {
+    pub(crate) db: sled::Db,
+    trees: Vec<sled::Tree>,
+}
+
+impl SledKv {
+    /// Opens every tree of `db`.
+    pub(crate) fn new(db: sled::Db) -> Result<SledKv, StoreError> {
+        let trees = Tree::ALL
+            .iter()
+            .map(|t| db.open_tree(t.name()))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SledKv { db, trees })
+    }
+
+    fn tree(&self, tree: Tree) -> &sled::Tree {
+        &self.trees[tree as usize]
+    }
+}
+
+impl Kv for SledKv {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<IVec>, StoreError> {
+        Ok(self.tree(tree).get(key)?)
+    }
+
+    fn range(&self, tree: Tree, lo: &[u8], hi: &[u8]) -> RangeIter<'_> {
+        if lo >= hi {
+            return Box::new(std::iter::empty());
+        }
+        Box::new(
+            self.tree(tree)
+                .range(lo.to_vec()..hi.to_vec())
+                .map(|r| r.map_err(StoreError::from)),
+        )
+    }
+
+    fn commit(&self, writes: Writes) -> Result<(), StoreError> {
+        let mut batches: Vec<sled::Batch> = (0..Tree::ALL.len())
+            .map(|_| sled::Batch::default())
+            .collect();
+        for (tree, key, value) in writes.ops {
+            match value {
+                Some(value) => batches[tree as usize].insert(key, value),
+                None => batches[tree as usize].remove(key),
+            }
+        }
+        let result: Result<(), TransactionError<()>> = self.trees.as_slice().transaction(|trees| {
+            for (tree, batch) in trees.iter().zip(&batches) {
+                tree.apply_batch(batch)?;
+            }
+            Ok::<(), ConflictableTransactionError<()>>(())
+        });
+        match result {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+            Err(TransactionError::Abort(())) => Err(StoreError::Corrupt(
+                "a store transaction was aborted".into(),
+            )),
+        }
+    }
+
+    fn clear(&self, tree: Tree) -> Result<(), StoreError> {
+        Ok(self.tree(tree).clear()?)
+    }
+}
+
+use sled::Transactional;
+
+/// Trees held in memory: for tests of the index against the reference fold.
+#[cfg(test)]
+#[derive(Default)]
+pub(crate) struct MemKv {
+    trees: std::cell::RefCell<
+        std::collections::BTreeMap<Tree, std::collections::BTreeMap<Vec<u8>, IVec>>,
+    >,
+}
+
+#[cfg(test)]
+impl Kv for MemKv {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<IVec>, StoreError> {
+        Ok(self
+            .trees
+            .borrow()
+            .get(&tree)
+            .and_then(|t| t.get(key).cloned()))
+    }
+
+    fn range(&self, tree: Tree, lo: &[u8], hi: &[u8]) -> RangeIter<'_> {
+        if lo >= hi {
+            return Box::new(std::iter::empty());
+        }
+        let trees = self.trees.borrow();
+        let pairs: Vec<Result<Pair, StoreError>> = trees
+            .get(&tree)
+            .map(|t| {
+                t.range(lo.to_vec()..hi.to_vec())
+                    .map(|(k, v)| Ok((IVec::from(k.as_slice()), v.clone())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Box::new(pairs.into_iter())
+    }
+
+    fn commit(&self, writes: Writes) -> Result<(), StoreError> {
+        let mut trees = self.trees.borrow_mut();
+        for (tree, key, value) in writes.ops {
+            let t = trees.entry(tree).or_default();
+            match value {
+                Some(value) => {
+                    t.insert(key, IVec::from(value));
+                }
+                None => {
+                    t.remove(&key);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn clear(&self, tree: Tree) -> Result<(), StoreError> {
+        self.trees.borrow_mut().remove(&tree);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+impl MemKv {
+    /// Every pair of `tree`, for comparisons in tests.
+    pub(crate) fn dump(&self, tree: Tree) -> Vec<(Vec<u8>, Vec<u8>)> {
+        self.trees
+            .borrow()
+            .get(&tree)
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.to_vec())).collect())
+            .unwrap_or_default()
+    }
+}

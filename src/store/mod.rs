@@ -1,0 +1,579 @@
+//! The store: an append-only log of publication events in sled, and indexes derived from it.
+//!
+//! On disk a store is a directory holding `listdiff-store` (a marker naming the layout),
+//! `lock` (held by the process using the store) and `db/` (the sled database). Nothing outside
+//! this module touches sled. The `events` tree is the only source of truth; every other tree is
+//! derived from it and can be rebuilt with [`Store::rebuild`]. Each event is written together
+//! with its index updates in one sled transaction, so after a crash the store holds every event
+//! whole or not at all.
+
+mod event;
+mod index;
+mod keys;
+mod kv;
+
+use std::collections::BTreeSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::model::fold::FoldNote;
+use crate::model::{
+    ChangeKind, Effect, Entry, EntryId, EventMeta, ListId, Publication, PublicationContent,
+    PublicationKind,
+};
+
+use event::{EVENT_VERSION, EventContent, EventRecord};
+pub use event::{InputDigest, Provenance, manifest_sha256, sha256_hex};
+use index::{Body, Index, NewEvent, Point};
+use kv::{Kv, SledKv, Tree, Writes};
+
+/// The on-disk layout version this listdiff writes and reads.
+pub const STORE_FORMAT: u32 = 1;
+const MARKER: &str = "listdiff-store";
+
+/// Why the store cannot do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process holds the store.
+    #[error("the store at {} is in use by another listdiff process; try again when it has finished", .path.display())]
+    InUse {
+        /// The store directory.
+        path: PathBuf,
+    },
+    /// Nothing has been recorded at this path.
+    #[error("no listdiff store at {}: record a publication first (listdiff ingest FILE), or point --store or LISTDIFF_STORE at an existing store", .path.display())]
+    Missing {
+        /// The store directory.
+        path: PathBuf,
+    },
+    /// The path holds something else.
+    #[error("{} is not a listdiff store (it is not an empty directory and has no {MARKER} file); choose another --store path", .path.display())]
+    NotAStore {
+        /// The path.
+        path: PathBuf,
+    },
+    /// A newer listdiff wrote this store.
+    #[error("the store at {} has layout {found}, but this listdiff reads layout {STORE_FORMAT}; use a newer listdiff", .path.display())]
+    TooNew {
+        /// The store directory.
+        path: PathBuf,
+        /// The layout found.
+        found: String,
+    },
+    /// A file-system error.
+    #[error("cannot use the store at {}: {source}", .path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// An error from the database engine.
+    #[error("store database error: {0}")]
+    Sled(#[from] sled::Error),
+    /// The store's content is not what listdiff wrote.
+    #[error(
+        "the store is damaged: {0}; run `listdiff rebuild` to rebuild the indexes from the log, or restore a backup"
+    )]
+    Corrupt(String),
+}
+
+/// How to open a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Read: the store must exist.
+    Read,
+    /// Record: create the store if there is none.
+    Write,
+}
+
+/// What recording a publication did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordOutcome {
+    /// The same list, date and bytes were already recorded as event `seq`: nothing was written.
+    AlreadyRecorded {
+        /// The existing event.
+        seq: u64,
+    },
+    /// A new event was appended.
+    Recorded {
+        /// Its metadata.
+        event: EventMeta,
+        /// Things worth telling the user (removal of an unknown id, …).
+        notes: Vec<FoldNote>,
+    },
+}
+
+/// A listdiff store, open and locked by this process.
+pub struct Store {
+    path: PathBuf,
+    kv: SledKv,
+    _lock: File,
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+impl Store {
+    /// Opens the store at `path`, locking it for this process. With [`Access::Write`] a missing
+    /// store (or an empty directory) is created.
+    pub fn open(path: &Path, access: Access) -> Result<Store, StoreError> {
+        let marker = path.join(MARKER);
+        if path.is_file() {
+            return Err(StoreError::NotAStore { path: path.into() });
+        }
+        if !marker.exists() {
+            let empty_dir = fs::read_dir(path).map(|mut d| d.next().is_none());
+            match (access, empty_dir) {
+                (Access::Read, Err(_)) => return Err(StoreError::Missing { path: path.into() }),
+                (Access::Read, Ok(true)) => return Err(StoreError::Missing { path: path.into() }),
+                (_, Ok(false)) => return Err(StoreError::NotAStore { path: path.into() }),
+                (Access::Write, _) => {
+                    fs::create_dir_all(path).map_err(io_error(path))?;
+                }
+            }
+        }
+        let lock_path = path.join("lock");
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io_error(&lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(StoreError::InUse { path: path.into() });
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(io_error(&lock_path)(e)),
+        }
+        if !marker.exists() {
+            let mut file = File::create(&marker).map_err(io_error(&marker))?;
+            writeln!(file, "listdiff store, layout {STORE_FORMAT}").map_err(io_error(&marker))?;
+            file.sync_all().map_err(io_error(&marker))?;
+        }
+        let db = sled::Config::new()
+            .path(path.join("db"))
+            .cache_capacity(128 * 1024 * 1024)
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock
+                        || io.to_string().contains("WouldBlock") =>
+                {
+                    StoreError::InUse { path: path.into() }
+                }
+                other => StoreError::from(other),
+            })?;
+        let store = Store {
+            path: path.to_path_buf(),
+            kv: SledKv::new(db)?,
+            _lock: lock,
+        };
+        store.check_layout()?;
+        if store.kv.get(Tree::Meta, b"index")?.as_deref() == Some(b"rebuilding") {
+            store.rebuild()?;
+        }
+        Ok(store)
+    }
+
+    fn check_layout(&self) -> Result<(), StoreError> {
+        match self.kv.get(Tree::Meta, b"layout")? {
+            None => {
+                let mut writes = Writes::default();
+                writes.put(Tree::Meta, b"layout".to_vec(), STORE_FORMAT.to_string());
+                writes.put(Tree::Meta, b"store_id".to_vec(), new_store_id(&self.path));
+                self.kv.commit(writes)?;
+                Ok(())
+            }
+            Some(found) if found.as_ref() == STORE_FORMAT.to_string().as_bytes() => Ok(()),
+            Some(found) => Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: String::from_utf8_lossy(&found).into_owned(),
+            }),
+        }
+    }
+
+    /// The store directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The store's random id, fixed at creation.
+    pub fn store_id(&self) -> Result<String, StoreError> {
+        Ok(self
+            .kv
+            .get(Tree::Meta, b"store_id")?
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .unwrap_or_default())
+    }
+
+    /// How many events the log holds.
+    pub fn event_count(&self) -> Result<u64, StoreError> {
+        Ok(next_seq(&self.kv)? - 1)
+    }
+
+    /// Records one publication as a new event, unless the same list, date and bytes are already
+    /// recorded. `now` is the recording time; the store never records a time earlier than the
+    /// last event's.
+    pub fn record(
+        &mut self,
+        publication: &Publication,
+        provenance: &Provenance,
+        now: DateTime<Utc>,
+    ) -> Result<RecordOutcome, StoreError> {
+        record_into(&self.kv, publication, provenance, now)
+    }
+
+    /// Makes everything recorded so far durable on disk.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.kv.db.flush()?;
+        Ok(())
+    }
+
+    /// Rebuilds every derived index from the log, checking each event; returns how many events
+    /// were replayed.
+    pub fn rebuild(&self) -> Result<u64, StoreError> {
+        let mut writes = Writes::default();
+        writes.put(Tree::Meta, b"index".to_vec(), b"rebuilding".to_vec());
+        self.kv.commit(writes)?;
+        self.flush()?;
+        let count = index::rebuild(&self.kv)?;
+        let mut writes = Writes::default();
+        writes.delete(Tree::Meta, b"index".to_vec());
+        self.kv.commit(writes)?;
+        self.flush()?;
+        Ok(count)
+    }
+
+    /// A read view of everything recorded.
+    pub fn view(&self) -> View<'_> {
+        View {
+            index: Index { kv: &self.kv },
+        }
+    }
+}
+
+fn next_seq(kv: &dyn Kv) -> Result<u64, StoreError> {
+    Ok(kv
+        .get(Tree::Meta, b"next_seq")?
+        .and_then(|v| keys::read_seq(&v))
+        .unwrap_or(1))
+}
+
+fn last_recorded(kv: &dyn Kv) -> Result<Option<DateTime<Utc>>, StoreError> {
+    Ok(kv
+        .get(Tree::Meta, b"last_recorded")?
+        .and_then(|v| DateTime::parse_from_rfc3339(&String::from_utf8_lossy(&v)).ok())
+        .map(|t| t.with_timezone(&Utc)))
+}
+
+/// Records one publication into the trees of `kv` (see [`Store::record`]).
+fn record_into(
+    kv: &dyn Kv,
+    publication: &Publication,
+    provenance: &Provenance,
+    now: DateTime<Utc>,
+) -> Result<RecordOutcome, StoreError> {
+    let index = Index { kv };
+    if let Some(seq) =
+        index.recorded_as(&publication.list, publication.published, &provenance.sha256)?
+    {
+        return Ok(RecordOutcome::AlreadyRecorded { seq });
+    }
+    let seq = next_seq(kv)?;
+    let recorded = match last_recorded(kv)? {
+        Some(last) if last > now => last,
+        _ => now,
+    };
+    let body = match &publication.content {
+        PublicationContent::Snapshot(entries) => Body::Snapshot(entries),
+        PublicationContent::Amendment(a) => Body::Amendment {
+            add: &a.add,
+            amend: &a.amend,
+            remove: &a.remove,
+        },
+    };
+    let plan = index.plan(&NewEvent {
+        seq,
+        list: &publication.list,
+        published: publication.published,
+        sha256: &provenance.sha256,
+        body,
+    })?;
+    let content = match (&publication.content, plan.delta) {
+        (PublicationContent::Snapshot(_), Some(delta)) => EventContent::SnapshotDelta {
+            entries: delta.entries,
+            entries_sha256: delta.entries_sha256,
+            upsert: delta.upsert,
+            remove: delta.remove,
+        },
+        (PublicationContent::Amendment(a), _) => EventContent::Amendment {
+            add: a.add.clone(),
+            amend: a.amend.clone(),
+            remove: a.remove.clone(),
+        },
+        (PublicationContent::Snapshot(_), None) => {
+            return Err(StoreError::Corrupt(
+                "a snapshot was planned without its delta".into(),
+            ));
+        }
+    };
+    let record = EventRecord {
+        v: EVENT_VERSION,
+        seq,
+        list: publication.list.clone(),
+        published: publication.published,
+        kind: publication.content.kind(),
+        source: publication.source.clone(),
+        sha256: provenance.sha256.clone(),
+        inputs: provenance.inputs.clone(),
+        recorded,
+        format: provenance.format.clone(),
+        parser: provenance.parser.clone(),
+        supersedes: plan.supersedes,
+        effect: plan.effect,
+        content,
+    };
+    let meta = record.meta();
+    let mut writes = plan.writes;
+    index::meta_write(&mut writes, &meta);
+    writes.put(Tree::Events, keys::seq(seq).to_vec(), record.to_bytes());
+    writes.put(
+        Tree::Meta,
+        b"next_seq".to_vec(),
+        keys::seq(seq + 1).to_vec(),
+    );
+    writes.put(
+        Tree::Meta,
+        b"last_recorded".to_vec(),
+        recorded.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+    );
+    kv.commit(writes)?;
+    Ok(RecordOutcome::Recorded {
+        event: meta,
+        notes: plan.notes,
+    })
+}
+
+fn new_store_id(path: &Path) -> String {
+    let seed = format!(
+        "{:?} {} {} {:p}",
+        std::time::SystemTime::now(),
+        std::process::id(),
+        path.display(),
+        &path
+    );
+    sha256_hex(seed.as_bytes())[..16].to_string()
+}
+
+/// One event on a list's timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimelineEvent {
+    /// Its publication date.
+    pub published: NaiveDate,
+    /// Its seq.
+    pub seq: u64,
+    /// Snapshot or amendment.
+    pub kind: PublicationKind,
+    /// False when a later event of the same list and date supersedes it.
+    pub effective: bool,
+}
+
+/// One version of an entry as the indexes hold it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredVersion {
+    /// The date of the publication that made it.
+    pub published: NaiveDate,
+    /// The event that recorded that publication.
+    pub seq: u64,
+    /// The entry as it left it; `None` when it removed the entry.
+    pub entry: Option<Entry>,
+}
+
+/// Read access to the recorded history, through the derived indexes.
+pub struct View<'a> {
+    index: Index<'a>,
+}
+
+impl View<'_> {
+    /// Every list with recorded events, in id order.
+    pub fn lists(&self) -> Result<Vec<ListId>, StoreError> {
+        self.index.lists()
+    }
+
+    /// The events of `list` dated `from..=to`, in fold order.
+    pub fn timeline(
+        &self,
+        list: &ListId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<TimelineEvent>, StoreError> {
+        Ok(self
+            .index
+            .timeline(list, from, to)?
+            .into_iter()
+            .map(|i| TimelineEvent {
+                published: i.date,
+                seq: i.seq,
+                kind: i.kind,
+                effective: i.effective,
+            })
+            .collect())
+    }
+
+    /// The latest publication date of `list`.
+    pub fn last_date(&self, list: &ListId) -> Result<Option<NaiveDate>, StoreError> {
+        self.index.last_date(list)
+    }
+
+    /// The entries the effective event `seq` of `list` at `published` changed, by id.
+    pub fn changes_of(
+        &self,
+        list: &ListId,
+        published: NaiveDate,
+        seq: u64,
+    ) -> Result<Vec<(EntryId, ChangeKind)>, StoreError> {
+        self.index.changes_of(list, published, seq)
+    }
+
+    /// The ids changed by publications dated after `after` and up to `through` (either order).
+    pub fn changed_between(
+        &self,
+        list: &ListId,
+        after: NaiveDate,
+        through: NaiveDate,
+    ) -> Result<BTreeSet<EntryId>, StoreError> {
+        self.index.changed_between(list, after, through)
+    }
+
+    fn entry_of(&self, record: Option<index::VersionRecord>) -> Result<Option<Entry>, StoreError> {
+        match record.and_then(|r| r.slot) {
+            Some(slot) => Ok(Some(slot.entry()?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The entry in force at the end of `date`.
+    pub fn entry_as_of(
+        &self,
+        list: &ListId,
+        id: &EntryId,
+        date: NaiveDate,
+    ) -> Result<Option<Entry>, StoreError> {
+        self.entry_of(self.index.entry_as_of(list, id, date)?)
+    }
+
+    /// The version of an entry in force at the end of `date`: the entry (or its removal) and the
+    /// publication that made it.
+    pub fn version_as_of(
+        &self,
+        list: &ListId,
+        id: &EntryId,
+        date: NaiveDate,
+    ) -> Result<Option<StoredVersion>, StoreError> {
+        self.index
+            .entry_as_of(list, id, date)?
+            .map(|r| {
+                Ok(StoredVersion {
+                    published: r.at.date,
+                    seq: r.at.seq,
+                    entry: r.slot.map(|s| s.entry()).transpose()?,
+                })
+            })
+            .transpose()
+    }
+
+    /// The entry in force just before event `seq` at `published`.
+    pub fn entry_before(
+        &self,
+        list: &ListId,
+        id: &EntryId,
+        published: NaiveDate,
+        seq: u64,
+    ) -> Result<Option<Entry>, StoreError> {
+        self.entry_of(self.index.version_before(
+            list,
+            id,
+            Point {
+                date: published,
+                seq,
+            },
+        )?)
+    }
+
+    /// The entry as event `seq` at `published` left it.
+    pub fn entry_after(
+        &self,
+        list: &ListId,
+        id: &EntryId,
+        published: NaiveDate,
+        seq: u64,
+    ) -> Result<Option<Entry>, StoreError> {
+        let bound = Point {
+            date: published,
+            seq: seq.saturating_add(1),
+        };
+        self.entry_of(self.index.version_before(list, id, bound)?)
+    }
+
+    /// Every version of an entry, in fold order.
+    pub fn versions(&self, list: &ListId, id: &EntryId) -> Result<Vec<StoredVersion>, StoreError> {
+        self.index
+            .versions(list, id)?
+            .into_iter()
+            .map(|r| {
+                Ok(StoredVersion {
+                    published: r.at.date,
+                    seq: r.at.seq,
+                    entry: r.slot.map(|s| s.entry()).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every entry id `list` has had, with every name it has had.
+    pub fn entries(&self, list: &ListId) -> Result<Vec<(EntryId, Vec<String>)>, StoreError> {
+        self.index.entries(list)
+    }
+
+    /// Every entry of `list` in force at the end of `date`, in id order.
+    pub fn state_as_of(&self, list: &ListId, date: NaiveDate) -> Result<Vec<Entry>, StoreError> {
+        self.index
+            .state_as_of(list, date)?
+            .values()
+            .map(|slot| slot.entry())
+            .collect()
+    }
+
+    /// The metadata of event `seq`.
+    pub fn event(&self, seq: u64) -> Result<EventMeta, StoreError> {
+        self.index.event_meta(seq)
+    }
+
+    /// The metadata of every event, in recording order.
+    pub fn events(&self) -> Result<Vec<EventMeta>, StoreError> {
+        self.index.all_event_meta()
+    }
+}
+
+/// What an effect adds up to, for summaries.
+pub fn total_effect<'a>(effects: impl IntoIterator<Item = &'a Effect>) -> Effect {
+    effects
+        .into_iter()
+        .fold(Effect::default(), |acc, e| Effect {
+            added: acc.added + e.added,
+            removed: acc.removed + e.removed,
+            changed: acc.changed + e.changed,
+        })
+}
+
+#[cfg(test)]
+mod tests;

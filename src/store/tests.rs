@@ -1,0 +1,259 @@
+//! The indexes against the model's reference fold, on random histories.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use proptest::prelude::*;
+
+use super::index::Index;
+use super::kv::{MemKv, Tree};
+use super::*;
+use crate::model::fold;
+use crate::model::{Amendment, Entry, EntryId, ListId, ListState, Publication, PublicationContent};
+
+fn day(offset: i64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 12, 1).unwrap() + Duration::days(offset)
+}
+
+fn entry(id: usize, name: usize, reason: usize) -> Entry {
+    let mut e = Entry::new(
+        EntryId::new(&format!("e{id}")).unwrap(),
+        ["Alpha", "Beta"][name],
+    );
+    e.reason = [
+        None,
+        Some("for all items"),
+        Some("for all items subject to review"),
+    ][reason]
+        .map(String::from);
+    e
+}
+
+fn entry_strategy() -> impl Strategy<Value = Entry> {
+    (0..6usize, 0..2usize, 0..3usize).prop_map(|(i, n, r)| entry(i, n, r))
+}
+
+fn content_strategy() -> impl Strategy<Value = PublicationContent> {
+    prop_oneof![
+        proptest::collection::btree_map(0..6usize, entry_strategy(), 0..6).prop_map(|m| {
+            let entries: BTreeMap<EntryId, Entry> =
+                m.into_values().map(|e| (e.id.clone(), e)).collect();
+            PublicationContent::Snapshot(entries.into_values().collect())
+        }),
+        proptest::collection::vec((0..3usize, entry_strategy()), 0..5).prop_map(|ops| {
+            let mut seen = std::collections::BTreeSet::new();
+            let mut a = Amendment::default();
+            for (op, e) in ops {
+                if !seen.insert(e.id.clone()) {
+                    continue;
+                }
+                match op {
+                    0 => a.add.push(e),
+                    1 => a.amend.push(e),
+                    _ => a.remove.push(e.id.clone()),
+                }
+            }
+            PublicationContent::Amendment(a)
+        }),
+    ]
+}
+
+fn history_strategy() -> impl Strategy<Value = Vec<Publication>> {
+    proptest::collection::vec((0..2usize, 0..8i64, content_strategy()), 1..14).prop_map(|events| {
+        events
+            .into_iter()
+            .map(|(list, offset, content)| Publication {
+                list: ListId::new(["l1", "l2"][list]).unwrap(),
+                published: day(offset),
+                source: format!("test {offset}"),
+                content,
+            })
+            .collect()
+    })
+}
+
+fn provenance(publication: &Publication) -> Provenance {
+    let sha256 = sha256_hex(format!("{:?}", publication.content).as_bytes());
+    Provenance {
+        sha256: sha256.clone(),
+        inputs: vec![InputDigest {
+            name: "test".into(),
+            sha256,
+            bytes: 0,
+        }],
+        format: "native".into(),
+        parser: "test".into(),
+    }
+}
+
+/// Records `history` into a fresh in-memory store; returns it and the publications that were
+/// actually recorded (duplicates of list, date and bytes are not).
+fn record_all(history: &[Publication]) -> (MemKv, Vec<Publication>) {
+    let kv = MemKv::default();
+    let mut recorded = Vec::new();
+    let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    for (i, publication) in history.iter().enumerate() {
+        let outcome = record_into(
+            &kv,
+            publication,
+            &provenance(publication),
+            t0 + Duration::seconds(i as i64),
+        )
+        .unwrap();
+        if let RecordOutcome::Recorded { .. } = outcome {
+            recorded.push(publication.clone());
+        }
+    }
+    (kv, recorded)
+}
+
+fn reference(recorded: &[Publication], list: &ListId, as_of: NaiveDate) -> ListState {
+    let of_list: Vec<Publication> = recorded
+        .iter()
+        .filter(|p| &p.list == list)
+        .cloned()
+        .collect();
+    fold::state_as_of(&of_list, as_of)
+}
+
+fn indexed(kv: &MemKv, list: &ListId, as_of: NaiveDate) -> ListState {
+    Index { kv }
+        .state_as_of(list, as_of)
+        .unwrap()
+        .values()
+        .map(|slot| {
+            let e = slot.entry().unwrap();
+            (e.id.clone(), e)
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Whatever the recording order (backfills, corrections, duplicates), the indexed state at
+    /// every date is the reference fold of the recorded publications.
+    #[test]
+    fn indexed_states_match_the_reference_fold(history in history_strategy()) {
+        let (kv, recorded) = record_all(&history);
+        for list in ["l1", "l2"].map(|l| ListId::new(l).unwrap()) {
+            for offset in -1..9 {
+                prop_assert_eq!(indexed(&kv, &list, day(offset)), reference(&recorded, &list, day(offset)));
+            }
+        }
+    }
+
+    /// The changes indexed for each effective publication are the difference between the states
+    /// just before and after it.
+    #[test]
+    fn indexed_changes_match_the_reference_fold(history in history_strategy()) {
+        let (kv, recorded) = record_all(&history);
+        let index = Index { kv: &kv };
+        for list in index.lists().unwrap() {
+            for item in index.timeline(&list, day(-10), day(20)).unwrap() {
+                let changes = index.changes_of(&list, item.date, item.seq).unwrap();
+                if !item.effective {
+                    prop_assert!(changes.is_empty());
+                    continue;
+                }
+                let before = reference(&recorded, &list, item.date - Duration::days(1));
+                let after = reference(&recorded, &list, item.date);
+                let expected: Vec<(EntryId, crate::model::ChangeKind)> =
+                    crate::model::diff_states(&list, &before, &after)
+                        .into_iter()
+                        .map(|c| (c.id, c.kind))
+                        .collect();
+                prop_assert_eq!(changes, expected);
+            }
+        }
+    }
+
+    /// Replaying the log rebuilds exactly the indexes that recording built.
+    #[test]
+    fn rebuilding_from_the_log_reproduces_the_indexes(history in history_strategy()) {
+        let (kv, _) = record_all(&history);
+        let before: Vec<_> = Tree::DERIVED.iter().map(|t| kv.dump(*t)).collect();
+        index::rebuild(&kv).unwrap();
+        let after: Vec<_> = Tree::DERIVED.iter().map(|t| kv.dump(*t)).collect();
+        prop_assert_eq!(before, after);
+    }
+}
+
+#[test]
+fn a_duplicate_publication_is_recorded_once() {
+    let p = Publication {
+        list: ListId::new("l1").unwrap(),
+        published: day(0),
+        source: "s".into(),
+        content: PublicationContent::Snapshot(vec![entry(1, 0, 0)]),
+    };
+    let (kv, recorded) = record_all(&[p.clone(), p]);
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(kv.dump(Tree::Events).len(), 1);
+}
+
+#[test]
+fn a_snapshot_is_stored_as_its_difference_from_the_day_before() {
+    let mut big: Vec<Entry> = (0..6).map(|i| entry(i, 0, 1)).collect();
+    let first = Publication {
+        list: ListId::new("l1").unwrap(),
+        published: day(0),
+        source: "s".into(),
+        content: PublicationContent::Snapshot(big.clone()),
+    };
+    big[2] = entry(2, 1, 1);
+    big.remove(4);
+    let second = Publication {
+        published: day(1),
+        content: PublicationContent::Snapshot(big),
+        ..first.clone()
+    };
+    let (kv, _) = record_all(&[first, second]);
+    let events = kv.dump(Tree::Events);
+    let record = event::EventRecord::from_bytes(&events[1].1).unwrap();
+    match record.content {
+        event::EventContent::SnapshotDelta {
+            entries,
+            upsert,
+            remove,
+            ..
+        } => {
+            assert_eq!(entries, 5);
+            assert_eq!(
+                upsert.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+                ["e2"]
+            );
+            assert_eq!(
+                remove.iter().map(|e| e.as_str()).collect::<Vec<_>>(),
+                ["e4"]
+            );
+        }
+        other => panic!("expected a snapshot delta, got {other:?}"),
+    }
+    assert_eq!(
+        record.effect,
+        Effect {
+            added: 0,
+            removed: 1,
+            changed: 1
+        }
+    );
+}
+
+#[test]
+fn the_recorded_time_never_goes_backwards() {
+    let kv = MemKv::default();
+    let p = |d: i64| Publication {
+        list: ListId::new("l1").unwrap(),
+        published: day(d),
+        source: "s".into(),
+        content: PublicationContent::Snapshot(vec![entry(d as usize, 0, 0)]),
+    };
+    let late = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+    let early = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    record_into(&kv, &p(0), &provenance(&p(0)), late).unwrap();
+    match record_into(&kv, &p(1), &provenance(&p(1)), early).unwrap() {
+        RecordOutcome::Recorded { event, .. } => assert_eq!(event.recorded, late),
+        other => panic!("{other:?}"),
+    }
+}

@@ -1,0 +1,316 @@
+//! Recording semantics through the binary: backfill, corrections, duplicates, amendments,
+//! no-op differences, standard input, directory order and rebuilding the indexes.
+
+mod common;
+
+use common::{Env, ids, native, repo};
+use serde_json::json;
+
+fn acme(policy: &str) -> serde_json::Value {
+    json!({"id": "acme", "name": "Acme Photonics Co., Ltd.", "countries": ["China"], "license_policy": policy,
+           "citations": ["88 FR 11111, 3/6/23"], "aliases": ["Acme Optics", "APC"]})
+}
+
+fn entry(id: &str, name: &str) -> serde_json::Value {
+    json!({"id": id, "name": name})
+}
+
+#[test]
+fn a_backfilled_publication_is_placed_by_its_date() {
+    let env = Env::new();
+    let later = env.write(
+        "later.json",
+        native(
+            "l",
+            "2024-12-11",
+            "amendment",
+            json!({"add": [entry("b", "Beta")]}),
+        ),
+    );
+    let earlier = env.write(
+        "earlier.json",
+        native(
+            "l",
+            "2024-12-01",
+            "snapshot",
+            json!({"entries": [entry("a", "Alpha")]}),
+        ),
+    );
+    env.ok(&["ingest", &later]);
+    let out = env.ok(&["ingest", &earlier]);
+    assert!(
+        out.contains("backfill: placed before the 2024-12-11 publication"),
+        "{out}"
+    );
+    assert_eq!(ids(&env.json(&["as-of", "2024-12-05"])["entries"]), ["a"]);
+    // The snapshot of 1 December replaces the list; the 11 December amendment applies on top.
+    assert_eq!(
+        ids(&env.json(&["as-of", "2024-12-31"])["entries"]),
+        ["a", "b"]
+    );
+    let since = env.json(&["since", "2024-12-01"]);
+    assert_eq!(ids(&since["added"]), ["a", "b"]);
+    let pubs: Vec<&str> = since["publications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["published"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pubs,
+        ["2024-12-01", "2024-12-11"],
+        "publications in date order, not recording order"
+    );
+}
+
+#[test]
+fn a_different_publication_for_the_same_date_is_a_correction() {
+    let env = Env::new();
+    let first = env.write(
+        "a/2024-12-11.json",
+        native(
+            "l",
+            "2024-12-11",
+            "snapshot",
+            json!({"entries": [entry("a", "Alpha"), entry("x", "Wrong")]}),
+        ),
+    );
+    let fixed = env.write(
+        "b/2024-12-11.json",
+        native(
+            "l",
+            "2024-12-11",
+            "snapshot",
+            json!({"entries": [entry("a", "Alpha")]}),
+        ),
+    );
+    env.ok(&["ingest", &first]);
+    let out = env.ok(&["ingest", &fixed]);
+    assert!(out.contains("corrects event 1"), "{out}");
+    assert_eq!(ids(&env.json(&["as-of", "2024-12-11"])["entries"]), ["a"]);
+    let log = env.json(&["log"]);
+    let events = log["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2, "both stay in the log");
+    assert_eq!(events[1]["supersedes"], 1);
+    let since = env.json(&["since", "2024-12-11"]);
+    assert_eq!(
+        since["publications"].as_array().unwrap().len(),
+        1,
+        "only the correction is in force"
+    );
+    assert_eq!(since["publications"][0]["event"], 2);
+    assert!(env.ok(&["log"]).contains("corrects event 1"));
+}
+
+#[test]
+fn the_same_publication_again_records_nothing() {
+    let env = Env::new();
+    let file = env.write(
+        "s.json",
+        native(
+            "l",
+            "2024-12-01",
+            "snapshot",
+            json!({"entries": [entry("a", "Alpha")]}),
+        ),
+    );
+    env.ok(&["ingest", &file]);
+    let out = env.ok(&["ingest", &file]);
+    assert!(out.contains("already recorded as event 1"), "{out}");
+    assert!(out.contains("0 recorded, 1 already recorded"), "{out}");
+    assert_eq!(env.json(&["log"])["events"].as_array().unwrap().len(), 1);
+    // The same bytes under another name are still the same publication.
+    let copy = env.write("copy/s.json", std::fs::read(&file).unwrap());
+    assert!(
+        env.ok(&["ingest", &copy])
+            .contains("already recorded as event 1")
+    );
+}
+
+#[test]
+fn amendments_add_amend_and_remove() {
+    let env = Env::new();
+    let base = env.write(
+        "1.json",
+        native(
+            "l",
+            "2024-12-01",
+            "snapshot",
+            json!({"entries": [acme("Case-by-case review."), entry("b", "Beta")]}),
+        ),
+    );
+    let amend = env.write(
+        "2.json",
+        native("l", "2024-12-05", "amendment", json!({"add": [entry("c", "Gamma")], "amend": [acme("Presumption of denial.")], "remove": ["b", "nope"]})),
+    );
+    env.ok(&["ingest", &base]);
+    let out = env.cmd(&["ingest", &amend]).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning")
+            && stderr.contains("\"nope\"")
+            && stderr.contains("no such entry"),
+        "{stderr}"
+    );
+    let d = env.json(&["diff", "2024-12-01", "2024-12-05"]);
+    assert_eq!(ids(&d["added"]), ["c"]);
+    assert_eq!(ids(&d["removed"]), ["b"]);
+    assert_eq!(ids(&d["changed"]), ["acme"]);
+    assert_eq!(d["changed"][0]["reason_changed"], true);
+    assert_eq!(d["changed"][0]["fields"][0]["field"], "license_policy");
+    assert_eq!(
+        d["changed"][0]["before"]["license_policy"],
+        "Case-by-case review."
+    );
+}
+
+#[test]
+fn white_space_and_order_only_differences_are_not_changes() {
+    let env = Env::new();
+    let a = env.write(
+        "a.json",
+        native(
+            "l",
+            "2024-12-01",
+            "snapshot",
+            json!({"entries": [acme("Presumption of denial."), entry("b", "Beta")]}),
+        ),
+    );
+    let shuffled = json!({"id": "acme", "name": "  Acme   Photonics Co., Ltd. ", "countries": ["China", " China"],
+        "license_policy": "Presumption\n of  denial.", "citations": ["88 FR 11111, 3/6/23"], "aliases": ["APC", "Acme Optics", ""]});
+    let b = env.write(
+        "b.json",
+        native(
+            "l",
+            "2024-12-02",
+            "snapshot",
+            json!({"entries": [entry("b", " Beta\t"), shuffled]}),
+        ),
+    );
+    env.ok(&["ingest", &a]);
+    let out = env.ok(&["ingest", &b]);
+    assert!(out.contains("0 added, 0 removed, 0 changed"), "{out}");
+    let d = env.json(&["diff", "2024-12-01", "2024-12-02"]);
+    assert_eq!(d["changed"], json!([]));
+    // A real change after the no-op still shows.
+    let c = env.write("c.json", native("l", "2024-12-03", "amendment", json!({"amend": [acme("Presumption of denial; case-by-case for items for medical use.")]})));
+    env.ok(&["ingest", &c]);
+    assert_eq!(
+        ids(&env.json(&["since", "2024-12-02"])["changed"]),
+        ["acme"]
+    );
+}
+
+#[test]
+fn standard_input_with_a_date() {
+    let env = Env::new();
+    let doc =
+        serde_json::json!({"list": "l", "kind": "snapshot", "entries": [entry("a", "Alpha")]})
+            .to_string();
+    let out = env
+        .cmd(&["ingest", "-"])
+        .write_stdin(doc.clone())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "no date anywhere");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give --published YYYY-MM-DD"));
+    env.cmd(&["ingest", "--published", "2024-12-01", "-"])
+        .write_stdin(doc)
+        .assert()
+        .success();
+    let log = env.json(&["log"]);
+    assert_eq!(log["events"][0]["published"], "2024-12-01");
+    assert_eq!(log["events"][0]["source"], "<stdin>");
+}
+
+#[test]
+fn a_directory_is_recorded_in_publication_date_order() {
+    let env = Env::new();
+    // Path order (a, b) is the opposite of date order.
+    env.write(
+        "dir/a.json",
+        native("l", "2024-12-11", "amendment", json!({"remove": ["x"]})),
+    );
+    env.write(
+        "dir/b.json",
+        native(
+            "l",
+            "2024-12-01",
+            "snapshot",
+            json!({"entries": [entry("x", "X"), entry("y", "Y")]}),
+        ),
+    );
+    env.write("dir/README.md", "not a publication");
+    let dir = env.dir.path().join("dir");
+    let out = env.ok(&["ingest", dir.to_str().unwrap()]);
+    assert!(!out.contains("backfill"), "{out}");
+    let log = env.json(&["log"]);
+    let dates: Vec<&str> = log["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["published"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, ["2024-12-01", "2024-12-11"]);
+    assert_eq!(ids(&env.json(&["as-of", "2024-12-31"])["entries"]), ["y"]);
+}
+
+#[test]
+fn the_date_comes_from_the_path_when_the_file_states_none() {
+    let env = Env::new();
+    let file = env.write(
+        "2024-03-04/list.json",
+        serde_json::json!({"list": "l", "kind": "snapshot", "entries": [entry("a", "Alpha")]})
+            .to_string(),
+    );
+    env.ok(&["ingest", &file]);
+    assert_eq!(env.json(&["log"])["events"][0]["published"], "2024-03-04");
+    // --published overrides both.
+    let stated = env.write(
+        "2024-05-05/s.json",
+        native("m", "2024-06-06", "snapshot", json!({"entries": []})),
+    );
+    env.ok(&["ingest", "--published", "2024-07-07", &stated]);
+    assert_eq!(
+        env.json(&["log", "--list", "m"])["events"][0]["published"],
+        "2024-07-07"
+    );
+}
+
+#[test]
+fn rebuilding_the_indexes_changes_no_answer() {
+    let env = Env::new();
+    env.ok(&["ingest", &repo("snapshots")]);
+    let queries: [&[&str]; 4] = [
+        &["since", "2024-12-01"],
+        &["as-of", "2024-12-31"],
+        &["history", "a"],
+        &["log"],
+    ];
+    let before: Vec<serde_json::Value> = queries.iter().map(|q| env.json(q)).collect();
+    let out = env.ok(&["rebuild"]);
+    assert!(out.contains("from 4 events"), "{out}");
+    let after: Vec<serde_json::Value> = queries.iter().map(|q| env.json(q)).collect();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn the_default_store_is_in_the_data_directory() {
+    let env = Env::new();
+    let home = env.dir.path().join("home");
+    let data = env.dir.path().join("xdg");
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("listdiff");
+    cmd.args(["ingest", &repo("snapshots")])
+        .env_remove("LISTDIFF_STORE")
+        .env("HOME", &home)
+        .env("XDG_DATA_HOME", &data)
+        .assert()
+        .success();
+    assert!(data.join("listdiff").join("listdiff-store").exists());
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("listdiff");
+    cmd.args(["log", "-o", "json"])
+        .env("LISTDIFF_STORE", env.dir.path().join("elsewhere"))
+        .assert()
+        .code(3);
+}
