@@ -888,5 +888,8 @@ pub(crate) fn replay(kv: &dyn Kv, record: &EventRecord) -> Result<(), StoreError
     }
     let mut writes = plan.writes;
     meta_write(&mut writes, &record.meta());
-    kv.commit(writes)
+    for part in writes.into_parts(super::WRITES_PER_TRANSACTION) {
+        kv.commit(part)?;
+    }
+    Ok(())
 }

@@ -92,6 +92,28 @@ impl Writes {
     pub(crate) fn delete(&mut self, tree: Tree, key: impl Into<Vec<u8>>) {
         self.ops.push((tree, key.into(), None));
     }
+
+    /// How many operations are queued.
+    pub(crate) fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// Appends `other`'s operations after these.
+    pub(crate) fn extend(&mut self, other: Writes) {
+        self.ops.extend(other.ops);
+    }
+
+    /// Splits into parts of at most `size` operations, keeping their order.
+    pub(crate) fn into_parts(self, size: usize) -> Vec<Writes> {
+        let mut parts = Vec::new();
+        let mut ops = self.ops.into_iter().peekable();
+        while ops.peek().is_some() {
+            parts.push(Writes {
+                ops: ops.by_ref().take(size.max(1)).collect(),
+            });
+        }
+        parts
+    }
 }
 
 /// Ordered trees of bytes.

@@ -130,7 +130,11 @@ impl Store {
             return Err(StoreError::NotAStore { path: path.into() });
         }
         if !marker.exists() {
-            let empty_dir = fs::read_dir(path).map(|mut d| d.next().is_none());
+            // Empty, or holding only the lock file of a store whose creation was interrupted.
+            let empty_dir = fs::read_dir(path).map(|d| {
+                d.filter_map(Result::ok)
+                    .all(|entry| entry.file_name() == "lock")
+            });
             match (access, empty_dir) {
                 (Access::Read, Err(_)) => return Err(StoreError::Missing { path: path.into() }),
                 (Access::Read, Ok(true)) => return Err(StoreError::Missing { path: path.into() }),
@@ -161,7 +165,7 @@ impl Store {
         }
         let db = sled::Config::new()
             .path(path.join("db"))
-            .cache_capacity(128 * 1024 * 1024)
+            .cache_capacity(16 * 1024 * 1024)
             .open()
             .map_err(|e| match e {
                 sled::Error::Io(io)
@@ -178,9 +182,7 @@ impl Store {
             _lock: lock,
         };
         store.check_layout()?;
-        if store.kv.get(Tree::Meta, b"index")?.as_deref() == Some(b"rebuilding") {
-            store.rebuild()?;
-        }
+        recover(&store.kv)?;
         Ok(store)
     }
 
@@ -241,14 +243,7 @@ impl Store {
     /// Rebuilds every derived index from the log, checking each event; returns how many events
     /// were replayed.
     pub fn rebuild(&self) -> Result<u64, StoreError> {
-        let mut writes = Writes::default();
-        writes.put(Tree::Meta, b"index".to_vec(), b"rebuilding".to_vec());
-        self.kv.commit(writes)?;
-        self.flush()?;
-        let count = index::rebuild(&self.kv)?;
-        let mut writes = Writes::default();
-        writes.delete(Tree::Meta, b"index".to_vec());
-        self.kv.commit(writes)?;
+        let count = rebuild_indexes(&self.kv)?;
         self.flush()?;
         Ok(count)
     }
@@ -343,24 +338,77 @@ fn record_into(
         content,
     };
     let meta = record.meta();
-    let mut writes = plan.writes;
-    index::meta_write(&mut writes, &meta);
-    writes.put(Tree::Events, keys::seq(seq).to_vec(), record.to_bytes());
-    writes.put(
+    let mut log_writes = Writes::default();
+    index::meta_write(&mut log_writes, &meta);
+    log_writes.put(Tree::Events, keys::seq(seq).to_vec(), record.to_bytes());
+    log_writes.put(
         Tree::Meta,
         b"next_seq".to_vec(),
         keys::seq(seq + 1).to_vec(),
     );
-    writes.put(
+    log_writes.put(
         Tree::Meta,
         b"last_recorded".to_vec(),
         recorded.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
     );
-    kv.commit(writes)?;
+    commit_event(kv, plan.writes, log_writes)?;
     Ok(RecordOutcome::Recorded {
         event: meta,
         notes: plan.notes,
     })
+}
+
+/// Index writes per transaction for large events. sled keeps every node version a transaction
+/// touches until it ends, so a snapshot of tens of thousands of entries in one transaction costs
+/// hundreds of megabytes; in parts it costs a few.
+pub(crate) const WRITES_PER_TRANSACTION: usize = 1000;
+
+/// The meta key that marks the derived indexes as possibly incomplete.
+const INDEX_STATE: &[u8] = b"index";
+const DIRTY: &[u8] = b"dirty";
+
+/// Commits an event: its index writes, then (atomically) the log writes that make it recorded.
+///
+/// Small events go in one transaction. A large one marks the indexes dirty, writes them in
+/// parts, and clears the mark in the same transaction that appends the event to the log; a
+/// crash in between leaves the mark, and the next open rebuilds the indexes from the log, in
+/// which the event does not exist. Either way the event is whole or absent.
+fn commit_event(kv: &dyn Kv, index_writes: Writes, log_writes: Writes) -> Result<(), StoreError> {
+    if index_writes.len() + log_writes.len() <= WRITES_PER_TRANSACTION {
+        let mut writes = index_writes;
+        writes.extend(log_writes);
+        return kv.commit(writes);
+    }
+    let mut dirty = Writes::default();
+    dirty.put(Tree::Meta, INDEX_STATE.to_vec(), DIRTY.to_vec());
+    kv.commit(dirty)?;
+    for part in index_writes.into_parts(WRITES_PER_TRANSACTION) {
+        kv.commit(part)?;
+    }
+    let mut last = log_writes;
+    last.delete(Tree::Meta, INDEX_STATE.to_vec());
+    kv.commit(last)
+}
+
+/// Rebuilds the derived indexes from the log, marking them dirty until done so that an
+/// interrupted rebuild is redone at the next open.
+fn rebuild_indexes(kv: &dyn Kv) -> Result<u64, StoreError> {
+    let mut writes = Writes::default();
+    writes.put(Tree::Meta, INDEX_STATE.to_vec(), DIRTY.to_vec());
+    kv.commit(writes)?;
+    let count = index::rebuild(kv)?;
+    let mut writes = Writes::default();
+    writes.delete(Tree::Meta, INDEX_STATE.to_vec());
+    kv.commit(writes)?;
+    Ok(count)
+}
+
+/// Rebuilds the indexes if an interrupted write left them dirty.
+fn recover(kv: &dyn Kv) -> Result<(), StoreError> {
+    if kv.get(Tree::Meta, INDEX_STATE)?.is_some() {
+        rebuild_indexes(kv)?;
+    }
+    Ok(())
 }
 
 fn new_store_id(path: &Path) -> String {

@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 
 use super::index::Index;
-use super::kv::{MemKv, Tree};
+use super::kv::{self, Kv, MemKv, Tree};
 use super::*;
 use crate::model::fold;
 use crate::model::{Amendment, Entry, EntryId, ListId, ListState, Publication, PublicationContent};
@@ -255,5 +255,80 @@ fn the_recorded_time_never_goes_backwards() {
     match record_into(&kv, &p(1), &provenance(&p(1)), early).unwrap() {
         RecordOutcome::Recorded { event, .. } => assert_eq!(event.recorded, late),
         other => panic!("{other:?}"),
+    }
+}
+
+/// Trees that fail every commit after the first `allowed`: a crash at that point.
+struct CrashingKv {
+    inner: MemKv,
+    allowed: std::cell::Cell<usize>,
+}
+
+impl Kv for CrashingKv {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<sled::IVec>, StoreError> {
+        self.inner.get(tree, key)
+    }
+    fn range(&self, tree: Tree, lo: &[u8], hi: &[u8]) -> kv::RangeIter<'_> {
+        self.inner.range(tree, lo, hi)
+    }
+    fn commit(&self, writes: kv::Writes) -> Result<(), StoreError> {
+        if self.allowed.get() == 0 {
+            return Err(StoreError::Corrupt("simulated crash".into()));
+        }
+        self.allowed.set(self.allowed.get() - 1);
+        self.inner.commit(writes)
+    }
+    fn clear(&self, tree: Tree) -> Result<(), StoreError> {
+        self.inner.clear(tree)
+    }
+}
+
+/// A large event is written in parts; a crash between them leaves the event out of the log
+/// and the indexes marked dirty, and recovery rebuilds them to exactly what they were.
+#[test]
+fn a_crash_inside_a_large_event_leaves_it_out_and_recovery_repairs_the_indexes() {
+    let small = Publication {
+        list: ListId::new("l1").unwrap(),
+        published: day(0),
+        source: "s".into(),
+        content: PublicationContent::Snapshot(vec![entry(1, 0, 0)]),
+    };
+    let big_entries: Vec<Entry> = (0..1500)
+        .map(|i| Entry::new(EntryId::new(&format!("big{i:05}")).unwrap(), "Big"))
+        .collect();
+    let big = Publication {
+        list: ListId::new("l1").unwrap(),
+        published: day(1),
+        source: "b".into(),
+        content: PublicationContent::Snapshot(big_entries),
+    };
+    let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    for crash_after in 1..5 {
+        let kv = CrashingKv {
+            inner: MemKv::default(),
+            allowed: std::cell::Cell::new(usize::MAX),
+        };
+        record_into(&kv, &small, &provenance(&small), t0).unwrap();
+        let clean: Vec<_> = Tree::ALL.iter().map(|t| kv.inner.dump(*t)).collect();
+        kv.allowed.set(crash_after);
+        assert!(record_into(&kv, &big, &provenance(&big), t0).is_err());
+        assert_eq!(
+            kv.inner.dump(Tree::Events).len(),
+            1,
+            "the big event is not in the log"
+        );
+        assert!(
+            kv.inner.get(Tree::Meta, INDEX_STATE).unwrap().is_some(),
+            "the indexes are marked dirty"
+        );
+        kv.allowed.set(usize::MAX);
+        recover(&kv).unwrap();
+        let recovered: Vec<_> = Tree::ALL.iter().map(|t| kv.inner.dump(*t)).collect();
+        assert_eq!(recovered, clean, "crash after {crash_after} commits");
+        // And the event can be recorded afterwards.
+        assert!(matches!(
+            record_into(&kv, &big, &provenance(&big), t0).unwrap(),
+            RecordOutcome::Recorded { .. }
+        ));
     }
 }
