@@ -314,3 +314,103 @@ fn the_default_store_is_in_the_data_directory() {
         .assert()
         .code(3);
 }
+
+#[test]
+fn numeric_ids_and_capitalised_types_are_accepted_in_native_files() {
+    let env = Env::new();
+    let file = env.write(
+        "n.json",
+        native("us-ofac-sdn", "2024-03-04", "snapshot", json!({"entries": [{"id": 7513, "name": "MNANGAGWA, Emmerson Dambudzo", "type": "Individual", "programs": ["GLOMAG"]}]})),
+    );
+    env.ok(&["ingest", &file]);
+    let v = env.json(&["as-of", "2024-03-04"]);
+    assert_eq!(v["entries"][0]["id"], "7513");
+    assert_eq!(v["entries"][0]["type"], "individual");
+    let amendment = env.write(
+        "a.json",
+        native(
+            "us-ofac-sdn",
+            "2024-03-05",
+            "amendment",
+            json!({"remove": [7513]}),
+        ),
+    );
+    env.ok(&["ingest", &amendment]);
+    assert_eq!(
+        ids(&env.json(&["since", "2024-03-05"])["removed"]),
+        ["7513"]
+    );
+}
+
+#[test]
+fn since_a_date_after_the_last_publication_is_empty() {
+    let env = Env::new();
+    env.ok(&["ingest", &repo("snapshots")]);
+    let v = env.json(&["since", "2025-06-01"]);
+    assert_eq!(
+        (v["from"].as_str(), v["to"].as_str()),
+        (Some("2025-06-01"), Some("2025-06-01"))
+    );
+    assert_eq!(v["publications"], json!([]));
+    assert!(
+        env.ok(&["since", "2025-06-01"])
+            .contains("0 publications; net 0 added, 0 removed, 0 changed")
+    );
+    let out = env
+        .cmd(&["since", "2024-12-10", "--until", "2024-12-01"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--until 2024-12-01 is before 2024-12-10")
+    );
+}
+
+#[test]
+fn the_csl_json_layout_is_read_like_the_csv() {
+    let env = Env::new();
+    let el = "Entity List (EL) - Bureau of Industry and Security";
+    let doc = |policy: &str| {
+        json!({"total": 2, "results": [
+            {"id": "3f0c9a41", "source": el, "name": "Example Photonics Co., Ltd.", "alt_names": ["EPC"],
+             "addresses": [{"address": "12 Sample Road", "city": "Shenzhen", "state": "Guangdong", "postal_code": "518000", "country": "CN"}],
+             "federal_register_notice": "89 FR 12345", "start_date": "2024-02-20",
+             "license_requirement": "For all items subject to the EAR.", "license_policy": policy, "programs": [], "remarks": null},
+            {"id": "17013", "source": "Sectoral Sanctions Identifications List (SSI) - Treasury Department", "name": "VTB BANK",
+             "programs": ["UKRAINE-EO13662"], "entity_number": 17013}
+        ]})
+        .to_string()
+    };
+    let first = env.write(
+        "2024-02-20/consolidated.json",
+        doc("Presumption of denial."),
+    );
+    let second = env.write("2024-03-01/consolidated.json", doc("Policy of denial."));
+    env.ok(&["ingest", &first, &second]);
+    let log = env.json(&["log"]);
+    let lists: Vec<&str> = log["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["list"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        lists,
+        ["us-csl-el", "us-csl-ssi", "us-csl-el", "us-csl-ssi"]
+    );
+    let v = env.json(&["since", "2024-03-01", "--list", "us-csl-el"]);
+    let change = &v["changed"][0];
+    assert_eq!(change["id"], "3f0c9a41");
+    assert_eq!(change["reason_changed"], true);
+    assert_eq!(
+        change["entry"]["addresses"],
+        json!(["12 Sample Road, Shenzhen, Guangdong, 518000, CN"])
+    );
+    assert_eq!(change["entry"]["countries"], json!(["CN"]));
+    assert_eq!(change["entry"]["citations"], json!(["89 FR 12345"]));
+    assert_eq!(change["entry"]["listed_on"], "2024-02-20");
+    assert_eq!(
+        env.json(&["since", "2024-03-01", "--list", "us-csl-ssi"])["changed"],
+        json!([])
+    );
+}

@@ -45,7 +45,7 @@ fn parse_format(text: &str) -> Result<Format, String> {
 
 /// Input bytes whose parsed publications are kept in memory between checking and recording;
 /// beyond this, files are read again when recorded.
-const KEEP_BYTES: u64 = 256 * 1024 * 1024;
+const KEEP_BYTES: u64 = 32 * 1024 * 1024;
 
 struct Prepared {
     candidate: Candidate,

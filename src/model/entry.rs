@@ -12,7 +12,7 @@ use super::text::{normalize, normalize_set};
 use super::{EntryId, ModelError};
 
 /// What kind of party an entry lists.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EntryType {
     /// A company, organisation, government body or other legal person.
@@ -45,6 +45,18 @@ impl EntryType {
             EntryType::Vessel => "vessel",
             EntryType::Aircraft => "aircraft",
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for EntryType {
+    /// Accepts the labels in any case (`entity`, `Entity`, `ENTITY`).
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let label = String::deserialize(deserializer)?;
+        EntryType::parse(&label).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown type {label:?}: expected entity, individual, vessel or aircraft"
+            ))
+        })
     }
 }
 

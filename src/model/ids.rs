@@ -79,9 +79,25 @@ impl fmt::Display for EntryId {
     }
 }
 
+/// An id as publishers write it: text, or a whole number (OFAC's `ent_num` often arrives as one).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawId {
+    Text(String),
+    Number(u64),
+}
+
 impl<'de> Deserialize<'de> for EntryId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
+        let raw = match RawId::deserialize(deserializer) {
+            Ok(RawId::Text(text)) => text,
+            Ok(RawId::Number(n)) => n.to_string(),
+            Err(_) => {
+                return Err(serde::de::Error::custom(
+                    "an entry id must be a string or a whole number",
+                ));
+            }
+        };
         EntryId::new(&raw).map_err(serde::de::Error::custom)
     }
 }
@@ -96,6 +112,14 @@ mod tests {
         for bad in ["", "US-CSL", "-x", "a b", "a/b", &"x".repeat(101)] {
             assert!(ListId::new(bad).is_err(), "{bad:?} should be refused");
         }
+    }
+
+    #[test]
+    fn entry_ids_may_be_whole_numbers() {
+        let ids: Vec<EntryId> = serde_json::from_str(r#"[7480, " 7513 "]"#).unwrap();
+        assert_eq!(ids[0].as_str(), "7480");
+        assert_eq!(ids[1].as_str(), "7513");
+        assert!(serde_json::from_str::<EntryId>("1.5").is_err());
     }
 
     #[test]

@@ -140,7 +140,7 @@ pub fn since(
         Some(until) => until,
         None => latest_publication(view, filter)?
             .unwrap_or(since)
-            .max(baseline),
+            .max(since),
     };
     let net = diff(view, baseline, until, filter)?;
     let mut publications = Vec::new();
