@@ -78,9 +78,8 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let (new, new_date) = load(&args.new, args.format)?;
     let report = query::compare(&old, &new, (old_date, new_date), &args.query.filter())?;
     print(|out| render::diff(out, &report, args.query.output, context.style))?;
-    Ok(if args.exit_code && !report.changes.is_empty() {
-        Outcome::Changes
-    } else {
-        Outcome::Done
-    })
+    Ok(Outcome::of_changes(
+        args.exit_code,
+        !report.changes.is_empty(),
+    ))
 }

@@ -113,6 +113,17 @@ pub(crate) enum Outcome {
     Changes,
 }
 
+impl Outcome {
+    /// `Changes` when `--exit-code` was given and there were changes.
+    pub(crate) fn of_changes(exit_code: bool, any_change: bool) -> Outcome {
+        if exit_code && any_change {
+            Outcome::Changes
+        } else {
+            Outcome::Done
+        }
+    }
+}
+
 /// The common options of query commands.
 #[derive(clap::Args, Debug)]
 pub(crate) struct QueryOptions {

@@ -366,17 +366,7 @@ pub(super) fn parse_json(input: &Input) -> Output {
 
 /// Maps a serde_json error to a located format error.
 fn json_error(file: &str, error: &serde_json::Error) -> FormatError {
-    let location = if error.line() == 0 {
-        Location::File
-    } else {
-        Location::LineColumn(error.line() as u64, error.column() as u64)
-    };
-    let text = error.to_string();
-    // serde_json appends " at line L column C"; the location already says it.
-    let text = match text.rfind(" at line ") {
-        Some(at) => text.get(..at).unwrap_or(&text).to_string(),
-        None => text,
-    };
+    let (location, text) = super::json_error_parts(error);
     let message = if error.is_eof() {
         format!("the file ends too early ({text}): is it truncated? download it again")
     } else {

@@ -258,6 +258,21 @@ impl FormatError {
     }
 }
 
+/// Where a serde_json error is, and its text without serde_json's own " at line L column C".
+pub(crate) fn json_error_parts(error: &serde_json::Error) -> (Location, String) {
+    let location = if error.line() == 0 {
+        Location::File
+    } else {
+        Location::LineColumn(error.line() as u64, error.column() as u64)
+    };
+    let text = error.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(at) => text.get(..at).unwrap_or(&text).to_string(),
+        None => text,
+    };
+    (location, text)
+}
+
 /// Strips a UTF-8 byte-order mark.
 pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)

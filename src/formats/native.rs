@@ -33,22 +33,12 @@ struct NativeFile {
 }
 
 /// Maps a serde_json error to a located format error.
-pub(crate) fn json_error(file: &str, error: &serde_json::Error) -> FormatError {
-    let location = if error.line() == 0 {
-        Location::File
-    } else {
-        Location::LineColumn(error.line() as u64, error.column() as u64)
-    };
-    let text = error.to_string();
-    // serde_json appends " at line L column C"; the location already says it.
-    let message = match text.rfind(" at line ") {
-        Some(at) => text[..at].to_string(),
-        None => text,
-    };
+fn json_error(file: &str, error: &serde_json::Error) -> FormatError {
+    let (location, text) = super::json_error_parts(error);
     let message = if error.is_eof() {
-        format!("the file ends too early ({message}): is it truncated?")
+        format!("the file ends too early ({text}): is it truncated?")
     } else {
-        format!("invalid native publication: {message}")
+        format!("invalid native publication: {text}")
     };
     FormatError::new(file, location, message)
 }

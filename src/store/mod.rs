@@ -502,6 +502,14 @@ impl View<'_> {
         self.index.changed_between(list, after, through)
     }
 
+    fn stored(record: index::VersionRecord) -> Result<StoredVersion, StoreError> {
+        Ok(StoredVersion {
+            published: record.at.date,
+            seq: record.at.seq,
+            entry: record.slot.map(|s| s.entry()).transpose()?,
+        })
+    }
+
     fn entry_of(&self, record: Option<index::VersionRecord>) -> Result<Option<Entry>, StoreError> {
         match record.and_then(|r| r.slot) {
             Some(slot) => Ok(Some(slot.entry()?)),
@@ -529,13 +537,7 @@ impl View<'_> {
     ) -> Result<Option<StoredVersion>, StoreError> {
         self.index
             .entry_as_of(list, id, date)?
-            .map(|r| {
-                Ok(StoredVersion {
-                    published: r.at.date,
-                    seq: r.at.seq,
-                    entry: r.slot.map(|s| s.entry()).transpose()?,
-                })
-            })
+            .map(Self::stored)
             .transpose()
     }
 
@@ -577,13 +579,7 @@ impl View<'_> {
         self.index
             .versions(list, id)?
             .into_iter()
-            .map(|r| {
-                Ok(StoredVersion {
-                    published: r.at.date,
-                    seq: r.at.seq,
-                    entry: r.slot.map(|s| s.entry()).transpose()?,
-                })
-            })
+            .map(Self::stored)
             .collect()
     }
 
