@@ -315,7 +315,7 @@ pub(crate) fn date_in_path(text: &str) -> Option<NaiveDate> {
                 .is_none_or(|b| !b.is_ascii_digit())
         };
         if shape && bounded(start.checked_sub(1)) && bounded(Some(start + 10)) {
-            NaiveDate::parse_from_str(std::str::from_utf8(window).ok()?, "%Y-%m-%d").ok()
+            crate::model::text::parse_date(std::str::from_utf8(window).ok()?)
         } else {
             None
         }

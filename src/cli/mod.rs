@@ -182,8 +182,8 @@ impl Context {
 
 /// Parses a `YYYY-MM-DD` argument.
 pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("{text:?} is not a date: expected YYYY-MM-DD, e.g. 2024-12-01"))
+    crate::model::text::parse_date(text)
+        .ok_or_else(|| format!("{text:?} is not a date: expected YYYY-MM-DD, e.g. 2024-12-01"))
 }
 
 /// Parses a list id argument.

@@ -292,7 +292,7 @@ pub(crate) fn decode_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
 
 /// Parses a `YYYY-MM-DD` date.
 pub(crate) fn parse_iso_date(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+    crate::model::text::parse_date(text)
 }
 
 /// Maps a model error about record `index` (0-based) to a located format error.
@@ -326,5 +326,76 @@ pub(crate) fn record_error(
             ),
         ),
         other => FormatError::new(file, Location::File, other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SAMPLES: [&[u8]; 4] = [
+        br#"{"list": "l", "published": "2024-12-01", "kind": "snapshot", "entries": [{"id": "a", "name": "A", "countries": ["China"], "extra": {"x": [1, {"y": "z"}]}}]}"#,
+        b"_id,source,name,addresses,federal_register_notice,start_date\n\"1\",\"Entity List (EL) - Bureau\",\"Acme\",\"1 Road, Town, CN\",\"89 FR 1\",\"2024-01-02\"\n",
+        br#"{"results": [{"id": "1", "source": "Entity List (EL) - B", "name": "A", "addresses": [{"address": "x", "country": "CN"}]}]}"#,
+        b"36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA] [SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"a.k.a. 'X'.\"\r\n\x1a",
+    ];
+
+    fn parse_everything(bytes: &[u8]) {
+        let _ = detect(bytes);
+        let mut input = Input::single("fuzz", bytes.to_vec());
+        input.companions = vec![
+            (
+                "alt.csv".into(),
+                InputFile {
+                    name: "alt.csv".into(),
+                    bytes: bytes.to_vec(),
+                },
+            ),
+            (
+                "add.csv".into(),
+                InputFile {
+                    name: "add.csv".into(),
+                    bytes: bytes.to_vec(),
+                },
+            ),
+            (
+                "sdn_comments.csv".into(),
+                InputFile {
+                    name: "sdn_comments.csv".into(),
+                    bytes: bytes.to_vec(),
+                },
+            ),
+        ];
+        for format in Format::ALL {
+            let _ = format.parse(&input);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        /// No input makes a parser panic: random bytes.
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            parse_everything(&bytes);
+        }
+
+        /// No input makes a parser panic: valid files with bytes changed, cut or repeated.
+        #[test]
+        fn damaged_files_never_panic(
+            sample in 0..SAMPLES.len(),
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut bytes = SAMPLES[sample].to_vec();
+            for (at, byte) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            parse_everything(&bytes);
+            let end = cut.index(bytes.len() + 1);
+            parse_everything(&bytes[..end]);
+        }
     }
 }

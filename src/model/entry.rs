@@ -188,7 +188,7 @@ pub fn optional_date<'de, D: serde::Deserializer<'de>>(
 ) -> Result<Option<NaiveDate>, D::Error> {
     let raw: Option<String> = Option::deserialize(deserializer)?;
     raw.map(|text| {
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        super::text::parse_date(&text).ok_or_else(|| {
             serde::de::Error::custom(format!("{text:?} is not a date: expected YYYY-MM-DD"))
         })
     })

@@ -3,6 +3,20 @@
 use serde::Serialize;
 use similar::{Algorithm, ChangeTag};
 
+/// Reads a date written exactly `YYYY-MM-DD` (after trimming), year 0001 to 9999.
+pub fn parse_date(text: &str) -> Option<chrono::NaiveDate> {
+    let text = text.trim();
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shaped || text.starts_with("0000") {
+        return None;
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
 /// Trims `raw` and collapses every run of white space to one space; `None` when nothing is left.
 pub fn normalize(raw: &str) -> Option<String> {
     let mut out = String::with_capacity(raw.len());
@@ -74,6 +88,25 @@ pub fn word_diff(before: &str, after: &str) -> Vec<WordSpan> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_exactly_yyyy_mm_dd() {
+        assert_eq!(
+            parse_date(" 2024-12-01 "),
+            chrono::NaiveDate::from_ymd_opt(2024, 12, 1)
+        );
+        for bad in [
+            "2024-2-1",
+            "24-12-01",
+            "+2024-12-01",
+            "0000-01-01",
+            "2024-02-30",
+            "2024/12/01",
+            "-202-12-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn normalize_trims_and_collapses() {

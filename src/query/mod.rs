@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::model::fold;
 use crate::model::{
@@ -130,7 +130,7 @@ pub fn since(
     until: Option<NaiveDate>,
     filter: &ListFilter,
 ) -> Result<SinceReport, QueryError> {
-    let baseline = since - Duration::days(1);
+    let baseline = since.pred_opt().unwrap_or(since);
     let until = match until {
         Some(until) if until < baseline => {
             return Err(QueryError::Invalid(format!(
