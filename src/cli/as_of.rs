@@ -5,6 +5,9 @@
 use chrono::NaiveDate;
 
 use super::{CliError, Context, Outcome, QueryOptions, parse_date, print};
+use std::io::Write as _;
+
+use crate::render::RawEntries;
 use crate::store::Access;
 use crate::{query, render};
 
@@ -20,7 +23,27 @@ pub(crate) struct Args {
 
 pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let store = context.open_store(Access::Read)?;
-    let report = query::as_of(&store.view(), args.date, &args.query.filter())?;
+    let view = store.view();
+    let filter = args.query.filter();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    // JSON and NDJSON stream the stored entries as they are; tables and CSV need them parsed.
+    if let Some(mut raw) = RawEntries::begin(&mut out, args.query.output, args.date)? {
+        query::each_as_of(
+            &view,
+            args.date,
+            &filter,
+            |list, json| -> Result<(), CliError> {
+                raw.entry(&mut out, list, json)?;
+                Ok(())
+            },
+        )?;
+        raw.finish(&mut out)?;
+        out.flush()?;
+        return Ok(Outcome::Done);
+    }
+    drop(out);
+    let report = query::as_of(&view, args.date, &filter)?;
     print(|out| render::as_of(out, &report, args.query.output, context.style))?;
     Ok(Outcome::Done)
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::inputs::{self, Candidate};
 use super::{CliError, Context, Outcome, QueryOptions, print};
-use crate::formats::Format;
+use crate::formats::{self, Format, Parsed};
 use crate::model::Publication;
 use crate::{query, render};
 
@@ -29,16 +29,13 @@ pub(crate) struct Args {
     query: QueryOptions,
 }
 
-fn load(
-    path: &str,
-    format: Option<Format>,
-) -> Result<(Vec<Publication>, Option<NaiveDate>), CliError> {
+fn candidate(path: &str) -> Result<Candidate, CliError> {
     if path != "-" && std::path::Path::new(path).is_dir() {
         return Err(CliError::Input(format!(
             "{path} is a directory: compare takes two publication files"
         )));
     }
-    let candidate = Candidate {
+    Ok(Candidate {
         path: (path != "-").then(|| path.into()),
         display: if path == "-" {
             "<stdin>".into()
@@ -46,12 +43,15 @@ fn load(
             path.to_string()
         },
         group: 0,
-    };
-    let read = inputs::read(&candidate, format)?;
-    let path_date = inputs::date_in_path(&candidate.display);
+    })
+}
+
+/// The publications of a parsed file with their dates (the file's own, else its path's), and
+/// the latest of those dates.
+fn dated(parsed: Parsed, display: &str) -> (Vec<Publication>, Option<NaiveDate>) {
+    let path_date = inputs::date_in_path(display);
     let mut date = None;
-    let publications = read
-        .parsed
+    let publications = parsed
         .publications
         .into_iter()
         .map(|p| {
@@ -60,12 +60,12 @@ fn load(
             Publication {
                 list: p.list,
                 published: published.unwrap_or_default(),
-                source: p.source.unwrap_or_else(|| candidate.display.clone()),
+                source: p.source.unwrap_or_else(|| display.to_string()),
                 content: p.content,
             }
         })
         .collect();
-    Ok((publications, date))
+    (publications, date.or(path_date))
 }
 
 pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
@@ -74,8 +74,19 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
             "only one of OLD and NEW can be standard input (-)".into(),
         ));
     }
-    let (old, old_date) = load(&args.old, args.format)?;
-    let (new, new_date) = load(&args.new, args.format)?;
+    let (old_candidate, new_candidate) = (candidate(&args.old)?, candidate(&args.new)?);
+    let (old_format, old_input) = inputs::open(&old_candidate, args.format)?;
+    let (new_format, new_input) = inputs::open(&new_candidate, args.format)?;
+    // Same format: skip the records that are byte for byte the same, when the format allows.
+    let (old_parsed, new_parsed) = match (old_format == new_format)
+        .then(|| formats::parse_differing(old_format, &old_input, &new_input))
+        .flatten()
+    {
+        Some(pair) => pair,
+        None => (old_format.parse(&old_input)?, new_format.parse(&new_input)?),
+    };
+    let (old, old_date) = dated(old_parsed, &old_candidate.display);
+    let (new, new_date) = dated(new_parsed, &new_candidate.display);
     let report = query::compare(&old, &new, (old_date, new_date), &args.query.filter())?;
     print(|out| render::diff(out, &report, args.query.output, context.style))?;
     Ok(Outcome::of_changes(

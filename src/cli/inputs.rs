@@ -230,8 +230,11 @@ fn digest(name: &str, bytes: &[u8]) -> InputDigest {
     }
 }
 
-/// Reads a candidate (and its companions), recognises or takes its format, and parses it.
-pub(crate) fn read(candidate: &Candidate, forced: Option<Format>) -> Result<ReadInput, CliError> {
+/// Reads a candidate and its companions and recognises (or takes) its format, without parsing.
+pub(crate) fn open(
+    candidate: &Candidate,
+    forced: Option<Format>,
+) -> Result<(Format, Input), CliError> {
     let bytes = read_bytes(candidate)?;
     let format = match forced {
         Some(format) => format,
@@ -259,27 +262,35 @@ pub(crate) fn read(candidate: &Candidate, forced: Option<Format>) -> Result<Read
             }
         },
     };
-    let companion_files = match &candidate.path {
+    let companions = match &candidate.path {
         Some(path) => companions(format, path)?,
         None => Vec::new(),
     };
+    Ok((
+        format,
+        Input {
+            primary: InputFile {
+                name: candidate.display.clone(),
+                bytes,
+            },
+            companions,
+        },
+    ))
+}
+
+/// Reads a candidate (and its companions), recognises or takes its format, and parses it.
+pub(crate) fn read(candidate: &Candidate, forced: Option<Format>) -> Result<ReadInput, CliError> {
+    let (format, input) = open(candidate, forced)?;
     let file_name = candidate
         .path
         .as_ref()
         .and_then(|p| p.file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| candidate.display.clone());
-    let mut inputs = vec![digest(&file_name, &bytes)];
-    for (canonical, file) in &companion_files {
+    let mut inputs = vec![digest(&file_name, &input.primary.bytes)];
+    for (canonical, file) in &input.companions {
         inputs.push(digest(canonical, &file.bytes));
     }
-    let input = Input {
-        primary: InputFile {
-            name: candidate.display.clone(),
-            bytes,
-        },
-        companions: companion_files,
-    };
     let parsed = format.parse(&input)?;
     Ok(ReadInput {
         format,

@@ -137,6 +137,75 @@ struct Group {
 // ---------------------------------------------------------------------------------------------
 // CSV
 
+/// The records of a CSL CSV by (source label, `_id`), as the exact bytes of each record: two
+/// files' records with the same key and bytes give the same entry, so a comparison need only
+/// build the entries of records that differ. `None` when that shortcut does not hold or
+/// something is unusual (a row without `_id`, whose key depends on other rows; a repeated key; a
+/// damaged row; a file not ending in a newline): the caller then reads the files in full, which
+/// explains any problem.
+pub(super) struct KeyedRows<'a> {
+    /// The header line, with its line end.
+    pub(super) header: &'a [u8],
+    /// Each record's bytes, with its line end, by (source, `_id`).
+    pub(super) rows: HashMap<(Vec<u8>, Vec<u8>), &'a [u8]>,
+}
+
+pub(super) fn keyed_rows(bytes: &[u8]) -> Option<KeyedRows<'_>> {
+    let bytes = strip_bom(bytes);
+    if bytes.last() != Some(&b'\n') {
+        return None;
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    if !reader.read_byte_record(&mut record).ok()? {
+        return None;
+    }
+    let header: Vec<String> = record
+        .iter()
+        .map(|f| decode_text(f).trim().to_string())
+        .collect();
+    let id_column = header.iter().position(|h| h == "_id")?;
+    let source_column = header.iter().position(|h| h == "source")?;
+    let header_end = usize::try_from(reader.position().byte()).ok()?;
+    let mut rows = HashMap::new();
+    let mut start = header_end;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(_) => return None,
+        }
+        let end = usize::try_from(reader.position().byte()).ok()?;
+        let raw = bytes.get(start..end)?;
+        start = end;
+        if record.len() != header.len() {
+            return None;
+        }
+        if record
+            .iter()
+            .zip(&header)
+            .all(|(field, name)| decode_text(field).trim() == name)
+        {
+            continue;
+        }
+        let id = record.get(id_column)?.trim_ascii();
+        if id.is_empty() {
+            return None;
+        }
+        let source = record.get(source_column)?.trim_ascii().to_vec();
+        if rows.insert((source, id.to_vec()), raw).is_some() {
+            return None;
+        }
+    }
+    Some(KeyedRows {
+        header: bytes.get(..header_end)?,
+        rows,
+    })
+}
+
 pub(super) fn parse_csv(input: &Input) -> Output {
     let file = input.primary.name.as_str();
     let bytes = strip_bom(&input.primary.bytes);
@@ -1154,6 +1223,37 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn keyed_rows_slice_the_file_exactly() {
+        let text = format!(
+            "_id,source,name\n\"1\",\"{EL}\",\"A\"\n\"2\",\"{EL}\",\"B, with\nnewline\"\n\"3\",\"{EL}\",\"C\"\n"
+        );
+        let keyed = keyed_rows(text.as_bytes()).unwrap();
+        assert_eq!(keyed.header, b"_id,source,name\n");
+        let mut rows: Vec<&[u8]> = keyed.rows.values().copied().collect();
+        rows.sort();
+        let rebuilt: Vec<u8> = keyed
+            .header
+            .iter()
+            .chain(rows.concat().iter())
+            .copied()
+            .collect();
+        assert_eq!(rebuilt.len(), text.len());
+        assert_eq!(
+            keyed.rows[&(EL.as_bytes().to_vec(), b"2".to_vec())],
+            format!("\"2\",\"{EL}\",\"B, with\nnewline\"\n").as_bytes()
+        );
+        // No shortcut without _id, with a repeated key, or a file cut short.
+        assert!(keyed_rows(b"source,name\n\"x\",\"A\"\n").is_none());
+        assert!(
+            keyed_rows(
+                format!("_id,source,name\n\"1\",\"{EL}\",\"A\"\n\"1\",\"{EL}\",\"B\"\n").as_bytes()
+            )
+            .is_none()
+        );
+        assert!(keyed_rows(format!("_id,source,name\n\"1\",\"{EL}\",\"A").as_bytes()).is_none());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::text::{normalize, normalize_set};
+use super::text::{normalize_owned, normalize_set_owned};
 use super::{EntryId, ModelError};
 
 /// What kind of party an entry lists.
@@ -144,13 +144,15 @@ impl Entry {
 
     /// Brings the entry to its normal form; fails when the name is empty.
     pub fn normalize(self) -> Result<Entry, ModelError> {
-        let name = normalize(&self.name).ok_or_else(|| ModelError::EmptyName(self.id.clone()))?;
-        let opt = |value: Option<String>| value.and_then(|v| normalize(&v));
+        let Some(name) = normalize_owned(self.name) else {
+            return Err(ModelError::EmptyName(self.id));
+        };
+        let opt = |value: Option<String>| value.and_then(normalize_owned);
         let extra = self
             .extra
             .into_iter()
             .filter_map(|(key, value)| {
-                let key = normalize(&key)?;
+                let key = normalize_owned(key)?;
                 normalize_value(value).map(|v| (key, v))
             })
             .collect();
@@ -158,14 +160,14 @@ impl Entry {
             id: self.id,
             name,
             entry_type: self.entry_type,
-            countries: normalize_set(&self.countries),
-            aliases: normalize_set(&self.aliases),
-            addresses: normalize_set(&self.addresses),
-            programs: normalize_set(&self.programs),
+            countries: normalize_set_owned(self.countries),
+            aliases: normalize_set_owned(self.aliases),
+            addresses: normalize_set_owned(self.addresses),
+            programs: normalize_set_owned(self.programs),
             reason: opt(self.reason),
             license_requirement: opt(self.license_requirement),
             license_policy: opt(self.license_policy),
-            citations: normalize_set(&self.citations),
+            citations: normalize_set_owned(self.citations),
             listed_on: self.listed_on,
             extra,
         })
@@ -200,7 +202,7 @@ pub fn optional_date<'de, D: serde::Deserializer<'de>>(
 pub fn normalize_value(value: Value) -> Option<Value> {
     match value {
         Value::Null => None,
-        Value::String(s) => normalize(&s).map(Value::String),
+        Value::String(s) => normalize_owned(s).map(Value::String),
         Value::Array(items) => {
             let items: Vec<Value> = items.into_iter().filter_map(normalize_value).collect();
             (!items.is_empty()).then_some(Value::Array(items))

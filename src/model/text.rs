@@ -17,8 +17,51 @@ pub fn parse_date(text: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
 }
 
+/// True when `text` is already in normal form: ASCII-checked quickly, no white space at either
+/// end, none but single spaces inside. Text with non-ASCII bytes takes the general path.
+fn is_normal(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    if first == b' ' || last == b' ' {
+        return false;
+    }
+    let mut previous_space = false;
+    for &b in bytes {
+        if b == b' ' {
+            if previous_space {
+                return false;
+            }
+            previous_space = true;
+        } else if b >= 0x80 || b <= b' ' || b == 0x7f {
+            // Non-ASCII, control characters and other white space take the general path.
+            return false;
+        } else {
+            previous_space = false;
+        }
+    }
+    true
+}
+
 /// Trims `raw` and collapses every run of white space to one space; `None` when nothing is left.
 pub fn normalize(raw: &str) -> Option<String> {
+    if is_normal(raw) {
+        return Some(raw.to_string());
+    }
+    collapse(raw)
+}
+
+/// [`normalize`] for an owned string, reusing it when it is already normal.
+pub fn normalize_owned(raw: String) -> Option<String> {
+    if is_normal(&raw) {
+        Some(raw)
+    } else {
+        collapse(&raw)
+    }
+}
+
+fn collapse(raw: &str) -> Option<String> {
     let mut out = String::with_capacity(raw.len());
     for word in raw.split_whitespace() {
         if !out.is_empty() {
@@ -39,6 +82,14 @@ where
         .into_iter()
         .filter_map(|item| normalize(item.as_ref()))
         .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// [`normalize_set`] for owned strings, reusing those already normal.
+pub fn normalize_set_owned(items: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = items.into_iter().filter_map(normalize_owned).collect();
     out.sort();
     out.dedup();
     out
@@ -113,6 +164,20 @@ mod tests {
         assert_eq!(normalize("  a \t b\n\nc ").as_deref(), Some("a b c"));
         assert_eq!(normalize(" \n\t "), None);
         assert_eq!(normalize(""), None);
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_general_one() {
+        for text in [
+            "a b", "a  b", " a", "a ", "a\tb", "a\u{a0}b", "é b", "a\u{b}b", "x", "", "  ",
+        ] {
+            assert_eq!(normalize(text), collapse(text), "{text:?}");
+            assert_eq!(
+                normalize_owned(text.to_string()),
+                collapse(text),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -79,6 +79,20 @@ pub fn as_of(view: &View, date: NaiveDate, filter: &ListFilter) -> Result<AsOfRe
     })
 }
 
+/// Calls `f` with the list and the canonical JSON of every entry in force at the end of `date`,
+/// without parsing it: for output that can copy it as it is.
+pub fn each_as_of<E: From<QueryError> + From<StoreError>>(
+    view: &View,
+    date: NaiveDate,
+    filter: &ListFilter,
+    mut f: impl FnMut(&ListId, &[u8]) -> Result<(), E>,
+) -> Result<(), E> {
+    for list in filter.lists(view)? {
+        view.each_as_of(&list, date, |json| f(&list, json))?;
+    }
+    Ok(())
+}
+
 /// The net difference between the end of `from` and the end of `to` (either may be the later).
 pub fn diff(
     view: &View,

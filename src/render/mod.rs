@@ -76,6 +76,65 @@ pub fn as_of(
     }
 }
 
+/// Writes entries in force as JSON or NDJSON straight from their stored canonical JSON, one at a
+/// time: the output of `as-of` for any size of list. Call [`RawEntries::entry`] for each entry,
+/// then [`RawEntries::finish`].
+pub struct RawEntries {
+    format: OutputFormat,
+    count: usize,
+}
+
+impl RawEntries {
+    /// Starts the output; `None` when `format` is not JSON or NDJSON.
+    pub fn begin(
+        out: &mut dyn Write,
+        format: OutputFormat,
+        as_of: chrono::NaiveDate,
+    ) -> io::Result<Option<RawEntries>> {
+        match format {
+            OutputFormat::Json => write!(out, "{{\n  \"as_of\": \"{as_of}\",\n  \"entries\": [")?,
+            OutputFormat::Ndjson => {}
+            _ => return Ok(None),
+        }
+        Ok(Some(RawEntries { format, count: 0 }))
+    }
+
+    /// Writes one entry: its list and its canonical JSON (an object).
+    pub fn entry(
+        &mut self,
+        out: &mut dyn Write,
+        list: &crate::model::ListId,
+        json: &[u8],
+    ) -> io::Result<()> {
+        let fields = json.strip_prefix(b"{").unwrap_or(json);
+        if self.format == OutputFormat::Json {
+            out.write_all(if self.count == 0 {
+                b"\n    "
+            } else {
+                b",\n    "
+            })?;
+        }
+        write!(out, "{{\"list\":{},", serde_json::to_string(list.as_str())?)?;
+        out.write_all(fields)?;
+        if self.format == OutputFormat::Ndjson {
+            out.write_all(b"\n")?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Ends the output.
+    pub fn finish(self, out: &mut dyn Write) -> io::Result<()> {
+        if self.format == OutputFormat::Json {
+            if self.count > 0 {
+                out.write_all(b"\n  ")?;
+            }
+            out.write_all(b"]\n}\n")?;
+        }
+        Ok(())
+    }
+}
+
 /// Prints entry histories.
 pub fn history(
     out: &mut dyn Write,

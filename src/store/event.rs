@@ -1,20 +1,33 @@
 //! The event: the immutable record of one publication, as stored in the log.
 //!
-//! An event is stored as compact JSON, one line, never rewritten. A snapshot's content is stored
-//! as its difference from a base that is itself fixed by earlier events: the state of the same
-//! list at the end of the day before the snapshot's date, as the store knew it just before the
-//! event was recorded (that is, folding only events with a smaller seq). The full snapshot is
-//! that base plus `upsert` minus `remove`; `entries` and `entries_sha256` let a replay check it.
-//! An amendment is stored as given.
+//! An event is two parts, both written once and never changed:
+//! - its **header**, compact JSON on one line (`events` tree): what was published, when, from
+//!   which bytes, what it changed, and a description of its content with the SHA-256 of the
+//!   content block, so the header's bytes commit to the content;
+//! - its **content block** (`contents` tree): the canonical JSON of the entries it states, one per
+//!   line, in frames of at most [`FRAME_LINES`] lines, each frame compressed with zstd.
+//!
+//! A snapshot's block holds only the entries that differ from its *base*: the state of the same
+//! list at the end of the day before its date, as known just before it was recorded (folding
+//! only events with a smaller seq). The full snapshot is the base, plus the block's entries,
+//! minus the header's `remove` ids; `entries` and `entries_sha256` let a replay check it. An
+//! amendment's block holds its `add` entries, then its `amend` entries.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::model::{Effect, Entry, EntryId, EventMeta, ListId, PublicationKind};
+use super::StoreError;
+use crate::model::{Effect, EntryId, EventMeta, ListId, PublicationKind};
 
 /// The version of the event layout written by this listdiff.
 pub(crate) const EVENT_VERSION: u32 = 1;
+
+/// Lines per compressed frame of a content block: reading one entry decompresses one frame.
+pub(crate) const FRAME_LINES: usize = 1024;
+
+/// zstd level for content frames (3: fast, and about 4× on entry JSON).
+const ZSTD_LEVEL: i32 = 3;
 
 /// The digest of one input file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,7 +73,7 @@ pub fn manifest_sha256(inputs: &[InputDigest]) -> String {
     }
 }
 
-/// The content of an event.
+/// What an event's content block holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "encoding", rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum EventContent {
@@ -70,23 +83,37 @@ pub(crate) enum EventContent {
         entries: u64,
         /// SHA-256 over the full snapshot's entry hashes in id order.
         entries_sha256: String,
-        /// Entries that are new or differ from the base.
-        upsert: Vec<Entry>,
+        /// How many lines the block has: entries new or different from the base.
+        upsert: u64,
         /// Ids in the base that the snapshot does not have.
         remove: Vec<EntryId>,
+        /// SHA-256 of the uncompressed block.
+        block_sha256: String,
     },
-    /// An amendment, as published.
+    /// An amendment: the block holds `add` lines, then `amend` lines.
     Amendment {
-        /// Entries added.
-        add: Vec<Entry>,
-        /// Entries replaced.
-        amend: Vec<Entry>,
+        /// How many entries are added.
+        add: u64,
+        /// How many entries are replaced.
+        amend: u64,
         /// Ids removed.
         remove: Vec<EntryId>,
+        /// SHA-256 of the uncompressed block.
+        block_sha256: String,
     },
 }
 
-/// One recorded publication: the unit of the append-only log.
+impl EventContent {
+    /// The SHA-256 its block must have.
+    pub(crate) fn block_sha256(&self) -> &str {
+        match self {
+            EventContent::SnapshotDelta { block_sha256, .. }
+            | EventContent::Amendment { block_sha256, .. } => block_sha256,
+        }
+    }
+}
+
+/// One recorded publication's header: the unit of the append-only log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct EventRecord {
@@ -117,7 +144,7 @@ pub(crate) struct EventRecord {
     pub supersedes: Option<u64>,
     /// What it changed when it was recorded.
     pub effect: Effect,
-    /// The content.
+    /// What its content block holds.
     pub content: EventContent,
 }
 
@@ -149,51 +176,109 @@ impl EventRecord {
     }
 }
 
-/// [`EventMeta`] as stored in the derived `event_meta` tree.
-#[derive(Serialize, Deserialize)]
-pub(crate) struct StoredMeta {
-    seq: u64,
-    list: ListId,
-    published: NaiveDate,
-    recorded: DateTime<Utc>,
-    kind: PublicationKind,
-    source: String,
-    sha256: String,
-    format: String,
-    supersedes: Option<u64>,
-    effect: Effect,
+/// A content block, uncompressed: entries' canonical JSON, each line ending in `\n`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Block {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
 }
 
-impl From<&EventMeta> for StoredMeta {
-    fn from(m: &EventMeta) -> StoredMeta {
-        StoredMeta {
-            seq: m.seq,
-            list: m.list.clone(),
-            published: m.published,
-            recorded: m.recorded,
-            kind: m.kind,
-            source: m.source.clone(),
-            sha256: m.sha256.clone(),
-            format: m.format.clone(),
-            supersedes: m.supersedes,
-            effect: m.effect,
+impl Block {
+    /// A block of these lines (each without its newline).
+    pub(crate) fn of<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> Block {
+        let mut block = Block::default();
+        for line in lines {
+            block.bytes.extend_from_slice(line);
+            block.bytes.push(b'\n');
+            block.ends.push(block.bytes.len());
         }
+        block
+    }
+
+    /// How many lines.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Line `i`, without its newline.
+    pub(crate) fn line(&self, i: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.bytes.get(start..end - 1)
+    }
+
+    /// SHA-256 of the uncompressed block, hex.
+    pub(crate) fn sha256(&self) -> String {
+        sha256_hex(&self.bytes)
+    }
+
+    /// The block as compressed frames of at most [`FRAME_LINES`] lines.
+    pub(crate) fn frames(&self) -> Vec<Vec<u8>> {
+        let mut frames = Vec::new();
+        let mut start = 0;
+        for chunk in self.ends.chunks(FRAME_LINES) {
+            let end = *chunk.last().expect("chunks are not empty");
+            frames.push(
+                zstd::bulk::compress(&self.bytes[start..end], ZSTD_LEVEL)
+                    .expect("zstd compresses in memory"),
+            );
+            start = end;
+        }
+        frames
+    }
+
+    /// Reads one compressed frame.
+    pub(crate) fn from_frame(frame: &[u8]) -> Result<Block, StoreError> {
+        let bytes = zstd::stream::decode_all(frame).map_err(|e| {
+            StoreError::Corrupt(format!("a content frame does not decompress: {e}"))
+        })?;
+        if !bytes.is_empty() && bytes.last() != Some(&b'\n') {
+            return Err(StoreError::Corrupt("a content frame is cut short".into()));
+        }
+        let ends = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| i + 1)
+            .collect();
+        Ok(Block { bytes, ends })
+    }
+
+    /// Appends another block's lines.
+    pub(crate) fn extend(&mut self, other: Block) {
+        let base = self.bytes.len();
+        self.bytes.extend(other.bytes);
+        self.ends.extend(other.ends.into_iter().map(|e| e + base));
     }
 }
 
-impl From<StoredMeta> for EventMeta {
-    fn from(m: StoredMeta) -> EventMeta {
-        EventMeta {
-            seq: m.seq,
-            list: m.list,
-            published: m.published,
-            recorded: m.recorded,
-            kind: m.kind,
-            source: m.source,
-            sha256: m.sha256,
-            format: m.format,
-            supersedes: m.supersedes,
-            effect: m.effect,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_round_trip_through_frames() {
+        let lines: Vec<Vec<u8>> = (0..2500)
+            .map(|i| format!("{{\"id\":\"{i}\"}}").into_bytes())
+            .collect();
+        let block = Block::of(lines.iter().map(Vec::as_slice));
+        let frames = block.frames();
+        assert_eq!(frames.len(), 3);
+        let mut back = Block::default();
+        for frame in &frames {
+            back.extend(Block::from_frame(frame).unwrap());
         }
+        assert_eq!(back, block);
+        assert_eq!(back.line(1234), Some(&b"{\"id\":\"1234\"}"[..]));
+        assert_eq!(back.line(2500), None);
+        assert_eq!(back.sha256(), block.sha256());
+        assert!(Block::from_frame(b"not zstd").is_err());
+    }
+
+    #[test]
+    fn an_empty_block_has_no_frames() {
+        let block = Block::of(std::iter::empty());
+        assert!(block.frames().is_empty());
+        assert_eq!(block.len(), 0);
     }
 }

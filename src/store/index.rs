@@ -1,121 +1,74 @@
 //! The derived indexes: how one event changes them, and the reads queries are built from.
 //!
-//! The indexes hold, for every list, the *effective* timeline (per date, the last recorded event)
-//! folded into versions: `versions` has one record each time an entry's content changes, and
-//! `changes` lists, per effective event, the entries it changed. Both are a pure function of the
-//! log: [`plan`] computes what one event adds to them given the indexes built from the events
-//! before it, so replaying the log in seq order rebuilds them exactly.
+//! For every list the indexes hold the *effective* timeline (per date, the last recorded event)
+//! folded into per-entry records: `entries` has, per entry, every version in fold order and
+//! where its content is; `changes` has, per effective event, the ids it changed. Both are a pure
+//! function of the log: [`Index::plan`] computes what one event adds to them given the indexes
+//! built from the events before it, so replaying the log in seq order rebuilds them exactly.
 //!
 //! An event dated before later ones (a backfill) or on the date of an earlier one (a correction)
 //! changes the fold from its date up to the next effective snapshot, which replaces the whole list
 //! and so ends the event's reach: only that window is recomputed.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use sled::IVec;
 
 use super::StoreError;
-use super::event::{EventContent, EventRecord, StoredMeta};
+use super::event::{Block, EventContent, EventRecord, FRAME_LINES};
 use super::keys;
 use super::kv::{Kv, Tree, Writes};
+use super::records::{EntryRecord, Locator, Point, Slot, Version, decode_changes, encode_changes};
 use crate::model::fold::FoldNote;
-use crate::model::{ChangeKind, Effect, Entry, EntryId, EventMeta, ListId, PublicationKind};
+use crate::model::{ChangeKind, Effect, Entry, EntryId, ListId, PublicationKind};
 
-/// An entry in force, as the indexes keep it: its hash and canonical JSON.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Slot {
+/// An entry ready to be stored: its id and name, the SHA-256 and bytes of its canonical JSON.
+pub(crate) struct Sealed {
+    pub(crate) id: EntryId,
+    pub(crate) name: String,
     pub(crate) hash: [u8; 32],
-    pub(crate) json: IVec,
+    pub(crate) json: Vec<u8>,
 }
 
-impl Slot {
-    pub(crate) fn of(entry: &Entry) -> Slot {
+impl Sealed {
+    /// Seals a normalised entry.
+    pub(crate) fn of(entry: &Entry) -> Sealed {
         let json = entry.canonical_json();
-        Slot {
+        Sealed {
+            id: entry.id.clone(),
+            name: entry.name.clone(),
             hash: Sha256::digest(&json).into(),
-            json: IVec::from(json),
+            json,
         }
     }
 
-    pub(crate) fn entry(&self) -> Result<Entry, StoreError> {
-        serde_json::from_slice(&self.json)
-            .map_err(|e| StoreError::Corrupt(format!("an indexed entry does not read back: {e}")))
-    }
-
-    fn name(&self) -> Result<String, StoreError> {
+    /// Seals a stored line of canonical JSON.
+    pub(crate) fn from_json(line: &[u8]) -> Result<Sealed, StoreError> {
         #[derive(Deserialize)]
-        struct NameOnly<'a> {
+        struct IdName<'a> {
+            #[serde(borrow)]
+            id: Cow<'a, str>,
             #[serde(borrow)]
             name: Cow<'a, str>,
         }
-        serde_json::from_slice::<NameOnly>(&self.json)
-            .map(|n| n.name.into_owned())
-            .map_err(|e| StoreError::Corrupt(format!("an indexed entry does not read back: {e}")))
+        let head: IdName = serde_json::from_slice(line)
+            .map_err(|e| StoreError::Corrupt(format!("a stored entry does not read back: {e}")))?;
+        Ok(Sealed {
+            id: EntryId::new(&head.id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            name: head.name.into_owned(),
+            hash: Sha256::digest(line).into(),
+            json: line.to_vec(),
+        })
     }
 }
 
 /// Entries in force by id.
 pub(crate) type SlotState = BTreeMap<EntryId, Slot>;
-
-fn encode_version(slot: Option<&Slot>) -> Vec<u8> {
-    match slot {
-        None => vec![0],
-        Some(slot) => {
-            let mut value = Vec::with_capacity(33 + slot.json.len());
-            value.push(1);
-            value.extend_from_slice(&slot.hash);
-            value.extend_from_slice(&slot.json);
-            value
-        }
-    }
-}
-
-fn decode_version(value: &IVec) -> Result<Option<Slot>, StoreError> {
-    match value.first() {
-        Some(0) => Ok(None),
-        Some(1) if value.len() >= 33 => Ok(Some(Slot {
-            hash: value[1..33].try_into().expect("32 bytes"),
-            json: value.subslice(33, value.len() - 33),
-        })),
-        _ => Err(StoreError::Corrupt("a version record is malformed".into())),
-    }
-}
-
-fn change_byte(kind: ChangeKind) -> u8 {
-    match kind {
-        ChangeKind::Added => b'a',
-        ChangeKind::Removed => b'r',
-        ChangeKind::Changed => b'c',
-    }
-}
-
-fn read_change_byte(byte: Option<&u8>) -> Result<ChangeKind, StoreError> {
-    match byte {
-        Some(b'a') => Ok(ChangeKind::Added),
-        Some(b'r') => Ok(ChangeKind::Removed),
-        Some(b'c') => Ok(ChangeKind::Changed),
-        _ => Err(StoreError::Corrupt("a change record is malformed".into())),
-    }
-}
-
-fn kind_byte(kind: PublicationKind) -> u8 {
-    match kind {
-        PublicationKind::Snapshot => b's',
-        PublicationKind::Amendment => b'a',
-    }
-}
-
-fn read_kind_byte(byte: Option<&u8>) -> Result<PublicationKind, StoreError> {
-    match byte {
-        Some(b's') => Ok(PublicationKind::Snapshot),
-        Some(b'a') => Ok(PublicationKind::Amendment),
-        _ => Err(StoreError::Corrupt("a timeline record is malformed".into())),
-    }
-}
 
 /// SHA-256 over the entry hashes of a whole state, in id order.
 pub(crate) fn state_sha256(state: &SlotState) -> String {
@@ -129,18 +82,18 @@ pub(crate) fn state_sha256(state: &SlotState) -> String {
 /// What a new event says, in the form the index needs.
 pub(crate) enum Body<'a> {
     /// A whole snapshot (at ingest).
-    Snapshot(&'a [Entry]),
-    /// A snapshot as stored: difference from its base (at replay).
+    Snapshot(Vec<Sealed>),
+    /// A snapshot as stored: its block's entries and removals (at replay).
     SnapshotDelta {
-        upsert: &'a [Entry],
+        upsert: Vec<Sealed>,
         remove: &'a [EntryId],
         entries: u64,
         entries_sha256: &'a str,
     },
     /// An amendment.
     Amendment {
-        add: &'a [Entry],
-        amend: &'a [Entry],
+        add: Vec<Sealed>,
+        amend: Vec<Sealed>,
         remove: &'a [EntryId],
     },
 }
@@ -163,21 +116,14 @@ pub(crate) struct NewEvent<'a> {
     pub(crate) body: Body<'a>,
 }
 
-/// A snapshot's stored form.
-pub(crate) struct Delta {
-    pub(crate) entries: u64,
-    pub(crate) entries_sha256: String,
-    pub(crate) upsert: Vec<Entry>,
-    pub(crate) remove: Vec<EntryId>,
-}
-
-/// What recording an event does to the indexes.
+/// What recording an event does: its content block and header content, and the index writes.
 pub(crate) struct Plan {
     pub(crate) writes: Writes,
     pub(crate) effect: Effect,
     pub(crate) notes: Vec<FoldNote>,
     pub(crate) supersedes: Option<u64>,
-    pub(crate) delta: Option<Delta>,
+    pub(crate) content: EventContent,
+    pub(crate) block: Block,
 }
 
 type ChangeSet = Vec<(EntryId, ChangeKind, Option<Slot>)>;
@@ -187,61 +133,64 @@ fn diff_slots(before: &SlotState, after: &SlotState) -> ChangeSet {
     let mut b = before.iter().peekable();
     let mut a = after.iter().peekable();
     loop {
-        match (b.peek(), a.peek()) {
+        let order = match (b.peek(), a.peek()) {
             (None, None) => break,
-            (Some((id, _)), None) => {
-                changes.push(((*id).clone(), ChangeKind::Removed, None));
-                b.next();
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some((bid, _)), Some((aid, _))) => bid.cmp(aid),
+        };
+        match order {
+            std::cmp::Ordering::Less => {
+                let (id, _) = b.next().expect("peeked");
+                changes.push((id.clone(), ChangeKind::Removed, None));
             }
-            (None, Some((id, slot))) => {
-                changes.push(((*id).clone(), ChangeKind::Added, Some((*slot).clone())));
-                a.next();
+            std::cmp::Ordering::Greater => {
+                let (id, slot) = a.next().expect("peeked");
+                changes.push((id.clone(), ChangeKind::Added, Some(*slot)));
             }
-            (Some((bid, bslot)), Some((aid, aslot))) => match bid.cmp(aid) {
-                std::cmp::Ordering::Less => {
-                    changes.push(((*bid).clone(), ChangeKind::Removed, None));
-                    b.next();
+            std::cmp::Ordering::Equal => {
+                let (_, bslot) = b.next().expect("peeked");
+                let (id, aslot) = a.next().expect("peeked");
+                if bslot.hash != aslot.hash {
+                    changes.push((id.clone(), ChangeKind::Changed, Some(*aslot)));
                 }
-                std::cmp::Ordering::Greater => {
-                    changes.push(((*aid).clone(), ChangeKind::Added, Some((*aslot).clone())));
-                    a.next();
-                }
-                std::cmp::Ordering::Equal => {
-                    if bslot.hash != aslot.hash {
-                        changes.push(((*aid).clone(), ChangeKind::Changed, Some((*aslot).clone())));
-                    }
-                    b.next();
-                    a.next();
-                }
-            },
+            }
         }
     }
     changes
 }
 
+/// Applies an amendment whose entries are `lines` (`add` first, then `amend`) of event `seq`.
 fn apply_amendment(
     state: &mut SlotState,
-    add: &[Entry],
-    amend: &[Entry],
+    seq: u64,
+    lines: &[Sealed],
+    adds: usize,
     remove: &[EntryId],
     notes: &mut Vec<FoldNote>,
 ) -> ChangeSet {
     let mut changes = Vec::new();
-    let puts = add
-        .iter()
-        .map(|e| (e, false))
-        .chain(amend.iter().map(|e| (e, true)));
-    for (entry, is_amend) in puts {
-        let slot = Slot::of(entry);
-        match state.insert(entry.id.clone(), slot.clone()) {
+    for (line, sealed) in lines.iter().enumerate() {
+        let slot = Slot {
+            hash: sealed.hash,
+            at: Locator {
+                seq,
+                line: line as u32,
+            },
+        };
+        match state.get(&sealed.id) {
             None => {
-                if is_amend {
-                    notes.push(FoldNote::AmendedUnknown(entry.id.clone()));
+                if line >= adds {
+                    notes.push(FoldNote::AmendedUnknown(sealed.id.clone()));
                 }
-                changes.push((entry.id.clone(), ChangeKind::Added, Some(slot)));
+                state.insert(sealed.id.clone(), slot);
+                changes.push((sealed.id.clone(), ChangeKind::Added, Some(slot)));
             }
             Some(old) if old.hash == slot.hash => {}
-            Some(_) => changes.push((entry.id.clone(), ChangeKind::Changed, Some(slot))),
+            Some(_) => {
+                state.insert(sealed.id.clone(), slot);
+                changes.push((sealed.id.clone(), ChangeKind::Changed, Some(slot)));
+            }
         }
     }
     for id in remove {
@@ -254,28 +203,6 @@ fn apply_amendment(
     changes
 }
 
-/// A point in a list's fold order: events sort by (date, seq).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Point {
-    pub(crate) date: NaiveDate,
-    pub(crate) seq: u64,
-}
-
-impl Point {
-    /// The point before every event of `date`.
-    pub(crate) fn start_of(date: NaiveDate) -> Point {
-        Point { date, seq: 0 }
-    }
-
-    /// The point after every event of `date`.
-    pub(crate) fn end_of(date: NaiveDate) -> Point {
-        Point {
-            date,
-            seq: u64::MAX,
-        }
-    }
-}
-
 /// One event on a list's timeline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TimelineItem {
@@ -286,19 +213,49 @@ pub(crate) struct TimelineItem {
     pub(crate) effective: bool,
 }
 
-/// A version of an entry: what the event at `at` left it as (`None`: removed).
-#[derive(Clone, Debug)]
-pub(crate) struct VersionRecord {
-    pub(crate) at: Point,
-    pub(crate) slot: Option<Slot>,
+fn kind_byte(kind: PublicationKind) -> u8 {
+    match kind {
+        PublicationKind::Snapshot => b's',
+        PublicationKind::Amendment => b'a',
+    }
 }
 
-/// Reads of the derived indexes.
+fn read_kind_byte(byte: Option<&u8>) -> Result<PublicationKind, StoreError> {
+    match byte {
+        Some(b's') => Ok(PublicationKind::Snapshot),
+        Some(b'a') => Ok(PublicationKind::Amendment),
+        _ => Err(StoreError::Corrupt("a timeline record is malformed".into())),
+    }
+}
+
+fn key_id(key: &[u8], prefix_len: usize) -> Result<EntryId, StoreError> {
+    key.get(prefix_len..)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .and_then(|s| EntryId::new(s).ok())
+        .ok_or_else(|| StoreError::Corrupt("an index key is malformed".into()))
+}
+
+/// The key of frame `frame` of event `seq`'s content block.
+pub(crate) fn frame_key(seq: u64, frame: u32) -> Vec<u8> {
+    let mut key = keys::seq(seq).to_vec();
+    key.extend_from_slice(&frame.to_be_bytes());
+    key
+}
+
+/// Reads of the log and the derived indexes, with a cache of decompressed content frames.
 pub(crate) struct Index<'a> {
     pub(crate) kv: &'a dyn Kv,
+    frames: RefCell<HashMap<(u64, u32), Rc<Block>>>,
 }
 
 impl<'a> Index<'a> {
+    pub(crate) fn new(kv: &'a dyn Kv) -> Index<'a> {
+        Index {
+            kv,
+            frames: RefCell::new(HashMap::new()),
+        }
+    }
+
     /// Every list with events.
     pub(crate) fn lists(&self) -> Result<Vec<ListId>, StoreError> {
         self.kv
@@ -357,7 +314,8 @@ impl<'a> Index<'a> {
         }
     }
 
-    /// The effective events after `date`, in fold order, through the first snapshot.
+    /// The event of the same date that a new event supersedes, and the effective events after
+    /// `date`, in fold order, through the first snapshot.
     fn reach(
         &self,
         list: &ListId,
@@ -376,22 +334,16 @@ impl<'a> Index<'a> {
                 same_date = Some(seq);
                 continue;
             }
+            let item = TimelineItem {
+                date: d,
+                seq,
+                kind,
+                effective: true,
+            };
             match later.last_mut() {
-                Some(last) if last.date == d => {
-                    *last = TimelineItem {
-                        date: d,
-                        seq,
-                        kind,
-                        effective: true,
-                    };
-                }
+                Some(last) if last.date == d => *last = item,
                 Some(last) if last.kind == PublicationKind::Snapshot => break,
-                _ => later.push(TimelineItem {
-                    date: d,
-                    seq,
-                    kind,
-                    effective: true,
-                }),
+                _ => later.push(item),
             }
         }
         if let Some(pos) = later
@@ -410,18 +362,13 @@ impl<'a> Index<'a> {
         date: NaiveDate,
         seq: u64,
     ) -> Result<Vec<(EntryId, ChangeKind)>, StoreError> {
-        let prefix = keys::list_date_seq(list, date, seq);
-        self.kv
-            .range(Tree::Changes, &prefix, &keys::successor(&prefix))
-            .map(|pair| {
-                let (key, value) = pair?;
-                let id = std::str::from_utf8(&key[prefix.len()..])
-                    .ok()
-                    .and_then(|s| EntryId::new(s).ok())
-                    .ok_or_else(|| StoreError::Corrupt("a change key is malformed".into()))?;
-                Ok((id, read_change_byte(value.first())?))
-            })
-            .collect()
+        match self
+            .kv
+            .get(Tree::Changes, &keys::list_date_seq(list, date, seq))?
+        {
+            Some(value) => decode_changes(&value),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// The ids of `list` changed by effective events dated after `after` and up to `through`.
@@ -440,150 +387,98 @@ impl<'a> Index<'a> {
         let hi = keys::successor(&keys::list_date(list, to));
         let mut ids = BTreeSet::new();
         for pair in self.kv.range(Tree::Changes, &lo, &hi) {
-            let (key, _) = pair?;
-            let base = keys::list_prefix(list).len() + 12;
-            let id = key
-                .get(base..)
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .and_then(|s| EntryId::new(s).ok())
-                .ok_or_else(|| StoreError::Corrupt("a change key is malformed".into()))?;
-            ids.insert(id);
+            let (_, value) = pair?;
+            ids.extend(decode_changes(&value)?.into_iter().map(|(id, _)| id));
         }
         Ok(ids)
     }
 
-    /// The last version of an entry strictly before `bound`.
-    pub(crate) fn version_before(
+    /// The record of one entry.
+    pub(crate) fn record(
         &self,
         list: &ListId,
         id: &EntryId,
-        bound: Point,
-    ) -> Result<Option<VersionRecord>, StoreError> {
-        let prefix = keys::entry_prefix(list, id);
-        let hi = keys::version(list, id, bound.date, bound.seq);
-        match self.kv.range(Tree::Versions, &prefix, &hi).next_back() {
-            None => Ok(None),
-            Some(pair) => {
-                let (key, value) = pair?;
-                let (_, date, seq) = keys::split_date_seq(&key)
-                    .ok_or_else(|| StoreError::Corrupt("a version key is malformed".into()))?;
-                Ok(Some(VersionRecord {
-                    at: Point { date, seq },
-                    slot: decode_version(&value)?,
-                }))
-            }
-        }
-    }
-
-    /// The entry in force at the end of `date`, if any.
-    pub(crate) fn entry_as_of(
-        &self,
-        list: &ListId,
-        id: &EntryId,
-        date: NaiveDate,
-    ) -> Result<Option<VersionRecord>, StoreError> {
-        self.version_before(list, id, Point::end_of(date))
-    }
-
-    /// Every version of an entry, in fold order.
-    pub(crate) fn versions(
-        &self,
-        list: &ListId,
-        id: &EntryId,
-    ) -> Result<Vec<VersionRecord>, StoreError> {
-        let prefix = keys::entry_prefix(list, id);
+    ) -> Result<Option<EntryRecord>, StoreError> {
         self.kv
-            .range(Tree::Versions, &prefix, &keys::successor(&prefix))
-            .map(|pair| {
-                let (key, value) = pair?;
-                let (_, date, seq) = keys::split_date_seq(&key)
-                    .ok_or_else(|| StoreError::Corrupt("a version key is malformed".into()))?;
-                Ok(VersionRecord {
-                    at: Point { date, seq },
-                    slot: decode_version(&value)?,
-                })
-            })
-            .collect()
+            .get(Tree::Entries, &keys::entry(list, id))?
+            .map(|v| EntryRecord::decode(&v))
+            .transpose()
     }
 
-    /// Every entry id `list` has ever had, with every name it has had.
-    pub(crate) fn entries(&self, list: &ListId) -> Result<Vec<(EntryId, Vec<String>)>, StoreError> {
+    /// The records of every entry `list` has had, in id order.
+    pub(crate) fn records(
+        &self,
+        list: &ListId,
+    ) -> impl Iterator<Item = Result<(EntryId, EntryRecord), StoreError>> + '_ {
         let prefix = keys::list_prefix(list);
+        let prefix_len = prefix.len();
         self.kv
             .range(Tree::Entries, &prefix, &keys::successor(&prefix))
-            .map(|pair| {
+            .map(move |pair| {
                 let (key, value) = pair?;
-                let id = std::str::from_utf8(&key[prefix.len()..])
-                    .ok()
-                    .and_then(|s| EntryId::new(s).ok())
-                    .ok_or_else(|| StoreError::Corrupt("an entry key is malformed".into()))?;
-                let names: Vec<String> = serde_json::from_slice(&value)
-                    .map_err(|_| StoreError::Corrupt("an entry's names are malformed".into()))?;
-                Ok((id, names))
+                Ok((key_id(&key, prefix_len)?, EntryRecord::decode(&value)?))
             })
-            .collect()
+    }
+
+    /// Calls `f` with every entry of `list` in force strictly before `bound`, in id order,
+    /// reading the records without decoding their names.
+    pub(crate) fn each_slot_before<E: From<StoreError>>(
+        &self,
+        list: &ListId,
+        bound: Point,
+        mut f: impl FnMut(Slot) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let prefix = keys::list_prefix(list);
+        for pair in self
+            .kv
+            .range(Tree::Entries, &prefix, &keys::successor(&prefix))
+        {
+            let (_, value) = pair?;
+            if let Some(slot) = EntryRecord::slot_before_encoded(&value, bound)? {
+                f(slot)?;
+            }
+        }
+        Ok(())
     }
 
     /// The state of `list` strictly before `bound`.
+    #[cfg(test)]
     pub(crate) fn state_before(
         &self,
         list: &ListId,
         bound: Point,
     ) -> Result<SlotState, StoreError> {
         let mut state = SlotState::new();
-        let prefix = keys::list_prefix(list);
-        for pair in self
-            .kv
-            .range(Tree::Entries, &prefix, &keys::successor(&prefix))
-        {
-            let (key, _) = pair?;
-            let id = std::str::from_utf8(&key[prefix.len()..])
-                .ok()
-                .and_then(|s| EntryId::new(s).ok())
-                .ok_or_else(|| StoreError::Corrupt("an entry key is malformed".into()))?;
-            if let Some(VersionRecord {
-                slot: Some(slot), ..
-            }) = self.version_before(list, &id, bound)?
-            {
+        for item in self.records(list) {
+            let (id, record) = item?;
+            if let Some(slot) = record.slot_before(bound) {
                 state.insert(id, slot);
             }
         }
         Ok(state)
     }
 
-    /// The state of `list` at the end of `date`.
-    pub(crate) fn state_as_of(
-        &self,
-        list: &ListId,
-        date: NaiveDate,
-    ) -> Result<SlotState, StoreError> {
-        self.state_before(list, Point::end_of(date))
-    }
-
-    /// The metadata of event `seq`.
-    pub(crate) fn event_meta(&self, seq: u64) -> Result<EventMeta, StoreError> {
-        let value = self
+    /// The header of event `seq`.
+    pub(crate) fn event(&self, seq: u64) -> Result<EventRecord, StoreError> {
+        let bytes = self
             .kv
-            .get(Tree::EventMeta, &keys::seq(seq))?
-            .ok_or_else(|| StoreError::Corrupt(format!("event {seq} has no metadata")))?;
-        let stored: StoredMeta = serde_json::from_slice(&value).map_err(|e| {
-            StoreError::Corrupt(format!("event {seq}: metadata does not read back: {e}"))
-        })?;
-        Ok(stored.into())
+            .get(Tree::Events, &keys::seq(seq))?
+            .ok_or_else(|| StoreError::Corrupt(format!("event {seq} is missing from the log")))?;
+        EventRecord::from_bytes(&bytes)
+            .map_err(|e| StoreError::Corrupt(format!("event {seq} does not read back: {e}")))
     }
 
-    /// The metadata of every event, in recording order.
-    pub(crate) fn all_event_meta(&self) -> Result<Vec<EventMeta>, StoreError> {
-        self.kv
-            .range(Tree::EventMeta, &[], &[u8::MAX; 9])
-            .map(|pair| {
-                let (_, value) = pair?;
-                let stored: StoredMeta = serde_json::from_slice(&value).map_err(|e| {
-                    StoreError::Corrupt(format!("event metadata does not read back: {e}"))
-                })?;
-                Ok(stored.into())
+    /// Every event header, in recording order.
+    pub(crate) fn events(&self) -> impl Iterator<Item = Result<EventRecord, StoreError>> + '_ {
+        self.kv.range(Tree::Events, &[], &[u8::MAX; 9]).map(|pair| {
+            let (key, bytes) = pair?;
+            EventRecord::from_bytes(&bytes).map_err(|e| {
+                StoreError::Corrupt(format!(
+                    "event {} does not read back: {e}",
+                    keys::read_seq(&key).unwrap_or_default()
+                ))
             })
-            .collect()
+        })
     }
 
     /// The seq of a publication already recorded with these list, date and bytes.
@@ -599,82 +494,190 @@ impl<'a> Index<'a> {
             .and_then(|v| keys::read_seq(&v)))
     }
 
-    fn stored_event(&self, seq: u64) -> Result<EventRecord, StoreError> {
+    fn frame(&self, seq: u64, frame: u32) -> Result<Rc<Block>, StoreError> {
+        if let Some(block) = self.frames.borrow().get(&(seq, frame)) {
+            return Ok(block.clone());
+        }
         let bytes = self
             .kv
-            .get(Tree::Events, &keys::seq(seq))?
-            .ok_or_else(|| StoreError::Corrupt(format!("event {seq} is missing from the log")))?;
-        EventRecord::from_bytes(&bytes)
-            .map_err(|e| StoreError::Corrupt(format!("event {seq} does not read back: {e}")))
+            .get(Tree::Contents, &frame_key(seq, frame))?
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!("event {seq}: content frame {frame} is missing"))
+            })?;
+        let block = Rc::new(Block::from_frame(&bytes)?);
+        self.frames.borrow_mut().insert((seq, frame), block.clone());
+        Ok(block)
+    }
+
+    /// The canonical JSON of the entry stored at `at`.
+    pub(crate) fn content(&self, at: Locator) -> Result<Rc<Block>, StoreError> {
+        self.frame(at.seq, at.line / FRAME_LINES as u32)
+    }
+
+    /// Calls `f` with the canonical JSON of the entry stored at `at`.
+    pub(crate) fn with_json<R>(
+        &self,
+        at: Locator,
+        f: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, StoreError> {
+        let block = self.content(at)?;
+        let line = block.line(at.line as usize % FRAME_LINES).ok_or_else(|| {
+            StoreError::Corrupt(format!("event {}: a content line is missing", at.seq))
+        })?;
+        Ok(f(line))
+    }
+
+    /// The entry stored at `at`.
+    pub(crate) fn entry(&self, at: Locator) -> Result<Entry, StoreError> {
+        self.with_json(at, |json| serde_json::from_slice::<Entry>(json))?
+            .map_err(|e| StoreError::Corrupt(format!("a stored entry does not read back: {e}")))
+    }
+
+    /// The whole content block of event `seq`, uncached.
+    pub(crate) fn block(&self, seq: u64, lines: u64) -> Result<Block, StoreError> {
+        let mut block = Block::default();
+        let frames = lines.div_ceil(FRAME_LINES as u64) as u32;
+        for frame in 0..frames {
+            let bytes = self
+                .kv
+                .get(Tree::Contents, &frame_key(seq, frame))?
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!("event {seq}: content frame {frame} is missing"))
+                })?;
+            block.extend(Block::from_frame(&bytes)?);
+        }
+        if block.len() as u64 != lines {
+            return Err(StoreError::Corrupt(format!(
+                "event {seq}: its content has {} entries, its header says {lines}",
+                block.len()
+            )));
+        }
+        Ok(block)
+    }
+
+    /// The entries of a stored event's block, sealed.
+    pub(crate) fn sealed_block(&self, record: &EventRecord) -> Result<Vec<Sealed>, StoreError> {
+        let lines = match &record.content {
+            EventContent::SnapshotDelta { upsert, .. } => *upsert,
+            EventContent::Amendment { add, amend, .. } => add + amend,
+        };
+        let block = self.block(record.seq, lines)?;
+        if block.sha256() != record.content.block_sha256() {
+            return Err(StoreError::Corrupt(format!(
+                "event {}: its content does not match the hash in its header",
+                record.seq
+            )));
+        }
+        (0..block.len())
+            .map(|i| Sealed::from_json(block.line(i).expect("in range")))
+            .collect()
     }
 
     /// Works out what recording `event` does to the indexes.
-    pub(crate) fn plan(&self, event: &NewEvent) -> Result<Plan, StoreError> {
+    pub(crate) fn plan(&self, event: NewEvent) -> Result<Plan, StoreError> {
         let list = event.list;
+        let seq = event.seq;
+        let kind = event.body.kind();
+        let start = Point::start_of(event.published);
         let (supersedes, later) = self.reach(list, event.published)?;
-        let pre = self.state_before(list, Point::start_of(event.published))?;
+        // Every entry record of the list, still encoded: the state before the event is read
+        // from them without decoding names; only the records this event touches are decoded.
+        let prefix = keys::list_prefix(list);
+        let mut encoded: BTreeMap<EntryId, sled::IVec> = BTreeMap::new();
+        for pair in self
+            .kv
+            .range(Tree::Entries, &prefix, &keys::successor(&prefix))
+        {
+            let (key, value) = pair?;
+            encoded.insert(key_id(&key, prefix.len())?, value);
+        }
+        let state_at = |bound: Point| -> Result<SlotState, StoreError> {
+            let mut state = SlotState::new();
+            for (id, bytes) in &encoded {
+                if let Some(slot) = EntryRecord::slot_before_encoded(bytes, bound)? {
+                    state.insert(id.clone(), slot);
+                }
+            }
+            Ok(state)
+        };
+        let pre = state_at(start)?;
 
         // The window whose fold this event changes: from its date through the next snapshot.
-        let mut writes = Writes::default();
-        let window_end = match later.last() {
-            Some(z) if z.kind == PublicationKind::Snapshot => {
-                keys::successor(&keys::list_date_seq(list, z.date, z.seq))
-            }
-            _ => keys::successor(&keys::list_prefix(list)),
-        };
-        let snapshot_after = match later.last() {
-            Some(z) if z.kind == PublicationKind::Snapshot => Some(self.state_before(
-                list,
-                Point {
+        let stop = later
+            .last()
+            .filter(|z| z.kind == PublicationKind::Snapshot)
+            .map(|z| Point {
+                date: z.date,
+                seq: z.seq,
+            });
+        let snapshot_after: Option<SlotState> = stop
+            .map(|z| {
+                state_at(Point {
                     date: z.date,
                     seq: z.seq + 1,
-                },
-            )?),
-            _ => None,
+                })
+            })
+            .transpose()?;
+        let mut writes = Writes::default();
+        let mut unfolded: BTreeSet<EntryId> = BTreeSet::new();
+        let window_end = match stop {
+            Some(z) => keys::successor(&keys::list_date_seq(list, z.date, z.seq)),
+            None => keys::successor(&keys::list_prefix(list)),
         };
-        let window_start = keys::list_date(list, event.published);
-        let date_seq_end = keys::list_prefix(list).len() + 12;
-        for pair in self.kv.range(Tree::Changes, &window_start, &window_end) {
-            let (key, _) = pair?;
-            let (date, seq) = keys::split_date_seq(&key[..date_seq_end])
-                .map(|(_, d, s)| (d, s))
-                .ok_or_else(|| StoreError::Corrupt("a change key is malformed".into()))?;
-            let id = std::str::from_utf8(&key[date_seq_end..])
-                .ok()
-                .and_then(|s| EntryId::new(s).ok())
-                .ok_or_else(|| StoreError::Corrupt("a change key is malformed".into()))?;
+        for pair in self.kv.range(
+            Tree::Changes,
+            &keys::list_date(list, event.published),
+            &window_end,
+        ) {
+            let (key, value) = pair?;
+            unfolded.extend(decode_changes(&value)?.into_iter().map(|(id, _)| id));
             writes.delete(Tree::Changes, key.to_vec());
-            writes.delete(Tree::Versions, keys::version(list, &id, date, seq));
         }
 
         // Fold the new event, then the later events of the window.
         let mut notes = Vec::new();
-        let mut state = pre;
-        let mut delta = None;
-        let own_changes = match &event.body {
-            Body::Snapshot(entries) => {
-                let content: SlotState = entries
-                    .iter()
-                    .map(|e| (e.id.clone(), Slot::of(e)))
-                    .collect();
-                let changes = diff_slots(&state, &content);
-                let by_id: HashMap<&EntryId, &Entry> = entries.iter().map(|e| (&e.id, e)).collect();
-                let mut upsert = Vec::new();
-                let mut remove = Vec::new();
-                for (id, kind, _) in &changes {
-                    match kind {
-                        ChangeKind::Removed => remove.push(id.clone()),
-                        _ => upsert.push((*by_id[id]).clone()),
+        let mut names: HashMap<EntryId, String> = HashMap::new();
+        let (mut state, own_changes, content, block) = match event.body {
+            Body::Snapshot(mut sealed) => {
+                sealed.sort_by(|a, b| a.id.cmp(&b.id));
+                let mut content = SlotState::new();
+                let mut lines: Vec<Sealed> = Vec::new();
+                for s in sealed {
+                    match pre.get(&s.id) {
+                        Some(old) if old.hash == s.hash => {
+                            content.insert(s.id, *old);
+                        }
+                        _ => {
+                            let slot = Slot {
+                                hash: s.hash,
+                                at: Locator {
+                                    seq,
+                                    line: lines.len() as u32,
+                                },
+                            };
+                            content.insert(s.id.clone(), slot);
+                            lines.push(s);
+                        }
                     }
                 }
-                delta = Some(Delta {
+                let changes = diff_slots(&pre, &content);
+                let remove: Vec<EntryId> = changes
+                    .iter()
+                    .filter(|c| c.1 == ChangeKind::Removed)
+                    .map(|c| c.0.clone())
+                    .collect();
+                let block = Block::of(lines.iter().map(|s| s.json.as_slice()));
+                for s in lines {
+                    names.insert(s.id, s.name);
+                }
+                let header = EventContent::SnapshotDelta {
                     entries: content.len() as u64,
                     entries_sha256: state_sha256(&content),
-                    upsert,
+                    upsert: block.len() as u64,
                     remove,
-                });
-                state = content;
-                changes
+                    block_sha256: block.sha256(),
+                };
+                (content, changes, header, block)
             }
             Body::SnapshotDelta {
                 upsert,
@@ -682,28 +685,56 @@ impl<'a> Index<'a> {
                 entries,
                 entries_sha256,
             } => {
-                let mut content = state.clone();
-                for id in remove.iter() {
+                let mut content = pre.clone();
+                for id in remove {
                     content.remove(id);
                 }
-                for entry in upsert.iter() {
-                    content.insert(entry.id.clone(), Slot::of(entry));
+                for (line, s) in upsert.iter().enumerate() {
+                    let slot = Slot {
+                        hash: s.hash,
+                        at: Locator {
+                            seq,
+                            line: line as u32,
+                        },
+                    };
+                    content.insert(s.id.clone(), slot);
                 }
-                if content.len() as u64 != *entries || state_sha256(&content) != *entries_sha256 {
+                if content.len() as u64 != entries || state_sha256(&content) != entries_sha256 {
                     return Err(StoreError::Corrupt(format!(
-                        "event {}: the snapshot does not rebuild from its base (expected {} entries with hash {}, got {})",
-                        event.seq,
-                        entries,
-                        entries_sha256,
+                        "event {seq}: the snapshot does not rebuild from its base (expected {entries} entries with hash {entries_sha256}, got {})",
                         content.len()
                     )));
                 }
-                let changes = diff_slots(&state, &content);
-                state = content;
-                changes
+                let changes = diff_slots(&pre, &content);
+                let block = Block::of(upsert.iter().map(|s| s.json.as_slice()));
+                let header = EventContent::SnapshotDelta {
+                    entries,
+                    entries_sha256: entries_sha256.to_string(),
+                    upsert: upsert.len() as u64,
+                    remove: remove.to_vec(),
+                    block_sha256: block.sha256(),
+                };
+                for s in upsert {
+                    names.insert(s.id, s.name);
+                }
+                (content, changes, header, block)
             }
             Body::Amendment { add, amend, remove } => {
-                apply_amendment(&mut state, add, amend, remove, &mut notes)
+                let adds = add.len();
+                let lines: Vec<Sealed> = add.into_iter().chain(amend).collect();
+                let mut state = pre.clone();
+                let changes = apply_amendment(&mut state, seq, &lines, adds, remove, &mut notes);
+                let block = Block::of(lines.iter().map(|s| s.json.as_slice()));
+                let header = EventContent::Amendment {
+                    add: adds as u64,
+                    amend: (lines.len() - adds) as u64,
+                    remove: remove.to_vec(),
+                    block_sha256: block.sha256(),
+                };
+                for s in lines {
+                    names.insert(s.id, s.name);
+                }
+                (state, changes, header, block)
             }
         };
         let effect = Effect {
@@ -723,7 +754,7 @@ impl<'a> Index<'a> {
         let mut folded: Vec<(Point, ChangeSet)> = vec![(
             Point {
                 date: event.published,
-                seq: event.seq,
+                seq,
             },
             own_changes,
         )];
@@ -738,68 +769,84 @@ impl<'a> Index<'a> {
                     state = content.clone();
                     changes
                 }
-                _ => match self.stored_event(item.seq)?.content {
-                    EventContent::Amendment { add, amend, remove } => {
-                        apply_amendment(&mut state, &add, &amend, &remove, &mut Vec::new())
-                    }
-                    EventContent::SnapshotDelta { .. } => {
+                _ => {
+                    let record = self.event(item.seq)?;
+                    let EventContent::Amendment { add, remove, .. } = &record.content else {
                         return Err(StoreError::Corrupt(format!(
                             "event {}: the timeline says amendment, the log says snapshot",
                             item.seq
                         )));
+                    };
+                    let lines = self.sealed_block(&record)?;
+                    let changes = apply_amendment(
+                        &mut state,
+                        item.seq,
+                        &lines,
+                        *add as usize,
+                        remove,
+                        &mut Vec::new(),
+                    );
+                    for s in lines {
+                        names.entry(s.id).or_insert(s.name);
                     }
-                },
+                    changes
+                }
             };
             folded.push((at, changes));
         }
 
-        // Write the folded window.
-        let mut names: HashMap<EntryId, Vec<String>> = HashMap::new();
+        // Write the folded window: change lists, and the records of every entry it touches.
+        let mut new_versions: BTreeMap<EntryId, Vec<Version>> = BTreeMap::new();
         for (at, changes) in &folded {
-            for (id, kind, slot) in changes {
+            if !changes.is_empty() {
+                let list_of: Vec<(EntryId, ChangeKind)> = changes
+                    .iter()
+                    .map(|(id, kind, _)| (id.clone(), *kind))
+                    .collect();
                 writes.put(
                     Tree::Changes,
-                    keys::change(list, at.date, at.seq, id),
-                    vec![change_byte(*kind)],
+                    keys::list_date_seq(list, at.date, at.seq),
+                    encode_changes(&list_of),
                 );
-                writes.put(
-                    Tree::Versions,
-                    keys::version(list, id, at.date, at.seq),
-                    encode_version(slot.as_ref()),
-                );
-                if let Some(slot) = slot {
-                    let name = slot.name()?;
-                    let known = match names.get_mut(id) {
-                        Some(known) => known,
-                        None => {
-                            let stored = match self.kv.get(Tree::Entries, &keys::entry(list, id))? {
-                                Some(v) => serde_json::from_slice(&v).map_err(|_| {
-                                    StoreError::Corrupt("an entry's names are malformed".into())
-                                })?,
-                                None => Vec::new(),
-                            };
-                            names.entry(id.clone()).or_insert(stored)
-                        }
-                    };
-                    if !known.contains(&name) {
-                        known.push(name);
-                    }
-                }
+            }
+            for (id, _, slot) in changes {
+                new_versions.entry(id.clone()).or_default().push(Version {
+                    at: *at,
+                    slot: *slot,
+                });
             }
         }
-        for (id, known) in names {
-            let value = serde_json::to_vec(&known).expect("names serialise");
-            writes.put(Tree::Entries, keys::entry(list, &id), value);
+        let touched: BTreeSet<EntryId> = new_versions.keys().cloned().chain(unfolded).collect();
+        for id in touched {
+            let mut record = match encoded.get(&id) {
+                Some(bytes) => EntryRecord::decode(bytes)?,
+                None => EntryRecord::default(),
+            };
+            record.replace_window(
+                start,
+                stop,
+                new_versions.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+            );
+            if let Some(name) = names.remove(&id)
+                && !record.names.contains(&name)
+            {
+                record.names.push(name);
+            }
+            if record.versions.is_empty() {
+                writes.delete(Tree::Entries, keys::entry(list, &id));
+            } else {
+                writes.put(Tree::Entries, keys::entry(list, &id), record.encode());
+            }
         }
         writes.put(
             Tree::Timeline,
-            keys::list_date_seq(list, event.published, event.seq),
-            vec![kind_byte(event.body.kind())],
+            keys::list_date_seq(list, event.published, seq),
+            vec![kind_byte(kind)],
         );
         writes.put(
             Tree::Dedup,
             keys::dedup(list, event.published, event.sha256),
-            keys::seq(event.seq).to_vec(),
+            keys::seq(seq).to_vec(),
         );
         writes.put(
             Tree::Lists,
@@ -811,22 +858,14 @@ impl<'a> Index<'a> {
             effect,
             notes,
             supersedes,
-            delta,
+            content,
+            block,
         })
     }
 }
 
-/// The derived writes for an event's metadata.
-pub(crate) fn meta_write(writes: &mut Writes, meta: &EventMeta) {
-    let stored = StoredMeta::from(meta);
-    writes.put(
-        Tree::EventMeta,
-        keys::seq(meta.seq).to_vec(),
-        serde_json::to_vec(&stored).expect("metadata serialises"),
-    );
-}
-
-/// Rebuilds the derived indexes of `kv` from its log, checking each event as it goes.
+/// Rebuilds the derived indexes of `kv` from its log, checking each event as it goes; removes
+/// content left by an event whose header was never written.
 pub(crate) fn rebuild(kv: &dyn Kv) -> Result<u64, StoreError> {
     for tree in Tree::DERIVED {
         kv.clear(tree)?;
@@ -840,6 +879,12 @@ pub(crate) fn rebuild(kv: &dyn Kv) -> Result<u64, StoreError> {
         let record = EventRecord::from_bytes(&bytes).map_err(|e| {
             StoreError::Corrupt(format!("event {expected_seq} does not read back: {e}"))
         })?;
+        if record.seq != expected_seq {
+            return Err(StoreError::Corrupt(format!(
+                "event {expected_seq} says it is event {}",
+                record.seq
+            )));
+        }
         replay(kv, &record)?;
         count += 1;
         expected_seq += 1;
@@ -853,42 +898,58 @@ pub(crate) fn rebuild(kv: &dyn Kv) -> Result<u64, StoreError> {
             "the log has a gap: event {expected_seq} is missing but later events exist"
         )));
     }
+    let mut orphans = Writes::default();
+    for pair in kv.range(Tree::Contents, &keys::seq(expected_seq), &[u8::MAX; 13]) {
+        let (key, _) = pair?;
+        orphans.delete(Tree::Contents, key.to_vec());
+    }
+    kv.commit(orphans)?;
     Ok(count)
 }
 
 /// Applies one stored event to the indexes, checking that it folds as it did when recorded.
 pub(crate) fn replay(kv: &dyn Kv, record: &EventRecord) -> Result<(), StoreError> {
-    let index = Index { kv };
+    let index = Index::new(kv);
+    let lines = index.sealed_block(record)?;
     let body = match &record.content {
         EventContent::SnapshotDelta {
             entries,
             entries_sha256,
-            upsert,
             remove,
+            ..
         } => Body::SnapshotDelta {
-            upsert,
+            upsert: lines,
             remove,
             entries: *entries,
             entries_sha256,
         },
-        EventContent::Amendment { add, amend, remove } => Body::Amendment { add, amend, remove },
+        EventContent::Amendment { add, remove, .. } => {
+            let mut add_lines = lines;
+            let amend = add_lines.split_off((*add as usize).min(add_lines.len()));
+            Body::Amendment {
+                add: add_lines,
+                amend,
+                remove,
+            }
+        }
     };
-    let plan = index.plan(&NewEvent {
+    let plan = index.plan(NewEvent {
         seq: record.seq,
         list: &record.list,
         published: record.published,
         sha256: &record.sha256,
         body,
     })?;
-    if plan.effect != record.effect || plan.supersedes != record.supersedes {
+    if plan.effect != record.effect
+        || plan.supersedes != record.supersedes
+        || plan.content != record.content
+    {
         return Err(StoreError::Corrupt(format!(
             "event {}: replaying it gives a different result than when it was recorded",
             record.seq
         )));
     }
-    let mut writes = plan.writes;
-    meta_write(&mut writes, &record.meta());
-    for part in writes.into_parts(super::WRITES_PER_TRANSACTION) {
+    for part in plan.writes.into_parts(super::WRITES_PER_TRANSACTION) {
         kv.commit(part)?;
     }
     Ok(())

@@ -1,16 +1,15 @@
 //! Byte layouts of the keys in each tree. Every key sorts in the order queries read it.
 //!
-//! | tree       | key                                   | value                                   |
-//! |------------|---------------------------------------|-----------------------------------------|
-//! | events     | seq                                   | the event's exact JSON bytes (the log)  |
-//! | meta       | name                                  | store settings and counters             |
-//! | event_meta | seq                                   | the event's metadata (derived)          |
-//! | timeline   | list 0 date seq                       | kind byte `s`/`a` (derived)             |
-//! | changes    | list 0 date seq id                    | change byte `a`/`r`/`c` (derived)       |
-//! | versions   | list 0 id 0 date seq                  | the entry after that event (derived)    |
-//! | entries    | list 0 id                             | every name the entry has had (derived)  |
-//! | dedup      | list 0 date sha256                    | seq (derived)                           |
-//! | lists      | list                                  | empty (derived)                         |
+//! | tree     | key                 | value                                                  |
+//! |----------|---------------------|--------------------------------------------------------|
+//! | events   | seq                 | the event header's exact JSON bytes (the log)          |
+//! | contents | seq, frame (u32)    | a zstd frame of the event's content block (the log)    |
+//! | meta     | name                | store settings and counters                            |
+//! | timeline | list 0 date seq     | kind byte `s`/`a` (derived)                            |
+//! | changes  | list 0 date seq     | the ids the effective event changed (derived)          |
+//! | entries  | list 0 id           | the entry's names and versions (derived)               |
+//! | dedup    | list 0 date sha256  | seq (derived)                                          |
+//! | lists    | list                | empty (derived)                                        |
 //!
 //! `seq` is a big-endian u64; `date` is a big-endian u32 count of days from 1 January of year 1.
 //! List ids and entry ids never contain a 0 byte (the model refuses control characters).
@@ -58,29 +57,6 @@ pub(crate) fn list_date(list: &ListId, d: NaiveDate) -> Vec<u8> {
 /// `list 0 date seq`
 pub(crate) fn list_date_seq(list: &ListId, d: NaiveDate, s: u64) -> Vec<u8> {
     let mut key = list_date(list, d);
-    key.extend_from_slice(&seq(s));
-    key
-}
-
-/// `list 0 date seq id` (changes)
-pub(crate) fn change(list: &ListId, d: NaiveDate, s: u64, id: &EntryId) -> Vec<u8> {
-    let mut key = list_date_seq(list, d, s);
-    key.extend_from_slice(id.as_str().as_bytes());
-    key
-}
-
-/// `list 0 id 0` (the prefix of one entry's versions)
-pub(crate) fn entry_prefix(list: &ListId, id: &EntryId) -> Vec<u8> {
-    let mut key = list_prefix(list);
-    key.extend_from_slice(id.as_str().as_bytes());
-    key.push(0);
-    key
-}
-
-/// `list 0 id 0 date seq` (versions)
-pub(crate) fn version(list: &ListId, id: &EntryId, d: NaiveDate, s: u64) -> Vec<u8> {
-    let mut key = entry_prefix(list, id);
-    key.extend_from_slice(&date(d));
     key.extend_from_slice(&seq(s));
     key
 }
@@ -138,10 +114,9 @@ mod tests {
         assert_eq!(successor(b"ab"), b"ac");
         assert_eq!(successor(&[1, 255]), vec![2]);
         let list = ListId::new("l").unwrap();
-        let id = EntryId::new("x").unwrap();
         let d: NaiveDate = "2024-01-01".parse().unwrap();
-        let k = version(&list, &id, d, 7);
-        let p = entry_prefix(&list, &id);
+        let k = list_date_seq(&list, d, 7);
+        let p = list_prefix(&list);
         assert!(k.as_slice() >= p.as_slice() && k < successor(&p));
         assert_eq!(split_date_seq(&k).map(|(_, d2, s)| (d2, s)), Some((d, 7)));
     }

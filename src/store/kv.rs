@@ -9,19 +9,17 @@ use super::StoreError;
 /// The trees of a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Tree {
-    /// The event log: the only source of truth.
+    /// The log: event headers. With `Contents`, the only source of truth.
     Events,
+    /// The log: each event's content block, in compressed frames.
+    Contents,
     /// Store settings and counters that belong with the log (next seq, store id).
     Meta,
-    /// Derived: each event's metadata, for listing without reading content.
-    EventMeta,
     /// Derived: events by list and date.
     Timeline,
     /// Derived: the entries each effective event changed.
     Changes,
-    /// Derived: every version of every entry.
-    Versions,
-    /// Derived: every entry id of a list, with the names it has had.
+    /// Derived: every version and name of every entry.
     Entries,
     /// Derived: publications already recorded, by list, date and input hash.
     Dedup,
@@ -31,24 +29,21 @@ pub(crate) enum Tree {
 
 impl Tree {
     /// Every tree.
-    pub(crate) const ALL: [Tree; 9] = [
+    pub(crate) const ALL: [Tree; 8] = [
         Tree::Events,
+        Tree::Contents,
         Tree::Meta,
-        Tree::EventMeta,
         Tree::Timeline,
         Tree::Changes,
-        Tree::Versions,
         Tree::Entries,
         Tree::Dedup,
         Tree::Lists,
     ];
 
     /// The trees rebuilt from the log.
-    pub(crate) const DERIVED: [Tree; 7] = [
-        Tree::EventMeta,
+    pub(crate) const DERIVED: [Tree; 5] = [
         Tree::Timeline,
         Tree::Changes,
-        Tree::Versions,
         Tree::Entries,
         Tree::Dedup,
         Tree::Lists,
@@ -58,11 +53,10 @@ impl Tree {
     pub(crate) fn name(self) -> &'static str {
         match self {
             Tree::Events => "events",
+            Tree::Contents => "contents",
             Tree::Meta => "meta",
-            Tree::EventMeta => "event_meta",
             Tree::Timeline => "timeline",
             Tree::Changes => "changes",
-            Tree::Versions => "versions",
             Tree::Entries => "entries",
             Tree::Dedup => "dedup",
             Tree::Lists => "lists",

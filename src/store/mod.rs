@@ -11,6 +11,7 @@ mod event;
 mod index;
 mod keys;
 mod kv;
+mod records;
 
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
@@ -25,10 +26,11 @@ use crate::model::{
     PublicationKind,
 };
 
-use event::{EVENT_VERSION, EventContent, EventRecord};
+use event::{EVENT_VERSION, EventRecord};
 pub use event::{InputDigest, Provenance, manifest_sha256, sha256_hex};
-use index::{Body, Index, NewEvent, Point};
+use index::{Body, Index, NewEvent, Sealed};
 use kv::{Kv, SledKv, Tree, Writes};
+use records::Point;
 
 /// The on-disk layout version this listdiff writes and reads.
 pub const STORE_FORMAT: u32 = 1;
@@ -251,7 +253,7 @@ impl Store {
     /// A read view of everything recorded.
     pub fn view(&self) -> View<'_> {
         View {
-            index: Index { kv: &self.kv },
+            index: Index::new(&self.kv),
         }
     }
 }
@@ -277,7 +279,7 @@ fn record_into(
     provenance: &Provenance,
     now: DateTime<Utc>,
 ) -> Result<RecordOutcome, StoreError> {
-    let index = Index { kv };
+    let index = Index::new(kv);
     if let Some(seq) =
         index.recorded_as(&publication.list, publication.published, &provenance.sha256)?
     {
@@ -289,38 +291,20 @@ fn record_into(
         _ => now,
     };
     let body = match &publication.content {
-        PublicationContent::Snapshot(entries) => Body::Snapshot(entries),
+        PublicationContent::Snapshot(entries) => Body::Snapshot(seal_all(entries)),
         PublicationContent::Amendment(a) => Body::Amendment {
-            add: &a.add,
-            amend: &a.amend,
+            add: a.add.iter().map(Sealed::of).collect(),
+            amend: a.amend.iter().map(Sealed::of).collect(),
             remove: &a.remove,
         },
     };
-    let plan = index.plan(&NewEvent {
+    let plan = index.plan(NewEvent {
         seq,
         list: &publication.list,
         published: publication.published,
         sha256: &provenance.sha256,
         body,
     })?;
-    let content = match (&publication.content, plan.delta) {
-        (PublicationContent::Snapshot(_), Some(delta)) => EventContent::SnapshotDelta {
-            entries: delta.entries,
-            entries_sha256: delta.entries_sha256,
-            upsert: delta.upsert,
-            remove: delta.remove,
-        },
-        (PublicationContent::Amendment(a), _) => EventContent::Amendment {
-            add: a.add.clone(),
-            amend: a.amend.clone(),
-            remove: a.remove.clone(),
-        },
-        (PublicationContent::Snapshot(_), None) => {
-            return Err(StoreError::Corrupt(
-                "a snapshot was planned without its delta".into(),
-            ));
-        }
-    };
     let record = EventRecord {
         v: EVENT_VERSION,
         seq,
@@ -335,11 +319,15 @@ fn record_into(
         parser: provenance.parser.clone(),
         supersedes: plan.supersedes,
         effect: plan.effect,
-        content,
+        content: plan.content,
     };
-    let meta = record.meta();
+    // The content frames go with the index writes (a crash before the header leaves them as
+    // orphans, which recovery removes); the header makes the event part of the log.
+    let mut index_writes = plan.writes;
+    for (frame, bytes) in plan.block.frames().into_iter().enumerate() {
+        index_writes.put(Tree::Contents, index::frame_key(seq, frame as u32), bytes);
+    }
     let mut log_writes = Writes::default();
-    index::meta_write(&mut log_writes, &meta);
     log_writes.put(Tree::Events, keys::seq(seq).to_vec(), record.to_bytes());
     log_writes.put(
         Tree::Meta,
@@ -351,10 +339,30 @@ fn record_into(
         b"last_recorded".to_vec(),
         recorded.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
     );
-    commit_event(kv, plan.writes, log_writes)?;
+    commit_event(kv, index_writes, log_writes)?;
+
     Ok(RecordOutcome::Recorded {
-        event: meta,
+        event: record.meta(),
         notes: plan.notes,
+    })
+}
+
+/// Seals entries (canonical JSON and SHA-256), on every core for large publications.
+fn seal_all(entries: &[Entry]) -> Vec<Sealed> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || entries.len() < 4096 {
+        return entries.iter().map(Sealed::of).collect();
+    }
+    let chunk = entries.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = entries
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(Sealed::of).collect::<Vec<_>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| part.join().expect("sealing never panics"))
+            .collect()
     })
 }
 
@@ -502,17 +510,26 @@ impl View<'_> {
         self.index.changed_between(list, after, through)
     }
 
-    fn stored(record: index::VersionRecord) -> Result<StoredVersion, StoreError> {
+    fn stored(&self, version: &records::Version) -> Result<StoredVersion, StoreError> {
         Ok(StoredVersion {
-            published: record.at.date,
-            seq: record.at.seq,
-            entry: record.slot.map(|s| s.entry()).transpose()?,
+            published: version.at.date,
+            seq: version.at.seq,
+            entry: version
+                .slot
+                .map(|slot| self.index.entry(slot.at))
+                .transpose()?,
         })
     }
 
-    fn entry_of(&self, record: Option<index::VersionRecord>) -> Result<Option<Entry>, StoreError> {
-        match record.and_then(|r| r.slot) {
-            Some(slot) => Ok(Some(slot.entry()?)),
+    /// The version of an entry in force strictly before `bound`.
+    fn version_before(
+        &self,
+        list: &ListId,
+        id: &EntryId,
+        bound: Point,
+    ) -> Result<Option<StoredVersion>, StoreError> {
+        match self.index.record(list, id)? {
+            Some(record) => record.before(bound).map(|v| self.stored(v)).transpose(),
             None => Ok(None),
         }
     }
@@ -524,7 +541,7 @@ impl View<'_> {
         id: &EntryId,
         date: NaiveDate,
     ) -> Result<Option<Entry>, StoreError> {
-        self.entry_of(self.index.entry_as_of(list, id, date)?)
+        Ok(self.version_as_of(list, id, date)?.and_then(|v| v.entry))
     }
 
     /// The version of an entry in force at the end of `date`: the entry (or its removal) and the
@@ -535,10 +552,7 @@ impl View<'_> {
         id: &EntryId,
         date: NaiveDate,
     ) -> Result<Option<StoredVersion>, StoreError> {
-        self.index
-            .entry_as_of(list, id, date)?
-            .map(Self::stored)
-            .transpose()
+        self.version_before(list, id, Point::end_of(date))
     }
 
     /// The entry in force just before event `seq` at `published`.
@@ -549,14 +563,11 @@ impl View<'_> {
         published: NaiveDate,
         seq: u64,
     ) -> Result<Option<Entry>, StoreError> {
-        self.entry_of(self.index.version_before(
-            list,
-            id,
-            Point {
-                date: published,
-                seq,
-            },
-        )?)
+        let bound = Point {
+            date: published,
+            seq,
+        };
+        Ok(self.version_before(list, id, bound)?.and_then(|v| v.entry))
     }
 
     /// The entry as event `seq` at `published` left it.
@@ -571,40 +582,63 @@ impl View<'_> {
             date: published,
             seq: seq.saturating_add(1),
         };
-        self.entry_of(self.index.version_before(list, id, bound)?)
+        Ok(self.version_before(list, id, bound)?.and_then(|v| v.entry))
     }
 
     /// Every version of an entry, in fold order.
     pub fn versions(&self, list: &ListId, id: &EntryId) -> Result<Vec<StoredVersion>, StoreError> {
-        self.index
-            .versions(list, id)?
-            .into_iter()
-            .map(Self::stored)
-            .collect()
+        match self.index.record(list, id)? {
+            Some(record) => record.versions.iter().map(|v| self.stored(v)).collect(),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// Every entry id `list` has had, with every name it has had.
     pub fn entries(&self, list: &ListId) -> Result<Vec<(EntryId, Vec<String>)>, StoreError> {
-        self.index.entries(list)
+        self.index
+            .records(list)
+            .map(|item| item.map(|(id, record)| (id, record.names)))
+            .collect()
     }
 
     /// Every entry of `list` in force at the end of `date`, in id order.
     pub fn state_as_of(&self, list: &ListId, date: NaiveDate) -> Result<Vec<Entry>, StoreError> {
+        let mut entries = Vec::new();
+        self.each_as_of(list, date, |json| -> Result<(), StoreError> {
+            let entry = serde_json::from_slice::<Entry>(json).map_err(|e| {
+                StoreError::Corrupt(format!("a stored entry does not read back: {e}"))
+            })?;
+            entries.push(entry);
+            Ok(())
+        })?;
+        Ok(entries)
+    }
+
+    /// Calls `f` with the canonical JSON of every entry of `list` in force at the end of `date`,
+    /// in id order, without parsing it.
+    pub fn each_as_of<E: From<StoreError>>(
+        &self,
+        list: &ListId,
+        date: NaiveDate,
+        mut f: impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
         self.index
-            .state_as_of(list, date)?
-            .values()
-            .map(|slot| slot.entry())
-            .collect()
+            .each_slot_before(list, Point::end_of(date), |slot| -> Result<(), E> {
+                self.index.with_json(slot.at, &mut f)?
+            })
     }
 
     /// The metadata of event `seq`.
     pub fn event(&self, seq: u64) -> Result<EventMeta, StoreError> {
-        self.index.event_meta(seq)
+        Ok(self.index.event(seq)?.meta())
     }
 
     /// The metadata of every event, in recording order.
     pub fn events(&self) -> Result<Vec<EventMeta>, StoreError> {
-        self.index.all_event_meta()
+        self.index
+            .events()
+            .map(|record| record.map(|r| r.meta()))
+            .collect()
     }
 }
 
