@@ -40,10 +40,12 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         )?;
         raw.finish(&mut out)?;
         out.flush()?;
-        return Ok(Outcome::Done);
+    } else {
+        drop(out);
+        let report = query::as_of(&view, args.date, &filter)?;
+        print(|out| render::as_of(out, &report, args.query.output, context.style))?;
     }
-    drop(out);
-    let report = query::as_of(&view, args.date, &filter)?;
-    print(|out| render::as_of(out, &report, args.query.output, context.style))?;
+    drop(view);
+    store.close()?;
     Ok(Outcome::Done)
 }

@@ -28,6 +28,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let store = context.open_store(Access::Read)?;
     let report = query::diff(&store.view(), args.from, args.to, &args.query.filter())?;
     print(|out| render::diff(out, &report, args.query.output, context.style))?;
+    store.close()?;
     Ok(Outcome::of_changes(
         args.exit_code,
         !report.changes.is_empty(),

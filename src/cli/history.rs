@@ -20,5 +20,6 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let store = context.open_store(Access::Read)?;
     let report = query::history(&store.view(), &args.query, &args.options.filter())?;
     print(|out| render::history(out, &report, args.options.output, context.style))?;
+    store.close()?;
     Ok(Outcome::Done)
 }

@@ -163,12 +163,16 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         }
         for publication in publications {
             let last_date = store.view().last_date(&publication.list)?;
-            match store.record(&publication, &item.provenance, now)? {
+            let outcome = store.record(&publication, &item.provenance, now)?;
+            let (list, published) = (publication.list.clone(), publication.published);
+            // Freeing a large publication's many small allocations takes a while: do it beside.
+            std::thread::spawn(move || drop(publication));
+            match outcome {
                 RecordOutcome::AlreadyRecorded { seq } => {
                     already += 1;
                     println!(
-                        "already recorded as event {seq}: {} {} from {}; nothing written",
-                        publication.list, publication.published, item.candidate.display
+                        "already recorded as event {seq}: {list} {published} from {}; nothing written",
+                        item.candidate.display
                     );
                 }
                 RecordOutcome::Recorded { event, notes } => {
@@ -210,5 +214,6 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         "{recorded} recorded, {already} already recorded, in {}",
         store.path().display()
     );
+    store.close()?;
     Ok(Outcome::Done)
 }

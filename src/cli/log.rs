@@ -18,5 +18,6 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let store = context.open_store(Access::Read)?;
     let report = query::log(&store.view(), &args.query.filter())?;
     print(|out| render::log(out, &report, args.query.output, context.style))?;
+    store.close()?;
     Ok(Outcome::Done)
 }

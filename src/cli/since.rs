@@ -30,6 +30,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let store = context.open_store(Access::Read)?;
     let report = query::since(&store.view(), args.since, args.until, &args.query.filter())?;
     print(|out| render::since(out, &report, args.query.output, context.style))?;
+    store.close()?;
     Ok(Outcome::of_changes(
         args.exit_code,
         !report.net.changes.is_empty(),

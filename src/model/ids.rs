@@ -79,26 +79,23 @@ impl fmt::Display for EntryId {
     }
 }
 
-/// An id as publishers write it: text, or a whole number (OFAC's `ent_num` often arrives as one).
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawId {
-    Text(String),
-    Number(u64),
-}
-
 impl<'de> Deserialize<'de> for EntryId {
+    /// Accepts text or a whole number (OFAC's `ent_num` often arrives as one).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = match RawId::deserialize(deserializer) {
-            Ok(RawId::Text(text)) => text,
-            Ok(RawId::Number(n)) => n.to_string(),
-            Err(_) => {
-                return Err(serde::de::Error::custom(
-                    "an entry id must be a string or a whole number",
-                ));
+        struct IdVisitor;
+        impl serde::de::Visitor<'_> for IdVisitor {
+            type Value = EntryId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an entry id: a string or a whole number")
             }
-        };
-        EntryId::new(&raw).map_err(serde::de::Error::custom)
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<EntryId, E> {
+                EntryId::new(text).map_err(E::custom)
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<EntryId, E> {
+                EntryId::new(&n.to_string()).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(IdVisitor)
     }
 }
 

@@ -195,6 +195,17 @@ impl Block {
         block
     }
 
+    /// A block of these lines (each without its newline).
+    pub(crate) fn of_owned(lines: impl IntoIterator<Item = Vec<u8>>) -> Block {
+        let mut block = Block::default();
+        for line in lines {
+            block.bytes.extend_from_slice(&line);
+            block.bytes.push(b'\n');
+            block.ends.push(block.bytes.len());
+        }
+        block
+    }
+
     /// How many lines.
     pub(crate) fn len(&self) -> usize {
         self.ends.len()

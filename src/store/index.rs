@@ -10,13 +10,11 @@
 //! changes the fold from its date up to the next effective snapshot, which replaces the whole list
 //! and so ends the event's reach: only that window is recomputed.
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 use chrono::NaiveDate;
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::StoreError;
@@ -27,7 +25,7 @@ use super::records::{EntryRecord, Locator, Point, Slot, Version, decode_changes,
 use crate::model::fold::FoldNote;
 use crate::model::{ChangeKind, Effect, Entry, EntryId, ListId, PublicationKind};
 
-/// An entry ready to be stored: its id and name, the SHA-256 and bytes of its canonical JSON.
+/// An entry ready to be stored: its id and name, its hash and its canonical JSON.
 pub(crate) struct Sealed {
     pub(crate) id: EntryId,
     pub(crate) name: String,
@@ -38,33 +36,46 @@ pub(crate) struct Sealed {
 impl Sealed {
     /// Seals a normalised entry.
     pub(crate) fn of(entry: &Entry) -> Sealed {
-        let json = entry.canonical_json();
         Sealed {
             id: entry.id.clone(),
             name: entry.name.clone(),
-            hash: Sha256::digest(&json).into(),
-            json,
+            hash: entry.content_hash().0,
+            json: entry.canonical_json(),
         }
     }
 
     /// Seals a stored line of canonical JSON.
     pub(crate) fn from_json(line: &[u8]) -> Result<Sealed, StoreError> {
-        #[derive(Deserialize)]
-        struct IdName<'a> {
-            #[serde(borrow)]
-            id: Cow<'a, str>,
-            #[serde(borrow)]
-            name: Cow<'a, str>,
-        }
-        let head: IdName = serde_json::from_slice(line)
+        let entry: Entry = serde_json::from_slice(line)
             .map_err(|e| StoreError::Corrupt(format!("a stored entry does not read back: {e}")))?;
         Ok(Sealed {
-            id: EntryId::new(&head.id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            name: head.name.into_owned(),
-            hash: Sha256::digest(line).into(),
+            hash: entry.content_hash().0,
+            id: entry.id,
+            name: entry.name,
             json: line.to_vec(),
         })
     }
+}
+
+/// The hashes of many entries, on every core when there are many.
+fn hash_all(entries: &[Entry]) -> Vec<[u8; 32]> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || entries.len() < 4096 {
+        return entries.iter().map(|e| e.content_hash().0).collect();
+    }
+    let chunk = entries.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = entries
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || part.iter().map(|e| e.content_hash().0).collect::<Vec<_>>())
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| part.join().expect("hashing never panics"))
+            .collect()
+    })
 }
 
 /// Entries in force by id.
@@ -82,7 +93,7 @@ pub(crate) fn state_sha256(state: &SlotState) -> String {
 /// What a new event says, in the form the index needs.
 pub(crate) enum Body<'a> {
     /// A whole snapshot (at ingest).
-    Snapshot(Vec<Sealed>),
+    Snapshot(&'a [Entry]),
     /// A snapshot as stored: its block's entries and removals (at replay).
     SnapshotDelta {
         upsert: Vec<Sealed>,
@@ -113,7 +124,6 @@ pub(crate) struct NewEvent<'a> {
     pub(crate) list: &'a ListId,
     pub(crate) published: NaiveDate,
     pub(crate) sha256: &'a str,
-    pub(crate) body: Body<'a>,
 }
 
 /// What recording an event does: its content block and header content, and the index writes.
@@ -574,14 +584,236 @@ impl<'a> Index<'a> {
     }
 
     /// Works out what recording `event` does to the indexes.
-    pub(crate) fn plan(&self, event: NewEvent) -> Result<Plan, StoreError> {
+    pub(crate) fn plan(&self, event: &NewEvent, body: Body) -> Result<Plan, StoreError> {
+        let (supersedes, later) = self.reach(event.list, event.published)?;
+        let appended = later.is_empty() && supersedes.is_none();
+        match body {
+            // The everyday cases: a publication dated after every other of its list.
+            Body::Snapshot(entries) if appended => self.plan_appended_snapshot(event, entries),
+            Body::Amendment { add, amend, remove } if appended => {
+                self.plan_appended_amendment(event, add, amend, remove)
+            }
+            body => self.plan_window(event, body, supersedes, later),
+        }
+    }
+
+    /// An encoded entry record, if the entry has one.
+    fn encoded_record(
+        &self,
+        list: &ListId,
+        id: &EntryId,
+    ) -> Result<Option<sled::IVec>, StoreError> {
+        self.kv.get(Tree::Entries, &keys::entry(list, id))
+    }
+
+    /// A snapshot dated after every other publication of its list: one pass over the list's
+    /// entry records, in id order beside the snapshot's entries, comparing hashes.
+    fn plan_appended_snapshot(
+        &self,
+        event: &NewEvent,
+        entries: &[Entry],
+    ) -> Result<Plan, StoreError> {
         let list = event.list;
         let seq = event.seq;
-        let kind = event.body.kind();
         let start = Point::start_of(event.published);
-        let (supersedes, later) = self.reach(list, event.published)?;
-        // Every entry record of the list, still encoded: the state before the event is read
-        // from them without decoding names; only the records this event touches are decoded.
+        let hashes = hash_all(entries);
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| entries[a].id.cmp(&entries[b].id));
+        let mut next = order.iter().copied().peekable();
+
+        let mut changes: ChangeSet = Vec::new();
+        let mut records: HashMap<EntryId, sled::IVec> = HashMap::new();
+        let mut lines: Vec<usize> = Vec::new();
+        let mut content_hasher = Sha256::new();
+        let new_slot = |i: usize, lines: &mut Vec<usize>| {
+            let slot = Slot {
+                hash: hashes[i],
+                at: Locator {
+                    seq,
+                    line: lines.len() as u32,
+                },
+            };
+            lines.push(i);
+            slot
+        };
+        let prefix = keys::list_prefix(list);
+        let mut stored = self
+            .kv
+            .range(Tree::Entries, &prefix, &keys::successor(&prefix))
+            .peekable();
+        loop {
+            let stored_id = match stored.peek() {
+                Some(Ok((key, _))) => Some(key_id(key, prefix.len())?),
+                Some(Err(_)) => {
+                    return Err(stored
+                        .next()
+                        .and_then(Result::err)
+                        .unwrap_or_else(|| StoreError::Corrupt("a read failed".into())));
+                }
+                None => None,
+            };
+            let order = match (&stored_id, next.peek()) {
+                (None, None) => break,
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some(id), Some(&i)) => id.cmp(&entries[i].id),
+            };
+            match order {
+                std::cmp::Ordering::Less => {
+                    let (_, value) = stored.next().expect("peeked")?;
+                    let id = stored_id.expect("compared");
+                    if EntryRecord::slot_before_encoded(&value, start)?.is_some() {
+                        changes.push((id.clone(), ChangeKind::Removed, None));
+                        records.insert(id, value);
+                    }
+                }
+                std::cmp::Ordering::Greater => {
+                    let i = next.next().expect("peeked");
+                    let slot = new_slot(i, &mut lines);
+                    content_hasher.update(slot.hash);
+                    changes.push((entries[i].id.clone(), ChangeKind::Added, Some(slot)));
+                }
+                std::cmp::Ordering::Equal => {
+                    let (_, value) = stored.next().expect("peeked")?;
+                    let i = next.next().expect("peeked");
+                    match EntryRecord::slot_before_encoded(&value, start)? {
+                        Some(old) if old.hash == hashes[i] => content_hasher.update(old.hash),
+                        old => {
+                            let slot = new_slot(i, &mut lines);
+                            content_hasher.update(slot.hash);
+                            let kind = if old.is_some() {
+                                ChangeKind::Changed
+                            } else {
+                                ChangeKind::Added
+                            };
+                            changes.push((entries[i].id.clone(), kind, Some(slot)));
+                            records.insert(entries[i].id.clone(), value);
+                        }
+                    }
+                }
+            }
+        }
+        drop(stored);
+        let block = Block::of_owned(lines.iter().map(|&i| entries[i].canonical_json()));
+        let names: HashMap<EntryId, String> = lines
+            .iter()
+            .map(|&i| (entries[i].id.clone(), entries[i].name.clone()))
+            .collect();
+        let content = EventContent::SnapshotDelta {
+            entries: entries.len() as u64,
+            entries_sha256: hex::encode(content_hasher.finalize()),
+            upsert: block.len() as u64,
+            remove: changes
+                .iter()
+                .filter(|c| c.1 == ChangeKind::Removed)
+                .map(|c| c.0.clone())
+                .collect(),
+            block_sha256: block.sha256(),
+        };
+        let effect = effect_of(&changes);
+        let mut writes = Writes::default();
+        self.write_fold(
+            event,
+            PublicationKind::Snapshot,
+            (start, None),
+            vec![(
+                Point {
+                    date: event.published,
+                    seq,
+                },
+                changes,
+            )],
+            BTreeSet::new(),
+            |id| Ok(records.get(id).cloned()),
+            names,
+            &mut writes,
+        )?;
+        Ok(Plan {
+            writes,
+            effect,
+            notes: Vec::new(),
+            supersedes: None,
+            content,
+            block,
+        })
+    }
+
+    /// An amendment dated after every other publication of its list: it reads only the records
+    /// of the entries it names.
+    fn plan_appended_amendment(
+        &self,
+        event: &NewEvent,
+        add: Vec<Sealed>,
+        amend: Vec<Sealed>,
+        remove: &[EntryId],
+    ) -> Result<Plan, StoreError> {
+        let list = event.list;
+        let start = Point::start_of(event.published);
+        let adds = add.len();
+        let lines: Vec<Sealed> = add.into_iter().chain(amend).collect();
+        let mut records: HashMap<EntryId, sled::IVec> = HashMap::new();
+        let mut state = SlotState::new();
+        for id in lines.iter().map(|s| &s.id).chain(remove) {
+            if let Some(value) = self.encoded_record(list, id)? {
+                if let Some(slot) = EntryRecord::slot_before_encoded(&value, start)? {
+                    state.insert(id.clone(), slot);
+                }
+                records.insert(id.clone(), value);
+            }
+        }
+        let mut notes = Vec::new();
+        let changes = apply_amendment(&mut state, event.seq, &lines, adds, remove, &mut notes);
+        let block = Block::of(lines.iter().map(|s| s.json.as_slice()));
+        let content = EventContent::Amendment {
+            add: adds as u64,
+            amend: (lines.len() - adds) as u64,
+            remove: remove.to_vec(),
+            block_sha256: block.sha256(),
+        };
+        let effect = effect_of(&changes);
+        let names = lines.into_iter().map(|s| (s.id, s.name)).collect();
+        let mut writes = Writes::default();
+        self.write_fold(
+            event,
+            PublicationKind::Amendment,
+            (start, None),
+            vec![(
+                Point {
+                    date: event.published,
+                    seq: event.seq,
+                },
+                changes,
+            )],
+            BTreeSet::new(),
+            |id| Ok(records.get(id).cloned()),
+            names,
+            &mut writes,
+        )?;
+        Ok(Plan {
+            writes,
+            effect,
+            notes,
+            supersedes: None,
+            content,
+            block,
+        })
+    }
+
+    /// Any event, including a backfill or a correction: it refolds the window from its date
+    /// through the next effective snapshot, from all of the list's entry records.
+    fn plan_window(
+        &self,
+        event: &NewEvent,
+        body: Body,
+        supersedes: Option<u64>,
+        later: Vec<TimelineItem>,
+    ) -> Result<Plan, StoreError> {
+        let list = event.list;
+        let seq = event.seq;
+        let kind = body.kind();
+        let start = Point::start_of(event.published);
+        // Every entry record of the list, still encoded: states are read from them without
+        // decoding names; only the records the window touches are decoded.
         let prefix = keys::list_prefix(list);
         let mut encoded: BTreeMap<EntryId, sled::IVec> = BTreeMap::new();
         for pair in self
@@ -637,26 +869,29 @@ impl<'a> Index<'a> {
         // Fold the new event, then the later events of the window.
         let mut notes = Vec::new();
         let mut names: HashMap<EntryId, String> = HashMap::new();
-        let (mut state, own_changes, content, block) = match event.body {
-            Body::Snapshot(mut sealed) => {
-                sealed.sort_by(|a, b| a.id.cmp(&b.id));
+        let (mut state, own_changes, content, block) = match body {
+            Body::Snapshot(entries) => {
+                let hashes = hash_all(entries);
+                let mut order: Vec<usize> = (0..entries.len()).collect();
+                order.sort_by(|&a, &b| entries[a].id.cmp(&entries[b].id));
                 let mut content = SlotState::new();
-                let mut lines: Vec<Sealed> = Vec::new();
-                for s in sealed {
-                    match pre.get(&s.id) {
-                        Some(old) if old.hash == s.hash => {
-                            content.insert(s.id, *old);
+                let mut lines: Vec<usize> = Vec::new();
+                for i in order {
+                    let id = &entries[i].id;
+                    match pre.get(id) {
+                        Some(old) if old.hash == hashes[i] => {
+                            content.insert(id.clone(), *old);
                         }
                         _ => {
                             let slot = Slot {
-                                hash: s.hash,
+                                hash: hashes[i],
                                 at: Locator {
                                     seq,
                                     line: lines.len() as u32,
                                 },
                             };
-                            content.insert(s.id.clone(), slot);
-                            lines.push(s);
+                            content.insert(id.clone(), slot);
+                            lines.push(i);
                         }
                     }
                 }
@@ -666,9 +901,9 @@ impl<'a> Index<'a> {
                     .filter(|c| c.1 == ChangeKind::Removed)
                     .map(|c| c.0.clone())
                     .collect();
-                let block = Block::of(lines.iter().map(|s| s.json.as_slice()));
-                for s in lines {
-                    names.insert(s.id, s.name);
+                let block = Block::of_owned(lines.iter().map(|&i| entries[i].canonical_json()));
+                for &i in &lines {
+                    names.insert(entries[i].id.clone(), entries[i].name.clone());
                 }
                 let header = EventContent::SnapshotDelta {
                     entries: content.len() as u64,
@@ -737,20 +972,7 @@ impl<'a> Index<'a> {
                 (state, changes, header, block)
             }
         };
-        let effect = Effect {
-            added: own_changes
-                .iter()
-                .filter(|c| c.1 == ChangeKind::Added)
-                .count() as u64,
-            removed: own_changes
-                .iter()
-                .filter(|c| c.1 == ChangeKind::Removed)
-                .count() as u64,
-            changed: own_changes
-                .iter()
-                .filter(|c| c.1 == ChangeKind::Changed)
-                .count() as u64,
-        };
+        let effect = effect_of(&own_changes);
         let mut folded: Vec<(Point, ChangeSet)> = vec![(
             Point {
                 date: event.published,
@@ -794,8 +1016,42 @@ impl<'a> Index<'a> {
             };
             folded.push((at, changes));
         }
+        self.write_fold(
+            event,
+            kind,
+            (start, stop),
+            folded,
+            unfolded,
+            |id| Ok(encoded.get(id).cloned()),
+            names,
+            &mut writes,
+        )?;
+        Ok(Plan {
+            writes,
+            effect,
+            notes,
+            supersedes,
+            content,
+            block,
+        })
+    }
 
-        // Write the folded window: change lists, and the records of every entry it touches.
+    /// Writes a folded window: the change list of each event in it, the record of every entry
+    /// it touches (`unfolded`: entries the replaced fold of the window had changed), and the new
+    /// event's timeline, dedup and list records.
+    #[allow(clippy::too_many_arguments)]
+    fn write_fold(
+        &self,
+        event: &NewEvent,
+        kind: PublicationKind,
+        (from, to): (Point, Option<Point>),
+        folded: Vec<(Point, ChangeSet)>,
+        unfolded: BTreeSet<EntryId>,
+        record_of: impl Fn(&EntryId) -> Result<Option<sled::IVec>, StoreError>,
+        mut names: HashMap<EntryId, String>,
+        writes: &mut Writes,
+    ) -> Result<(), StoreError> {
+        let list = event.list;
         let mut new_versions: BTreeMap<EntryId, Vec<Version>> = BTreeMap::new();
         for (at, changes) in &folded {
             if !changes.is_empty() {
@@ -818,13 +1074,13 @@ impl<'a> Index<'a> {
         }
         let touched: BTreeSet<EntryId> = new_versions.keys().cloned().chain(unfolded).collect();
         for id in touched {
-            let mut record = match encoded.get(&id) {
-                Some(bytes) => EntryRecord::decode(bytes)?,
+            let mut record = match record_of(&id)? {
+                Some(bytes) => EntryRecord::decode(&bytes)?,
                 None => EntryRecord::default(),
             };
             record.replace_window(
-                start,
-                stop,
+                from,
+                to,
                 new_versions.get(&id).map(Vec::as_slice).unwrap_or(&[]),
             );
             if let Some(name) = names.remove(&id)
@@ -840,27 +1096,30 @@ impl<'a> Index<'a> {
         }
         writes.put(
             Tree::Timeline,
-            keys::list_date_seq(list, event.published, seq),
+            keys::list_date_seq(list, event.published, event.seq),
             vec![kind_byte(kind)],
         );
         writes.put(
             Tree::Dedup,
             keys::dedup(list, event.published, event.sha256),
-            keys::seq(seq).to_vec(),
+            keys::seq(event.seq).to_vec(),
         );
         writes.put(
             Tree::Lists,
             list.as_str().as_bytes().to_vec(),
             Vec::<u8>::new(),
         );
-        Ok(Plan {
-            writes,
-            effect,
-            notes,
-            supersedes,
-            content,
-            block,
-        })
+        Ok(())
+    }
+}
+
+/// How many entries a change set adds, removes and changes.
+fn effect_of(changes: &ChangeSet) -> Effect {
+    let count = |kind| changes.iter().filter(|c| c.1 == kind).count() as u64;
+    Effect {
+        added: count(ChangeKind::Added),
+        removed: count(ChangeKind::Removed),
+        changed: count(ChangeKind::Changed),
     }
 }
 
@@ -933,13 +1192,15 @@ pub(crate) fn replay(kv: &dyn Kv, record: &EventRecord) -> Result<(), StoreError
             }
         }
     };
-    let plan = index.plan(NewEvent {
-        seq: record.seq,
-        list: &record.list,
-        published: record.published,
-        sha256: &record.sha256,
+    let plan = index.plan(
+        &NewEvent {
+            seq: record.seq,
+            list: &record.list,
+            published: record.published,
+            sha256: &record.sha256,
+        },
         body,
-    })?;
+    )?;
     if plan.effect != record.effect
         || plan.supersedes != record.supersedes
         || plan.content != record.content
