@@ -24,7 +24,7 @@ use crate::model::{Effect, EntryId, EventMeta, ListId, PublicationKind};
 pub(crate) const EVENT_VERSION: u32 = 1;
 
 /// Lines per compressed frame of a content block: reading one entry decompresses one frame.
-pub(crate) const FRAME_LINES: usize = 1024;
+pub(crate) const FRAME_LINES: usize = 32;
 
 /// zstd level for content frames (3: fast, and about 4× on entry JSON).
 const ZSTD_LEVEL: i32 = 3;
@@ -176,6 +176,70 @@ impl EventRecord {
     }
 }
 
+/// A content block as it is written: its compressed frames, how many lines it has, and the
+/// SHA-256 of the uncompressed block.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Framed {
+    pub(crate) frames: Vec<Vec<u8>>,
+    pub(crate) lines: u64,
+    pub(crate) sha256: String,
+}
+
+impl Framed {
+    /// Frames `count` lines, line `i` being `line(i)` (without its newline). Frames are written
+    /// and compressed on every core, a few at a time, and hashed in order: the uncompressed
+    /// block is never held whole.
+    pub(crate) fn build(count: usize, line: impl Fn(usize) -> Vec<u8> + Sync) -> Framed {
+        let frame_count = count.div_ceil(FRAME_LINES);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut hasher = Sha256::new();
+        let mut frames = Vec::with_capacity(frame_count);
+        let make = |frame: usize| -> (Vec<u8>, Vec<u8>) {
+            let mut raw = Vec::new();
+            for i in frame * FRAME_LINES..((frame + 1) * FRAME_LINES).min(count) {
+                raw.extend_from_slice(&line(i));
+                raw.push(b'\n');
+            }
+            let compressed =
+                zstd::bulk::compress(&raw, ZSTD_LEVEL).expect("zstd compresses in memory");
+            (raw, compressed)
+        };
+        let mut next = 0;
+        while next < frame_count {
+            let batch: Vec<usize> = (next..(next + 2 * cores).min(frame_count)).collect();
+            next += batch.len();
+            let built: Vec<(Vec<u8>, Vec<u8>)> = if cores < 2 || batch.len() < 2 {
+                batch.iter().map(|&f| make(f)).collect()
+            } else {
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = batch
+                        .iter()
+                        .map(|&f| scope.spawn(move || make(f)))
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| h.join().expect("framing never panics"))
+                        .collect()
+                })
+            };
+            for (raw, compressed) in built {
+                hasher.update(&raw);
+                frames.push(compressed);
+            }
+        }
+        Framed {
+            frames,
+            lines: count as u64,
+            sha256: hex::encode(hasher.finalize()),
+        }
+    }
+
+    /// Frames lines already written.
+    pub(crate) fn of_lines(lines: &[&[u8]]) -> Framed {
+        Framed::build(lines.len(), |i| lines[i].to_vec())
+    }
+}
+
 /// A content block, uncompressed: entries' canonical JSON, each line ending in `\n`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Block {
@@ -184,28 +248,6 @@ pub(crate) struct Block {
 }
 
 impl Block {
-    /// A block of these lines (each without its newline).
-    pub(crate) fn of<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> Block {
-        let mut block = Block::default();
-        for line in lines {
-            block.bytes.extend_from_slice(line);
-            block.bytes.push(b'\n');
-            block.ends.push(block.bytes.len());
-        }
-        block
-    }
-
-    /// A block of these lines (each without its newline).
-    pub(crate) fn of_owned(lines: impl IntoIterator<Item = Vec<u8>>) -> Block {
-        let mut block = Block::default();
-        for line in lines {
-            block.bytes.extend_from_slice(&line);
-            block.bytes.push(b'\n');
-            block.ends.push(block.bytes.len());
-        }
-        block
-    }
-
     /// How many lines.
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
@@ -223,21 +265,6 @@ impl Block {
         sha256_hex(&self.bytes)
     }
 
-    /// The block as compressed frames of at most [`FRAME_LINES`] lines.
-    pub(crate) fn frames(&self) -> Vec<Vec<u8>> {
-        let mut frames = Vec::new();
-        let mut start = 0;
-        for chunk in self.ends.chunks(FRAME_LINES) {
-            let end = *chunk.last().expect("chunks are not empty");
-            frames.push(
-                zstd::bulk::compress(&self.bytes[start..end], ZSTD_LEVEL)
-                    .expect("zstd compresses in memory"),
-            );
-            start = end;
-        }
-        frames
-    }
-
     /// Reads one compressed frame.
     pub(crate) fn from_frame(frame: &[u8]) -> Result<Block, StoreError> {
         let bytes = zstd::stream::decode_all(frame).map_err(|e| {
@@ -246,12 +273,7 @@ impl Block {
         if !bytes.is_empty() && bytes.last() != Some(&b'\n') {
             return Err(StoreError::Corrupt("a content frame is cut short".into()));
         }
-        let ends = bytes
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| **b == b'\n')
-            .map(|(i, _)| i + 1)
-            .collect();
+        let ends = memchr::memchr_iter(b'\n', &bytes).map(|i| i + 1).collect();
         Ok(Block { bytes, ends })
     }
 
@@ -272,24 +294,28 @@ mod tests {
         let lines: Vec<Vec<u8>> = (0..2500)
             .map(|i| format!("{{\"id\":\"{i}\"}}").into_bytes())
             .collect();
-        let block = Block::of(lines.iter().map(Vec::as_slice));
-        let frames = block.frames();
-        assert_eq!(frames.len(), 3);
+        let framed = Framed::build(lines.len(), |i| lines[i].clone());
+        assert_eq!(
+            (framed.frames.len(), framed.lines),
+            (2500usize.div_ceil(FRAME_LINES), 2500)
+        );
         let mut back = Block::default();
-        for frame in &frames {
+        for frame in &framed.frames {
             back.extend(Block::from_frame(frame).unwrap());
         }
-        assert_eq!(back, block);
+        assert_eq!(back.len(), 2500);
         assert_eq!(back.line(1234), Some(&b"{\"id\":\"1234\"}"[..]));
         assert_eq!(back.line(2500), None);
-        assert_eq!(back.sha256(), block.sha256());
+        assert_eq!(back.sha256(), framed.sha256);
+        let refs: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+        assert_eq!(Framed::of_lines(&refs), framed);
         assert!(Block::from_frame(b"not zstd").is_err());
     }
 
     #[test]
     fn an_empty_block_has_no_frames() {
-        let block = Block::of(std::iter::empty());
-        assert!(block.frames().is_empty());
-        assert_eq!(block.len(), 0);
+        let framed = Framed::of_lines(&[]);
+        assert!(framed.frames.is_empty());
+        assert_eq!(framed.sha256, sha256_hex(b""));
     }
 }

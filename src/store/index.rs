@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use super::StoreError;
-use super::event::{Block, EventContent, EventRecord, FRAME_LINES};
+use super::event::{Block, EventContent, EventRecord, FRAME_LINES, Framed};
 use super::keys;
 use super::kv::{Kv, Tree, Writes};
 use super::records::{EntryRecord, Locator, Point, Slot, Version, decode_changes, encode_changes};
@@ -133,7 +133,7 @@ pub(crate) struct Plan {
     pub(crate) notes: Vec<FoldNote>,
     pub(crate) supersedes: Option<u64>,
     pub(crate) content: EventContent,
-    pub(crate) block: Block,
+    pub(crate) block: Framed,
 }
 
 type ChangeSet = Vec<(EntryId, ChangeKind, Option<Slot>)>;
@@ -244,6 +244,9 @@ fn key_id(key: &[u8], prefix_len: usize) -> Result<EntryId, StoreError> {
         .and_then(|s| EntryId::new(s).ok())
         .ok_or_else(|| StoreError::Corrupt("an index key is malformed".into()))
 }
+
+/// How many decompressed content frames a reader keeps.
+const FRAME_CACHE: usize = 512;
 
 /// The key of frame `frame` of event `seq`'s content block.
 pub(crate) fn frame_key(seq: u64, frame: u32) -> Vec<u8> {
@@ -515,7 +518,13 @@ impl<'a> Index<'a> {
                 StoreError::Corrupt(format!("event {seq}: content frame {frame} is missing"))
             })?;
         let block = Rc::new(Block::from_frame(&bytes)?);
-        self.frames.borrow_mut().insert((seq, frame), block.clone());
+        let mut frames = self.frames.borrow_mut();
+        // A bounded cache: reads in id order (as-of) go frame after frame, scattered reads
+        // (since, diff) touch each frame a few times; neither needs the whole log in memory.
+        if frames.len() >= FRAME_CACHE {
+            frames.clear();
+        }
+        frames.insert((seq, frame), block.clone());
         Ok(block)
     }
 
@@ -694,7 +703,7 @@ impl<'a> Index<'a> {
             }
         }
         drop(stored);
-        let block = Block::of_owned(lines.iter().map(|&i| entries[i].canonical_json()));
+        let block = Framed::build(lines.len(), |n| entries[lines[n]].canonical_json());
         let names: HashMap<EntryId, String> = lines
             .iter()
             .map(|&i| (entries[i].id.clone(), entries[i].name.clone()))
@@ -702,13 +711,13 @@ impl<'a> Index<'a> {
         let content = EventContent::SnapshotDelta {
             entries: entries.len() as u64,
             entries_sha256: hex::encode(content_hasher.finalize()),
-            upsert: block.len() as u64,
+            upsert: block.lines,
             remove: changes
                 .iter()
                 .filter(|c| c.1 == ChangeKind::Removed)
                 .map(|c| c.0.clone())
                 .collect(),
-            block_sha256: block.sha256(),
+            block_sha256: block.sha256.clone(),
         };
         let effect = effect_of(&changes);
         let mut writes = Writes::default();
@@ -763,12 +772,12 @@ impl<'a> Index<'a> {
         }
         let mut notes = Vec::new();
         let changes = apply_amendment(&mut state, event.seq, &lines, adds, remove, &mut notes);
-        let block = Block::of(lines.iter().map(|s| s.json.as_slice()));
+        let block = framed_sealed(&lines);
         let content = EventContent::Amendment {
             add: adds as u64,
             amend: (lines.len() - adds) as u64,
             remove: remove.to_vec(),
-            block_sha256: block.sha256(),
+            block_sha256: block.sha256.clone(),
         };
         let effect = effect_of(&changes);
         let names = lines.into_iter().map(|s| (s.id, s.name)).collect();
@@ -901,16 +910,16 @@ impl<'a> Index<'a> {
                     .filter(|c| c.1 == ChangeKind::Removed)
                     .map(|c| c.0.clone())
                     .collect();
-                let block = Block::of_owned(lines.iter().map(|&i| entries[i].canonical_json()));
+                let block = Framed::build(lines.len(), |n| entries[lines[n]].canonical_json());
                 for &i in &lines {
                     names.insert(entries[i].id.clone(), entries[i].name.clone());
                 }
                 let header = EventContent::SnapshotDelta {
                     entries: content.len() as u64,
                     entries_sha256: state_sha256(&content),
-                    upsert: block.len() as u64,
+                    upsert: block.lines,
                     remove,
-                    block_sha256: block.sha256(),
+                    block_sha256: block.sha256.clone(),
                 };
                 (content, changes, header, block)
             }
@@ -941,13 +950,13 @@ impl<'a> Index<'a> {
                     )));
                 }
                 let changes = diff_slots(&pre, &content);
-                let block = Block::of(upsert.iter().map(|s| s.json.as_slice()));
+                let block = framed_sealed(&upsert);
                 let header = EventContent::SnapshotDelta {
                     entries,
                     entries_sha256: entries_sha256.to_string(),
                     upsert: upsert.len() as u64,
                     remove: remove.to_vec(),
-                    block_sha256: block.sha256(),
+                    block_sha256: block.sha256.clone(),
                 };
                 for s in upsert {
                     names.insert(s.id, s.name);
@@ -959,12 +968,12 @@ impl<'a> Index<'a> {
                 let lines: Vec<Sealed> = add.into_iter().chain(amend).collect();
                 let mut state = pre.clone();
                 let changes = apply_amendment(&mut state, seq, &lines, adds, remove, &mut notes);
-                let block = Block::of(lines.iter().map(|s| s.json.as_slice()));
+                let block = framed_sealed(&lines);
                 let header = EventContent::Amendment {
                     add: adds as u64,
                     amend: (lines.len() - adds) as u64,
                     remove: remove.to_vec(),
-                    block_sha256: block.sha256(),
+                    block_sha256: block.sha256.clone(),
                 };
                 for s in lines {
                     names.insert(s.id, s.name);
@@ -1111,6 +1120,12 @@ impl<'a> Index<'a> {
         );
         Ok(())
     }
+}
+
+/// The block of sealed entries, in order.
+fn framed_sealed(lines: &[Sealed]) -> Framed {
+    let jsons: Vec<&[u8]> = lines.iter().map(|s| s.json.as_slice()).collect();
+    Framed::of_lines(&jsons)
 }
 
 /// How many entries a change set adds, removes and changes.

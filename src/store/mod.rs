@@ -340,7 +340,7 @@ fn record_into(
     // The content frames go with the index writes (a crash before the header leaves them as
     // orphans, which recovery removes); the header makes the event part of the log.
     let mut index_writes = plan.writes;
-    for (frame, bytes) in plan.block.frames().into_iter().enumerate() {
+    for (frame, bytes) in plan.block.frames.into_iter().enumerate() {
         index_writes.put(Tree::Contents, index::frame_key(seq, frame as u32), bytes);
     }
     let mut log_writes = Writes::default();
