@@ -284,6 +284,8 @@ def copy_dir(src: Path, dst: Path) -> None:
     if dst.exists():
         shutil.rmtree(dst)
     shutil.copytree(src, dst, symlinks=True)
+    # Write the copy out now: otherwise the measured command's own fsync pays for it.
+    os.sync()
 
 
 def sha256_file(path: Path) -> str:

@@ -9,27 +9,83 @@
 
 use chrono::NaiveDate;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use super::{FormatError, Input, Location, ParsedPublication, record_error, strip_bom};
-use crate::model::{Amendment, Entry, EntryId, ListId, PublicationContent, PublicationKind};
+use crate::model::{
+    Amendment, Entry, EntryId, ListId, ModelError, PublicationContent, PublicationKind,
+};
 
+/// The file with its entries still as JSON text: they are read, on every core, afterwards.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NativeFile {
+struct NativeFile<'a> {
     list: ListId,
     #[serde(default, deserialize_with = "crate::model::optional_date")]
     published: Option<NaiveDate>,
     #[serde(default)]
     source: Option<String>,
     kind: PublicationKind,
-    #[serde(default)]
-    entries: Option<Vec<Entry>>,
-    #[serde(default)]
-    add: Option<Vec<Entry>>,
-    #[serde(default)]
-    amend: Option<Vec<Entry>>,
+    #[serde(default, borrow)]
+    entries: Option<Vec<&'a RawValue>>,
+    #[serde(default, borrow)]
+    add: Option<Vec<&'a RawValue>>,
+    #[serde(default, borrow)]
+    amend: Option<Vec<&'a RawValue>>,
     #[serde(default)]
     remove: Option<Vec<EntryId>>,
+}
+
+/// Reads and normalises entries given as JSON text within `text`, on every core for many.
+fn read_entries(name: &str, text: &str, raw: &[&RawValue]) -> Result<Vec<Entry>, FormatError> {
+    let read = |item: &RawValue| -> Result<Entry, FormatError> {
+        let entry: Entry = serde_json::from_str(item.get()).map_err(|e| {
+            // Place the error in the file: the entry's offset, then its own line and column.
+            let offset = item.get().as_ptr() as usize - text.as_ptr() as usize;
+            let before = &text[..offset];
+            let line = before.matches('\n').count() as u64 + e.line() as u64;
+            let column = if e.line() <= 1 {
+                (offset - before.rfind('\n').map_or(0, |n| n + 1)) as u64 + e.column() as u64
+            } else {
+                e.column() as u64
+            };
+            let (_, message) = super::json_error_parts(&e);
+            FormatError::new(
+                name,
+                Location::LineColumn(line, column),
+                format!("invalid native publication: {message}"),
+            )
+        })?;
+        entry.normalize().map_err(|e| {
+            let offset = item.get().as_ptr() as usize - text.as_ptr() as usize;
+            let line = text[..offset].matches('\n').count() as u64 + 1;
+            FormatError::new(name, Location::Line(line), e.to_string())
+        })
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let entries: Vec<Entry> = if cores < 2 || raw.len() < 4096 {
+        raw.iter()
+            .map(|item| read(item))
+            .collect::<Result<_, _>>()?
+    } else {
+        let chunk = raw.len().div_ceil(cores);
+        let parts: Vec<Result<Vec<Entry>, FormatError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = raw
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || part.iter().map(|item| read(item)).collect()))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("reading entries never panics"))
+                .collect()
+        });
+        let mut entries = Vec::with_capacity(raw.len());
+        for part in parts {
+            entries.extend(part?);
+        }
+        entries
+    };
+    Ok(entries)
 }
 
 /// Maps a serde_json error to a located format error.
@@ -45,9 +101,20 @@ fn json_error(file: &str, error: &serde_json::Error) -> FormatError {
 
 pub(super) fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String>), FormatError> {
     let name = input.primary.name.as_str();
-    let file: NativeFile = serde_json::from_slice(strip_bom(&input.primary.bytes))
-        .map_err(|e| json_error(name, &e))?;
+    let text = std::str::from_utf8(strip_bom(&input.primary.bytes)).map_err(|e| {
+        let valid = &input.primary.bytes[..e.valid_up_to()];
+        let line = valid.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        FormatError::new(
+            name,
+            Location::Line(line),
+            "the file is not UTF-8 text: save it as UTF-8",
+        )
+    })?;
+    let file: NativeFile = serde_json::from_str(text).map_err(|e| json_error(name, &e))?;
     let whole = |message: String| FormatError::new(name, Location::File, message);
+    let entries = |raw: Option<Vec<&RawValue>>| -> Result<Vec<Entry>, FormatError> {
+        read_entries(name, text, &raw.unwrap_or_default())
+    };
     let content = match file.kind {
         PublicationKind::Snapshot => {
             if file.add.is_some() || file.amend.is_some() || file.remove.is_some() {
@@ -55,10 +122,12 @@ pub(super) fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String
                     "a snapshot states its entries in \"entries\"; \"add\", \"amend\" and \"remove\" belong to \"kind\": \"amendment\"".into(),
                 ));
             }
-            let entries = file.entries.ok_or_else(|| {
-                whole("a snapshot needs \"entries\" (use [] for an empty list)".into())
-            })?;
-            PublicationContent::Snapshot(entries)
+            if file.entries.is_none() {
+                return Err(whole(
+                    "a snapshot needs \"entries\" (use [] for an empty list)".into(),
+                ));
+            }
+            PublicationContent::Snapshot(entries(file.entries)?)
         }
         PublicationKind::Amendment => {
             if file.entries.is_some() {
@@ -67,15 +136,15 @@ pub(super) fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String
                 ));
             }
             PublicationContent::Amendment(Amendment {
-                add: file.add.unwrap_or_default(),
-                amend: file.amend.unwrap_or_default(),
+                add: entries(file.add)?,
+                amend: entries(file.amend)?,
                 remove: file.remove.unwrap_or_default(),
             })
         }
     };
-    let content = content
-        .normalize()
-        .map_err(|e| record_error(name, e, |_| None))?;
+    content
+        .check_ids()
+        .map_err(|e: ModelError| record_error(name, e, |_| None))?;
     let source = file.source.and_then(|s| crate::model::text::normalize(&s));
     Ok((
         vec![ParsedPublication {
@@ -124,6 +193,36 @@ mod tests {
         let p = parse_str(r#"{"list": "l", "kind": "amendment", "remove": ["x"]}"#).unwrap();
         assert_eq!(p[0].stated_date, None);
         assert!(matches!(&p[0].content, PublicationContent::Amendment(a) if a.remove.len() == 1));
+    }
+
+    #[test]
+    fn errors_in_large_files_read_on_every_core_say_where() {
+        let mut text = String::from("{\"list\": \"l\", \"kind\": \"snapshot\", \"entries\": [\n");
+        for i in 0..6000 {
+            let name = if i == 4500 {
+                "\"nam\": \"X\"".to_string()
+            } else {
+                format!("\"name\": \"E{i}\"")
+            };
+            text.push_str(&format!(
+                "  {{\"id\": \"{i}\", {name}}}{}\n",
+                if i < 5999 { "," } else { "" }
+            ));
+        }
+        text.push_str("]}\n");
+        let e = parse_str(&text).unwrap_err();
+        // Entry 4500 is on line 4502; serde_json points at the end of `"nam"`, column 22.
+        assert_eq!(e.location, Location::LineColumn(4502, 22), "{e}");
+        assert!(e.message.contains("unknown field `nam`"), "{}", e.message);
+
+        let text = text.replace("\"nam\": \"X\"", "\"name\": \"  \"");
+        let e = parse_str(&text).unwrap_err();
+        assert_eq!(e.location, Location::Line(4502), "{e}");
+        assert!(e.message.contains("empty name"), "{}", e.message);
+
+        let ok = text.replace("\"name\": \"  \"", "\"name\": \"Fine\"");
+        let p = parse_str(&ok).unwrap();
+        assert_eq!(p[0].content.len(), 6000);
     }
 
     #[test]

@@ -90,6 +90,17 @@ impl PublicationContent {
         }
     }
 
+    /// Refuses duplicate ids, for content whose entries are already normalised (see
+    /// [`PublicationContent::normalize`]).
+    pub fn check_ids(&self) -> Result<(), ModelError> {
+        match self {
+            PublicationContent::Snapshot(entries) => check_unique(entries.iter().map(|e| &e.id)),
+            PublicationContent::Amendment(a) => {
+                check_unique(a.add.iter().chain(&a.amend).map(|e| &e.id).chain(&a.remove))
+            }
+        }
+    }
+
     /// How many entries (snapshot) or operations (amendment) it holds.
     pub fn len(&self) -> usize {
         match self {

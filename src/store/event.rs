@@ -248,6 +248,11 @@ pub(crate) struct Block {
 }
 
 impl Block {
+    /// Its size in bytes.
+    pub(crate) fn bytes_len(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// How many lines.
     pub(crate) fn len(&self) -> usize {
         self.ends.len()

@@ -245,8 +245,8 @@ fn key_id(key: &[u8], prefix_len: usize) -> Result<EntryId, StoreError> {
         .ok_or_else(|| StoreError::Corrupt("an index key is malformed".into()))
 }
 
-/// How many decompressed content frames a reader keeps.
-const FRAME_CACHE: usize = 512;
+/// How many bytes of decompressed content frames a reader keeps.
+const FRAME_CACHE_BYTES: usize = 256 << 20;
 
 /// The key of frame `frame` of event `seq`'s content block.
 pub(crate) fn frame_key(seq: u64, frame: u32) -> Vec<u8> {
@@ -259,6 +259,7 @@ pub(crate) fn frame_key(seq: u64, frame: u32) -> Vec<u8> {
 pub(crate) struct Index<'a> {
     pub(crate) kv: &'a dyn Kv,
     frames: RefCell<HashMap<(u64, u32), Rc<Block>>>,
+    cached_bytes: std::cell::Cell<usize>,
 }
 
 impl<'a> Index<'a> {
@@ -266,6 +267,7 @@ impl<'a> Index<'a> {
         Index {
             kv,
             frames: RefCell::new(HashMap::new()),
+            cached_bytes: std::cell::Cell::new(0),
         }
     }
 
@@ -518,11 +520,15 @@ impl<'a> Index<'a> {
                 StoreError::Corrupt(format!("event {seq}: content frame {frame} is missing"))
             })?;
         let block = Rc::new(Block::from_frame(&bytes)?);
+        // A cache bounded in bytes: an as-of reads every frame holding a version in force, each
+        // once; when the cache is full it starts again rather than holding the whole log.
         let mut frames = self.frames.borrow_mut();
-        // A bounded cache: reads in id order (as-of) go frame after frame, scattered reads
-        // (since, diff) touch each frame a few times; neither needs the whole log in memory.
-        if frames.len() >= FRAME_CACHE {
+        let cached = self.cached_bytes.get() + block.bytes_len();
+        if cached > FRAME_CACHE_BYTES {
             frames.clear();
+            self.cached_bytes.set(block.bytes_len());
+        } else {
+            self.cached_bytes.set(cached);
         }
         frames.insert((seq, frame), block.clone());
         Ok(block)
