@@ -255,11 +255,15 @@ pub(crate) fn frame_key(seq: u64, frame: u32) -> Vec<u8> {
     key
 }
 
-/// Reads of the log and the derived indexes, with a cache of decompressed content frames.
+/// Reads of the log and the derived indexes. It keeps what it has read (content frames, entry
+/// records, parsed entries), so one reader serves one query or one event's planning: a reader
+/// must not be used after the store it reads has been written.
 pub(crate) struct Index<'a> {
     pub(crate) kv: &'a dyn Kv,
     frames: RefCell<HashMap<(u64, u32), Rc<Block>>>,
     cached_bytes: std::cell::Cell<usize>,
+    records_read: RefCell<HashMap<Vec<u8>, Option<Rc<EntryRecord>>>>,
+    entries_read: RefCell<HashMap<Locator, Rc<Entry>>>,
 }
 
 impl<'a> Index<'a> {
@@ -268,6 +272,8 @@ impl<'a> Index<'a> {
             kv,
             frames: RefCell::new(HashMap::new()),
             cached_bytes: std::cell::Cell::new(0),
+            records_read: RefCell::new(HashMap::new()),
+            entries_read: RefCell::new(HashMap::new()),
         }
     }
 
@@ -409,15 +415,24 @@ impl<'a> Index<'a> {
     }
 
     /// The record of one entry.
+    /// The record of one entry (kept for the life of this reader: queries ask for the same
+    /// entry several times).
     pub(crate) fn record(
         &self,
         list: &ListId,
         id: &EntryId,
-    ) -> Result<Option<EntryRecord>, StoreError> {
-        self.kv
-            .get(Tree::Entries, &keys::entry(list, id))?
-            .map(|v| EntryRecord::decode(&v))
-            .transpose()
+    ) -> Result<Option<Rc<EntryRecord>>, StoreError> {
+        let key = keys::entry(list, id);
+        if let Some(record) = self.records_read.borrow().get(&key) {
+            return Ok(record.clone());
+        }
+        let record = self
+            .kv
+            .get(Tree::Entries, &key)?
+            .map(|v| EntryRecord::decode(&v).map(Rc::new))
+            .transpose()?;
+        self.records_read.borrow_mut().insert(key, record.clone());
+        Ok(record)
     }
 
     /// The records of every entry `list` has had, in id order.
@@ -554,8 +569,16 @@ impl<'a> Index<'a> {
 
     /// The entry stored at `at`.
     pub(crate) fn entry(&self, at: Locator) -> Result<Entry, StoreError> {
-        self.with_json(at, |json| serde_json::from_slice::<Entry>(json))?
-            .map_err(|e| StoreError::Corrupt(format!("a stored entry does not read back: {e}")))
+        if let Some(entry) = self.entries_read.borrow().get(&at) {
+            return Ok((**entry).clone());
+        }
+        let entry = self
+            .with_json(at, |json| serde_json::from_slice::<Entry>(json))?
+            .map_err(|e| StoreError::Corrupt(format!("a stored entry does not read back: {e}")))?;
+        self.entries_read
+            .borrow_mut()
+            .insert(at, Rc::new(entry.clone()));
+        Ok(entry)
     }
 
     /// The whole content block of event `seq`, uncached.
