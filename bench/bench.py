@@ -674,7 +674,12 @@ class Bench:
         """Where built and packed git repositories are kept between runs: building them (fast-import
         of every state, then `git gc --aggressive`) takes most of a default run, and they depend
         only on the generator and its options."""
-        gen = sha256_file(self.bins["listdiff-gen"])[:16]
+        # The generator's output depends on its source (its random numbers come from ChaCha8,
+        # whose stream is stable across versions), not on the exact binary.
+        digest = hashlib.sha256()
+        for path in sorted((ROOT / "bench" / "src").rglob("*.rs")) + [ROOT / "bench" / "Cargo.toml"]:
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+        gen = digest.hexdigest()[:16]
         key = f"n{self.n}-seed{SEED}-every10-rate0.001-p{'-'.join(map(str, self.pubs))}-gen{gen}"
         return self.work.parent / "git-cache" / key
 
