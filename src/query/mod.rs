@@ -205,12 +205,13 @@ pub fn history(view: &View, query: &str, filter: &ListFilter) -> Result<HistoryR
     }
     let mut report = HistoryReport::default();
     for list in filter.lists(view)? {
-        for (id, names) in view.entries(&list)? {
-            let id_matches = id.as_str() == query.trim() || id.as_str().to_lowercase() == needle;
-            let name_matches = |name: &str| name.to_lowercase().contains(&needle);
-            if !id_matches && !names.iter().any(|n| name_matches(n)) {
-                continue;
-            }
+        let id_matches = |id: &str| id == query.trim() || id.to_lowercase() == needle;
+        let name_matches = |name: &str| name.to_lowercase().contains(&needle);
+        let candidates = view.matching_entries(&list, |id, names| {
+            id_matches(id) || names.iter().any(|n| name_matches(n))
+        })?;
+        for (id, _) in candidates {
+            let id_matches = id_matches(id.as_str());
             let mut versions = Vec::new();
             let mut previous: Option<crate::model::Entry> = None;
             for version in view.versions(&list, &id)? {

@@ -435,7 +435,32 @@ impl<'a> Index<'a> {
         Ok(record)
     }
 
+    /// The ids and names of the entries of `list` for which `wanted` holds, reading only the
+    /// names of each record.
+    pub(crate) fn matching_names(
+        &self,
+        list: &ListId,
+        mut wanted: impl FnMut(&str, &[String]) -> bool,
+    ) -> Result<Vec<(EntryId, Vec<String>)>, StoreError> {
+        let prefix = keys::list_prefix(list);
+        let mut found = Vec::new();
+        for pair in self
+            .kv
+            .range(Tree::Entries, &prefix, &keys::successor(&prefix))
+        {
+            let (key, value) = pair?;
+            let id = std::str::from_utf8(&key[prefix.len()..])
+                .map_err(|_| StoreError::Corrupt("an index key is malformed".into()))?;
+            let names = EntryRecord::names_encoded(&value)?;
+            if wanted(id, &names) {
+                found.push((key_id(&key, prefix.len())?, names));
+            }
+        }
+        Ok(found)
+    }
+
     /// The records of every entry `list` has had, in id order.
+    #[cfg(test)]
     pub(crate) fn records(
         &self,
         list: &ListId,

@@ -592,10 +592,18 @@ impl View<'_> {
 
     /// Every entry id `list` has had, with every name it has had.
     pub fn entries(&self, list: &ListId) -> Result<Vec<(EntryId, Vec<String>)>, StoreError> {
+        self.matching_entries(list, |_, _| true)
+    }
+
+    /// The entries of `list` for which `wanted(id, names)` holds, with every name they have had;
+    /// a scan that decodes only names.
+    pub fn matching_entries(
+        &self,
+        list: &ListId,
+        mut wanted: impl FnMut(&str, &[String]) -> bool,
+    ) -> Result<Vec<(EntryId, Vec<String>)>, StoreError> {
         self.index
-            .records(list)
-            .map(|item| item.map(|(id, record)| (id, record.names)))
-            .collect()
+            .matching_names(list, |id, names| wanted(id, names))
     }
 
     /// Every entry of `list` in force at the end of `date`, in id order.

@@ -85,6 +85,12 @@ impl EntryRecord {
         self.versions.sort_by_key(|v| v.at);
     }
 
+    /// The names of an encoded record, without decoding its versions.
+    pub(crate) fn names_encoded(bytes: &[u8]) -> Result<Vec<String>, StoreError> {
+        let mut r = Reader { bytes, at: 0 };
+        (0..r.u8()?).map(|_| r.string()).collect()
+    }
+
     /// [`EntryRecord::slot_before`] read straight from an encoded record, skipping its names.
     pub(crate) fn slot_before_encoded(
         bytes: &[u8],
@@ -278,6 +284,7 @@ mod tests {
         };
         let bytes = record.encode();
         assert_eq!(EntryRecord::decode(&bytes).unwrap(), record);
+        assert_eq!(EntryRecord::names_encoded(&bytes).unwrap(), record.names);
         assert!(EntryRecord::decode(&bytes[..bytes.len() - 1]).is_err());
         let mut longer = bytes.clone();
         longer.push(0);
