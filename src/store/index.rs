@@ -679,10 +679,22 @@ impl<'a> Index<'a> {
         let list = event.list;
         let seq = event.seq;
         let start = Point::start_of(event.published);
-        let hashes = hash_all(entries);
+        // Read the list's entry records while hashing the snapshot's entries: on two cores the
+        // two take about the same time.
+        let prefix = keys::list_prefix(list);
+        let kv = self.kv;
+        let (hashes, stored) = std::thread::scope(|scope| {
+            let reader = scope.spawn(|| {
+                kv.range(Tree::Entries, &prefix, &keys::successor(&prefix))
+                    .collect::<Result<Vec<_>, StoreError>>()
+            });
+            let hashes: Vec<[u8; 32]> = entries.iter().map(|e| e.content_hash().0).collect();
+            (hashes, reader.join())
+        });
+        let stored = stored
+            .map_err(|_| StoreError::Corrupt("reading the entry records failed".into()))??;
         let mut order: Vec<usize> = (0..entries.len()).collect();
         order.sort_by(|&a, &b| entries[a].id.cmp(&entries[b].id));
-        let mut next = order.iter().copied().peekable();
 
         let mut changes: ChangeSet = Vec::new();
         let mut records: HashMap<EntryId, sled::IVec> = HashMap::new();
@@ -699,47 +711,39 @@ impl<'a> Index<'a> {
             lines.push(i);
             slot
         };
-        let prefix = keys::list_prefix(list);
-        let mut stored = self
-            .kv
-            .range(Tree::Entries, &prefix, &keys::successor(&prefix))
-            .peekable();
+        // Both sides in id order (ids compare as their bytes); ids are built only for changes.
+        let (mut s, mut n) = (0, 0);
         loop {
-            let stored_id = match stored.peek() {
-                Some(Ok((key, _))) => Some(key_id(key, prefix.len())?),
-                Some(Err(_)) => {
-                    return Err(stored
-                        .next()
-                        .and_then(Result::err)
-                        .unwrap_or_else(|| StoreError::Corrupt("a read failed".into())));
-                }
-                None => None,
-            };
-            let order = match (&stored_id, next.peek()) {
+            let stored_id = stored.get(s).map(|(key, _)| &key[prefix.len()..]);
+            let order_here = match (stored_id, order.get(n)) {
                 (None, None) => break,
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
-                (Some(id), Some(&i)) => id.cmp(&entries[i].id),
+                (Some(id), Some(&i)) => id.cmp(entries[i].id.as_str().as_bytes()),
             };
-            match order {
+            match order_here {
                 std::cmp::Ordering::Less => {
-                    let (_, value) = stored.next().expect("peeked")?;
-                    let id = stored_id.expect("compared");
-                    if EntryRecord::slot_before_encoded(&value, start)?.is_some() {
+                    let (key, value) = &stored[s];
+                    s += 1;
+                    if EntryRecord::slot_before_encoded(value, start)?.is_some() {
+                        let id = key_id(key, prefix.len())?;
                         changes.push((id.clone(), ChangeKind::Removed, None));
-                        records.insert(id, value);
+                        records.insert(id, value.clone());
                     }
                 }
                 std::cmp::Ordering::Greater => {
-                    let i = next.next().expect("peeked");
+                    let i = order[n];
+                    n += 1;
                     let slot = new_slot(i, &mut lines);
                     content_hasher.update(slot.hash);
                     changes.push((entries[i].id.clone(), ChangeKind::Added, Some(slot)));
                 }
                 std::cmp::Ordering::Equal => {
-                    let (_, value) = stored.next().expect("peeked")?;
-                    let i = next.next().expect("peeked");
-                    match EntryRecord::slot_before_encoded(&value, start)? {
+                    let value = &stored[s].1;
+                    let i = order[n];
+                    s += 1;
+                    n += 1;
+                    match EntryRecord::slot_before_encoded(value, start)? {
                         Some(old) if old.hash == hashes[i] => content_hasher.update(old.hash),
                         old => {
                             let slot = new_slot(i, &mut lines);
@@ -750,7 +754,7 @@ impl<'a> Index<'a> {
                                 ChangeKind::Added
                             };
                             changes.push((entries[i].id.clone(), kind, Some(slot)));
-                            records.insert(entries[i].id.clone(), value);
+                            records.insert(entries[i].id.clone(), value.clone());
                         }
                     }
                 }

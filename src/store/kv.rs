@@ -110,8 +110,8 @@ impl Writes {
     }
 }
 
-/// Ordered trees of bytes.
-pub(crate) trait Kv {
+/// Ordered trees of bytes, readable from several threads.
+pub(crate) trait Kv: Sync {
     /// The value at `key`.
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<IVec>, StoreError>;
     /// The pairs with `lo <= key < hi`, in key order.
@@ -195,7 +195,7 @@ use sled::Transactional;
 #[cfg(test)]
 #[derive(Default)]
 pub(crate) struct MemKv {
-    trees: std::cell::RefCell<
+    trees: std::sync::Mutex<
         std::collections::BTreeMap<Tree, std::collections::BTreeMap<Vec<u8>, IVec>>,
     >,
 }
@@ -205,7 +205,8 @@ impl Kv for MemKv {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<IVec>, StoreError> {
         Ok(self
             .trees
-            .borrow()
+            .lock()
+            .expect("not poisoned")
             .get(&tree)
             .and_then(|t| t.get(key).cloned()))
     }
@@ -214,7 +215,7 @@ impl Kv for MemKv {
         if lo >= hi {
             return Box::new(std::iter::empty());
         }
-        let trees = self.trees.borrow();
+        let trees = self.trees.lock().expect("not poisoned");
         let pairs: Vec<Result<Pair, StoreError>> = trees
             .get(&tree)
             .map(|t| {
@@ -227,7 +228,7 @@ impl Kv for MemKv {
     }
 
     fn commit(&self, writes: Writes) -> Result<(), StoreError> {
-        let mut trees = self.trees.borrow_mut();
+        let mut trees = self.trees.lock().expect("not poisoned");
         for (tree, key, value) in writes.ops {
             let t = trees.entry(tree).or_default();
             match value {
@@ -243,7 +244,7 @@ impl Kv for MemKv {
     }
 
     fn clear(&self, tree: Tree) -> Result<(), StoreError> {
-        self.trees.borrow_mut().remove(&tree);
+        self.trees.lock().expect("not poisoned").remove(&tree);
         Ok(())
     }
 }
@@ -253,7 +254,8 @@ impl MemKv {
     /// Every pair of `tree`, for comparisons in tests.
     pub(crate) fn dump(&self, tree: Tree) -> Vec<(Vec<u8>, Vec<u8>)> {
         self.trees
-            .borrow()
+            .lock()
+            .expect("not poisoned")
             .get(&tree)
             .map(|t| t.iter().map(|(k, v)| (k.clone(), v.to_vec())).collect())
             .unwrap_or_default()

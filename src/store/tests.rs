@@ -270,7 +270,7 @@ fn the_recorded_time_never_goes_backwards() {
 /// Trees that fail every commit after the first `allowed`: a crash at that point.
 struct CrashingKv {
     inner: MemKv,
-    allowed: std::cell::Cell<usize>,
+    allowed: std::sync::atomic::AtomicUsize,
 }
 
 impl Kv for CrashingKv {
@@ -281,10 +281,13 @@ impl Kv for CrashingKv {
         self.inner.range(tree, lo, hi)
     }
     fn commit(&self, writes: kv::Writes) -> Result<(), StoreError> {
-        if self.allowed.get() == 0 {
+        if self.allowed.load(std::sync::atomic::Ordering::SeqCst) == 0 {
             return Err(StoreError::Corrupt("simulated crash".into()));
         }
-        self.allowed.set(self.allowed.get() - 1);
+        self.allowed.store(
+            self.allowed.load(std::sync::atomic::Ordering::SeqCst) - 1,
+            std::sync::atomic::Ordering::SeqCst,
+        );
         self.inner.commit(writes)
     }
     fn clear(&self, tree: Tree) -> Result<(), StoreError> {
@@ -315,11 +318,12 @@ fn a_crash_inside_a_large_event_leaves_it_out_and_recovery_repairs_the_indexes()
     for crash_after in 1..4 {
         let kv = CrashingKv {
             inner: MemKv::default(),
-            allowed: std::cell::Cell::new(usize::MAX),
+            allowed: std::sync::atomic::AtomicUsize::new(usize::MAX),
         };
         record_into(&kv, &small, &provenance(&small), t0).unwrap();
         let clean: Vec<_> = Tree::ALL.iter().map(|t| kv.inner.dump(*t)).collect();
-        kv.allowed.set(crash_after);
+        kv.allowed
+            .store(crash_after, std::sync::atomic::Ordering::SeqCst);
         assert!(record_into(&kv, &big, &provenance(&big), t0).is_err());
         assert_eq!(
             kv.inner.dump(Tree::Events).len(),
@@ -330,7 +334,8 @@ fn a_crash_inside_a_large_event_leaves_it_out_and_recovery_repairs_the_indexes()
             kv.inner.get(Tree::Meta, INDEX_STATE).unwrap().is_some(),
             "the indexes are marked dirty"
         );
-        kv.allowed.set(usize::MAX);
+        kv.allowed
+            .store(usize::MAX, std::sync::atomic::Ordering::SeqCst);
         recover(&kv).unwrap();
         let recovered: Vec<_> = Tree::ALL.iter().map(|t| kv.inner.dump(*t)).collect();
         assert_eq!(recovered, clean, "crash after {crash_after} commits");
