@@ -215,6 +215,7 @@ fn companions(format: Format, primary: &Path) -> Result<Vec<(String, InputFile)>
                 InputFile {
                     name: path.display().to_string(),
                     bytes,
+                    stream_from: None,
                 },
             ));
         }
@@ -272,8 +273,10 @@ pub(crate) fn open(
             primary: InputFile {
                 name: candidate.display.clone(),
                 bytes,
+                stream_from: None,
             },
             companions,
+            options: Default::default(),
         },
     ))
 }

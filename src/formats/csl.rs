@@ -12,8 +12,8 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::{
-    FormatError, Input, Location, ParsedPublication, decode_text, parse_iso_date, record_error,
-    strip_bom,
+    FormatError, FormatInfo, Input, Location, ParsedPublication, decode_text, parse_iso_date,
+    record_error, strip_bom,
 };
 use crate::model::{Entry, EntryId, EntryType, ListId, ModelError, PublicationContent, text};
 
@@ -149,6 +149,24 @@ pub(super) struct KeyedRows<'a> {
     /// Each record's bytes, with its line end, by (source, `_id`).
     pub(super) rows: HashMap<(Vec<u8>, Vec<u8>), &'a [u8]>,
 }
+
+/// What `listdiff formats` says about the CSL CSV.
+pub(super) const CSV_INFO: FormatInfo = FormatInfo {
+    name: "csl-csv",
+    description: "trade.gov Consolidated Screening List consolidated.csv",
+    list_ids: "us-csl-<source abbreviation>, one per source list (us-csl-el, us-csl-sdn, …)",
+    key: "_id; without it entity_number, else a hash of source, name and first FR notice (and addresses if that collides)",
+    reason_fields: "programs, remarks → reason, license_requirement, license_policy, federal_register_notice → citations",
+};
+
+/// What `listdiff formats` says about the CSL JSON.
+pub(super) const JSON_INFO: FormatInfo = FormatInfo {
+    name: "csl-json",
+    description: "trade.gov Consolidated Screening List consolidated.json",
+    list_ids: "us-csl-<source abbreviation>, one per source list (us-csl-el, us-csl-sdn, …)",
+    key: "id; without it entity_number, else a hash of source, name and first FR notice (and addresses if that collides)",
+    reason_fields: "programs, remarks → reason, license_requirement, license_policy, federal_register_notice → citations",
+};
 
 pub(super) fn keyed_rows(bytes: &[u8]) -> Option<KeyedRows<'_>> {
     let bytes = strip_bom(bytes);
@@ -971,7 +989,6 @@ fn resolve_same_key(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::InputFile;
     use serde_json::json;
 
     const HEADER_NEW: &str = "_id,source,entity_number,type,programs,name,title,addresses,federal_register_notice,start_date,end_date,standard_order,license_requirement,license_policy,call_sign,vessel_type,gross_tonnage,gross_registered_tonnage,vessel_flag,vessel_owner,remarks,source_list_url,alt_names,citizenships,dates_of_birth,nationalities,places_of_birth,source_information_url,ids";
@@ -1406,10 +1423,7 @@ mod tests {
     fn real(path: &str) -> Input {
         let name = format!("{REAL}/{path}");
         let bytes = std::fs::read(&name).unwrap();
-        Input {
-            primary: InputFile { name, bytes },
-            companions: Vec::new(),
-        }
+        Input::single(name, bytes)
     }
 
     #[test]

@@ -4,12 +4,24 @@
 //! [`Input`] (a primary file and, for formats that have them, companion files beside it) and
 //! returns the publications it states, normalised, with the date the file itself states if any.
 
+mod bis_dpl;
 mod csl;
+mod ecfr;
+mod eu_fsf;
 mod native;
+mod native_ndjson;
+mod ofac_advanced;
 mod ofac_csv;
+mod ofac_xml;
+mod opensanctions;
+mod plain_csv;
 mod sniff;
+mod uk;
+mod un;
 
 use std::fmt;
+use std::io::BufRead;
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
@@ -22,31 +34,112 @@ pub use sniff::{Detection, detect};
 pub enum Format {
     /// listdiff's own JSON: one publication per file, snapshot or amendment.
     Native,
+    /// listdiff's own entries as JSON lines: a snapshot, with `--list` and `--published`.
+    NativeNdjson,
     /// trade.gov Consolidated Screening List, `consolidated.csv` (with or without `_id`).
     CslCsv,
     /// trade.gov Consolidated Screening List, `consolidated.json` (`{"results": [...]}`).
     CslJson,
     /// OFAC SDN legacy CSV: `sdn.csv` with `alt.csv`, `add.csv`, `sdn_comments.csv` beside it.
     OfacSdnCsv,
+    /// OFAC non-SDN consolidated legacy CSV: `cons_prim.csv` with `cons_alt.csv`,
+    /// `cons_add.csv`, `cons_comments.csv` beside it.
+    OfacConsCsv,
+    /// OFAC legacy XML (`sdnList`): `SDN.XML` and the non-SDN `consolidated.xml`.
+    OfacXml,
+    /// OFAC advanced XML (`Sanctions`): `sdn_advanced.xml` and `cons_advanced.xml`.
+    OfacAdvancedXml,
+    /// UN Security Council consolidated list XML (`CONSOLIDATED_LIST`).
+    UnXml,
+    /// EU Financial Sanctions Files XML (`export`).
+    EuFsfXml,
+    /// EU Financial Sanctions Files CSV (`;`-separated, one row per name, address, …).
+    EuFsfCsv,
+    /// UK FCDO sanctions list CSV.
+    UkFcdoCsv,
+    /// UK FCDO sanctions list XML.
+    UkFcdoXml,
+    /// UK OFSI consolidated list CSV (`ConList.csv`, retired in 2026).
+    UkOfsiCsv,
+    /// BIS Denied Persons List tab-separated export (`dpl.txt`).
+    BisDpl,
+    /// The BIS Entity List as codified in the eCFR (Supplement No. 4 to Part 744, XML).
+    EcfrEntityList,
+    /// OpenSanctions FollowTheMoney entities, JSON lines (`entities.ftm.json`).
+    FtmJson,
+    /// OpenSanctions FollowTheMoney delta (`entities.delta.json`: ADD, MOD, DEL).
+    FtmDelta,
+    /// Any CSV with a header row: `--key COL` (repeatable) and `--map field=COLUMN`.
+    PlainCsv,
+}
+
+/// What `listdiff formats` says about a format.
+#[derive(Clone, Copy, Debug)]
+pub struct FormatInfo {
+    /// The name used by `--format` and recorded in events.
+    pub name: &'static str,
+    /// One line on what the format is.
+    pub description: &'static str,
+    /// The list ids the format produces.
+    pub list_ids: &'static str,
+    /// The entry key the format uses.
+    pub key: &'static str,
+    /// The publisher fields that become the reason fields.
+    pub reason_fields: &'static str,
 }
 
 impl Format {
     /// Every format, in the order `listdiff formats` lists them.
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 19] = [
         Format::Native,
+        Format::NativeNdjson,
         Format::CslCsv,
         Format::CslJson,
         Format::OfacSdnCsv,
+        Format::OfacConsCsv,
+        Format::OfacXml,
+        Format::OfacAdvancedXml,
+        Format::UnXml,
+        Format::EuFsfXml,
+        Format::EuFsfCsv,
+        Format::UkFcdoCsv,
+        Format::UkFcdoXml,
+        Format::UkOfsiCsv,
+        Format::BisDpl,
+        Format::EcfrEntityList,
+        Format::FtmJson,
+        Format::FtmDelta,
+        Format::PlainCsv,
     ];
+
+    /// What `listdiff formats` says about the format.
+    pub fn info(self) -> &'static FormatInfo {
+        match self {
+            Format::Native => &native::INFO,
+            Format::NativeNdjson => &native_ndjson::INFO,
+            Format::CslCsv => &csl::CSV_INFO,
+            Format::CslJson => &csl::JSON_INFO,
+            Format::OfacSdnCsv => &ofac_csv::SDN_INFO,
+            Format::OfacConsCsv => &ofac_csv::CONS_INFO,
+            Format::OfacXml => &ofac_xml::INFO,
+            Format::OfacAdvancedXml => &ofac_advanced::INFO,
+            Format::UnXml => &un::INFO,
+            Format::EuFsfXml => &eu_fsf::XML_INFO,
+            Format::EuFsfCsv => &eu_fsf::CSV_INFO,
+            Format::UkFcdoCsv => &uk::FCDO_CSV_INFO,
+            Format::UkFcdoXml => &uk::FCDO_XML_INFO,
+            Format::UkOfsiCsv => &uk::OFSI_CSV_INFO,
+            Format::BisDpl => &bis_dpl::INFO,
+            Format::EcfrEntityList => &ecfr::INFO,
+            Format::FtmJson => &opensanctions::FTM_INFO,
+            Format::FtmDelta => &opensanctions::DELTA_INFO,
+            Format::PlainCsv => &plain_csv::INFO,
+        }
+    }
 
     /// The name used by `--format` and recorded in events.
     pub fn name(self) -> &'static str {
-        match self {
-            Format::Native => "native",
-            Format::CslCsv => "csl-csv",
-            Format::CslJson => "csl-json",
-            Format::OfacSdnCsv => "ofac-sdn-csv",
-        }
+        self.info().name
     }
 
     /// The format called `name`, if any.
@@ -61,75 +154,95 @@ impl Format {
 
     /// One line on what the format is.
     pub fn description(self) -> &'static str {
-        match self {
-            Format::Native => "listdiff native JSON publication (snapshot or amendment)",
-            Format::CslCsv => "trade.gov Consolidated Screening List consolidated.csv",
-            Format::CslJson => "trade.gov Consolidated Screening List consolidated.json",
-            Format::OfacSdnCsv => {
-                "OFAC SDN legacy CSV (sdn.csv + alt.csv, add.csv, sdn_comments.csv)"
-            }
-        }
+        self.info().description
     }
 
     /// The list ids the format produces.
     pub fn list_ids(self) -> &'static str {
-        match self {
-            Format::Native => "as stated in the file (\"list\")",
-            Format::CslCsv | Format::CslJson => {
-                "us-csl-<source abbreviation>, one per source list (us-csl-el, us-csl-sdn, …)"
-            }
-            Format::OfacSdnCsv => "us-ofac-sdn",
-        }
+        self.info().list_ids
     }
 
     /// The entry key the format uses.
     pub fn key(self) -> &'static str {
-        match self {
-            Format::Native => "id",
-            Format::CslCsv => {
-                "_id; without it entity_number, else a hash of source, name and first FR notice (and addresses if that collides)"
-            }
-            Format::CslJson => {
-                "id; without it entity_number, else a hash of source, name and first FR notice (and addresses if that collides)"
-            }
-            Format::OfacSdnCsv => "ent_num",
-        }
+        self.info().key
     }
 
     /// The publisher fields that become the reason fields.
     pub fn reason_fields(self) -> &'static str {
-        match self {
-            Format::Native => "programs, reason, license_requirement, license_policy, citations",
-            Format::CslCsv | Format::CslJson => {
-                "programs, remarks → reason, license_requirement, license_policy, federal_register_notice → citations"
-            }
-            Format::OfacSdnCsv => "Program → programs, Remarks (+ sdn_comments.csv) → reason",
-        }
+        self.info().reason_fields
+    }
+
+    /// True for formats whose files can be large (the 100 MB-class XML): they are parsed from
+    /// a stream ([`InputFile::reader`]) and never held in memory whole.
+    pub fn streams(self) -> bool {
+        matches!(
+            self,
+            Format::OfacXml
+                | Format::OfacAdvancedXml
+                | Format::UnXml
+                | Format::EuFsfXml
+                | Format::EuFsfCsv
+                | Format::UkFcdoXml
+                | Format::UkFcdoCsv
+                | Format::EcfrEntityList
+                | Format::FtmJson
+                | Format::FtmDelta
+                | Format::NativeNdjson
+        )
     }
 
     /// Names of the companion files to read beside a primary file called `primary_name`
     /// (matched case-insensitively in the same directory).
     pub fn companion_names(self, primary_name: &str) -> Vec<String> {
         match self {
-            Format::OfacSdnCsv => ofac_csv::companion_names(primary_name),
+            Format::OfacSdnCsv | Format::OfacConsCsv => ofac_csv::companion_names(primary_name),
             _ => Vec::new(),
         }
     }
 
     /// Reads one input.
     pub fn parse(self, input: &Input) -> Result<Parsed, FormatError> {
-        let publications = match self {
+        let (publications, warnings) = match self {
             Format::Native => native::parse(input)?,
+            Format::NativeNdjson => native_ndjson::parse(input)?,
             Format::CslCsv => csl::parse_csv(input)?,
             Format::CslJson => csl::parse_json(input)?,
-            Format::OfacSdnCsv => ofac_csv::parse(input)?,
+            Format::OfacSdnCsv | Format::OfacConsCsv => ofac_csv::parse(input)?,
+            Format::OfacXml => ofac_xml::parse(input)?,
+            Format::OfacAdvancedXml => ofac_advanced::parse(input)?,
+            Format::UnXml => un::parse(input)?,
+            Format::EuFsfXml => eu_fsf::parse_xml(input)?,
+            Format::EuFsfCsv => eu_fsf::parse_csv(input)?,
+            Format::UkFcdoCsv => uk::parse_fcdo_csv(input)?,
+            Format::UkFcdoXml => uk::parse_fcdo_xml(input)?,
+            Format::UkOfsiCsv => uk::parse_ofsi_csv(input)?,
+            Format::BisDpl => bis_dpl::parse(input)?,
+            Format::EcfrEntityList => ecfr::parse(input)?,
+            Format::FtmJson => opensanctions::parse_entities(input)?,
+            Format::FtmDelta => opensanctions::parse_delta(input)?,
+            Format::PlainCsv => plain_csv::parse(input)?,
         };
         Ok(Parsed {
             format: self,
-            publications: publications.0,
-            warnings: publications.1,
+            publications,
+            warnings,
         })
     }
+}
+
+/// What a format parser returns: the publications and the warnings.
+pub(crate) type ParseResult = Result<(Vec<ParsedPublication>, Vec<String>), FormatError>;
+
+/// Settings from the command line that some formats need (the plain CSV's key and mapping,
+/// the list id of formats that do not state one).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// `--list`: the list id, for formats that state none (plain CSV, native NDJSON).
+    pub list: Option<ListId>,
+    /// `--key COL`, in order: the columns whose values make the entry id.
+    pub keys: Vec<String>,
+    /// `--map field=COLUMN`: which column fills which entry field.
+    pub map: Vec<(String, String)>,
 }
 
 impl fmt::Display for Format {
@@ -180,22 +293,46 @@ pub fn parse_differing(format: Format, old: &Input, new: &Input) -> Option<(Pars
     ))
 }
 
-/// The bytes of one file and the name to show for it in messages.
-#[derive(Clone, Debug)]
+/// One file of an input and the name to show for it in messages.
+#[derive(Clone, Debug, Default)]
 pub struct InputFile {
     /// The path as the user gave it (or `<stdin>`).
     pub name: String,
-    /// The exact bytes read.
+    /// The exact bytes read; when `stream_from` is set, only the file's first bytes (for
+    /// recognising the format).
     pub bytes: Vec<u8>,
+    /// The file to stream, for formats that stream ([`Format::streams`]); `None` when `bytes`
+    /// holds the whole file.
+    pub stream_from: Option<PathBuf>,
+}
+
+impl InputFile {
+    /// A reader over the whole file: the file itself when streamed, else the bytes held.
+    pub fn reader(&self) -> Result<Box<dyn BufRead + '_>, FormatError> {
+        match &self.stream_from {
+            None => Ok(Box::new(&self.bytes[..])),
+            Some(path) => {
+                let file = std::fs::File::open(path).map_err(|e| {
+                    FormatError::new(&self.name, Location::File, format!("cannot read: {e}"))
+                })?;
+                Ok(Box::new(std::io::BufReader::with_capacity(
+                    256 * 1024,
+                    file,
+                )))
+            }
+        }
+    }
 }
 
 /// One input: a primary file and the companion files found beside it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Input {
     /// The file that was named or found.
     pub primary: InputFile,
     /// Companion files, keyed by their canonical lower-case name (`alt.csv`, …).
     pub companions: Vec<(String, InputFile)>,
+    /// Settings from the command line.
+    pub options: ParseOptions,
 }
 
 impl Input {
@@ -205,8 +342,10 @@ impl Input {
             primary: InputFile {
                 name: name.into(),
                 bytes,
+                stream_from: None,
             },
             companions: Vec::new(),
+            options: ParseOptions::default(),
         }
     }
 
@@ -392,6 +531,7 @@ mod robustness {
                 InputFile {
                     name: "alt.csv".into(),
                     bytes: bytes.to_vec(),
+                    stream_from: None,
                 },
             ),
             (
@@ -399,6 +539,7 @@ mod robustness {
                 InputFile {
                     name: "add.csv".into(),
                     bytes: bytes.to_vec(),
+                    stream_from: None,
                 },
             ),
             (
@@ -406,6 +547,7 @@ mod robustness {
                 InputFile {
                     name: "sdn_comments.csv".into(),
                     bytes: bytes.to_vec(),
+                    stream_from: None,
                 },
             ),
         ];

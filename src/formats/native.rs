@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{FormatError, Input, Location, ParsedPublication, record_error, strip_bom};
+use super::{FormatError, FormatInfo, Input, Location, ParsedPublication, record_error, strip_bom};
 use crate::model::{
     Amendment, Entry, EntryId, ListId, ModelError, PublicationContent, PublicationKind,
 };
@@ -98,6 +98,15 @@ fn json_error(file: &str, error: &serde_json::Error) -> FormatError {
     };
     FormatError::new(file, location, message)
 }
+
+/// What `listdiff formats` says about the native format.
+pub(super) const INFO: FormatInfo = FormatInfo {
+    name: "native",
+    description: "listdiff native JSON publication (snapshot or amendment)",
+    list_ids: "as stated in the file (\"list\")",
+    key: "id",
+    reason_fields: "programs, reason, license_requirement, license_policy, citations",
+};
 
 pub(super) fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String>), FormatError> {
     let name = input.primary.name.as_str();

@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value};
 
 use super::{
-    FormatError, Input, InputFile, Location, ParsedPublication, decode_text, record_error,
-    strip_bom,
+    FormatError, FormatInfo, Input, InputFile, Location, ParsedPublication, decode_text,
+    record_error, strip_bom,
 };
 use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent, text};
 
@@ -20,6 +20,24 @@ const COMPANIONS: [&str; 3] = ["alt.csv", "add.csv", "sdn_comments.csv"];
 
 /// The companions of `sdn.csv`; a prefix before `sdn.csv` is kept
 /// (`2022-02-25T015029Z_sdn.csv` → `2022-02-25T015029Z_alt.csv`, …).
+/// What `listdiff formats` says about the SDN CSV.
+pub(super) const SDN_INFO: FormatInfo = FormatInfo {
+    name: "ofac-sdn-csv",
+    description: "OFAC SDN legacy CSV (sdn.csv + alt.csv, add.csv, sdn_comments.csv)",
+    list_ids: "us-ofac-sdn",
+    key: "ent_num",
+    reason_fields: "Program → programs, Remarks (+ sdn_comments.csv) → reason",
+};
+
+/// What `listdiff formats` says about the non-SDN consolidated CSV.
+pub(super) const CONS_INFO: FormatInfo = FormatInfo {
+    name: "ofac-cons-csv",
+    description: "OFAC non-SDN consolidated legacy CSV (cons_prim.csv + cons_alt.csv, cons_add.csv, cons_comments.csv)",
+    list_ids: "us-ofac-cons",
+    key: "ent_num",
+    reason_fields: "Program → programs, Remarks (+ cons_comments.csv) → reason",
+};
+
 pub(super) fn companion_names(primary_name: &str) -> Vec<String> {
     let lower = primary_name.to_ascii_lowercase();
     let prefix = lower
@@ -527,6 +545,7 @@ mod tests {
         InputFile {
             name: name.into(),
             bytes: bytes.to_vec(),
+            stream_from: None,
         }
     }
 
@@ -537,6 +556,7 @@ mod tests {
                 .iter()
                 .map(|(name, bytes)| (name.to_string(), file(name, bytes)))
                 .collect(),
+            options: Default::default(),
         }
     }
 
@@ -740,7 +760,11 @@ mod tests {
         let read = |name: &str| {
             let path = format!("{REAL}/{dir}/{name}");
             let bytes = std::fs::read(&path).unwrap();
-            InputFile { name: path, bytes }
+            InputFile {
+                name: path,
+                bytes,
+                stream_from: None,
+            }
         };
         Input {
             primary: read("sdn.csv"),
@@ -752,6 +776,7 @@ mod tests {
             } else {
                 Vec::new()
             },
+            options: Default::default(),
         }
     }
 

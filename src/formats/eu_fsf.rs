@@ -1,0 +1,41 @@
+//! EU Financial Sanctions Files, XML and CSV.
+//!
+//! Not implemented yet.
+
+use super::{FormatError, FormatInfo, Input, Location, ParseResult};
+
+/// What `listdiff formats` says about `eu-fsf-xml`.
+pub(super) const XML_INFO: FormatInfo = FormatInfo {
+    name: "eu-fsf-xml",
+    description: "EU Financial Sanctions Files XML (export)",
+    list_ids: "eu-fsf",
+    key: "logicalId",
+    reason_fields: "regulation → programs/citations, remark → reason",
+};
+
+/// What `listdiff formats` says about `eu-fsf-csv`.
+pub(super) const CSV_INFO: FormatInfo = FormatInfo {
+    name: "eu-fsf-csv",
+    description: "EU Financial Sanctions Files CSV",
+    list_ids: "eu-fsf",
+    key: "Entity_LogicalId",
+    reason_fields: "regulation → programs/citations, remark → reason",
+};
+
+/// Reads one input.
+pub(super) fn parse_xml(input: &Input) -> ParseResult {
+    Err(FormatError::new(
+        &input.primary.name,
+        Location::File,
+        "this format is not implemented yet",
+    ))
+}
+
+/// Reads one input.
+pub(super) fn parse_csv(input: &Input) -> ParseResult {
+    Err(FormatError::new(
+        &input.primary.name,
+        Location::File,
+        "this format is not implemented yet",
+    ))
+}

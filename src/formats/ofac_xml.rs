@@ -1,0 +1,23 @@
+//! OFAC legacy XML (`sdnList`): `SDN.XML` and the non-SDN `consolidated.xml`.
+//!
+//! Not implemented yet.
+
+use super::{FormatError, FormatInfo, Input, Location, ParseResult};
+
+/// What `listdiff formats` says about `ofac-xml`.
+pub(super) const INFO: FormatInfo = FormatInfo {
+    name: "ofac-xml",
+    description: "OFAC legacy XML sdnList (SDN.XML, consolidated.xml)",
+    list_ids: "us-ofac-sdn (SDN.XML), us-ofac-cons (consolidated.xml)",
+    key: "uid (= ent_num)",
+    reason_fields: "programList/program → programs, remarks → reason",
+};
+
+/// Reads one input.
+pub(super) fn parse(input: &Input) -> ParseResult {
+    Err(FormatError::new(
+        &input.primary.name,
+        Location::File,
+        "this format is not implemented yet",
+    ))
+}
