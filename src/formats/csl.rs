@@ -725,6 +725,7 @@ fn finish(file: &str, drafts: Vec<(Place, Draft)>, mut warnings: Vec<String>) ->
             .normalize()
             .map_err(|e| located(file, e, &places))?;
         publications.push(ParsedPublication {
+            stated_date_text: None,
             list,
             stated_date: None,
             source: None,

@@ -2,7 +2,7 @@
 //!
 //! Not implemented yet.
 
-use super::{FormatError, FormatInfo, Input, Location, ParseResult};
+use super::{Format, FormatError, FormatInfo, Input, Location, ParseResult};
 
 /// What `listdiff formats` says about `eu-fsf-xml`.
 pub(super) const XML_INFO: FormatInfo = FormatInfo {
@@ -38,4 +38,11 @@ pub(super) fn parse_csv(input: &Input) -> ParseResult {
         Location::File,
         "this format is not implemented yet",
     ))
+}
+
+/// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
+/// byte-order mark and leading white space removed).
+pub(super) fn recognise(head: &[u8]) -> Option<Format> {
+    let _ = head;
+    None
 }

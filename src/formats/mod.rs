@@ -365,6 +365,9 @@ pub struct ParsedPublication {
     pub list: ListId,
     /// The publication date the file itself states, if it states one.
     pub stated_date: Option<NaiveDate>,
+    /// The date exactly as the file writes it (`04/06/2018`, `2020-11-23T19:10:17.6-05:00`),
+    /// when `stated_date` was read from it.
+    pub stated_date_text: Option<String>,
     /// The citation or source the file states, if any (otherwise the file name is used).
     pub source: Option<String>,
     /// The normalised content.

@@ -157,6 +157,7 @@ pub(super) fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String
     let source = file.source.and_then(|s| crate::model::text::normalize(&s));
     Ok((
         vec![ParsedPublication {
+            stated_date_text: None,
             list: file.list,
             stated_date: file.published,
             source,

@@ -179,6 +179,7 @@ pub(super) fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String
         ListId::new(LIST_ID).map_err(|e| FormatError::new(file, Location::File, e.to_string()))?;
     Ok((
         vec![ParsedPublication {
+            stated_date_text: None,
             list,
             stated_date: None,
             source: None,

@@ -47,10 +47,28 @@ pub fn detect(bytes: &[u8]) -> Detection {
         None => return Detection::Empty,
     };
     let rest = &bytes[start..];
+    let rest = &rest[..rest.len().min(64 * 1024)];
     match rest[0] {
         b'{' => detect_json_object(rest),
+        b'<' => detect_xml(rest),
         _ => detect_delimited(rest),
     }
+}
+
+/// XML: each XML format knows its root element.
+fn detect_xml(head: &[u8]) -> Detection {
+    let recognisers: [fn(&[u8]) -> Option<Format>; 6] = [
+        super::ofac_xml::recognise,
+        super::ofac_advanced::recognise,
+        super::un::recognise,
+        super::eu_fsf::recognise,
+        super::uk::recognise,
+        super::ecfr::recognise,
+    ];
+    recognisers
+        .iter()
+        .find_map(|recognise| recognise(head))
+        .map_or(Detection::Unknown, Detection::Format)
 }
 
 /// Reads the first key of a JSON object to tell the native format from the CSL JSON.
@@ -91,6 +109,14 @@ fn detect_delimited(bytes: &[u8]) -> Detection {
     let has = |name: &str| fields.iter().any(|f| f == name);
     if has("source") && has("name") && (has("federal_register_notice") || has("programs")) {
         return Detection::Format(Format::CslCsv);
+    }
+    let recognisers: [fn(&[u8]) -> Option<Format>; 3] = [
+        super::bis_dpl::recognise,
+        super::eu_fsf::recognise,
+        super::uk::recognise,
+    ];
+    if let Some(format) = recognisers.iter().find_map(|recognise| recognise(bytes)) {
+        return Detection::Format(format);
     }
     let first_is_number = !fields[0].is_empty() && fields[0].bytes().all(|b| b.is_ascii_digit());
     if !first_is_number {

@@ -2,7 +2,7 @@
 //!
 //! Not implemented yet.
 
-use super::{FormatError, FormatInfo, Input, Location, ParseResult};
+use super::{Format, FormatError, FormatInfo, Input, Location, ParseResult};
 
 /// What `listdiff formats` says about `un-xml`.
 pub(super) const INFO: FormatInfo = FormatInfo {
@@ -20,4 +20,11 @@ pub(super) fn parse(input: &Input) -> ParseResult {
         Location::File,
         "this format is not implemented yet",
     ))
+}
+
+/// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
+/// byte-order mark and leading white space removed).
+pub(super) fn recognise(head: &[u8]) -> Option<Format> {
+    let _ = head;
+    None
 }
