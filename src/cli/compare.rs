@@ -6,10 +6,10 @@
 
 use chrono::NaiveDate;
 
-use super::inputs::{self, Candidate};
+use super::inputs::{self, Candidate, ReadArgs};
 use super::{CliError, Context, Outcome, QueryOptions, print};
-use crate::formats::{self, Format, Parsed};
-use crate::model::Publication;
+use crate::formats::{self, Parsed};
+use crate::model::{Publication, PublicationContent, rename};
 use crate::{query, render};
 
 #[derive(clap::Args, Debug)]
@@ -19,9 +19,8 @@ pub(crate) struct Args {
     old: String,
     /// The later publication file (or - for standard input)
     new: String,
-    /// Read both files as this format instead of recognising them
-    #[arg(long, value_name = "FMT", value_parser = |s: &str| Format::from_name(s).ok_or_else(|| format!("unknown format {s:?}; see `listdiff formats`")))]
-    format: Option<Format>,
+    #[command(flatten)]
+    read: ReadArgs,
     /// Exit with 1 when anything changed
     #[arg(long)]
     exit_code: bool,
@@ -68,15 +67,35 @@ fn dated(parsed: Parsed, display: &str) -> (Vec<Publication>, Option<NaiveDate>)
     (publications, date.or(path_date))
 }
 
-pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
+/// In lists keyed by name, gives renamed entries of NEW the ids they had in OLD, as ingest does.
+fn carry_renames(old: &[Publication], new: &mut [Publication]) {
+    for publication in new {
+        let PublicationContent::Snapshot(entries) = &mut publication.content else {
+            continue;
+        };
+        let before = old
+            .iter()
+            .filter(|p| p.list == publication.list)
+            .filter_map(|p| match &p.content {
+                PublicationContent::Snapshot(entries) => Some(entries),
+                PublicationContent::Amendment(_) => None,
+            })
+            .flatten()
+            .map(|e| (&e.id, rename::rename_key(e)));
+        rename::carry_renamed_ids(before, entries);
+    }
+}
+
+pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError> {
+    args.read.list = args.query.list.clone();
     if args.old == "-" && args.new == "-" {
         return Err(CliError::Input(
             "only one of OLD and NEW can be standard input (-)".into(),
         ));
     }
     let (old_candidate, new_candidate) = (candidate(&args.old)?, candidate(&args.new)?);
-    let (old_format, old_input) = inputs::open(&old_candidate, args.format)?;
-    let (new_format, new_input) = inputs::open(&new_candidate, args.format)?;
+    let (old_format, old_input) = inputs::open(&old_candidate, &args.read)?;
+    let (new_format, new_input) = inputs::open(&new_candidate, &args.read)?;
     // Same format: skip the records that are byte for byte the same, when the format allows.
     let (old_parsed, new_parsed) = match (old_format == new_format)
         .then(|| formats::parse_differing(old_format, &old_input, &new_input))
@@ -86,7 +105,8 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         None => (old_format.parse(&old_input)?, new_format.parse(&new_input)?),
     };
     let (old, old_date) = dated(old_parsed, &old_candidate.display);
-    let (new, new_date) = dated(new_parsed, &new_candidate.display);
+    let (mut new, new_date) = dated(new_parsed, &new_candidate.display);
+    carry_renames(&old, &mut new);
     let report = query::compare(&old, &new, (old_date, new_date), &args.query.filter())?;
     print(|out| render::diff(out, &report, args.query.output, context.style))?;
     Ok(Outcome::of_changes(

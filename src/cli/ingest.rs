@@ -8,14 +8,22 @@
 //! YYYY-MM-DD in its path. The same list, date and bytes recorded again records nothing; a
 //! different publication for a list and date already recorded is a correction that supersedes
 //! the earlier one; a publication dated before others is placed by its date (backfill).
+//!
+//! Broken feeds: a snapshot that is empty, or that would remove more than --max-drop percent
+//! (default 20) of the entries in force the day before it, is refused and nothing of the ingest
+//! is recorded, unless --allow-drop is given. In a directory, an empty file is skipped with a
+//! note. In a list keyed by name (the eCFR Entity List), an entry that departs while another with
+//! the same rename key arrives is recorded as that entry renamed.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 
 use chrono::NaiveDate;
 
-use super::inputs::{self, Candidate};
+use super::inputs::{self, Candidate, ReadArgs};
 use super::{CliError, Context, Outcome, parse_date, parse_list_id};
-use crate::formats::Format;
-use crate::model::{ListId, Publication};
-use crate::store::{Access, Provenance, RecordOutcome};
+use crate::model::{EntryId, ListId, Publication, PublicationContent, rename};
+use crate::store::{Access, Provenance, RecordOutcome, View};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -25,22 +33,29 @@ pub(crate) struct Args {
     /// Files or directories to record, or - for standard input
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
-    /// Record only this list's publications (for files holding several lists, such as the CSL)
+    /// Record only this list's publications (for files holding several lists, such as the
+    /// CSL); for a format that names no list (csv, native-ndjson), the list's id
     #[arg(long, value_name = "ID", value_parser = parse_list_id)]
     list: Option<ListId>,
     /// The publication date, overriding the file's own date and any date in its path
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     published: Option<NaiveDate>,
-    /// Read the input as this format instead of recognising it (see `listdiff formats`)
-    #[arg(long, value_name = "FMT", value_parser = parse_format)]
-    format: Option<Format>,
+    #[command(flatten)]
+    read: ReadArgs,
+    /// Record a snapshot even when it is empty or removes more than --max-drop of the list
+    #[arg(long)]
+    allow_drop: bool,
+    /// The share of a list (in percent) a snapshot may remove before it is refused as a
+    /// probably broken feed
+    #[arg(long, value_name = "PERCENT", default_value_t = 20.0, value_parser = parse_percent)]
+    max_drop: f64,
 }
 
-fn parse_format(text: &str) -> Result<Format, String> {
-    Format::from_name(text).ok_or_else(|| {
-        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-        format!("unknown format {text:?}: use one of {}", names.join(", "))
-    })
+fn parse_percent(text: &str) -> Result<f64, String> {
+    match text.trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("{text:?} is not a percentage from 0 to 100")),
+    }
 }
 
 /// Input bytes whose parsed publications are kept in memory between checking and recording;
@@ -53,6 +68,132 @@ struct Prepared {
     provenance: Provenance,
     warnings: Vec<String>,
     publications: Option<Vec<Publication>>,
+    /// What the broken-feed guard needs of each publication, kept even when the publications
+    /// are not.
+    outlines: Vec<Outline>,
+}
+
+/// The ids a publication states, as 64-bit hashes: enough to count what a snapshot removes.
+struct Outline {
+    list: ListId,
+    published: NaiveDate,
+    /// For a snapshot, every id it holds; for an amendment, the ids it adds or amends.
+    ids: HashSet<u64>,
+    /// For an amendment, the ids it removes; `None` for a snapshot.
+    removed: Option<HashSet<u64>>,
+}
+
+fn id_hash(id: &EntryId) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    id.as_str().hash(&mut hasher);
+    hasher.finish()
+}
+
+impl Outline {
+    fn of(publication: &Publication) -> Outline {
+        let (ids, removed) = match &publication.content {
+            PublicationContent::Snapshot(entries) => {
+                (entries.iter().map(|e| id_hash(&e.id)).collect(), None)
+            }
+            PublicationContent::Amendment(a) => (
+                a.add
+                    .iter()
+                    .chain(&a.amend)
+                    .map(|e| id_hash(&e.id))
+                    .collect(),
+                Some(a.remove.iter().map(id_hash).collect()),
+            ),
+        };
+        Outline {
+            list: publication.list.clone(),
+            published: publication.published,
+            ids,
+            removed,
+        }
+    }
+}
+
+/// In a list keyed by name, gives renamed entries of a snapshot their old ids
+/// ([`rename::carry_renamed_ids`]) against the list as it stood the day before.
+fn carry_renames(
+    view: &View,
+    publication: &mut Publication,
+) -> Result<Vec<(EntryId, EntryId)>, CliError> {
+    let PublicationContent::Snapshot(entries) = &mut publication.content else {
+        return Ok(Vec::new());
+    };
+    if !entries.iter().any(|e| rename::rename_key(e).is_some()) {
+        return Ok(Vec::new());
+    }
+    let Some(day_before) = publication.published.pred_opt() else {
+        return Ok(Vec::new());
+    };
+    let before = view.state_as_of(&publication.list, day_before)?;
+    Ok(rename::carry_renamed_ids(
+        before.iter().map(|e| (&e.id, rename::rename_key(e))),
+        entries,
+    ))
+}
+
+/// Refuses an empty snapshot, before the store is opened.
+fn refuse_empty(publication: &Publication, candidate: &Candidate) -> Result<(), CliError> {
+    if matches!(&publication.content, PublicationContent::Snapshot(e) if e.is_empty()) {
+        return Err(CliError::Input(format!(
+            "{}: refused: this snapshot of {} dated {} holds no entries; an empty publication is almost always a failed download, not the end of a list. Nothing was recorded. If the list really is empty, run again with --allow-drop",
+            candidate.display, publication.list, publication.published
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses any snapshot that would remove more than `max_drop` percent of its list, checking
+/// every publication of the ingest in order against the store and the publications before it,
+/// before anything is recorded.
+fn refuse_drops(view: &View, prepared: &[Prepared], max_drop: f64) -> Result<(), CliError> {
+    // Per list: the date of the last publication seen in this ingest and the ids after it.
+    let mut simulated: HashMap<ListId, (NaiveDate, HashSet<u64>)> = HashMap::new();
+    for item in prepared {
+        for outline in &item.outlines {
+            let before = match simulated.remove(&outline.list) {
+                Some((date, ids)) if date <= outline.published => ids,
+                _ => match outline.published.pred_opt() {
+                    Some(day_before) => view
+                        .ids_as_of(&outline.list, day_before)?
+                        .iter()
+                        .map(id_hash)
+                        .collect(),
+                    None => HashSet::new(),
+                },
+            };
+            let after: HashSet<u64> = match &outline.removed {
+                None => {
+                    let removed = before.difference(&outline.ids).count();
+                    let share = 100.0 * removed as f64 / before.len().max(1) as f64;
+                    if removed > 0 && share > max_drop {
+                        return Err(CliError::Input(format!(
+                            "{}: refused: this snapshot of {} dated {} holds {} entries and would remove {} of the {} in force ({:.1}%, more than the {}% allowed): a failed or partial download? Nothing was recorded. If the list really shrank, run again with --allow-drop (or a higher --max-drop)",
+                            item.candidate.display,
+                            outline.list,
+                            outline.published,
+                            outline.ids.len(),
+                            removed,
+                            before.len(),
+                            share,
+                            max_drop
+                        )));
+                    }
+                    outline.ids.clone()
+                }
+                Some(removed) => before
+                    .into_iter()
+                    .filter(|id| !removed.contains(id))
+                    .chain(outline.ids.iter().copied())
+                    .collect(),
+            };
+            simulated.insert(outline.list.clone(), (outline.published, after));
+        }
+    }
+    Ok(())
 }
 
 /// Reads and parses a candidate and resolves its publications' dates and lists.
@@ -60,7 +201,7 @@ fn prepare(
     candidate: &Candidate,
     args: &Args,
 ) -> Result<(Vec<Publication>, Provenance, Vec<String>), CliError> {
-    let read = inputs::read(candidate, args.format)?;
+    let read = inputs::read(candidate, &args.read)?;
     let held: Vec<&str> = read
         .parsed
         .publications
@@ -103,8 +244,9 @@ fn prepare(
     Ok((publications, read.provenance, read.parsed.warnings))
 }
 
-pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
-    let (candidates, notes) = inputs::gather(&args.paths, args.format)?;
+pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError> {
+    args.read.list = args.list.clone();
+    let (candidates, notes) = inputs::gather(&args.paths, args.read.forced())?;
     for note in notes {
         eprintln!("listdiff: note: {note}");
     }
@@ -123,6 +265,16 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         let Some(first_date) = publications.iter().map(|p| p.published).min() else {
             continue;
         };
+        if !args.allow_drop {
+            for publication in &publications {
+                refuse_empty(publication, &candidate)?;
+            }
+        }
+        let outlines = if args.allow_drop {
+            Vec::new()
+        } else {
+            publications.iter().map(Outline::of).collect()
+        };
         kept += provenance.inputs.iter().map(|i| i.bytes).sum::<u64>();
         let keep = kept <= KEEP_BYTES || candidate.path.is_none();
         prepared.push(Prepared {
@@ -131,6 +283,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
             provenance,
             warnings,
             publications: keep.then_some(publications),
+            outlines,
         });
     }
     prepared.sort_by(|a, b| {
@@ -142,6 +295,9 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     });
 
     let mut store = context.open_store(Access::Write)?;
+    if !args.allow_drop {
+        refuse_drops(&store.view(), &prepared, args.max_drop)?;
+    }
     let now = context.now()?;
     let (mut recorded, mut already) = (0, 0);
     for item in prepared {
@@ -161,7 +317,13 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         for warning in &item.warnings {
             eprintln!("listdiff: warning: {warning}");
         }
-        for publication in publications {
+        for mut publication in publications {
+            for (old, new) in carry_renames(&store.view(), &mut publication)? {
+                eprintln!(
+                    "listdiff: note: {}: {} {new:?} is {old:?} renamed (same rename key): kept as a change of {old:?}",
+                    item.candidate.display, publication.list
+                );
+            }
             let last_date = store.view().last_date(&publication.list)?;
             let outcome = store.record(&publication, &item.provenance, now)?;
             let (list, published) = (publication.list.clone(), publication.published);

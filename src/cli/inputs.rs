@@ -7,9 +7,68 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
+use sha2::{Digest, Sha256};
+
 use super::CliError;
-use crate::formats::{Detection, Format, Input, InputFile, Parsed, detect};
+use crate::formats::{Detection, Format, Input, InputFile, ParseOptions, Parsed, detect};
+use crate::model::ListId;
 use crate::store::{InputDigest, Provenance, manifest_sha256, sha256_hex};
+
+/// How to read input files: the options `ingest` and `compare` share.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub(crate) struct ReadArgs {
+    /// Read the input as this format instead of recognising it (see `listdiff formats`)
+    #[arg(long, value_name = "FMT", value_parser = parse_format)]
+    pub(crate) format: Option<Format>,
+    /// `--list`, which each command declares itself: for a format that names no list (csv,
+    /// native-ndjson), the list id.
+    #[arg(skip)]
+    pub(crate) list: Option<ListId>,
+    /// Plain CSV: the column that keys an entry; repeat for a composite key (implies --format csv)
+    #[arg(long = "key", value_name = "COLUMN")]
+    pub(crate) keys: Vec<String>,
+    /// Plain CSV: fill the entry field FIELD from COLUMN (repeatable; e.g. --map name=Entity)
+    #[arg(long = "map", value_name = "FIELD=COLUMN", value_parser = parse_mapping)]
+    pub(crate) map: Vec<(String, String)>,
+}
+
+impl ReadArgs {
+    /// The format to read as, when not recognised from content: `--format`, else `csv` when
+    /// `--key` or `--map` is given.
+    pub(crate) fn forced(&self) -> Option<Format> {
+        self.format
+            .or_else(|| (!self.keys.is_empty() || !self.map.is_empty()).then_some(Format::PlainCsv))
+    }
+
+    /// What the parsers need from the command line.
+    fn options(&self) -> ParseOptions {
+        ParseOptions {
+            list: self.list.clone(),
+            keys: self.keys.clone(),
+            map: self.map.clone(),
+        }
+    }
+}
+
+/// Parses `--format`.
+pub(crate) fn parse_format(text: &str) -> Result<Format, String> {
+    Format::from_name(text).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format {text:?}: use one of {}", names.join(", "))
+    })
+}
+
+/// Parses `--map FIELD=COLUMN`.
+fn parse_mapping(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((field, column)) if !field.trim().is_empty() && !column.trim().is_empty() => {
+            Ok((field.trim().to_string(), column.trim().to_string()))
+        }
+        _ => Err(format!(
+            "{text:?} is not FIELD=COLUMN (e.g. --map name=\"Entity Name\")"
+        )),
+    }
+}
 
 /// A file to read: named on the command line, found in a directory, or standard input.
 #[derive(Clone, Debug)]
@@ -54,12 +113,15 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Reads at most the first 64 KiB of a file, for format detection.
+/// How much of a file format detection reads.
+const HEAD_BYTES: u64 = 64 * 1024;
+
+/// Reads at most the first [`HEAD_BYTES`] of a file, for format detection.
 fn head(path: &Path) -> Result<Vec<u8>, CliError> {
     let mut file = fs::File::open(path).map_err(|e| read_error(path, e))?;
     let mut buffer = Vec::new();
     file.by_ref()
-        .take(64 * 1024)
+        .take(HEAD_BYTES)
         .read_to_end(&mut buffer)
         .map_err(|e| read_error(path, e))?;
     Ok(buffer)
@@ -111,11 +173,18 @@ pub(crate) fn gather(
                 None => detect(&head(&file)?),
             };
             match detection {
-                Detection::Format(_) | Detection::Empty => candidates.push(Candidate {
+                Detection::Format(_) => candidates.push(Candidate {
                     display: file.display().to_string(),
                     path: Some(file),
                     group,
                 }),
+                // An empty file in a directory is a failed download (or an OpenSanctions delta
+                // with no changes): it states nothing, so it is skipped, never read as a list
+                // with every entry removed. Named on its own, it is an error.
+                Detection::Empty => notes.push(format!(
+                    "skipped {}: the file is empty (0 bytes or only white space); nothing to record",
+                    file.display()
+                )),
                 Detection::Companion(_) if has_primary_beside(&file) => {}
                 Detection::Companion(name) => notes.push(format!(
                     "skipped {}: an OFAC companion file ({name}) with no sdn.csv beside it",
@@ -155,6 +224,7 @@ fn has_primary_beside(companion: &Path) -> bool {
     entries.filter_map(|e| e.ok()).any(|e| {
         let name = e.file_name().to_string_lossy().into_owned();
         Format::OfacSdnCsv
+            .refine_by_name(&name)
             .companion_names(&name)
             .iter()
             .any(|c| c.eq_ignore_ascii_case(&companion_name))
@@ -223,20 +293,52 @@ fn companions(format: Format, primary: &Path) -> Result<Vec<(String, InputFile)>
     Ok(found)
 }
 
-fn digest(name: &str, bytes: &[u8]) -> InputDigest {
-    InputDigest {
-        name: name.to_string(),
-        sha256: sha256_hex(bytes),
-        bytes: bytes.len() as u64,
+fn digest(name: &str, file: &InputFile) -> Result<InputDigest, CliError> {
+    let Some(path) = &file.stream_from else {
+        return Ok(InputDigest {
+            name: name.to_string(),
+            sha256: sha256_hex(&file.bytes),
+            bytes: file.bytes.len() as u64,
+        });
+    };
+    // A streamed file is hashed as it is read, never held whole.
+    let mut reader = fs::File::open(path).map_err(|e| read_error(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 256 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = reader.read(&mut buffer).map_err(|e| read_error(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        total += n as u64;
     }
+    Ok(InputDigest {
+        name: name.to_string(),
+        sha256: hex::encode(hasher.finalize()),
+        bytes: total,
+    })
 }
 
 /// Reads a candidate and its companions and recognises (or takes) its format, without parsing.
-pub(crate) fn open(
-    candidate: &Candidate,
-    forced: Option<Format>,
-) -> Result<(Format, Input), CliError> {
-    let bytes = read_bytes(candidate)?;
+pub(crate) fn open(candidate: &Candidate, read: &ReadArgs) -> Result<(Format, Input), CliError> {
+    let forced = read.forced();
+    // A file that may be in a streamed format is first read only as far as detection needs.
+    let (bytes, whole) = match &candidate.path {
+        Some(path) if forced.is_none_or(Format::streams) => {
+            let head = head(path)?;
+            let whole = (head.len() as u64) < HEAD_BYTES;
+            (head, whole)
+        }
+        _ => (read_bytes(candidate)?, true),
+    };
+    let file_name = candidate
+        .path
+        .as_ref()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let format = match forced {
         Some(format) => format,
         None => match detect(&bytes) {
@@ -262,6 +364,12 @@ pub(crate) fn open(
                 )));
             }
         },
+    }
+    .refine_by_name(&file_name);
+    let (bytes, stream_from) = match &candidate.path {
+        Some(path) if !whole && format.streams() => (bytes, Some(path.clone())),
+        Some(path) if !whole => (fs::read(path).map_err(|e| read_error(path, e))?, None),
+        _ => (bytes, None),
     };
     let companions = match &candidate.path {
         Some(path) => companions(format, path)?,
@@ -273,26 +381,26 @@ pub(crate) fn open(
             primary: InputFile {
                 name: candidate.display.clone(),
                 bytes,
-                stream_from: None,
+                stream_from,
             },
             companions,
-            options: Default::default(),
+            options: read.options(),
         },
     ))
 }
 
 /// Reads a candidate (and its companions), recognises or takes its format, and parses it.
-pub(crate) fn read(candidate: &Candidate, forced: Option<Format>) -> Result<ReadInput, CliError> {
-    let (format, input) = open(candidate, forced)?;
+pub(crate) fn read(candidate: &Candidate, read: &ReadArgs) -> Result<ReadInput, CliError> {
+    let (format, input) = open(candidate, read)?;
     let file_name = candidate
         .path
         .as_ref()
         .and_then(|p| p.file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| candidate.display.clone());
-    let mut inputs = vec![digest(&file_name, &input.primary.bytes)];
+    let mut inputs = vec![digest(&file_name, &input.primary)?];
     for (canonical, file) in &input.companions {
-        inputs.push(digest(canonical, &file.bytes));
+        inputs.push(digest(canonical, file)?);
     }
     let parsed = format.parse(&input)?;
     Ok(ReadInput {

@@ -191,6 +191,16 @@ impl Format {
         )
     }
 
+    /// The format a file recognised by content as `self` is, given its name: the OFAC legacy
+    /// CSV layout is the same for the SDN list and the non-SDN consolidated list, whose primary
+    /// file is called `cons_prim.csv`.
+    pub fn refine_by_name(self, file_name: &str) -> Format {
+        match self {
+            Format::OfacSdnCsv if ofac_csv::is_cons_primary(file_name) => Format::OfacConsCsv,
+            other => other,
+        }
+    }
+
     /// Names of the companion files to read beside a primary file called `primary_name`
     /// (matched case-insensitively in the same directory).
     pub fn companion_names(self, primary_name: &str) -> Vec<String> {
@@ -207,7 +217,8 @@ impl Format {
             Format::NativeNdjson => native_ndjson::parse(input)?,
             Format::CslCsv => csl::parse_csv(input)?,
             Format::CslJson => csl::parse_json(input)?,
-            Format::OfacSdnCsv | Format::OfacConsCsv => ofac_csv::parse(input)?,
+            Format::OfacSdnCsv => ofac_csv::parse(input)?,
+            Format::OfacConsCsv => ofac_csv::parse_cons(input)?,
             Format::OfacXml => ofac_xml::parse(input)?,
             Format::OfacAdvancedXml => ofac_advanced::parse(input)?,
             Format::UnXml => un::parse(input)?,

@@ -16,7 +16,9 @@ use super::{
 use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent, text};
 
 const LIST_ID: &str = "us-ofac-sdn";
+const CONS_LIST_ID: &str = "us-ofac-cons";
 const COMPANIONS: [&str; 3] = ["alt.csv", "add.csv", "sdn_comments.csv"];
+const CONS_COMPANIONS: [&str; 3] = ["cons_alt.csv", "cons_add.csv", "cons_comments.csv"];
 
 /// The companions of `sdn.csv`; a prefix before `sdn.csv` is kept
 /// (`2022-02-25T015029Z_sdn.csv` → `2022-02-25T015029Z_alt.csv`, …).
@@ -38,8 +40,20 @@ pub(super) const CONS_INFO: FormatInfo = FormatInfo {
     reason_fields: "Program → programs, Remarks (+ cons_comments.csv) → reason",
 };
 
+///
+/// The non-SDN set's `cons_prim.csv` has `cons_alt.csv`, `cons_add.csv` and `cons_comments.csv`.
+/// Either way the companions are listed in the order alt, add, comments.
 pub(super) fn companion_names(primary_name: &str) -> Vec<String> {
     let lower = primary_name.to_ascii_lowercase();
+    if let Some(prefix) = lower
+        .strip_suffix("cons_prim.csv")
+        .and_then(|p| primary_name.get(..p.len()))
+    {
+        return CONS_COMPANIONS
+            .iter()
+            .map(|c| format!("{prefix}{c}"))
+            .collect();
+    }
     let prefix = lower
         .strip_suffix("sdn.csv")
         .and_then(|p| primary_name.get(..p.len()))
@@ -47,7 +61,27 @@ pub(super) fn companion_names(primary_name: &str) -> Vec<String> {
     COMPANIONS.iter().map(|c| format!("{prefix}{c}")).collect()
 }
 
+/// Reads `sdn.csv` and its companions: a publication of `us-ofac-sdn`.
 pub(super) fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String>), FormatError> {
+    parse_list(input, LIST_ID)
+}
+
+/// Reads `cons_prim.csv` and its companions: a publication of `us-ofac-cons`.
+pub(super) fn parse_cons(
+    input: &Input,
+) -> Result<(Vec<ParsedPublication>, Vec<String>), FormatError> {
+    parse_list(input, CONS_LIST_ID)
+}
+
+/// True when a file name is the non-SDN set's primary file (`cons_prim.csv`, any prefix).
+pub(super) fn is_cons_primary(file_name: &str) -> bool {
+    file_name.to_ascii_lowercase().ends_with("cons_prim.csv")
+}
+
+fn parse_list(
+    input: &Input,
+    list_id: &str,
+) -> Result<(Vec<ParsedPublication>, Vec<String>), FormatError> {
     let primary = &input.primary;
     let file = primary.name.as_str();
     let mut rows: Vec<SdnRow> = Vec::new();
@@ -176,7 +210,7 @@ pub(super) fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String
         .normalize()
         .map_err(|e| record_error(file, e, |index| lines.get(index).copied().flatten()))?;
     let list =
-        ListId::new(LIST_ID).map_err(|e| FormatError::new(file, Location::File, e.to_string()))?;
+        ListId::new(list_id).map_err(|e| FormatError::new(file, Location::File, e.to_string()))?;
     Ok((
         vec![ParsedPublication {
             stated_date_text: None,

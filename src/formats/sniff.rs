@@ -55,9 +55,12 @@ pub fn detect(bytes: &[u8]) -> Detection {
     }
 }
 
+/// A format module's test of a file's first bytes.
+type Recogniser = fn(&[u8]) -> Option<Format>;
+
 /// XML: each XML format knows its root element.
 fn detect_xml(head: &[u8]) -> Detection {
-    let recognisers: [fn(&[u8]) -> Option<Format>; 6] = [
+    let recognisers: [Recogniser; 6] = [
         super::ofac_xml::recognise,
         super::ofac_advanced::recognise,
         super::un::recognise,
@@ -71,8 +74,33 @@ fn detect_xml(head: &[u8]) -> Detection {
         .map_or(Detection::Unknown, Detection::Format)
 }
 
-/// Reads the first key of a JSON object to tell the native format from the CSL JSON.
+/// Keys of a native entry: a first line that is an object with one of them, and none of the
+/// native publication's keys, is a line of native NDJSON.
+const ENTRY_KEYS: [&str; 4] = ["id", "name", "aliases", "programs"];
+
+/// Tells the JSON formats apart: JSON lines (OpenSanctions entities or deltas, native entries)
+/// by their first line, else the native publication or the CSL JSON by their first key.
 fn detect_json_object(bytes: &[u8]) -> Detection {
+    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or(bytes);
+    if let Ok(object) =
+        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(first_line)
+    {
+        let has = |key: &str| object.contains_key(key);
+        if has("op") && has("entity") {
+            return Detection::Format(Format::FtmDelta);
+        }
+        if has("schema") && has("properties") {
+            return Detection::Format(Format::FtmJson);
+        }
+        if !NATIVE_KEYS.iter().any(|k| has(k)) && ENTRY_KEYS.iter().any(|k| has(k)) {
+            return Detection::Format(Format::NativeNdjson);
+        }
+    }
+    detect_first_key(bytes)
+}
+
+/// Reads the first key of a JSON object to tell the native format from the CSL JSON.
+fn detect_first_key(bytes: &[u8]) -> Detection {
     let after_brace = &bytes[1..];
     let Some(quote) = after_brace.iter().position(|b| !b.is_ascii_whitespace()) else {
         return Detection::Format(Format::Native);
@@ -110,7 +138,7 @@ fn detect_delimited(bytes: &[u8]) -> Detection {
     if has("source") && has("name") && (has("federal_register_notice") || has("programs")) {
         return Detection::Format(Format::CslCsv);
     }
-    let recognisers: [fn(&[u8]) -> Option<Format>; 3] = [
+    let recognisers: [Recogniser; 3] = [
         super::bis_dpl::recognise,
         super::eu_fsf::recognise,
         super::uk::recognise,
@@ -154,6 +182,27 @@ mod tests {
         );
         assert_eq!(detect(br#"{"something": []}"#), Detection::Unknown);
         assert_eq!(detect(br#"{"lis"#), Detection::Format(Format::Native));
+    }
+
+    #[test]
+    fn json_lines_are_told_apart_by_their_first_line() {
+        assert_eq!(
+            detect(b"{\"op\": \"ADD\", \"entity\": {\"id\": \"x\"}}\n"),
+            Detection::Format(Format::FtmDelta)
+        );
+        assert_eq!(
+            detect(b"{\"id\": \"NK-1\", \"schema\": \"Person\", \"properties\": {}}\n{}"),
+            Detection::Format(Format::FtmJson)
+        );
+        assert_eq!(
+            detect(b"{\"id\": \"1\", \"name\": \"Acme\"}\n{\"id\": \"2\", \"name\": \"B\"}\n"),
+            Detection::Format(Format::NativeNdjson)
+        );
+        // A native publication on one line stays native.
+        assert_eq!(
+            detect(b"{\"list\": \"x\", \"entries\": [{\"id\": \"1\", \"name\": \"A\"}]}"),
+            Detection::Format(Format::Native)
+        );
     }
 
     #[test]

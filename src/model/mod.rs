@@ -6,6 +6,7 @@ mod entry;
 pub mod fold;
 mod ids;
 mod publication;
+pub mod rename;
 mod report;
 pub mod text;
 

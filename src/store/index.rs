@@ -496,6 +496,26 @@ impl<'a> Index<'a> {
         Ok(())
     }
 
+    /// The ids of the entries of `list` in force strictly before `bound`, in id order.
+    pub(crate) fn ids_before(
+        &self,
+        list: &ListId,
+        bound: Point,
+    ) -> Result<Vec<EntryId>, StoreError> {
+        let prefix = keys::list_prefix(list);
+        let mut ids = Vec::new();
+        for pair in self
+            .kv
+            .range(Tree::Entries, &prefix, &keys::successor(&prefix))
+        {
+            let (key, value) = pair?;
+            if EntryRecord::slot_before_encoded(&value, bound)?.is_some() {
+                ids.push(key_id(&key, prefix.len())?);
+            }
+        }
+        Ok(ids)
+    }
+
     /// The state of `list` strictly before `bound`.
     #[cfg(test)]
     pub(crate) fn state_before(

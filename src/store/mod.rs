@@ -606,6 +606,11 @@ impl View<'_> {
             .matching_names(list, |id, names| wanted(id, names))
     }
 
+    /// The ids of the entries of `list` in force at the end of `date`, in id order.
+    pub fn ids_as_of(&self, list: &ListId, date: NaiveDate) -> Result<Vec<EntryId>, StoreError> {
+        self.index.ids_before(list, Point::end_of(date))
+    }
+
     /// Every entry of `list` in force at the end of `date`, in id order.
     pub fn state_as_of(&self, list: &ListId, date: NaiveDate) -> Result<Vec<Entry>, StoreError> {
         let mut entries = Vec::new();
