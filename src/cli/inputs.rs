@@ -323,6 +323,26 @@ fn digest(name: &str, file: &InputFile) -> Result<InputDigest, CliError> {
 
 /// Reads a candidate and its companions and recognises (or takes) its format, without parsing.
 pub(crate) fn open(candidate: &Candidate, read: &ReadArgs) -> Result<(Format, Input), CliError> {
+    open_noting_transcoding(candidate, read).map(|(format, input, _)| (format, input))
+}
+
+/// UTF-16 text (told by its byte-order mark) as UTF-8, so every parser reads one encoding;
+/// `None` for anything else.
+fn utf16_to_utf8(bytes: &[u8]) -> Option<Vec<u8>> {
+    let (encoding, _) = encoding_rs::Encoding::for_bom(bytes)?;
+    if encoding == encoding_rs::UTF_8 {
+        return None;
+    }
+    let (text, _, _) = encoding.decode(bytes);
+    Some(text.into_owned().into_bytes())
+}
+
+/// [`open`], also returning the primary file's original bytes when those held were transcoded
+/// from UTF-16 (its digest is of the bytes published).
+fn open_noting_transcoding(
+    candidate: &Candidate,
+    read: &ReadArgs,
+) -> Result<(Format, Input, Option<Vec<u8>>), CliError> {
     let forced = read.forced();
     // A file that may be in a streamed format is first read only as far as detection needs.
     let (bytes, whole) = match &candidate.path {
@@ -332,6 +352,14 @@ pub(crate) fn open(candidate: &Candidate, read: &ReadArgs) -> Result<(Format, In
             (head, whole)
         }
         _ => (read_bytes(candidate)?, true),
+    };
+    let (bytes, whole, original) = match utf16_to_utf8(&bytes) {
+        None => (bytes, whole, None),
+        Some(_) if !whole => {
+            let all = read_bytes(candidate)?;
+            (utf16_to_utf8(&all).unwrap_or_default(), true, Some(all))
+        }
+        Some(text) => (text, true, Some(bytes)),
     };
     let file_name = candidate
         .path
@@ -386,19 +414,28 @@ pub(crate) fn open(candidate: &Candidate, read: &ReadArgs) -> Result<(Format, In
             companions,
             options: read.options(),
         },
+        original,
     ))
 }
 
 /// Reads a candidate (and its companions), recognises or takes its format, and parses it.
 pub(crate) fn read(candidate: &Candidate, read: &ReadArgs) -> Result<ReadInput, CliError> {
-    let (format, input) = open(candidate, read)?;
+    let (format, input, original) = open_noting_transcoding(candidate, read)?;
     let file_name = candidate
         .path
         .as_ref()
         .and_then(|p| p.file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| candidate.display.clone());
-    let mut inputs = vec![digest(&file_name, &input.primary)?];
+    // The digest is of the bytes published, not of their UTF-8 transcoding.
+    let published = original.map(|bytes| InputFile {
+        bytes,
+        ..InputFile::default()
+    });
+    let mut inputs = vec![digest(
+        &file_name,
+        published.as_ref().unwrap_or(&input.primary),
+    )?];
     for (canonical, file) in &input.companions {
         inputs.push(digest(canonical, file)?);
     }
