@@ -91,3 +91,73 @@ fn ofac_consolidated_csv_2018_to_2025() {
     );
     assert!(ids(&state["entries"]).contains(&"17013".to_string()));
 }
+
+#[test]
+fn ofac_consolidated_xml_and_csv_of_one_day_agree() {
+    // consolidated.xml and cons_prim.csv (+ companions) of 2018-04-06 are the same publication
+    // in two formats: recorded together, the second is a correction that changes nothing.
+    let env = Env::new();
+    let out = env.ok(&["ingest", &real("ofac-consolidated/2018-04-06")]);
+    assert!(out.contains("2 recorded"), "{out}");
+    let log = env.json(&["log"]);
+    let events = log["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    for event in events {
+        assert_eq!(event["list"], "us-ofac-cons");
+        assert_eq!(event["published"], "2018-04-06", "Publish_Date 04/06/2018");
+    }
+    assert_eq!(events[0]["added"], 639);
+    assert_eq!(
+        (&events[1]["added"], &events[1]["removed"], &events[1]["changed"]),
+        (&Value::from(0), &Value::from(0), &Value::from(0)),
+        "the XML and the CSV give the same entries: {out}"
+    );
+}
+
+#[test]
+fn un_consolidated_list_history() {
+    let env = Env::new();
+    env.ok(&["ingest", &real("un-consolidated")]);
+    let log = env.json(&["log"]);
+    let dates: Vec<&str> = log["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["list"], "un-sc");
+            e["published"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            "2018-06-07", "2018-06-21", "2018-08-24", "2018-10-29", "2020-11-23", "2020-11-24",
+            "2020-12-01", "2025-11-18", "2026-02-27"
+        ],
+        "dates from dateGenerated, in its own offset"
+    );
+    let size = |date: &str| count(&env.json(&["as-of", date]), "entries");
+    assert_eq!(size("2018-06-07"), 693 + 405);
+    assert_eq!(size("2020-11-24"), 713 + 305);
+    assert_eq!(size("2026-02-27"), 730 + 273);
+
+    // 2020-11-23 → 11-24 differ only in dateGenerated: no changes.
+    let same = env.json(&["diff", "2020-11-23", "2020-11-24"]);
+    assert_eq!(
+        (count(&same, "added"), count(&same, "removed"), count(&same, "changed")),
+        (0, 0, 0)
+    );
+    // 2020-11-24 → 12-01: twelve Iraq delistings.
+    let delisted = env.json(&["diff", "2020-11-24", "2020-12-01"]);
+    assert_eq!((count(&delisted, "added"), count(&delisted, "removed")), (0, 12));
+    assert!(ids(&delisted["removed"]).contains(&"IQi.035".to_string()));
+    // 2018-06-07 → 06-21: two additions, QDi.414 among them.
+    let added = env.json(&["diff", "2018-06-07", "2018-06-21"]);
+    assert_eq!(count(&added, "added"), 2);
+    assert!(ids(&added["added"]).contains(&"QDi.414".to_string()));
+    // 2025-11-18 → 2026-02-27: IQi.074 removed, SDi.007 added.
+    let recent = env.json(&["diff", "2025-11-18", "2026-02-27"]);
+    assert_eq!((count(&recent, "added"), count(&recent, "removed")), (4, 1));
+    assert_eq!(ids(&recent["removed"]), ["IQi.074"]);
+    assert!(ids(&recent["added"]).contains(&"SDi.007".to_string()));
+}

@@ -236,7 +236,14 @@ fn prepare(
         publications.push(Publication {
             list: parsed.list,
             published,
-            source: parsed.source.unwrap_or_else(|| candidate.display.clone()),
+            // The file's own date as it writes it stays beside the parsed one.
+            source: match parsed.stated_date_text {
+                Some(text) => format!(
+                    "{} (dated {text:?} in the file)",
+                    parsed.source.unwrap_or_else(|| candidate.display.clone())
+                ),
+                None => parsed.source.unwrap_or_else(|| candidate.display.clone()),
+            },
             content: parsed.content,
         });
     }
