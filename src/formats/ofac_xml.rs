@@ -177,13 +177,13 @@ fn parse_stream(file: &str, mut xml: XmlStream<'_>) -> ParseResult {
             }
         },
     };
-    if let Some(count) = record_count.as_deref().map(str::trim) {
-        if count.parse::<usize>().ok() != Some(entries.len()) {
-            warnings.push(format!(
-                "{file}: <Record_Count> says {count} records but the file holds {} <sdnEntry> elements: is the file complete?",
-                entries.len()
-            ));
-        }
+    if let Some(count) = record_count.as_deref().map(str::trim)
+        && count.parse::<usize>().ok() != Some(entries.len())
+    {
+        warnings.push(format!(
+            "{file}: <Record_Count> says {count} records but the file holds {} <sdnEntry> elements: is the file complete?",
+            entries.len()
+        ));
     }
 
     let list_id = if marked * 2 > entries.len() {
@@ -208,6 +208,9 @@ fn parse_stream(file: &str, mut xml: XmlStream<'_>) -> ParseResult {
     ))
 }
 
+/// Leaf elements or attributes: name and text, in file order.
+pub(super) type Fields = Vec<(String, String)>;
+
 /// One `<sdnEntry>` as read, before mapping.
 #[derive(Default)]
 struct RawEntry {
@@ -218,7 +221,7 @@ struct RawEntry {
     /// `vesselInfo/*`.
     vessel: Vec<(String, String)>,
     /// Sub-records: (list element, item element, leaf children).
-    subs: Vec<(String, String, Vec<(String, String)>)>,
+    subs: Vec<(String, String, Fields)>,
 }
 
 /// The value of `key` among `fields`, trimmed, when not empty.
