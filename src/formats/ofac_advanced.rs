@@ -1,30 +1,1382 @@
 //! OFAC advanced XML (`Sanctions`): `sdn_advanced.xml` and `cons_advanced.xml`.
 //!
-//! Not implemented yet.
+//! Root `<Sanctions>` in namespace
+//! `https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/ADVANCED_XML`
+//! (older files: `http://www.un.org/sanctions/1.0`). The layout is relational, in this order:
+//! `DateOfIssue` (Year/Month/Day), `ReferenceValueSets` (every coded value: alias types, party
+//! sub-types, countries, feature types, name-part types, lists, sanctions types, …, each an
+//! element with an `ID` and its text), `Locations` (address parts by `LocPartTypeID`, country),
+//! `IDRegDocuments` (identity documents keyed by `IdentityID`), `DistinctParties` (one per listed
+//! party: `FixedRef` = the legacy `ent_num`, `Comment` = the legacy remarks, `Profile` with
+//! `PartySubTypeID`, `Identity`/`Alias`/`DocumentedName`/`DocumentedNamePart`, whose name parts
+//! are typed through the identity's `NamePartGroups` that come after the aliases, and
+//! `Feature`s for addresses, dates and places of birth, nationality, vessel data, …),
+//! `ProfileRelationships` (linked parties), `SanctionsEntries` (per profile: `ListID`,
+//! `EntryEvent` with the listing date and legal basis, `SanctionsMeasure` whose `Comment` is
+//! the program tag).
+//!
+//! Files are ~100 MB: one streaming pass, keeping the reference values, locations and
+//! identity documents in maps as they come (they precede the parties), each party's entry as
+//! soon as it is read, and the programs per profile, joined at the end since the sanctions
+//! entries come last.
+//!
+//! Entries are mapped as the legacy CSV/XML map the same party where the data is the same:
+//! name `LAST, First Middle` from the primary alias's Latin-script name (surname parts, then
+//! the other parts in document order), `alt_types`/`weak_akas` as in `ofac-xml`, addresses
+//! joined the CSV's way, the CSV's `extra` keys for title and vessel data.
+//!
+//! Which list: every sanctions entry names its list (`ListID` → `SDN List`,
+//! `Sectoral Sanctions Identifications List`, `Non-SDN Palestinian Legislative Council List`,
+//! …). A file is `us-ofac-sdn` when at least half of its sanctions entries are on the
+//! `SDN List` (in `sdn_advanced.xml` every party is), otherwise `us-ofac-cons`.
 
-use super::{Format, FormatError, FormatInfo, Input, Location, ParseResult};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use serde_json::{Map, Value};
+
+use super::ofac_xml::{
+    CONS_LIST, Fields, SDN_LIST, XmlEvent, XmlStream, alt_type, csv_address, csv_name,
+    root_element, snake_case, with_latin1_fallback,
+};
+use super::{
+    Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, record_error,
+};
+use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent, text};
 
 /// What `listdiff formats` says about `ofac-advanced-xml`.
 pub(super) const INFO: FormatInfo = FormatInfo {
     name: "ofac-advanced-xml",
     description: "OFAC advanced XML (sdn_advanced.xml, cons_advanced.xml)",
-    list_ids: "us-ofac-sdn, us-ofac-cons",
+    list_ids: "us-ofac-sdn (most sanctions entries on the SDN List), us-ofac-cons (otherwise)",
     key: "DistinctParty FixedRef (= ent_num)",
-    reason_fields: "SanctionsMeasure programs → programs, Comment → reason",
+    reason_fields: "SanctionsMeasure Comment (program) → programs, DistinctParty Comment → reason",
 };
 
 /// Reads one input.
 pub(super) fn parse(input: &Input) -> ParseResult {
-    Err(FormatError::new(
-        &input.primary.name,
-        Location::File,
-        "this format is not implemented yet",
-    ))
+    let file = input.primary.name.as_str();
+    with_latin1_fallback(&input.primary, |xml| {
+        let mut state = State::default();
+        state.read(file, xml)?;
+        state.finish(file)
+    })
 }
 
 /// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
 /// byte-order mark and leading white space removed).
 pub(super) fn recognise(head: &[u8]) -> Option<Format> {
-    let _ = head;
-    None
+    let (name, attrs) = root_element(head)?;
+    let advanced = name == "Sanctions"
+        && (attrs.contains("ADVANCED_XML")
+            || attrs.contains("un.org/sanctions")
+            || memchr::memmem::find(head, b"ReferenceValueSets>").is_some()
+            || memchr::memmem::find(head, b"DateOfIssue>").is_some());
+    advanced.then_some(Format::OfacAdvancedXml)
+}
+
+/// A coded value from `ReferenceValueSets`: its text and its other attributes.
+#[derive(Default)]
+struct RefValue {
+    value: String,
+    attrs: Vec<(String, String)>,
+}
+
+/// One `Location` as read: its parts by type id (primary values), other-script values,
+/// country ids and area code ids.
+#[derive(Default)]
+struct Loc {
+    parts: Vec<(String, String)>,
+    other_values: Vec<String>,
+    countries: Vec<String>,
+    area_codes: Vec<String>,
+}
+
+/// A date as Year/Month/Day texts.
+#[derive(Clone, Default, PartialEq, Eq)]
+struct Ymd {
+    year: Option<i32>,
+    month: Option<u32>,
+    day: Option<u32>,
+}
+
+impl Ymd {
+    fn date(&self) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(self.year?, self.month.unwrap_or(1), self.day.unwrap_or(1))
+    }
+}
+
+/// A `DatePeriod` (or a single `Date`): Start From/To and End From/To.
+#[derive(Clone, Default)]
+struct Period {
+    start_from: Ymd,
+    start_to: Ymd,
+    end_from: Ymd,
+    end_to: Ymd,
+    approximate: bool,
+}
+
+impl Period {
+    /// The slot a Year/Month/Day element fills, by its parent and grandparent element.
+    fn slot(&mut self, parent: &str, grandparent: &str) -> &mut Ymd {
+        match (grandparent, parent) {
+            ("Start", "To") => &mut self.start_to,
+            ("End", "From") => &mut self.end_from,
+            ("End", "To") => &mut self.end_to,
+            _ => &mut self.start_from,
+        }
+    }
+
+    /// The period as OFAC's legacy files write dates: `15 Sep 1942`, `Sep 1942`, `1942`,
+    /// `1958 to 1960`, with `circa` when approximate.
+    fn render(&self) -> Option<String> {
+        let from = self.start_from.date()?;
+        let to_ymd = [&self.end_to, &self.end_from, &self.start_to]
+            .into_iter()
+            .find(|d| d.year.is_some())
+            .unwrap_or(&self.start_from);
+        let to = to_ymd.date().unwrap_or(from);
+        let first_of_year = from.format("%m-%d").to_string() == "01-01";
+        let last_of_year = to.format("%m-%d").to_string() == "12-31";
+        let text = if from == to {
+            from.format("%d %b %Y").to_string()
+        } else if first_of_year && last_of_year {
+            if from.format("%Y").to_string() == to.format("%Y").to_string() {
+                from.format("%Y").to_string()
+            } else {
+                format!("{} to {}", from.format("%Y"), to.format("%Y"))
+            }
+        } else if from.format("%d").to_string() == "01"
+            && from.format("%Y-%m").to_string() == to.format("%Y-%m").to_string()
+            && to
+                .succ_opt()
+                .is_none_or(|next| next.format("%d").to_string() == "01")
+        {
+            from.format("%b %Y").to_string()
+        } else {
+            format!("{} to {}", from.format("%d %b %Y"), to.format("%d %b %Y"))
+        };
+        Some(if self.approximate {
+            format!("circa {text}")
+        } else {
+            text
+        })
+    }
+}
+
+/// One documented name: its name parts (group id, script id, text).
+#[derive(Default)]
+struct DocName {
+    parts: Vec<(String, String, String)>,
+}
+
+/// One `Alias` of a party.
+#[derive(Default)]
+struct AliasRaw {
+    type_id: String,
+    primary: bool,
+    low_quality: bool,
+    names: Vec<DocName>,
+}
+
+/// One `Feature` of a party: its type and rendered values, the locations it points to.
+#[derive(Default)]
+struct FeatureRaw {
+    type_id: String,
+    values: Vec<String>,
+    locations: Vec<String>,
+}
+
+/// One `DistinctParty` being read.
+#[derive(Default)]
+struct PartyRaw {
+    fixed_ref: String,
+    comment: Option<String>,
+    profile_id: String,
+    sub_type_id: String,
+    identities: Vec<String>,
+    aliases: Vec<AliasRaw>,
+    groups: HashMap<String, String>,
+    features: Vec<FeatureRaw>,
+}
+
+/// One `IDRegDocument` being read.
+#[derive(Default)]
+struct DocRaw {
+    identity: String,
+    fields: Map<String, Value>,
+    date_type: String,
+}
+
+/// The sanctions entries of one profile.
+#[derive(Default)]
+struct Sanctions {
+    programs: Vec<String>,
+    lists: BTreeSet<String>,
+    measures: BTreeSet<String>,
+    legal_bases: BTreeSet<String>,
+    listed: Vec<NaiveDate>,
+}
+
+/// Everything kept during the single pass.
+#[derive(Default)]
+struct State {
+    refs: HashMap<(String, String), RefValue>,
+    locations: HashMap<String, Loc>,
+    docs: HashMap<String, Vec<Value>>,
+    entries: Vec<Entry>,
+    by_profile: HashMap<String, usize>,
+    sanctions: HashMap<String, Sanctions>,
+    relationships: Vec<Vec<(String, String)>>,
+    sdn_entries: usize,
+    all_entries: usize,
+    issued: Option<Period>,
+    issued_text: Vec<String>,
+    // Records being read.
+    ref_item: Option<(String, String, Fields)>,
+    location: Option<(String, Loc)>,
+    loc_part: Option<(String, bool)>,
+    doc: Option<DocRaw>,
+    party: Option<PartyRaw>,
+    period: Option<Period>,
+    entry: Option<(String, String)>,
+    measure_type: String,
+    event_basis: String,
+}
+
+/// The value of attribute `key`.
+fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> &'a str {
+    attrs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+impl State {
+    /// A coded value's text.
+    fn value(&self, set: &str, id: &str) -> Option<&str> {
+        self.refs
+            .get(&(set.to_string(), id.to_string()))
+            .map(|r| r.value.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// An attribute of a coded value.
+    fn ref_attr(&self, set: &str, id: &str, key: &str) -> Option<&str> {
+        let r = self.refs.get(&(set.to_string(), id.to_string()))?;
+        Some(attr(&r.attrs, key)).filter(|v| !v.is_empty())
+    }
+
+    /// Reads the whole stream.
+    fn read(&mut self, file: &str, mut xml: XmlStream<'_>) -> Result<(), FormatError> {
+        let mut path: Vec<String> = Vec::new();
+        let mut root_seen = false;
+        loop {
+            match xml.next()? {
+                XmlEvent::Start { name, attrs } => {
+                    if path.is_empty() {
+                        if name != "Sanctions" {
+                            return Err(FormatError::new(
+                                file,
+                                Location::File,
+                                format!(
+                                    "the root element is <{name}>, not <Sanctions>: this is not OFAC's advanced XML (sdn_advanced.xml / cons_advanced.xml)"
+                                ),
+                            ));
+                        }
+                        root_seen = true;
+                    }
+                    path.push(name);
+                    self.start(&path, &attrs);
+                }
+                XmlEvent::End { name, text } => {
+                    self.end(file, &path, &name, text)?;
+                    path.pop();
+                }
+                XmlEvent::Eof => break,
+            }
+        }
+        if !root_seen {
+            return Err(FormatError::new(
+                file,
+                Location::File,
+                "no <Sanctions> element: the file is empty or not OFAC's advanced XML",
+            ));
+        }
+        Ok(())
+    }
+
+    /// An element starts; `path` ends with it.
+    fn start(&mut self, path: &[String], attrs: &[(String, String)]) {
+        let names: Vec<&str> = path.iter().map(String::as_str).collect();
+        let depth = names.len();
+        let name = names.last().copied().unwrap_or("");
+        let parent = if depth >= 2 { names[depth - 2] } else { "" };
+        match (depth, name) {
+            (2, "DateOfIssue") => self.period = Some(Period::default()),
+            (4, _) if names[1] == "ReferenceValueSets" => {
+                self.ref_item = Some((
+                    name.to_string(),
+                    attr(attrs, "ID").to_string(),
+                    attrs.iter().filter(|(k, _)| k != "ID").cloned().collect(),
+                ));
+            }
+            (3, "Location") => {
+                self.location = Some((attr(attrs, "ID").to_string(), Loc::default()));
+            }
+            (3, "IDRegDocument") => {
+                let mut doc = DocRaw {
+                    identity: attr(attrs, "IdentityID").to_string(),
+                    ..DocRaw::default()
+                };
+                if let Some(t) = self.value("IDRegDocType", attr(attrs, "IDRegDocTypeID")) {
+                    doc.fields.insert("id_type".into(), Value::String(t.into()));
+                }
+                if let Some(c) = self.value("Country", attr(attrs, "IssuedBy-CountryID")) {
+                    doc.fields
+                        .insert("id_country".into(), Value::String(c.into()));
+                }
+                if let Some(v) = self.value("Validity", attr(attrs, "ValidityID"))
+                    && !v.eq_ignore_ascii_case("valid")
+                {
+                    doc.fields
+                        .insert("validity".into(), Value::String(v.into()));
+                }
+                self.doc = Some(doc);
+            }
+            (3, "DistinctParty") => {
+                self.party = Some(PartyRaw {
+                    fixed_ref: attr(attrs, "FixedRef").to_string(),
+                    ..PartyRaw::default()
+                });
+            }
+            (3, "ProfileRelationship") => self.relationships.push(attrs.to_vec()),
+            (3, "SanctionsEntry") => {
+                self.entry = Some((
+                    attr(attrs, "ProfileID").to_string(),
+                    attr(attrs, "ListID").to_string(),
+                ));
+            }
+            _ => {}
+        }
+        match name {
+            "LocationPart" if self.location.is_some() => {
+                self.loc_part = Some((attr(attrs, "LocPartTypeID").to_string(), true));
+            }
+            "LocationPartValue" => {
+                if let Some(part) = self.loc_part.as_mut() {
+                    part.1 = !attr(attrs, "Primary").eq_ignore_ascii_case("false");
+                }
+            }
+            "LocationCountry" => {
+                if let Some((_, loc)) = self.location.as_mut() {
+                    loc.countries.push(attr(attrs, "CountryID").to_string());
+                }
+            }
+            "LocationAreaCode" => {
+                if let Some((_, loc)) = self.location.as_mut() {
+                    loc.area_codes.push(attr(attrs, "AreaCodeID").to_string());
+                }
+            }
+            "DocumentDate" => {
+                if let Some(doc) = self.doc.as_mut() {
+                    doc.date_type = attr(attrs, "IDRegDocDateTypeID").to_string();
+                }
+            }
+            "DatePeriod" | "Date" => self.period = Some(Period::default()),
+            "Start" | "End" if parent == "DatePeriod" => {
+                if attr(attrs, "Approximate").eq_ignore_ascii_case("true")
+                    && let Some(p) = self.period.as_mut()
+                {
+                    p.approximate = true;
+                }
+            }
+            "Profile" => {
+                if let Some(p) = self.party.as_mut() {
+                    p.profile_id = attr(attrs, "ID").to_string();
+                    p.sub_type_id = attr(attrs, "PartySubTypeID").to_string();
+                }
+            }
+            "Identity" => {
+                if let Some(p) = self.party.as_mut() {
+                    p.identities.push(attr(attrs, "ID").to_string());
+                }
+            }
+            "Alias" => {
+                if let Some(p) = self.party.as_mut() {
+                    p.aliases.push(AliasRaw {
+                        type_id: attr(attrs, "AliasTypeID").to_string(),
+                        primary: attr(attrs, "Primary").eq_ignore_ascii_case("true"),
+                        low_quality: attr(attrs, "LowQuality").eq_ignore_ascii_case("true"),
+                        names: Vec::new(),
+                    });
+                }
+            }
+            "DocumentedName" => {
+                if let Some(alias) = self.party.as_mut().and_then(|p| p.aliases.last_mut()) {
+                    alias.names.push(DocName::default());
+                }
+            }
+            "NamePartValue" => {
+                if let Some(name) = self
+                    .party
+                    .as_mut()
+                    .and_then(|p| p.aliases.last_mut())
+                    .and_then(|a| a.names.last_mut())
+                {
+                    name.parts.push((
+                        attr(attrs, "NamePartGroupID").to_string(),
+                        attr(attrs, "ScriptID").to_string(),
+                        String::new(),
+                    ));
+                }
+            }
+            "NamePartGroup" => {
+                if let Some(p) = self.party.as_mut() {
+                    p.groups.insert(
+                        attr(attrs, "ID").to_string(),
+                        attr(attrs, "NamePartTypeID").to_string(),
+                    );
+                }
+            }
+            "Feature" => {
+                if let Some(p) = self.party.as_mut() {
+                    p.features.push(FeatureRaw {
+                        type_id: attr(attrs, "FeatureTypeID").to_string(),
+                        ..FeatureRaw::default()
+                    });
+                }
+            }
+            "VersionLocation" => {
+                let id = attr(attrs, "LocationID").to_string();
+                if let Some(f) = self.party.as_mut().and_then(|p| p.features.last_mut()) {
+                    f.locations.push(id);
+                }
+            }
+            "VersionDetail" => {
+                let reference = attr(attrs, "DetailReferenceID");
+                if !reference.is_empty() {
+                    let value = self.value("DetailReference", reference).map(str::to_string);
+                    if let (Some(v), Some(f)) = (
+                        value,
+                        self.party.as_mut().and_then(|p| p.features.last_mut()),
+                    ) {
+                        f.values.push(v);
+                    }
+                }
+            }
+            "EntryEvent" => self.event_basis = attr(attrs, "LegalBasisID").to_string(),
+            "SanctionsMeasure" => self.measure_type = attr(attrs, "SanctionsTypeID").to_string(),
+            _ => {}
+        }
+    }
+
+    /// An element ends; `path` still ends with it.
+    fn end(
+        &mut self,
+        file: &str,
+        path: &[String],
+        name: &str,
+        text: String,
+    ) -> Result<(), FormatError> {
+        let names: Vec<&str> = path.iter().map(String::as_str).collect();
+        let depth = names.len();
+        let parent = if depth >= 2 { names[depth - 2] } else { "" };
+        let grandparent = if depth >= 3 { names[depth - 3] } else { "" };
+        let value = text.trim();
+        match name {
+            "Year" | "Month" | "Day" => {
+                if depth == 3 && parent == "DateOfIssue" {
+                    self.issued_text.push(value.to_string());
+                }
+                if let Some(p) = self.period.as_mut() {
+                    let slot = p.slot(parent, grandparent);
+                    match name {
+                        "Year" => slot.year = value.parse().ok(),
+                        "Month" => slot.month = value.parse().ok(),
+                        _ => slot.day = value.parse().ok(),
+                    }
+                }
+                return Ok(());
+            }
+            "DateOfIssue" if depth == 2 => {
+                self.issued = self.period.take();
+                return Ok(());
+            }
+            _ => {}
+        }
+        if depth == 4 && names.get(1) == Some(&"ReferenceValueSets") {
+            if let Some((set, id, attrs)) = self.ref_item.take() {
+                self.refs.insert(
+                    (set, id),
+                    RefValue {
+                        value: value.to_string(),
+                        attrs,
+                    },
+                );
+            }
+            return Ok(());
+        }
+        match name {
+            // Locations.
+            "Value" if parent == "LocationPartValue" => {
+                if let (Some((_, loc)), Some((type_id, primary))) =
+                    (self.location.as_mut(), self.loc_part.as_ref())
+                    && !value.is_empty()
+                {
+                    if *primary {
+                        loc.parts.push((type_id.clone(), value.to_string()));
+                    } else {
+                        loc.other_values.push(value.to_string());
+                    }
+                }
+            }
+            "LocationPart" => self.loc_part = None,
+            "Location" if depth == 3 => {
+                if let Some((id, loc)) = self.location.take() {
+                    self.locations.insert(id, loc);
+                }
+            }
+            // Identity documents.
+            "IDRegistrationNo" | "IssuingAuthority" | "Comment"
+                if parent == "IDRegDocument" && !value.is_empty() =>
+            {
+                if let Some(doc) = self.doc.as_mut() {
+                    let key = match name {
+                        "IDRegistrationNo" => "id_number",
+                        "IssuingAuthority" => "issuing_authority",
+                        _ => "comment",
+                    };
+                    doc.fields.insert(key.into(), Value::String(value.into()));
+                }
+            }
+            "DatePeriod" if parent == "DocumentDate" => {
+                let period = self.period.take();
+                if let Some(doc) = self.doc.as_mut() {
+                    let label = self
+                        .refs
+                        .get(&("IDRegDocDateType".to_string(), doc.date_type.clone()))
+                        .map_or("date", |r| r.value.as_str());
+                    if let Some(text) = period.and_then(|p| p.render()) {
+                        doc.fields.insert(snake_case(label), Value::String(text));
+                    }
+                }
+            }
+            "IDRegDocument" if depth == 3 => {
+                if let Some(doc) = self.doc.take()
+                    && !doc.fields.is_empty()
+                {
+                    self.docs
+                        .entry(doc.identity)
+                        .or_default()
+                        .push(Value::Object(doc.fields));
+                }
+            }
+            // Parties.
+            "Comment" if parent == "DistinctParty" && !value.is_empty() => {
+                if let Some(p) = self.party.as_mut() {
+                    p.comment = Some(text);
+                }
+            }
+            "NamePartValue" => {
+                if let Some(part) = self
+                    .party
+                    .as_mut()
+                    .and_then(|p| p.aliases.last_mut())
+                    .and_then(|a| a.names.last_mut())
+                    .and_then(|n| n.parts.last_mut())
+                {
+                    part.2 = value.to_string();
+                }
+            }
+            "VersionDetail" if !value.is_empty() => {
+                if let Some(f) = self.party.as_mut().and_then(|p| p.features.last_mut()) {
+                    f.values.push(value.to_string());
+                }
+            }
+            "Comment" if parent == "FeatureVersion" && !value.is_empty() => {
+                if let Some(f) = self.party.as_mut().and_then(|p| p.features.last_mut()) {
+                    f.values.push(value.to_string());
+                }
+            }
+            "DatePeriod" if parent == "FeatureVersion" => {
+                let period = self.period.take();
+                if let (Some(text), Some(f)) = (
+                    period.and_then(|p| p.render()),
+                    self.party.as_mut().and_then(|p| p.features.last_mut()),
+                ) {
+                    f.values.push(text);
+                }
+            }
+            "DistinctParty" if depth == 3 => {
+                if let Some(party) = self.party.take() {
+                    let number = self.entries.len() as u64 + 1;
+                    let entry = self.party_entry(file, number, party)?;
+                    self.entries.push(entry);
+                }
+            }
+            // Sanctions entries.
+            "Date" if parent == "EntryEvent" => {
+                let date = self.period.take().and_then(|p| p.start_from.date());
+                if let Some((profile, _)) = &self.entry {
+                    let basis = self
+                        .value("LegalBasis", &self.event_basis)
+                        .map(str::to_string);
+                    let s = self.sanctions.entry(profile.clone()).or_default();
+                    s.listed.extend(date);
+                    s.legal_bases.extend(basis);
+                }
+            }
+            "Comment" if parent == "SanctionsMeasure" && !value.is_empty() => {
+                let kind = self
+                    .value("SanctionsType", &self.measure_type)
+                    .map(str::to_string);
+                if let Some((profile, _)) = &self.entry {
+                    let s = self.sanctions.entry(profile.clone()).or_default();
+                    match kind.as_deref() {
+                        None | Some("Program") => s.programs.push(value.to_string()),
+                        Some(kind) => {
+                            s.measures.insert(format!("{kind}: {value}"));
+                        }
+                    }
+                }
+            }
+            "SanctionsMeasure" => {
+                let kind = self
+                    .value("SanctionsType", &self.measure_type)
+                    .map(str::to_string);
+                if let (Some(kind), Some((profile, _))) = (kind, &self.entry)
+                    && kind != "Program"
+                {
+                    let s = self.sanctions.entry(profile.clone()).or_default();
+                    if !s
+                        .measures
+                        .iter()
+                        .any(|m| m.starts_with(&format!("{kind}: ")))
+                    {
+                        s.measures.insert(kind);
+                    }
+                }
+            }
+            "SanctionsEntry" if depth == 3 => {
+                if let Some((profile, list_id)) = self.entry.take() {
+                    self.all_entries += 1;
+                    let list = self.value("List", &list_id).map(str::to_string);
+                    if list.as_deref() == Some("SDN List") {
+                        self.sdn_entries += 1;
+                    }
+                    let s = self.sanctions.entry(profile).or_default();
+                    s.lists.extend(list);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A location as one line (the CSV's address layout) and its country.
+    fn location_text(&self, id: &str) -> (Option<String>, Option<String>, Vec<String>) {
+        let Some(loc) = self.locations.get(id) else {
+            return (None, None, Vec::new());
+        };
+        let part = |label: &str| -> Option<String> {
+            let values: Vec<&str> = loc
+                .parts
+                .iter()
+                .filter(|(t, _)| self.value("LocPartType", t) == Some(label))
+                .map(|(_, v)| v.as_str())
+                .collect();
+            (!values.is_empty()).then(|| values.join(", "))
+        };
+        let country = loc
+            .countries
+            .iter()
+            .find_map(|c| self.value("Country", c))
+            .or_else(|| {
+                loc.area_codes
+                    .iter()
+                    .find_map(|a| self.ref_attr("AreaCode", a, "Description"))
+            })
+            .map(str::to_string);
+        let lines: Vec<String> = ["ADDRESS1", "ADDRESS2", "ADDRESS3", "Unknown", "REGION"]
+            .into_iter()
+            .filter_map(part)
+            .collect();
+        let line_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let address = csv_address(
+            &line_refs,
+            part("CITY").as_deref(),
+            part("STATE/PROVINCE").as_deref(),
+            part("POSTAL CODE").as_deref(),
+            country.as_deref(),
+        );
+        (address, country, loc.other_values.clone())
+    }
+
+    /// A documented name as the CSV writes names, and whether it is in Latin script.
+    fn doc_name(&self, groups: &HashMap<String, String>, name: &DocName) -> (String, bool) {
+        let mut surname = Vec::new();
+        let mut given = Vec::new();
+        let mut latin = true;
+        for (group, script, value) in &name.parts {
+            if value.is_empty() {
+                continue;
+            }
+            if let Some(s) = self.value("Script", script)
+                && !s.eq_ignore_ascii_case("Latin")
+            {
+                latin = false;
+            }
+            let kind = groups
+                .get(group)
+                .and_then(|t| self.value("NamePartType", t))
+                .unwrap_or("");
+            match kind {
+                "Last Name" | "Maiden Name" | "Entity Name" | "Vessel Name" | "Aircraft Name" => {
+                    surname.push(value.as_str())
+                }
+                _ => given.push(value.as_str()),
+            }
+        }
+        let surname = surname.join(" ");
+        let given = given.join(" ");
+        let name = csv_name(
+            Some(surname.as_str()).filter(|s| !s.is_empty()),
+            Some(given.as_str()).filter(|s| !s.is_empty()),
+        );
+        (name, latin)
+    }
+
+    /// Builds a party's entry (programs and relationships are added at the end).
+    fn party_entry(
+        &mut self,
+        file: &str,
+        number: u64,
+        party: PartyRaw,
+    ) -> Result<Entry, FormatError> {
+        let located = |message: String| {
+            FormatError::new(file, Location::Record { number, line: None }, message)
+        };
+        let fixed = party.fixed_ref.trim();
+        if fixed.is_empty() {
+            return Err(located(
+                "this <DistinctParty> has no FixedRef: the entry number is the key".into(),
+            ));
+        }
+        let id = EntryId::new(fixed).map_err(|e| located(e.to_string()))?;
+        let mut primary_name = None;
+        let mut other_scripts = Vec::new();
+        let mut aliases = Vec::new();
+        let mut alt_types = Map::new();
+        let mut weak = Map::new();
+        for alias in &party.aliases {
+            let kind = alt_type(self.value("AliasType", &alias.type_id).unwrap_or("A.K.A."));
+            let mut chosen: Option<String> = None;
+            let mut rest = Vec::new();
+            for name in &alias.names {
+                let (text, latin) = self.doc_name(&party.groups, name);
+                let Some(text) = text::normalize(&text) else {
+                    continue;
+                };
+                if latin && chosen.is_none() {
+                    chosen = Some(text);
+                } else {
+                    rest.push(text);
+                }
+            }
+            if chosen.is_none() && !rest.is_empty() {
+                chosen = Some(rest.remove(0));
+            }
+            other_scripts.extend(rest);
+            let Some(name) = chosen else { continue };
+            if alias.primary && primary_name.is_none() {
+                primary_name = Some(name);
+            } else if alias.low_quality {
+                weak.insert(name, Value::String(kind));
+            } else {
+                if kind != "aka" {
+                    alt_types.insert(name.clone(), Value::String(kind));
+                }
+                aliases.push(name);
+            }
+        }
+        let mut entry = Entry::new(id, primary_name.unwrap_or_default());
+        entry.aliases = aliases;
+        entry.reason = party.comment;
+        if let Some(sub) = self.value("PartySubType", &party.sub_type_id) {
+            let party_type = self
+                .ref_attr("PartySubType", &party.sub_type_id, "PartyTypeID")
+                .and_then(|t| self.value("PartyType", t));
+            match EntryType::parse(sub).or_else(|| party_type.and_then(EntryType::parse)) {
+                Some(t) => entry.entry_type = Some(t),
+                None => {
+                    let label = party_type.unwrap_or(sub).to_string();
+                    entry
+                        .extra
+                        .insert("party_type".into(), Value::String(label));
+                }
+            }
+        }
+        if !alt_types.is_empty() {
+            entry
+                .extra
+                .insert("alt_types".into(), Value::Object(alt_types));
+        }
+        if !weak.is_empty() {
+            entry.extra.insert("weak_akas".into(), Value::Object(weak));
+        }
+        if !other_scripts.is_empty() {
+            entry.extra.insert(
+                "other_script_names".into(),
+                Value::Array(other_scripts.into_iter().map(Value::String).collect()),
+            );
+        }
+        let ids: Vec<Value> = party
+            .identities
+            .iter()
+            .filter_map(|i| self.docs.remove(i))
+            .flatten()
+            .collect();
+        if !ids.is_empty() {
+            entry.extra.insert("ids".into(), Value::Array(ids));
+        }
+
+        let mut features: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut address_scripts = Vec::new();
+        for feature in &party.features {
+            let label = self.value("FeatureType", &feature.type_id).unwrap_or("");
+            if label == "Location" {
+                for loc in &feature.locations {
+                    let (address, country, others) = self.location_text(loc);
+                    entry.addresses.extend(address);
+                    entry.countries.extend(country);
+                    address_scripts.extend(others);
+                }
+                continue;
+            }
+            let mut values = feature.values.clone();
+            for loc in &feature.locations {
+                values.extend(self.location_text(loc).0);
+            }
+            let key = feature_key(label, &feature.type_id);
+            features.entry(key).or_default().extend(values);
+        }
+        for (key, values) in features {
+            if values.is_empty() {
+                continue;
+            }
+            let value = if SCALAR_KEYS.contains(&key.as_str()) && values.len() == 1 {
+                Value::String(values.into_iter().next().unwrap_or_default())
+            } else {
+                Value::Array(values.into_iter().map(Value::String).collect())
+            };
+            entry.extra.insert(key, value);
+        }
+        if !address_scripts.is_empty() {
+            entry.extra.insert(
+                "address_other_scripts".into(),
+                Value::Array(address_scripts.into_iter().map(Value::String).collect()),
+            );
+        }
+        let profile = if party.profile_id.is_empty() {
+            fixed.to_string()
+        } else {
+            party.profile_id
+        };
+        self.by_profile.insert(profile, self.entries.len());
+        Ok(entry)
+    }
+
+    /// Joins programs and relationships and builds the publication.
+    fn finish(mut self, file: &str) -> ParseResult {
+        let mut warnings = Vec::new();
+        let mut orphans = Vec::new();
+        for (profile, s) in std::mem::take(&mut self.sanctions) {
+            let Some(entry) = self
+                .by_profile
+                .get(&profile)
+                .and_then(|&i| self.entries.get_mut(i))
+            else {
+                orphans.push(profile);
+                continue;
+            };
+            entry.programs.extend(s.programs);
+            entry.listed_on = s.listed.iter().min().copied();
+            let set = |items: BTreeSet<String>| {
+                Value::Array(items.into_iter().map(Value::String).collect())
+            };
+            if !s.lists.is_empty() {
+                entry.extra.insert("lists".into(), set(s.lists));
+            }
+            if !s.measures.is_empty() {
+                entry
+                    .extra
+                    .insert("sanctions_measures".into(), set(s.measures));
+            }
+            if !s.legal_bases.is_empty() {
+                entry.extra.insert("legal_basis".into(), set(s.legal_bases));
+            }
+        }
+        if !orphans.is_empty() {
+            orphans.sort();
+            warnings.push(format!(
+                "{file}: {} sanctions entr{} refer to profiles with no <DistinctParty> (e.g. {}) and {} ignored: is the file complete?",
+                orphans.len(),
+                if orphans.len() == 1 { "y" } else { "ies" },
+                orphans.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+                if orphans.len() == 1 { "was" } else { "were" },
+            ));
+        }
+        for relation in std::mem::take(&mut self.relationships) {
+            let from = attr(&relation, "From-ProfileID");
+            let to = attr(&relation, "To-ProfileID");
+            let (Some(&from_index), Some(&to_index)) =
+                (self.by_profile.get(from), self.by_profile.get(to))
+            else {
+                continue;
+            };
+            let mut object = Map::new();
+            if let Some(kind) = self.value("RelationType", attr(&relation, "RelationTypeID")) {
+                object.insert("relation_type".into(), Value::String(kind.into()));
+            }
+            if let Some(target) = self.entries.get(to_index) {
+                object.insert("related_id".into(), Value::String(target.id.to_string()));
+                object.insert("related_name".into(), Value::String(target.name.clone()));
+            }
+            if attr(&relation, "Former").eq_ignore_ascii_case("true") {
+                object.insert("former".into(), Value::Bool(true));
+            }
+            if let Some(entry) = self.entries.get_mut(from_index) {
+                match entry.extra.get_mut("relationships") {
+                    Some(Value::Array(items)) => items.push(Value::Object(object)),
+                    _ => {
+                        entry.extra.insert(
+                            "relationships".into(),
+                            Value::Array(vec![Value::Object(object)]),
+                        );
+                    }
+                }
+            }
+        }
+
+        let (stated_date, stated_date_text) = match &self.issued {
+            None => (None, None),
+            Some(period) => match period.start_from.day.and(period.start_from.date()) {
+                Some(date) => (Some(date), Some(self.issued_text.join("-"))),
+                None => {
+                    return Err(FormatError::new(
+                        file,
+                        Location::File,
+                        format!(
+                            "<DateOfIssue> {:?} is not a date: expected Year, Month and Day (the file looks damaged)",
+                            self.issued_text.join("-")
+                        ),
+                    ));
+                }
+            },
+        };
+        let list_id = if self.sdn_entries * 2 >= self.all_entries {
+            SDN_LIST
+        } else {
+            CONS_LIST
+        };
+        let content = PublicationContent::Snapshot(self.entries)
+            .normalize()
+            .map_err(|e| record_error(file, e, |_| None))?;
+        let list = ListId::new(list_id)
+            .map_err(|e| FormatError::new(file, Location::File, e.to_string()))?;
+        Ok((
+            vec![ParsedPublication {
+                list,
+                stated_date,
+                stated_date_text,
+                source: None,
+                content,
+            }],
+            warnings,
+        ))
+    }
+}
+
+/// `extra` keys the legacy CSV uses as single strings.
+const SCALAR_KEYS: [&str; 7] = [
+    "title",
+    "call_sign",
+    "vess_type",
+    "vess_flag",
+    "vess_owner",
+    "tonnage",
+    "grt",
+];
+
+/// The `extra` key for a feature type: the legacy CSV/XML key where there is one, else the
+/// feature type's name in snake_case (`feature_<id>` when the type is not in the file).
+fn feature_key(label: &str, type_id: &str) -> String {
+    let known = match label {
+        "Birthdate" => "date_of_birth",
+        "Place of Birth" => "place_of_birth",
+        "Nationality Country" => "nationality",
+        "Citizenship Country" => "citizenship",
+        "Title" => "title",
+        "Vessel Call Sign" => "call_sign",
+        "VESSEL TYPE" => "vess_type",
+        "Vessel Flag" => "vess_flag",
+        "Vessel Owner" => "vess_owner",
+        "Vessel Tonnage" => "tonnage",
+        "Vessel Gross Registered Tonnage" => "grt",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    let key = snake_case(label);
+    if key.is_empty() {
+        format!("feature_{}", snake_case(type_id))
+    } else {
+        key
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::InputFile;
+    use serde_json::json;
+    use std::path::PathBuf;
+
+    fn fixture_path(dir: &str, name: &str) -> PathBuf {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
+            .join(dir)
+            .join(name)
+    }
+
+    /// A fixture, streamed from its path as large files are.
+    fn fixture(name: &str) -> Input {
+        let path = fixture_path("ofac-advanced-xml", name);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.truncate(1024);
+        Input {
+            primary: InputFile {
+                name: path.display().to_string(),
+                bytes,
+                stream_from: Some(path),
+            },
+            companions: Vec::new(),
+            options: Default::default(),
+        }
+    }
+
+    fn entries(p: &[ParsedPublication]) -> &[Entry] {
+        assert_eq!(p.len(), 1);
+        match &p[0].content {
+            PublicationContent::Snapshot(entries) => entries,
+            PublicationContent::Amendment(_) => panic!("expected a snapshot"),
+        }
+    }
+
+    fn by_id<'a>(entries: &'a [Entry], id: &str) -> &'a Entry {
+        entries
+            .iter()
+            .find(|e| e.id.as_str() == id)
+            .unwrap_or_else(|| panic!("no entry {id}"))
+    }
+
+    fn text_of(name: &str) -> String {
+        std::fs::read_to_string(fixture_path("ofac-advanced-xml", name)).unwrap()
+    }
+
+    #[test]
+    fn maps_the_fixture() {
+        let (pubs, warnings) = parse(&fixture("2024-03-01/sdn_advanced.xml")).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let p = &pubs[0];
+        assert_eq!(p.list.as_str(), "us-ofac-sdn");
+        assert_eq!(p.stated_date, NaiveDate::from_ymd_opt(2024, 3, 1));
+        assert_eq!(p.stated_date_text.as_deref(), Some("2024-3-1"));
+        let es = entries(&pubs);
+        assert_eq!(es.len(), 4);
+
+        let aero = by_id(es, "36");
+        assert_eq!(aero.name, "AEROCARIBBEAN AIRLINES");
+        assert_eq!(aero.entry_type, Some(EntryType::Entity));
+        assert_eq!(aero.aliases, vec!["AERO-CARIBBEAN"]);
+        assert_eq!(aero.addresses, vec!["Havana, Cuba"]);
+        assert_eq!(aero.countries, vec!["Cuba"]);
+        assert_eq!(aero.programs, vec!["CUBA"]);
+        assert_eq!(aero.listed_on, NaiveDate::from_ymd_opt(1995, 1, 1));
+
+        let m = by_id(es, "7513");
+        assert_eq!(m.name, "MNANGAGWA, Emmerson Dambudzo");
+        assert_eq!(m.entry_type, Some(EntryType::Individual));
+        assert_eq!(m.programs, vec!["ZIMBABWE"]);
+        assert_eq!(m.reason.as_deref(), Some("Chairman of the ruling party"));
+        assert!(m.aliases.is_empty());
+        assert_eq!(m.extra["weak_akas"], json!({"NGWENA": "aka"}));
+        assert_eq!(
+            m.extra["other_script_names"],
+            json!(["МНАНГАГВА, Эммерсон"])
+        );
+        assert_eq!(m.extra["date_of_birth"], json!(["15 Sep 1942"]));
+        assert_eq!(m.extra["place_of_birth"], json!(["Zvishavane, Zimbabwe"]));
+        assert_eq!(m.extra["nationality"], json!(["Zimbabwe"]));
+        assert_eq!(
+            m.extra["title"],
+            json!("President of the Republic of Zimbabwe")
+        );
+        assert_eq!(m.extra["gender"], json!(["Male"]));
+        assert_eq!(
+            m.extra["ids"],
+            json!([{"id_type": "Passport", "id_number": "AD001095", "id_country": "Zimbabwe",
+                    "expiration_date": "01 Jan 2030"}])
+        );
+        assert_eq!(m.extra["lists"], json!(["SDN List"]));
+        assert_eq!(m.extra["sanctions_measures"], json!(["Block"]));
+        assert_eq!(m.extra["legal_basis"], json!(["Unknown"]));
+
+        let ship = by_id(es, "15036");
+        assert_eq!(ship.entry_type, Some(EntryType::Vessel));
+        assert_eq!(ship.aliases, vec!["ABADAN"]);
+        assert_eq!(ship.extra["alt_types"], json!({"ABADAN": "fka"}));
+        assert_eq!(ship.extra["vess_type"], json!("Crude/Oil Products Tanker"));
+        assert_eq!(ship.extra["tonnage"], json!("99144"));
+        assert_eq!(
+            ship.extra["legal_basis"],
+            json!(["Executive Order 13382 (Non-proliferation)"])
+        );
+        assert_eq!(
+            ship.extra["relationships"],
+            json!([{"relation_type": "Owned or Controlled By", "related_id": "36",
+                    "related_name": "AEROCARIBBEAN AIRLINES"}])
+        );
+        assert_eq!(by_id(es, "7480").extra["date_of_birth"], json!(["1965"]));
+    }
+
+    #[test]
+    fn two_dates_give_an_addition_a_removal_and_a_reason_change() {
+        let (old, _) = parse(&fixture("2024-03-01/sdn_advanced.xml")).unwrap();
+        let (new, warnings) = parse(&fixture("2024-03-04/sdn_advanced.xml")).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let (old, new) = (entries(&old), entries(&new));
+        assert!(old.iter().any(|e| e.id.as_str() == "7480"));
+        assert!(!new.iter().any(|e| e.id.as_str() == "7480"));
+        assert!(!old.iter().any(|e| e.id.as_str() == "99001"));
+        let added = by_id(new, "99001");
+        assert_eq!(added.name, "EXAMPLE TRADING & SHIPPING LLC");
+        assert_eq!(
+            added.addresses,
+            vec!["Office 12, Example Tower, Dubai 12345, United Arab Emirates"]
+        );
+        assert_eq!(added.extra["address_other_scripts"], json!(["دبي"]));
+        assert_eq!(added.extra["website"], json!(["www.example.com"]));
+        assert_eq!(by_id(new, "7513").programs, vec!["GLOMAG"]);
+        assert_ne!(by_id(old, "7513").reason, by_id(new, "7513").reason);
+    }
+
+    /// The advanced fixtures describe the same parties as the legacy XML fixtures: the fields
+    /// both formats carry come out the same.
+    #[test]
+    fn matches_the_legacy_xml_for_the_same_parties() {
+        for date in ["2024-03-01", "2024-03-04"] {
+            let (advanced, _) = parse(&fixture(&format!("{date}/sdn_advanced.xml"))).unwrap();
+            let path = fixture_path("ofac-xml", &format!("{date}/SDN.XML"));
+            let legacy = Input::single("SDN.XML", std::fs::read(path).unwrap());
+            let (legacy, _) = super::super::ofac_xml::parse(&legacy).unwrap();
+            let (a, l) = (entries(&advanced), entries(&legacy));
+            assert_eq!(a.len(), l.len());
+            for x in l {
+                let y = by_id(a, x.id.as_str());
+                assert_eq!(x.name, y.name);
+                assert_eq!(x.entry_type, y.entry_type);
+                assert_eq!(x.programs, y.programs);
+                assert_eq!(x.aliases, y.aliases);
+                assert_eq!(x.addresses, y.addresses);
+                assert_eq!(x.countries, y.countries);
+                for key in [
+                    "alt_types",
+                    "weak_akas",
+                    "title",
+                    "call_sign",
+                    "vess_type",
+                    "vess_flag",
+                    "tonnage",
+                    "grt",
+                    "date_of_birth",
+                    "place_of_birth",
+                    "nationality",
+                ] {
+                    assert_eq!(x.extra.get(key), y.extra.get(key), "{} {key}", x.id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_consolidated_list_is_told_by_its_list_ids() {
+        let cons =
+            text_of("2024-03-04/sdn_advanced.xml").replace("ListID=\"1550\"", "ListID=\"91507\"");
+        let (pubs, _) = parse(&Input::single("cons_advanced.xml", cons.into_bytes())).unwrap();
+        assert_eq!(pubs[0].list.as_str(), "us-ofac-cons");
+        assert_eq!(
+            by_id(entries(&pubs), "36").extra["lists"],
+            json!(["Sectoral Sanctions Identifications List"])
+        );
+    }
+
+    #[test]
+    fn empty_orphans_and_damage() {
+        let empty = br#"<?xml version="1.0"?><Sanctions xmlns="https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/ADVANCED_XML"><DateOfIssue><Year>2024</Year><Month>5</Month><Day>3</Day></DateOfIssue><ReferenceValueSets/><DistinctParties/><SanctionsEntries/></Sanctions>"#;
+        let (pubs, warnings) = parse(&Input::single("a.xml", empty.to_vec())).unwrap();
+        assert!(warnings.is_empty());
+        assert!(entries(&pubs).is_empty());
+        assert_eq!(pubs[0].stated_date, NaiveDate::from_ymd_opt(2024, 5, 3));
+        assert_eq!(pubs[0].list.as_str(), "us-ofac-sdn");
+
+        let orphan = text_of("2024-03-01/sdn_advanced.xml")
+            .replace("ProfileID=\"7480\"", "ProfileID=\"424242\"");
+        let (_, warnings) = parse(&Input::single("a.xml", orphan.into_bytes())).unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].contains("1 sanctions entry refer"),
+            "{}",
+            warnings[0]
+        );
+        assert!(warnings[0].contains("424242"), "{}", warnings[0]);
+
+        let full = text_of("2024-03-01/sdn_advanced.xml");
+        let cut = &full.as_bytes()[..full.len() * 2 / 3];
+        let e = parse(&Input::single("a.xml", cut.to_vec())).unwrap_err();
+        assert!(e.message.contains("truncated"), "{}", e.message);
+
+        let dup = full.replace(
+            "DistinctParty FixedRef=\"7480\"",
+            "DistinctParty FixedRef=\"36\"",
+        );
+        let e = parse(&Input::single("a.xml", dup.into_bytes())).unwrap_err();
+        assert_eq!(
+            e.location,
+            Location::Record {
+                number: 2,
+                line: None
+            }
+        );
+        assert!(e.message.contains("duplicate id \"36\""), "{}", e.message);
+
+        let no_ref = full.replace("DistinctParty FixedRef=\"7480\"", "DistinctParty");
+        let e = parse(&Input::single("a.xml", no_ref.into_bytes())).unwrap_err();
+        assert_eq!(
+            e.location,
+            Location::Record {
+                number: 2,
+                line: None
+            }
+        );
+        assert!(e.message.contains("no FixedRef"), "{}", e.message);
+
+        let bad_date = full.replace(
+            "<Day>1</Day>\n  </DateOfIssue>",
+            "<Day>x</Day>\n  </DateOfIssue>",
+        );
+        let e = parse(&Input::single("a.xml", bad_date.into_bytes())).unwrap_err();
+        assert!(e.message.contains("DateOfIssue"), "{}", e.message);
+
+        let e = parse(&Input::single("a.xml", b"<sdnList/>".to_vec())).unwrap_err();
+        assert!(e.message.contains("not <Sanctions>"), "{}", e.message);
+        assert!(parse(&Input::single("a.xml", Vec::new())).is_err());
+    }
+
+    #[test]
+    fn recognises_only_the_advanced_layout() {
+        let head = text_of("2024-03-01/sdn_advanced.xml");
+        assert_eq!(recognise(head.as_bytes()), Some(Format::OfacAdvancedXml));
+        assert_eq!(
+            recognise(b"<Sanctions><DateOfIssue><Year>2020</Year>"),
+            Some(Format::OfacAdvancedXml)
+        );
+        for other in [
+            &b"<?xml version=\"1.0\"?><sdnList xmlns=\"http://tempuri.org/sdnList.xsd\">"[..],
+            b"<CONSOLIDATED_LIST dateGenerated=\"2020-01-01\">",
+            b"<export generationDate=\"2020\"><sanctionEntity>",
+            b"<Sanctions><Entry/>",
+            b"<SanctionsList>",
+            b"36,\"AEROCARIBBEAN AIRLINES\",-0- ",
+            b"",
+        ] {
+            assert_eq!(recognise(other), None, "{}", String::from_utf8_lossy(other));
+        }
+    }
+
+    #[test]
+    fn periods_render_like_the_legacy_files() {
+        let ymd = |y, m, d| Ymd {
+            year: Some(y),
+            month: Some(m),
+            day: Some(d),
+        };
+        let period = |a: Ymd, b: Ymd| Period {
+            start_from: a.clone(),
+            start_to: a,
+            end_from: b.clone(),
+            end_to: b,
+            approximate: false,
+        };
+        assert_eq!(
+            period(ymd(1958, 3, 22), ymd(1958, 3, 22))
+                .render()
+                .as_deref(),
+            Some("22 Mar 1958")
+        );
+        assert_eq!(
+            period(ymd(1958, 1, 1), ymd(1958, 12, 31))
+                .render()
+                .as_deref(),
+            Some("1958")
+        );
+        assert_eq!(
+            period(ymd(1958, 1, 1), ymd(1960, 12, 31))
+                .render()
+                .as_deref(),
+            Some("1958 to 1960")
+        );
+        assert_eq!(
+            period(ymd(1958, 2, 1), ymd(1958, 2, 28))
+                .render()
+                .as_deref(),
+            Some("Feb 1958")
+        );
+        let mut circa = period(ymd(1958, 1, 1), ymd(1958, 12, 31));
+        circa.approximate = true;
+        assert_eq!(circa.render().as_deref(), Some("circa 1958"));
+        assert_eq!(Period::default().render(), None);
+        assert_eq!(
+            feature_key("Digital Currency Address - XBT", "344"),
+            "digital_currency_address_xbt"
+        );
+        assert_eq!(feature_key("VESSEL TYPE", "2"), "vess_type");
+        assert_eq!(feature_key("", "7"), "feature_7");
+    }
+
+    /// Cut and damaged copies of both fixtures never make either parser panic.
+    #[test]
+    fn damaged_copies_never_panic() {
+        let advanced = text_of("2024-03-01/sdn_advanced.xml").into_bytes();
+        let legacy = std::fs::read(fixture_path("ofac-xml", "2024-03-01/SDN.XML")).unwrap();
+        for bytes in [advanced, legacy] {
+            let mut seed = 7u64;
+            for step in 0..400 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let mut copy = bytes.clone();
+                let at = (seed >> 33) as usize % copy.len();
+                if step % 2 == 0 {
+                    copy.truncate(at);
+                } else {
+                    copy[at] = (seed >> 13) as u8;
+                }
+                let input = Input::single("x.xml", copy);
+                let _ = parse(&input);
+                let _ = super::super::ofac_xml::parse(&input);
+            }
+        }
+    }
 }
