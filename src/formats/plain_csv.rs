@@ -208,15 +208,13 @@ pub(super) fn parse(input: &Input) -> ParseResult {
             let some = || text::normalize(value);
             match field {
                 "name" => entry.name = value.to_string(),
-                "type" => {
-                    if !value.is_empty() {
-                        entry.entry_type = Some(EntryType::parse(value).ok_or_else(|| {
-                            at(format!(
-                                "type {value:?} (column {:?}): expected entity, individual, vessel or aircraft",
-                                headers.get(i).map_or("", String::as_str)
-                            ))
-                        })?);
-                    }
+                "type" if !value.is_empty() => {
+                    entry.entry_type = Some(EntryType::parse(value).ok_or_else(|| {
+                        at(format!(
+                            "type {value:?} (column {:?}): expected entity, individual, vessel or aircraft",
+                            headers.get(i).map_or("", String::as_str)
+                        ))
+                    })?);
                 }
                 "countries" => entry.countries.extend(list()),
                 "aliases" => entry.aliases.extend(list()),
@@ -226,15 +224,13 @@ pub(super) fn parse(input: &Input) -> ParseResult {
                 "reason" => entry.reason = some(),
                 "license_requirement" => entry.license_requirement = some(),
                 "license_policy" => entry.license_policy = some(),
-                "listed_on" => {
-                    if !value.is_empty() {
-                        entry.listed_on = Some(text::parse_date(value).ok_or_else(|| {
-                            at(format!(
-                                "listed_on {value:?} (column {:?}) is not a date: expected YYYY-MM-DD",
-                                headers.get(i).map_or("", String::as_str)
-                            ))
-                        })?);
-                    }
+                "listed_on" if !value.is_empty() => {
+                    entry.listed_on = Some(text::parse_date(value).ok_or_else(|| {
+                        at(format!(
+                            "listed_on {value:?} (column {:?}) is not a date: expected YYYY-MM-DD",
+                            headers.get(i).map_or("", String::as_str)
+                        ))
+                    })?);
                 }
                 _ => {}
             }
