@@ -1,23 +1,431 @@
 //! Any CSV with a header row, keyed by `--key COL` and mapped by `--map field=COLUMN`.
 //!
-//! Not implemented yet.
+//! For lists listdiff has no reader for: the user names the list (`--list ID`, required), the
+//! key columns (`--key COL`, required, repeatable) and which column fills which entry field
+//! (`--map field=COLUMN`, repeatable).
+//!
+//! - Comma-separated, RFC 4180 quoting; UTF-8 (a byte-order mark is skipped) or, when not
+//!   valid UTF-8, Windows-1252. Columns are found by header, exactly or else ignoring case and
+//!   surrounding white space.
+//! - The id is the key columns' values (trimmed) joined with ` | ` in `--key` order; an empty
+//!   key value is an error naming the line, and so is a key two rows share (add another
+//!   `--key` column to tell them apart).
+//! - Fields: `name` (required), `type`, `countries`, `aliases`, `addresses`, `programs`,
+//!   `reason`, `license_requirement`, `license_policy`, `citations`, `listed_on`. Without any
+//!   `--map`, a column whose header equals a field name (ignoring case) fills that field; with
+//!   `--map`, only the mapped columns do.
+//! - The list fields (`countries`, `aliases`, `addresses`, `programs`, `citations`) are split
+//!   on `;`. `listed_on` must be `YYYY-MM-DD`; `type` one of entity, individual, vessel,
+//!   aircraft (any case; a blank cell leaves it unset).
+//! - Every column not mapped to a field (key columns included) is kept in `extra` under its
+//!   header.
+//! - The file states no date: it comes from the command line.
 
-use super::{FormatError, FormatInfo, Input, Location, ParseResult};
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+
+use super::{
+    FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text,
+    record_error, strip_bom,
+};
+use crate::model::{Entry, EntryId, EntryType, PublicationContent, text};
 
 /// What `listdiff formats` says about `csv`.
 pub(super) const INFO: FormatInfo = FormatInfo {
     name: "csv",
     description: "any CSV with a header row: --key COL (repeatable), --map field=COLUMN, --list",
     list_ids: "--list",
-    key: "--key columns",
+    key: "--key columns (joined with \" | \")",
     reason_fields: "as mapped by --map (programs, reason, license_requirement, license_policy, citations)",
 };
 
+/// The separator between the values of a composite key.
+const KEY_SEPARATOR: &str = " | ";
+
+/// The entry fields a column can fill.
+const FIELDS: [&str; 11] = [
+    "name",
+    "type",
+    "countries",
+    "aliases",
+    "addresses",
+    "programs",
+    "reason",
+    "license_requirement",
+    "license_policy",
+    "citations",
+    "listed_on",
+];
+
 /// Reads one input.
 pub(super) fn parse(input: &Input) -> ParseResult {
-    Err(FormatError::new(
-        &input.primary.name,
-        Location::File,
-        "this format is not implemented yet",
+    let name = input.primary.name.as_str();
+    let whole = |message: String| FormatError::new(name, Location::File, message);
+    let Some(list) = input.options.list.clone() else {
+        return Err(whole(
+            "a plain CSV does not name its list: give the list id with --list ID".into(),
+        ));
+    };
+    if input.options.keys.is_empty() {
+        return Err(whole(
+            "a plain CSV needs the column(s) that identify an entry: give --key COLUMN (repeat it for a composite key)".into(),
+        ));
+    }
+    let text = decode_text(strip_bom(&input.primary.bytes));
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| csv_error(name, &e))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    if headers.iter().all(String::is_empty) {
+        return Err(whole(
+            "the file is empty: a plain CSV starts with a header row".into(),
+        ));
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(first) = seen.insert(h.as_str(), i) {
+            return Err(FormatError::new(
+                name,
+                Location::Line(1),
+                format!(
+                    "columns {} and {} are both headed {h:?}: headers must be unique",
+                    first + 1,
+                    i + 1
+                ),
+            ));
+        }
+    }
+    let find = |column: &str, what: &str| -> Result<usize, FormatError> {
+        let wanted = column.trim();
+        headers
+            .iter()
+            .position(|h| h == wanted)
+            .or_else(|| headers.iter().position(|h| h.eq_ignore_ascii_case(wanted)))
+            .ok_or_else(|| {
+                FormatError::new(
+                    name,
+                    Location::Line(1),
+                    format!(
+                        "{what}: no column {wanted:?}; the header has: {}",
+                        headers
+                            .iter()
+                            .map(|h| format!("{h:?}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })
+    };
+    let keys: Vec<usize> = input
+        .options
+        .keys
+        .iter()
+        .map(|k| find(k, &format!("--key {k}")))
+        .collect::<Result<_, _>>()?;
+
+    // field → column.
+    let mut mapping: BTreeMap<&'static str, usize> = BTreeMap::new();
+    if input.options.map.is_empty() {
+        for field in FIELDS {
+            if let Some(i) = headers.iter().position(|h| h.eq_ignore_ascii_case(field)) {
+                mapping.insert(field, i);
+            }
+        }
+    } else {
+        for (field, column) in &input.options.map {
+            let wanted = field.trim().to_ascii_lowercase();
+            let Some(field) = FIELDS.iter().copied().find(|f| *f == wanted) else {
+                return Err(whole(format!(
+                    "--map {field}={column}: unknown field {field:?}; the fields are {}",
+                    FIELDS.join(", ")
+                )));
+            };
+            let i = find(column, &format!("--map {field}={column}"))?;
+            if mapping.insert(field, i).is_some() {
+                return Err(whole(format!(
+                    "--map gives the field {field} twice: map each field to one column"
+                )));
+            }
+        }
+    }
+    if !mapping.contains_key("name") {
+        return Err(whole(
+            "no column gives the entry's name: give --map name=COLUMN".into(),
+        ));
+    }
+    let mapped: Vec<bool> = (0..headers.len())
+        .map(|i| mapping.values().any(|&c| c == i))
+        .collect();
+
+    let mut entries = Vec::new();
+    let mut lines: Vec<Option<u64>> = Vec::new();
+    let mut key_lines: HashMap<String, u64> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(name, &e)),
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let at = |message: String| FormatError::new(name, Location::Line(line), message);
+        let cell = |i: usize| record.get(i).map(str::trim).unwrap_or("");
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let mut parts = Vec::with_capacity(keys.len());
+        for (&i, key) in keys.iter().zip(&input.options.keys) {
+            let value = cell(i);
+            if value.is_empty() {
+                return Err(at(format!("the key column {key:?} is empty")));
+            }
+            parts.push(value);
+        }
+        let key = parts.join(KEY_SEPARATOR);
+        if let Some(first) = key_lines.insert(key.clone(), line) {
+            return Err(at(format!(
+                "the key \"{key}\" is also on line {first}: two rows cannot be one entry; add another --key column that tells them apart"
+            )));
+        }
+        let id = EntryId::new(&key).map_err(|e| at(e.to_string()))?;
+        let mut entry = Entry::new(id, "");
+        for (&field, &i) in &mapping {
+            let value = cell(i);
+            let list = || -> Vec<String> {
+                value
+                    .split(';')
+                    .map(|v| v.trim().to_string())
+                    .filter(|v| !v.is_empty())
+                    .collect()
+            };
+            let some = || text::normalize(value);
+            match field {
+                "name" => entry.name = value.to_string(),
+                "type" if !value.is_empty() => {
+                    entry.entry_type = Some(EntryType::parse(value).ok_or_else(|| {
+                        at(format!(
+                            "type {value:?} (column {:?}): expected entity, individual, vessel or aircraft",
+                            headers.get(i).map_or("", String::as_str)
+                        ))
+                    })?);
+                }
+                "countries" => entry.countries.extend(list()),
+                "aliases" => entry.aliases.extend(list()),
+                "addresses" => entry.addresses.extend(list()),
+                "programs" => entry.programs.extend(list()),
+                "citations" => entry.citations.extend(list()),
+                "reason" => entry.reason = some(),
+                "license_requirement" => entry.license_requirement = some(),
+                "license_policy" => entry.license_policy = some(),
+                "listed_on" if !value.is_empty() => {
+                    entry.listed_on = Some(text::parse_date(value).ok_or_else(|| {
+                        at(format!(
+                            "listed_on {value:?} (column {:?}) is not a date: expected YYYY-MM-DD",
+                            headers.get(i).map_or("", String::as_str)
+                        ))
+                    })?);
+                }
+                _ => {}
+            }
+        }
+        for (i, header) in headers.iter().enumerate() {
+            if !mapped.get(i).copied().unwrap_or(false) && !header.is_empty() {
+                let value = cell(i);
+                if !value.is_empty() {
+                    entry
+                        .extra
+                        .insert(header.clone(), Value::String(value.to_string()));
+                }
+            }
+        }
+        entries.push(entry);
+        lines.push(Some(line));
+    }
+    let content = PublicationContent::Snapshot(entries)
+        .normalize()
+        .map_err(|e| record_error(name, e, |i| lines.get(i).copied().flatten()))?;
+    Ok((
+        vec![ParsedPublication {
+            list,
+            stated_date: None,
+            stated_date_text: None,
+            source: None,
+            content,
+        }],
+        Vec::new(),
     ))
+}
+
+/// A located error for a CSV syntax problem.
+fn csv_error(file: &str, error: &csv::Error) -> FormatError {
+    let location = error
+        .position()
+        .map_or(Location::File, |p| Location::Line(p.line()));
+    let message = match error.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!(
+            "this row has {len} field{} but the header has {expected_len}: is a comma in a value not quoted?",
+            if *len == 1 { "" } else { "s" }
+        ),
+        _ => format!("not a readable CSV: {error}"),
+    };
+    FormatError::new(file, location, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ListId;
+    use chrono::NaiveDate;
+
+    fn input(text: &[u8], keys: &[&str], map: &[(&str, &str)]) -> Input {
+        let mut input = Input::single("t.csv", text.to_vec());
+        input.options.list = Some(ListId::new("my-list").unwrap());
+        input.options.keys = keys.iter().map(|k| k.to_string()).collect();
+        input.options.map = map
+            .iter()
+            .map(|(f, c)| (f.to_string(), c.to_string()))
+            .collect();
+        input
+    }
+
+    fn entries(p: &ParsedPublication) -> &[Entry] {
+        match &p.content {
+            PublicationContent::Snapshot(e) => e,
+            PublicationContent::Amendment(_) => panic!("expected a snapshot"),
+        }
+    }
+
+    fn fixture(name: &str) -> Input {
+        let path = format!("{}/tests/fixtures/csv/{name}", env!("CARGO_MANIFEST_DIR"));
+        let mut input = input(
+            &std::fs::read(&path).unwrap(),
+            &["Entity Name"],
+            &[
+                ("name", "Entity Name"),
+                ("aliases", "Also Known As"),
+                ("programs", "UFLPA List"),
+                ("listed_on", "Date Added"),
+                ("citations", "Federal Register Notice"),
+                ("countries", "Country"),
+            ],
+        );
+        input.primary.name = path;
+        input
+    }
+
+    #[test]
+    fn uflpa_fixtures() {
+        let (a, _) = parse(&fixture("uflpa-2024-06-12.csv")).unwrap();
+        let (b, _) = parse(&fixture("uflpa-2024-11-01.csv")).unwrap();
+        let (a, b) = (entries(&a[0]), entries(&b[0]));
+        assert_eq!((a.len(), b.len()), (6, 6));
+        let get = |e: &[Entry], id: &str| e.iter().find(|x| x.id.as_str() == id).cloned();
+        let x = get(a, "Xinjiang Example Cotton Co., Ltd.").unwrap();
+        assert_eq!(x.name, "Xinjiang Example Cotton Co., Ltd.");
+        assert_eq!(x.aliases, vec!["Example Cotton", "XEC"]);
+        assert_eq!(
+            x.programs,
+            vec!["Section 2(d)(2)(B)(i): produces goods with forced labor in the XUAR"]
+        );
+        assert_eq!(x.listed_on, NaiveDate::from_ymd_opt(2022, 6, 17));
+        assert_eq!(x.countries, vec!["China"]);
+        assert_eq!(x.citations, vec!["87 FR 47777"]);
+        assert!(!x.extra.contains_key("Entity Name"));
+        assert_eq!(
+            x.extra["Notes"],
+            "Listed in the June 2022 Enforcement Strategy."
+        );
+        // Removal, addition and a reason change (a citation appended).
+        assert!(get(a, "Sample Polysilicon Materials Ltd.").is_some());
+        assert!(get(b, "Sample Polysilicon Materials Ltd.").is_none());
+        assert!(get(a, "Demo Seafood Processing Co.").is_none());
+        assert!(get(b, "Demo Seafood Processing Co.").is_some());
+        let (pa, pb) = (
+            get(a, "Example Aluminum Group").unwrap(),
+            get(b, "Example Aluminum Group").unwrap(),
+        );
+        assert_eq!(pa.citations.len() + 1, pb.citations.len());
+    }
+
+    #[test]
+    fn default_mapping_by_header_and_composite_keys() {
+        let text = b"\xEF\xBB\xBFSource,Ref,Name,Countries,Type,Remarks\nEL,1,Acme, China ; Iran ,entity,x\nDPL,1,Beta,,Individual,\n";
+        let (p, _) = parse(&input(text, &["Source", "ref"], &[])).unwrap();
+        let e = entries(&p[0]);
+        assert_eq!(e[0].id.as_str(), "EL | 1");
+        assert_eq!(e[0].countries, vec!["China", "Iran"]);
+        assert_eq!(e[0].entry_type, Some(EntryType::Entity));
+        assert_eq!(e[0].extra["Remarks"], "x");
+        assert_eq!(e[0].extra["Source"], "EL");
+        assert!(!e[0].extra.contains_key("Name"));
+        assert_eq!(e[1].id.as_str(), "DPL | 1");
+        assert_eq!(e[1].entry_type, Some(EntryType::Individual));
+    }
+
+    #[test]
+    fn errors_are_clear() {
+        let text = b"Id,Entity,When\n1,A,2020-01-02\n2,B,02/01/2020\n";
+        let err = |keys: &[&str], map: &[(&str, &str)]| parse(&input(text, keys, map)).unwrap_err();
+
+        let e = err(&["Id"], &[]);
+        assert!(e.message.contains("--map name=COLUMN"), "{e}");
+        let e = err(&[], &[("name", "Entity")]);
+        assert!(e.message.contains("--key COLUMN"), "{e}");
+        let e = err(&["Id"], &[("nme", "Entity")]);
+        assert!(e.message.contains("unknown field \"nme\""), "{e}");
+        let e = err(&["Id"], &[("name", "Entty")]);
+        assert!(
+            e.message.contains("no column \"Entty\"") && e.message.contains("\"Entity\""),
+            "{e}"
+        );
+        let e = err(&["Id"], &[("name", "Entity"), ("listed_on", "When")]);
+        assert_eq!(e.location, Location::Line(3));
+        assert!(e.message.contains("expected YYYY-MM-DD"), "{e}");
+        let e = err(&["Id"], &[("name", "Entity"), ("name", "When")]);
+        assert!(e.message.contains("twice"), "{e}");
+
+        let mut no_list = input(text, &["Id"], &[("name", "Entity")]);
+        no_list.options.list = None;
+        assert!(parse(&no_list).unwrap_err().message.contains("--list ID"));
+
+        let dup = b"Id,Name\n1,A\n2,B\n1,C\n";
+        let e = parse(&input(dup, &["Id"], &[])).unwrap_err();
+        assert_eq!(e.location, Location::Line(4));
+        assert!(
+            e.message.contains("also on line 2") && e.message.contains("another --key"),
+            "{e}"
+        );
+
+        let e = parse(&input(b"Id,Name\n1,A\n,B\n", &["Id"], &[])).unwrap_err();
+        assert_eq!(e.location, Location::Line(3));
+        let e = parse(&input(b"Id,Name\n1,A,extra\n", &["Id"], &[])).unwrap_err();
+        assert_eq!(e.location, Location::Line(2));
+        assert!(e.message.contains("3 fields but the header has 2"), "{e}");
+        let e = parse(&input(b"Id,Name\n1,  \n", &["Id"], &[])).unwrap_err();
+        assert!(e.message.contains("empty name"), "{e}");
+        let e = parse(&input(b"Id,Name,Type\n1,A,company\n", &["Id"], &[])).unwrap_err();
+        assert!(e.message.contains("expected entity, individual"), "{e}");
+        let e = parse(&input(b"Id,Id\n1,2\n", &["Id"], &[])).unwrap_err();
+        assert!(e.message.contains("both headed"), "{e}");
+        assert!(parse(&input(b"", &["Id"], &[])).is_err());
+    }
+
+    #[test]
+    fn latin1_header_only_and_blank_rows() {
+        let (p, _) = parse(&input(b"Id,Name\n1,Caf\xE9\n,\n", &["Id"], &[])).unwrap();
+        assert_eq!(entries(&p[0])[0].name, "Café");
+        assert_eq!(p[0].content.len(), 1);
+        let (p, _) = parse(&input(b"Id,Name\n", &["Id"], &[])).unwrap();
+        assert!(p[0].content.is_empty());
+        assert_eq!(p[0].stated_date, None);
+    }
 }
