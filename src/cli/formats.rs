@@ -15,7 +15,7 @@ pub(crate) fn run(_context: &Context, _args: Args) -> Result<Outcome, CliError> 
             if i > 0 {
                 writeln!(out)?;
             }
-            writeln!(out, "{:<14}{}", format.name(), format.description())?;
+            writeln!(out, "{}: {}", format.name(), format.description())?;
             writeln!(out, "  list ids    {}", format.list_ids())?;
             writeln!(out, "  key         {}", format.key())?;
             writeln!(out, "  reasons     {}", format.reason_fields())?;

@@ -81,6 +81,9 @@ struct Outline {
     ids: HashSet<u64>,
     /// For an amendment, the ids it removes; `None` for a snapshot.
     removed: Option<HashSet<u64>>,
+    /// For a snapshot, the ids of its entries with a rename key (which may be renames of
+    /// entries that seem to depart).
+    renamable: HashSet<u64>,
 }
 
 fn id_hash(id: &EntryId) -> u64 {
@@ -91,8 +94,14 @@ fn id_hash(id: &EntryId) -> u64 {
 
 impl Outline {
     fn of(publication: &Publication) -> Outline {
+        let mut renamable = HashSet::new();
         let (ids, removed) = match &publication.content {
             PublicationContent::Snapshot(entries) => {
+                renamable = entries
+                    .iter()
+                    .filter(|e| rename::rename_key(e).is_some())
+                    .map(|e| id_hash(&e.id))
+                    .collect();
                 (entries.iter().map(|e| id_hash(&e.id)).collect(), None)
             }
             PublicationContent::Amendment(a) => (
@@ -109,12 +118,14 @@ impl Outline {
             published: publication.published,
             ids,
             removed,
+            renamable,
         }
     }
 }
 
 /// In a list keyed by name, gives renamed entries of a snapshot their old ids
-/// ([`rename::carry_renamed_ids`]) against the list as it stood the day before.
+/// ([`rename::carry_renamed_ids`]) against the list as it stood the day before; returns the
+/// (old id, new id) pairs of the entries this publication renames.
 fn carry_renames(
     view: &View,
     publication: &mut Publication,
@@ -129,10 +140,23 @@ fn carry_renames(
         return Ok(Vec::new());
     };
     let before = view.state_as_of(&publication.list, day_before)?;
-    Ok(rename::carry_renamed_ids(
+    let renames = rename::carry_renamed_ids(
         before.iter().map(|e| (&e.id, rename::rename_key(e))),
         entries,
-    ))
+    );
+    // Report only the renames this publication makes: an entry renamed earlier pairs again
+    // with every later publication, under the name it already has.
+    let names: HashMap<&EntryId, &str> = before.iter().map(|e| (&e.id, e.name.as_str())).collect();
+    Ok(renames
+        .into_iter()
+        .filter(|(old, _)| {
+            let now = entries
+                .iter()
+                .find(|e| &e.id == old)
+                .map(|e| e.name.as_str());
+            names.get(old).copied() != now
+        })
+        .collect())
 }
 
 /// Refuses an empty snapshot, before the store is opened.
@@ -167,7 +191,12 @@ fn refuse_drops(view: &View, prepared: &[Prepared], max_drop: f64) -> Result<(),
             };
             let after: HashSet<u64> = match &outline.removed {
                 None => {
-                    let removed = before.difference(&outline.ids).count();
+                    // An arriving entry with a rename key may be a departing one renamed.
+                    let renames = outline.renamable.difference(&before).count();
+                    let removed = before
+                        .difference(&outline.ids)
+                        .count()
+                        .saturating_sub(renames);
                     let share = 100.0 * removed as f64 / before.len().max(1) as f64;
                     if removed > 0 && share > max_drop {
                         return Err(CliError::Input(format!(
@@ -327,7 +356,7 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
         for mut publication in publications {
             for (old, new) in carry_renames(&store.view(), &mut publication)? {
                 eprintln!(
-                    "listdiff: note: {}: {} {new:?} is {old:?} renamed (same rename key): kept as a change of {old:?}",
+                    "listdiff: note: {}: {} entry \"{new}\" is \"{old}\" renamed (same country and first citation): recorded as a change of \"{old}\"",
                     item.candidate.display, publication.list
                 );
             }
