@@ -94,8 +94,8 @@ fn ofac_consolidated_csv_2018_to_2025() {
 
 #[test]
 fn ofac_consolidated_xml_and_csv_of_one_day_agree() {
-    // consolidated.xml and cons_prim.csv (+ companions) of 2018-04-06 are the same publication
-    // in two formats: recorded together, the second is a correction that changes nothing.
+    // consolidated.xml and cons_prim.csv (+ companions) of 2018-04-06 are one publication in
+    // two formats, so a history may mix them: recorded together, the second corrects the first.
     let env = Env::new();
     let out = env.ok(&["ingest", &real("ofac-consolidated/2018-04-06")]);
     assert!(out.contains("2 recorded"), "{out}");
@@ -106,15 +106,23 @@ fn ofac_consolidated_xml_and_csv_of_one_day_agree() {
         assert_eq!(event["list"], "us-ofac-cons");
         assert_eq!(event["published"], "2018-04-06", "Publish_Date 04/06/2018");
     }
-    assert_eq!(events[0]["added"], 639);
+    assert!(events[1]["source"].as_str().unwrap().contains("04/06/2018"));
+    assert_eq!(count(&env.json(&["as-of", "2018-04-06"]), "entries"), 639);
+    // Switching formats is not mistaken for the publisher's changes.
+    let compared = env.json(&[
+        "compare",
+        &real("ofac-consolidated/2018-04-06/cons_prim.csv"),
+        &real("ofac-consolidated/2018-04-06/consolidated.xml"),
+    ]);
     assert_eq!(
-        (
-            &events[1]["added"],
-            &events[1]["removed"],
-            &events[1]["changed"]
-        ),
-        (&Value::from(0), &Value::from(0), &Value::from(0)),
-        "the XML and the CSV give the same entries: {out}"
+        (count(&compared, "added"), count(&compared, "removed")),
+        (0, 0)
+    );
+    let changed = ids(&compared["changed"]);
+    assert!(
+        changed.len() <= 12,
+        "{} of 639 differ: {changed:?}",
+        changed.len()
     );
 }
 
@@ -178,4 +186,107 @@ fn un_consolidated_list_history() {
     assert_eq!((count(&recent, "added"), count(&recent, "removed")), (4, 1));
     assert_eq!(ids(&recent["removed"]), ["IQi.074"]);
     assert!(ids(&recent["added"]).contains(&"SDi.007".to_string()));
+}
+
+#[test]
+fn bis_denied_persons_list_keys_are_stable_and_duplicates_are_told() {
+    let env = Env::new();
+    // 2019 → 2022 removes 135 of 543 derived keys (24.9%): over three years, a real churn that
+    // the broken-feed guard asks to confirm.
+    let refused = env.cmd(&["ingest", &real("bis-dpl")]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("would remove 135 of the 543 in force")
+    );
+    let output = env
+        .cmd(&["ingest", "--allow-drop", &real("bis-dpl")])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // Every row kept or explained: 546/581/665 rows, 3/2/2 exact repeats, each named by line.
+    assert_eq!(stderr.matches("repeats line").count(), 7, "{stderr}");
+    assert!(
+        stderr.contains("2019-06-29/dpl.txt:130: the row repeats line 129"),
+        "{stderr}"
+    );
+    let size = |date: &str| count(&env.json(&["as-of", date]), "entries");
+    assert_eq!(
+        (size("2019-06-29"), size("2022-09-07"), size("2023-11-30")),
+        (546 - 3, 581 - 2, 665 - 2)
+    );
+    let diff = env.json(&["diff", "2022-09-07", "2023-11-30"]);
+    assert_eq!(
+        (
+            count(&diff, "added"),
+            count(&diff, "removed"),
+            count(&diff, "changed")
+        ),
+        (178, 94, 70)
+    );
+    // AIR FREIGHT LTD (Dubai): the denial order renewed, 88 F.R. 30078 added.
+    let renewed = find(&diff, "changed", "air-freight-ltd-9c6ab4826d46");
+    assert_eq!(renewed["reason_changed"], true);
+    let citations = field(renewed, "citations")["after"].as_array().unwrap();
+    assert!(
+        citations.iter().any(|c| c == "88 F.R. 30078 5/10/2023"),
+        "{citations:?}"
+    );
+}
+
+#[test]
+fn opensanctions_entities_and_same_day_deltas() {
+    let env = Env::new();
+    let out = env.ok(&[
+        "ingest",
+        &real("opensanctions-ftm/2024-06-01/entities.ftm.json"),
+    ]);
+    assert!(
+        out.contains("os-eu_fsf 2024-06-01 snapshot, 7 added"),
+        "{out}"
+    );
+    // The deltas: the 0-byte one is skipped; the three of 2024-05-28 are one publication (a
+    // list has one publication per date), applied in order.
+    let output = env
+        .cmd(&[
+            "ingest",
+            "--list",
+            "os-eu_fsf",
+            &real("opensanctions-ftm/2024-06-01/deltas"),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("20240527134702-zbn.entities.delta.json: the file is empty"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("2 recorded"), "{stdout}");
+    let log = env.json(&["log", "--list", "os-eu_fsf"]);
+    let events = log["events"].as_array().unwrap();
+    let dates: Vec<&str> = events
+        .iter()
+        .map(|e| e["published"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, ["2024-06-01", "2024-05-27", "2024-05-28"]);
+    assert_eq!(events[2]["kind"], "amendment");
+    for version in [
+        "20240528014702-pfh",
+        "20240528074703-npf",
+        "20240528134729-3iv",
+    ] {
+        assert!(
+            events[2]["source"].as_str().unwrap().contains(version),
+            "{}",
+            events[2]
+        );
+    }
+    // Volatile export timestamps (last_seen, last_change) are not part of an entry.
+    let state = env.json(&["as-of", "2024-06-01"]);
+    assert_eq!(count(&state, "entries"), 7);
+    for entry in state["entries"].as_array().unwrap() {
+        assert!(entry["extra"].get("last_seen").is_none(), "{entry}");
+    }
 }

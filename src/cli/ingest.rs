@@ -22,8 +22,9 @@ use chrono::NaiveDate;
 
 use super::inputs::{self, Candidate, ReadArgs};
 use super::{CliError, Context, Outcome, parse_date, parse_list_id};
+use crate::formats::Format;
 use crate::model::{EntryId, ListId, Publication, PublicationContent, rename};
-use crate::store::{Access, Provenance, RecordOutcome, View};
+use crate::store::{Access, Provenance, RecordOutcome, View, manifest_sha256};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -157,6 +158,69 @@ fn carry_renames(
             names.get(old).copied() != now
         })
         .collect())
+}
+
+/// OpenSanctions publishes several deltas a day, but a list has one publication per date (a
+/// second is a correction of the first). So the deltas of one list and date read by one ingest
+/// are recorded as one amendment that applies them in order (the last operation on an id wins),
+/// with every file in its provenance.
+fn merge_same_day_deltas(prepared: Vec<Prepared>, outline: bool) -> Vec<Prepared> {
+    fn delta(item: &Prepared) -> Option<(&ListId, NaiveDate)> {
+        let publications = item.publications.as_ref()?;
+        match publications.as_slice() {
+            [one]
+                if item.provenance.format == Format::FtmDelta.name()
+                    && matches!(one.content, PublicationContent::Amendment(_)) =>
+            {
+                Some((&one.list, one.published))
+            }
+            _ => None,
+        }
+    }
+    let mut merged: Vec<Prepared> = Vec::new();
+    for item in prepared {
+        let joins = match (merged.last(), delta(&item)) {
+            (Some(last), Some(day)) => delta(last) == Some(day),
+            _ => false,
+        };
+        let Some(last) = merged.last_mut().filter(|_| joins) else {
+            merged.push(item);
+            continue;
+        };
+        let (Some(earlier), Some(later)) = (
+            last.publications.as_mut().and_then(|p| p.first_mut()),
+            item.publications.and_then(|p| p.into_iter().next()),
+        ) else {
+            continue;
+        };
+        if let (PublicationContent::Amendment(a), PublicationContent::Amendment(b)) =
+            (&mut earlier.content, later.content)
+        {
+            let touched: HashSet<EntryId> = b
+                .add
+                .iter()
+                .chain(&b.amend)
+                .map(|e| e.id.clone())
+                .chain(b.remove.iter().cloned())
+                .collect();
+            a.add.retain(|e| !touched.contains(&e.id));
+            a.amend.retain(|e| !touched.contains(&e.id));
+            a.remove.retain(|id| !touched.contains(id));
+            a.add.extend(b.add);
+            a.amend.extend(b.amend);
+            a.remove.extend(b.remove);
+        }
+        earlier.source = format!("{}; {}", earlier.source, later.source);
+        last.provenance.inputs.extend(item.provenance.inputs);
+        last.provenance.sha256 = manifest_sha256(&last.provenance.inputs);
+        last.warnings.extend(item.warnings);
+        last.outlines = if outline {
+            vec![Outline::of(earlier)]
+        } else {
+            Vec::new()
+        };
+    }
+    merged
 }
 
 /// Refuses an empty snapshot, before the store is opened.
@@ -329,6 +393,8 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
             &b.candidate.display,
         ))
     });
+
+    let prepared = merge_same_day_deltas(prepared, !args.allow_drop);
 
     let mut store = context.open_store(Access::Write)?;
     if !args.allow_drop {
