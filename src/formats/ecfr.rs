@@ -36,7 +36,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 use serde_json::Value;
 
-use super::{
+use super::{frozen, 
     Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, record_error,
 };
 use crate::model::{Entry, EntryId, ListId, PublicationContent, text};
@@ -570,7 +570,7 @@ fn build_entries(
             }
             None => {
                 by_key.insert(entry.id.as_str().to_string(), entries.len());
-                entries.push(entry);
+                entries.push(frozen(entry));
                 rows_of.push(Some(draft.row));
             }
         }

@@ -28,7 +28,7 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use super::un::{Node, XmlEvent, XmlStream, list_id, root_name, timestamp_date};
-use super::{
+use super::{frozen, 
     Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text,
     parse_iso_date, record_error,
 };
@@ -384,7 +384,7 @@ fn publication(
                 message,
             )
         })?;
-        entries.push(entry);
+        entries.push(frozen(entry));
         lines.push(line);
     }
     let content = PublicationContent::Snapshot(entries)
@@ -427,7 +427,10 @@ pub(super) fn parse_xml(input: &Input) -> ParseResult {
         ));
     }
     let stated_text = root.attr("generationDate").map(str::to_string);
-    let mut drafts: Vec<Draft> = Vec::new();
+    // Each entity becomes its entry as soon as it is read (held as compact JSON), so memory
+    // follows the entries, not the XML.
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut lines: Vec<u64> = Vec::new();
     let mut positions: HashMap<String, usize> = HashMap::new();
     let mut warnings = Vec::new();
     if !root_empty {
@@ -447,58 +450,52 @@ pub(super) fn parse_xml(input: &Input) -> ParseResult {
                     if node.name != "sanctionEntity" {
                         continue;
                     }
-                    let draft = entity_draft(&node, line).map_err(|message| {
+                    let located = |message: String| {
                         FormatError::new(
                             file,
                             Location::Record {
-                                number: drafts.len() as u64 + 1,
+                                number: entries.len() as u64 + 1,
                                 line: Some(line),
                             },
                             message,
                         )
-                    })?;
-                    match positions.get(&draft.id) {
+                    };
+                    let draft = entity_draft(&node, line).map_err(located)?;
+                    let key = draft.id.clone();
+                    let entry = frozen(build_entry(draft).map_err(located)?);
+                    match positions.get(&key) {
                         Some(&at) => {
-                            let first_line = drafts.get(at).map_or(0, |d| d.line);
+                            let first_line = lines.get(at).copied().unwrap_or(0);
                             warnings.push(format!(
-                                "{file}:{line}: sanctionEntity logicalId \"{}\" repeats the one at line {first_line}; the two were merged into one entry",
-                                draft.id
+                                "{file}:{line}: sanctionEntity logicalId \"{key}\" repeats the one at line {first_line}; the two were merged into one entry"
                             ));
-                            if let Some(first) = drafts.get_mut(at) {
-                                merge(first, draft);
+                            if let Some(first) = entries.get_mut(at) {
+                                super::merge_entry(first, entry);
                             }
                         }
                         None => {
-                            positions.insert(draft.id.clone(), drafts.len());
-                            drafts.push(draft);
+                            positions.insert(key, entries.len());
+                            entries.push(entry);
+                            lines.push(line);
                         }
                     }
                 }
             }
         }
     }
-    Ok((vec![publication(file, drafts, stated_text)?], warnings))
+    let content = PublicationContent::Snapshot(entries)
+        .normalize()
+        .map_err(|e| record_error(file, e, |i| lines.get(i).copied()))?;
+    let publication = ParsedPublication {
+        list: list_id(LIST),
+        stated_date: stated_text.as_deref().and_then(parse_eu_date),
+        stated_date_text: stated_text,
+        source: None,
+        content,
+    };
+    Ok((vec![publication], warnings))
 }
 
-/// Merges a repeated entity into the first one: every value of both is kept.
-fn merge(first: &mut Draft, other: Draft) {
-    for (key, values) in &other.attrs {
-        for value in values {
-            first.add_attr(key, value);
-        }
-    }
-    for remark in &other.remarks {
-        first.add_remark(remark);
-    }
-    for regulation in other.regulations {
-        first.add_regulation(regulation);
-    }
-    for (key, items) in other.blocks {
-        for item in items {
-            first.add_block(&key, item);
-        }
-    }
-}
 
 /// The draft of one `sanctionEntity` element.
 fn entity_draft(node: &Node, line: u64) -> Result<Draft, String> {

@@ -468,6 +468,75 @@ pub(crate) fn json_error_parts(error: &serde_json::Error) -> (Location, String) 
     (location, text)
 }
 
+/// An entry with its publisher fields held as compact JSON: a streaming parser calls it on each
+/// entry it keeps, so a large file's entries cost about their JSON size in memory.
+pub(crate) fn frozen(mut entry: crate::model::Entry) -> crate::model::Entry {
+    entry.extra.freeze();
+    entry
+}
+
+/// Merges a record that repeats an entry's key into the entry, keeping every value of both:
+/// list fields are united, a differing name becomes an alias, differing text is joined with
+/// "; ", and a publisher field with differing values holds both (as an array).
+pub(crate) fn merge_entry(first: &mut crate::model::Entry, other: crate::model::Entry) {
+    use serde_json::Value;
+    fn unite(into: &mut Vec<String>, from: Vec<String>) {
+        for item in from {
+            if !into.contains(&item) {
+                into.push(item);
+            }
+        }
+    }
+    fn join(into: &mut Option<String>, from: Option<String>) {
+        match (into.as_mut(), from) {
+            (_, None) => {}
+            (None, Some(text)) => *into = Some(text),
+            (Some(have), Some(text)) if !have.split("; ").any(|part| part == text) => {
+                have.push_str("; ");
+                have.push_str(&text);
+            }
+            _ => {}
+        }
+    }
+    if other.name != first.name && !first.aliases.contains(&other.name) {
+        first.aliases.push(other.name);
+    }
+    first.entry_type = first.entry_type.or(other.entry_type);
+    unite(&mut first.countries, other.countries);
+    unite(&mut first.aliases, other.aliases);
+    unite(&mut first.addresses, other.addresses);
+    unite(&mut first.programs, other.programs);
+    unite(&mut first.citations, other.citations);
+    join(&mut first.reason, other.reason);
+    join(&mut first.license_requirement, other.license_requirement);
+    join(&mut first.license_policy, other.license_policy);
+    first.listed_on = first.listed_on.or(other.listed_on);
+    for (key, value) in other.extra {
+        match first.extra.get_mut(&key) {
+            None => {
+                first.extra.insert(key, value);
+            }
+            Some(have) if *have == value => {}
+            Some(Value::Array(items)) => match value {
+                Value::Array(more) => {
+                    for item in more {
+                        if !items.contains(&item) {
+                            items.push(item);
+                        }
+                    }
+                }
+                single if !items.contains(&single) => items.push(single),
+                _ => {}
+            },
+            Some(have) => {
+                let before = std::mem::take(have);
+                *have = Value::Array(vec![before, value]);
+            }
+        }
+    }
+    first.extra.freeze();
+}
+
 /// Strips a UTF-8 byte-order mark.
 pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)

@@ -12,7 +12,7 @@
 
 use std::io::BufRead;
 
-use super::{
+use super::{frozen, 
     FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text,
     record_error, strip_bom,
 };
@@ -73,7 +73,7 @@ pub(super) fn parse(input: &Input) -> ParseResult {
             };
             FormatError::new(name, location, format!("invalid entry: {message}{hint}"))
         })?;
-        entries.push(entry);
+        entries.push(frozen(entry));
         lines.push(Some(line));
     }
     let content = PublicationContent::Snapshot(entries)

@@ -349,14 +349,14 @@ impl RawEntry {
             ) {
                 continue;
             }
-            insert_text(&mut entry.extra, &snake_case(key), value);
+            insert_text(entry.extra.map_mut(), &snake_case(key), value);
         }
         for (key, value) in &self.vessel {
             let extra_key = VESSEL_KEYS
                 .iter()
                 .find(|(k, _)| k == key)
                 .map_or_else(|| snake_case(key), |(_, e)| e.to_string());
-            insert_text(&mut entry.extra, &extra_key, value);
+            insert_text(entry.extra.map_mut(), &extra_key, value);
         }
 
         let mut alt_types = Map::new();

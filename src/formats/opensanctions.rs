@@ -31,7 +31,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{
+use super::{frozen, 
     FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text,
     record_error, strip_bom,
 };
@@ -101,7 +101,7 @@ pub(super) fn parse_entities(input: &Input) -> ParseResult {
         let entity: FtmEntity =
             serde_json::from_value(value).map_err(|e| json_error(name, line, &e))?;
         datasets.add(&entity.datasets);
-        entries.push(entity_entry(name, line, entity)?);
+        entries.push(frozen(entity_entry(name, line, entity)?));
         lines.push(Some(line));
         Ok(())
     })?;

@@ -38,7 +38,7 @@ use chrono::NaiveDate;
 use quick_xml::events::Event;
 use serde_json::{Map, Value};
 
-use super::{
+use super::{frozen, 
     Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text,
     record_error,
 };
@@ -752,7 +752,7 @@ fn parse_csv(input: &Input, kind: CsvKind) -> ParseResult {
             number,
             line: Some(line),
         };
-        entries.push(build_entry(file, draft, location, &mut warnings)?);
+        entries.push(frozen(build_entry(file, draft, location, &mut warnings)?));
     }
     let publication = publication(file, list, stated, entries, |i| first_lines.get(i).copied())?;
     Ok((vec![publication], warnings))
@@ -892,7 +892,7 @@ pub(super) fn parse_fcdo_xml(input: &Input) -> ParseResult {
                             ));
                         }
                         ids.insert(id, entries.len());
-                        entries.push(build_entry(file, done, location, &mut warnings)?);
+                        entries.push(frozen(build_entry(file, done, location, &mut warnings)?));
                     }
                 } else if depth == 0 {
                     break;

@@ -29,7 +29,7 @@ use quick_xml::encoding::DecodingReader;
 use quick_xml::events::Event;
 use serde_json::{Map, Value};
 
-use super::{
+use super::{frozen, 
     Format, FormatError, FormatInfo, Input, InputFile, Location, ParseResult, ParsedPublication,
     parse_iso_date, record_error,
 };
@@ -197,7 +197,7 @@ pub(super) fn push_or_merge(
     let key = entry.id.as_str().to_string();
     let Some(&at) = positions.get(&key) else {
         positions.insert(key, entries.len());
-        entries.push(entry);
+        entries.push(frozen(entry));
         lines.push(line);
         return;
     };

@@ -1,6 +1,5 @@
 //! One entry of a list (a listed company, person, vessel or aircraft) and its normal form.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -9,7 +8,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::text::{normalize_owned, normalize_set_owned};
-use super::{EntryId, ModelError};
+use super::{EntryId, Extra, ModelError};
 
 /// What kind of party an entry lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -114,8 +113,8 @@ pub struct Entry {
     )]
     pub listed_on: Option<NaiveDate>,
     /// Every other field the publisher gives, by the publisher's field name.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub extra: BTreeMap<String, Value>,
+    #[serde(default, skip_serializing_if = "Extra::is_empty")]
+    pub extra: Extra,
 }
 
 /// The SHA-256 of an entry's canonical JSON: equal hashes mean equal normalised entries.
@@ -138,7 +137,7 @@ impl Entry {
             license_policy: None,
             citations: Vec::new(),
             listed_on: None,
-            extra: BTreeMap::new(),
+            extra: Extra::new(),
         }
     }
 
@@ -148,14 +147,7 @@ impl Entry {
             return Err(ModelError::EmptyName(self.id));
         };
         let opt = |value: Option<String>| value.and_then(normalize_owned);
-        let extra = self
-            .extra
-            .into_iter()
-            .filter_map(|(key, value)| {
-                let key = normalize_owned(key)?;
-                normalize_value(value).map(|v| (key, v))
-            })
-            .collect();
+        let extra = self.extra.normalized();
         Ok(Entry {
             id: self.id,
             name,
@@ -223,8 +215,7 @@ impl Entry {
         if self.extra.is_empty() {
             text(&mut h, b'x', None);
         } else {
-            let extra = serde_json::to_string(&self.extra).expect("extra values serialise");
-            text(&mut h, b'x', Some(&extra));
+            text(&mut h, b'x', Some(&self.extra.json_text()));
         }
         EntryHash(h.finalize().into())
     }

@@ -3,6 +3,7 @@
 
 mod change;
 mod entry;
+mod extra;
 pub mod fold;
 mod ids;
 mod publication;
@@ -14,6 +15,7 @@ pub use change::{
     Change, ChangeKind, FieldChange, ListState, REASON_FIELDS, apply_changes, diff_entries,
     diff_states,
 };
+pub use extra::{Extra, ExtraMap};
 pub use entry::{Entry, EntryHash, EntryType, normalize_value, optional_date};
 pub use ids::{EntryId, ListId};
 pub use publication::{Amendment, Publication, PublicationContent, PublicationKind};
