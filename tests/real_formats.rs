@@ -108,7 +108,11 @@ fn ofac_consolidated_xml_and_csv_of_one_day_agree() {
     }
     assert_eq!(events[0]["added"], 639);
     assert_eq!(
-        (&events[1]["added"], &events[1]["removed"], &events[1]["changed"]),
+        (
+            &events[1]["added"],
+            &events[1]["removed"],
+            &events[1]["changed"]
+        ),
         (&Value::from(0), &Value::from(0), &Value::from(0)),
         "the XML and the CSV give the same entries: {out}"
     );
@@ -131,8 +135,15 @@ fn un_consolidated_list_history() {
     assert_eq!(
         dates,
         [
-            "2018-06-07", "2018-06-21", "2018-08-24", "2018-10-29", "2020-11-23", "2020-11-24",
-            "2020-12-01", "2025-11-18", "2026-02-27"
+            "2018-06-07",
+            "2018-06-21",
+            "2018-08-24",
+            "2018-10-29",
+            "2020-11-23",
+            "2020-11-24",
+            "2020-12-01",
+            "2025-11-18",
+            "2026-02-27"
         ],
         "dates from dateGenerated, in its own offset"
     );
@@ -144,12 +155,19 @@ fn un_consolidated_list_history() {
     // 2020-11-23 → 11-24 differ only in dateGenerated: no changes.
     let same = env.json(&["diff", "2020-11-23", "2020-11-24"]);
     assert_eq!(
-        (count(&same, "added"), count(&same, "removed"), count(&same, "changed")),
+        (
+            count(&same, "added"),
+            count(&same, "removed"),
+            count(&same, "changed")
+        ),
         (0, 0, 0)
     );
     // 2020-11-24 → 12-01: twelve Iraq delistings.
     let delisted = env.json(&["diff", "2020-11-24", "2020-12-01"]);
-    assert_eq!((count(&delisted, "added"), count(&delisted, "removed")), (0, 12));
+    assert_eq!(
+        (count(&delisted, "added"), count(&delisted, "removed")),
+        (0, 12)
+    );
     assert!(ids(&delisted["removed"]).contains(&"IQi.035".to_string()));
     // 2018-06-07 → 06-21: two additions, QDi.414 among them.
     let added = env.json(&["diff", "2018-06-07", "2018-06-21"]);
