@@ -530,7 +530,7 @@ pub(super) fn csv_tonnage(value: &str) -> String {
     }
     let mut out = String::with_capacity(value.len() + value.len() / 3);
     for (i, c) in value.chars().enumerate() {
-        if i > 0 && (value.len() - i) % 3 == 0 {
+        if i > 0 && (value.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
