@@ -1084,8 +1084,9 @@ impl State {
 }
 
 /// `extra` keys only the advanced XML fills (the legacy CSV and XML have no such data):
-/// an entry is the legacy one plus these and `listed_on`.
-pub(super) const ADVANCED_ONLY: [&str; 8] = [
+/// an entry is the legacy one plus these and `listed_on` (checked by the tests).
+#[cfg(test)]
+const ADVANCED_ONLY: [&str; 8] = [
     "lists",
     "sanctions_measures",
     "legal_basis",
