@@ -22,8 +22,14 @@
 //!
 //! Entries are mapped as the legacy CSV/XML map the same party where the data is the same:
 //! name `LAST, First Middle` from the primary alias's Latin-script name (surname parts, then
-//! the other parts in document order), `alt_types`/`weak_akas` as in `ofac-xml`, addresses
-//! joined the CSV's way, the CSV's `extra` keys for title and vessel data.
+//! the other parts in document order), `alt_types` as in `ofac-xml`, addresses joined the
+//! CSV's way, the CSV's `extra` keys for title and vessel data, and `reason` built as the CSV's
+//! `Remarks` by the same [`Composite`] as `ofac-xml`: birth dates and places, nationality and
+//! citizenship features, identity documents and every other feature (Website, Gender,
+//! SWIFT/BIC, Former Vessel Flag, …) as id rows, title, the party's `Comment`, weak names.
+//! What only this format carries stays in `extra` (`lists`, `sanctions_measures`,
+//! `legal_basis`, `relationships`, `other_script_names`, `address_other_scripts`, `id_other`)
+//! and `listed_on`.
 //!
 //! Which list: every sanctions entry names its list (`ListID` → `SDN List`,
 //! `Sectoral Sanctions Identifications List`, `Non-SDN Palestinian Legislative Council List`,
@@ -50,7 +56,7 @@ pub(super) const INFO: FormatInfo = FormatInfo {
     description: "OFAC advanced XML (sdn_advanced.xml, cons_advanced.xml)",
     list_ids: "us-ofac-sdn (most sanctions entries on the SDN List), us-ofac-cons (otherwise)",
     key: "DistinctParty FixedRef (= ent_num)",
-    reason_fields: "SanctionsMeasure Comment (program) → programs, DistinctParty Comment → reason",
+    reason_fields: "SanctionsMeasure Comment (program) → programs, the legacy CSV's Remarks composite (features, documents, title, DistinctParty Comment, weak names) → reason",
 };
 
 /// Reads one input.
