@@ -36,8 +36,9 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 use serde_json::Value;
 
-use super::{frozen, 
-    Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, record_error,
+use super::{
+    Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, frozen,
+    record_error,
 };
 use crate::model::{Entry, EntryId, ListId, PublicationContent, text};
 

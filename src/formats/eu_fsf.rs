@@ -28,9 +28,9 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use super::un::{Node, XmlEvent, XmlStream, list_id, root_name, timestamp_date};
-use super::{frozen, 
+use super::{
     Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text,
-    parse_iso_date, record_error,
+    frozen, parse_iso_date, record_error,
 };
 use crate::model::{Entry, EntryId, EntryType, PublicationContent};
 
@@ -495,7 +495,6 @@ pub(super) fn parse_xml(input: &Input) -> ParseResult {
     };
     Ok((vec![publication], warnings))
 }
-
 
 /// The draft of one `sanctionEntity` element.
 fn entity_draft(node: &Node, line: u64) -> Result<Draft, String> {

@@ -12,8 +12,8 @@
 
 use std::io::BufRead;
 
-use super::{frozen, 
-    FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text,
+use super::{
+    FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text, frozen,
     record_error, strip_bom,
 };
 use crate::model::{Entry, PublicationContent};

@@ -22,8 +22,14 @@
 //!
 //! Entries are mapped as the legacy CSV/XML map the same party where the data is the same:
 //! name `LAST, First Middle` from the primary alias's Latin-script name (surname parts, then
-//! the other parts in document order), `alt_types`/`weak_akas` as in `ofac-xml`, addresses
-//! joined the CSV's way, the CSV's `extra` keys for title and vessel data.
+//! the other parts in document order), `alt_types` as in `ofac-xml`, addresses joined the
+//! CSV's way, the CSV's `extra` keys for title and vessel data, and `reason` built as the CSV's
+//! `Remarks` by the same [`Composite`] as `ofac-xml`: birth dates and places, nationality and
+//! citizenship features, identity documents and every other feature (Website, Gender,
+//! SWIFT/BIC, Former Vessel Flag, …) as id rows, title, the party's `Comment`, weak names.
+//! What only this format carries stays in `extra` (`lists`, `sanctions_measures`,
+//! `legal_basis`, `relationships`, `other_script_names`, `address_other_scripts`, `id_other`)
+//! and `listed_on`.
 //!
 //! Which list: every sanctions entry names its list (`ListID` → `SDN List`,
 //! `Sectoral Sanctions Identifications List`, `Non-SDN Palestinian Legislative Council List`,
@@ -36,8 +42,8 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use super::ofac_xml::{
-    CONS_LIST, Fields, SDN_LIST, XmlEvent, XmlStream, alt_type, csv_address, csv_name,
-    root_element, snake_case, with_latin1_fallback,
+    CONS_LIST, Composite, Fields, IdRow, SDN_LIST, XmlEvent, XmlStream, alt_type, csv_address,
+    csv_name, csv_quotes, csv_tonnage, root_element, snake_case, with_latin1_fallback,
 };
 use super::{
     Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, record_error,
@@ -50,7 +56,7 @@ pub(super) const INFO: FormatInfo = FormatInfo {
     description: "OFAC advanced XML (sdn_advanced.xml, cons_advanced.xml)",
     list_ids: "us-ofac-sdn (most sanctions entries on the SDN List), us-ofac-cons (otherwise)",
     key: "DistinctParty FixedRef (= ent_num)",
-    reason_fields: "SanctionsMeasure Comment (program) → programs, DistinctParty Comment → reason",
+    reason_fields: "SanctionsMeasure Comment (program) → programs, the legacy CSV's Remarks composite (features, documents, title, DistinctParty Comment, weak names) → reason",
 };
 
 /// Reads one input.
@@ -183,6 +189,8 @@ struct AliasRaw {
 #[derive(Default)]
 struct FeatureRaw {
     type_id: String,
+    /// The feature's `ID` (the legacy XML's id uid): rows of one type are written in this order.
+    order: u64,
     values: Vec<String>,
     locations: Vec<String>,
 }
@@ -204,6 +212,8 @@ struct PartyRaw {
 #[derive(Default)]
 struct DocRaw {
     identity: String,
+    /// The document's `ID` (the legacy XML's id uid).
+    order: u64,
     fields: Map<String, Value>,
     date_type: String,
 }
@@ -223,7 +233,7 @@ struct Sanctions {
 struct State {
     refs: HashMap<(String, String), RefValue>,
     locations: HashMap<String, Loc>,
-    docs: HashMap<String, Vec<Value>>,
+    docs: HashMap<String, Vec<DocRaw>>,
     entries: Vec<Entry>,
     by_profile: HashMap<String, usize>,
     sanctions: HashMap<String, Sanctions>,
@@ -327,6 +337,7 @@ impl State {
             (3, "IDRegDocument") => {
                 let mut doc = DocRaw {
                     identity: attr(attrs, "IdentityID").to_string(),
+                    order: attr(attrs, "ID").parse().unwrap_or(u64::MAX),
                     ..DocRaw::default()
                 };
                 if let Some(t) = self.value("IDRegDocType", attr(attrs, "IDRegDocTypeID")) {
@@ -443,6 +454,7 @@ impl State {
                 if let Some(p) = self.party.as_mut() {
                     p.features.push(FeatureRaw {
                         type_id: attr(attrs, "FeatureTypeID").to_string(),
+                        order: attr(attrs, "ID").parse().unwrap_or(u64::MAX),
                         ..FeatureRaw::default()
                     });
                 }
@@ -566,10 +578,7 @@ impl State {
                 if let Some(doc) = self.doc.take()
                     && !doc.fields.is_empty()
                 {
-                    self.docs
-                        .entry(doc.identity)
-                        .or_default()
-                        .push(Value::Object(doc.fields));
+                    self.docs.entry(doc.identity.clone()).or_default().push(doc);
                 }
             }
             // Parties.
@@ -612,7 +621,7 @@ impl State {
                 if let Some(party) = self.party.take() {
                     let number = self.entries.len() as u64 + 1;
                     let entry = self.party_entry(file, number, party)?;
-                    self.entries.push(entry);
+                    self.entries.push(super::frozen(entry));
                 }
             }
             // Sanctions entries.
@@ -768,9 +777,10 @@ impl State {
         let mut other_scripts = Vec::new();
         let mut aliases = Vec::new();
         let mut alt_types = Map::new();
-        let mut weak = Map::new();
+        let mut composite = Composite::default();
         for alias in &party.aliases {
-            let kind = alt_type(self.value("AliasType", &alias.type_id).unwrap_or("A.K.A."));
+            let label = self.value("AliasType", &alias.type_id).unwrap_or("A.K.A.");
+            let kind = alt_type(label);
             let mut chosen: Option<String> = None;
             let mut rest = Vec::new();
             for name in &alias.names {
@@ -792,7 +802,7 @@ impl State {
             if alias.primary && primary_name.is_none() {
                 primary_name = Some(name);
             } else if alias.low_quality {
-                weak.insert(name, Value::String(kind));
+                composite.weak_akas.push((label.to_lowercase(), name));
             } else {
                 if kind != "aka" {
                     alt_types.insert(name.clone(), Value::String(kind));
@@ -802,7 +812,7 @@ impl State {
         }
         let mut entry = Entry::new(id, primary_name.unwrap_or_default());
         entry.aliases = aliases;
-        entry.reason = party.comment;
+        composite.remarks = party.comment.map(|c| c.trim().to_string());
         if let Some(sub) = self.value("PartySubType", &party.sub_type_id) {
             let party_type = self
                 .ref_attr("PartySubType", &party.sub_type_id, "PartyTypeID")
@@ -822,23 +832,67 @@ impl State {
                 .extra
                 .insert("alt_types".into(), Value::Object(alt_types));
         }
-        if !weak.is_empty() {
-            entry.extra.insert("weak_akas".into(), Value::Object(weak));
-        }
         if !other_scripts.is_empty() {
             entry.extra.insert(
                 "other_script_names".into(),
                 Value::Array(other_scripts.into_iter().map(Value::String).collect()),
             );
         }
-        let ids: Vec<Value> = party
+        // Identity documents: in the reason, as the CSV writes them; whatever the CSV does not
+        // write (issuing authority, validity, comments, other dates) under `id_other`.
+        let mut id_other = Vec::new();
+        for doc in party
             .identities
             .iter()
             .filter_map(|i| self.docs.remove(i))
             .flatten()
-            .collect();
-        if !ids.is_empty() {
-            entry.extra.insert("ids".into(), Value::Array(ids));
+        {
+            let mut fields = doc.fields;
+            let mut take = |key: &str| match fields.remove(key) {
+                Some(Value::String(v)) if !v.trim().is_empty() => Some(v.trim().to_string()),
+                _ => None,
+            };
+            let kind = take("id_type");
+            let number = take("id_number");
+            let country = take("id_country");
+            let issued = take("issue_date");
+            let expires = take("expiration_date");
+            match kind {
+                Some(kind) => {
+                    composite.ids.push(IdRow {
+                        kind: kind.clone(),
+                        number: number.unwrap_or_default(),
+                        country,
+                        issued,
+                        expires,
+                        order: doc.order,
+                    });
+                    if !fields.is_empty() {
+                        fields.insert("id_type".into(), Value::String(kind));
+                        id_other.push(Value::Object(fields));
+                    }
+                }
+                None => {
+                    for (key, value) in [
+                        ("id_number", number),
+                        ("id_country", country),
+                        ("issue_date", issued),
+                        ("expiration_date", expires),
+                    ] {
+                        if let Some(v) = value {
+                            fields.insert(key.into(), Value::String(v));
+                        }
+                    }
+                    if !fields.is_empty() {
+                        id_other.push(Value::Object(fields));
+                    }
+                }
+            }
+        }
+        if !id_other.is_empty() {
+            entry
+                .extra
+                .insert("id_other".into(), Value::Array(id_other));
         }
 
         let mut features: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -859,19 +913,55 @@ impl State {
                 values.extend(self.location_text(loc).0);
             }
             let key = feature_key(label, &feature.type_id);
-            features.entry(key).or_default().extend(values);
+            match key.as_str() {
+                "date_of_birth" => composite.dates_of_birth.extend(values),
+                "place_of_birth" => composite.places_of_birth.extend(values),
+                "nationality" => composite.nationalities.extend(values),
+                "citizenship" => composite.citizenships.extend(values),
+                _ if SCALAR_KEYS.contains(&key.as_str()) => {
+                    features.entry(key).or_default().extend(values)
+                }
+                // Every other feature (Website, Gender, SWIFT/BIC, Former Vessel Flag, …) is an
+                // id row of the legacy files.
+                _ => {
+                    let kind = if label.is_empty() {
+                        key.clone()
+                    } else {
+                        label.to_string()
+                    };
+                    for value in values {
+                        composite.ids.push(IdRow {
+                            kind: kind.clone(),
+                            number: value,
+                            country: None,
+                            issued: None,
+                            expires: None,
+                            order: feature.order,
+                        });
+                    }
+                }
+            }
         }
         for (key, values) in features {
             if values.is_empty() {
                 continue;
             }
-            let value = if SCALAR_KEYS.contains(&key.as_str()) && values.len() == 1 {
+            if key == "title" {
+                composite.title = Some(values.join("; "));
+            }
+            let values: Vec<String> = if matches!(key.as_str(), "tonnage" | "grt") {
+                values.iter().map(|v| csv_tonnage(v)).collect()
+            } else {
+                values
+            };
+            let value = if values.len() == 1 {
                 Value::String(values.into_iter().next().unwrap_or_default())
             } else {
                 Value::Array(values.into_iter().map(Value::String).collect())
             };
             entry.extra.insert(key, value);
         }
+        entry.reason = composite.remarks();
         if !address_scripts.is_empty() {
             entry.extra.insert(
                 "address_other_scripts".into(),
@@ -884,6 +974,7 @@ impl State {
             party.profile_id
         };
         self.by_profile.insert(profile, self.entries.len());
+        csv_quotes(&mut entry);
         Ok(entry)
     }
 
@@ -998,6 +1089,20 @@ impl State {
     }
 }
 
+/// `extra` keys only the advanced XML fills (the legacy CSV and XML have no such data):
+/// an entry is the legacy one plus these and `listed_on` (checked by the tests).
+#[cfg(test)]
+const ADVANCED_ONLY: [&str; 8] = [
+    "lists",
+    "sanctions_measures",
+    "legal_basis",
+    "relationships",
+    "other_script_names",
+    "address_other_scripts",
+    "party_type",
+    "id_other",
+];
+
 /// `extra` keys the legacy CSV uses as single strings.
 const SCALAR_KEYS: [&str; 7] = [
     "title",
@@ -1109,25 +1214,34 @@ mod tests {
         assert_eq!(m.name, "MNANGAGWA, Emmerson Dambudzo");
         assert_eq!(m.entry_type, Some(EntryType::Individual));
         assert_eq!(m.programs, vec!["ZIMBABWE"]);
-        assert_eq!(m.reason.as_deref(), Some("Chairman of the ruling party"));
+        // The legacy CSV's Remarks, composed from the features, documents and weak names.
+        assert_eq!(
+            m.reason.as_deref(),
+            Some(
+                "DOB 15 Sep 1942; POB Zvishavane, Zimbabwe; nationality Zimbabwe; Gender Male; \
+                 Passport AD001095 (Zimbabwe) expires 01 Jan 2030; \
+                 President of the Republic of Zimbabwe; Chairman of the ruling party; a.k.a. 'NGWENA'."
+            )
+        );
         assert!(m.aliases.is_empty());
-        assert_eq!(m.extra["weak_akas"], json!({"NGWENA": "aka"}));
         assert_eq!(
             m.extra["other_script_names"],
             json!(["МНАНГАГВА, Эммерсон"])
         );
-        assert_eq!(m.extra["date_of_birth"], json!(["15 Sep 1942"]));
-        assert_eq!(m.extra["place_of_birth"], json!(["Zvishavane, Zimbabwe"]));
-        assert_eq!(m.extra["nationality"], json!(["Zimbabwe"]));
         assert_eq!(
             m.extra["title"],
             json!("President of the Republic of Zimbabwe")
         );
-        assert_eq!(m.extra["gender"], json!(["Male"]));
+        // The CSV's keys, and what only the advanced XML carries.
         assert_eq!(
-            m.extra["ids"],
-            json!([{"id_type": "Passport", "id_number": "AD001095", "id_country": "Zimbabwe",
-                    "expiration_date": "01 Jan 2030"}])
+            m.extra.keys().collect::<Vec<_>>(),
+            vec![
+                "legal_basis",
+                "lists",
+                "other_script_names",
+                "sanctions_measures",
+                "title"
+            ]
         );
         assert_eq!(m.extra["lists"], json!(["SDN List"]));
         assert_eq!(m.extra["sanctions_measures"], json!(["Block"]));
@@ -1138,7 +1252,7 @@ mod tests {
         assert_eq!(ship.aliases, vec!["ABADAN"]);
         assert_eq!(ship.extra["alt_types"], json!({"ABADAN": "fka"}));
         assert_eq!(ship.extra["vess_type"], json!("Crude/Oil Products Tanker"));
-        assert_eq!(ship.extra["tonnage"], json!("99144"));
+        assert_eq!(ship.extra["tonnage"], json!("99,144"));
         assert_eq!(
             ship.extra["legal_basis"],
             json!(["Executive Order 13382 (Non-proliferation)"])
@@ -1148,7 +1262,12 @@ mod tests {
             json!([{"relation_type": "Owned or Controlled By", "related_id": "36",
                     "related_name": "AEROCARIBBEAN AIRLINES"}])
         );
-        assert_eq!(by_id(es, "7480").extra["date_of_birth"], json!(["1965"]));
+        assert!(
+            by_id(es, "7480")
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.starts_with("DOB 1965"))
+        );
     }
 
     #[test]
@@ -1167,7 +1286,14 @@ mod tests {
             vec!["Office 12, Example Tower, Dubai 12345, United Arab Emirates"]
         );
         assert_eq!(added.extra["address_other_scripts"], json!(["دبي"]));
-        assert_eq!(added.extra["website"], json!(["www.example.com"]));
+        assert!(
+            added
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.contains("Website www.example.com")),
+            "{:?}",
+            added.reason
+        );
         assert_eq!(by_id(new, "7513").programs, vec!["GLOMAG"]);
         assert_ne!(by_id(old, "7513").reason, by_id(new, "7513").reason);
     }
@@ -1184,28 +1310,13 @@ mod tests {
             let (a, l) = (entries(&advanced), entries(&legacy));
             assert_eq!(a.len(), l.len());
             for x in l {
-                let y = by_id(a, x.id.as_str());
-                assert_eq!(x.name, y.name);
-                assert_eq!(x.entry_type, y.entry_type);
-                assert_eq!(x.programs, y.programs);
-                assert_eq!(x.aliases, y.aliases);
-                assert_eq!(x.addresses, y.addresses);
-                assert_eq!(x.countries, y.countries);
-                for key in [
-                    "alt_types",
-                    "weak_akas",
-                    "title",
-                    "call_sign",
-                    "vess_type",
-                    "vess_flag",
-                    "tonnage",
-                    "grt",
-                    "date_of_birth",
-                    "place_of_birth",
-                    "nationality",
-                ] {
-                    assert_eq!(x.extra.get(key), y.extra.get(key), "{} {key}", x.id);
+                // Identical but for what only the advanced XML carries.
+                let mut y = by_id(a, x.id.as_str()).clone();
+                y.listed_on = None;
+                for key in ADVANCED_ONLY {
+                    y.extra.remove(key);
                 }
+                assert_eq!(x, &y);
             }
         }
     }

@@ -3,19 +3,18 @@
 //! Root `<sdnList>` (namespace `http://tempuri.org/sdnList.xsd`; OFAC's newer service writes
 //! `https://sanctionslistservice.ofac.treas.gov/.../exports/XML` with the same elements), then
 //! `<publshInformation>` (sic) with `Publish_Date` (`MM/DD/YYYY`) and `Record_Count`, then one
-//! `<sdnEntry>` per listed party. The key `<uid>` is the legacy CSV's `ent_num`, so entries are
-//! mapped exactly as `ofac_csv` maps the same publication's CSV rows wherever both carry the
-//! same data (name as `LAST, First`, addresses joined the CSV's way, `alt_types` for non-a.k.a.
-//! names, the CSV's `extra` keys for title and vessel data).
-//!
-//! Known legitimate differences from the CSV of the same publication:
-//! - `reason`: the CSV's `Remarks` column is a summary OFAC composes from the dates and places
-//!   of birth, nationalities, identity documents, title, weak a.k.a.s and the remarks; the XML
-//!   carries those as separate elements (kept in `extra`) and `<remarks>` holds only the free
-//!   text (for example `(Linked To: X)` where the CSV writes `Linked To: X.`).
-//! - `extra` holds the XML-only data (`ids`, `date_of_birth`, `place_of_birth`, `nationality`,
-//!   `citizenship`, `weak_akas`).
-//! - vessel tonnages: the CSV writes `99,144`, the XML `99144` (kept as written).
+//! `<sdnEntry>` per listed party. The key `<uid>` is the legacy CSV's `ent_num`, and every
+//! entry is mapped to exactly what `ofac_csv` gives for the same publication's CSV row (same
+//! list ids, so a history may mix CSV and XML publications): name as `LAST, First`, addresses
+//! joined the CSV's way, `alt_types` for non-a.k.a. names, the CSV's `extra` keys for title and
+//! vessel data, tonnages with thousands separators (`99,144`), double quotes written as single
+//! ones (`Maker Tower 'F'`), and `reason` built as OFAC builds the CSV's `Remarks` from the
+//! structured elements ([`Composite`]): `DOB …; alt. DOB …; POB …; nationality …; citizen …;`
+//! the `idList` rows (`Passport X (Country) issued D expires D`, `Website …`, `Additional
+//! Sanctions Information - …`; a repeated type is `alt. Type`; types in [`ID_TYPE_ORDER`], one
+//! type's rows in uid order), the title, the `<remarks>` text, weak names (`a.k.a. 'X'`), and
+//! the remarks' `(Linked To: X)` parts as `Linked To: X`, ending with a full stop. On the real
+//! consolidated list of 2018-04-06 all 639 entries are identical to the CSV's.
 //!
 //! SDN.XML and consolidated.xml have the same layout and no element naming the list. The
 //! non-SDN list is told by its content: more than half of its entries carry a non-SDN marker
@@ -45,7 +44,7 @@ pub(super) const INFO: FormatInfo = FormatInfo {
     description: "OFAC legacy XML sdnList (SDN.XML, consolidated.xml)",
     list_ids: "us-ofac-sdn (SDN.XML), us-ofac-cons (consolidated.xml, told by its non-SDN program tags and markers)",
     key: "uid (= ent_num)",
-    reason_fields: "programList/program → programs, remarks → reason",
+    reason_fields: "programList/program → programs, the CSV's Remarks composite (birth data, nationality, idList, title, remarks, weak a.k.a.s) → reason",
 };
 
 /// The SDN list's id.
@@ -126,7 +125,7 @@ fn parse_stream(file: &str, mut xml: XmlStream<'_>) -> ParseResult {
                             if r.is_marked() {
                                 marked += 1;
                             }
-                            entries.push(r.into_entry(file, number)?);
+                            entries.push(super::frozen(r.into_entry(file, number)?));
                         }
                         3 => r.fields.push((name.clone(), text)),
                         4 => match path.get(2).map(String::as_str) {
@@ -296,6 +295,286 @@ const VESSEL_KEYS: [(&str, &str); 6] = [
     ("grossRegisteredTonnage", "grt"),
 ];
 
+/// One row of OFAC's legacy `idList` (in the advanced XML: an identity document or a feature
+/// such as `Website`, `Gender` or `Former Vessel Flag`), as the CSV's `Remarks` writes it.
+pub(super) struct IdRow {
+    /// `idType` (`Passport`, `SWIFT/BIC`, `Additional Sanctions Information -`, …).
+    pub(super) kind: String,
+    /// `idNumber`.
+    pub(super) number: String,
+    /// `idCountry`.
+    pub(super) country: Option<String>,
+    /// `issueDate`, as written (`10 Jul 1991`).
+    pub(super) issued: Option<String>,
+    /// `expirationDate`, as written.
+    pub(super) expires: Option<String>,
+    /// The row's numeric uid: rows of one type are written in uid order.
+    pub(super) order: u64,
+}
+
+/// The pieces OFAC composes the legacy CSV's `Remarks` from, in the order it writes them.
+#[derive(Default)]
+pub(super) struct Composite {
+    /// `DOB …; alt. DOB …`.
+    pub(super) dates_of_birth: Vec<String>,
+    /// `POB …; alt. POB …`.
+    pub(super) places_of_birth: Vec<String>,
+    /// `nationality …; alt. nationality …`.
+    pub(super) nationalities: Vec<String>,
+    /// `citizen …; alt. citizen …`.
+    pub(super) citizenships: Vec<String>,
+    /// Identity documents and other id-like rows, sorted by [`ID_TYPE_ORDER`] when written.
+    pub(super) ids: Vec<IdRow>,
+    /// The title (also the CSV's `Title` column).
+    pub(super) title: Option<String>,
+    /// The free-text remarks; `(Linked To: X)` parts are moved to the end as `Linked To: X`.
+    pub(super) remarks: Option<String>,
+    /// Weak names: the type as written (`a.k.a.`) and the name.
+    pub(super) weak_akas: Vec<(String, String)>,
+}
+
+/// The order in which OFAC's legacy CSV writes id types in `Remarks` (types of one kind in
+/// uid order; types not listed come after these). Learnt from real files: all 639 entries of
+/// the consolidated list of 2018-04-06 (CSV and XML of the same publication), completed with
+/// the majority order of the types in the SDN CSVs of 2019, 2021 and 2024 and the
+/// consolidated CSV of 2025.
+pub(super) const ID_TYPE_ORDER: [&str; 98] = [
+    "Former Vessel Flag",
+    "SWIFT/BIC",
+    "Website",
+    "Email Address",
+    "Aircraft Construction Number",
+    "Aircraft Manufacture Date",
+    "Aircraft Mode S Transponder Code",
+    "Aircraft Model",
+    "BIK (RU)",
+    "Executive Order 13662 Directive Determination -",
+    "IFCA Determination -",
+    "Previous Aircraft Tail Number",
+    "Aircraft Operator",
+    "Nationality of Registration",
+    "Aircraft Manufacturer's Serial Number (MSN)",
+    "Aircraft Tail Number",
+    "Additional Sanctions Information -",
+    "Gender",
+    "Executive Order 13846 information:",
+    "D-U-N-S Number",
+    "CAATSA Section 235 Information:",
+    "Vessel Year of Build",
+    "Digital Currency Address - XBT",
+    "For more information, please see:",
+    "Digital Currency Address",
+    "Secondary sanctions risk:",
+    "Cedula No.",
+    "Phone Number",
+    "Transactions Prohibited For Persons Owned or Controlled By U.S. Financial Institutions:",
+    "Organization Established Date",
+    "Organization Type:",
+    "Equity Ticker",
+    "ISIN",
+    "Target Type",
+    "Executive Order 14024 Directive Information -",
+    "Executive Order 14024 Directive Information",
+    "Listing Date (EO 14024 Directive 3):",
+    "Listing Date (EO 14024 Directive 2):",
+    "Effective Date (EO 14024 Directive 3):",
+    "Effective Date (CMIC)",
+    "Effective Date (EO 14024 Directive 2):",
+    "Purchase/Sales For Divestment Date (CMIC)",
+    "Listing Date (CMIC)",
+    "C.R. No.",
+    "Romanian Tax Registration",
+    "UK Company Number",
+    "Passport",
+    "NIT #",
+    "US FEIN",
+    "Moroccan Personal ID No.",
+    "Kenyan ID No.",
+    "Serial No.",
+    "RFC",
+    "C.U.I.T.",
+    "Italian Fiscal Code",
+    "SSN",
+    "LE Number",
+    "Driver's License No.",
+    "Credencial electoral",
+    "Business Registration Document #",
+    "National ID No.",
+    "Electoral Registry No.",
+    "Diplomatic Passport",
+    "Personal ID Card",
+    "Folio Mercantil No.",
+    "Vessel Registration Identification",
+    "Registration ID",
+    "Dubai Chamber of Commerce Membership No.",
+    "Certificate of Incorporation Number",
+    "Registered Charity No.",
+    "V.A.T. Number",
+    "National Foreign ID Number",
+    "Matricula Mercantil No",
+    "Tax ID No.",
+    "File Number",
+    "Afghan Money Service Provider License Number",
+    "Trade License No.",
+    "Identification Number",
+    "Refugee ID Card",
+    "Residency Number",
+    "Chinese Commercial Code",
+    "Citizen's Card Number",
+    "Birth Certificate Number",
+    "Commercial Registry Number",
+    "Istanbul Chamber of Comm. No.",
+    "Company Number",
+    "Business Number",
+    "Public Registration Number",
+    "MMSI",
+    "Government Gazette Number",
+    "License",
+    "Chamber of Commerce Number",
+    "Legal Entity Number",
+    "Business Registration Number",
+    "Registration Number",
+    "Central Registration System Number",
+    "Economic Register Number (CBLS)",
+    "Unified Social Credit Code (USCC)",
+];
+
+impl Composite {
+    /// The CSV's `Remarks`: `DOB …; POB …; nationality …; citizen …; <ids>; <title>;
+    /// <remarks>; a.k.a. 'WEAK'; Linked To: X.`, ending with a full stop. `None` when there is
+    /// nothing to say.
+    pub(super) fn remarks(mut self) -> Option<String> {
+        let mut parts: Vec<String> = Vec::new();
+        for (values, label) in [
+            (&self.dates_of_birth, "DOB"),
+            (&self.places_of_birth, "POB"),
+            (&self.nationalities, "nationality"),
+            (&self.citizenships, "citizen"),
+        ] {
+            for (i, value) in values.iter().enumerate() {
+                let alt = if i == 0 { "" } else { "alt. " };
+                parts.push(format!("{alt}{label} {value}"));
+            }
+        }
+        let rank = |kind: &str| {
+            ID_TYPE_ORDER
+                .iter()
+                .position(|t| *t == kind)
+                .unwrap_or(ID_TYPE_ORDER.len())
+        };
+        self.ids.sort_by_key(|row| (rank(&row.kind), row.order));
+        let mut seen: Vec<&str> = Vec::new();
+        for row in &self.ids {
+            let mut part = String::new();
+            if seen.contains(&row.kind.as_str()) {
+                part.push_str("alt. ");
+            } else {
+                seen.push(&row.kind);
+            }
+            part.push_str(&row.kind);
+            if !row.number.is_empty() {
+                part.push(' ');
+                part.push_str(&row.number);
+            }
+            if let Some(country) = &row.country {
+                part.push_str(&format!(" ({country})"));
+            }
+            if let Some(issued) = &row.issued {
+                part.push_str(&format!(" issued {issued}"));
+            }
+            if let Some(expires) = &row.expires {
+                part.push_str(&format!(" expires {expires}"));
+            }
+            parts.push(part);
+        }
+        parts.extend(self.title.take());
+        let mut links = Vec::new();
+        if let Some(remarks) = &self.remarks {
+            let mut kept = Vec::new();
+            for segment in remarks.split("; ") {
+                match segment
+                    .trim()
+                    .strip_prefix("(Linked To: ")
+                    .and_then(|s| s.strip_suffix(')'))
+                {
+                    Some(target) => links.push(format!("Linked To: {target}")),
+                    None => kept.push(segment),
+                }
+            }
+            let kept = kept.join("; ");
+            if !kept.trim().is_empty() {
+                parts.push(kept);
+            }
+        }
+        for (label, name) in &self.weak_akas {
+            parts.push(format!("{label} '{name}'"));
+        }
+        parts.extend(links);
+        if parts.is_empty() {
+            return None;
+        }
+        let mut text = parts.join("; ");
+        if !text.ends_with('.') {
+            text.push('.');
+        }
+        Some(text)
+    }
+}
+
+/// A tonnage as the CSV writes it: `99144` → `99,144` (anything but plain digits as written).
+pub(super) fn csv_tonnage(value: &str) -> String {
+    let value = value.trim();
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return value.to_string();
+    }
+    let mut out = String::with_capacity(value.len() + value.len() / 3);
+    for (i, c) in value.chars().enumerate() {
+        if i > 0 && (value.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// OFAC's CSV writes every double quote as a single one (`Maker Tower 'F'` where the XML has
+/// `"F"`): applied to every text of an entry so both formats give the same entry.
+pub(super) fn csv_quotes(entry: &mut Entry) {
+    fn fix(s: &mut String) {
+        if s.contains('"') {
+            *s = s.replace('"', "'");
+        }
+    }
+    fn fix_value(v: &mut Value) {
+        match v {
+            Value::String(s) => fix(s),
+            Value::Array(items) => items.iter_mut().for_each(fix_value),
+            Value::Object(map) => {
+                let old = std::mem::take(map);
+                for (mut k, mut v) in old {
+                    fix(&mut k);
+                    fix_value(&mut v);
+                    map.insert(k, v);
+                }
+            }
+            _ => {}
+        }
+    }
+    fix(&mut entry.name);
+    for list in [
+        &mut entry.aliases,
+        &mut entry.addresses,
+        &mut entry.countries,
+        &mut entry.programs,
+    ] {
+        list.iter_mut().for_each(fix);
+    }
+    if let Some(r) = entry.reason.as_mut() {
+        fix(r);
+    }
+    entry.extra.map_mut().values_mut().for_each(fix_value);
+}
+
 impl RawEntry {
     /// True when the entry carries a marker of the non-SDN consolidated list.
     fn is_marked(&self) -> bool {
@@ -340,7 +619,11 @@ impl RawEntry {
             },
         }
         entry.programs = self.programs;
-        entry.reason = get(&self.fields, "remarks").map(str::to_string);
+        let mut composite = Composite {
+            remarks: get(&self.fields, "remarks").map(str::to_string),
+            title: get(&self.fields, "title").map(str::to_string),
+            ..Composite::default()
+        };
         // Other leaves: title and anything a future layout adds, by snake_case name.
         for (key, value) in &self.fields {
             if matches!(
@@ -356,13 +639,16 @@ impl RawEntry {
                 .iter()
                 .find(|(k, _)| k == key)
                 .map_or_else(|| snake_case(key), |(_, e)| e.to_string());
-            insert_text(entry.extra.map_mut(), &extra_key, value);
+            let value = if matches!(extra_key.as_str(), "tonnage" | "grt") {
+                csv_tonnage(value)
+            } else {
+                value.clone()
+            };
+            insert_text(entry.extra.map_mut(), &extra_key, &value);
         }
 
         let mut alt_types = Map::new();
-        let mut weak = Map::new();
-        let mut ids = Vec::new();
-        let mut people: BTreeMap<&str, Vec<(bool, String)>> = BTreeMap::new();
+        let mut people: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         let mut others: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         for (list, item, fields) in &self.subs {
             match (list.as_str(), item.as_str()) {
@@ -373,9 +659,10 @@ impl RawEntry {
                     )) else {
                         continue;
                     };
-                    let kind = alt_type(get(fields, "type").unwrap_or("a.k.a."));
+                    let label = get(fields, "type").unwrap_or("a.k.a.");
+                    let kind = alt_type(label);
                     if get(fields, "category").is_some_and(|c| c.eq_ignore_ascii_case("weak")) {
-                        weak.insert(name, Value::String(kind));
+                        composite.weak_akas.push((label.to_string(), name));
                     } else {
                         if kind != "aka" {
                             alt_types.insert(name.clone(), Value::String(kind));
@@ -422,9 +709,37 @@ impl RawEntry {
                     }
                 }
                 ("idList", "id") => {
-                    let object = object_without(fields, &["uid"]);
-                    if !object.is_empty() {
-                        ids.push(Value::Object(object));
+                    if let Some(kind) = get(fields, "idType") {
+                        composite.ids.push(IdRow {
+                            kind: kind.to_string(),
+                            number: get(fields, "idNumber").unwrap_or("").to_string(),
+                            country: get(fields, "idCountry").map(str::to_string),
+                            issued: get(fields, "issueDate").map(str::to_string),
+                            expires: get(fields, "expirationDate").map(str::to_string),
+                            order: get(fields, "uid")
+                                .and_then(|u| u.parse().ok())
+                                .unwrap_or(u64::MAX),
+                        });
+                    }
+                    // Anything the CSV does not write (an id without a type, new elements).
+                    let known: &[&str] = if get(fields, "idType").is_some() {
+                        &[
+                            "uid",
+                            "idType",
+                            "idNumber",
+                            "idCountry",
+                            "issueDate",
+                            "expirationDate",
+                        ]
+                    } else {
+                        &["uid"]
+                    };
+                    let rest = object_without(fields, known);
+                    if !rest.is_empty() {
+                        others
+                            .entry("id_other".into())
+                            .or_default()
+                            .push(Value::Object(rest));
                     }
                 }
                 (_, "dateOfBirthItem") => push_person(&mut people, "date_of_birth", fields),
@@ -447,30 +762,27 @@ impl RawEntry {
                 .extra
                 .insert("alt_types".into(), Value::Object(alt_types));
         }
-        if !weak.is_empty() {
-            entry.extra.insert("weak_akas".into(), Value::Object(weak));
+        for (key, values) in people {
+            match key {
+                "date_of_birth" => composite.dates_of_birth = values,
+                "place_of_birth" => composite.places_of_birth = values,
+                "nationality" => composite.nationalities = values,
+                _ => composite.citizenships = values,
+            }
         }
-        if !ids.is_empty() {
-            entry.extra.insert("ids".into(), Value::Array(ids));
-        }
-        for (key, mut values) in people {
-            // The main entry first, then file order.
-            values.sort_by_key(|(main, _)| !*main);
-            entry.extra.insert(
-                key.into(),
-                Value::Array(values.into_iter().map(|(_, v)| Value::String(v)).collect()),
-            );
-        }
+        entry.reason = composite.remarks();
         for (key, values) in others {
             entry.extra.insert(key, Value::Array(values));
         }
+        csv_quotes(&mut entry);
         Ok(entry)
     }
 }
 
-/// Adds a date/place of birth, nationality or citizenship item under `key`.
+/// Adds a date/place of birth, nationality or citizenship item under `key` (file order, as
+/// the CSV writes them; `mainEntry` is not used by the CSV).
 fn push_person<'a>(
-    people: &mut BTreeMap<&'a str, Vec<(bool, String)>>,
+    people: &mut BTreeMap<&'a str, Vec<String>>,
     key: &'a str,
     fields: &[(String, String)],
 ) {
@@ -480,11 +792,7 @@ fn push_person<'a>(
         _ => "country",
     };
     if let Some(value) = get(fields, value_key) {
-        let main = get(fields, "mainEntry").is_some_and(|m| m.eq_ignore_ascii_case("true"));
-        people
-            .entry(key)
-            .or_default()
-            .push((main, value.to_string()));
+        people.entry(key).or_default().push(value.to_string());
     }
 }
 
@@ -892,10 +1200,16 @@ mod tests {
         assert_eq!(m.name, "MNANGAGWA, Emmerson Dambudzo");
         assert_eq!(m.entry_type, Some(EntryType::Individual));
         assert_eq!(m.programs, vec!["GLOMAG", "ZIMBABWE"]);
-        assert_eq!(m.reason.as_deref(), Some("(Linked To: X & Y)"));
+        // The CSV's Remarks: birth data, ids, title, remarks, weak names, links.
+        assert_eq!(
+            m.reason.as_deref(),
+            Some(
+                "DOB 1942; alt. DOB 15 Sep 1942; POB Zvishavane; nationality Zimbabwe; \
+                 Passport AD001 (Zimbabwe); President; a.k.a. 'CROCODILE'; Linked To: X & Y."
+            )
+        );
         assert_eq!(m.aliases, vec!["MNANGAGWA, Emmerson", "OLD"]);
         assert_eq!(m.extra["alt_types"], json!({"OLD": "fka"}));
-        assert_eq!(m.extra["weak_akas"], json!({"CROCODILE": "aka"}));
         assert_eq!(
             m.addresses,
             vec![
@@ -905,13 +1219,11 @@ mod tests {
         );
         assert_eq!(m.countries, vec!["Palestinian", "Zimbabwe"]);
         assert_eq!(m.extra["title"], json!("President"));
+        // Only the CSV's keys: the rest is in the reason, as in the CSV.
         assert_eq!(
-            m.extra["ids"],
-            json!([{"id_type": "Passport", "id_number": "AD001", "id_country": "Zimbabwe"}])
+            m.extra.keys().collect::<Vec<_>>(),
+            vec!["alt_types", "title"]
         );
-        assert_eq!(m.extra["date_of_birth"], json!(["15 Sep 1942", "1942"]));
-        assert_eq!(m.extra["place_of_birth"], json!(["Zvishavane"]));
-        assert_eq!(m.extra["nationality"], json!(["Zimbabwe"]));
         assert!(!m.extra.contains_key("uid"));
 
         let ship = by_id(es, "15036");
@@ -919,7 +1231,7 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&ship.extra).unwrap(),
             json!({"call_sign": "T2EU4", "vess_type": "Tanker", "vess_flag": "Tanzania",
-                   "tonnage": "99144", "grt": "56068"})
+                   "tonnage": "99,144", "grt": "56,068"})
         );
     }
 
@@ -1070,6 +1382,69 @@ mod tests {
     }
 
     #[test]
+    fn the_composite_follows_ofac_order_and_punctuation() {
+        let id = |kind: &str, number: &str, order| IdRow {
+            kind: kind.into(),
+            number: number.into(),
+            country: None,
+            issued: None,
+            expires: None,
+            order,
+        };
+        let mut passport = id("Passport", "B2", 9);
+        passport.country = Some("Iran".into());
+        passport.issued = Some("10 Jul 1991".into());
+        passport.expires = Some("09 Jun 2009".into());
+        let composite = Composite {
+            dates_of_birth: vec!["1962".into(), "1963".into()],
+            places_of_birth: vec!["Shati".into()],
+            citizenships: vec!["Iran".into()],
+            ids: vec![
+                passport,
+                id("Passport", "A1", 3),
+                id(
+                    "Additional Sanctions Information -",
+                    "Not on the SDN List",
+                    1,
+                ),
+                id("Website", "www.x.ir", 2),
+                id("Brand New Type", "7", 0),
+            ],
+            title: Some("Director".into()),
+            remarks: Some("all offices;  Fax 1; (Linked To: A (UK) LTD)".into()),
+            weak_akas: vec![("a.k.a.".into(), "W".into())],
+            ..Composite::default()
+        };
+        assert_eq!(
+            composite.remarks().as_deref(),
+            Some(
+                "DOB 1962; alt. DOB 1963; POB Shati; citizen Iran; Website www.x.ir; \
+                 Additional Sanctions Information - Not on the SDN List; Passport A1; \
+                 alt. Passport B2 (Iran) issued 10 Jul 1991 expires 09 Jun 2009; Brand New Type 7; \
+                 Director; all offices;  Fax 1; a.k.a. 'W'; Linked To: A (UK) LTD."
+            )
+        );
+        let title_only = Composite {
+            title: Some("Director, X Ltd.".into()),
+            ..Composite::default()
+        };
+        assert_eq!(title_only.remarks().as_deref(), Some("Director, X Ltd."));
+        assert_eq!(Composite::default().remarks(), None);
+        assert_eq!(csv_tonnage("99144"), "99,144");
+        assert_eq!(csv_tonnage("297013"), "297,013");
+        assert_eq!(csv_tonnage("1234567"), "1,234,567");
+        assert_eq!(csv_tonnage("640"), "640");
+        assert_eq!(csv_tonnage("99,144"), "99,144");
+        assert_eq!(csv_tonnage("about 5000"), "about 5000");
+        let mut e = Entry::new(EntryId::new("1").unwrap(), "A \"B\"");
+        e.extra
+            .insert("alt_types".into(), json!({"X \"Y\"": "fka"}));
+        csv_quotes(&mut e);
+        assert_eq!(e.name, "A 'B'");
+        assert_eq!(e.extra["alt_types"], json!({"X 'Y'": "fka"}));
+    }
+
+    #[test]
     fn helpers() {
         assert_eq!(snake_case("idCountry"), "id_country");
         assert_eq!(snake_case("Place of Birth"), "place_of_birth");
@@ -1154,78 +1529,50 @@ mod tests {
         let csv = entries(&csv);
         assert_eq!(csv.len(), 639);
 
-        let mut differences: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        for (x, c) in xml.iter().zip(csv) {
-            assert_eq!(x.id, c.id);
-            let mut note = |field: &'static str, same: bool| {
-                if !same {
-                    differences.entry(field).or_default().push(x.id.to_string());
-                }
-            };
-            note("name", x.name == c.name);
-            note("type", x.entry_type == c.entry_type);
-            note("programs", x.programs == c.programs);
-            note("aliases", x.aliases == c.aliases);
-            note("addresses", x.addresses == c.addresses);
-            note("countries", x.countries == c.countries);
-            note(
-                "alt_types",
-                x.extra.get("alt_types") == c.extra.get("alt_types"),
-            );
-            note("title", x.extra.get("title") == c.extra.get("title"));
-            for key in ["call_sign", "vess_type", "vess_flag", "vess_owner"] {
-                note(key, x.extra.get(key) == c.extra.get(key));
-            }
+        // Entry for entry, the XML gives what the CSV gives.
+        let differing: Vec<String> = xml
+            .iter()
+            .zip(csv)
+            .filter(|(x, c)| x != c)
+            .map(|(x, _)| x.id.to_string())
+            .collect();
+        for (x, c) in xml.iter().zip(csv).filter(|(x, c)| x != c).take(3) {
+            eprintln!("XML {x:#?}\nCSV {c:#?}");
         }
-        // OFAC's CSV writes every double quote as a single one: `Maker Tower 'F'` and
-        // `PIPELINES 'DRUZHBA'` where the XML has `"F"` and `"DRUZHBA"`.
-        let summary: BTreeMap<&str, Vec<String>> = differences.into_iter().collect();
-        assert_eq!(
-            summary,
-            BTreeMap::from([
-                ("addresses", vec!["11625".to_string()]),
-                ("aliases", vec!["22391".to_string()]),
-            ])
+        assert!(differing.is_empty(), "entries that differ: {differing:?}");
+
+        // The CSV's Remarks is composed from the XML's structured pieces.
+        let first = by_id(xml, "15961");
+        assert_eq!(first.name, "JASHNSAZ, Seifollah");
+        assert!(
+            first
+                .reason
+                .as_deref()
+                .unwrap()
+                .starts_with("DOB 22 Mar 1958; POB Behbahan, Iran; nationality Iran; Additional Sanctions Information - Not on the SDN List")
         );
+        assert_eq!(
+            by_id(xml, "4637")
+                .reason
+                .as_deref()
+                .map(|r| r.rsplit("; ").next()),
+            Some(Some("a.k.a. 'BIM'."))
+        );
+        assert!(!by_id(xml, "4637").aliases.contains(&"BIM".to_string()));
+        assert!(
+            by_id(xml, "15037")
+                .reason
+                .as_deref()
+                .unwrap()
+                .starts_with("Former Vessel Flag Malta; alt. Former Vessel Flag Tanzania; ")
+        );
+        assert_eq!(by_id(xml, "15036").extra["tonnage"], json!("99,144"));
         assert!(
             by_id(xml, "11625")
                 .addresses
                 .iter()
-                .any(|a| a.contains("Maker Tower \"F\""))
-        );
-        assert!(
-            by_id(csv, "11625")
-                .addresses
-                .iter()
                 .any(|a| a.contains("Maker Tower 'F'"))
         );
-
-        // The reason differs legitimately: the CSV's Remarks is a summary OFAC composes from
-        // the XML's separate elements, of which <remarks> is the free-text part.
-        assert_eq!(
-            by_id(xml, "4633").reason.as_deref(),
-            Some("all offices worldwide")
-        );
-        assert!(
-            by_id(csv, "4633")
-                .reason
-                .as_deref()
-                .unwrap()
-                .ends_with("; all offices worldwide.")
-        );
-        assert_eq!(xml.iter().filter(|e| e.reason.is_some()).count(), 492);
-
-        let first = by_id(xml, "15961");
-        assert_eq!(first.name, "JASHNSAZ, Seifollah");
-        assert_eq!(first.extra["date_of_birth"], json!(["22 Mar 1958"]));
-        assert_eq!(first.extra["place_of_birth"], json!(["Behbahan, Iran"]));
-        // A weak a.k.a. is not an alias: the CSV lists it only in its Remarks.
-        let bim = by_id(xml, "4637");
-        assert_eq!(bim.extra["weak_akas"], json!({"BIM": "aka"}));
-        assert!(!bim.aliases.contains(&"BIM".to_string()));
-        // Tonnages: the CSV writes thousands separators, the XML does not.
-        let ship = by_id(xml, "15036");
-        assert_eq!(ship.extra["tonnage"], json!("99144"));
-        assert_eq!(by_id(csv, "15036").extra["tonnage"], json!("99,144"));
+        assert_eq!(xml.iter().filter(|e| e.reason.is_some()).count(), 638);
     }
 }

@@ -31,8 +31,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{frozen, 
-    FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text,
+use super::{
+    FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text, frozen,
     record_error, strip_bom,
 };
 use crate::model::{Amendment, Entry, EntryId, EntryType, ListId, PublicationContent, text};

@@ -38,9 +38,9 @@ use chrono::NaiveDate;
 use quick_xml::events::Event;
 use serde_json::{Map, Value};
 
-use super::{frozen, 
+use super::{
     Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text,
-    record_error,
+    frozen, record_error,
 };
 use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent};
 

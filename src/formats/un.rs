@@ -29,9 +29,9 @@ use quick_xml::encoding::DecodingReader;
 use quick_xml::events::Event;
 use serde_json::{Map, Value};
 
-use super::{frozen, 
+use super::{
     Format, FormatError, FormatInfo, Input, InputFile, Location, ParseResult, ParsedPublication,
-    parse_iso_date, record_error,
+    frozen, parse_iso_date, record_error,
 };
 use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent};
 

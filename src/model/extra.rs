@@ -285,7 +285,10 @@ mod tests {
         assert_eq!(frozen["a"], json!("x"));
         assert_eq!(frozen.keys().collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(frozen.json_text(), r#"{"a":"x","b":[1,{"y":"z"}]}"#);
-        assert_eq!(serde_json::to_string(&frozen).unwrap(), serde_json::to_string(&built).unwrap());
+        assert_eq!(
+            serde_json::to_string(&frozen).unwrap(),
+            serde_json::to_string(&built).unwrap()
+        );
         // A change turns it back into a map.
         frozen.insert("c".into(), json!(true));
         assert_eq!(frozen.len(), 3);

@@ -15,8 +15,8 @@ pub use change::{
     Change, ChangeKind, FieldChange, ListState, REASON_FIELDS, apply_changes, diff_entries,
     diff_states,
 };
-pub use extra::{Extra, ExtraMap};
 pub use entry::{Entry, EntryHash, EntryType, normalize_value, optional_date};
+pub use extra::{Extra, ExtraMap};
 pub use ids::{EntryId, ListId};
 pub use publication::{Amendment, Publication, PublicationContent, PublicationKind};
 pub use report::{
