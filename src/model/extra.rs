@@ -154,6 +154,24 @@ impl Extra {
         self.map().get(key)
     }
 
+    /// A copy of the text value of `key`, read without decoding (or keeping) the whole map:
+    /// for a question asked of every entry of a large list.
+    pub fn text_of(&self, key: &str) -> Option<String> {
+        match &self.0 {
+            State::Map(map) => map.get(key).and_then(Value::as_str).map(str::to_string),
+            State::Json { raw, decoded, .. } => {
+                if let Some(map) = decoded.get() {
+                    return map.get(key).and_then(Value::as_str).map(str::to_string);
+                }
+                if !raw.get().contains(key) {
+                    return None;
+                }
+                let fields: BTreeMap<&str, &RawValue> = serde_json::from_str(raw.get()).ok()?;
+                serde_json::from_str::<String>(fields.get(key)?.get()).ok()
+            }
+        }
+    }
+
     /// The value of `key`, to change.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.map_mut().get_mut(key)

@@ -15,8 +15,8 @@ use super::{Entry, EntryId};
 pub const RENAME_KEY: &str = "rename_key";
 
 /// An entry's rename key, if it has one.
-pub fn rename_key(entry: &Entry) -> Option<&str> {
-    entry.extra.get(RENAME_KEY).and_then(|v| v.as_str())
+pub fn rename_key(entry: &Entry) -> Option<String> {
+    entry.extra.text_of(RENAME_KEY)
 }
 
 /// Gives the entries of a new snapshot that are renames of entries in force before it the ids
@@ -24,14 +24,15 @@ pub fn rename_key(entry: &Entry) -> Option<&str> {
 /// renames as (old id, new id) pairs, in old-id order. Only unambiguous pairs are taken: a key
 /// shared by two departing or two arriving entries pairs nothing.
 pub fn carry_renamed_ids<'a>(
-    before: impl IntoIterator<Item = (&'a EntryId, Option<&'a str>)>,
+    before: impl IntoIterator<Item = (&'a EntryId, Option<String>)>,
     entries: &mut [Entry],
 ) -> Vec<(EntryId, EntryId)> {
-    if !entries.iter().any(|e| rename_key(e).is_some()) {
+    let keys: Vec<Option<String>> = entries.iter().map(rename_key).collect();
+    if keys.iter().all(Option::is_none) {
         return Vec::new();
     }
     let new_ids: HashSet<&EntryId> = entries.iter().map(|e| &e.id).collect();
-    let before: Vec<(&EntryId, Option<&str>)> = before.into_iter().collect();
+    let before: Vec<(&EntryId, Option<String>)> = before.into_iter().collect();
     let before_ids: HashSet<&EntryId> = before.iter().map(|(id, _)| *id).collect();
     // Rename key → the departing entry with it, or None when several share it.
     let mut departing: HashMap<&str, Option<&EntryId>> = HashMap::new();
@@ -40,18 +41,18 @@ pub fn carry_renamed_ids<'a>(
             && !new_ids.contains(id)
         {
             departing
-                .entry(key)
+                .entry(key.as_str())
                 .and_modify(|slot| *slot = None)
                 .or_insert(Some(*id));
         }
     }
     let mut arriving: HashMap<&str, Option<usize>> = HashMap::new();
-    for (index, entry) in entries.iter().enumerate() {
-        if let Some(key) = rename_key(entry)
+    for (index, (entry, key)) in entries.iter().zip(&keys).enumerate() {
+        if let Some(key) = key
             && !before_ids.contains(&entry.id)
         {
             arriving
-                .entry(key)
+                .entry(key.as_str())
                 .and_modify(|slot| *slot = None)
                 .or_insert(Some(index));
         }
