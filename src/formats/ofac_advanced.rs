@@ -1007,6 +1007,8 @@ impl State {
             if !s.legal_bases.is_empty() {
                 entry.extra.insert("legal_basis".into(), set(s.legal_bases));
             }
+            // Back to compact JSON, or every entry would be held as a map from here on.
+            entry.extra.freeze();
         }
         if !orphans.is_empty() {
             orphans.sort();
@@ -1047,6 +1049,7 @@ impl State {
                         );
                     }
                 }
+                entry.extra.freeze();
             }
         }
 
