@@ -27,7 +27,7 @@ pub(crate) const EVENT_VERSION: u32 = 1;
 pub(crate) const FRAME_LINES: usize = 32;
 
 /// zstd level for content frames (3: fast, and about 4× on entry JSON).
-const ZSTD_LEVEL: i32 = 3;
+pub(crate) const ZSTD_LEVEL: i32 = 3;
 
 /// The digest of one input file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

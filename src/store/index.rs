@@ -825,6 +825,144 @@ impl<'a> Index<'a> {
         })
     }
 
+    /// True when a publication of `list` dated `date` would be appended: no other publication
+    /// of the list is dated on or after it.
+    pub(crate) fn would_append(&self, list: &ListId, date: NaiveDate) -> Result<bool, StoreError> {
+        let (supersedes, later) = self.reach(list, date)?;
+        Ok(supersedes.is_none() && later.is_empty())
+    }
+
+    /// Plans an appended snapshot read as a stream ([`SnapshotDigest`]): the same event as
+    /// [`Index::plan_appended_snapshot`] gives, but with the changed entries' lines in the order
+    /// they were read.
+    pub(crate) fn plan_digested_snapshot(
+        &self,
+        event: &NewEvent,
+        digest: SnapshotDigest,
+    ) -> Result<Plan, StoreError> {
+        let list = event.list;
+        let seq = event.seq;
+        let start = Point::start_of(event.published);
+        let SnapshotDigest {
+            mut seen,
+            names,
+            block,
+            ..
+        } = digest;
+        let block = block.finish();
+        seen.sort_by(|a, b| a.0.cmp(&b.0));
+        if let Some(pair) = seen.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+            return Err(StoreError::Invalid(format!(
+                "the snapshot holds id \"{}\" twice",
+                pair[0].0
+            )));
+        }
+        let prefix = keys::list_prefix(list);
+        let stored = self
+            .kv
+            .range(Tree::Entries, &prefix, &keys::successor(&prefix))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut changes: ChangeSet = Vec::new();
+        let mut records: HashMap<EntryId, sled::IVec> = HashMap::new();
+        let mut content_hasher = Sha256::new();
+        let changed_slot = |hash: [u8; 32], line: Option<u32>, id: &EntryId| match line {
+            Some(line) => Ok(Slot {
+                hash,
+                at: Locator { seq, line },
+            }),
+            None => Err(StoreError::Corrupt(format!(
+                "entry {id} changed while the snapshot was being read"
+            ))),
+        };
+        let (mut s, mut n) = (0, 0);
+        loop {
+            let stored_id = stored.get(s).map(|(key, _)| &key[prefix.len()..]);
+            let order_here = match (stored_id, seen.get(n)) {
+                (None, None) => break,
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (Some(id), Some(new)) => id.cmp(new.0.as_str().as_bytes()),
+            };
+            match order_here {
+                std::cmp::Ordering::Less => {
+                    let (key, value) = &stored[s];
+                    s += 1;
+                    if EntryRecord::slot_before_encoded(value, start)?.is_some() {
+                        let id = key_id(key, prefix.len())?;
+                        changes.push((id.clone(), ChangeKind::Removed, None));
+                        records.insert(id, value.clone());
+                    }
+                }
+                std::cmp::Ordering::Greater => {
+                    let (id, hash, line) = &seen[n];
+                    n += 1;
+                    let slot = changed_slot(*hash, *line, id)?;
+                    content_hasher.update(slot.hash);
+                    changes.push((id.clone(), ChangeKind::Added, Some(slot)));
+                }
+                std::cmp::Ordering::Equal => {
+                    let value = &stored[s].1;
+                    let (id, hash, line) = &seen[n];
+                    s += 1;
+                    n += 1;
+                    match EntryRecord::slot_before_encoded(value, start)? {
+                        Some(old) if old.hash == *hash => content_hasher.update(old.hash),
+                        old => {
+                            let slot = changed_slot(*hash, *line, id)?;
+                            content_hasher.update(slot.hash);
+                            let kind = if old.is_some() {
+                                ChangeKind::Changed
+                            } else {
+                                ChangeKind::Added
+                            };
+                            changes.push((id.clone(), kind, Some(slot)));
+                            records.insert(id.clone(), value.clone());
+                        }
+                    }
+                }
+            }
+        }
+        drop(stored);
+        let content = EventContent::SnapshotDelta {
+            entries: seen.len() as u64,
+            entries_sha256: hex::encode(content_hasher.finalize()),
+            upsert: block.lines,
+            remove: changes
+                .iter()
+                .filter(|c| c.1 == ChangeKind::Removed)
+                .map(|c| c.0.clone())
+                .collect(),
+            block_sha256: block.sha256.clone(),
+        };
+        drop(seen);
+        let effect = effect_of(&changes);
+        let mut writes = Writes::default();
+        self.write_fold(
+            event,
+            PublicationKind::Snapshot,
+            (start, None),
+            vec![(
+                Point {
+                    date: event.published,
+                    seq,
+                },
+                changes,
+            )],
+            BTreeSet::new(),
+            |id| Ok(records.get(id).cloned()),
+            names.into_iter().collect(),
+            &mut writes,
+        )?;
+        Ok(Plan {
+            writes,
+            effect,
+            notes: Vec::new(),
+            supersedes: None,
+            content,
+            block,
+        })
+    }
+
     /// An amendment dated after every other publication of its list: it reads only the records
     /// of the entries it names.
     fn plan_appended_amendment(
@@ -1307,4 +1445,103 @@ pub(crate) fn replay(kv: &dyn Kv, record: &EventRecord) -> Result<(), StoreError
         kv.commit(part)?;
     }
     Ok(())
+}
+
+/// A snapshot read one entry at a time, for lists too large to hold: each entry is hashed and
+/// compared with its record as it arrives; an unchanged entry leaves only its id and hash, a
+/// new or changed one is written at once into the event's compressed content block. Made by
+/// [`super::Store::snapshot_digest`], recorded by [`super::Store::record_digest`].
+pub struct SnapshotDigest {
+    pub(crate) list: ListId,
+    pub(crate) published: NaiveDate,
+    /// Every entry's id and hash, and its line in the block when it is new or changed.
+    seen: Vec<(EntryId, [u8; 32], Option<u32>)>,
+    /// The names of the new or changed entries, for the name index.
+    names: Vec<(EntryId, String)>,
+    block: FrameWriter,
+}
+
+impl SnapshotDigest {
+    pub(crate) fn new(list: ListId, published: NaiveDate) -> SnapshotDigest {
+        SnapshotDigest {
+            list,
+            published,
+            seen: Vec::new(),
+            names: Vec::new(),
+            block: FrameWriter::default(),
+        }
+    }
+
+    /// Takes the next entry of the snapshot (normalised).
+    pub(crate) fn push(&mut self, kv: &dyn Kv, entry: Entry) -> Result<(), StoreError> {
+        let hash = entry.content_hash().0;
+        let start = Point::start_of(self.published);
+        let unchanged = match kv.get(Tree::Entries, &keys::entry(&self.list, &entry.id))? {
+            Some(record) => EntryRecord::slot_before_encoded(&record, start)?
+                .is_some_and(|slot| slot.hash == hash),
+            None => false,
+        };
+        if unchanged {
+            self.seen.push((entry.id, hash, None));
+            return Ok(());
+        }
+        let line = self.block.push(&entry.canonical_json());
+        self.names.push((entry.id.clone(), entry.name));
+        self.seen.push((entry.id, hash, Some(line)));
+        Ok(())
+    }
+
+    /// How many entries were read.
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// True when no entry was read.
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+}
+
+/// Writes a content block frame by frame as lines arrive.
+#[derive(Default)]
+struct FrameWriter {
+    frames: Vec<Vec<u8>>,
+    raw: Vec<u8>,
+    in_frame: usize,
+    lines: u32,
+    hasher: Sha256,
+}
+
+impl FrameWriter {
+    /// Appends a line; returns its number.
+    fn push(&mut self, line: &[u8]) -> u32 {
+        self.raw.extend_from_slice(line);
+        self.raw.push(b'\n');
+        self.in_frame += 1;
+        if self.in_frame == FRAME_LINES {
+            self.close_frame();
+        }
+        self.lines += 1;
+        self.lines - 1
+    }
+
+    fn close_frame(&mut self) {
+        if self.in_frame == 0 {
+            return;
+        }
+        self.hasher.update(&self.raw);
+        self.frames
+            .push(zstd::bulk::compress(&self.raw, super::event::ZSTD_LEVEL).unwrap_or_default());
+        self.raw.clear();
+        self.in_frame = 0;
+    }
+
+    fn finish(mut self) -> Framed {
+        self.close_frame();
+        Framed {
+            frames: self.frames,
+            lines: self.lines as u64,
+            sha256: hex::encode(self.hasher.finalize()),
+        }
+    }
 }

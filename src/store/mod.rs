@@ -28,7 +28,8 @@ use crate::model::{
 
 use event::{EVENT_VERSION, EventRecord};
 pub use event::{InputDigest, Provenance, manifest_sha256, sha256_hex};
-use index::{Body, Index, NewEvent, Sealed};
+pub use index::SnapshotDigest;
+use index::{Body, Index, NewEvent, Plan, Sealed};
 use kv::{Kv, SledKv, Tree, Writes};
 use records::Point;
 
@@ -76,6 +77,9 @@ pub enum StoreError {
     /// An error from the database engine.
     #[error("store database error: {0}")]
     Sled(#[from] sled::Error),
+    /// What was to be recorded cannot be (such as a snapshot that repeats an id).
+    #[error("cannot record: {0}")]
+    Invalid(String),
     /// The store's content is not what listdiff wrote.
     #[error(
         "the store is damaged: {0}; run `listdiff rebuild` to rebuild the indexes from the log, or restore a backup"
@@ -238,6 +242,41 @@ impl Store {
         record_into(&self.kv, publication, provenance, now)
     }
 
+    /// Starts recording a snapshot of `list` dated `published` one entry at a time, for lists
+    /// too large to hold in memory: `None` when the publication is already recorded (same
+    /// list, date and `sha256`) or would not be the list's latest (a correction or a
+    /// backfill), which [`Store::record`] handles.
+    pub fn snapshot_digest(
+        &self,
+        list: &ListId,
+        published: NaiveDate,
+        sha256: &str,
+    ) -> Result<Option<SnapshotDigest>, StoreError> {
+        start_digest(&self.kv, list, published, sha256)
+    }
+
+    /// Gives the next entry (normalised) of a snapshot being recorded.
+    pub fn digest_entry(
+        &self,
+        digest: &mut SnapshotDigest,
+        entry: Entry,
+    ) -> Result<(), StoreError> {
+        digest.push(&self.kv, entry)
+    }
+
+    /// Records a snapshot read with [`Store::snapshot_digest`]: the same event [`Store::record`]
+    /// writes for the whole snapshot, except that its content block holds the new and changed
+    /// entries in the order they were read.
+    pub fn record_digest(
+        &mut self,
+        digest: SnapshotDigest,
+        source: &str,
+        provenance: &Provenance,
+        now: DateTime<Utc>,
+    ) -> Result<RecordOutcome, StoreError> {
+        record_digest_into(&self.kv, digest, source, provenance, now)
+    }
+
     /// Makes everything recorded so far durable and ends this process's use of the store.
     ///
     /// sled's own teardown walks every page of the database (bookkeeping for its tests) and frees
@@ -321,13 +360,92 @@ fn record_into(
         },
         body,
     )?;
+    write_event(
+        kv,
+        seq,
+        (
+            &publication.list,
+            publication.published,
+            publication.content.kind(),
+            &publication.source,
+        ),
+        provenance,
+        recorded,
+        plan,
+    )
+}
+
+/// See [`Store::snapshot_digest`].
+fn start_digest(
+    kv: &dyn Kv,
+    list: &ListId,
+    published: NaiveDate,
+    sha256: &str,
+) -> Result<Option<SnapshotDigest>, StoreError> {
+    let index = Index::new(kv);
+    if index.recorded_as(list, published, sha256)?.is_some()
+        || !index.would_append(list, published)?
+    {
+        return Ok(None);
+    }
+    Ok(Some(SnapshotDigest::new(list.clone(), published)))
+}
+
+/// See [`Store::record_digest`].
+fn record_digest_into(
+    kv: &dyn Kv,
+    digest: SnapshotDigest,
+    source: &str,
+    provenance: &Provenance,
+    now: DateTime<Utc>,
+) -> Result<RecordOutcome, StoreError> {
+    let index = Index::new(kv);
+    let (list, published) = (digest.list.clone(), digest.published);
+    if !index.would_append(&list, published)? {
+        return Err(StoreError::Invalid(format!(
+            "{list} {published} is no longer the list's latest publication"
+        )));
+    }
+    let seq = next_seq(kv)?;
+    let plan = index.plan_digested_snapshot(
+        &NewEvent {
+            seq,
+            list: &list,
+            published,
+            sha256: &provenance.sha256,
+        },
+        digest,
+    )?;
+    write_event(
+        kv,
+        seq,
+        (&list, published, PublicationKind::Snapshot, source),
+        provenance,
+        now,
+        plan,
+    )
+}
+
+/// Writes a planned event: its content frames and index writes, then its header in the log.
+fn write_event(
+    kv: &dyn Kv,
+    seq: u64,
+    (list, published, kind, source): (&ListId, NaiveDate, PublicationKind, &str),
+    provenance: &Provenance,
+    now: DateTime<Utc>,
+    plan: Plan,
+) -> Result<RecordOutcome, StoreError> {
+    let recorded = match last_recorded(kv)? {
+        Some(last) if last > now => last,
+        _ => now,
+    };
     let record = EventRecord {
         v: EVENT_VERSION,
         seq,
-        list: publication.list.clone(),
-        published: publication.published,
-        kind: publication.content.kind(),
-        source: publication.source.clone(),
+        list: list.clone(),
+        published,
+        kind,
+        source: source.to_string(),
         sha256: provenance.sha256.clone(),
         inputs: provenance.inputs.clone(),
         recorded,

@@ -129,8 +129,71 @@ fn indexed(kv: &MemKv, list: &ListId, as_of: NaiveDate) -> ListState {
         .collect()
 }
 
+/// As [`record_all`], but every snapshot that would be the latest of its list is recorded one
+/// entry at a time (in reverse order) through a [`SnapshotDigest`].
+fn record_all_streaming(history: &[Publication]) -> (MemKv, Vec<Publication>) {
+    let kv = MemKv::default();
+    let mut recorded = Vec::new();
+    let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    for (i, publication) in history.iter().enumerate() {
+        let now = t0 + Duration::seconds(i as i64);
+        let provenance = provenance(publication);
+        let digest = match &publication.content {
+            PublicationContent::Snapshot(_) => start_digest(
+                &kv,
+                &publication.list,
+                publication.published,
+                &provenance.sha256,
+            )
+            .unwrap(),
+            PublicationContent::Amendment(_) => None,
+        };
+        let outcome = match (digest, &publication.content) {
+            (Some(mut digest), PublicationContent::Snapshot(entries)) => {
+                for entry in entries.iter().rev() {
+                    digest.push(&kv, entry.clone()).unwrap();
+                }
+                record_digest_into(&kv, digest, &publication.source, &provenance, now).unwrap()
+            }
+            _ => record_into(&kv, publication, &provenance, now).unwrap(),
+        };
+        if let RecordOutcome::Recorded { .. } = outcome {
+            recorded.push(publication.clone());
+        }
+    }
+    (kv, recorded)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Snapshots recorded one entry at a time give the same states, effects and log as whole
+    /// ones, and replay from the log exactly.
+    #[test]
+    fn streamed_snapshots_record_the_same_history(history in history_strategy()) {
+        let (whole, recorded) = record_all(&history);
+        let (streamed, streamed_recorded) = record_all_streaming(&history);
+        prop_assert_eq!(&recorded, &streamed_recorded);
+        for list in ["l1", "l2"].map(|l| ListId::new(l).unwrap()) {
+            for offset in 0..9 {
+                prop_assert_eq!(
+                    indexed(&whole, &list, day(offset)),
+                    indexed(&streamed, &list, day(offset))
+                );
+            }
+        }
+        let effects = |kv: &MemKv| -> Vec<_> {
+            Index::new(kv).events().map(|e| {
+                let e = e.unwrap();
+                (e.seq, e.list, e.published, e.effect, e.supersedes)
+            }).collect()
+        };
+        prop_assert_eq!(effects(&whole), effects(&streamed));
+        let before: Vec<_> = Tree::DERIVED.iter().map(|t| streamed.dump(*t)).collect();
+        index::rebuild(&streamed).unwrap();
+        let after: Vec<_> = Tree::DERIVED.iter().map(|t| streamed.dump(*t)).collect();
+        prop_assert_eq!(before, after);
+    }
 
     /// Whatever the recording order (backfills, corrections, duplicates), the indexed state at
     /// every date is the reference fold of the recorded publications.
