@@ -24,7 +24,7 @@ use super::inputs::{self, Candidate, ReadArgs};
 use super::{CliError, Context, Outcome, parse_date, parse_list_id};
 use crate::formats::Format;
 use crate::model::{EntryId, ListId, Publication, PublicationContent, rename};
-use crate::store::{Access, Provenance, RecordOutcome, View, manifest_sha256};
+use crate::store::{Access, Provenance, RecordOutcome, Store, View, manifest_sha256};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -72,6 +72,136 @@ struct Prepared {
     /// What the broken-feed guard needs of each publication, kept even when the publications
     /// are not.
     outlines: Vec<Outline>,
+    /// For a large snapshot read one entry at a time: its list, date and source; it is read
+    /// so again when recorded.
+    streamed: Option<(ListId, NaiveDate, String)>,
+}
+
+/// Reads a large single-list snapshot one entry at a time, keeping only what the checks need:
+/// `None` when the candidate is not such a file.
+fn prepare_streamed(candidate: &Candidate, args: &Args) -> Result<Option<Prepared>, CliError> {
+    let mut seen: HashSet<EntryId> = HashSet::new();
+    let mut ids: HashSet<u64> = HashSet::new();
+    let mut repeated: Option<EntryId> = None;
+    let mut sink = |entry: crate::model::Entry| {
+        ids.insert(id_hash(&entry.id));
+        if !seen.insert(entry.id.clone()) && repeated.is_none() {
+            repeated = Some(entry.id);
+        }
+        Ok(())
+    };
+    let Some((streamed, provenance)) = inputs::read_streamed(candidate, &args.read, &mut sink)?
+    else {
+        return Ok(None);
+    };
+    if let Some(id) = repeated {
+        return Err(CliError::Input(format!(
+            "{}: duplicate id \"{id}\": ids must be unique within a publication",
+            candidate.display
+        )));
+    }
+    if let Some(wanted) = &args.list
+        && wanted != &streamed.list
+    {
+        return Err(CliError::Input(format!(
+            "{}: no publication for list {wanted} (it holds: {})",
+            candidate.display, streamed.list
+        )));
+    }
+    let published = args
+        .published
+        .or(streamed.stated_date)
+        .or_else(|| inputs::date_in_path(&candidate.display))
+        .ok_or_else(|| {
+            CliError::Input(format!(
+                "{}: no publication date: the file states none and its path has no YYYY-MM-DD; give --published YYYY-MM-DD",
+                candidate.display
+            ))
+        })?;
+    if streamed.entries == 0 && !args.allow_drop {
+        return Err(CliError::Input(format!(
+            "{}: refused: this snapshot of {} dated {published} holds no entries; an empty publication is almost always a failed download, not the end of a list. Nothing was recorded. If the list really is empty, run again with --allow-drop",
+            candidate.display, streamed.list
+        )));
+    }
+    let source = match &streamed.stated_date_text {
+        Some(text) => format!("{} (dated {text:?} in the file)", candidate.display),
+        None => candidate.display.clone(),
+    };
+    let outlines = if args.allow_drop {
+        Vec::new()
+    } else {
+        vec![Outline {
+            list: streamed.list.clone(),
+            published,
+            ids,
+            removed: None,
+            renamable: HashSet::new(),
+        }]
+    };
+    Ok(Some(Prepared {
+        candidate: candidate.clone(),
+        first_date: published,
+        provenance,
+        warnings: streamed.warnings,
+        publications: None,
+        outlines,
+        streamed: Some((streamed.list, published, source)),
+    }))
+}
+
+/// Records a snapshot prepared by [`prepare_streamed`], reading it one entry at a time into the
+/// store; `None` when it must be recorded whole instead (a correction, a backfill, a repeated
+/// record).
+fn record_streamed(
+    store: &mut Store,
+    item: &Prepared,
+    args: &Args,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<RecordOutcome>, CliError> {
+    let Some((list, published, source)) = &item.streamed else {
+        return Ok(None);
+    };
+    if let Some(seq) = store.recorded_as(list, *published, &item.provenance.sha256)? {
+        return Ok(Some(RecordOutcome::AlreadyRecorded { seq }));
+    }
+    let Some(mut digest) = store.snapshot_digest(list, *published, &item.provenance.sha256)? else {
+        return Ok(None);
+    };
+    let mut store_error = None;
+    let read = {
+        let store_ref = &*store;
+        let mut sink = |entry: crate::model::Entry| {
+            store_ref.digest_entry(&mut digest, entry).map_err(|e| {
+                let message = e.to_string();
+                store_error = Some(e);
+                crate::formats::FormatError::new(
+                    &item.candidate.display,
+                    crate::formats::Location::File,
+                    message,
+                )
+            })
+        };
+        inputs::read_streamed(&item.candidate, &args.read, &mut sink)
+    };
+    if let Some(e) = store_error {
+        return Err(e.into());
+    }
+    let Some((_, provenance)) = read? else {
+        return Ok(None);
+    };
+    if provenance.sha256 != item.provenance.sha256 {
+        return Err(CliError::Input(format!(
+            "{} changed while it was being recorded; run the ingest again",
+            item.candidate.display
+        )));
+    }
+    Ok(Some(store.record_digest(
+        digest,
+        source,
+        &item.provenance,
+        now,
+    )?))
 }
 
 /// The ids a publication states, as 64-bit hashes: enough to count what a snapshot removes.
@@ -223,6 +353,53 @@ fn merge_same_day_deltas(prepared: Vec<Prepared>, outline: bool) -> Vec<Prepared
     merged
 }
 
+/// Prints what recording one publication did.
+fn report(
+    outcome: &RecordOutcome,
+    list: &ListId,
+    published: NaiveDate,
+    last_date: Option<NaiveDate>,
+    display: &str,
+) {
+    match outcome {
+        RecordOutcome::AlreadyRecorded { seq } => {
+            println!(
+                "already recorded as event {seq}: {list} {published} from {display}; nothing written"
+            );
+        }
+        RecordOutcome::Recorded { event, notes } => {
+            let mut remarks = Vec::new();
+            if let Some(earlier) = event.supersedes {
+                remarks.push(format!("corrects event {earlier}"));
+            } else if last_date.is_some_and(|last| last > event.published) {
+                remarks.push(format!(
+                    "backfill: placed before the {} publication",
+                    last_date.map(|d| d.to_string()).unwrap_or_default()
+                ));
+            }
+            println!(
+                "recorded event {}: {} {} {}, {} added, {} removed, {} changed ({}){}",
+                event.seq,
+                event.list,
+                event.published,
+                event.kind,
+                event.effect.added,
+                event.effect.removed,
+                event.effect.changed,
+                event.source,
+                if remarks.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {}", remarks.join("; "))
+                }
+            );
+            for note in notes {
+                eprintln!("listdiff: warning: {display}: {note}");
+            }
+        }
+    }
+}
+
 /// Refuses an empty snapshot, before the store is opened.
 fn refuse_empty(publication: &Publication, candidate: &Candidate) -> Result<(), CliError> {
     if matches!(&publication.content, PublicationContent::Snapshot(e) if e.is_empty()) {
@@ -361,6 +538,10 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
     let mut prepared = Vec::new();
     let mut kept: u64 = 0;
     for candidate in candidates {
+        if let Some(item) = prepare_streamed(&candidate, &args)? {
+            prepared.push(item);
+            continue;
+        }
         let (publications, provenance, warnings) = prepare(&candidate, &args)?;
         let Some(first_date) = publications.iter().map(|p| p.published).min() else {
             continue;
@@ -384,6 +565,7 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
             warnings,
             publications: keep.then_some(publications),
             outlines,
+            streamed: None,
         });
     }
     prepared.sort_by(|a, b| {
@@ -403,6 +585,28 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
     let now = context.now()?;
     let (mut recorded, mut already) = (0, 0);
     for item in prepared {
+        let last_date = match &item.streamed {
+            Some((list, _, _)) => store.view().last_date(list)?,
+            None => None,
+        };
+        if let Some(outcome) = record_streamed(&mut store, &item, &args, now)? {
+            for warning in &item.warnings {
+                eprintln!("listdiff: warning: {warning}");
+            }
+            let (list, published, _) = item.streamed.as_ref().expect("streamed");
+            report(
+                &outcome,
+                list,
+                *published,
+                last_date,
+                &item.candidate.display,
+            );
+            match outcome {
+                RecordOutcome::AlreadyRecorded { .. } => already += 1,
+                RecordOutcome::Recorded { .. } => recorded += 1,
+            }
+            continue;
+        }
         let publications = match item.publications {
             Some(publications) => publications,
             None => {
@@ -431,45 +635,16 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
             let (list, published) = (publication.list.clone(), publication.published);
             // Freeing a large publication's many small allocations takes a while: do it beside.
             std::thread::spawn(move || drop(publication));
+            report(
+                &outcome,
+                &list,
+                published,
+                last_date,
+                &item.candidate.display,
+            );
             match outcome {
-                RecordOutcome::AlreadyRecorded { seq } => {
-                    already += 1;
-                    println!(
-                        "already recorded as event {seq}: {list} {published} from {}; nothing written",
-                        item.candidate.display
-                    );
-                }
-                RecordOutcome::Recorded { event, notes } => {
-                    recorded += 1;
-                    let mut remarks = Vec::new();
-                    if let Some(earlier) = event.supersedes {
-                        remarks.push(format!("corrects event {earlier}"));
-                    } else if last_date.is_some_and(|last| last > event.published) {
-                        remarks.push(format!(
-                            "backfill: placed before the {} publication",
-                            last_date.map(|d| d.to_string()).unwrap_or_default()
-                        ));
-                    }
-                    println!(
-                        "recorded event {}: {} {} {}, {} added, {} removed, {} changed ({}){}",
-                        event.seq,
-                        event.list,
-                        event.published,
-                        event.kind,
-                        event.effect.added,
-                        event.effect.removed,
-                        event.effect.changed,
-                        event.source,
-                        if remarks.is_empty() {
-                            String::new()
-                        } else {
-                            format!("; {}", remarks.join("; "))
-                        }
-                    );
-                    for note in notes {
-                        eprintln!("listdiff: warning: {}: {note}", item.candidate.display);
-                    }
-                }
+                RecordOutcome::AlreadyRecorded { .. } => already += 1,
+                RecordOutcome::Recorded { .. } => recorded += 1,
             }
         }
     }

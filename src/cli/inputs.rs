@@ -457,6 +457,58 @@ pub(crate) fn read(candidate: &Candidate, read: &ReadArgs) -> Result<ReadInput, 
     })
 }
 
+/// Reads a candidate one entry at a time into `sink`, when its format can and the file is large
+/// enough to be streamed (see [`Format::parse_entries`]); `None` otherwise, or when the file
+/// turns out to need a whole read: then use [`read`].
+pub(crate) fn read_streamed(
+    candidate: &Candidate,
+    read: &ReadArgs,
+    sink: &mut crate::formats::EntrySink,
+) -> Result<Option<(crate::formats::StreamedSnapshot, Provenance)>, CliError> {
+    // Only files, and only formats that stream: decided from the file's first bytes.
+    let Some(path) = &candidate.path else {
+        return Ok(None);
+    };
+    let format = match read.forced() {
+        Some(format) => format,
+        None => match detect(&head(path)?) {
+            Detection::Format(format) => format,
+            _ => return Ok(None),
+        },
+    };
+    if !format.streams_entries() {
+        return Ok(None);
+    }
+    let (format, input, original) = open_noting_transcoding(candidate, read)?;
+    if !format.streams_entries() || input.primary.stream_from.is_none() || original.is_some() {
+        return Ok(None);
+    }
+    let file_name = candidate
+        .path
+        .as_ref()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| candidate.display.clone());
+    let inputs = vec![digest(&file_name, &input.primary)?];
+    let Some(streamed) = format.parse_entries(&input, sink)? else {
+        return Ok(None);
+    };
+    Ok(Some((
+        streamed,
+        Provenance {
+            sha256: manifest_sha256(&inputs),
+            inputs,
+            format: format.name().to_string(),
+            parser: format!(
+                "listdiff {} {}/{}",
+                env!("CARGO_PKG_VERSION"),
+                format.name(),
+                format.parser_version()
+            ),
+        },
+    )))
+}
+
 /// The last `YYYY-MM-DD` in `text` that is a real date.
 pub(crate) fn date_in_path(text: &str) -> Option<NaiveDate> {
     let bytes = text.as_bytes();

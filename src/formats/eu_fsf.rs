@@ -29,8 +29,8 @@ use serde_json::{Map, Value};
 
 use super::un::{Node, XmlEvent, XmlStream, list_id, root_name, timestamp_date};
 use super::{
-    Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text,
-    frozen, parse_iso_date, record_error,
+    EntrySink, Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication,
+    StreamedSnapshot, decode_text, frozen, parse_iso_date, record_error,
 };
 use crate::model::{Entry, EntryId, EntryType, PublicationContent};
 
@@ -402,8 +402,13 @@ fn publication(
 // ---------------------------------------------------------------------------------------------
 // XML
 
-/// Reads one input.
-pub(super) fn parse_xml(input: &Input) -> ParseResult {
+/// Reads the `sanctionEntity` elements of an EU XML file one at a time, giving each as its
+/// entry (not yet normalised) with its logicalId, line and record number to `f`; returns the
+/// file's `generationDate` as written.
+fn read_entities(
+    input: &Input,
+    mut f: impl FnMut(String, Entry, u64) -> Result<bool, FormatError>,
+) -> Result<Option<String>, FormatError> {
     let file = input.primary.name.as_str();
     let mut xml = XmlStream::open(&input.primary)?;
     let (root, root_empty) = match xml.next()? {
@@ -427,12 +432,7 @@ pub(super) fn parse_xml(input: &Input) -> ParseResult {
         ));
     }
     let stated_text = root.attr("generationDate").map(str::to_string);
-    // Each entity becomes its entry as soon as it is read (held as compact JSON), so memory
-    // follows the entries, not the XML.
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut lines: Vec<u64> = Vec::new();
-    let mut positions: HashMap<String, usize> = HashMap::new();
-    let mut warnings = Vec::new();
+    let mut number = 0u64;
     if !root_empty {
         loop {
             match xml.next()? {
@@ -450,11 +450,12 @@ pub(super) fn parse_xml(input: &Input) -> ParseResult {
                     if node.name != "sanctionEntity" {
                         continue;
                     }
+                    number += 1;
                     let located = |message: String| {
                         FormatError::new(
                             file,
                             Location::Record {
-                                number: entries.len() as u64 + 1,
+                                number,
                                 line: Some(line),
                             },
                             message,
@@ -463,26 +464,44 @@ pub(super) fn parse_xml(input: &Input) -> ParseResult {
                     let draft = entity_draft(&node, line).map_err(located)?;
                     let key = draft.id.clone();
                     let entry = frozen(build_entry(draft).map_err(located)?);
-                    match positions.get(&key) {
-                        Some(&at) => {
-                            let first_line = lines.get(at).copied().unwrap_or(0);
-                            warnings.push(format!(
-                                "{file}:{line}: sanctionEntity logicalId \"{key}\" repeats the one at line {first_line}; the two were merged into one entry"
-                            ));
-                            if let Some(first) = entries.get_mut(at) {
-                                super::merge_entry(first, entry);
-                            }
-                        }
-                        None => {
-                            positions.insert(key, entries.len());
-                            entries.push(entry);
-                            lines.push(line);
-                        }
+                    if !f(key, entry, line)? {
+                        break;
                     }
                 }
             }
         }
     }
+    Ok(stated_text)
+}
+
+/// Reads one input.
+pub(super) fn parse_xml(input: &Input) -> ParseResult {
+    let file = input.primary.name.as_str();
+    // Each entity becomes its entry as soon as it is read (held as compact JSON), so memory
+    // follows the entries, not the XML.
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut lines: Vec<u64> = Vec::new();
+    let mut positions: HashMap<String, usize> = HashMap::new();
+    let mut warnings = Vec::new();
+    let stated_text = read_entities(input, |key, entry, line| {
+        match positions.get(&key) {
+            Some(&at) => {
+                let first_line = lines.get(at).copied().unwrap_or(0);
+                warnings.push(format!(
+                    "{file}:{line}: sanctionEntity logicalId \"{key}\" repeats the one at line {first_line}; the two were merged into one entry"
+                ));
+                if let Some(first) = entries.get_mut(at) {
+                    super::merge_entry(first, entry);
+                }
+            }
+            None => {
+                positions.insert(key, entries.len());
+                entries.push(entry);
+                lines.push(line);
+            }
+        }
+        Ok(true)
+    })?;
     let content = PublicationContent::Snapshot(entries)
         .normalize()
         .map_err(|e| record_error(file, e, |i| lines.get(i).copied()))?;
@@ -494,6 +513,47 @@ pub(super) fn parse_xml(input: &Input) -> ParseResult {
         content,
     };
     Ok((vec![publication], warnings))
+}
+
+/// Reads an EU XML file one entry at a time into `sink` (see [`super::Format::parse_entries`]);
+/// `None` when a logicalId repeats (the entries must then be merged: read it whole).
+pub(super) fn parse_xml_entries(
+    input: &Input,
+    sink: &mut EntrySink,
+) -> Result<Option<StreamedSnapshot>, FormatError> {
+    let file = input.primary.name.as_str();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut repeated = false;
+    let mut count = 0usize;
+    let stated_text = read_entities(input, |key, entry, line| {
+        if !seen.insert(key) {
+            repeated = true;
+            return Ok(false);
+        }
+        count += 1;
+        let entry = entry.normalize().map_err(|e| {
+            FormatError::new(
+                file,
+                Location::Record {
+                    number: count as u64,
+                    line: Some(line),
+                },
+                e.to_string(),
+            )
+        })?;
+        sink(entry)?;
+        Ok(true)
+    })?;
+    if repeated {
+        return Ok(None);
+    }
+    Ok(Some(StreamedSnapshot {
+        list: list_id(LIST),
+        stated_date: stated_text.as_deref().and_then(parse_eu_date),
+        stated_date_text: stated_text,
+        warnings: Vec::new(),
+        entries: count,
+    }))
 }
 
 /// The draft of one `sanctionEntity` element.

@@ -201,6 +201,27 @@ impl Format {
         }
     }
 
+    /// True for formats that can give a snapshot's entries one at a time
+    /// ([`Format::parse_entries`]), so that a large file is recorded without holding its list.
+    pub fn streams_entries(self) -> bool {
+        matches!(self, Format::EuFsfXml)
+    }
+
+    /// Reads a one-list snapshot one entry at a time: each entry, normalised, goes to `sink` as
+    /// it is read. `Ok(None)` when this input cannot be read so (a format that cannot stream,
+    /// or a file whose records must be merged): read it with [`Format::parse`]. The sink sees
+    /// every entry once; ids it has seen before are the caller's to refuse.
+    pub fn parse_entries(
+        self,
+        input: &Input,
+        sink: &mut EntrySink,
+    ) -> Result<Option<StreamedSnapshot>, FormatError> {
+        match self {
+            Format::EuFsfXml => eu_fsf::parse_xml_entries(input, sink),
+            _ => Ok(None),
+        }
+    }
+
     /// Names of the companion files to read beside a primary file called `primary_name`
     /// (matched case-insensitively in the same directory).
     pub fn companion_names(self, primary_name: &str) -> Vec<String> {
@@ -239,6 +260,25 @@ impl Format {
             warnings,
         })
     }
+}
+
+/// Receives the entries of a snapshot read one at a time, each normalised.
+pub type EntrySink<'a> = dyn FnMut(crate::model::Entry) -> Result<(), FormatError> + 'a;
+
+/// A snapshot read one entry at a time ([`Format::parse_entries`]): everything but its
+/// entries, which went to the sink.
+#[derive(Clone, Debug)]
+pub struct StreamedSnapshot {
+    /// The list it belongs to.
+    pub list: ListId,
+    /// The publication date the file states, if any.
+    pub stated_date: Option<NaiveDate>,
+    /// That date exactly as the file writes it.
+    pub stated_date_text: Option<String>,
+    /// Things the user should know that did not stop the read.
+    pub warnings: Vec<String>,
+    /// How many entries went to the sink.
+    pub entries: usize,
 }
 
 /// What a format parser returns: the publications and the warnings.

@@ -255,6 +255,17 @@ impl Store {
         start_digest(&self.kv, list, published, sha256)
     }
 
+    /// The event that recorded `list`'s publication of `published` with these input bytes, if
+    /// one did.
+    pub fn recorded_as(
+        &self,
+        list: &ListId,
+        published: NaiveDate,
+        sha256: &str,
+    ) -> Result<Option<u64>, StoreError> {
+        Index::new(&self.kv).recorded_as(list, published, sha256)
+    }
+
     /// Gives the next entry (normalised) of a snapshot being recorded.
     pub fn digest_entry(
         &self,
