@@ -204,7 +204,8 @@ impl Format {
     /// True for formats that can give a snapshot's entries one at a time
     /// ([`Format::parse_entries`]), so that a large file is recorded without holding its list.
     pub fn streams_entries(self) -> bool {
-        matches!(self, Format::EuFsfXml)
+        // The eCFR Entity List is left out: its renames are matched against the whole list.
+        self.streams() && self != Format::EcfrEntityList
     }
 
     /// Reads a one-list snapshot one entry at a time: each entry, normalised, goes to `sink` as
@@ -218,6 +219,31 @@ impl Format {
     ) -> Result<Option<StreamedSnapshot>, FormatError> {
         match self {
             Format::EuFsfXml => eu_fsf::parse_xml_entries(input, sink),
+            format if format.streams_entries() => {
+                // Read whole (these formats join records across the file), then hand the
+                // entries over one at a time, each freed as it goes.
+                let mut parsed = format.parse(input)?;
+                if parsed.publications.len() != 1 {
+                    return Ok(None);
+                }
+                let Some(publication) = parsed.publications.pop() else {
+                    return Ok(None);
+                };
+                let PublicationContent::Snapshot(entries) = publication.content else {
+                    return Ok(None);
+                };
+                let count = entries.len();
+                for entry in entries {
+                    sink(entry)?;
+                }
+                Ok(Some(StreamedSnapshot {
+                    list: publication.list,
+                    stated_date: publication.stated_date,
+                    stated_date_text: publication.stated_date_text,
+                    warnings: parsed.warnings,
+                    entries: count,
+                }))
+            }
             _ => Ok(None),
         }
     }

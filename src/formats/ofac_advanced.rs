@@ -36,7 +36,7 @@
 //! …). A file is `us-ofac-sdn` when at least half of its sanctions entries are on the
 //! `SDN List` (in `sdn_advanced.xml` every party is), otherwise `us-ofac-cons`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
@@ -222,9 +222,11 @@ struct DocRaw {
 #[derive(Default)]
 struct Sanctions {
     programs: Vec<String>,
-    lists: BTreeSet<String>,
-    measures: BTreeSet<String>,
-    legal_bases: BTreeSet<String>,
+    // Sets, kept as small vectors (a B-tree set costs hundreds of bytes even for one item,
+    // and there is one of these per profile); sorted and deduplicated when joined.
+    lists: Vec<String>,
+    measures: Vec<String>,
+    legal_bases: Vec<String>,
     listed: Vec<NaiveDate>,
 }
 
@@ -645,7 +647,7 @@ impl State {
                     match kind.as_deref() {
                         None | Some("Program") => s.programs.push(value.to_string()),
                         Some(kind) => {
-                            s.measures.insert(format!("{kind}: {value}"));
+                            s.measures.push(format!("{kind}: {value}"));
                         }
                     }
                 }
@@ -663,7 +665,7 @@ impl State {
                         .iter()
                         .any(|m| m.starts_with(&format!("{kind}: ")))
                     {
-                        s.measures.insert(kind);
+                        s.measures.push(kind);
                     }
                 }
             }
@@ -993,7 +995,9 @@ impl State {
             };
             entry.programs.extend(s.programs);
             entry.listed_on = s.listed.iter().min().copied();
-            let set = |items: BTreeSet<String>| {
+            let set = |mut items: Vec<String>| {
+                items.sort();
+                items.dedup();
                 Value::Array(items.into_iter().map(Value::String).collect())
             };
             if !s.lists.is_empty() {
