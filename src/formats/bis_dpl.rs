@@ -629,14 +629,9 @@ mod tests {
         assert_eq!(recognise(b""), None);
     }
 
+    /// A real published file (see [`crate::formats::real_data`]).
     fn real(rel: &str) -> PathBuf {
-        let beside =
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/real")).join(rel);
-        if beside.exists() {
-            beside
-        } else {
-            PathBuf::from("/work/shared/data/real").join(rel)
-        }
+        crate::formats::real_data(rel)
     }
 
     fn real_file(date: &str) -> (Vec<Entry>, Vec<String>) {

@@ -1419,10 +1419,10 @@ mod tests {
         );
     }
 
-    const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/real/trade-csl");
-
     fn real(path: &str) -> Input {
-        let name = format!("{REAL}/{path}");
+        let name = crate::formats::real_data(&format!("trade-csl/{path}"))
+            .to_string_lossy()
+            .into_owned();
         let bytes = std::fs::read(&name).unwrap();
         Input::single(name, bytes)
     }

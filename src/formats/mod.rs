@@ -603,6 +603,18 @@ pub(crate) fn merge_entry(first: &mut crate::model::Entry, other: crate::model::
     first.extra.freeze();
 }
 
+/// A real published file under `../shared/data/real` beside the repository (or under
+/// `$LISTDIFF_REAL_DATA`), for tests.
+#[cfg(test)]
+pub(crate) fn real_data(rel: &str) -> PathBuf {
+    std::env::var_os("LISTDIFF_REAL_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/real"))
+        })
+        .join(rel)
+}
+
 /// Strips a UTF-8 byte-order mark.
 pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)

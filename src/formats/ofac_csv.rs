@@ -789,11 +789,11 @@ mod tests {
         assert_eq!(unterminated_quote_line(b"a\r\nb,c\r\n\"d\ne"), Some(3));
     }
 
-    const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/real/ofac-sdn");
-
     fn real(dir: &str, companions: bool) -> Input {
         let read = |name: &str| {
-            let path = format!("{REAL}/{dir}/{name}");
+            let path = crate::formats::real_data(&format!("ofac-sdn/{dir}/{name}"))
+                .to_string_lossy()
+                .into_owned();
             let bytes = std::fs::read(&path).unwrap();
             InputFile {
                 name: path,

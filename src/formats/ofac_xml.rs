@@ -1123,15 +1123,9 @@ mod tests {
             .unwrap_or_else(|| panic!("no entry {id}"))
     }
 
-    /// A real file under shared/data/real, from the main checkout or a worktree.
+    /// A real published file (see [`crate::formats::real_data`]).
     fn real(rel: &str) -> PathBuf {
-        let beside =
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/real")).join(rel);
-        if beside.exists() {
-            beside
-        } else {
-            PathBuf::from("/work/shared/data/real").join(rel)
-        }
+        crate::formats::real_data(rel)
     }
 
     fn fixture(name: &str) -> Input {

@@ -564,14 +564,9 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
+    /// A real published file (see [`crate::formats::real_data`]).
     fn real(rel: &str) -> PathBuf {
-        let local =
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/real")).join(rel);
-        if local.exists() {
-            local
-        } else {
-            PathBuf::from("/work/shared/data/real").join(rel)
-        }
+        crate::formats::real_data(rel)
     }
 
     fn real_input(rel: &str) -> Input {

@@ -738,15 +738,9 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::PathBuf;
 
-    /// A real file under `shared/data/real/`.
+    /// A real published file (see [`crate::formats::real_data`]).
     fn real(rel: &str) -> PathBuf {
-        let beside =
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/real")).join(rel);
-        if beside.exists() {
-            beside
-        } else {
-            PathBuf::from("/work/shared/data/real").join(rel)
-        }
+        crate::formats::real_data(rel)
     }
 
     /// Parses the UN file of `date`, streamed from disk.
