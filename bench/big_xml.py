@@ -4,6 +4,7 @@ fixtures with their records repeated (ids renumbered) until the file reaches a s
 
     bench/big_xml.py eu-fsf-xml OUT.xml 100      # about 100 MB
     bench/big_xml.py ofac-advanced-xml OUT.xml 100
+    bench/big_xml.py eu-fsf-xml OUT.xml 100 8   # entities with 8 times the sub-records
 """
 import re
 import sys
@@ -12,10 +13,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 
 
-def eu(target: int, out):
+def fatten(body: str, times: int) -> str:
+    """Repeats the sub-records of every entity `times` times (ids renumbered): entities of the
+    real file's size (several names, addresses, documents, each with its regulation)."""
+    if times <= 1:
+        return body
+
+    def grow(m):
+        open_tag, inner, close = m.group(1), m.group(2), m.group(3)
+        copies = [re.sub(r'logicalId="(\d+)"', lambda n: f'logicalId="{n.group(1)}{j}"', inner)
+                  for j in range(times)]
+        return open_tag + "".join(copies) + close
+    return re.sub(r'(<sanctionEntity[^>]*>)(.*?)(</sanctionEntity>)', grow, body, flags=re.S)
+
+
+def eu(target: int, out, fat: int = 1):
     text = (ROOT / "eu-fsf-xml" / "2025-04-01.xml").read_text()
     start, end = text.index("<sanctionEntity"), text.rindex("</export>")
-    head, body, foot = text[:start], text[start:end], text[end:]
+    head, body, foot = text[:start], fatten(text[start:end], fat), text[end:]
     out.write(head)
     written, i = len(head), 0
     while written < target:
@@ -57,9 +72,13 @@ def ofac_advanced(target: int, out):
 
 def main():
     kind, path, megabytes = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    fat = int(sys.argv[4]) if len(sys.argv) > 4 else 1
     target = int(megabytes * 1_000_000)
     with open(path, "w") as out:
-        {"eu-fsf-xml": eu, "ofac-advanced-xml": ofac_advanced}[kind](target, out)
+        if kind == "eu-fsf-xml":
+            eu(target, out, fat)
+        else:
+            ofac_advanced(target, out)
 
 
 if __name__ == "__main__":
