@@ -676,11 +676,17 @@ mod robustness {
     use super::*;
     use proptest::prelude::*;
 
-    const SAMPLES: [&[u8]; 4] = [
+    const SAMPLES: [&[u8]; 10] = [
         br#"{"list": "l", "published": "2024-12-01", "kind": "snapshot", "entries": [{"id": "a", "name": "A", "countries": ["China"], "extra": {"x": [1, {"y": "z"}]}}]}"#,
         b"_id,source,name,addresses,federal_register_notice,start_date\n\"1\",\"Entity List (EL) - Bureau\",\"Acme\",\"1 Road, Town, CN\",\"89 FR 1\",\"2024-01-02\"\n",
         br#"{"results": [{"id": "1", "source": "Entity List (EL) - B", "name": "A", "addresses": [{"address": "x", "country": "CN"}]}]}"#,
         b"36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA] [SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"a.k.a. 'X'.\"\r\n\x1a",
+        br#"<?xml version="1.0"?><CONSOLIDATED_LIST dateGenerated="2020-11-23T19:10:17.6-05:00"><INDIVIDUALS><INDIVIDUAL><DATAID>1</DATAID><FIRST_NAME>A</FIRST_NAME><UN_LIST_TYPE>Al-Qaida</UN_LIST_TYPE><REFERENCE_NUMBER>QDi.1</REFERENCE_NUMBER><LISTED_ON>2001-01-01</LISTED_ON><INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>B</ALIAS_NAME></INDIVIDUAL_ALIAS></INDIVIDUAL></INDIVIDUALS><ENTITIES/></CONSOLIDATED_LIST>"#,
+        br#"<export xmlns="http://eu.europa.ec/fpi/fsd/export" generationDate="2025-03-14T18:02:11+01:00"><sanctionEntity logicalId="13" designationDate="2003-07-07"><regulation numberTitle="1210/2003" programme="IRQ" logicalId="3"/><subjectType code="person"/><nameAlias wholeName="K S" strong="true" logicalId="17"/><address city="X" countryIso2Code="IQ" logicalId="5"/></sanctionEntity></export>"#,
+        br#"<sdnList xmlns="http://tempuri.org/sdnList.xsd"><publshInformation><Publish_Date>04/06/2018</Publish_Date><Record_Count>1</Record_Count></publshInformation><sdnEntry><uid>36</uid><lastName>AERO</lastName><sdnType>Entity</sdnType><programList><program>CUBA</program></programList><akaList><aka><uid>1</uid><type>a.k.a.</type><category>strong</category><lastName>X</lastName></aka></akaList></sdnEntry></sdnList>"#,
+        b"\"Name\"\t\"Street_Address\"\t\"City\"\t\"State\"\t\"Country\"\t\"Postal_Code\"\t\"Effective_Date\"\t\"Expiration_Date\"\t\"Standard_Order\"\t\"Last_Update\"\t\"Action\"\t\"FR_Citation\"\n\"A B\"\t\"1 Rd\"\t\"X\"\t\"\"\t\"CN\"\t\"1\"\t\"01/02/2020\"\t\"\"\t\"Y\"\t\"2020-01-02\"\t\"ADDITION\"\t\"85 F.R. 1 1/2/20\"\n",
+        b"Last Updated,02/04/2020\nName 6,Name 1,Name 2,Name 3,Name 4,Name 5,Title,DOB,Town of Birth,Country of Birth,Nationality,Passport Details,NI Number,Position,Address 1,Address 2,Address 3,Address 4,Address 5,Address 6,Post/Zip Code,Country,Other Information,Group Type,Alias Type,Regime,Listed On,Last Updated,Group ID\nPETROV,Ivan,,,,,,,,,,,,,,,,,,,,,,Individual,Primary name,Russia,01/01/2020,01/01/2020,15001\n",
+        b"{\"op\": \"ADD\", \"entity\": {\"id\": \"NK-1\", \"schema\": \"Person\", \"properties\": {\"name\": [\"A\"]}, \"datasets\": [\"eu_fsf\"]}}\n",
     ];
 
     fn parse_everything(bytes: &[u8]) {
@@ -713,6 +719,24 @@ mod robustness {
             ),
         ];
         for format in Format::ALL {
+            let _ = format.parse(&input);
+            let _ = format.parse_entries(&input, &mut |_| Ok(()));
+        }
+        // The formats that need command-line settings, with them.
+        input.options = ParseOptions {
+            list: ListId::new("l").ok(),
+            keys: vec!["Name".into(), "id".into()],
+            map: vec![
+                ("name".into(), "Name 6".into()),
+                ("aliases".into(), "Name 1".into()),
+            ],
+        };
+        for format in [
+            Format::PlainCsv,
+            Format::NativeNdjson,
+            Format::FtmDelta,
+            Format::FtmJson,
+        ] {
             let _ = format.parse(&input);
         }
     }
