@@ -74,7 +74,69 @@ struct Prepared {
     outlines: Vec<Outline>,
     /// For a large snapshot read one entry at a time: its list, date and source; it is read
     /// so again when recorded.
-    streamed: Option<(ListId, NaiveDate, String)>,
+    streamed: Option<Streamed>,
+}
+
+/// A large snapshot read one entry at a time during the checks.
+struct Streamed {
+    list: ListId,
+    published: NaiveDate,
+    source: String,
+    /// Its entries, kept compressed until they are recorded, for formats that read the whole
+    /// file before giving entries (reading it again would cost that again); `None` for a format
+    /// that reads one record at a time, whose file is simply read again.
+    spool: Option<Spool>,
+}
+
+/// Entries held as zstd-compressed canonical JSON, 64 to a frame: a tenth or less of their size
+/// as entries.
+#[derive(Default)]
+struct Spool {
+    frames: Vec<Vec<u8>>,
+    open: Vec<u8>,
+    in_open: usize,
+    count: usize,
+}
+
+impl Spool {
+    const FRAME_ENTRIES: usize = 64;
+
+    fn push(&mut self, entry: &crate::model::Entry) {
+        self.open.extend_from_slice(&entry.canonical_json());
+        self.open.push(b'\n');
+        self.in_open += 1;
+        self.count += 1;
+        if self.in_open == Self::FRAME_ENTRIES {
+            self.close();
+        }
+    }
+
+    fn close(&mut self) {
+        if self.in_open > 0 {
+            self.frames
+                .push(zstd::bulk::compress(&self.open, 3).unwrap_or_default());
+            self.open.clear();
+            self.in_open = 0;
+        }
+    }
+
+    /// Calls `f` with every entry, in the order pushed.
+    fn each(
+        &self,
+        mut f: impl FnMut(crate::model::Entry) -> Result<(), CliError>,
+    ) -> Result<(), CliError> {
+        let broken = |what: String| CliError::Input(format!("an entry held in memory {what}"));
+        for frame in &self.frames {
+            let lines = zstd::bulk::decompress(frame, 64 * 1024 * 1024)
+                .map_err(|e| broken(format!("does not decompress: {e}")))?;
+            for line in lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                let entry = serde_json::from_slice(line)
+                    .map_err(|e| broken(format!("does not read back: {e}")))?;
+                f(entry)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Reads a large single-list snapshot one entry at a time, keeping only what the checks need:
@@ -83,8 +145,13 @@ fn prepare_streamed(candidate: &Candidate, args: &Args) -> Result<Option<Prepare
     let mut seen: HashSet<EntryId> = HashSet::new();
     let mut ids: HashSet<u64> = HashSet::new();
     let mut repeated: Option<EntryId> = None;
+    let mut spool = Spool::default();
+    let truly_streams = inputs::reads_one_record_at_a_time(candidate, &args.read)?;
     let mut sink = |entry: crate::model::Entry| {
         ids.insert(id_hash(&entry.id));
+        if !truly_streams {
+            spool.push(&entry);
+        }
         if !seen.insert(entry.id.clone()) && repeated.is_none() {
             repeated = Some(entry.id);
         }
@@ -146,62 +213,93 @@ fn prepare_streamed(candidate: &Candidate, args: &Args) -> Result<Option<Prepare
         warnings: streamed.warnings,
         publications: None,
         outlines,
-        streamed: Some((streamed.list, published, source)),
+        streamed: Some(Streamed {
+            list: streamed.list,
+            published,
+            source,
+            spool: (!truly_streams).then(|| {
+                spool.close();
+                spool
+            }),
+        }),
     }))
 }
 
-/// Records a snapshot prepared by [`prepare_streamed`], reading it one entry at a time into the
-/// store; `None` when it must be recorded whole instead (a correction, a backfill, a repeated
-/// record).
+/// Records a snapshot prepared by [`prepare_streamed`] from its spooled entries: one entry at a
+/// time into the store when it is the list's latest publication, else (a correction, a
+/// backfill) as a whole publication.
 fn record_streamed(
     store: &mut Store,
+    streamed: &Streamed,
     item: &Prepared,
     args: &Args,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<RecordOutcome>, CliError> {
-    let Some((list, published, source)) = &item.streamed else {
-        return Ok(None);
-    };
-    if let Some(seq) = store.recorded_as(list, *published, &item.provenance.sha256)? {
+    let Streamed {
+        list,
+        published,
+        source,
+        spool,
+    } = streamed;
+    let provenance = &item.provenance;
+    if let Some(seq) = store.recorded_as(list, *published, &provenance.sha256)? {
         return Ok(Some(RecordOutcome::AlreadyRecorded { seq }));
     }
-    let Some(mut digest) = store.snapshot_digest(list, *published, &item.provenance.sha256)? else {
-        return Ok(None);
-    };
-    let mut store_error = None;
-    let read = {
-        let store_ref = &*store;
-        let mut sink = |entry: crate::model::Entry| {
-            store_ref.digest_entry(&mut digest, entry).map_err(|e| {
-                let message = e.to_string();
-                store_error = Some(e);
-                crate::formats::FormatError::new(
-                    &item.candidate.display,
-                    crate::formats::Location::File,
-                    message,
-                )
-            })
+    let digest = store.snapshot_digest(list, *published, &provenance.sha256)?;
+    let Some(spool) = spool else {
+        // Read the file again, one record at a time.
+        let Some(mut digest) = digest else {
+            return Ok(None);
         };
-        inputs::read_streamed(&item.candidate, &args.read, &mut sink)
+        let mut store_error = None;
+        let read = {
+            let store_ref = &*store;
+            let mut sink = |entry: crate::model::Entry| {
+                store_ref.digest_entry(&mut digest, entry).map_err(|e| {
+                    let message = e.to_string();
+                    store_error = Some(e);
+                    crate::formats::FormatError::new(
+                        &item.candidate.display,
+                        crate::formats::Location::File,
+                        message,
+                    )
+                })
+            };
+            inputs::read_streamed(&item.candidate, &args.read, &mut sink)
+        };
+        if let Some(e) = store_error {
+            return Err(e.into());
+        }
+        let Some((_, reread)) = read? else {
+            return Ok(None);
+        };
+        if reread.sha256 != provenance.sha256 {
+            return Err(CliError::Input(format!(
+                "{} changed while it was being recorded; run the ingest again",
+                item.candidate.display
+            )));
+        }
+        return Ok(Some(store.record_digest(digest, source, provenance, now)?));
     };
-    if let Some(e) = store_error {
-        return Err(e.into());
-    }
-    let Some((_, provenance)) = read? else {
-        return Ok(None);
+    let Some(mut digest) = digest else {
+        let mut entries = Vec::with_capacity(spool.count);
+        spool.each(|entry| {
+            entries.push(entry);
+            Ok(())
+        })?;
+        let publication = Publication {
+            list: list.clone(),
+            published: *published,
+            source: source.clone(),
+            content: PublicationContent::Snapshot(entries),
+        };
+        return Ok(Some(store.record(&publication, provenance, now)?));
     };
-    if provenance.sha256 != item.provenance.sha256 {
-        return Err(CliError::Input(format!(
-            "{} changed while it was being recorded; run the ingest again",
-            item.candidate.display
-        )));
+    {
+        let store_ref = &*store;
+        spool.each(|entry| Ok(store_ref.digest_entry(&mut digest, entry)?))?;
     }
-    Ok(Some(store.record_digest(
-        digest,
-        source,
-        &item.provenance,
-        now,
-    )?))
+    Ok(Some(store.record_digest(digest, source, provenance, now)?))
 }
 
 /// The ids a publication states, as 64-bit hashes: enough to count what a snapshot removes.
@@ -585,19 +683,20 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
     let now = context.now()?;
     let (mut recorded, mut already) = (0, 0);
     for item in prepared {
-        let last_date = match &item.streamed {
-            Some((list, _, _)) => store.view().last_date(list)?,
-            None => None,
-        };
-        if let Some(outcome) = record_streamed(&mut store, &item, &args, now)? {
+        if let Some(streamed) = &item.streamed
+            && let Some(outcome) = {
+                let last_date = store.view().last_date(&streamed.list)?;
+                record_streamed(&mut store, streamed, &item, &args, now)?.map(|o| (o, last_date))
+            }
+        {
+            let (outcome, last_date) = outcome;
             for warning in &item.warnings {
                 eprintln!("listdiff: warning: {warning}");
             }
-            let (list, published, _) = item.streamed.as_ref().expect("streamed");
             report(
                 &outcome,
-                list,
-                *published,
+                &streamed.list,
+                streamed.published,
                 last_date,
                 &item.candidate.display,
             );

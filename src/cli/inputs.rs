@@ -457,6 +457,25 @@ pub(crate) fn read(candidate: &Candidate, read: &ReadArgs) -> Result<ReadInput, 
     })
 }
 
+/// True when the candidate's format reads one record at a time ([`Format::reads_records`]), so
+/// that reading the file again costs little memory.
+pub(crate) fn reads_one_record_at_a_time(
+    candidate: &Candidate,
+    read: &ReadArgs,
+) -> Result<bool, CliError> {
+    let Some(path) = &candidate.path else {
+        return Ok(false);
+    };
+    let format = match read.forced() {
+        Some(format) => format,
+        None => match detect(&head(path)?) {
+            Detection::Format(format) => format,
+            _ => return Ok(false),
+        },
+    };
+    Ok(format.reads_records())
+}
+
 /// Reads a candidate one entry at a time into `sink`, when its format can and the file is large
 /// enough to be streamed (see [`Format::parse_entries`]); `None` otherwise, or when the file
 /// turns out to need a whole read: then use [`read`].

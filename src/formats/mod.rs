@@ -208,6 +208,12 @@ impl Format {
         self.streams() && self != Format::EcfrEntityList
     }
 
+    /// True for formats whose [`Format::parse_entries`] reads the file one record at a time
+    /// (others read it whole first, joining records across the file).
+    pub fn reads_records(self) -> bool {
+        self == Format::EuFsfXml
+    }
+
     /// Reads a one-list snapshot one entry at a time: each entry, normalised, goes to `sink` as
     /// it is read. `Ok(None)` when this input cannot be read so (a format that cannot stream,
     /// or a file whose records must be merged): read it with [`Format::parse`]. The sink sees
