@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 
 use super::inputs::{self, Candidate, ReadArgs};
 use super::{CliError, Context, Outcome, parse_date, parse_list_id};
-use crate::formats::Format;
+use crate::formats::{EntrySpool, Format};
 use crate::model::{EntryId, ListId, Publication, PublicationContent, rename};
 use crate::store::{Access, Provenance, RecordOutcome, Store, View, manifest_sha256};
 
@@ -85,58 +85,7 @@ struct Streamed {
     /// Its entries, kept compressed until they are recorded, for formats that read the whole
     /// file before giving entries (reading it again would cost that again); `None` for a format
     /// that reads one record at a time, whose file is simply read again.
-    spool: Option<Spool>,
-}
-
-/// Entries held as zstd-compressed canonical JSON, 64 to a frame: a tenth or less of their size
-/// as entries.
-#[derive(Default)]
-struct Spool {
-    frames: Vec<Vec<u8>>,
-    open: Vec<u8>,
-    in_open: usize,
-    count: usize,
-}
-
-impl Spool {
-    const FRAME_ENTRIES: usize = 64;
-
-    fn push(&mut self, entry: &crate::model::Entry) {
-        self.open.extend_from_slice(&entry.canonical_json());
-        self.open.push(b'\n');
-        self.in_open += 1;
-        self.count += 1;
-        if self.in_open == Self::FRAME_ENTRIES {
-            self.close();
-        }
-    }
-
-    fn close(&mut self) {
-        if self.in_open > 0 {
-            self.frames
-                .push(zstd::bulk::compress(&self.open, 3).unwrap_or_default());
-            self.open.clear();
-            self.in_open = 0;
-        }
-    }
-
-    /// Calls `f` with every entry, in the order pushed.
-    fn each(
-        &self,
-        mut f: impl FnMut(crate::model::Entry) -> Result<(), CliError>,
-    ) -> Result<(), CliError> {
-        let broken = |what: String| CliError::Input(format!("an entry held in memory {what}"));
-        for frame in &self.frames {
-            let lines = zstd::bulk::decompress(frame, 64 * 1024 * 1024)
-                .map_err(|e| broken(format!("does not decompress: {e}")))?;
-            for line in lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                let entry = serde_json::from_slice(line)
-                    .map_err(|e| broken(format!("does not read back: {e}")))?;
-                f(entry)?;
-            }
-        }
-        Ok(())
-    }
+    spool: Option<EntrySpool>,
 }
 
 /// Reads a large single-list snapshot one entry at a time, keeping only what the checks need:
@@ -145,7 +94,7 @@ fn prepare_streamed(candidate: &Candidate, args: &Args) -> Result<Option<Prepare
     let mut seen: HashSet<EntryId> = HashSet::new();
     let mut ids: HashSet<u64> = HashSet::new();
     let mut repeated: Option<EntryId> = None;
-    let mut spool = Spool::default();
+    let mut spool = EntrySpool::default();
     let truly_streams = inputs::reads_one_record_at_a_time(candidate, &args.read)?;
     let mut sink = |entry: crate::model::Entry| {
         ids.insert(id_hash(&entry.id));
@@ -217,10 +166,7 @@ fn prepare_streamed(candidate: &Candidate, args: &Args) -> Result<Option<Prepare
             list: streamed.list,
             published,
             source,
-            spool: (!truly_streams).then(|| {
-                spool.close();
-                spool
-            }),
+            spool: (!truly_streams).then_some(spool),
         }),
     }))
 }
@@ -230,7 +176,7 @@ fn prepare_streamed(candidate: &Candidate, args: &Args) -> Result<Option<Prepare
 /// backfill) as a whole publication.
 fn record_streamed(
     store: &mut Store,
-    streamed: &Streamed,
+    streamed: Streamed,
     item: &Prepared,
     args: &Args,
     now: chrono::DateTime<chrono::Utc>,
@@ -242,10 +188,10 @@ fn record_streamed(
         spool,
     } = streamed;
     let provenance = &item.provenance;
-    if let Some(seq) = store.recorded_as(list, *published, &provenance.sha256)? {
+    if let Some(seq) = store.recorded_as(&list, published, &provenance.sha256)? {
         return Ok(Some(RecordOutcome::AlreadyRecorded { seq }));
     }
-    let digest = store.snapshot_digest(list, *published, &provenance.sha256)?;
+    let digest = store.snapshot_digest(&list, published, &provenance.sha256)?;
     let Some(spool) = spool else {
         // Read the file again, one record at a time.
         let Some(mut digest) = digest else {
@@ -279,27 +225,37 @@ fn record_streamed(
                 item.candidate.display
             )));
         }
-        return Ok(Some(store.record_digest(digest, source, provenance, now)?));
+        return Ok(Some(store.record_digest(digest, &source, provenance, now)?));
     };
+    let held = |message: String| CliError::Input(format!("{}: {message}", item.candidate.display));
     let Some(mut digest) = digest else {
-        let mut entries = Vec::with_capacity(spool.count);
-        spool.each(|entry| {
-            entries.push(entry);
-            Ok(())
-        })?;
+        let mut entries = Vec::with_capacity(spool.len());
+        spool.each(|_, entry| entries.push(entry)).map_err(held)?;
         let publication = Publication {
-            list: list.clone(),
-            published: *published,
-            source: source.clone(),
+            list,
+            published,
+            source,
             content: PublicationContent::Snapshot(entries),
         };
         return Ok(Some(store.record(&publication, provenance, now)?));
     };
+    let mut store_error = None;
     {
         let store_ref = &*store;
-        spool.each(|entry| Ok(store_ref.digest_entry(&mut digest, entry)?))?;
+        spool
+            .each(|_, entry| {
+                if store_error.is_none()
+                    && let Err(e) = store_ref.digest_entry(&mut digest, entry)
+                {
+                    store_error = Some(e);
+                }
+            })
+            .map_err(held)?;
     }
-    Ok(Some(store.record_digest(digest, source, provenance, now)?))
+    if let Some(e) = store_error {
+        return Err(e.into());
+    }
+    Ok(Some(store.record_digest(digest, &source, provenance, now)?))
 }
 
 /// The ids a publication states, as 64-bit hashes: enough to count what a snapshot removes.
@@ -451,14 +407,17 @@ fn merge_same_day_deltas(prepared: Vec<Prepared>, outline: bool) -> Vec<Prepared
     merged
 }
 
-/// Prints what recording one publication did.
+/// Prints what recording one publication did, and counts it as recorded or already recorded.
 fn report(
     outcome: &RecordOutcome,
-    list: &ListId,
-    published: NaiveDate,
-    last_date: Option<NaiveDate>,
+    (list, published, last_date): (&ListId, NaiveDate, Option<NaiveDate>),
     display: &str,
+    (recorded, already): &mut (u64, u64),
 ) {
+    match outcome {
+        RecordOutcome::AlreadyRecorded { .. } => *already += 1,
+        RecordOutcome::Recorded { .. } => *recorded += 1,
+    }
     match outcome {
         RecordOutcome::AlreadyRecorded { seq } => {
             println!(
@@ -681,30 +640,25 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
         refuse_drops(&store.view(), &prepared, args.max_drop)?;
     }
     let now = context.now()?;
-    let (mut recorded, mut already) = (0, 0);
-    for item in prepared {
-        if let Some(streamed) = &item.streamed
-            && let Some(outcome) = {
-                let last_date = store.view().last_date(&streamed.list)?;
-                record_streamed(&mut store, streamed, &item, &args, now)?.map(|o| (o, last_date))
+    // Publications recorded, and publications already recorded.
+    let mut counts = (0u64, 0u64);
+    for mut item in prepared {
+        if let Some(streamed) = item.streamed.take() {
+            let (list, published) = (streamed.list.clone(), streamed.published);
+            let last_date = store.view().last_date(&list)?;
+            // `None`: a file read again for a correction or a backfill is recorded whole, below.
+            if let Some(outcome) = record_streamed(&mut store, streamed, &item, &args, now)? {
+                for warning in &item.warnings {
+                    eprintln!("listdiff: warning: {warning}");
+                }
+                report(
+                    &outcome,
+                    (&list, published, last_date),
+                    &item.candidate.display,
+                    &mut counts,
+                );
+                continue;
             }
-        {
-            let (outcome, last_date) = outcome;
-            for warning in &item.warnings {
-                eprintln!("listdiff: warning: {warning}");
-            }
-            report(
-                &outcome,
-                &streamed.list,
-                streamed.published,
-                last_date,
-                &item.candidate.display,
-            );
-            match outcome {
-                RecordOutcome::AlreadyRecorded { .. } => already += 1,
-                RecordOutcome::Recorded { .. } => recorded += 1,
-            }
-            continue;
         }
         let publications = match item.publications {
             Some(publications) => publications,
@@ -736,20 +690,17 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
             std::thread::spawn(move || drop(publication));
             report(
                 &outcome,
-                &list,
-                published,
-                last_date,
+                (&list, published, last_date),
                 &item.candidate.display,
+                &mut counts,
             );
-            match outcome {
-                RecordOutcome::AlreadyRecorded { .. } => already += 1,
-                RecordOutcome::Recorded { .. } => recorded += 1,
-            }
         }
     }
     store.flush()?;
     println!(
-        "{recorded} recorded, {already} already recorded, in {}",
+        "{} recorded, {} already recorded, in {}",
+        counts.0,
+        counts.1,
         store.path().display()
     );
     store.close()?;

@@ -225,6 +225,7 @@ impl Format {
     ) -> Result<Option<StreamedSnapshot>, FormatError> {
         match self {
             Format::EuFsfXml => eu_fsf::parse_xml_entries(input, sink),
+            Format::OfacAdvancedXml => ofac_advanced::parse_entries(input, sink),
             format if format.streams_entries() => {
                 // Read whole (these formats join records across the file), then hand the
                 // entries over one at a time, each freed as it goes.
@@ -619,6 +620,67 @@ pub(crate) fn real_data(rel: &str) -> PathBuf {
             PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/real"))
         })
         .join(rel)
+}
+
+/// Entries held as zstd-compressed canonical JSON, 64 to a frame, in the order pushed: for a
+/// parser that must keep every entry until the end of the file.
+#[derive(Default)]
+pub struct EntrySpool {
+    frames: Vec<Vec<u8>>,
+    open: Vec<u8>,
+    in_open: usize,
+    count: usize,
+}
+
+impl EntrySpool {
+    const FRAME_ENTRIES: usize = 64;
+
+    /// Keeps an entry.
+    pub fn push(&mut self, entry: &crate::model::Entry) {
+        self.open.extend_from_slice(&entry.canonical_json());
+        self.open.push(b'\n');
+        self.in_open += 1;
+        self.count += 1;
+        if self.in_open == Self::FRAME_ENTRIES {
+            self.close();
+        }
+    }
+
+    fn close(&mut self) {
+        if self.in_open > 0 {
+            self.frames
+                .push(zstd::bulk::compress(&self.open, 3).unwrap_or_default());
+            self.open.clear();
+            self.in_open = 0;
+        }
+    }
+
+    /// How many entries it holds.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// True when it holds no entry.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Calls `f` with each entry and its position, in order; an error says what failed.
+    pub fn each(mut self, mut f: impl FnMut(usize, crate::model::Entry)) -> Result<(), String> {
+        self.close();
+        let mut index = 0;
+        for frame in std::mem::take(&mut self.frames) {
+            let lines = zstd::bulk::decompress(&frame, 256 * 1024 * 1024)
+                .map_err(|e| format!("an entry held in memory does not decompress: {e}"))?;
+            for line in lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                let entry = serde_json::from_slice(line)
+                    .map_err(|e| format!("an entry held in memory does not read back: {e}"))?;
+                f(index, entry);
+                index += 1;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Strips a UTF-8 byte-order mark.

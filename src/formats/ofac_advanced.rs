@@ -46,7 +46,8 @@ use super::ofac_xml::{
     csv_name, csv_quotes, csv_tonnage, root_element, snake_case, with_latin1_fallback,
 };
 use super::{
-    Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, record_error,
+    EntrySink, EntrySpool, Format, FormatError, FormatInfo, Input, Location, ParseResult,
+    ParsedPublication, StreamedSnapshot, record_error,
 };
 use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent, text};
 
@@ -67,6 +68,43 @@ pub(super) fn parse(input: &Input) -> ParseResult {
         state.read(file, xml)?;
         state.finish(file)
     })
+}
+
+/// Reads the file and gives each party's entry, joined and normalised, to `sink`: the parties
+/// wait compressed until the programs at the end of the file are read.
+pub(super) fn parse_entries(
+    input: &Input,
+    sink: &mut EntrySink,
+) -> Result<Option<StreamedSnapshot>, FormatError> {
+    let file = input.primary.name.as_str();
+    let state = with_latin1_fallback(&input.primary, |xml| {
+        let mut state = State::default();
+        state.read(file, xml)?;
+        Ok(state)
+    })?;
+    let mut count = 0u64;
+    let ((list, stated_date, stated_date_text), warnings) =
+        state.finish_each(file, &mut |entry| {
+            count += 1;
+            let entry = entry.normalize().map_err(|e| {
+                FormatError::new(
+                    file,
+                    Location::Record {
+                        number: count,
+                        line: None,
+                    },
+                    e.to_string(),
+                )
+            })?;
+            sink(entry)
+        })?;
+    Ok(Some(StreamedSnapshot {
+        list,
+        stated_date,
+        stated_date_text,
+        warnings,
+        entries: count as usize,
+    }))
 }
 
 /// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
@@ -236,7 +274,10 @@ struct State {
     refs: HashMap<(String, String), RefValue>,
     locations: HashMap<String, Loc>,
     docs: HashMap<String, Vec<DocRaw>>,
-    entries: Vec<Entry>,
+    /// The parties' entries, compressed, in file order (joined at the end).
+    entries: EntrySpool,
+    /// Each entry's profile and its id and name (for relationships), by position.
+    parties: Vec<(String, String, String)>,
     by_profile: HashMap<String, usize>,
     sanctions: HashMap<String, Sanctions>,
     relationships: Vec<Vec<(String, String)>>,
@@ -621,9 +662,13 @@ impl State {
             }
             "DistinctParty" if depth == 3 => {
                 if let Some(party) = self.party.take() {
-                    let number = self.entries.len() as u64 + 1;
+                    let number = self.parties.len() as u64 + 1;
                     let entry = self.party_entry(file, number, party)?;
-                    self.entries.push(super::frozen(entry));
+                    if let Some(last) = self.parties.last_mut() {
+                        last.1 = entry.id.to_string();
+                        last.2 = entry.name.clone();
+                    }
+                    self.entries.push(&entry);
                 }
             }
             // Sanctions entries.
@@ -975,45 +1020,49 @@ impl State {
         } else {
             party.profile_id
         };
-        self.by_profile.insert(profile, self.entries.len());
+        self.by_profile.insert(profile.clone(), self.parties.len());
+        self.parties.push((profile, String::new(), String::new()));
         csv_quotes(&mut entry);
         Ok(entry)
     }
 
     /// Joins programs and relationships and builds the publication.
-    fn finish(mut self, file: &str) -> ParseResult {
+    fn finish(self, file: &str) -> ParseResult {
+        let mut entries = Vec::new();
+        let (meta, warnings) = self.finish_each(file, &mut |entry| {
+            entries.push(entry);
+            Ok(())
+        })?;
+        let content = PublicationContent::Snapshot(entries)
+            .normalize()
+            .map_err(|e| record_error(file, e, |_| None))?;
+        Ok((
+            vec![ParsedPublication {
+                list: meta.0,
+                stated_date: meta.1,
+                stated_date_text: meta.2,
+                source: None,
+                content,
+            }],
+            warnings,
+        ))
+    }
+
+    /// Joins each party's entry with its programs and relationships, in file order, and gives
+    /// it (not yet normalised) to `each`; returns the list, the date and the warnings.
+    #[allow(clippy::type_complexity)]
+    fn finish_each(
+        mut self,
+        file: &str,
+        each: &mut dyn FnMut(Entry) -> Result<(), FormatError>,
+    ) -> Result<((ListId, Option<NaiveDate>, Option<String>), Vec<String>), FormatError> {
         let mut warnings = Vec::new();
-        let mut orphans = Vec::new();
-        for (profile, s) in std::mem::take(&mut self.sanctions) {
-            let Some(entry) = self
-                .by_profile
-                .get(&profile)
-                .and_then(|&i| self.entries.get_mut(i))
-            else {
-                orphans.push(profile);
-                continue;
-            };
-            entry.programs.extend(s.programs);
-            entry.listed_on = s.listed.iter().min().copied();
-            let set = |mut items: Vec<String>| {
-                items.sort();
-                items.dedup();
-                Value::Array(items.into_iter().map(Value::String).collect())
-            };
-            if !s.lists.is_empty() {
-                entry.extra.insert("lists".into(), set(s.lists));
-            }
-            if !s.measures.is_empty() {
-                entry
-                    .extra
-                    .insert("sanctions_measures".into(), set(s.measures));
-            }
-            if !s.legal_bases.is_empty() {
-                entry.extra.insert("legal_basis".into(), set(s.legal_bases));
-            }
-            // Back to compact JSON, or every entry would be held as a map from here on.
-            entry.extra.freeze();
-        }
+        let mut orphans: Vec<String> = self
+            .sanctions
+            .keys()
+            .filter(|profile| !self.by_profile.contains_key(*profile))
+            .cloned()
+            .collect();
         if !orphans.is_empty() {
             orphans.sort();
             warnings.push(format!(
@@ -1024,6 +1073,8 @@ impl State {
                 if orphans.len() == 1 { "was" } else { "were" },
             ));
         }
+        // Relationships by the position of the party they start from, in file order.
+        let mut related: HashMap<usize, Vec<Value>> = HashMap::new();
         for relation in std::mem::take(&mut self.relationships) {
             let from = attr(&relation, "From-ProfileID");
             let to = attr(&relation, "To-ProfileID");
@@ -1036,25 +1087,64 @@ impl State {
             if let Some(kind) = self.value("RelationType", attr(&relation, "RelationTypeID")) {
                 object.insert("relation_type".into(), Value::String(kind.into()));
             }
-            if let Some(target) = self.entries.get(to_index) {
-                object.insert("related_id".into(), Value::String(target.id.to_string()));
-                object.insert("related_name".into(), Value::String(target.name.clone()));
+            if let Some((_, id, name)) = self.parties.get(to_index) {
+                object.insert("related_id".into(), Value::String(id.clone()));
+                object.insert("related_name".into(), Value::String(name.clone()));
             }
             if attr(&relation, "Former").eq_ignore_ascii_case("true") {
                 object.insert("former".into(), Value::Bool(true));
             }
-            if let Some(entry) = self.entries.get_mut(from_index) {
-                match entry.extra.get_mut("relationships") {
-                    Some(Value::Array(items)) => items.push(Value::Object(object)),
-                    _ => {
-                        entry.extra.insert(
-                            "relationships".into(),
-                            Value::Array(vec![Value::Object(object)]),
-                        );
+            related
+                .entry(from_index)
+                .or_default()
+                .push(Value::Object(object));
+        }
+        let spool = std::mem::take(&mut self.entries);
+        let mut failed = None;
+        spool
+            .each(|index, mut entry| {
+                if failed.is_some() {
+                    return;
+                }
+                let profile = self.parties.get(index).map(|p| p.0.as_str()).unwrap_or("");
+                if let Some(s) = self.sanctions.remove(profile) {
+                    entry.programs.extend(s.programs);
+                    entry.listed_on = s.listed.iter().min().copied();
+                    let set = |mut items: Vec<String>| {
+                        items.sort();
+                        items.dedup();
+                        Value::Array(items.into_iter().map(Value::String).collect())
+                    };
+                    if !s.lists.is_empty() {
+                        entry.extra.insert("lists".into(), set(s.lists));
+                    }
+                    if !s.measures.is_empty() {
+                        entry
+                            .extra
+                            .insert("sanctions_measures".into(), set(s.measures));
+                    }
+                    if !s.legal_bases.is_empty() {
+                        entry.extra.insert("legal_basis".into(), set(s.legal_bases));
+                    }
+                }
+                if let Some(objects) = related.remove(&index) {
+                    match entry.extra.get_mut("relationships") {
+                        Some(Value::Array(items)) => items.extend(objects),
+                        _ => {
+                            entry
+                                .extra
+                                .insert("relationships".into(), Value::Array(objects));
+                        }
                     }
                 }
                 entry.extra.freeze();
-            }
+                if let Err(e) = each(entry) {
+                    failed = Some(e);
+                }
+            })
+            .map_err(|message| FormatError::new(file, Location::File, message))?;
+        if let Some(e) = failed {
+            return Err(e);
         }
 
         let (stated_date, stated_date_text) = match &self.issued {
@@ -1078,21 +1168,9 @@ impl State {
         } else {
             CONS_LIST
         };
-        let content = PublicationContent::Snapshot(self.entries)
-            .normalize()
-            .map_err(|e| record_error(file, e, |_| None))?;
         let list = ListId::new(list_id)
             .map_err(|e| FormatError::new(file, Location::File, e.to_string()))?;
-        Ok((
-            vec![ParsedPublication {
-                list,
-                stated_date,
-                stated_date_text,
-                source: None,
-                content,
-            }],
-            warnings,
-        ))
+        Ok(((list, stated_date, stated_date_text), warnings))
     }
 }
 
@@ -1175,6 +1253,37 @@ mod tests {
             },
             companions: Vec::new(),
             options: Default::default(),
+        }
+    }
+
+    /// Reading entry by entry gives exactly the whole read's entries, list, date and warnings.
+    #[test]
+    fn entries_one_at_a_time_are_the_whole_reads() {
+        for name in ["2024-03-01/sdn_advanced.xml", "2024-03-04/sdn_advanced.xml"] {
+            let input = fixture(name);
+            let (whole, whole_warnings) = parse(&input).unwrap();
+            let mut streamed = Vec::new();
+            let snapshot = parse_entries(&input, &mut |e| {
+                streamed.push(e);
+                Ok(())
+            })
+            .unwrap()
+            .expect("the advanced XML gives its entries one at a time");
+            assert_eq!(entries(&whole), streamed.as_slice(), "{name}");
+            assert!(
+                streamed.iter().any(|e| !e.programs.is_empty()),
+                "programs joined"
+            );
+            assert!(
+                streamed
+                    .iter()
+                    .any(|e| e.extra.contains_key("relationships")),
+                "relationships joined"
+            );
+            assert_eq!(snapshot.list, whole[0].list);
+            assert_eq!(snapshot.stated_date, whole[0].stated_date);
+            assert_eq!(snapshot.entries, streamed.len());
+            assert_eq!(snapshot.warnings, whole_warnings);
         }
     }
 
