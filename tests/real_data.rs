@@ -3,21 +3,8 @@
 
 mod common;
 
-use common::{Env, ids, real};
+use common::{Env, count, find, ids, real};
 use serde_json::Value;
-
-fn count(v: &Value, key: &str) -> usize {
-    v[key].as_array().unwrap().len()
-}
-
-fn change<'a>(v: &'a Value, key: &str, id: &str) -> &'a Value {
-    v[key]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no {key} entry {id}"))
-}
 
 #[test]
 fn sdn_2024_02_28_to_03_04_the_end_of_the_zimbabwe_program() {
@@ -51,10 +38,10 @@ fn sdn_2024_02_28_to_03_04_the_end_of_the_zimbabwe_program() {
         ),
         (2, 86, 12)
     );
-    let mugabe = change(&v, "removed", "7480");
+    let mugabe = find(&v, "removed", "7480");
     assert_eq!(mugabe["entry"]["name"], "MUGABE, Robert Gabriel");
     assert_eq!(mugabe["entry"]["programs"], serde_json::json!(["ZIMBABWE"]));
-    let mnangagwa = change(&v, "changed", "7513");
+    let mnangagwa = find(&v, "changed", "7513");
     assert_eq!(mnangagwa["name"], "MNANGAGWA, Emmerson Dambudzo");
     assert_eq!(mnangagwa["reason_changed"], true);
     let programs = mnangagwa["fields"]
@@ -72,7 +59,7 @@ fn sdn_2024_02_28_to_03_04_the_end_of_the_zimbabwe_program() {
             .iter()
             .all(|c| c["reason_changed"] == true)
     );
-    let chiwenga = change(&v, "changed", "7489");
+    let chiwenga = find(&v, "changed", "7489");
     assert_eq!(chiwenga["before"]["name"], "CHIWENGA, Constantine Gureya");
     assert_eq!(chiwenga["name"], "CHIWENGA, Constantino Guveya");
 
@@ -110,7 +97,7 @@ fn sdn_2021_12_30_removes_150_and_adds_none() {
         (0, 150, 0)
     );
     assert_eq!(
-        change(&v, "removed", "1572")["name"],
+        find(&v, "removed", "1572")["name"],
         "NORIEGA, Manuel Antonio"
     );
 }
@@ -132,10 +119,10 @@ fn sdn_2022_02_25_russia_designations_and_a_backfill() {
         (91, 0, 4)
     );
     assert_eq!(
-        change(&v, "added", "17013")["name"],
+        find(&v, "added", "17013")["name"],
         "VTB BANK PUBLIC JOINT STOCK COMPANY"
     );
-    let sechin = change(&v, "changed", "16692");
+    let sechin = find(&v, "changed", "16692");
     let programs = sechin["fields"]
         .as_array()
         .unwrap()
@@ -194,7 +181,7 @@ fn compare_gives_the_same_answer_as_the_store() {
         (count(&compared, "added"), count(&compared, "changed")),
         (7, 45)
     );
-    assert_eq!(change(&compared, "changed", "8237")["reason_changed"], true);
+    assert_eq!(find(&compared, "changed", "8237")["reason_changed"], true);
     assert_eq!(compared["from"], "2022-09-15");
     env.ok(&["ingest", &old, &new]);
     let stored = env.json(&["diff", "2022-09-15", "2022-09-22"]);

@@ -3,30 +3,7 @@
 
 mod common;
 
-use common::{Env, ids, real};
-use serde_json::Value;
-
-fn count(v: &Value, key: &str) -> usize {
-    v[key].as_array().unwrap().len()
-}
-
-fn find<'a>(v: &'a Value, key: &str, id: &str) -> &'a Value {
-    v[key]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no {key} entry {id}"))
-}
-
-fn field<'a>(change: &'a Value, name: &str) -> &'a Value {
-    change["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["field"] == name)
-        .unwrap_or_else(|| panic!("no field {name} in {change}"))
-}
+use common::{Env, count, field, find, ids, real};
 
 #[test]
 fn ofac_consolidated_csv_2018_to_2025() {

@@ -92,12 +92,13 @@ struct Streamed {
 /// `None` when the candidate is not such a file.
 fn prepare_streamed(candidate: &Candidate, args: &Args) -> Result<Option<Prepared>, CliError> {
     let mut seen: HashSet<EntryId> = HashSet::new();
-    let mut ids: HashSet<u64> = HashSet::new();
     let mut repeated: Option<EntryId> = None;
     let mut spool = EntrySpool::default();
-    let truly_streams = inputs::reads_one_record_at_a_time(candidate, &args.read)?;
+    let Some(format) = inputs::streamed_format(candidate, &args.read)? else {
+        return Ok(None);
+    };
+    let truly_streams = format.reads_records();
     let mut sink = |entry: crate::model::Entry| {
-        ids.insert(id_hash(&entry.id));
         if !truly_streams {
             spool.push(&entry);
         }
@@ -106,7 +107,8 @@ fn prepare_streamed(candidate: &Candidate, args: &Args) -> Result<Option<Prepare
         }
         Ok(())
     };
-    let Some((streamed, provenance)) = inputs::read_streamed(candidate, &args.read, &mut sink)?
+    let Some((streamed, provenance)) =
+        inputs::read_streamed(candidate, &args.read, format, &mut sink)?
     else {
         return Ok(None);
     };
@@ -124,33 +126,18 @@ fn prepare_streamed(candidate: &Candidate, args: &Args) -> Result<Option<Prepare
             candidate.display, streamed.list
         )));
     }
-    let published = args
-        .published
-        .or(streamed.stated_date)
-        .or_else(|| inputs::date_in_path(&candidate.display))
-        .ok_or_else(|| {
-            CliError::Input(format!(
-                "{}: no publication date: the file states none and its path has no YYYY-MM-DD; give --published YYYY-MM-DD",
-                candidate.display
-            ))
-        })?;
-    if streamed.entries == 0 && !args.allow_drop {
-        return Err(CliError::Input(format!(
-            "{}: refused: this snapshot of {} dated {published} holds no entries; an empty publication is almost always a failed download, not the end of a list. Nothing was recorded. If the list really is empty, run again with --allow-drop",
-            candidate.display, streamed.list
-        )));
+    let published = publication_date(args, streamed.stated_date, candidate)?;
+    if !args.allow_drop {
+        refuse_no_entries(streamed.entries, &streamed.list, published, candidate)?;
     }
-    let source = match &streamed.stated_date_text {
-        Some(text) => format!("{} (dated {text:?} in the file)", candidate.display),
-        None => candidate.display.clone(),
-    };
+    let source = source_of(None, streamed.stated_date_text.as_deref(), candidate);
     let outlines = if args.allow_drop {
         Vec::new()
     } else {
         vec![Outline {
             list: streamed.list.clone(),
             published,
-            ids,
+            ids: seen.iter().map(id_hash).collect(),
             removed: None,
             renamable: HashSet::new(),
         }]
@@ -194,7 +181,8 @@ fn record_streamed(
     let digest = store.snapshot_digest(&list, published, &provenance.sha256)?;
     let Some(spool) = spool else {
         // Read the file again, one record at a time.
-        let Some(mut digest) = digest else {
+        let (Some(mut digest), Some(format)) = (digest, Format::from_name(&provenance.format))
+        else {
             return Ok(None);
         };
         let mut store_error = None;
@@ -211,7 +199,7 @@ fn record_streamed(
                     )
                 })
             };
-            inputs::read_streamed(&item.candidate, &args.read, &mut sink)
+            inputs::read_streamed(&item.candidate, &args.read, format, &mut sink)
         };
         if let Some(e) = store_error {
             return Err(e.into());
@@ -459,13 +447,58 @@ fn report(
 
 /// Refuses an empty snapshot, before the store is opened.
 fn refuse_empty(publication: &Publication, candidate: &Candidate) -> Result<(), CliError> {
-    if matches!(&publication.content, PublicationContent::Snapshot(e) if e.is_empty()) {
+    match &publication.content {
+        PublicationContent::Snapshot(entries) => refuse_no_entries(
+            entries.len(),
+            &publication.list,
+            publication.published,
+            candidate,
+        ),
+        PublicationContent::Amendment(_) => Ok(()),
+    }
+}
+
+/// Refuses a snapshot of `count` entries when it has none.
+fn refuse_no_entries(
+    count: usize,
+    list: &ListId,
+    published: NaiveDate,
+    candidate: &Candidate,
+) -> Result<(), CliError> {
+    if count == 0 {
         return Err(CliError::Input(format!(
-            "{}: refused: this snapshot of {} dated {} holds no entries; an empty publication is almost always a failed download, not the end of a list. Nothing was recorded. If the list really is empty, run again with --allow-drop",
-            candidate.display, publication.list, publication.published
+            "{}: refused: this snapshot of {list} dated {published} holds no entries; an empty publication is almost always a failed download, not the end of a list. Nothing was recorded. If the list really is empty, run again with --allow-drop",
+            candidate.display
         )));
     }
     Ok(())
+}
+
+/// The publication date: --published, else the date the file states, else the one in its path.
+fn publication_date(
+    args: &Args,
+    stated: Option<NaiveDate>,
+    candidate: &Candidate,
+) -> Result<NaiveDate, CliError> {
+    args.published
+        .or(stated)
+        .or_else(|| inputs::date_in_path(&candidate.display))
+        .ok_or_else(|| {
+            CliError::Input(format!(
+                "{}: no publication date: the file states none and its path has no YYYY-MM-DD; give --published YYYY-MM-DD",
+                candidate.display
+            ))
+        })
+}
+
+/// An event's source: the citation the file states, else its name; with the file's own date
+/// as it writes it beside the parsed one.
+fn source_of(stated: Option<String>, date_text: Option<&str>, candidate: &Candidate) -> String {
+    let source = stated.unwrap_or_else(|| candidate.display.clone());
+    match date_text {
+        Some(text) => format!("{source} (dated {text:?} in the file)"),
+        None => source,
+    }
 }
 
 /// Refuses any snapshot that would remove more than `max_drop` percent of its list, checking
@@ -544,7 +577,6 @@ fn prepare(
             held.join(", ")
         )));
     }
-    let path_date = inputs::date_in_path(&candidate.display);
     let mut publications = Vec::new();
     for parsed in read.parsed.publications {
         if args
@@ -554,27 +586,13 @@ fn prepare(
         {
             continue;
         }
-        let published = args.published.or(parsed.stated_date).or(path_date).ok_or_else(|| {
-            CliError::Input(format!(
-                "{}: no publication date: the file states none and its path has no YYYY-MM-DD; give --published YYYY-MM-DD",
-                candidate.display
-            ))
-        })?;
         publications.push(Publication {
             list: parsed.list,
-            published,
-            // The file's own date as it writes it stays beside the parsed one.
-            source: match parsed.stated_date_text {
-                Some(text) => format!(
-                    "{} (dated {text:?} in the file)",
-                    parsed.source.unwrap_or_else(|| candidate.display.clone())
-                ),
-                None => parsed.source.unwrap_or_else(|| candidate.display.clone()),
-            },
+            published: publication_date(args, parsed.stated_date, candidate)?,
+            source: source_of(parsed.source, parsed.stated_date_text.as_deref(), candidate),
             content: parsed.content,
         });
     }
-    let _ = read.format;
     Ok((publications, read.provenance, read.parsed.warnings))
 }
 

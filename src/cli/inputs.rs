@@ -233,8 +233,6 @@ fn has_primary_beside(companion: &Path) -> bool {
 
 /// A candidate read and parsed.
 pub(crate) struct ReadInput {
-    /// The format read.
-    pub(crate) format: Format,
     /// What was parsed.
     pub(crate) parsed: Parsed,
     /// The digests of the files read, and the format and parser.
@@ -418,15 +416,35 @@ fn open_noting_transcoding(
     ))
 }
 
-/// Reads a candidate (and its companions), recognises or takes its format, and parses it.
-pub(crate) fn read(candidate: &Candidate, read: &ReadArgs) -> Result<ReadInput, CliError> {
-    let (format, input, original) = open_noting_transcoding(candidate, read)?;
-    let file_name = candidate
+/// The name a candidate's digest records: its file name, or how it is shown (standard input).
+fn recorded_name(candidate: &Candidate) -> String {
+    candidate
         .path
         .as_ref()
         .and_then(|p| p.file_name())
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| candidate.display.clone());
+        .unwrap_or_else(|| candidate.display.clone())
+}
+
+/// Provenance of a read: the files' digests, the format and the parser.
+fn provenance(format: Format, inputs: Vec<InputDigest>) -> Provenance {
+    Provenance {
+        sha256: manifest_sha256(&inputs),
+        inputs,
+        format: format.name().to_string(),
+        parser: format!(
+            "listdiff {} {}/{}",
+            env!("CARGO_PKG_VERSION"),
+            format.name(),
+            format.parser_version()
+        ),
+    }
+}
+
+/// Reads a candidate (and its companions), recognises or takes its format, and parses it.
+pub(crate) fn read(candidate: &Candidate, read: &ReadArgs) -> Result<ReadInput, CliError> {
+    let (format, input, original) = open_noting_transcoding(candidate, read)?;
+    let file_name = recorded_name(candidate);
     // The digest is of the bytes published, not of their UTF-8 transcoding.
     let published = original.map(|bytes| InputFile {
         bytes,
@@ -441,50 +459,17 @@ pub(crate) fn read(candidate: &Candidate, read: &ReadArgs) -> Result<ReadInput, 
     }
     let parsed = format.parse(&input)?;
     Ok(ReadInput {
-        format,
         parsed,
-        provenance: Provenance {
-            sha256: manifest_sha256(&inputs),
-            inputs,
-            format: format.name().to_string(),
-            parser: format!(
-                "listdiff {} {}/{}",
-                env!("CARGO_PKG_VERSION"),
-                format.name(),
-                format.parser_version()
-            ),
-        },
+        provenance: provenance(format, inputs),
     })
 }
 
-/// True when the candidate's format reads one record at a time ([`Format::reads_records`]), so
-/// that reading the file again costs little memory.
-pub(crate) fn reads_one_record_at_a_time(
+/// The format of a candidate that may be read one entry at a time ([`Format::streams_entries`]),
+/// told from the file's first bytes; `None` for standard input and other formats.
+pub(crate) fn streamed_format(
     candidate: &Candidate,
     read: &ReadArgs,
-) -> Result<bool, CliError> {
-    let Some(path) = &candidate.path else {
-        return Ok(false);
-    };
-    let format = match read.forced() {
-        Some(format) => format,
-        None => match detect(&head(path)?) {
-            Detection::Format(format) => format,
-            _ => return Ok(false),
-        },
-    };
-    Ok(format.reads_records())
-}
-
-/// Reads a candidate one entry at a time into `sink`, when its format can and the file is large
-/// enough to be streamed (see [`Format::parse_entries`]); `None` otherwise, or when the file
-/// turns out to need a whole read: then use [`read`].
-pub(crate) fn read_streamed(
-    candidate: &Candidate,
-    read: &ReadArgs,
-    sink: &mut crate::formats::EntrySink,
-) -> Result<Option<(crate::formats::StreamedSnapshot, Provenance)>, CliError> {
-    // Only files, and only formats that stream: decided from the file's first bytes.
+) -> Result<Option<Format>, CliError> {
     let Some(path) = &candidate.path else {
         return Ok(None);
     };
@@ -495,37 +480,32 @@ pub(crate) fn read_streamed(
             _ => return Ok(None),
         },
     };
-    if !format.streams_entries() {
-        return Ok(None);
-    }
-    let (format, input, original) = open_noting_transcoding(candidate, read)?;
+    Ok(format.streams_entries().then_some(format))
+}
+
+/// Reads a candidate one entry at a time into `sink`, when its format can and the file is large
+/// enough to be streamed (see [`Format::parse_entries`]); `None` otherwise, or when the file
+/// turns out to need a whole read: then use [`read`].
+pub(crate) fn read_streamed(
+    candidate: &Candidate,
+    read: &ReadArgs,
+    format: Format,
+    sink: &mut crate::formats::EntrySink,
+) -> Result<Option<(crate::formats::StreamedSnapshot, Provenance)>, CliError> {
+    let forced = ReadArgs {
+        format: Some(format),
+        ..read.clone()
+    };
+    let (format, input, original) = open_noting_transcoding(candidate, &forced)?;
+    // Small files are held whole, UTF-16 ones transcoded: read those the ordinary way.
     if !format.streams_entries() || input.primary.stream_from.is_none() || original.is_some() {
         return Ok(None);
     }
-    let file_name = candidate
-        .path
-        .as_ref()
-        .and_then(|p| p.file_name())
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| candidate.display.clone());
-    let inputs = vec![digest(&file_name, &input.primary)?];
+    let inputs = vec![digest(&recorded_name(candidate), &input.primary)?];
     let Some(streamed) = format.parse_entries(&input, sink)? else {
         return Ok(None);
     };
-    Ok(Some((
-        streamed,
-        Provenance {
-            sha256: manifest_sha256(&inputs),
-            inputs,
-            format: format.name().to_string(),
-            parser: format!(
-                "listdiff {} {}/{}",
-                env!("CARGO_PKG_VERSION"),
-                format.name(),
-                format.parser_version()
-            ),
-        },
-    )))
+    Ok(Some((streamed, provenance(format, inputs))))
 }
 
 /// The last `YYYY-MM-DD` in `text` that is a real date.

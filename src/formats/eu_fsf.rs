@@ -411,26 +411,7 @@ fn read_entities(
 ) -> Result<Option<String>, FormatError> {
     let file = input.primary.name.as_str();
     let mut xml = XmlStream::open(&input.primary)?;
-    let (root, root_empty) = match xml.next()? {
-        Some(XmlEvent::Start(node, empty)) => (node, empty),
-        _ => {
-            return Err(FormatError::new(
-                file,
-                Location::File,
-                "no XML element found: this is not an EU Financial Sanctions File (export)",
-            ));
-        }
-    };
-    if root.name != "export" {
-        return Err(FormatError::new(
-            file,
-            Location::Line(xml.line()),
-            format!(
-                "the root element is <{}>, not <export>: this is not an EU Financial Sanctions File",
-                root.name
-            ),
-        ));
-    }
+    let (root, root_empty) = xml.root("export", "an EU Financial Sanctions File")?;
     let stated_text = root.attr("generationDate").map(str::to_string);
     let mut number = 0u64;
     if !root_empty {

@@ -1001,6 +1001,14 @@ fn append(stack: &mut [Open], date_text: &mut Option<String>, text: &str) {
     }
 }
 
+/// `n` when `element` is `prefix` followed by a number from 1 to 6 (`Name3`, `AddressLine6`).
+fn numbered(element: &str, prefix: &str) -> Option<usize> {
+    element
+        .strip_prefix(prefix)
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|n| (1..=6).contains(n))
+}
+
 /// Files a closed element of a designation. `parent` is the element it was in (empty for a
 /// direct child of `Designation`).
 fn close_element(
@@ -1024,11 +1032,7 @@ fn close_element(
         match element {
             "NameType" => name.kind = value.to_string(),
             "AliasStrength" => name.strength = value.to_string(),
-            _ => match element
-                .strip_prefix("Name")
-                .and_then(|n| n.parse::<usize>().ok())
-                .filter(|n| (1..=6).contains(n))
-            {
+            _ => match numbered(element, "Name") {
                 Some(n) => {
                     if let Some(part) = name.parts.get_mut(n - 1) {
                         *part = value.to_string();
@@ -1045,11 +1049,7 @@ fn close_element(
                 address.postal_code = value.to_string();
             }
             "AddressCountry" | "Country" => address.country = value.to_string(),
-            _ => match element
-                .strip_prefix("AddressLine")
-                .and_then(|n| n.parse::<usize>().ok())
-                .filter(|n| (1..=6).contains(n))
-            {
+            _ => match numbered(element, "AddressLine") {
                 Some(n) => {
                     if let Some(line) = address.lines.get_mut(n - 1) {
                         *line = value.to_string();

@@ -54,26 +54,7 @@ const MAX_DEPTH: usize = 64;
 pub(super) fn parse(input: &Input) -> ParseResult {
     let file = input.primary.name.as_str();
     let mut xml = XmlStream::open(&input.primary)?;
-    let (root, root_empty) = match xml.next()? {
-        Some(XmlEvent::Start(node, empty)) => (node, empty),
-        Some(XmlEvent::End) | None => {
-            return Err(FormatError::new(
-                file,
-                Location::File,
-                "no XML element found: this is not a UN consolidated list (CONSOLIDATED_LIST)",
-            ));
-        }
-    };
-    if root.name != "CONSOLIDATED_LIST" {
-        return Err(FormatError::new(
-            file,
-            Location::Line(xml.line()),
-            format!(
-                "the root element is <{}>, not <CONSOLIDATED_LIST>: this is not a UN consolidated list",
-                root.name
-            ),
-        ));
-    }
+    let (root, root_empty) = xml.root("CONSOLIDATED_LIST", "a UN consolidated list")?;
     let stated_text = root.attr("dateGenerated").map(str::to_string);
     let stated_date = stated_text.as_deref().and_then(timestamp_date);
 
@@ -525,6 +506,32 @@ pub(super) struct XmlStream<'a> {
 }
 
 impl<'a> XmlStream<'a> {
+    /// Reads the root element, which must be `<expected>` (`what` names the format in the
+    /// error); returns it and whether it is empty.
+    pub(super) fn root(&mut self, expected: &str, what: &str) -> Result<(Node, bool), FormatError> {
+        let (root, empty) = match self.next()? {
+            Some(XmlEvent::Start(node, empty)) => (node, empty),
+            Some(XmlEvent::End) | None => {
+                return Err(FormatError::new(
+                    self.file,
+                    Location::File,
+                    format!("no XML element found: this is not {what} ({expected})"),
+                ));
+            }
+        };
+        if root.name != expected {
+            return Err(FormatError::new(
+                self.file,
+                Location::Line(self.line()),
+                format!(
+                    "the root element is <{}>, not <{expected}>: this is not {what}",
+                    root.name
+                ),
+            ));
+        }
+        Ok((root, empty))
+    }
+
     /// Opens `input` for reading.
     pub(super) fn open(input: &'a InputFile) -> Result<XmlStream<'a>, FormatError> {
         let file = input.name.as_str();

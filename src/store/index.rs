@@ -716,79 +716,41 @@ impl<'a> Index<'a> {
         let mut order: Vec<usize> = (0..entries.len()).collect();
         order.sort_by(|&a, &b| entries[a].id.cmp(&entries[b].id));
 
-        let mut changes: ChangeSet = Vec::new();
-        let mut records: HashMap<EntryId, sled::IVec> = HashMap::new();
+        let new: Vec<(&EntryId, [u8; 32])> =
+            order.iter().map(|&i| (&entries[i].id, hashes[i])).collect();
         let mut lines: Vec<usize> = Vec::new();
-        let mut content_hasher = Sha256::new();
-        let new_slot = |i: usize, lines: &mut Vec<usize>| {
-            let slot = Slot {
-                hash: hashes[i],
+        let merged = merge_snapshot(&stored, prefix.len(), start, &new, |n| {
+            lines.push(order[n]);
+            Ok(Slot {
+                hash: new[n].1,
                 at: Locator {
                     seq,
-                    line: lines.len() as u32,
+                    line: lines.len() as u32 - 1,
                 },
-            };
-            lines.push(i);
-            slot
-        };
-        // Both sides in id order (ids compare as their bytes); ids are built only for changes.
-        let (mut s, mut n) = (0, 0);
-        loop {
-            let stored_id = stored.get(s).map(|(key, _)| &key[prefix.len()..]);
-            let order_here = match (stored_id, order.get(n)) {
-                (None, None) => break,
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (Some(id), Some(&i)) => id.cmp(entries[i].id.as_str().as_bytes()),
-            };
-            match order_here {
-                std::cmp::Ordering::Less => {
-                    let (key, value) = &stored[s];
-                    s += 1;
-                    if EntryRecord::slot_before_encoded(value, start)?.is_some() {
-                        let id = key_id(key, prefix.len())?;
-                        changes.push((id.clone(), ChangeKind::Removed, None));
-                        records.insert(id, value.clone());
-                    }
-                }
-                std::cmp::Ordering::Greater => {
-                    let i = order[n];
-                    n += 1;
-                    let slot = new_slot(i, &mut lines);
-                    content_hasher.update(slot.hash);
-                    changes.push((entries[i].id.clone(), ChangeKind::Added, Some(slot)));
-                }
-                std::cmp::Ordering::Equal => {
-                    let value = &stored[s].1;
-                    let i = order[n];
-                    s += 1;
-                    n += 1;
-                    match EntryRecord::slot_before_encoded(value, start)? {
-                        Some(old) if old.hash == hashes[i] => content_hasher.update(old.hash),
-                        old => {
-                            let slot = new_slot(i, &mut lines);
-                            content_hasher.update(slot.hash);
-                            let kind = if old.is_some() {
-                                ChangeKind::Changed
-                            } else {
-                                ChangeKind::Added
-                            };
-                            changes.push((entries[i].id.clone(), kind, Some(slot)));
-                            records.insert(entries[i].id.clone(), value.clone());
-                        }
-                    }
-                }
-            }
-        }
+            })
+        })?;
         drop(stored);
         let block = Framed::build(lines.len(), |n| entries[lines[n]].canonical_json());
         let names: HashMap<EntryId, String> = lines
             .iter()
             .map(|&i| (entries[i].id.clone(), entries[i].name.clone()))
             .collect();
+        self.snapshot_plan(event, entries.len(), merged, block, names)
+    }
+
+    /// The plan of an appended snapshot whose changes are merged: its header, its index writes.
+    fn snapshot_plan(
+        &self,
+        event: &NewEvent,
+        entries: usize,
+        (changes, records, entries_sha256): Merged,
+        block: Framed,
+        names: HashMap<EntryId, String>,
+    ) -> Result<Plan, StoreError> {
+        let start = Point::start_of(event.published);
         let content = EventContent::SnapshotDelta {
-            entries: entries.len() as u64,
-            entries_sha256: hex::encode(content_hasher.finalize()),
+            entries: entries as u64,
+            entries_sha256,
             upsert: block.lines,
             remove: changes
                 .iter()
@@ -806,7 +768,7 @@ impl<'a> Index<'a> {
             vec![(
                 Point {
                     date: event.published,
-                    seq,
+                    seq: event.seq,
                 },
                 changes,
             )],
@@ -862,105 +824,23 @@ impl<'a> Index<'a> {
             .kv
             .range(Tree::Entries, &prefix, &keys::successor(&prefix))
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let mut changes: ChangeSet = Vec::new();
-        let mut records: HashMap<EntryId, sled::IVec> = HashMap::new();
-        let mut content_hasher = Sha256::new();
-        let changed_slot = |hash: [u8; 32], line: Option<u32>, id: &EntryId| match line {
-            Some(line) => Ok(Slot {
-                hash,
-                at: Locator { seq, line },
-            }),
-            None => Err(StoreError::Corrupt(format!(
-                "entry {id} changed while the snapshot was being read"
-            ))),
-        };
-        let (mut s, mut n) = (0, 0);
-        loop {
-            let stored_id = stored.get(s).map(|(key, _)| &key[prefix.len()..]);
-            let order_here = match (stored_id, seen.get(n)) {
-                (None, None) => break,
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (Some(id), Some(new)) => id.cmp(new.0.as_str().as_bytes()),
-            };
-            match order_here {
-                std::cmp::Ordering::Less => {
-                    let (key, value) = &stored[s];
-                    s += 1;
-                    if EntryRecord::slot_before_encoded(value, start)?.is_some() {
-                        let id = key_id(key, prefix.len())?;
-                        changes.push((id.clone(), ChangeKind::Removed, None));
-                        records.insert(id, value.clone());
-                    }
-                }
-                std::cmp::Ordering::Greater => {
-                    let (id, hash, line) = &seen[n];
-                    n += 1;
-                    let slot = changed_slot(*hash, *line, id)?;
-                    content_hasher.update(slot.hash);
-                    changes.push((id.clone(), ChangeKind::Added, Some(slot)));
-                }
-                std::cmp::Ordering::Equal => {
-                    let value = &stored[s].1;
-                    let (id, hash, line) = &seen[n];
-                    s += 1;
-                    n += 1;
-                    match EntryRecord::slot_before_encoded(value, start)? {
-                        Some(old) if old.hash == *hash => content_hasher.update(old.hash),
-                        old => {
-                            let slot = changed_slot(*hash, *line, id)?;
-                            content_hasher.update(slot.hash);
-                            let kind = if old.is_some() {
-                                ChangeKind::Changed
-                            } else {
-                                ChangeKind::Added
-                            };
-                            changes.push((id.clone(), kind, Some(slot)));
-                            records.insert(id.clone(), value.clone());
-                        }
-                    }
-                }
+        let new: Vec<(&EntryId, [u8; 32])> = seen.iter().map(|(id, hash, _)| (id, *hash)).collect();
+        let merged = merge_snapshot(&stored, prefix.len(), start, &new, |n| {
+            let (id, hash, line) = &seen[n];
+            match line {
+                Some(line) => Ok(Slot {
+                    hash: *hash,
+                    at: Locator { seq, line: *line },
+                }),
+                None => Err(StoreError::Corrupt(format!(
+                    "entry {id} changed while the snapshot was being read"
+                ))),
             }
-        }
-        drop(stored);
-        let content = EventContent::SnapshotDelta {
-            entries: seen.len() as u64,
-            entries_sha256: hex::encode(content_hasher.finalize()),
-            upsert: block.lines,
-            remove: changes
-                .iter()
-                .filter(|c| c.1 == ChangeKind::Removed)
-                .map(|c| c.0.clone())
-                .collect(),
-            block_sha256: block.sha256.clone(),
-        };
+        })?;
+        drop((stored, new));
+        let count = seen.len();
         drop(seen);
-        let effect = effect_of(&changes);
-        let mut writes = Writes::default();
-        self.write_fold(
-            event,
-            PublicationKind::Snapshot,
-            (start, None),
-            vec![(
-                Point {
-                    date: event.published,
-                    seq,
-                },
-                changes,
-            )],
-            BTreeSet::new(),
-            |id| Ok(records.get(id).cloned()),
-            names.into_iter().collect(),
-            &mut writes,
-        )?;
-        Ok(Plan {
-            writes,
-            effect,
-            notes: Vec::new(),
-            supersedes: None,
-            content,
-            block,
-        })
+        self.snapshot_plan(event, count, merged, block, names.into_iter().collect())
     }
 
     /// An amendment dated after every other publication of its list: it reads only the records
@@ -1336,6 +1216,73 @@ impl<'a> Index<'a> {
         );
         Ok(())
     }
+}
+
+/// A snapshot's changes to its list's records, the records it changes, and `entries_sha256`.
+type Merged = (ChangeSet, HashMap<EntryId, sled::IVec>, String);
+
+/// Merges a snapshot with its list's entry records, both in id order (ids compare as their
+/// bytes). `new` holds the snapshot's ids and entry hashes; `slot(n)` gives the slot of the
+/// `n`th when it is new or changed (called in id order). An entry whose hash equals its record's
+/// version in force before `start` is unchanged.
+fn merge_snapshot(
+    stored: &[(sled::IVec, sled::IVec)],
+    prefix_len: usize,
+    start: Point,
+    new: &[(&EntryId, [u8; 32])],
+    mut slot: impl FnMut(usize) -> Result<Slot, StoreError>,
+) -> Result<Merged, StoreError> {
+    let mut changes: ChangeSet = Vec::new();
+    let mut records: HashMap<EntryId, sled::IVec> = HashMap::new();
+    let mut content_hasher = Sha256::new();
+    let (mut s, mut n) = (0, 0);
+    loop {
+        let stored_id = stored.get(s).map(|(key, _)| &key[prefix_len..]);
+        let order_here = match (stored_id, new.get(n)) {
+            (None, None) => break,
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(id), Some((new_id, _))) => id.cmp(new_id.as_str().as_bytes()),
+        };
+        match order_here {
+            std::cmp::Ordering::Less => {
+                let (key, value) = &stored[s];
+                s += 1;
+                if EntryRecord::slot_before_encoded(value, start)?.is_some() {
+                    let id = key_id(key, prefix_len)?;
+                    changes.push((id.clone(), ChangeKind::Removed, None));
+                    records.insert(id, value.clone());
+                }
+            }
+            std::cmp::Ordering::Greater => {
+                let new_slot = slot(n)?;
+                content_hasher.update(new_slot.hash);
+                changes.push((new[n].0.clone(), ChangeKind::Added, Some(new_slot)));
+                n += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                let value = &stored[s].1;
+                let (id, hash) = new[n];
+                match EntryRecord::slot_before_encoded(value, start)? {
+                    Some(old) if old.hash == hash => content_hasher.update(old.hash),
+                    old => {
+                        let new_slot = slot(n)?;
+                        content_hasher.update(new_slot.hash);
+                        let kind = if old.is_some() {
+                            ChangeKind::Changed
+                        } else {
+                            ChangeKind::Added
+                        };
+                        changes.push((id.clone(), kind, Some(new_slot)));
+                        records.insert(id.clone(), value.clone());
+                    }
+                }
+                s += 1;
+                n += 1;
+            }
+        }
+    }
+    Ok((changes, records, hex::encode(content_hasher.finalize())))
 }
 
 /// The block of sealed entries, in order.

@@ -137,3 +137,31 @@ pub fn ids(value: &Value) -> Vec<String> {
         .map(|c| c["id"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// How many items the JSON array `v[key]` holds.
+pub fn count(v: &Value, key: &str) -> usize {
+    v[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{key} is not an array in {v}"))
+        .len()
+}
+
+/// The item of the JSON array `v[key]` whose id is `id`.
+pub fn find<'a>(v: &'a Value, key: &str, id: &str) -> &'a Value {
+    v[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no {key} entry {id}"))
+}
+
+/// The field change `name` of a changed entry.
+pub fn field<'a>(change: &'a Value, name: &str) -> &'a Value {
+    change["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == name)
+        .unwrap_or_else(|| panic!("no field {name} in {change}"))
+}
