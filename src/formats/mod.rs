@@ -626,7 +626,8 @@ pub(crate) fn real_data(rel: &str) -> PathBuf {
 /// parser that must keep every entry until the end of the file.
 #[derive(Default)]
 pub struct EntrySpool {
-    frames: Vec<Vec<u8>>,
+    /// Each closed frame: its length uncompressed, its bytes.
+    frames: Vec<(usize, Vec<u8>)>,
     open: Vec<u8>,
     in_open: usize,
     count: usize,
@@ -648,8 +649,10 @@ impl EntrySpool {
 
     fn close(&mut self) {
         if self.in_open > 0 {
-            self.frames
-                .push(zstd::bulk::compress(&self.open, 3).unwrap_or_default());
+            // zstd returns a worst-case-sized buffer: shrunk, as thousands are held at once.
+            let mut frame = zstd::bulk::compress(&self.open, 3).unwrap_or_default();
+            frame.shrink_to_fit();
+            self.frames.push((self.open.len(), frame));
             self.open.clear();
             self.in_open = 0;
         }
@@ -669,8 +672,8 @@ impl EntrySpool {
     pub fn each(mut self, mut f: impl FnMut(usize, crate::model::Entry)) -> Result<(), String> {
         self.close();
         let mut index = 0;
-        for frame in std::mem::take(&mut self.frames) {
-            let lines = zstd::bulk::decompress(&frame, 256 * 1024 * 1024)
+        for (size, frame) in std::mem::take(&mut self.frames) {
+            let lines = zstd::bulk::decompress(&frame, size)
                 .map_err(|e| format!("an entry held in memory does not decompress: {e}"))?;
             for line in lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
                 let entry = serde_json::from_slice(line)

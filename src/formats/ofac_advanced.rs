@@ -256,16 +256,53 @@ struct DocRaw {
     date_type: String,
 }
 
-/// The sanctions entries of one profile.
+/// One fact of a profile's sanctions entries. Texts are [`Texts`] numbers: there is one of
+/// these per fact of every profile, held until the end of the file, so each is 8 bytes.
+#[derive(Clone, Copy)]
+enum Sanction {
+    Program(u32),
+    List(u32),
+    Measure(u32),
+    LegalBasis(u32),
+    Listed(NaiveDate),
+}
+
+/// The texts the sanctions section repeats (programs, lists, measures, legal bases, relation
+/// types, non-numeric profile ids), each held once and named by its number.
 #[derive(Default)]
-struct Sanctions {
-    programs: Vec<String>,
-    // Sets, kept as small vectors (a B-tree set costs hundreds of bytes even for one item,
-    // and there is one of these per profile); sorted and deduplicated when joined.
-    lists: Vec<String>,
-    measures: Vec<String>,
-    legal_bases: Vec<String>,
-    listed: Vec<NaiveDate>,
+struct Texts {
+    numbers: HashMap<Box<str>, u32>,
+    texts: Vec<Box<str>>,
+}
+
+impl Texts {
+    /// The number of `text`, adding it when new.
+    fn number(&mut self, text: &str) -> u32 {
+        if let Some(&n) = self.numbers.get(text) {
+            return n;
+        }
+        let n = self.texts.len() as u32;
+        self.texts.push(text.into());
+        self.numbers.insert(text.into(), n);
+        n
+    }
+
+    /// The text numbered `n`.
+    fn text(&self, n: u32) -> &str {
+        self.texts.get(n as usize).map_or("", |t| t)
+    }
+}
+
+/// A profile id as a number: OFAC's are decimal; any other text is numbered by [`Texts`]
+/// with the top bit set.
+type ProfileKey = u64;
+
+/// A `ProfileRelationship`: from and to profiles, relation type id (a [`Texts`] number), former.
+struct Relation {
+    from: ProfileKey,
+    to: ProfileKey,
+    type_id: u32,
+    former: bool,
 }
 
 /// Everything kept during the single pass.
@@ -277,10 +314,12 @@ struct State {
     /// The parties' entries, compressed, in file order (joined at the end).
     entries: EntrySpool,
     /// Each entry's profile and its id and name (for relationships), by position.
-    parties: Vec<(String, String, String)>,
-    by_profile: HashMap<String, usize>,
-    sanctions: HashMap<String, Sanctions>,
-    relationships: Vec<Vec<(String, String)>>,
+    parties: Vec<(ProfileKey, Box<str>, Box<str>)>,
+    by_profile: HashMap<ProfileKey, u32>,
+    /// Each profile's sanctions facts, in file order.
+    sanctions: HashMap<ProfileKey, Vec<Sanction>>,
+    relationships: Vec<Relation>,
+    texts: Texts,
     sdn_entries: usize,
     all_entries: usize,
     issued: Option<Period>,
@@ -292,7 +331,7 @@ struct State {
     doc: Option<DocRaw>,
     party: Option<PartyRaw>,
     period: Option<Period>,
-    entry: Option<(String, String)>,
+    entry: Option<(ProfileKey, String)>,
     measure_type: String,
     event_basis: String,
 }
@@ -306,6 +345,21 @@ fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> &'a str {
 }
 
 impl State {
+    /// The key of profile id `id`.
+    fn profile_key(&mut self, id: &str) -> ProfileKey {
+        let canonical =
+            id.bytes().all(|b| b.is_ascii_digit()) && (id == "0" || !id.starts_with('0'));
+        match id.parse::<u64>() {
+            Ok(n) if canonical && n < 1 << 63 => n,
+            _ => (1 << 63) | u64::from(self.texts.number(id)),
+        }
+    }
+
+    /// Adds a fact to a profile's sanctions.
+    fn sanction(&mut self, profile: ProfileKey, fact: Sanction) {
+        self.sanctions.entry(profile).or_default().push(fact);
+    }
+
     /// A coded value's text.
     fn value(&self, set: &str, id: &str) -> Option<&str> {
         self.refs
@@ -404,12 +458,18 @@ impl State {
                     ..PartyRaw::default()
                 });
             }
-            (3, "ProfileRelationship") => self.relationships.push(attrs.to_vec()),
+            (3, "ProfileRelationship") => {
+                let relation = Relation {
+                    from: self.profile_key(attr(attrs, "From-ProfileID")),
+                    to: self.profile_key(attr(attrs, "To-ProfileID")),
+                    type_id: self.texts.number(attr(attrs, "RelationTypeID")),
+                    former: attr(attrs, "Former").eq_ignore_ascii_case("true"),
+                };
+                self.relationships.push(relation);
+            }
             (3, "SanctionsEntry") => {
-                self.entry = Some((
-                    attr(attrs, "ProfileID").to_string(),
-                    attr(attrs, "ListID").to_string(),
-                ));
+                let profile = self.profile_key(attr(attrs, "ProfileID"));
+                self.entry = Some((profile, attr(attrs, "ListID").to_string()));
             }
             _ => {}
         }
@@ -665,8 +725,8 @@ impl State {
                     let number = self.parties.len() as u64 + 1;
                     let entry = self.party_entry(file, number, party)?;
                     if let Some(last) = self.parties.last_mut() {
-                        last.1 = entry.id.to_string();
-                        last.2 = entry.name.clone();
+                        last.1 = entry.id.as_str().into();
+                        last.2 = entry.name.as_str().into();
                     }
                     self.entries.push(&entry);
                 }
@@ -674,43 +734,50 @@ impl State {
             // Sanctions entries.
             "Date" if parent == "EntryEvent" => {
                 let date = self.period.take().and_then(|p| p.start_from.date());
-                if let Some((profile, _)) = &self.entry {
+                if let Some(profile) = self.entry.as_ref().map(|e| e.0) {
                     let basis = self
                         .value("LegalBasis", &self.event_basis)
                         .map(str::to_string);
-                    let s = self.sanctions.entry(profile.clone()).or_default();
-                    s.listed.extend(date);
-                    s.legal_bases.extend(basis);
+                    if let Some(date) = date {
+                        self.sanction(profile, Sanction::Listed(date));
+                    }
+                    if let Some(basis) = basis {
+                        let n = self.texts.number(&basis);
+                        self.sanction(profile, Sanction::LegalBasis(n));
+                    }
                 }
             }
             "Comment" if parent == "SanctionsMeasure" && !value.is_empty() => {
                 let kind = self
                     .value("SanctionsType", &self.measure_type)
                     .map(str::to_string);
-                if let Some((profile, _)) = &self.entry {
-                    let s = self.sanctions.entry(profile.clone()).or_default();
-                    match kind.as_deref() {
-                        None | Some("Program") => s.programs.push(value.to_string()),
+                if let Some(profile) = self.entry.as_ref().map(|e| e.0) {
+                    let fact = match kind.as_deref() {
+                        None | Some("Program") => Sanction::Program(self.texts.number(value)),
                         Some(kind) => {
-                            s.measures.push(format!("{kind}: {value}"));
+                            Sanction::Measure(self.texts.number(&format!("{kind}: {value}")))
                         }
-                    }
+                    };
+                    self.sanction(profile, fact);
                 }
             }
             "SanctionsMeasure" => {
                 let kind = self
                     .value("SanctionsType", &self.measure_type)
                     .map(str::to_string);
-                if let (Some(kind), Some((profile, _))) = (kind, &self.entry)
+                if let (Some(kind), Some(profile)) = (kind, self.entry.as_ref().map(|e| e.0))
                     && kind != "Program"
                 {
-                    let s = self.sanctions.entry(profile.clone()).or_default();
-                    if !s
-                        .measures
-                        .iter()
-                        .any(|m| m.starts_with(&format!("{kind}: ")))
-                    {
-                        s.measures.push(kind);
+                    let prefix = format!("{kind}: ");
+                    let texts = &self.texts;
+                    let described = self.sanctions.get(&profile).is_some_and(|facts| {
+                        facts.iter().any(|fact| {
+                            matches!(fact, Sanction::Measure(n) if texts.text(*n).starts_with(&prefix))
+                        })
+                    });
+                    if !described {
+                        let n = self.texts.number(&kind);
+                        self.sanction(profile, Sanction::Measure(n));
                     }
                 }
             }
@@ -721,13 +788,31 @@ impl State {
                     if list.as_deref() == Some("SDN List") {
                         self.sdn_entries += 1;
                     }
-                    let s = self.sanctions.entry(profile).or_default();
-                    s.lists.extend(list);
+                    if let Some(list) = list {
+                        let n = self.texts.number(&list);
+                        self.sanction(profile, Sanction::List(n));
+                    }
                 }
+            }
+            // Locations and documents are needed only while the parties are read.
+            "DistinctParties" if depth == 2 => {
+                self.locations = HashMap::new();
+                self.docs = HashMap::new();
             }
             _ => {}
         }
         Ok(())
+    }
+
+    /// A profile key as the file wrote it.
+    fn profile_text(&self, profile: ProfileKey) -> String {
+        if profile >> 63 == 1 {
+            self.texts
+                .text((profile & u64::from(u32::MAX)) as u32)
+                .to_string()
+        } else {
+            profile.to_string()
+        }
     }
 
     /// A location as one line (the CSV's address layout) and its country.
@@ -1020,8 +1105,9 @@ impl State {
         } else {
             party.profile_id
         };
-        self.by_profile.insert(profile.clone(), self.parties.len());
-        self.parties.push((profile, String::new(), String::new()));
+        let key = self.profile_key(&profile);
+        self.by_profile.insert(key, self.parties.len() as u32);
+        self.parties.push((key, Box::default(), Box::default()));
         csv_quotes(&mut entry);
         Ok(entry)
     }
@@ -1061,7 +1147,7 @@ impl State {
             .sanctions
             .keys()
             .filter(|profile| !self.by_profile.contains_key(*profile))
-            .cloned()
+            .map(|&profile| self.profile_text(profile))
             .collect();
         if !orphans.is_empty() {
             orphans.sort();
@@ -1074,24 +1160,23 @@ impl State {
             ));
         }
         // Relationships by the position of the party they start from, in file order.
-        let mut related: HashMap<usize, Vec<Value>> = HashMap::new();
+        let mut related: HashMap<u32, Vec<Value>> = HashMap::new();
         for relation in std::mem::take(&mut self.relationships) {
-            let from = attr(&relation, "From-ProfileID");
-            let to = attr(&relation, "To-ProfileID");
-            let (Some(&from_index), Some(&to_index)) =
-                (self.by_profile.get(from), self.by_profile.get(to))
-            else {
+            let (Some(&from_index), Some(&to_index)) = (
+                self.by_profile.get(&relation.from),
+                self.by_profile.get(&relation.to),
+            ) else {
                 continue;
             };
             let mut object = Map::new();
-            if let Some(kind) = self.value("RelationType", attr(&relation, "RelationTypeID")) {
+            if let Some(kind) = self.value("RelationType", self.texts.text(relation.type_id)) {
                 object.insert("relation_type".into(), Value::String(kind.into()));
             }
-            if let Some((_, id, name)) = self.parties.get(to_index) {
-                object.insert("related_id".into(), Value::String(id.clone()));
-                object.insert("related_name".into(), Value::String(name.clone()));
+            if let Some((_, id, name)) = self.parties.get(to_index as usize) {
+                object.insert("related_id".into(), Value::String(id.to_string()));
+                object.insert("related_name".into(), Value::String(name.to_string()));
             }
-            if attr(&relation, "Former").eq_ignore_ascii_case("true") {
+            if relation.former {
                 object.insert("former".into(), Value::Bool(true));
             }
             related
@@ -1106,28 +1191,56 @@ impl State {
                 if failed.is_some() {
                     return;
                 }
-                let profile = self.parties.get(index).map(|p| p.0.as_str()).unwrap_or("");
-                if let Some(s) = self.sanctions.remove(profile) {
-                    entry.programs.extend(s.programs);
-                    entry.listed_on = s.listed.iter().min().copied();
-                    let set = |mut items: Vec<String>| {
-                        items.sort();
-                        items.dedup();
-                        Value::Array(items.into_iter().map(Value::String).collect())
+                let facts = self
+                    .parties
+                    .get(index)
+                    .and_then(|p| self.sanctions.remove(&p.0));
+                if let Some(facts) = facts {
+                    let texts = |pick: fn(&Sanction) -> Option<u32>| {
+                        facts
+                            .iter()
+                            .filter_map(pick)
+                            .map(|n| self.texts.text(n).to_string())
+                            .collect::<Vec<String>>()
                     };
-                    if !s.lists.is_empty() {
-                        entry.extra.insert("lists".into(), set(s.lists));
-                    }
-                    if !s.measures.is_empty() {
-                        entry
-                            .extra
-                            .insert("sanctions_measures".into(), set(s.measures));
-                    }
-                    if !s.legal_bases.is_empty() {
-                        entry.extra.insert("legal_basis".into(), set(s.legal_bases));
+                    entry.programs.extend(texts(|f| match f {
+                        Sanction::Program(n) => Some(*n),
+                        _ => None,
+                    }));
+                    entry.listed_on = facts
+                        .iter()
+                        .filter_map(|f| match f {
+                            Sanction::Listed(date) => Some(*date),
+                            _ => None,
+                        })
+                        .min();
+                    let sets: [(&str, fn(&Sanction) -> Option<u32>); 3] = [
+                        ("lists", |f| match f {
+                            Sanction::List(n) => Some(*n),
+                            _ => None,
+                        }),
+                        ("sanctions_measures", |f| match f {
+                            Sanction::Measure(n) => Some(*n),
+                            _ => None,
+                        }),
+                        ("legal_basis", |f| match f {
+                            Sanction::LegalBasis(n) => Some(*n),
+                            _ => None,
+                        }),
+                    ];
+                    for (key, pick) in sets {
+                        let mut items = texts(pick);
+                        if !items.is_empty() {
+                            items.sort();
+                            items.dedup();
+                            entry.extra.insert(
+                                key.into(),
+                                Value::Array(items.into_iter().map(Value::String).collect()),
+                            );
+                        }
                     }
                 }
-                if let Some(objects) = related.remove(&index) {
+                if let Some(objects) = related.remove(&(index as u32)) {
                     match entry.extra.get_mut("relationships") {
                         Some(Value::Array(items)) => items.extend(objects),
                         _ => {

@@ -185,6 +185,14 @@ pub(crate) struct Framed {
     pub(crate) sha256: String,
 }
 
+/// Compresses one frame. zstd's bulk API returns a buffer as large as the worst case; it is
+/// shrunk to the frame, since a large block holds thousands of frames at once.
+pub(crate) fn compress_frame(raw: &[u8]) -> Vec<u8> {
+    let mut compressed = zstd::bulk::compress(raw, ZSTD_LEVEL).expect("zstd compresses in memory");
+    compressed.shrink_to_fit();
+    compressed
+}
+
 impl Framed {
     /// Frames `count` lines, line `i` being `line(i)` (without its newline). Frames are written
     /// and compressed on every core, a few at a time, and hashed in order: the uncompressed
@@ -200,8 +208,7 @@ impl Framed {
                 raw.extend_from_slice(&line(i));
                 raw.push(b'\n');
             }
-            let compressed =
-                zstd::bulk::compress(&raw, ZSTD_LEVEL).expect("zstd compresses in memory");
+            let compressed = compress_frame(&raw);
             (raw, compressed)
         };
         let mut next = 0;

@@ -719,7 +719,7 @@ impl<'a> Index<'a> {
         let new: Vec<(&EntryId, [u8; 32])> =
             order.iter().map(|&i| (&entries[i].id, hashes[i])).collect();
         let mut lines: Vec<usize> = Vec::new();
-        let merged = merge_snapshot(&stored, prefix.len(), start, &new, |n| {
+        let merged = merge_snapshot(stored.into_iter().map(Ok), prefix.len(), start, &new, |n| {
             lines.push(order[n]);
             Ok(Slot {
                 hash: new[n].1,
@@ -729,9 +729,8 @@ impl<'a> Index<'a> {
                 },
             })
         })?;
-        drop(stored);
         let block = Framed::build(lines.len(), |n| entries[lines[n]].canonical_json());
-        let names: HashMap<EntryId, String> = lines
+        let names: Vec<(EntryId, String)> = lines
             .iter()
             .map(|&i| (entries[i].id.clone(), entries[i].name.clone()))
             .collect();
@@ -745,9 +744,8 @@ impl<'a> Index<'a> {
         entries: usize,
         (changes, records, entries_sha256): Merged,
         block: Framed,
-        names: HashMap<EntryId, String>,
+        mut names: Vec<(EntryId, String)>,
     ) -> Result<Plan, StoreError> {
-        let start = Point::start_of(event.published);
         let content = EventContent::SnapshotDelta {
             entries: entries as u64,
             entries_sha256,
@@ -760,23 +758,42 @@ impl<'a> Index<'a> {
             block_sha256: block.sha256.clone(),
         };
         let effect = effect_of(&changes);
+        // The same writes as `write_fold` gives for this one change set, made walking the
+        // change set in id order: a list's first snapshot changes every entry, and maps of
+        // its ids would cost more than the entries' compressed content.
+        let start = Point::start_of(event.published);
+        let at = Point {
+            date: event.published,
+            seq: event.seq,
+        };
+        names.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut writes = Writes::default();
-        self.write_fold(
-            event,
-            PublicationKind::Snapshot,
-            (start, None),
-            vec![(
-                Point {
-                    date: event.published,
-                    seq: event.seq,
-                },
-                changes,
-            )],
-            BTreeSet::new(),
-            |id| Ok(records.get(id).cloned()),
-            names,
-            &mut writes,
-        )?;
+        if !changes.is_empty() {
+            writes.put(
+                Tree::Changes,
+                keys::list_date_seq(event.list, at.date, at.seq),
+                encode_changes(changes.iter().map(|(id, kind, _)| (id, *kind))),
+            );
+        }
+        for (id, _, slot) in &changes {
+            let mut record = match records.get(id) {
+                Some(bytes) => EntryRecord::decode(bytes)?,
+                None => EntryRecord::default(),
+            };
+            record.replace_window(start, None, &[Version { at, slot: *slot }]);
+            if let Ok(n) = names.binary_search_by(|(named, _)| named.cmp(id))
+                && !record.names.contains(&names[n].1)
+            {
+                record.names.push(std::mem::take(&mut names[n].1));
+            }
+            if record.versions.is_empty() {
+                writes.delete(Tree::Entries, keys::entry(event.list, id));
+            } else {
+                writes.put(Tree::Entries, keys::entry(event.list, id), record.encode());
+            }
+        }
+        drop((changes, records, names));
+        self.write_event_keys(event, PublicationKind::Snapshot, &mut writes);
         Ok(Plan {
             writes,
             effect,
@@ -820,12 +837,12 @@ impl<'a> Index<'a> {
             )));
         }
         let prefix = keys::list_prefix(list);
+        // The records are read as the merge goes: a large list's records are not held at once.
         let stored = self
             .kv
-            .range(Tree::Entries, &prefix, &keys::successor(&prefix))
-            .collect::<Result<Vec<_>, StoreError>>()?;
+            .range(Tree::Entries, &prefix, &keys::successor(&prefix));
         let new: Vec<(&EntryId, [u8; 32])> = seen.iter().map(|(id, hash, _)| (id, *hash)).collect();
-        let merged = merge_snapshot(&stored, prefix.len(), start, &new, |n| {
+        let merged = merge_snapshot(stored, prefix.len(), start, &new, |n| {
             let (id, hash, line) = &seen[n];
             match line {
                 Some(line) => Ok(Slot {
@@ -837,10 +854,10 @@ impl<'a> Index<'a> {
                 ))),
             }
         })?;
-        drop((stored, new));
+        drop(new);
         let count = seen.len();
         drop(seen);
-        self.snapshot_plan(event, count, merged, block, names.into_iter().collect())
+        self.snapshot_plan(event, count, merged, block, names)
     }
 
     /// An amendment dated after every other publication of its list: it reads only the records
@@ -1160,14 +1177,10 @@ impl<'a> Index<'a> {
         let mut new_versions: BTreeMap<EntryId, Vec<Version>> = BTreeMap::new();
         for (at, changes) in &folded {
             if !changes.is_empty() {
-                let list_of: Vec<(EntryId, ChangeKind)> = changes
-                    .iter()
-                    .map(|(id, kind, _)| (id.clone(), *kind))
-                    .collect();
                 writes.put(
                     Tree::Changes,
                     keys::list_date_seq(list, at.date, at.seq),
-                    encode_changes(&list_of),
+                    encode_changes(changes.iter().map(|(id, kind, _)| (id, *kind))),
                 );
             }
             for (id, _, slot) in changes {
@@ -1199,6 +1212,13 @@ impl<'a> Index<'a> {
                 writes.put(Tree::Entries, keys::entry(list, &id), record.encode());
             }
         }
+        self.write_event_keys(event, kind, writes);
+        Ok(())
+    }
+
+    /// The new event's timeline, dedup and list records.
+    fn write_event_keys(&self, event: &NewEvent, kind: PublicationKind, writes: &mut Writes) {
+        let list = event.list;
         writes.put(
             Tree::Timeline,
             keys::list_date_seq(list, event.published, event.seq),
@@ -1214,7 +1234,6 @@ impl<'a> Index<'a> {
             list.as_str().as_bytes().to_vec(),
             Vec::<u8>::new(),
         );
-        Ok(())
     }
 }
 
@@ -1226,7 +1245,7 @@ type Merged = (ChangeSet, HashMap<EntryId, sled::IVec>, String);
 /// `n`th when it is new or changed (called in id order). An entry whose hash equals its record's
 /// version in force before `start` is unchanged.
 fn merge_snapshot(
-    stored: &[(sled::IVec, sled::IVec)],
+    stored: impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>>,
     prefix_len: usize,
     start: Point,
     new: &[(&EntryId, [u8; 32])],
@@ -1235,9 +1254,21 @@ fn merge_snapshot(
     let mut changes: ChangeSet = Vec::new();
     let mut records: HashMap<EntryId, sled::IVec> = HashMap::new();
     let mut content_hasher = Sha256::new();
-    let (mut s, mut n) = (0, 0);
+    let mut stored = stored.peekable();
+    let mut n = 0;
     loop {
-        let stored_id = stored.get(s).map(|(key, _)| &key[prefix_len..]);
+        if let Some(Err(_)) = stored.peek() {
+            return Err(stored.next().and_then(Result::err).unwrap_or_else(|| {
+                StoreError::Corrupt("reading the entry records failed".into())
+            }));
+        }
+        let stored_id =
+            match stored.peek() {
+                Some(Ok((key, _))) => Some(key.get(prefix_len..).ok_or_else(|| {
+                    StoreError::Corrupt("an entry record's key is too short".into())
+                })?),
+                _ => None,
+            };
         let order_here = match (stored_id, new.get(n)) {
             (None, None) => break,
             (Some(_), None) => std::cmp::Ordering::Less,
@@ -1246,12 +1277,13 @@ fn merge_snapshot(
         };
         match order_here {
             std::cmp::Ordering::Less => {
-                let (key, value) = &stored[s];
-                s += 1;
-                if EntryRecord::slot_before_encoded(value, start)?.is_some() {
-                    let id = key_id(key, prefix_len)?;
+                let Some(Ok((key, value))) = stored.next() else {
+                    return Err(StoreError::Corrupt("an entry record vanished".into()));
+                };
+                if EntryRecord::slot_before_encoded(&value, start)?.is_some() {
+                    let id = key_id(&key, prefix_len)?;
                     changes.push((id.clone(), ChangeKind::Removed, None));
-                    records.insert(id, value.clone());
+                    records.insert(id, value);
                 }
             }
             std::cmp::Ordering::Greater => {
@@ -1261,9 +1293,11 @@ fn merge_snapshot(
                 n += 1;
             }
             std::cmp::Ordering::Equal => {
-                let value = &stored[s].1;
+                let Some(Ok((_, value))) = stored.next() else {
+                    return Err(StoreError::Corrupt("an entry record vanished".into()));
+                };
                 let (id, hash) = new[n];
-                match EntryRecord::slot_before_encoded(value, start)? {
+                match EntryRecord::slot_before_encoded(&value, start)? {
                     Some(old) if old.hash == hash => content_hasher.update(old.hash),
                     old => {
                         let new_slot = slot(n)?;
@@ -1274,10 +1308,9 @@ fn merge_snapshot(
                             ChangeKind::Added
                         };
                         changes.push((id.clone(), kind, Some(new_slot)));
-                        records.insert(id.clone(), value.clone());
+                        records.insert(id.clone(), value);
                     }
                 }
-                s += 1;
                 n += 1;
             }
         }
@@ -1388,10 +1421,7 @@ pub(crate) fn replay(kv: &dyn Kv, record: &EventRecord) -> Result<(), StoreError
             record.seq
         )));
     }
-    for part in plan.writes.into_parts(super::WRITES_PER_TRANSACTION) {
-        kv.commit(part)?;
-    }
-    Ok(())
+    super::kv::commit_in_parts(kv, plan.writes, super::WRITES_PER_TRANSACTION)
 }
 
 /// A snapshot read one entry at a time, for lists too large to hold: each entry is hashed and
@@ -1477,8 +1507,7 @@ impl FrameWriter {
             return;
         }
         self.hasher.update(&self.raw);
-        self.frames
-            .push(zstd::bulk::compress(&self.raw, super::event::ZSTD_LEVEL).unwrap_or_default());
+        self.frames.push(super::event::compress_frame(&self.raw));
         self.raw.clear();
         self.in_frame = 0;
     }

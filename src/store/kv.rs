@@ -120,6 +120,26 @@ pub(crate) trait Kv: Sync {
     fn commit(&self, writes: Writes) -> Result<(), StoreError>;
     /// Empties `tree`.
     fn clear(&self, tree: Tree) -> Result<(), StoreError>;
+    /// Writes what is committed but still buffered in memory to disk.
+    fn flush(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// Commits `writes` in parts of at most `size` operations, in order, flushing every few parts
+/// so that the database's write buffers stay small. Not atomic as a whole: callers mark the
+/// indexes dirty around it (see `commit_event`).
+pub(crate) fn commit_in_parts(kv: &dyn Kv, writes: Writes, size: usize) -> Result<(), StoreError> {
+    const FLUSH_EVERY_PARTS: usize = 8;
+    let parts = writes.into_parts(size);
+    let count = parts.len();
+    for (n, part) in parts.into_iter().enumerate() {
+        kv.commit(part)?;
+        if (n + 1) % FLUSH_EVERY_PARTS == 0 && n + 1 < count {
+            kv.flush()?;
+        }
+    }
+    Ok(())
 }
 
 /// The trees of a sled database.
@@ -186,6 +206,11 @@ impl Kv for SledKv {
 
     fn clear(&self, tree: Tree) -> Result<(), StoreError> {
         Ok(self.tree(tree).clear()?)
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
     }
 }
 

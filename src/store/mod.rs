@@ -516,9 +516,7 @@ fn commit_event(kv: &dyn Kv, index_writes: Writes, log_writes: Writes) -> Result
     let mut dirty = Writes::default();
     dirty.put(Tree::Meta, INDEX_STATE.to_vec(), DIRTY.to_vec());
     kv.commit(dirty)?;
-    for part in index_writes.into_parts(WRITES_PER_TRANSACTION) {
-        kv.commit(part)?;
-    }
+    kv::commit_in_parts(kv, index_writes, WRITES_PER_TRANSACTION)?;
     let mut last = log_writes;
     last.delete(Tree::Meta, INDEX_STATE.to_vec());
     kv.commit(last)

@@ -183,7 +183,9 @@ impl EntryRecord {
 }
 
 /// Encodes an event's change list.
-pub(crate) fn encode_changes(changes: &[(EntryId, ChangeKind)]) -> Vec<u8> {
+pub(crate) fn encode_changes<'a>(
+    changes: impl ExactSizeIterator<Item = (&'a EntryId, ChangeKind)>,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(changes.len() * 40);
     for (id, kind) in changes {
         out.push(match kind {
@@ -337,7 +339,13 @@ mod tests {
             (EntryId::new("7480").unwrap(), ChangeKind::Removed),
             (EntryId::new("x y").unwrap(), ChangeKind::Changed),
         ];
-        assert_eq!(decode_changes(&encode_changes(&changes)).unwrap(), changes);
+        assert_eq!(
+            decode_changes(&encode_changes(
+                changes.iter().map(|(id, kind)| (id, *kind))
+            ))
+            .unwrap(),
+            changes
+        );
         assert!(decode_changes(b"z").is_err());
     }
 }
