@@ -6,6 +6,7 @@ mod entry;
 mod extra;
 pub mod fold;
 mod ids;
+pub mod merkle;
 mod publication;
 pub mod rename;
 mod report;

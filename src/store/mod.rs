@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::model::fold::FoldNote;
+use crate::model::merkle::{self, TreeHash};
 use crate::model::{
     ChangeKind, Effect, Entry, EntryId, EventMeta, ListId, Publication, PublicationContent,
     PublicationKind,
@@ -312,6 +313,31 @@ impl Store {
         let count = rebuild_indexes(&self.kv)?;
         self.flush()?;
         Ok(count)
+    }
+
+    /// The exact stored bytes of event `seq` (its header, which binds its content block by
+    /// hash): the leaf of the log's Merkle tree. `None` when there is no such event.
+    pub fn event_bytes(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .kv
+            .get(Tree::Events, &keys::seq(seq))?
+            .map(|v| v.to_vec()))
+    }
+
+    /// The Merkle leaf hash of every event of the log, in order (leaf `i` is event `i + 1`).
+    pub fn leaf_hashes(&self) -> Result<Vec<TreeHash>, StoreError> {
+        let mut leaves = Vec::new();
+        for pair in self.kv.range(Tree::Events, &keys::seq(1), &[u8::MAX; 9]) {
+            let (key, value) = pair?;
+            let expected = leaves.len() as u64 + 1;
+            if keys::read_seq(&key) != Some(expected) {
+                return Err(StoreError::Corrupt(format!(
+                    "the log has a gap: event {expected} is missing"
+                )));
+            }
+            leaves.push(merkle::leaf_hash(&value));
+        }
+        Ok(leaves)
     }
 
     /// A read view of everything recorded.
