@@ -2,6 +2,7 @@
 //! into states and compare states. Plain data and pure functions; no I/O.
 
 mod change;
+pub mod checkpoint;
 mod entry;
 mod extra;
 pub mod fold;
