@@ -2,7 +2,8 @@
 //! subcommand; each parses its arguments, asks the floors below, and prints the answer.
 //!
 //! Exit codes: 0 success; 1 changes found (only with `--exit-code`); 2 bad usage or bad input;
-//! 3 store error (in use, missing, damaged, or not writable).
+//! 3 store error (in use, missing, damaged, or not writable); 4 verification failed (a log,
+//! export, checkpoint or proof does not check out).
 
 mod as_of;
 mod compare;
@@ -45,7 +46,7 @@ pub struct Cli {
     command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 success; 1 changes found (with --exit-code); 2 bad usage or bad input; 3 store error.";
+const EXIT_CODES: &str = "Exit codes: 0 success; 1 changes found (with --exit-code); 2 bad usage or bad input; 3 store error; 4 verification failed.";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum ColorWhen {
@@ -88,6 +89,11 @@ pub(crate) enum CliError {
     /// Writing output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] io::Error),
+    /// A log, export, checkpoint or proof does not check out: exit 4. The message says which
+    /// event or line, and what differs.
+    #[error("verification failed: {0}")]
+    #[allow(dead_code)] // until verify and import use it
+    Verification(String),
 }
 
 impl From<FormatError> for CliError {
@@ -236,6 +242,7 @@ pub fn main() -> ExitCode {
                 CliError::Input(_) => 2,
                 CliError::Store(_) => 3,
                 CliError::Output(_) => 3,
+                CliError::Verification(_) => 4,
             };
             eprintln!("listdiff: error: {error}");
             ExitCode::from(code)
