@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::{CliError, Context, Outcome, QueryOptions, parse_date, print};
+use super::{CliError, Context, KnownAtOption, Outcome, QueryOptions, parse_date, print};
 use std::io::Write as _;
 
 use crate::render::RawEntries;
@@ -19,11 +19,14 @@ pub(crate) struct Args {
     date: NaiveDate,
     #[command(flatten)]
     query: QueryOptions,
+    #[command(flatten)]
+    known: KnownAtOption,
 }
 
 pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let store = context.open_store(Access::Read)?;
-    let view = store.view();
+    let past = args.known.past(&store)?;
+    let view = past.as_ref().map_or_else(|| store.view(), |p| p.view());
     let filter = args.query.filter();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());

@@ -3,7 +3,7 @@
 //! Every version of the entries whose id is QUERY or whose name (any name it has had) contains
 //! QUERY, ignoring case, with the publication that made each version.
 
-use super::{CliError, Context, Outcome, QueryOptions, print};
+use super::{CliError, Context, KnownAtOption, Outcome, QueryOptions, print};
 use crate::store::Access;
 use crate::{query, render};
 
@@ -14,11 +14,16 @@ pub(crate) struct Args {
     query: String,
     #[command(flatten)]
     options: QueryOptions,
+    #[command(flatten)]
+    known: KnownAtOption,
 }
 
 pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let store = context.open_store(Access::Read)?;
-    let report = query::history(&store.view(), &args.query, &args.options.filter())?;
+    let past = args.known.past(&store)?;
+    let view = past.as_ref().map_or_else(|| store.view(), |p| p.view());
+    let report = query::history(&view, &args.query, &args.options.filter())?;
+    drop(view);
     print(|out| render::history(out, &report, args.options.output, context.style))?;
     store.close()?;
     Ok(Outcome::Done)

@@ -27,7 +27,7 @@ use crate::formats::FormatError;
 use crate::model::ListId;
 use crate::query::{ListFilter, QueryError};
 use crate::render::{OutputFormat, Style};
-use crate::store::{Access, Store, StoreError};
+use crate::store::{Access, KnownAt, Store, StoreError};
 
 /// Track regulatory and sanctions lists as immutable publication events, and answer what changed
 /// and what a list said on any date.
@@ -184,6 +184,42 @@ impl Context {
             Err(_) => Ok(Utc::now()),
         }
     }
+}
+
+/// `--known-at`: answer from what had been recorded by a moment (the recording clock).
+#[derive(clap::Args, Debug)]
+pub(crate) struct KnownAtOption {
+    /// Answer with only the events recorded at or before TIME: an RFC 3339 time
+    /// (2024-03-15T12:00:00Z) or a date (the end of that day, UTC). Corrections and backfills
+    /// recorded later do not count. Default: everything recorded
+    #[arg(long, value_name = "TIME", value_parser = parse_moment)]
+    pub(crate) known_at: Option<DateTime<Utc>>,
+}
+
+impl KnownAtOption {
+    /// The store as it stood at `--known-at`, or `None` for everything recorded.
+    pub(crate) fn past(&self, store: &Store) -> Result<Option<KnownAt>, CliError> {
+        match self.known_at {
+            None => Ok(None),
+            Some(moment) => Ok(Some(store.known_at(moment)?)),
+        }
+    }
+}
+
+/// Parses a moment: RFC 3339, or a date meaning the last instant of that day (UTC).
+pub(crate) fn parse_moment(text: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    crate::model::text::parse_date(text)
+        .and_then(|date| date.succ_opt())
+        .and_then(|next| next.and_hms_opt(0, 0, 0))
+        .map(|midnight| midnight.and_utc() - chrono::Duration::nanoseconds(1))
+        .ok_or_else(|| {
+            format!(
+                "{text:?} is not a time: expected an RFC 3339 time such as 2024-03-15T12:00:00Z or a date such as 2024-03-15"
+            )
+        })
 }
 
 /// Parses a `YYYY-MM-DD` argument.

@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 
-use super::{CliError, Context, Outcome, QueryOptions, parse_date, print};
+use super::{CliError, Context, KnownAtOption, Outcome, QueryOptions, parse_date, print};
 use crate::store::Access;
 use crate::{query, render};
 
@@ -24,11 +24,16 @@ pub(crate) struct Args {
     exit_code: bool,
     #[command(flatten)]
     query: QueryOptions,
+    #[command(flatten)]
+    known: KnownAtOption,
 }
 
 pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let store = context.open_store(Access::Read)?;
-    let report = query::since(&store.view(), args.since, args.until, &args.query.filter())?;
+    let past = args.known.past(&store)?;
+    let view = past.as_ref().map_or_else(|| store.view(), |p| p.view());
+    let report = query::since(&view, args.since, args.until, &args.query.filter())?;
+    drop(view);
     print(|out| render::since(out, &report, args.query.output, context.style))?;
     store.close()?;
     Ok(Outcome::of_changes(

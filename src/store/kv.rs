@@ -216,8 +216,8 @@ impl Kv for SledKv {
 
 use sled::Transactional;
 
-/// Trees held in memory: for tests of the index against the reference fold.
-#[cfg(test)]
+/// Trees held in memory: for views of the past (`--known-at`), indexes rebuilt to be compared
+/// with the stored ones (`verify`), and tests.
 #[derive(Default)]
 pub(crate) struct MemKv {
     trees: std::sync::Mutex<
@@ -225,13 +225,12 @@ pub(crate) struct MemKv {
     >,
 }
 
-#[cfg(test)]
 impl Kv for MemKv {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<IVec>, StoreError> {
         Ok(self
             .trees
             .lock()
-            .expect("not poisoned")
+            .unwrap_or_else(|e| e.into_inner())
             .get(&tree)
             .and_then(|t| t.get(key).cloned()))
     }
@@ -240,7 +239,7 @@ impl Kv for MemKv {
         if lo >= hi {
             return Box::new(std::iter::empty());
         }
-        let trees = self.trees.lock().expect("not poisoned");
+        let trees = self.trees.lock().unwrap_or_else(|e| e.into_inner());
         let pairs: Vec<Result<Pair, StoreError>> = trees
             .get(&tree)
             .map(|t| {
@@ -253,7 +252,7 @@ impl Kv for MemKv {
     }
 
     fn commit(&self, writes: Writes) -> Result<(), StoreError> {
-        let mut trees = self.trees.lock().expect("not poisoned");
+        let mut trees = self.trees.lock().unwrap_or_else(|e| e.into_inner());
         for (tree, key, value) in writes.ops {
             let t = trees.entry(tree).or_default();
             match value {
@@ -269,18 +268,21 @@ impl Kv for MemKv {
     }
 
     fn clear(&self, tree: Tree) -> Result<(), StoreError> {
-        self.trees.lock().expect("not poisoned").remove(&tree);
+        self.trees
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&tree);
         Ok(())
     }
 }
 
-#[cfg(test)]
 impl MemKv {
-    /// Every pair of `tree`, for comparisons in tests.
+    /// Every pair of `tree`, in key order.
+    #[cfg(test)]
     pub(crate) fn dump(&self, tree: Tree) -> Vec<(Vec<u8>, Vec<u8>)> {
         self.trees
             .lock()
-            .expect("not poisoned")
+            .unwrap_or_else(|e| e.into_inner())
             .get(&tree)
             .map(|t| t.iter().map(|(k, v)| (k.clone(), v.to_vec())).collect())
             .unwrap_or_default()

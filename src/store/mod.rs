@@ -30,8 +30,9 @@ use crate::model::{
 use event::{EVENT_VERSION, EventRecord};
 pub use event::{InputDigest, Provenance, manifest_sha256, sha256_hex};
 pub use index::SnapshotDigest;
+
 use index::{Body, Index, NewEvent, Plan, Sealed};
-use kv::{Kv, SledKv, Tree, Writes};
+use kv::{Kv, MemKv, SledKv, Tree, Writes};
 use records::Point;
 
 /// The on-disk layout version this listdiff writes and reads.
@@ -340,6 +341,45 @@ impl Store {
         Ok(leaves)
     }
 
+    /// The store as it stood at `moment`: only the events recorded at or before it (the
+    /// second clock; recording times never go back, so these are a prefix of the log), with
+    /// their indexes rebuilt in memory. A correction or backfill recorded later is not in it.
+    /// Costs a replay of those events; [`KnownAt::view`] then answers as [`Store::view`] does.
+    pub fn known_at(&self, moment: DateTime<Utc>) -> Result<KnownAt, StoreError> {
+        let memory = MemKv::default();
+        let mut events = 0u64;
+        for pair in self.kv.range(Tree::Events, &keys::seq(1), &[u8::MAX; 9]) {
+            let (key, value) = pair?;
+            let record = EventRecord::from_bytes(&value).map_err(|e| {
+                StoreError::Corrupt(format!("event {} does not read back: {e}", events + 1))
+            })?;
+            if record.recorded > moment {
+                break;
+            }
+            let mut writes = Writes::default();
+            writes.put(Tree::Events, key.to_vec(), value.to_vec());
+            for frame in self.kv.range(
+                Tree::Contents,
+                &keys::seq(record.seq),
+                &keys::seq(record.seq + 1),
+            ) {
+                let (frame_key, bytes) = frame?;
+                writes.put(Tree::Contents, frame_key.to_vec(), bytes.to_vec());
+            }
+            memory.commit(writes)?;
+            events += 1;
+        }
+        let mut meta = Writes::default();
+        meta.put(
+            Tree::Meta,
+            b"next_seq".to_vec(),
+            keys::seq(events + 1).to_vec(),
+        );
+        memory.commit(meta)?;
+        index::rebuild(&memory)?;
+        Ok(KnownAt { memory, events })
+    }
+
     /// A read view of everything recorded.
     pub fn view(&self) -> View<'_> {
         View {
@@ -591,6 +631,26 @@ pub struct TimelineEvent {
     pub kind: PublicationKind,
     /// False when a later event of the same list and date supersedes it.
     pub effective: bool,
+}
+
+/// The store as it stood at a moment of the recording clock (see [`Store::known_at`]).
+pub struct KnownAt {
+    memory: MemKv,
+    events: u64,
+}
+
+impl KnownAt {
+    /// How many events had been recorded by then.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// A read view of what had been recorded by then.
+    pub fn view(&self) -> View<'_> {
+        View {
+            index: Index::new(&self.memory),
+        }
+    }
 }
 
 /// One version of an entry as the indexes hold it.
