@@ -1,0 +1,242 @@
+//! The two clocks: publication date and recording time. `--known-at T` answers with only the
+//! events recorded at or before T, so a correction or a backfill recorded later never changes
+//! what the store said it knew at an earlier moment; `log` shows both clocks and which event a
+//! correction supersedes.
+
+mod common;
+
+use common::{Env, ids, native};
+use serde_json::{Value, json};
+
+fn entry(id: &str, name: &str, reason: &str) -> Value {
+    json!({"id": id, "name": name, "reason": reason})
+}
+
+/// `listdiff ARGS` with the recording clock at `now`.
+fn ingest_at(env: &Env, now: &str, file: &str) {
+    let output = env
+        .cmd(&["ingest", file])
+        .env("LISTDIFF_NOW", now)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A history recorded over three days of the recording clock:
+/// - 2024-12-02 09:00: snapshot of 2024-12-01 {a, b}
+/// - 2024-12-12 09:00: amendment of 2024-12-11 adding c
+/// - 2025-06-01 09:00: a correction of 2024-12-11 (adds d instead of c) and a backfilled
+///   snapshot of 2024-11-15 {a, z}
+fn history(env: &Env) {
+    let first = env.write(
+        "1.json",
+        native(
+            "l",
+            "2024-12-01",
+            "snapshot",
+            json!({"entries": [entry("a", "Alpha", "r1"), entry("b", "Beta", "r1")]}),
+        ),
+    );
+    let amendment = env.write(
+        "2.json",
+        native(
+            "l",
+            "2024-12-11",
+            "amendment",
+            json!({"add": [entry("c", "Gamma", "human rights")]}),
+        ),
+    );
+    let correction = env.write(
+        "3.json",
+        native(
+            "l",
+            "2024-12-11",
+            "amendment",
+            json!({"add": [entry("d", "Delta", "human rights")]}),
+        ),
+    );
+    let backfill = env.write(
+        "4.json",
+        native(
+            "l",
+            "2024-11-15",
+            "snapshot",
+            json!({"entries": [entry("a", "Alpha", "r0"), entry("z", "Zeta", "r0")]}),
+        ),
+    );
+    ingest_at(env, "2024-12-02T09:00:00Z", &first);
+    ingest_at(env, "2024-12-12T09:00:00Z", &amendment);
+    ingest_at(env, "2025-06-01T09:00:00Z", &correction);
+    ingest_at(env, "2025-06-01T09:05:00Z", &backfill);
+}
+
+#[test]
+fn a_correction_shows_in_as_of_but_not_known_at_before_it() {
+    let env = Env::new();
+    history(&env);
+    // Everything recorded: the correction replaced the amendment of 2024-12-11.
+    assert_eq!(
+        ids(&env.json(&["as-of", "2024-12-31"])["entries"]),
+        ["a", "b", "d"]
+    );
+    // What the store knew on 2025-01-01 about the same day: the first amendment.
+    for moment in ["2025-01-01", "2025-01-01T00:00:00Z", "2024-12-12T09:00:00Z"] {
+        assert_eq!(
+            ids(&env.json(&["as-of", "2024-12-31", "--known-at", moment])["entries"]),
+            ["a", "b", "c"],
+            "known at {moment}"
+        );
+    }
+    // Just before the amendment was recorded, it was not known at all.
+    assert_eq!(
+        ids(&env.json(&["as-of", "2024-12-31", "--known-at", "2024-12-12T08:59:59Z"])["entries"]),
+        ["a", "b"]
+    );
+    // since / diff / history under the same clock.
+    let since = env.json(&["since", "2024-12-02", "--known-at", "2025-01-01"]);
+    assert_eq!(ids(&since["added"]), ["c"]);
+    let since_now = env.json(&["since", "2024-12-02"]);
+    assert_eq!(ids(&since_now["added"]), ["d"]);
+    let diff = env.json(&[
+        "diff",
+        "2024-12-01",
+        "2024-12-31",
+        "--known-at",
+        "2025-01-01",
+    ]);
+    assert_eq!(ids(&diff["added"]), ["c"]);
+    let history_then = env.ok(&["history", "Gamma", "--known-at", "2025-01-01"]);
+    assert!(history_then.contains("Gamma"), "{history_then}");
+    let history_now = env.json(&["history", "Gamma"]);
+    let history_then_json = env.json(&["history", "Gamma", "--known-at", "2025-01-01"]);
+    assert_ne!(history_now, history_then_json);
+}
+
+#[test]
+fn a_later_backfill_does_not_change_earlier_known_at_answers() {
+    let env = Env::new();
+    history(&env);
+    // The backfilled 2024-11-15 snapshot is part of the history now...
+    assert_eq!(
+        ids(&env.json(&["as-of", "2024-11-20"])["entries"]),
+        ["a", "z"]
+    );
+    // ...but at any moment before it was recorded the store knew nothing of 2024-11.
+    for moment in ["2024-12-02", "2025-01-01", "2025-06-01T09:04:59Z"] {
+        let then = env.json(&["as-of", "2024-11-20", "--known-at", moment]);
+        assert_eq!(
+            ids(&then["entries"]),
+            Vec::<String>::new(),
+            "known at {moment}"
+        );
+    }
+    // And the answers for December known on 2025-01-01 are the same before and after the
+    // backfill and the correction were recorded: compare with a store that stopped there.
+    let stopped = Env::new();
+    let first = stopped.write(
+        "1.json",
+        native(
+            "l",
+            "2024-12-01",
+            "snapshot",
+            json!({"entries": [entry("a", "Alpha", "r1"), entry("b", "Beta", "r1")]}),
+        ),
+    );
+    let amendment = stopped.write(
+        "2.json",
+        native(
+            "l",
+            "2024-12-11",
+            "amendment",
+            json!({"add": [entry("c", "Gamma", "human rights")]}),
+        ),
+    );
+    ingest_at(&stopped, "2024-12-02T09:00:00Z", &first);
+    ingest_at(&stopped, "2024-12-12T09:00:00Z", &amendment);
+    for args in [
+        vec!["as-of", "2024-12-31"],
+        vec!["since", "2024-11-01"],
+        vec!["diff", "2024-11-01", "2024-12-31"],
+        vec!["history", "Alpha"],
+    ] {
+        let mut with_clock = args.clone();
+        with_clock.extend(["--known-at", "2025-01-01"]);
+        assert_eq!(
+            env.json(&with_clock),
+            stopped.json(&args),
+            "{args:?} known at 2025-01-01"
+        );
+    }
+}
+
+#[test]
+fn log_shows_both_clocks_and_what_a_correction_supersedes() {
+    let env = Env::new();
+    history(&env);
+    let log = env.json(&["log"]);
+    let events = log["events"].as_array().expect("events");
+    assert_eq!(events.len(), 4);
+    let recorded: Vec<&str> = events
+        .iter()
+        .map(|e| e["recorded"].as_str().unwrap())
+        .collect();
+    assert!(
+        recorded[0].starts_with("2024-12-02T09:00:00"),
+        "{recorded:?}"
+    );
+    assert!(
+        recorded[3].starts_with("2025-06-01T09:05:00"),
+        "{recorded:?}"
+    );
+    assert_eq!(events[2]["published"], "2024-12-11");
+    assert_eq!(events[2]["supersedes"], 2, "{}", events[2]);
+    assert!(events[1]["supersedes"].is_null());
+    let table = env.ok(&["log"]);
+    assert!(table.contains("2025-06-01"), "{table}");
+}
+
+#[test]
+fn known_at_rejects_what_is_not_a_time() {
+    let env = Env::new();
+    history(&env);
+    let output = env
+        .cmd(&["as-of", "2024-12-31", "--known-at", "last tuesday"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("RFC 3339"), "{stderr}");
+}
+
+#[test]
+fn the_recording_clock_never_goes_back() {
+    let env = Env::new();
+    let first = env.write(
+        "1.json",
+        native(
+            "l",
+            "2024-12-01",
+            "snapshot",
+            json!({"entries": [entry("a", "Alpha", "r")]}),
+        ),
+    );
+    let second = env.write(
+        "2.json",
+        native(
+            "l",
+            "2024-12-02",
+            "amendment",
+            json!({"add": [entry("b", "Beta", "r")]}),
+        ),
+    );
+    ingest_at(&env, "2025-01-02T00:00:00Z", &first);
+    // A clock set back (a test clock here; a wrong system clock in life) records no earlier time.
+    ingest_at(&env, "2025-01-01T00:00:00Z", &second);
+    let log = env.json(&["log"]);
+    let events = log["events"].as_array().unwrap();
+    assert_eq!(events[0]["recorded"], events[1]["recorded"], "{log}");
+}
