@@ -42,6 +42,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     color: ColorWhen,
 
+    /// When another listdiff process is using the store, wait up to SECONDS for it to finish
+    /// instead of failing at once
+    #[arg(long, global = true, default_value_t = 0.0, value_name = "SECONDS", value_parser = parse_wait)]
+    wait: f64,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -150,6 +155,8 @@ impl QueryOptions {
 /// What every command gets besides its own arguments.
 pub(crate) struct Context {
     store: Option<PathBuf>,
+    /// How long to wait for a store another process is using (`--wait`).
+    wait: std::time::Duration,
     pub(crate) style: Style,
 }
 
@@ -168,7 +175,22 @@ impl Context {
 
     /// Opens the store.
     pub(crate) fn open_store(&self, access: Access) -> Result<Store, CliError> {
-        Ok(Store::open(&self.store_path()?, access)?)
+        let path = self.store_path()?;
+        let deadline = std::time::Instant::now() + self.wait;
+        loop {
+            match Store::open(&path, access) {
+                Err(StoreError::InUse { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(StoreError::InUse { path }) if !self.wait.is_zero() => {
+                    return Err(CliError::Store(StoreError::InUseAfterWait {
+                        path,
+                        seconds: self.wait.as_secs_f64(),
+                    }));
+                }
+                other => return Ok(other?),
+            }
+        }
     }
 
     /// The recording time: now, or `$LISTDIFF_NOW` (RFC 3339) when set, for reproducible tests.
@@ -222,6 +244,16 @@ pub(crate) fn parse_moment(text: &str) -> Result<DateTime<Utc>, String> {
         })
 }
 
+/// Parses `--wait SECONDS`.
+fn parse_wait(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && (0.0..=86_400.0).contains(&seconds) => Ok(seconds),
+        _ => Err(format!(
+            "{text:?} is not a number of seconds between 0 and 86400, e.g. 30"
+        )),
+    }
+}
+
 /// Parses a `YYYY-MM-DD` argument.
 pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
     crate::model::text::parse_date(text)
@@ -256,6 +288,7 @@ pub fn main() -> ExitCode {
     };
     let context = Context {
         store: cli.store,
+        wait: std::time::Duration::from_secs_f64(cli.wait),
         style: Style { color },
     };
     let result = match cli.command {

@@ -43,10 +43,18 @@ const MARKER: &str = "listdiff-store";
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Another process holds the store.
-    #[error("the store at {} is in use by another listdiff process; try again when it has finished", .path.display())]
+    #[error("the store at {} is in use by another listdiff process; try again when it has finished, or give --wait SECONDS to wait for it", .path.display())]
     InUse {
         /// The store directory.
         path: PathBuf,
+    },
+    /// Another process still held the store after `--wait`.
+    #[error("the store at {} is still in use by another listdiff process after waiting {seconds} s; try again later or give a longer --wait", .path.display())]
+    InUseAfterWait {
+        /// The store directory.
+        path: PathBuf,
+        /// How long this process waited.
+        seconds: f64,
     },
     /// Nothing has been recorded at this path.
     #[error("no listdiff store at {}: record a publication first (listdiff ingest FILE), or point --store or LISTDIFF_STORE at an existing store", .path.display())]
@@ -144,6 +152,8 @@ impl Store {
                     .all(|entry| entry.file_name() == "lock")
             });
             match (access, empty_dir) {
+                // Another process created the store in the meantime: open it (or wait for it).
+                (_, Ok(false)) if marker.exists() => {}
                 (Access::Read, Err(_)) => return Err(StoreError::Missing { path: path.into() }),
                 (Access::Read, Ok(true)) => return Err(StoreError::Missing { path: path.into() }),
                 (_, Ok(false)) => return Err(StoreError::NotAStore { path: path.into() }),
