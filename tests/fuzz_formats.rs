@@ -1,0 +1,295 @@
+//! A fuzz target per format: each parser reads published files (real ones from
+//! ../shared/data/real, cut to a few KB, and the hand-made fixtures) with bytes flipped,
+//! inserted, deleted, repeated and the file cut short, and must never panic; every error must be
+//! a clear message that names the file.
+//!
+//! Bounded for CI: `LISTDIFF_FUZZ_CASES` cases per format (default 200, a few seconds each).
+//! A longer run: `LISTDIFF_FUZZ_CASES=20000 cargo test --release --test fuzz_formats`.
+
+mod common;
+
+use std::sync::OnceLock;
+
+use listdiff::formats::{Format, Input, InputFile, ParseOptions};
+use listdiff::model::ListId;
+use proptest::prelude::*;
+
+/// The file name parsers are given; every error must name it.
+const FILE: &str = "fuzz-input.bin";
+
+fn cases() -> u32 {
+    std::env::var("LISTDIFF_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200)
+}
+
+/// The first `limit` bytes of a real published file, cut at a line end.
+fn real_head(rel: &str, limit: usize) -> Vec<u8> {
+    let bytes = std::fs::read(common::real(rel)).unwrap_or_default();
+    if bytes.len() <= limit {
+        return bytes;
+    }
+    let cut = bytes[..limit]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(limit, |i| i + 1);
+    bytes[..cut].to_vec()
+}
+
+fn fixture(rel: &str) -> Vec<u8> {
+    std::fs::read(common::repo(&format!("tests/fixtures/{rel}"))).unwrap_or_default()
+}
+
+/// Valid (or nearly valid) inputs of each format to start mutating from.
+fn seeds(format: Format) -> &'static [Vec<u8>] {
+    static SEEDS: OnceLock<Vec<(Format, Vec<Vec<u8>>)>> = OnceLock::new();
+    let all = SEEDS.get_or_init(|| {
+        let native = br#"{"list": "l", "published": "2024-12-01", "kind": "snapshot", "entries": [{"id": "a", "name": "A", "countries": ["China"], "reason": "human rights", "extra": {"x": [1, {"y": "z"}]}}]}"#.to_vec();
+        let amendment = br#"{"list": "l", "published": "2024-12-11", "kind": "amendment", "add": [{"id": "b", "name": "B"}], "amend": [{"id": "a", "name": "A", "reason": "r"}], "remove": ["c"]}"#.to_vec();
+        let ndjson = b"{\"id\": \"a\", \"name\": \"A\"}\n{\"id\": \"b\", \"name\": \"B\", \"aliases\": [\"C\"]}\n".to_vec();
+        let csl_json = br#"{"results": [{"id": "1", "source": "Entity List (EL) - Bureau of Industry and Security", "name": "A", "addresses": [{"address": "x", "country": "CN"}], "federal_register_notice": "89 FR 1", "start_date": "2024-01-02"}]}"#.to_vec();
+        vec![
+            (Format::Native, vec![native, amendment]),
+            (Format::NativeNdjson, vec![ndjson]),
+            (
+                Format::CslCsv,
+                vec![
+                    real_head("trade-csl/2019-12-03/consolidated.csv", 6000),
+                    real_head("trade-csl/2023-11-30/consolidated.csv", 6000),
+                ],
+            ),
+            (Format::CslJson, vec![csl_json]),
+            (
+                Format::OfacSdnCsv,
+                vec![
+                    real_head("ofac-sdn/2019-01-04/sdn.csv", 6000),
+                    real_head("ofac-sdn/2021-07-07/sdn.csv", 6000),
+                ],
+            ),
+            (
+                Format::OfacConsCsv,
+                vec![real_head("ofac-consolidated/2018-04-06/cons_prim.csv", 6000)],
+            ),
+            (
+                Format::OfacXml,
+                vec![
+                    fixture("ofac-xml/2024-03-01/SDN.XML"),
+                    real_head("ofac-consolidated/2018-04-06/consolidated.xml", 8000),
+                ],
+            ),
+            (
+                Format::OfacAdvancedXml,
+                vec![fixture("ofac-advanced-xml/2024-03-01/sdn_advanced.xml")],
+            ),
+            (
+                Format::UnXml,
+                vec![real_head("un-consolidated/2018-06-07/consolidated.xml", 8000)],
+            ),
+            (
+                Format::EuFsfXml,
+                vec![fixture("eu-fsf-xml/2025-03-14.xml")],
+            ),
+            (
+                Format::EuFsfCsv,
+                vec![fixture("eu-fsf-csv/2025-03-14.csv")],
+            ),
+            (
+                Format::UkFcdoCsv,
+                vec![fixture("uk-fcdo-csv/UK-Sanctions-List-2025-03-14.csv")],
+            ),
+            (
+                Format::UkFcdoXml,
+                vec![fixture("uk-fcdo-xml/UK-Sanctions-List-2025-03-14.xml")],
+            ),
+            (
+                Format::UkOfsiCsv,
+                vec![fixture("uk-ofsi-csv/ConList-2020-04-02.csv")],
+            ),
+            (
+                Format::BisDpl,
+                vec![real_head("bis-dpl/2019-06-29/dpl.txt", 6000)],
+            ),
+            (
+                Format::EcfrEntityList,
+                vec![fixture("ecfr-entity-list/2024-01-15/title-15-part-744.xml")],
+            ),
+            (
+                Format::FtmJson,
+                vec![real_head("opensanctions-ftm/2024-06-01/entities.ftm.json", 6000)],
+            ),
+            (
+                Format::FtmDelta,
+                vec![real_head(
+                    "opensanctions-ftm/2024-06-01/deltas/20240528014702-pfh.entities.delta.json",
+                    6000,
+                )],
+            ),
+            (
+                Format::PlainCsv,
+                vec![fixture("csv/uflpa-2024-06-12.csv")],
+            ),
+        ]
+    });
+    all.iter()
+        .find(|(f, _)| *f == format)
+        .map(|(_, s)| s.as_slice())
+        .unwrap_or(&[])
+}
+
+/// One change to a file.
+#[derive(Clone, Debug)]
+enum Edit {
+    Flip(prop::sample::Index, u8),
+    Insert(prop::sample::Index, u8),
+    Delete(prop::sample::Index, u8),
+    Repeat(prop::sample::Index, u8),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (any::<prop::sample::Index>(), any::<u8>()).prop_map(|(i, b)| Edit::Flip(i, b)),
+        (any::<prop::sample::Index>(), any::<u8>()).prop_map(|(i, b)| Edit::Insert(i, b)),
+        (any::<prop::sample::Index>(), any::<u8>()).prop_map(|(i, n)| Edit::Delete(i, n)),
+        (any::<prop::sample::Index>(), any::<u8>()).prop_map(|(i, n)| Edit::Repeat(i, n)),
+    ]
+}
+
+fn apply(mut bytes: Vec<u8>, edits: &[Edit], cut: Option<prop::sample::Index>) -> Vec<u8> {
+    for edit in edits {
+        let len = bytes.len();
+        match edit {
+            Edit::Flip(at, byte) if len > 0 => {
+                let i = at.index(len);
+                bytes[i] = *byte;
+            }
+            Edit::Insert(at, byte) => {
+                let i = at.index(len + 1);
+                bytes.insert(i, *byte);
+            }
+            Edit::Delete(at, n) if len > 0 => {
+                let i = at.index(len);
+                let end = (i + *n as usize % 64 + 1).min(len);
+                bytes.drain(i..end);
+            }
+            Edit::Repeat(at, n) if len > 0 => {
+                let i = at.index(len);
+                let end = (i + *n as usize + 1).min(len);
+                let chunk = bytes[i..end].to_vec();
+                bytes.splice(i..i, chunk);
+            }
+            _ => {}
+        }
+    }
+    if let Some(cut) = cut {
+        let end = cut.index(bytes.len() + 1);
+        bytes.truncate(end);
+    }
+    bytes
+}
+
+/// Parses `bytes` as `format` every way listdiff does; checks that errors are clear.
+fn parse_as(format: Format, bytes: Vec<u8>) -> Result<(), TestCaseError> {
+    let mut input = Input::single(FILE, bytes);
+    input.options = ParseOptions {
+        list: ListId::new("fuzzed-list").ok(),
+        keys: if format == Format::PlainCsv {
+            vec!["Name".into()]
+        } else {
+            Vec::new()
+        },
+        map: Vec::new(),
+    };
+    if format == Format::OfacSdnCsv {
+        // The four-file set: the companions are damaged copies too.
+        for name in ["alt.csv", "add.csv", "sdn_comments.csv"] {
+            input.companions.push((
+                name.into(),
+                InputFile {
+                    name: name.into(),
+                    bytes: input.primary.bytes.clone(),
+                    stream_from: None,
+                },
+            ));
+        }
+    }
+    let _ = listdiff::formats::detect(&input.primary.bytes);
+    let whole = format.parse(&input);
+    let streamed = format.parse_entries(&input, &mut |_| Ok(()));
+    for error in [whole.err(), streamed.err()].into_iter().flatten() {
+        let message = error.to_string();
+        prop_assert!(
+            message.contains(FILE) || message.contains(".csv"),
+            "the error does not name the file: {message}"
+        );
+        prop_assert!(
+            error.message.trim().len() >= 10,
+            "the error says too little: {message}"
+        );
+        for debug_artifact in ["Error {", "Utf8Error", "kind: ", "Some(", "\"None\""] {
+            prop_assert!(
+                !message.contains(debug_artifact),
+                "the error shows internals ({debug_artifact}): {message}"
+            );
+        }
+    }
+    Ok(())
+}
+
+macro_rules! fuzz_targets {
+    ($($name:ident => $format:expr,)*) => {
+        proptest! {
+            #![proptest_config(ProptestConfig {
+                cases: cases(),
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
+            $(
+                #[test]
+                fn $name(
+                    seed in any::<prop::sample::Index>(),
+                    edits in proptest::collection::vec(edit(), 0..8),
+                    cut in proptest::option::of(any::<prop::sample::Index>()),
+                ) {
+                    let seeds = seeds($format);
+                    prop_assert!(!seeds.is_empty(), "no seed for {}", $format.name());
+                    let bytes = apply(seeds[seed.index(seeds.len())].clone(), &edits, cut);
+                    parse_as($format, bytes)?;
+                }
+            )*
+        }
+    };
+}
+
+fuzz_targets! {
+    fuzz_native => Format::Native,
+    fuzz_native_ndjson => Format::NativeNdjson,
+    fuzz_csl_csv => Format::CslCsv,
+    fuzz_csl_json => Format::CslJson,
+    fuzz_ofac_sdn_csv => Format::OfacSdnCsv,
+    fuzz_ofac_cons_csv => Format::OfacConsCsv,
+    fuzz_ofac_xml => Format::OfacXml,
+    fuzz_ofac_advanced_xml => Format::OfacAdvancedXml,
+    fuzz_un_xml => Format::UnXml,
+    fuzz_eu_fsf_xml => Format::EuFsfXml,
+    fuzz_eu_fsf_csv => Format::EuFsfCsv,
+    fuzz_uk_fcdo_csv => Format::UkFcdoCsv,
+    fuzz_uk_fcdo_xml => Format::UkFcdoXml,
+    fuzz_uk_ofsi_csv => Format::UkOfsiCsv,
+    fuzz_bis_dpl => Format::BisDpl,
+    fuzz_ecfr_entity_list => Format::EcfrEntityList,
+    fuzz_ftm_json => Format::FtmJson,
+    fuzz_ftm_delta => Format::FtmDelta,
+    fuzz_plain_csv => Format::PlainCsv,
+}
+
+#[test]
+fn every_format_has_a_fuzz_target_with_seeds() {
+    for format in Format::ALL {
+        assert!(
+            !seeds(format).is_empty() && seeds(format).iter().all(|s| !s.is_empty()),
+            "{} has no seed file",
+            format.name()
+        );
+    }
+}
