@@ -14,12 +14,19 @@
 //! is recorded, unless --allow-drop is given. In a directory, an empty file is skipped with a
 //! note. In a list keyed by name (the eCFR Entity List), an entry that departs while another with
 //! the same rename key arrives is recorded as that entry renamed.
+//!
+//! Archive: with --archive (or when `listdiff config archive on` made it the default; --no-archive
+//! overrides), each input file of a recorded publication is kept, zstd-compressed, under its
+//! SHA-256 in the store's `archive/` directory, with a read manifest of the options used, so
+//! that `listdiff reparse` can read it again. A publication already recorded is archived too
+//! when its files are missing from the archive. Nothing is archived for a refused ingest.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 use chrono::NaiveDate;
 
+use super::archive;
 use super::inputs::{self, Candidate, ReadArgs};
 use super::{CliError, Context, Outcome, parse_date, parse_list_id};
 use crate::formats::{EntrySpool, Format};
@@ -50,6 +57,13 @@ pub(crate) struct Args {
     /// probably broken feed
     #[arg(long, value_name = "PERCENT", default_value_t = 20.0, value_parser = parse_percent)]
     max_drop: f64,
+    /// Keep each input file's exact bytes, compressed, in the store's archive (for `listdiff
+    /// reparse`); the default when `listdiff config archive on` was set
+    #[arg(long, conflicts_with = "no_archive")]
+    archive: bool,
+    /// Do not archive the inputs, whatever the store's setting
+    #[arg(long)]
+    no_archive: bool,
 }
 
 fn parse_percent(text: &str) -> Result<f64, String> {
@@ -368,19 +382,7 @@ fn merge_same_day_deltas(prepared: Vec<Prepared>, outline: bool) -> Vec<Prepared
         if let (PublicationContent::Amendment(a), PublicationContent::Amendment(b)) =
             (&mut earlier.content, later.content)
         {
-            let touched: HashSet<EntryId> = b
-                .add
-                .iter()
-                .chain(&b.amend)
-                .map(|e| e.id.clone())
-                .chain(b.remove.iter().cloned())
-                .collect();
-            a.add.retain(|e| !touched.contains(&e.id));
-            a.amend.retain(|e| !touched.contains(&e.id));
-            a.remove.retain(|id| !touched.contains(id));
-            a.add.extend(b.add);
-            a.amend.extend(b.amend);
-            a.remove.extend(b.remove);
+            a.then(b);
         }
         earlier.source = format!("{}; {}", earlier.source, later.source);
         last.provenance.inputs.extend(item.provenance.inputs);
@@ -556,11 +558,12 @@ fn refuse_drops(view: &View, prepared: &[Prepared], max_drop: f64) -> Result<(),
     Ok(())
 }
 
+/// A candidate read by [`prepare`]: its publications, provenance, warnings and, for standard
+/// input, the bytes read (kept to be archived).
+type PreparedRead = (Vec<Publication>, Provenance, Vec<String>, Option<Vec<u8>>);
+
 /// Reads and parses a candidate and resolves its publications' dates and lists.
-fn prepare(
-    candidate: &Candidate,
-    args: &Args,
-) -> Result<(Vec<Publication>, Provenance, Vec<String>), CliError> {
+fn prepare(candidate: &Candidate, args: &Args) -> Result<PreparedRead, CliError> {
     let read = inputs::read(candidate, &args.read)?;
     let held: Vec<&str> = read
         .parsed
@@ -593,7 +596,12 @@ fn prepare(
             content: parsed.content,
         });
     }
-    Ok((publications, read.provenance, read.parsed.warnings))
+    Ok((
+        publications,
+        read.provenance,
+        read.parsed.warnings,
+        read.stdin_bytes,
+    ))
 }
 
 pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError> {
@@ -612,12 +620,16 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
     // Read and check everything before touching the store.
     let mut prepared = Vec::new();
     let mut kept: u64 = 0;
+    // Where each input's bytes can be had again, by SHA-256, should they be archived.
+    let mut sources = archive::Sources::default();
     for candidate in candidates {
         if let Some(item) = prepare_streamed(&candidate, &args)? {
+            sources.note(&item.candidate, &item.provenance, None)?;
             prepared.push(item);
             continue;
         }
-        let (publications, provenance, warnings) = prepare(&candidate, &args)?;
+        let (publications, provenance, warnings, stdin_bytes) = prepare(&candidate, &args)?;
+        sources.note(&candidate, &provenance, stdin_bytes)?;
         let Some(first_date) = publications.iter().map(|p| p.published).min() else {
             continue;
         };
@@ -658,6 +670,8 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
         refuse_drops(&store.view(), &prepared, args.max_drop)?;
     }
     let now = context.now()?;
+    let archiving = archive::wanted(&store, args.archive, args.no_archive)?;
+    let mut archived = archive::Archived::default();
     // Publications recorded, and publications already recorded.
     let mut counts = (0u64, 0u64);
     for mut item in prepared {
@@ -675,13 +689,16 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
                     &item.candidate.display,
                     &mut counts,
                 );
+                if archiving {
+                    archived.add(&item.provenance, (&list, published));
+                }
                 continue;
             }
         }
         let publications = match item.publications {
             Some(publications) => publications,
             None => {
-                let (publications, provenance, _) = prepare(&item.candidate, &args)?;
+                let (publications, provenance, _, _) = prepare(&item.candidate, &args)?;
                 if provenance.sha256 != item.provenance.sha256 {
                     return Err(CliError::Input(format!(
                         "{} changed while it was being recorded; run the ingest again",
@@ -712,9 +729,16 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
                 &item.candidate.display,
                 &mut counts,
             );
+            if archiving {
+                archived.add(&item.provenance, (&list, published));
+            }
         }
     }
     store.flush()?;
+    if archiving {
+        archived.write(&store, &args.read, &sources)?;
+        archived.report(&store);
+    }
     println!(
         "{} recorded, {} already recorded, in {}",
         counts.0,

@@ -237,6 +237,8 @@ pub(crate) struct ReadInput {
     pub(crate) parsed: Parsed,
     /// The digests of the files read, and the format and parser.
     pub(crate) provenance: Provenance,
+    /// For standard input, the exact bytes read (they cannot be read again to be archived).
+    pub(crate) stdin_bytes: Option<Vec<u8>>,
 }
 
 fn read_bytes(candidate: &Candidate) -> Result<Vec<u8>, CliError> {
@@ -254,6 +256,27 @@ fn read_bytes(candidate: &Candidate) -> Result<Vec<u8>, CliError> {
 
 /// Finds the companion files of `primary` in its directory (names matched ignoring case).
 fn companions(format: Format, primary: &Path) -> Result<Vec<(String, InputFile)>, CliError> {
+    let mut found = Vec::new();
+    for (canonical_name, path) in companion_paths(format, primary)? {
+        let bytes = fs::read(&path).map_err(|e| read_error(&path, e))?;
+        found.push((
+            canonical_name,
+            InputFile {
+                name: path.display().to_string(),
+                bytes,
+                stream_from: None,
+            },
+        ));
+    }
+    Ok(found)
+}
+
+/// The companion files of `primary` in its directory, each with its canonical name (the name
+/// its digest records), without reading them.
+pub(crate) fn companion_paths(
+    format: Format,
+    primary: &Path,
+) -> Result<Vec<(String, PathBuf)>, CliError> {
     let name = primary
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -277,15 +300,7 @@ fn companions(format: Format, primary: &Path) -> Result<Vec<(String, InputFile)>
             p.file_name()
                 .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case(wanted_name))
         }) {
-            let bytes = fs::read(path).map_err(|e| read_error(path, e))?;
-            found.push((
-                canonical_name,
-                InputFile {
-                    name: path.display().to_string(),
-                    bytes,
-                    stream_from: None,
-                },
-            ));
+            found.push((canonical_name, path.clone()));
         }
     }
     Ok(found)
@@ -432,13 +447,51 @@ fn provenance(format: Format, inputs: Vec<InputDigest>) -> Provenance {
         sha256: manifest_sha256(&inputs),
         inputs,
         format: format.name().to_string(),
-        parser: format!(
-            "listdiff {} {}/{}",
-            env!("CARGO_PKG_VERSION"),
-            format.name(),
-            format.parser_version()
-        ),
+        parser: parser_name(format),
     }
+}
+
+/// The program and parser that read `format`, as events record them.
+pub(crate) fn parser_name(format: Format) -> String {
+    format!(
+        "listdiff {} {}/{}",
+        env!("CARGO_PKG_VERSION"),
+        format.name(),
+        format.parser_version()
+    )
+}
+
+/// Parses an archived input the way [`read`] parsed the original: the primary file's exact
+/// bytes (transcoded from UTF-16 as then) with its companions, in `format`, with `options`.
+pub(crate) fn parse_archived(
+    format: Format,
+    (primary_name, primary_bytes): (String, Vec<u8>),
+    companions: Vec<(String, Vec<u8>)>,
+    options: ParseOptions,
+) -> Result<Parsed, crate::formats::FormatError> {
+    let bytes = utf16_to_utf8(&primary_bytes).unwrap_or(primary_bytes);
+    let input = Input {
+        primary: InputFile {
+            name: primary_name,
+            bytes,
+            stream_from: None,
+        },
+        companions: companions
+            .into_iter()
+            .map(|(name, bytes)| {
+                (
+                    name.clone(),
+                    InputFile {
+                        name,
+                        bytes,
+                        stream_from: None,
+                    },
+                )
+            })
+            .collect(),
+        options,
+    };
+    format.parse(&input)
 }
 
 /// Reads a candidate (and its companions), recognises or takes its format, and parses it.
@@ -458,9 +511,14 @@ pub(crate) fn read(candidate: &Candidate, read: &ReadArgs) -> Result<ReadInput, 
         inputs.push(digest(canonical, file)?);
     }
     let parsed = format.parse(&input)?;
+    let stdin_bytes = candidate
+        .path
+        .is_none()
+        .then(|| published.map_or(input.primary.bytes, |original| original.bytes));
     Ok(ReadInput {
         parsed,
         provenance: provenance(format, inputs),
+        stdin_bytes,
     })
 }
 

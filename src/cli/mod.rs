@@ -16,6 +16,11 @@ mod log;
 mod rebuild;
 mod since;
 
+// Input archive and reparse (issue 5).
+mod archive;
+mod config;
+mod reparse;
+
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -80,6 +85,10 @@ enum Command {
     Rebuild(rebuild::Args),
     /// The formats listdiff reads
     Formats(formats::Args),
+    /// Read archived inputs again with the current parsers and report where the result differs
+    Reparse(reparse::Args),
+    /// Show or change the store's settings (archive on|off)
+    Config(config::Args),
 }
 
 /// A failure, with the exit code it maps to.
@@ -301,6 +310,8 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::run(&context, args),
         Command::Rebuild(args) => rebuild::run(&context, args),
         Command::Formats(args) => formats::run(&context, args),
+        Command::Reparse(args) => reparse::run(&context, args),
+        Command::Config(args) => config::run(&context, args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

@@ -13,6 +13,9 @@ pub mod rename;
 mod report;
 pub mod text;
 
+// Reparse: recorded content against the current parsers.
+pub mod reparse;
+
 pub use change::{
     Change, ChangeKind, FieldChange, ListState, REASON_FIELDS, apply_changes, diff_entries,
     diff_states,

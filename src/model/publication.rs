@@ -49,6 +49,26 @@ pub struct Amendment {
     pub remove: Vec<EntryId>,
 }
 
+impl Amendment {
+    /// Applies `later` after this amendment, as one amendment: the last operation on an id
+    /// wins (how same-day OpenSanctions deltas are recorded as one publication).
+    pub fn then(&mut self, later: Amendment) {
+        let touched: std::collections::HashSet<EntryId> = later
+            .add
+            .iter()
+            .chain(&later.amend)
+            .map(|e| e.id.clone())
+            .chain(later.remove.iter().cloned())
+            .collect();
+        self.add.retain(|e| !touched.contains(&e.id));
+        self.amend.retain(|e| !touched.contains(&e.id));
+        self.remove.retain(|id| !touched.contains(id));
+        self.add.extend(later.add);
+        self.amend.extend(later.amend);
+        self.remove.extend(later.remove);
+    }
+}
+
 /// What a publication says: the whole list, or changes to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PublicationContent {

@@ -15,6 +15,9 @@ use crate::model::{
 };
 use crate::store::{StoreError, View};
 
+// Reparse: recorded content against the current parsers.
+pub mod reparse;
+
 /// Why a question cannot be answered.
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {

@@ -7,6 +7,9 @@ mod csv_out;
 mod json;
 mod table;
 
+// Reparse reports.
+pub mod reparse;
+
 use std::io::{self, Write};
 
 use crate::model::{AsOfReport, DiffReport, HistoryReport, LogReport, SinceReport};

@@ -13,6 +13,11 @@ mod keys;
 mod kv;
 mod records;
 
+// The input archive, settings, and what events recorded (for reparse).
+mod archive;
+mod recorded;
+mod settings;
+
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write as _;
@@ -27,9 +32,15 @@ use crate::model::{
     PublicationKind,
 };
 
+pub use archive::{
+    ARCHIVE_SETTING, Archive, ArchiveError, ArchiveSource, ArchivedFile, ArchivedRead,
+    ReadManifest, ReadOptions,
+};
 use event::{EVENT_VERSION, EventRecord};
 pub use event::{InputDigest, Provenance, manifest_sha256, sha256_hex};
 pub use index::SnapshotDigest;
+pub use recorded::{EventInputs, RecordedAmendment, SnapshotSummary, entries_hash};
+pub use settings::SETTINGS;
 
 use index::{Body, Index, NewEvent, Plan, Sealed};
 use kv::{Kv, MemKv, SledKv, Tree, Writes};

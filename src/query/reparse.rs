@@ -1,0 +1,79 @@
+//! Reparse: what an event recorded against what the current parsers read from its archived
+//! inputs (read by the caller). A snapshot is first compared by its entries' hash, which costs
+//! nothing from the store; only when that differs (or the list is keyed by name, so renames must
+//! be carried as at recording) is the store as it stood before the event replayed in memory to
+//! rebuild the recorded snapshot entry by entry.
+
+use std::collections::BTreeMap;
+
+use super::QueryError;
+use crate::model::reparse::{ReparseDifference, compare_amendments, compare_snapshots};
+use crate::model::{Amendment, Entry, EntryId, PublicationContent, rename};
+use crate::store::{EventInputs, KnownAt, Store, entries_hash};
+
+/// The difference between what event `event` recorded and `reparsed`, the content the current
+/// parsers read from its archived inputs; `reparsed` must be of the event's kind.
+pub fn compare_event(
+    store: &Store,
+    event: &EventInputs,
+    reparsed: PublicationContent,
+) -> Result<ReparseDifference, QueryError> {
+    match reparsed {
+        PublicationContent::Amendment(reparsed) => {
+            let recorded = store.recorded_amendment(event.seq)?.ok_or_else(|| {
+                QueryError::Invalid(format!("event {} is not an amendment", event.seq))
+            })?;
+            let recorded = Amendment {
+                add: recorded.add,
+                amend: recorded.amend,
+                remove: recorded.remove,
+            };
+            Ok(compare_amendments(&recorded, &reparsed))
+        }
+        PublicationContent::Snapshot(mut entries) => {
+            let summary = store.snapshot_summary(event.seq)?.ok_or_else(|| {
+                QueryError::Invalid(format!("event {} is not a snapshot", event.seq))
+            })?;
+            let mut before: Option<KnownAt> = None;
+            if entries.iter().any(|e| rename::rename_key(e).is_some()) {
+                let past = store.before_event(event.seq)?;
+                carry_renames(&past, event, &mut entries)?;
+                before = Some(past);
+            }
+            let reparsed: BTreeMap<EntryId, Entry> =
+                entries.into_iter().map(|e| (e.id.clone(), e)).collect();
+            let hashes: Vec<[u8; 32]> = reparsed.values().map(|e| e.content_hash().0).collect();
+            if reparsed.len() as u64 == summary.entries
+                && entries_hash(&hashes) == summary.entries_sha256
+            {
+                return Ok(ReparseDifference::default());
+            }
+            let before = match before {
+                Some(before) => before,
+                None => store.before_event(event.seq)?,
+            };
+            let recorded = store
+                .recorded_snapshot(event.seq, &before)?
+                .unwrap_or_default();
+            Ok(compare_snapshots(&recorded, &reparsed))
+        }
+    }
+}
+
+/// Gives renamed entries their old ids against the list as it stood the day before, as
+/// `ingest` did when it recorded the event.
+fn carry_renames(
+    before: &KnownAt,
+    event: &EventInputs,
+    entries: &mut [Entry],
+) -> Result<(), QueryError> {
+    let Some(day_before) = event.published.pred_opt() else {
+        return Ok(());
+    };
+    let state = before.view().state_as_of(&event.list, day_before)?;
+    rename::carry_renamed_ids(
+        state.iter().map(|e| (&e.id, rename::rename_key(e))),
+        entries,
+    );
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! What an event recorded, for checking it again: its inputs and parser (the provenance a
+//! reparse needs) and its content as it stands in the log: an amendment's operations, or a
+//! snapshot's whole entry set, rebuilt from the events before it and its own block.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::event::{EventContent, EventRecord};
+use super::index::{self, Index};
+use super::keys;
+use super::kv::{Kv, MemKv, Tree, Writes};
+use super::{InputDigest, KnownAt, Store, StoreError};
+use crate::model::{Entry, EntryId, ListId, PublicationKind};
+
+/// An event's provenance: where its content came from and which parser made it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventInputs {
+    /// The event.
+    pub seq: u64,
+    /// Its list.
+    pub list: ListId,
+    /// Its publication date.
+    pub published: NaiveDate,
+    /// Snapshot or amendment.
+    pub kind: PublicationKind,
+    /// SHA-256 of its input bytes (or of the manifest of several files).
+    pub sha256: String,
+    /// Every input file, with the SHA-256 of its exact bytes.
+    pub inputs: Vec<InputDigest>,
+    /// The format name.
+    pub format: String,
+    /// The program and parser that produced its content, e.g. `listdiff 0.1.0 ofac-sdn-csv/1`.
+    pub parser: String,
+    /// The event that this one corrects.
+    pub supersedes: Option<u64>,
+}
+
+impl EventInputs {
+    fn of(record: EventRecord) -> EventInputs {
+        EventInputs {
+            seq: record.seq,
+            list: record.list,
+            published: record.published,
+            kind: record.kind,
+            sha256: record.sha256,
+            inputs: record.inputs,
+            format: record.format,
+            parser: record.parser,
+            supersedes: record.supersedes,
+        }
+    }
+}
+
+/// A snapshot event's summary of its full entry set, enough for a cheap comparison.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnapshotSummary {
+    /// How many entries the full snapshot has.
+    pub entries: u64,
+    /// SHA-256 over the entries' own SHA-256s in id order.
+    pub entries_sha256: String,
+}
+
+/// An amendment event's operations as recorded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordedAmendment {
+    /// Entries added.
+    pub add: Vec<Entry>,
+    /// Entries replaced.
+    pub amend: Vec<Entry>,
+    /// Ids removed.
+    pub remove: Vec<EntryId>,
+}
+
+impl Store {
+    /// The provenance of every event, in recording order.
+    pub fn event_inputs(&self) -> Result<Vec<EventInputs>, StoreError> {
+        Index::new(&self.kv)
+            .events()
+            .map(|r| r.map(EventInputs::of))
+            .collect()
+    }
+
+    /// A snapshot event's entry count and `entries_sha256`; `None` for an amendment.
+    pub fn snapshot_summary(&self, seq: u64) -> Result<Option<SnapshotSummary>, StoreError> {
+        match Index::new(&self.kv).event(seq)?.content {
+            EventContent::SnapshotDelta {
+                entries,
+                entries_sha256,
+                ..
+            } => Ok(Some(SnapshotSummary {
+                entries,
+                entries_sha256,
+            })),
+            EventContent::Amendment { .. } => Ok(None),
+        }
+    }
+
+    /// An amendment event's operations as its block and header record them (the block checked
+    /// against its hash); `None` for a snapshot.
+    pub fn recorded_amendment(&self, seq: u64) -> Result<Option<RecordedAmendment>, StoreError> {
+        let index = Index::new(&self.kv);
+        let record = index.event(seq)?;
+        let EventContent::Amendment { add, remove, .. } = &record.content else {
+            return Ok(None);
+        };
+        let mut entries = decode(seq, index.sealed_block(&record)?)?;
+        let amend = entries.split_off((*add as usize).min(entries.len()));
+        Ok(Some(RecordedAmendment {
+            add: entries,
+            amend,
+            remove: remove.clone(),
+        }))
+    }
+
+    /// The store as it stood just before event `seq` was recorded: events 1 to `seq - 1`
+    /// replayed into memory. This is what recording `seq` compared against.
+    pub fn before_event(&self, seq: u64) -> Result<KnownAt, StoreError> {
+        let memory = MemKv::default();
+        let mut events = 0u64;
+        for pair in self
+            .kv
+            .range(Tree::Events, &keys::seq(1), &keys::seq(seq.max(1)))
+        {
+            let (key, value) = pair?;
+            let mut writes = Writes::default();
+            writes.put(Tree::Events, key.to_vec(), value.to_vec());
+            let Some(event_seq) = keys::read_seq(&key) else {
+                return Err(StoreError::Corrupt("an event key is malformed".into()));
+            };
+            for frame in self.kv.range(
+                Tree::Contents,
+                &keys::seq(event_seq),
+                &keys::seq(event_seq + 1),
+            ) {
+                let (frame_key, bytes) = frame?;
+                writes.put(Tree::Contents, frame_key.to_vec(), bytes.to_vec());
+            }
+            memory.commit(writes)?;
+            events += 1;
+        }
+        let mut meta = Writes::default();
+        meta.put(
+            Tree::Meta,
+            b"next_seq".to_vec(),
+            keys::seq(events + 1).to_vec(),
+        );
+        memory.commit(meta)?;
+        index::rebuild(&memory)?;
+        Ok(KnownAt { memory, events })
+    }
+
+    /// A snapshot event's full entry set, by id: its base (the list at the end of the day
+    /// before its date in `before`, which must be [`Store::before_event`] of `seq`), plus its
+    /// block, minus its removals. Checked against the `entries_sha256` it was recorded with.
+    /// `None` for an amendment.
+    pub fn recorded_snapshot(
+        &self,
+        seq: u64,
+        before: &KnownAt,
+    ) -> Result<Option<BTreeMap<EntryId, Entry>>, StoreError> {
+        let index = Index::new(&self.kv);
+        let record = index.event(seq)?;
+        let EventContent::SnapshotDelta {
+            entries_sha256,
+            remove,
+            ..
+        } = &record.content
+        else {
+            return Ok(None);
+        };
+        let mut state: BTreeMap<EntryId, Entry> = match record.published.pred_opt() {
+            Some(day_before) => before
+                .view()
+                .state_as_of(&record.list, day_before)?
+                .into_iter()
+                .map(|e| (e.id.clone(), e))
+                .collect(),
+            None => BTreeMap::new(),
+        };
+        for entry in decode(seq, index.sealed_block(&record)?)? {
+            state.insert(entry.id.clone(), entry);
+        }
+        for id in remove {
+            state.remove(id);
+        }
+        let hashes: Vec<[u8; 32]> = state.values().map(|e| e.content_hash().0).collect();
+        if entries_hash(&hashes) != *entries_sha256 {
+            return Err(StoreError::Corrupt(format!(
+                "event {seq}: its snapshot rebuilt from the events before it does not match the entries_sha256 it was recorded with"
+            )));
+        }
+        Ok(Some(state))
+    }
+}
+
+/// `entries_sha256` of a snapshot: SHA-256 over its entries' SHA-256s, in id order (the
+/// caller's order).
+pub fn entries_hash(hashes_in_id_order: &[[u8; 32]]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for hash in hashes_in_id_order {
+        hasher.update(hash);
+    }
+    hex::encode(hasher.finalize())
+}
+
+fn decode(seq: u64, sealed: Vec<index::Sealed>) -> Result<Vec<Entry>, StoreError> {
+    sealed
+        .into_iter()
+        .map(|s| {
+            serde_json::from_slice::<Entry>(&s.json).map_err(|e| {
+                StoreError::Corrupt(format!(
+                    "event {seq}: a stored entry does not read back: {e}"
+                ))
+            })
+        })
+        .collect()
+}
