@@ -12,6 +12,7 @@ mod index;
 mod keys;
 mod kv;
 mod records;
+mod verify;
 
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
@@ -30,6 +31,7 @@ use crate::model::{
 use event::{EVENT_VERSION, EventRecord};
 pub use event::{InputDigest, Provenance, manifest_sha256, sha256_hex};
 pub use index::SnapshotDigest;
+pub use verify::{EventBytesError, VerifyReport, read_event_bytes};
 
 use index::{Body, Index, NewEvent, Plan, Sealed};
 use kv::{Kv, MemKv, SledKv, Tree, Writes};
