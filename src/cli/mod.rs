@@ -6,15 +6,20 @@
 //! export, checkpoint or proof does not check out).
 
 mod as_of;
+mod checkpoint;
 mod compare;
 mod diff;
 mod formats;
 mod history;
 mod ingest;
 mod inputs;
+mod keygen;
 mod log;
+mod proof;
 mod rebuild;
 mod since;
+mod verify;
+mod verify_proof;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -75,6 +80,16 @@ enum Command {
     Rebuild(rebuild::Args),
     /// The formats listdiff reads
     Formats(formats::Args),
+    /// Make an Ed25519 key pair for signing checkpoints
+    Keygen(keygen::Args),
+    /// Print a checkpoint of the log (its size and Merkle root), optionally signed
+    Checkpoint(checkpoint::Args),
+    /// Check every event, the Merkle tree and the indexes; prove the log extends a checkpoint
+    Verify(verify::Args),
+    /// Print an inclusion proof of one event, checkable without the store
+    Proof(proof::Args),
+    /// Check an inclusion proof against a checkpoint, without a store
+    VerifyProof(verify_proof::Args),
 }
 
 /// A failure, with the exit code it maps to.
@@ -92,7 +107,6 @@ pub(crate) enum CliError {
     /// A log, export, checkpoint or proof does not check out: exit 4. The message says which
     /// event or line, and what differs.
     #[error("verification failed: {0}")]
-    #[allow(dead_code)] // until verify and import use it
     Verification(String),
 }
 
@@ -268,6 +282,11 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::run(&context, args),
         Command::Rebuild(args) => rebuild::run(&context, args),
         Command::Formats(args) => formats::run(&context, args),
+        Command::Keygen(args) => keygen::run(&context, args),
+        Command::Checkpoint(args) => checkpoint::run(&context, args),
+        Command::Verify(args) => verify::run(&context, args),
+        Command::Proof(args) => proof::run(&context, args),
+        Command::VerifyProof(args) => verify_proof::run(&context, args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
