@@ -6,15 +6,20 @@
 //! export, checkpoint or proof does not check out).
 
 mod as_of;
+mod checkpoint;
 mod compare;
 mod diff;
 mod formats;
 mod history;
 mod ingest;
 mod inputs;
+mod keygen;
 mod log;
+mod proof;
 mod rebuild;
 mod since;
+mod verify;
+mod verify_proof;
 
 // Input archive and reparse (issue 5).
 mod archive;
@@ -89,6 +94,16 @@ enum Command {
     Reparse(reparse::Args),
     /// Show or change the store's settings (archive on|off)
     Config(config::Args),
+    /// Make an Ed25519 key pair for signing checkpoints
+    Keygen(keygen::Args),
+    /// Print a checkpoint of the log (its size and Merkle root), optionally signed
+    Checkpoint(checkpoint::Args),
+    /// Check every event, the Merkle tree and the indexes; prove the log extends a checkpoint
+    Verify(verify::Args),
+    /// Print an inclusion proof of one event, checkable without the store
+    Proof(proof::Args),
+    /// Check an inclusion proof against a checkpoint, without a store
+    VerifyProof(verify_proof::Args),
 }
 
 /// A failure, with the exit code it maps to.
@@ -106,7 +121,6 @@ pub(crate) enum CliError {
     /// A log, export, checkpoint or proof does not check out: exit 4. The message says which
     /// event or line, and what differs.
     #[error("verification failed: {0}")]
-    #[allow(dead_code)] // until verify and import use it
     Verification(String),
 }
 
@@ -312,6 +326,11 @@ pub fn main() -> ExitCode {
         Command::Formats(args) => formats::run(&context, args),
         Command::Reparse(args) => reparse::run(&context, args),
         Command::Config(args) => config::run(&context, args),
+        Command::Keygen(args) => keygen::run(&context, args),
+        Command::Checkpoint(args) => checkpoint::run(&context, args),
+        Command::Verify(args) => verify::run(&context, args),
+        Command::Proof(args) => proof::run(&context, args),
+        Command::VerifyProof(args) => verify_proof::run(&context, args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::merkle::TreeHash;
+use super::merkle::{self, TreeHash};
 
 /// The first line of every checkpoint.
 pub const CHECKPOINT_HEADER: &str = "listdiff checkpoint v1";
@@ -117,6 +117,91 @@ impl Checkpoint {
     }
 }
 
+/// Why a log does not extend a checkpoint.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ExtendError {
+    /// The checkpoint is of another store.
+    #[error(
+        "the checkpoint is of store {checkpoint}, but this store is {store}: give the checkpoint of this store, or point --store at store {checkpoint}"
+    )]
+    OtherStore {
+        /// The checkpoint's store id.
+        checkpoint: String,
+        /// This store's id.
+        store: String,
+    },
+    /// The checkpoint holds more events than the log.
+    #[error(
+        "the checkpoint is of a log of {checkpoint} events, but the log holds only {log}: events were removed from the log, or the checkpoint is of a later copy of this store"
+    )]
+    Shorter {
+        /// The checkpoint's size.
+        checkpoint: u64,
+        /// The log's size.
+        log: u64,
+    },
+    /// The first `size` events no longer hash to the checkpoint's root.
+    #[error(
+        "the log does not extend the checkpoint: history up to event {size} was rewritten (the consistency proof from size {size} to size {log} does not verify against the checkpoint's root {root})"
+    )]
+    Rewritten {
+        /// The checkpoint's size.
+        size: u64,
+        /// The log's size.
+        log: u64,
+        /// The checkpoint's root.
+        root: TreeHash,
+    },
+}
+
+impl Checkpoint {
+    /// The checkpoint of the log whose leaf hashes are `leaves`.
+    pub fn of_log(store_id: &str, leaves: &[TreeHash], time: DateTime<Utc>) -> Checkpoint {
+        Checkpoint {
+            store_id: store_id.to_string(),
+            size: leaves.len() as u64,
+            root: merkle::root(leaves),
+            time,
+        }
+    }
+
+    /// Checks that the log of store `store_id`, whose leaf hashes are `leaves`, extends this
+    /// checkpoint: same store, at least as many events, and a consistency proof from this
+    /// checkpoint's size to the log's size verifies against both roots.
+    pub fn check_extended_by(
+        &self,
+        store_id: &str,
+        leaves: &[TreeHash],
+    ) -> Result<(), ExtendError> {
+        if self.store_id != store_id {
+            return Err(ExtendError::OtherStore {
+                checkpoint: self.store_id.clone(),
+                store: store_id.to_string(),
+            });
+        }
+        let log = leaves.len() as u64;
+        let too_short = ExtendError::Shorter {
+            checkpoint: self.size,
+            log,
+        };
+        let Ok(old_size) = usize::try_from(self.size) else {
+            return Err(too_short);
+        };
+        let Some(proof) = merkle::consistency_proof(old_size, leaves) else {
+            return Err(too_short);
+        };
+        if merkle::verify_consistency(self.size, log, &proof, &self.root, &merkle::root(leaves)) {
+            Ok(())
+        } else {
+            Err(ExtendError::Rewritten {
+                size: self.size,
+                log,
+                root: self.root,
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,5 +245,47 @@ mod tests {
             let error = Checkpoint::parse(&text).unwrap_err();
             assert_eq!(error.line, line, "{text}: {error}");
         }
+    }
+
+    fn leaves(n: u8) -> Vec<TreeHash> {
+        (0..n).map(|i| leaf_hash(&[i])).collect()
+    }
+
+    #[test]
+    fn a_log_extends_its_own_checkpoints_and_no_rewritten_one() {
+        let log = leaves(13);
+        for size in 0..=13u8 {
+            let old = Checkpoint::of_log("s", &log[..size as usize], sample().time);
+            assert_eq!(old.size, size as u64);
+            assert_eq!(old.check_extended_by("s", &log), Ok(()), "size {size}");
+            if size > 0 {
+                let mut rewritten = log.clone();
+                rewritten[size as usize - 1] = leaf_hash(b"changed");
+                assert!(
+                    matches!(
+                        old.check_extended_by("s", &rewritten),
+                        Err(ExtendError::Rewritten { .. })
+                    ),
+                    "size {size}"
+                );
+            }
+        }
+        let whole = Checkpoint::of_log("s", &log, sample().time);
+        assert_eq!(
+            whole.check_extended_by("s", &log[..5]),
+            Err(ExtendError::Shorter {
+                checkpoint: 13,
+                log: 5
+            })
+        );
+        assert!(matches!(
+            whole.check_extended_by("t", &log),
+            Err(ExtendError::OtherStore { .. })
+        ));
+        // A rewrite after the checkpoint's size is not history the checkpoint fixed.
+        let mut later = log.clone();
+        later[12] = leaf_hash(b"changed");
+        let early = Checkpoint::of_log("s", &log[..12], sample().time);
+        assert_eq!(early.check_extended_by("s", &later), Ok(()));
     }
 }

@@ -8,9 +8,11 @@ mod extra;
 pub mod fold;
 mod ids;
 pub mod merkle;
+pub mod proof;
 mod publication;
 pub mod rename;
 mod report;
+pub mod signature;
 pub mod text;
 
 // Reparse: recorded content against the current parsers.

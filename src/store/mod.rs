@@ -12,6 +12,7 @@ mod index;
 mod keys;
 mod kv;
 mod records;
+mod verify;
 
 // The input archive, settings, and what events recorded (for reparse).
 mod archive;
@@ -41,6 +42,7 @@ pub use event::{InputDigest, Provenance, manifest_sha256, sha256_hex};
 pub use index::SnapshotDigest;
 pub use recorded::{EventInputs, RecordedAmendment, SnapshotSummary, entries_hash};
 pub use settings::SETTINGS;
+pub use verify::{EventBytesError, VerifyReport, read_event_bytes};
 
 use index::{Body, Index, NewEvent, Plan, Sealed};
 use kv::{Kv, MemKv, SledKv, Tree, Writes};

@@ -1,0 +1,107 @@
+//! `listdiff checkpoint [--sign KEYFILE] [-o FILE]`
+//!
+//! Prints a checkpoint of the log: the store's id, how many events the log holds, the root of
+//! their Merkle tree and the time (now, or `$LISTDIFF_NOW`). An auditor keeps it; later,
+//! `listdiff verify --checkpoint FILE` proves that the log still extends it. With `--sign` a
+//! blank line and an Ed25519 signature line of the body follow (see `listdiff keygen`).
+//!
+//!     listdiff checkpoint -o 2026-01-15.checkpoint
+//!     listdiff checkpoint --sign signing.key -o 2026-01-15.checkpoint
+
+use std::path::{Path, PathBuf};
+
+use super::{CliError, Context, Outcome};
+use crate::model::checkpoint::Checkpoint;
+use crate::model::signature::{PublicKey, SecretKey, SignedCheckpoint};
+use crate::store::Access;
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example: listdiff checkpoint --sign signing.key -o today.checkpoint")]
+pub(crate) struct Args {
+    /// Sign the checkpoint with this secret key file (made by `listdiff keygen`)
+    #[arg(long, value_name = "KEYFILE")]
+    sign: Option<PathBuf>,
+    /// Write the checkpoint to FILE instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
+    let key = args
+        .sign
+        .as_deref()
+        .map(|path| {
+            SecretKey::from_text(&read_text(path, "secret key")?)
+                .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))
+        })
+        .transpose()?;
+    let time = context.now()?;
+    let store = context.open_store(Access::Read)?;
+    let leaves = store.leaf_hashes()?;
+    let checkpoint = Checkpoint::of_log(&store.store_id()?, &leaves, time);
+    store.close()?;
+    let signed = match &key {
+        Some(key) => SignedCheckpoint::sign(checkpoint, key),
+        None => SignedCheckpoint {
+            checkpoint,
+            signatures: Vec::new(),
+        },
+    };
+    let text = signed.to_text();
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &text).map_err(|e| {
+                CliError::Input(format!(
+                    "cannot write the checkpoint to {}: {e}",
+                    path.display()
+                ))
+            })?;
+            println!(
+                "wrote the checkpoint of {} events (root {}){} to {}",
+                signed.checkpoint.size,
+                signed.checkpoint.root,
+                match &key {
+                    Some(key) => format!(", signed by key {}", key.public().key_id()),
+                    None => String::new(),
+                },
+                path.display()
+            );
+        }
+        None => super::print(|out| out.write_all(text.as_bytes()))?,
+    }
+    Ok(Outcome::Done)
+}
+
+/// Reads a text file given on the command line (`what` names it in errors).
+pub(crate) fn read_text(path: &Path, what: &str) -> Result<String, CliError> {
+    std::fs::read_to_string(path)
+        .map_err(|e| CliError::Input(format!("cannot read the {what} {}: {e}", path.display())))
+}
+
+/// Reads a checkpoint file.
+pub(crate) fn read_checkpoint(path: &Path) -> Result<SignedCheckpoint, CliError> {
+    SignedCheckpoint::parse(&read_text(path, "checkpoint")?).map_err(|e| {
+        CliError::Input(format!(
+            "{}: {e}; a checkpoint is what `listdiff checkpoint` prints",
+            path.display()
+        ))
+    })
+}
+
+/// Reads a checkpoint and, when `key` is given, checks that the key signed it; returns the
+/// checkpoint and the key id that signed it.
+pub(crate) fn read_checked_checkpoint(
+    path: &Path,
+    key: Option<&Path>,
+) -> Result<(SignedCheckpoint, Option<String>), CliError> {
+    let signed = read_checkpoint(path)?;
+    let Some(key_path) = key else {
+        return Ok((signed, None));
+    };
+    let public = PublicKey::from_text(&read_text(key_path, "public key")?)
+        .map_err(|e| CliError::Input(format!("{}: {e}", key_path.display())))?;
+    let key_id = signed
+        .verify(&public)
+        .map_err(|e| CliError::Verification(format!("checkpoint {}: {e}", path.display())))?;
+    Ok((signed, Some(key_id)))
+}
