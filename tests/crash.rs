@@ -1,4 +1,4 @@
-//! Killing listdiff in the middle of an ingest leaves a store that opens and holds every event
+//! Killing listdiff in the middle of an ingest leaves a store that opens, verifies, and holds every event
 //! whole or not at all.
 
 mod common;
@@ -26,7 +26,18 @@ fn a_killed_ingest_leaves_whole_events_only() {
     probe.ok(&args);
     let full = started.elapsed();
 
-    for step in 1..=6u32 {
+    // Kill points spread over the whole ingest: evenly, then at pseudo-random moments (a fixed
+    // sequence, so a failure can be replayed).
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut points: Vec<Duration> = (1..=6u32).map(|step| full * step / 7).collect();
+    for _ in 0..14 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let permille = (state % 1100) as u32;
+        points.push(full * permille / 1000);
+    }
+    for (step, point) in points.into_iter().enumerate() {
         let env = Env::new();
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("listdiff"))
             .arg("--store")
@@ -36,7 +47,7 @@ fn a_killed_ingest_leaves_whole_events_only() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(full * step / 7);
+        std::thread::sleep(point);
         let _ = child.kill();
         let _ = child.wait();
 
@@ -51,6 +62,7 @@ fn a_killed_ingest_leaves_whole_events_only() {
         let events = log["events"].as_array().unwrap().clone();
         assert!(events.len() <= FILES.len());
         eprintln!("step {step}: {} events survived the kill", events.len());
+        env.ok(&["verify"]);
         env.ok(&["rebuild"]);
         for (event, (path, count)) in events.iter().zip(FILES) {
             let date = path.rsplit('/').next().unwrap();
@@ -68,6 +80,7 @@ fn a_killed_ingest_leaves_whole_events_only() {
             env.json(&["log"])["events"].as_array().unwrap().len(),
             FILES.len()
         );
+        env.ok(&["verify"]);
     }
     assert!(full < Duration::from_secs(600));
 }

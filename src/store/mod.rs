@@ -419,6 +419,18 @@ fn next_seq(kv: &dyn Kv) -> Result<u64, StoreError> {
 }
 
 fn last_recorded(kv: &dyn Kv) -> Result<Option<DateTime<Utc>>, StoreError> {
+    // The last event's own recording time, to the nanosecond: earlier builds wrote the meta key
+    // to the microsecond only, so an event recorded after one from a clock set back could
+    // appear earlier than it (`verify` reports that).
+    let last = next_seq(kv)?.saturating_sub(1);
+    if last > 0
+        && let Some(bytes) = kv.get(Tree::Events, &keys::seq(last))?
+    {
+        let record = EventRecord::from_bytes(&bytes).map_err(|e| {
+            StoreError::Corrupt(format!("event {last} does not read back: {e}"))
+        })?;
+        return Ok(Some(record.recorded));
+    }
     Ok(kv
         .get(Tree::Meta, b"last_recorded")?
         .and_then(|v| DateTime::parse_from_rfc3339(&String::from_utf8_lossy(&v)).ok())
@@ -571,7 +583,7 @@ fn write_event(
     log_writes.put(
         Tree::Meta,
         b"last_recorded".to_vec(),
-        recorded.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        recorded.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
     );
     commit_event(kv, index_writes, log_writes)?;
 
