@@ -8,8 +8,10 @@
 mod as_of;
 mod compare;
 mod diff;
+mod export;
 mod formats;
 mod history;
+mod import;
 mod ingest;
 mod inputs;
 mod log;
@@ -75,6 +77,10 @@ enum Command {
     Rebuild(rebuild::Args),
     /// The formats listdiff reads
     Formats(formats::Args),
+    /// Write the whole log as JSON lines (one event a line, then a checkpoint)
+    Export(export::Args),
+    /// Create a store from an export, checking every hash
+    Import(import::Args),
 }
 
 /// A failure, with the exit code it maps to.
@@ -92,7 +98,6 @@ pub(crate) enum CliError {
     /// A log, export, checkpoint or proof does not check out: exit 4. The message says which
     /// event or line, and what differs.
     #[error("verification failed: {0}")]
-    #[allow(dead_code)] // until verify and import use it
     Verification(String),
 }
 
@@ -268,6 +273,8 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::run(&context, args),
         Command::Rebuild(args) => rebuild::run(&context, args),
         Command::Formats(args) => formats::run(&context, args),
+        Command::Export(args) => export::run(&context, args),
+        Command::Import(args) => import::run(&context, args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

@@ -8,6 +8,7 @@
 //! whole or not at all.
 
 mod event;
+mod export;
 mod index;
 mod keys;
 mod kv;
@@ -29,6 +30,9 @@ use crate::model::{
 
 use event::{EVENT_VERSION, EventRecord};
 pub use event::{InputDigest, Provenance, manifest_sha256, sha256_hex};
+pub use export::{
+    EXPORT_VERSION, ExportError, ExportSummary, ImportError, ImportFault, ImportSummary, import,
+};
 pub use index::SnapshotDigest;
 
 use index::{Body, Index, NewEvent, Plan, Sealed};
