@@ -226,7 +226,7 @@ fn importing_into_a_store_or_a_non_empty_directory_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("is not empty") && stderr.contains("--store"),
+        stderr.contains("already exists") && stderr.contains("--store"),
         "{stderr}"
     );
     assert_eq!(env.fingerprint(), before, "the store was touched");
@@ -240,6 +240,12 @@ fn importing_into_a_store_or_a_non_empty_directory_is_refused() {
         "mine"
     );
     assert_eq!(listing(&other.store()), ["notes.txt"]);
+
+    let file_env = Env::new();
+    file_env.write("store", "a file");
+    let out = file_env.cmd(&["import", &exported]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(file_env.store()).unwrap(), "a file");
 
     let missing = other
         .cmd(&["import", "/nonexistent/export.jsonl"])

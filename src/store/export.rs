@@ -128,7 +128,7 @@ impl std::fmt::Display for ImportFault {
 pub enum ImportError {
     /// The target already holds something.
     #[error(
-        "{} is not empty: import builds a new store; give --store a path that does not exist yet (or an empty directory)",
+        "{} already exists (a store, a file or a directory that is not empty): import creates a new store; give --store a path that does not exist yet, or an empty directory",
         .path.display()
     )]
     NotEmpty {
@@ -877,6 +877,37 @@ mod tests {
         assert!(!is_exactly(&line, &by_serde[..by_serde.len() - 1]));
         assert_eq!(seq_prefix(&by_serde), Some(7));
         assert_eq!(seq_prefix(b"{\"seq\":x"), None);
+    }
+
+    #[test]
+    fn an_empty_log_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a"), Access::Write).unwrap();
+        let mut exported = Vec::new();
+        let summary = store.export(&mut exported).unwrap();
+        assert_eq!(summary.events, 0);
+        let text = String::from_utf8(exported.clone()).unwrap();
+        let id = store.store_id().unwrap();
+        assert_eq!(
+            text,
+            format!(
+                "{{\"listdiff_export\":1,\"store\":\"{id}\",\"events\":0}}\n{{\"checkpoint\":\"listdiff checkpoint v1\\nstore {id}\\nsize 0\\nroot {}\\ntime 1970-01-01T00:00:00Z\\n\"}}\n",
+                merkle::root(&[])
+            )
+        );
+        let target = dir.path().join("b");
+        let imported = import(&mut exported.as_slice(), &target).unwrap();
+        assert_eq!(imported.checkpoint, summary.checkpoint);
+        let copy = Store::open(&target, Access::Read).unwrap();
+        assert_eq!(copy.store_id().unwrap(), id);
+        let mut again = Vec::new();
+        copy.export(&mut again).unwrap();
+        assert_eq!(again, exported);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "nothing left beside the stores"
+        );
     }
 
     #[test]
