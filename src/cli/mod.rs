@@ -9,8 +9,10 @@ mod as_of;
 mod checkpoint;
 mod compare;
 mod diff;
+mod export;
 mod formats;
 mod history;
+mod import;
 mod ingest;
 mod inputs;
 mod keygen;
@@ -104,6 +106,10 @@ enum Command {
     Proof(proof::Args),
     /// Check an inclusion proof against a checkpoint, without a store
     VerifyProof(verify_proof::Args),
+    /// Write the whole log as JSON lines (one event a line, then a checkpoint)
+    Export(export::Args),
+    /// Create a store from an export, checking every hash
+    Import(import::Args),
 }
 
 /// A failure, with the exit code it maps to.
@@ -331,6 +337,8 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&context, args),
         Command::Proof(args) => proof::run(&context, args),
         Command::VerifyProof(args) => verify_proof::run(&context, args),
+        Command::Export(args) => export::run(&context, args),
+        Command::Import(args) => import::run(&context, args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

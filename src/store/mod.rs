@@ -8,6 +8,7 @@
 //! whole or not at all.
 
 mod event;
+mod export;
 mod index;
 mod keys;
 mod kv;
@@ -39,6 +40,9 @@ pub use archive::{
 };
 use event::{EVENT_VERSION, EventRecord};
 pub use event::{InputDigest, Provenance, manifest_sha256, sha256_hex};
+pub use export::{
+    EXPORT_VERSION, ExportError, ExportSummary, ImportError, ImportFault, ImportSummary, import,
+};
 pub use index::SnapshotDigest;
 pub use recorded::{EventInputs, RecordedAmendment, SnapshotSummary, entries_hash};
 pub use settings::SETTINGS;
@@ -426,9 +430,8 @@ fn last_recorded(kv: &dyn Kv) -> Result<Option<DateTime<Utc>>, StoreError> {
     if last > 0
         && let Some(bytes) = kv.get(Tree::Events, &keys::seq(last))?
     {
-        let record = EventRecord::from_bytes(&bytes).map_err(|e| {
-            StoreError::Corrupt(format!("event {last} does not read back: {e}"))
-        })?;
+        let record = EventRecord::from_bytes(&bytes)
+            .map_err(|e| StoreError::Corrupt(format!("event {last} does not read back: {e}")))?;
         return Ok(Some(record.recorded));
     }
     Ok(kv
