@@ -5,8 +5,10 @@
 //! `listdiff verify --checkpoint FILE` proves that the log still extends it. With `--sign` a
 //! blank line and an Ed25519 signature line of the body follow (see `listdiff keygen`).
 //!
-//!     listdiff checkpoint -o 2026-01-15.checkpoint
-//!     listdiff checkpoint --sign signing.key -o 2026-01-15.checkpoint
+//! ```text
+//! listdiff checkpoint -o 2026-01-15.checkpoint
+//! listdiff checkpoint --sign signing.key -o 2026-01-15.checkpoint
+//! ```
 
 use std::path::{Path, PathBuf};
 

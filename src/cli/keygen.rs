@@ -5,9 +5,11 @@
 //! public key (hex), which auditors use with `verify --key`. Never overwrites a file. Needs no
 //! store.
 //!
-//!     listdiff keygen ~/.config/listdiff/signing.key
-//!     listdiff checkpoint --sign ~/.config/listdiff/signing.key -o checkpoint.txt
-//!     listdiff verify --checkpoint checkpoint.txt --key ~/.config/listdiff/signing.key.pub
+//! ```text
+//! listdiff keygen ~/.config/listdiff/signing.key
+//! listdiff checkpoint --sign ~/.config/listdiff/signing.key -o checkpoint.txt
+//! listdiff verify --checkpoint checkpoint.txt --key ~/.config/listdiff/signing.key.pub
+//! ```
 
 use std::fs::OpenOptions;
 use std::io::Write as _;

@@ -6,8 +6,10 @@
 //! is the whole log by default; with `--checkpoint`, the checkpoint's (after proving that the
 //! log extends it); with `--size`, the first N events.
 //!
-//!     listdiff proof 3 --checkpoint 2026-01-15.checkpoint -o event-3.proof
-//!     listdiff verify-proof event-3.proof --checkpoint 2026-01-15.checkpoint
+//! ```text
+//! listdiff proof 3 --checkpoint 2026-01-15.checkpoint -o event-3.proof
+//! listdiff verify-proof event-3.proof --checkpoint 2026-01-15.checkpoint
+//! ```
 
 use std::path::PathBuf;
 

@@ -10,8 +10,10 @@
 //!
 //! Exit 4 when anything fails, naming the event or the index key.
 //!
-//!     listdiff verify
-//!     listdiff verify --checkpoint 2026-01-15.checkpoint --key signing.key.pub
+//! ```text
+//! listdiff verify
+//! listdiff verify --checkpoint 2026-01-15.checkpoint --key signing.key.pub
+//! ```
 
 use std::path::PathBuf;
 

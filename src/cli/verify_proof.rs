@@ -8,7 +8,9 @@
 //!
 //! Exit 4 when the proof does not check out.
 //!
-//!     listdiff verify-proof event-3.proof --checkpoint 2026-01-15.checkpoint --key signing.key.pub
+//! ```text
+//! listdiff verify-proof event-3.proof --checkpoint 2026-01-15.checkpoint --key signing.key.pub
+//! ```
 
 use std::path::PathBuf;
 
