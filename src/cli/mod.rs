@@ -249,7 +249,7 @@ pub(crate) struct KnownAtOption {
 
 impl KnownAtOption {
     /// The store as it stood at `--known-at`, or `None` for everything recorded.
-    pub(crate) fn past(&self, store: &Store) -> Result<Option<KnownAt>, CliError> {
+    pub(crate) fn past<'a>(&self, store: &'a Store) -> Result<Option<KnownAt<'a>>, CliError> {
         match self.known_at {
             None => Ok(None),
             Some(moment) => Ok(Some(store.known_at(moment)?)),

@@ -372,7 +372,22 @@ impl Store {
     /// second clock; recording times never go back, so these are a prefix of the log), with
     /// their indexes rebuilt in memory. A correction or backfill recorded later is not in it.
     /// Costs a replay of those events; [`KnownAt::view`] then answers as [`Store::view`] does.
-    pub fn known_at(&self, moment: DateTime<Utc>) -> Result<KnownAt, StoreError> {
+    pub fn known_at(&self, moment: DateTime<Utc>) -> Result<KnownAt<'_>, StoreError> {
+        if last_recorded(&self.kv)?.is_none_or(|last| last <= moment) {
+            // Everything recorded counts: the stored indexes answer, with no replay.
+            return Ok(KnownAt {
+                source: KnownSource::Everything(self),
+                events: self.event_count()?,
+            });
+        }
+        self.replayed_prefix(|record| record.recorded > moment)
+    }
+
+    /// The events before the first for which `stop` holds, replayed into memory.
+    fn replayed_prefix(
+        &self,
+        stop: impl Fn(&EventRecord) -> bool,
+    ) -> Result<KnownAt<'_>, StoreError> {
         let memory = MemKv::default();
         let mut events = 0u64;
         for pair in self.kv.range(Tree::Events, &keys::seq(1), &[u8::MAX; 9]) {
@@ -380,7 +395,7 @@ impl Store {
             let record = EventRecord::from_bytes(&value).map_err(|e| {
                 StoreError::Corrupt(format!("event {} does not read back: {e}", events + 1))
             })?;
-            if record.recorded > moment {
+            if stop(&record) {
                 break;
             }
             let mut writes = Writes::default();
@@ -404,7 +419,10 @@ impl Store {
         );
         memory.commit(meta)?;
         index::rebuild(&memory)?;
-        Ok(KnownAt { memory, events })
+        Ok(KnownAt {
+            source: KnownSource::Replayed(memory),
+            events,
+        })
     }
 
     /// A read view of everything recorded.
@@ -672,12 +690,19 @@ pub struct TimelineEvent {
 }
 
 /// The store as it stood at a moment of the recording clock (see [`Store::known_at`]).
-pub struct KnownAt {
-    memory: MemKv,
+pub struct KnownAt<'a> {
+    source: KnownSource<'a>,
     events: u64,
 }
 
-impl KnownAt {
+/// Where a [`KnownAt`] view reads: the store itself when every event counts, else the events
+/// recorded by then, replayed in memory.
+enum KnownSource<'a> {
+    Everything(&'a Store),
+    Replayed(MemKv),
+}
+
+impl KnownAt<'_> {
     /// How many events had been recorded by then.
     pub fn events(&self) -> u64 {
         self.events
@@ -685,8 +710,11 @@ impl KnownAt {
 
     /// A read view of what had been recorded by then.
     pub fn view(&self) -> View<'_> {
-        View {
-            index: Index::new(&self.memory),
+        match &self.source {
+            KnownSource::Everything(store) => store.view(),
+            KnownSource::Replayed(memory) => View {
+                index: Index::new(memory),
+            },
         }
     }
 }

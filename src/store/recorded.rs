@@ -8,8 +8,6 @@ use chrono::NaiveDate;
 
 use super::event::{EventContent, EventRecord};
 use super::index::{self, Index};
-use super::keys;
-use super::kv::{Kv, MemKv, Tree, Writes};
 use super::{InputDigest, KnownAt, Store, StoreError};
 use crate::model::{Entry, EntryId, ListId, PublicationKind};
 
@@ -115,39 +113,8 @@ impl Store {
 
     /// The store as it stood just before event `seq` was recorded: events 1 to `seq - 1`
     /// replayed into memory. This is what recording `seq` compared against.
-    pub fn before_event(&self, seq: u64) -> Result<KnownAt, StoreError> {
-        let memory = MemKv::default();
-        let mut events = 0u64;
-        for pair in self
-            .kv
-            .range(Tree::Events, &keys::seq(1), &keys::seq(seq.max(1)))
-        {
-            let (key, value) = pair?;
-            let mut writes = Writes::default();
-            writes.put(Tree::Events, key.to_vec(), value.to_vec());
-            let Some(event_seq) = keys::read_seq(&key) else {
-                return Err(StoreError::Corrupt("an event key is malformed".into()));
-            };
-            for frame in self.kv.range(
-                Tree::Contents,
-                &keys::seq(event_seq),
-                &keys::seq(event_seq + 1),
-            ) {
-                let (frame_key, bytes) = frame?;
-                writes.put(Tree::Contents, frame_key.to_vec(), bytes.to_vec());
-            }
-            memory.commit(writes)?;
-            events += 1;
-        }
-        let mut meta = Writes::default();
-        meta.put(
-            Tree::Meta,
-            b"next_seq".to_vec(),
-            keys::seq(events + 1).to_vec(),
-        );
-        memory.commit(meta)?;
-        index::rebuild(&memory)?;
-        Ok(KnownAt { memory, events })
+    pub fn before_event(&self, seq: u64) -> Result<KnownAt<'_>, StoreError> {
+        self.replayed_prefix(|record| record.seq >= seq)
     }
 
     /// A snapshot event's full entry set, by id: its base (the list at the end of the day
