@@ -388,37 +388,7 @@ impl Store {
         &self,
         stop: impl Fn(&EventRecord) -> bool,
     ) -> Result<KnownAt<'_>, StoreError> {
-        let memory = MemKv::default();
-        let mut events = 0u64;
-        for pair in self.kv.range(Tree::Events, &keys::seq(1), &[u8::MAX; 9]) {
-            let (key, value) = pair?;
-            let record = EventRecord::from_bytes(&value).map_err(|e| {
-                StoreError::Corrupt(format!("event {} does not read back: {e}", events + 1))
-            })?;
-            if stop(&record) {
-                break;
-            }
-            let mut writes = Writes::default();
-            writes.put(Tree::Events, key.to_vec(), value.to_vec());
-            for frame in self.kv.range(
-                Tree::Contents,
-                &keys::seq(record.seq),
-                &keys::seq(record.seq + 1),
-            ) {
-                let (frame_key, bytes) = frame?;
-                writes.put(Tree::Contents, frame_key.to_vec(), bytes.to_vec());
-            }
-            memory.commit(writes)?;
-            events += 1;
-        }
-        let mut meta = Writes::default();
-        meta.put(
-            Tree::Meta,
-            b"next_seq".to_vec(),
-            keys::seq(events + 1).to_vec(),
-        );
-        memory.commit(meta)?;
-        index::rebuild(&memory)?;
+        let (memory, events) = replay_prefix(&self.kv, stop)?;
         Ok(KnownAt {
             source: KnownSource::Replayed(memory),
             events,
@@ -438,6 +408,46 @@ fn next_seq(kv: &dyn Kv) -> Result<u64, StoreError> {
         .get(Tree::Meta, b"next_seq")?
         .and_then(|v| keys::read_seq(&v))
         .unwrap_or(1))
+}
+
+/// The events of `kv` before the first for which `stop` holds, copied into memory with their
+/// content and replayed into fresh derived indexes; returns them and how many there are.
+fn replay_prefix(
+    kv: &dyn Kv,
+    stop: impl Fn(&EventRecord) -> bool,
+) -> Result<(MemKv, u64), StoreError> {
+    let memory = MemKv::default();
+    let mut events = 0u64;
+    for pair in kv.range(Tree::Events, &keys::seq(1), &[u8::MAX; 9]) {
+        let (key, value) = pair?;
+        let record = EventRecord::from_bytes(&value).map_err(|e| {
+            StoreError::Corrupt(format!("event {} does not read back: {e}", events + 1))
+        })?;
+        if stop(&record) {
+            break;
+        }
+        let mut writes = Writes::default();
+        writes.put(Tree::Events, key.to_vec(), value.to_vec());
+        for frame in kv.range(
+            Tree::Contents,
+            &keys::seq(record.seq),
+            &keys::seq(record.seq + 1),
+        ) {
+            let (frame_key, bytes) = frame?;
+            writes.put(Tree::Contents, frame_key.to_vec(), bytes.to_vec());
+        }
+        memory.commit(writes)?;
+        events += 1;
+    }
+    let mut meta = Writes::default();
+    meta.put(
+        Tree::Meta,
+        b"next_seq".to_vec(),
+        keys::seq(events + 1).to_vec(),
+    );
+    memory.commit(meta)?;
+    index::rebuild(&memory)?;
+    Ok((memory, events))
 }
 
 fn last_recorded(kv: &dyn Kv) -> Result<Option<DateTime<Utc>>, StoreError> {

@@ -195,6 +195,36 @@ proptest! {
         prop_assert_eq!(before, after);
     }
 
+    /// The second clock: the store as known at the recording time of its k-th event answers
+    /// exactly as a store that recorded only the first k publications — whatever was backfilled
+    /// or corrected later — and the store known at its last recording is the store itself.
+    #[test]
+    fn known_at_answers_as_the_events_recorded_by_then(history in history_strategy()) {
+        let (kv, recorded) = record_all(&history);
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let times: Vec<_> = Index::new(&kv).events().map(|e| e.unwrap().recorded).collect();
+        prop_assert_eq!(times.len(), recorded.len());
+        for k in 0..=recorded.len() {
+            let moment = if k == 0 { t0 - Duration::seconds(1) } else { times[k - 1] };
+            let (past, events) = replay_prefix(&kv, |record| record.recorded > moment).unwrap();
+            prop_assert_eq!(events, k as u64);
+            for list in ["l1", "l2"].map(|l| ListId::new(l).unwrap()) {
+                for offset in -1..9 {
+                    prop_assert_eq!(
+                        indexed(&past, &list, day(offset)),
+                        reference(&recorded[..k], &list, day(offset)),
+                        "known after event {}", k
+                    );
+                }
+            }
+            if k == recorded.len() {
+                for tree in Tree::DERIVED {
+                    prop_assert_eq!(past.dump(tree), kv.dump(tree));
+                }
+            }
+        }
+    }
+
     /// Whatever the recording order (backfills, corrections, duplicates), the indexed state at
     /// every date is the reference fold of the recorded publications.
     #[test]
