@@ -299,3 +299,53 @@ fn every_format_has_a_fuzz_target_with_seeds() {
         );
     }
 }
+
+/// The auditor's texts — checkpoints, signed checkpoints and inclusion proofs — are read from
+/// files too: damaged copies are refused with a message naming the line, never a panic.
+mod audit_texts {
+    use super::*;
+    use listdiff::model::checkpoint::Checkpoint;
+    use listdiff::model::proof::InclusionProof;
+    use listdiff::model::signature::SignedCheckpoint;
+
+    const CHECKPOINT: &str = "listdiff checkpoint v1\nstore 537d2134f792fa35\nsize 4\nroot 70ea879acd9806de78f5d4f638f2318e6451f6f0d9150a08ca8494dbbce556c6\ntime 2024-12-19T08:05:00Z\n\nsignature ed25519 791a10a3185a5f1b 27358a4ce3db58cd039ed9f1e355f078126e9eb04234c10262914e13415c44cea382f71d1b96ebbbf9a9f7891fccad40db11737469c034a820c874bba0d2890f\n";
+    const PROOF: &str = "listdiff inclusion proof v1\nstore 537d2134f792fa35\nevent 3\nsize 4\nroot 70ea879acd9806de78f5d4f638f2318e6451f6f0d9150a08ca8494dbbce556c6\npath 0818ec0b73cc278ee9e4e2747fa1192196eccac1805494ac8e0e54dc20273d58\npath 4fb59b279578434f26c93be1e3dc4d851e292738ba45fcc98b2fa8e5345d4792\nevent-bytes {\"v\":1,\"seq\":3,\"list\":\"l\",\"published\":\"2024-12-11\"}\n";
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: cases(),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn fuzz_checkpoints_and_proofs(
+            which in 0..2usize,
+            edits in proptest::collection::vec(edit(), 0..8),
+            cut in proptest::option::of(any::<prop::sample::Index>()),
+        ) {
+            let seed = [CHECKPOINT, PROOF][which].as_bytes().to_vec();
+            let bytes = apply(seed, &edits, cut);
+            let text = String::from_utf8_lossy(&bytes);
+            if let Err(e) = Checkpoint::parse(&text) {
+                prop_assert!(e.line >= 1 && !e.message.is_empty(), "{e}");
+            }
+            if let Err(e) = SignedCheckpoint::parse(&text) {
+                prop_assert!(e.line >= 1 && !e.message.is_empty(), "{e}");
+            }
+            if let Err(e) = InclusionProof::parse(&text) {
+                prop_assert!(e.to_string().len() > 10, "{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_seeds_are_valid() {
+        assert!(SignedCheckpoint::parse(CHECKPOINT).is_ok());
+        assert!(
+            InclusionProof::parse(PROOF).is_ok(),
+            "{:?}",
+            InclusionProof::parse(PROOF).err()
+        );
+    }
+}
