@@ -91,6 +91,26 @@ fn a_correction_shows_in_as_of_but_not_known_at_before_it() {
             "known at {moment}"
         );
     }
+    // The answer says which clock it used, on standard error (stdout stays machine-readable).
+    let output = env
+        .cmd(&[
+            "as-of",
+            "2024-12-31",
+            "--known-at",
+            "2025-01-01",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains(
+            "as known at 2025-01-01T23:59:59.999999999Z: 2 of the 4 events had been recorded"
+        ),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice::<Value>(&output.stdout).expect("JSON on stdout");
     // Just before the amendment was recorded, it was not known at all.
     assert_eq!(
         ids(&env.json(&["as-of", "2024-12-31", "--known-at", "2024-12-12T08:59:59Z"])["entries"]),

@@ -252,7 +252,17 @@ impl KnownAtOption {
     pub(crate) fn past<'a>(&self, store: &'a Store) -> Result<Option<KnownAt<'a>>, CliError> {
         match self.known_at {
             None => Ok(None),
-            Some(moment) => Ok(Some(store.known_at(moment)?)),
+            Some(moment) => {
+                let past = store.known_at(moment)?;
+                // On standard error, so that JSON, NDJSON and CSV output stay as they are.
+                eprintln!(
+                    "listdiff: note: as known at {}: {} of the {} events had been recorded",
+                    moment.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                    past.events(),
+                    store.event_count()?
+                );
+                Ok(Some(past))
+            }
         }
     }
 }
