@@ -25,7 +25,7 @@ pub(crate) struct Args {
 
 pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let store = context.open_store(Access::Read)?;
-    let past = args.known.past(&store)?;
+    let past = args.known.past(&store, args.query.list.as_ref())?;
     let view = past.as_ref().map_or_else(|| store.view(), |p| p.view());
     let filter = args.query.filter();
     let stdout = std::io::stdout();

@@ -28,7 +28,7 @@ pub(crate) struct Args {
 
 pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let store = context.open_store(Access::Read)?;
-    let past = args.known.past(&store)?;
+    let past = args.known.past(&store, args.query.list.as_ref())?;
     let view = past.as_ref().map_or_else(|| store.view(), |p| p.view());
     let report = query::diff(&view, args.from, args.to, &args.query.filter())?;
     drop(view);

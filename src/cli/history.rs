@@ -20,7 +20,7 @@ pub(crate) struct Args {
 
 pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let store = context.open_store(Access::Read)?;
-    let past = args.known.past(&store)?;
+    let past = args.known.past(&store, args.options.list.as_ref())?;
     let view = past.as_ref().map_or_else(|| store.view(), |p| p.view());
     let report = query::history(&view, &args.query, &args.options.filter())?;
     drop(view);

@@ -249,11 +249,16 @@ pub(crate) struct KnownAtOption {
 
 impl KnownAtOption {
     /// The store as it stood at `--known-at`, or `None` for everything recorded.
-    pub(crate) fn past<'a>(&self, store: &'a Store) -> Result<Option<KnownAt<'a>>, CliError> {
+    /// With `list`, only that list is replayed.
+    pub(crate) fn past<'a>(
+        &self,
+        store: &'a Store,
+        list: Option<&ListId>,
+    ) -> Result<Option<KnownAt<'a>>, CliError> {
         match self.known_at {
             None => Ok(None),
             Some(moment) => {
-                let past = store.known_at(moment)?;
+                let past = store.known_at(moment, list)?;
                 // On standard error, so that JSON, NDJSON and CSV output stay as they are.
                 eprintln!(
                     "listdiff: note: as known at {}: {} of the {} events had been recorded",

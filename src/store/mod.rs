@@ -372,7 +372,14 @@ impl Store {
     /// second clock; recording times never go back, so these are a prefix of the log), with
     /// their indexes rebuilt in memory. A correction or backfill recorded later is not in it.
     /// Costs a replay of those events; [`KnownAt::view`] then answers as [`Store::view`] does.
-    pub fn known_at(&self, moment: DateTime<Utc>) -> Result<KnownAt<'_>, StoreError> {
+    ///
+    /// With `list`, only that list's events are replayed (a list's indexes depend on its own
+    /// events only): the view then answers for that list alone.
+    pub fn known_at(
+        &self,
+        moment: DateTime<Utc>,
+        list: Option<&ListId>,
+    ) -> Result<KnownAt<'_>, StoreError> {
         if last_recorded(&self.kv)?.is_none_or(|last| last <= moment) {
             // Everything recorded counts: the stored indexes answer, with no replay.
             return Ok(KnownAt {
@@ -380,7 +387,15 @@ impl Store {
                 events: self.event_count()?,
             });
         }
-        self.replayed_prefix(|record| record.recorded > moment)
+        let (memory, events) = replay_prefix(
+            &self.kv,
+            |record| record.recorded > moment,
+            |record| list.is_none_or(|l| &record.list == l),
+        )?;
+        Ok(KnownAt {
+            source: KnownSource::Replayed(memory),
+            events,
+        })
     }
 
     /// The events before the first for which `stop` holds, replayed into memory.
@@ -388,7 +403,7 @@ impl Store {
         &self,
         stop: impl Fn(&EventRecord) -> bool,
     ) -> Result<KnownAt<'_>, StoreError> {
-        let (memory, events) = replay_prefix(&self.kv, stop)?;
+        let (memory, events) = replay_prefix(&self.kv, stop, |_| true)?;
         Ok(KnownAt {
             source: KnownSource::Replayed(memory),
             events,
@@ -411,10 +426,13 @@ fn next_seq(kv: &dyn Kv) -> Result<u64, StoreError> {
 }
 
 /// The events of `kv` before the first for which `stop` holds, copied into memory with their
-/// content and replayed into fresh derived indexes; returns them and how many there are.
+/// content and replayed into fresh derived indexes, in seq order; returns them and how many
+/// events were recorded by then. Events for which `wanted` is false are left out (a list's
+/// indexes depend only on its own events).
 fn replay_prefix(
     kv: &dyn Kv,
     stop: impl Fn(&EventRecord) -> bool,
+    wanted: impl Fn(&EventRecord) -> bool,
 ) -> Result<(MemKv, u64), StoreError> {
     let memory = MemKv::default();
     let mut events = 0u64;
@@ -425,6 +443,10 @@ fn replay_prefix(
         })?;
         if stop(&record) {
             break;
+        }
+        events += 1;
+        if !wanted(&record) {
+            continue;
         }
         let mut writes = Writes::default();
         writes.put(Tree::Events, key.to_vec(), value.to_vec());
@@ -437,7 +459,7 @@ fn replay_prefix(
             writes.put(Tree::Contents, frame_key.to_vec(), bytes.to_vec());
         }
         memory.commit(writes)?;
-        events += 1;
+        index::replay(&memory, &record)?;
     }
     let mut meta = Writes::default();
     meta.put(
@@ -446,7 +468,6 @@ fn replay_prefix(
         keys::seq(events + 1).to_vec(),
     );
     memory.commit(meta)?;
-    index::rebuild(&memory)?;
     Ok((memory, events))
 }
 

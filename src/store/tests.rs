@@ -206,15 +206,25 @@ proptest! {
         prop_assert_eq!(times.len(), recorded.len());
         for k in 0..=recorded.len() {
             let moment = if k == 0 { t0 - Duration::seconds(1) } else { times[k - 1] };
-            let (past, events) = replay_prefix(&kv, |record| record.recorded > moment).unwrap();
+            let (past, events) =
+                replay_prefix(&kv, |record| record.recorded > moment, |_| true).unwrap();
             prop_assert_eq!(events, k as u64);
             for list in ["l1", "l2"].map(|l| ListId::new(l).unwrap()) {
+                // Replaying only this list's events gives the same answers for it.
+                let (alone, _) = replay_prefix(
+                    &kv,
+                    |record| record.recorded > moment,
+                    |record| record.list == list,
+                )
+                .unwrap();
                 for offset in -1..9 {
+                    let expected = reference(&recorded[..k], &list, day(offset));
                     prop_assert_eq!(
                         indexed(&past, &list, day(offset)),
-                        reference(&recorded[..k], &list, day(offset)),
+                        expected.clone(),
                         "known after event {}", k
                     );
+                    prop_assert_eq!(indexed(&alone, &list, day(offset)), expected);
                 }
             }
             if k == recorded.len() {
