@@ -622,6 +622,28 @@ pub(crate) fn real_data(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// The entries of a parse that gave one snapshot, for tests.
+#[cfg(test)]
+pub(crate) fn snapshot_entries(p: &[ParsedPublication]) -> &[crate::model::Entry] {
+    assert_eq!(p.len(), 1);
+    match &p[0].content {
+        crate::model::PublicationContent::Snapshot(entries) => entries,
+        crate::model::PublicationContent::Amendment(_) => panic!("expected a snapshot"),
+    }
+}
+
+/// The entry with id `id`, for tests.
+#[cfg(test)]
+pub(crate) fn entry_by_id<'a>(
+    entries: &'a [crate::model::Entry],
+    id: &str,
+) -> &'a crate::model::Entry {
+    entries
+        .iter()
+        .find(|e| e.id.as_str() == id)
+        .unwrap_or_else(|| panic!("no entry {id}"))
+}
+
 /// Entries held as zstd-compressed canonical JSON, 64 to a frame, in the order pushed: for a
 /// parser that must keep every entry until the end of the file.
 #[derive(Default)]

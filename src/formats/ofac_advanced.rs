@@ -1344,6 +1344,8 @@ fn feature_key(label: &str, type_id: &str) -> String {
 mod tests {
     use super::*;
     use crate::formats::InputFile;
+    use crate::formats::entry_by_id as by_id;
+    use crate::formats::snapshot_entries as entries;
     use serde_json::json;
     use std::path::PathBuf;
 
@@ -1398,21 +1400,6 @@ mod tests {
             assert_eq!(snapshot.entries, streamed.len());
             assert_eq!(snapshot.warnings, whole_warnings);
         }
-    }
-
-    fn entries(p: &[ParsedPublication]) -> &[Entry] {
-        assert_eq!(p.len(), 1);
-        match &p[0].content {
-            PublicationContent::Snapshot(entries) => entries,
-            PublicationContent::Amendment(_) => panic!("expected a snapshot"),
-        }
-    }
-
-    fn by_id<'a>(entries: &'a [Entry], id: &str) -> &'a Entry {
-        entries
-            .iter()
-            .find(|e| e.id.as_str() == id)
-            .unwrap_or_else(|| panic!("no entry {id}"))
     }
 
     fn text_of(name: &str) -> String {

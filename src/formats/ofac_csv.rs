@@ -574,6 +574,8 @@ pub(super) fn unterminated_quote_line(bytes: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::entry_by_id as by_id;
+    use crate::formats::snapshot_entries as entries;
     use serde_json::json;
 
     fn file(name: &str, bytes: &[u8]) -> InputFile {
@@ -592,14 +594,6 @@ mod tests {
                 .map(|(name, bytes)| (name.to_string(), file(name, bytes)))
                 .collect(),
             options: Default::default(),
-        }
-    }
-
-    fn entries(p: &[ParsedPublication]) -> &[Entry] {
-        assert_eq!(p.len(), 1);
-        match &p[0].content {
-            PublicationContent::Snapshot(entries) => entries,
-            PublicationContent::Amendment(_) => panic!("expected a snapshot"),
         }
     }
 
@@ -813,10 +807,6 @@ mod tests {
             },
             options: Default::default(),
         }
-    }
-
-    fn by_id<'a>(entries: &'a [Entry], id: &str) -> &'a Entry {
-        entries.iter().find(|e| e.id.as_str() == id).unwrap()
     }
 
     #[test]

@@ -1101,26 +1101,13 @@ fn local(qname: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::entry_by_id as by_id;
+    use crate::formats::snapshot_entries as entries;
     use serde_json::json;
     use std::path::PathBuf;
 
     fn input(bytes: &[u8]) -> Input {
         Input::single("SDN.XML", bytes.to_vec())
-    }
-
-    fn entries(p: &[ParsedPublication]) -> &[Entry] {
-        assert_eq!(p.len(), 1);
-        match &p[0].content {
-            PublicationContent::Snapshot(entries) => entries,
-            PublicationContent::Amendment(_) => panic!("expected a snapshot"),
-        }
-    }
-
-    fn by_id<'a>(entries: &'a [Entry], id: &str) -> &'a Entry {
-        entries
-            .iter()
-            .find(|e| e.id.as_str() == id)
-            .unwrap_or_else(|| panic!("no entry {id}"))
     }
 
     /// A real published file (see [`crate::formats::real_data`]).

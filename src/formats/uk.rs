@@ -1153,6 +1153,7 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
+    use crate::formats::entry_by_id as by_id;
     use crate::formats::{Detection, InputFile, detect};
 
     fn fixture(rel: &str) -> PathBuf {
@@ -1186,13 +1187,6 @@ mod tests {
             other => panic!("expected a snapshot, got {other:?}"),
         };
         (publication, entries, warnings)
-    }
-
-    fn by_id<'a>(entries: &'a [Entry], id: &str) -> &'a Entry {
-        entries
-            .iter()
-            .find(|e| e.id.as_str() == id)
-            .unwrap_or_else(|| panic!("no entry {id}"))
     }
 
     fn ids(entries: &[Entry]) -> Vec<&str> {

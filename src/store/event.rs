@@ -111,6 +111,14 @@ impl EventContent {
             | EventContent::Amendment { block_sha256, .. } => block_sha256,
         }
     }
+
+    /// How many lines its block holds.
+    pub(crate) fn block_lines(&self) -> u64 {
+        match self {
+            EventContent::SnapshotDelta { upsert, .. } => *upsert,
+            EventContent::Amendment { add, amend, .. } => add.saturating_add(*amend),
+        }
+    }
 }
 
 /// One recorded publication's header: the unit of the append-only log.

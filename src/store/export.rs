@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
-use super::event::{Block, EventContent, EventRecord, FRAME_LINES, Framed};
+use super::event::{EventRecord, Framed};
 use super::kv::{self, Kv, Tree, Writes};
 use super::{Access, Store, StoreError, WRITES_PER_TRANSACTION, index, keys};
 use crate::model::checkpoint::Checkpoint;
@@ -161,13 +161,6 @@ pub struct ImportSummary {
 }
 
 /// How many lines an event's content block has, from its header.
-fn block_lines(content: &EventContent) -> u64 {
-    match content {
-        EventContent::SnapshotDelta { upsert, .. } => *upsert,
-        EventContent::Amendment { add, amend, .. } => add + amend,
-    }
-}
-
 /// The checkpoint an export ends with: its time is the last event's recording time (the Unix
 /// epoch for an empty log), so the same log always exports to the same bytes.
 fn export_checkpoint(
@@ -252,21 +245,14 @@ impl Store {
         bytes: &[u8],
         record: &EventRecord,
     ) -> Result<(), ExportError> {
-        let lines = block_lines(&record.content);
+        let lines = record.content.block_lines();
         out.write_all(format!("{{\"seq\":{seq},\"leaf\":\"{leaf}\",\"event\":").as_bytes())
             .and_then(|()| out.write_all(bytes))
             .and_then(|()| out.write_all(b",\"lines\":["))
             .map_err(ExportError::Write)?;
         let mut hasher = Sha256::new();
         let mut written = 0u64;
-        for frame in 0..lines.div_ceil(FRAME_LINES as u64) as u32 {
-            let compressed = self
-                .kv
-                .get(Tree::Contents, &index::frame_key(seq, frame))?
-                .ok_or_else(|| {
-                    StoreError::Corrupt(format!("event {seq}: content frame {frame} is missing"))
-                })?;
-            let block = Block::from_frame(&compressed)?;
+        index::Index::new(&self.kv).each_frame(seq, lines, |block| -> Result<(), ExportError> {
             for i in 0..block.len() {
                 let Some(line) = block.line(i) else { break };
                 hasher.update(line);
@@ -277,7 +263,8 @@ impl Store {
                 out.write_all(line).map_err(ExportError::Write)?;
                 written += 1;
             }
-        }
+            Ok(())
+        })?;
         if written != lines || hex::encode(hasher.finalize()) != record.content.block_sha256() {
             return Err(StoreError::Corrupt(format!(
                 "event {seq}: its content does not match the line count and hash in its header"
@@ -723,13 +710,13 @@ impl<'a> Importer<'a> {
                 Some(seq),
                 format!(
                     "recorded at {}, before event {}'s {}: recording times never go back",
-                    record.recorded.to_rfc3339_opts(SecondsFormat::Micros, true),
+                    record.recorded.to_rfc3339_opts(SecondsFormat::AutoSi, true),
                     seq - 1,
-                    last.to_rfc3339_opts(SecondsFormat::Micros, true)
+                    last.to_rfc3339_opts(SecondsFormat::AutoSi, true)
                 ),
             ));
         }
-        let wanted = block_lines(&record.content);
+        let wanted = record.content.block_lines();
         if parsed.lines.len() as u64 != wanted {
             return Err(self.fault(
                 Some(seq),
@@ -774,11 +761,6 @@ impl<'a> Importer<'a> {
             Tree::Meta,
             b"next_seq".to_vec(),
             keys::seq(record.seq + 1).to_vec(),
-        );
-        writes.put(
-            Tree::Meta,
-            b"last_recorded".to_vec(),
-            record.recorded.to_rfc3339_opts(SecondsFormat::Micros, true),
         );
         kv::commit_in_parts(self.kv, writes, WRITES_PER_TRANSACTION)
     }

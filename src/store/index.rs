@@ -626,19 +626,33 @@ impl<'a> Index<'a> {
         Ok(entry)
     }
 
-    /// The whole content block of event `seq`, uncached.
-    pub(crate) fn block(&self, seq: u64, lines: u64) -> Result<Block, StoreError> {
-        let mut block = Block::default();
-        let frames = lines.div_ceil(FRAME_LINES as u64) as u32;
-        for frame in 0..frames {
+    /// Calls `each` with every frame of event `seq`'s content block of `lines` lines, in
+    /// order, one at a time.
+    pub(crate) fn each_frame<E: From<StoreError>>(
+        &self,
+        seq: u64,
+        lines: u64,
+        mut each: impl FnMut(Block) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for frame in 0..lines.div_ceil(FRAME_LINES as u64) as u32 {
             let bytes = self
                 .kv
                 .get(Tree::Contents, &frame_key(seq, frame))?
                 .ok_or_else(|| {
                     StoreError::Corrupt(format!("event {seq}: content frame {frame} is missing"))
                 })?;
-            block.extend(Block::from_frame(&bytes)?);
+            each(Block::from_frame(&bytes)?)?;
         }
+        Ok(())
+    }
+
+    /// The whole content block of event `seq`, uncached.
+    pub(crate) fn block(&self, seq: u64, lines: u64) -> Result<Block, StoreError> {
+        let mut block = Block::default();
+        self.each_frame(seq, lines, |frame| -> Result<(), StoreError> {
+            block.extend(frame);
+            Ok(())
+        })?;
         if block.len() as u64 != lines {
             return Err(StoreError::Corrupt(format!(
                 "event {seq}: its content has {} entries, its header says {lines}",
@@ -650,11 +664,7 @@ impl<'a> Index<'a> {
 
     /// The entries of a stored event's block, sealed.
     pub(crate) fn sealed_block(&self, record: &EventRecord) -> Result<Vec<Sealed>, StoreError> {
-        let lines = match &record.content {
-            EventContent::SnapshotDelta { upsert, .. } => *upsert,
-            EventContent::Amendment { add, amend, .. } => add + amend,
-        };
-        let block = self.block(record.seq, lines)?;
+        let block = self.block(record.seq, record.content.block_lines())?;
         if block.sha256() != record.content.block_sha256() {
             return Err(StoreError::Corrupt(format!(
                 "event {}: its content does not match the hash in its header",

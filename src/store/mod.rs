@@ -471,22 +471,17 @@ fn replay_prefix(
     Ok((memory, events))
 }
 
+/// The last event's own recording time, to the nanosecond (read from the log: a copy kept
+/// elsewhere would be derived state, and an earlier microsecond copy let an event recorded from
+/// a clock set back appear earlier than the one before it).
 fn last_recorded(kv: &dyn Kv) -> Result<Option<DateTime<Utc>>, StoreError> {
-    // The last event's own recording time, to the nanosecond: earlier builds wrote the meta key
-    // to the microsecond only, so an event recorded after one from a clock set back could
-    // appear earlier than it (`verify` reports that).
     let last = next_seq(kv)?.saturating_sub(1);
-    if last > 0
-        && let Some(bytes) = kv.get(Tree::Events, &keys::seq(last))?
-    {
-        let record = EventRecord::from_bytes(&bytes)
-            .map_err(|e| StoreError::Corrupt(format!("event {last} does not read back: {e}")))?;
-        return Ok(Some(record.recorded));
-    }
-    Ok(kv
-        .get(Tree::Meta, b"last_recorded")?
-        .and_then(|v| DateTime::parse_from_rfc3339(&String::from_utf8_lossy(&v)).ok())
-        .map(|t| t.with_timezone(&Utc)))
+    let Some(bytes) = kv.get(Tree::Events, &keys::seq(last))? else {
+        return Ok(None);
+    };
+    let record = EventRecord::from_bytes(&bytes)
+        .map_err(|e| StoreError::Corrupt(format!("event {last} does not read back: {e}")))?;
+    Ok(Some(record.recorded))
 }
 
 /// Records one publication into the trees of `kv` (see [`Store::record`]).
@@ -503,10 +498,6 @@ fn record_into(
         return Ok(RecordOutcome::AlreadyRecorded { seq });
     }
     let seq = next_seq(kv)?;
-    let recorded = match last_recorded(kv)? {
-        Some(last) if last > now => last,
-        _ => now,
-    };
     let body = match &publication.content {
         PublicationContent::Snapshot(entries) => Body::Snapshot(entries),
         PublicationContent::Amendment(a) => Body::Amendment {
@@ -534,7 +525,7 @@ fn record_into(
             &publication.source,
         ),
         provenance,
-        recorded,
+        now,
         plan,
     )
 }
@@ -631,11 +622,6 @@ fn write_event(
         Tree::Meta,
         b"next_seq".to_vec(),
         keys::seq(seq + 1).to_vec(),
-    );
-    log_writes.put(
-        Tree::Meta,
-        b"last_recorded".to_vec(),
-        recorded.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
     );
     commit_event(kv, index_writes, log_writes)?;
 

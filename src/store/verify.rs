@@ -13,7 +13,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::event::{Block, EventContent, EventRecord, FRAME_LINES};
+use super::event::{Block, EventRecord, FRAME_LINES};
 use super::kv::{Kv, MemKv, Tree, Writes};
 use super::{Store, StoreError, index, keys};
 use crate::model::EventMeta;
@@ -161,11 +161,7 @@ impl Store {
                 keys::read_seq(&key).unwrap_or_default()
             ));
         }
-        let next_seq = self
-            .kv
-            .get(Tree::Meta, b"next_seq")?
-            .and_then(|v| keys::read_seq(&v))
-            .unwrap_or(1);
+        let next_seq = super::next_seq(&self.kv)?;
         if next_seq != events + 1 {
             problems.add(format!(
                 "the store's counter says the next event is {next_seq}, but the log holds {events} events"
@@ -218,10 +214,7 @@ impl Store {
         seq: u64,
         writes: &mut Writes,
     ) -> Result<u64, String> {
-        let claimed = match &record.content {
-            EventContent::SnapshotDelta { upsert, .. } => *upsert,
-            EventContent::Amendment { add, amend, .. } => add.saturating_add(*amend),
-        };
+        let claimed = record.content.block_lines();
         let mut hasher = Sha256::new();
         let mut lines = 0u64;
         let mut short_frame = None;
