@@ -76,8 +76,19 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
 
 /// Reads a text file given on the command line (`what` names it in errors).
 pub(crate) fn read_text(path: &Path, what: &str) -> Result<String, CliError> {
-    std::fs::read_to_string(path)
-        .map_err(|e| CliError::Input(format!("cannot read the {what} {}: {e}", path.display())))
+    let hint = match what {
+        "secret key" => "make a key pair with `listdiff keygen FILE`",
+        "public key" => "give the FILE.pub that `listdiff keygen FILE` wrote",
+        "checkpoint" => "give a file that `listdiff checkpoint -o FILE` wrote",
+        "proof" => "give a file that `listdiff proof SEQ -o FILE` wrote",
+        _ => "give the path of a file listdiff wrote",
+    };
+    std::fs::read_to_string(path).map_err(|e| {
+        CliError::Input(format!(
+            "cannot read the {what} {}: {e}; {hint}",
+            path.display()
+        ))
+    })
 }
 
 /// Reads a checkpoint file.
