@@ -1,4 +1,5 @@
 //! The input archive (`ingest --archive`, `listdiff config archive`) and `listdiff reparse`.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

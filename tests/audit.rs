@@ -1,6 +1,7 @@
 //! Tamper evidence: checkpoints (signed and not), `verify` of the log and the indexes, the proof
 //! that a later log extends an old checkpoint, a rewritten store caught, and inclusion proofs
 //! checked without a store.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Bad input is refused with a message naming the file and where in it, exit code 2, and the
 //! store exactly as it was; a store in use is refused at once with exit code 3.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The benchmark's synthetic history (`bench/`, crate `listdiff_bench`) checked against the real
 //! binary: listdiff must find exactly the changes the generator made, whether it compares two
 //! CSL CSV states or records the native publications and answers `diff`.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

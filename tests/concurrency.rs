@@ -1,5 +1,6 @@
 //! Two processes and one store: the second waits (`--wait SECONDS`) or fails at once with the
 //! in-use message; nothing is lost either way.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

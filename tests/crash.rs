@@ -1,5 +1,6 @@
 //! Killing listdiff in the middle of an ingest leaves a store that opens, verifies, and holds every event
 //! whole or not at all.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

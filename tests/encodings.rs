@@ -1,4 +1,5 @@
 //! Text arrives as UTF-8, with a byte-order mark, as Latin-1, or as UTF-16: every format reads it.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

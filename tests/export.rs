@@ -1,6 +1,7 @@
 //! `listdiff export` and `listdiff import`: the round trip is byte-identical, the imported store
 //! answers as the original, and any damage to an export (a flipped byte, a dropped line, two
 //! lines swapped) fails with exit 4 naming the line and the event, leaving no store behind.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

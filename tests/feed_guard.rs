@@ -1,6 +1,7 @@
 //! The guard against broken feeds: an empty snapshot, or one that would remove more than
 //! --max-drop percent (default 20) of a list, is refused with the counts and nothing recorded,
 //! unless --allow-drop is given.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

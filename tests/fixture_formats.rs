@@ -1,5 +1,6 @@
 //! Formats with no real copy here (eCFR, EU, UK, OFAC XML, plain CSV), on the hand-made files in
 //! tests/fixtures/ (each says it is hand-made), through auto-detection and the binary.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

@@ -5,6 +5,7 @@
 //!
 //! Bounded for CI: `LISTDIFF_FUZZ_CASES` cases per format (default 200, a few seconds each).
 //! A longer run: `LISTDIFF_FUZZ_CASES=20000 cargo test --release --test fuzz_formats`.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

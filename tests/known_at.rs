@@ -2,6 +2,7 @@
 //! events recorded at or before T, so a correction or a backfill recorded later never changes
 //! what the store said it knew at an earlier moment; `log` shows both clocks and which event a
 //! correction supersedes.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

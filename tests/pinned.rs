@@ -4,6 +4,7 @@
 //!
 //! Real files are named relative to the real-data directory and read with that directory as the
 //! working directory, so that the sources recorded (file paths) are the same on every machine.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The laws of the fold and the diff, on random histories recorded into a real store:
 //! applying `diff A B` to `as-of A` gives `as-of B`, and the store agrees with the reference fold.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 use std::collections::BTreeMap;
 

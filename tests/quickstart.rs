@@ -1,4 +1,5 @@
 //! The README's main job on the bundled snapshots/, and every command in every output format.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Real publications from ../shared/data/real (see PROVENANCE.md there): OFAC SDN CSV and the
 //! trade.gov Consolidated Screening List, through the binary.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

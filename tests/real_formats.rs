@@ -1,5 +1,6 @@
 //! Real publications of the formats beyond the SDN CSV and the CSL (see
 //! ../shared/data/real/PROVENANCE.md): every file goes through auto-detection and the binary.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

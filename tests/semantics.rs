@@ -1,5 +1,6 @@
 //! Recording semantics through the binary: backfill, corrections, duplicates, amendments,
 //! no-op differences, standard input, directory order and rebuilding the indexes.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

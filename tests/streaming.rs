@@ -1,5 +1,6 @@
 //! Large snapshots are read and recorded one entry at a time (EU XML over 64 KiB): the history
 //! they give is the one a whole read gives.
+#![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
 

@@ -164,6 +164,17 @@ impl Outcome {
     }
 }
 
+/// `-o NAME`: the render floor's output formats under their command-line names.
+impl ValueEnum for OutputFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &OutputFormat::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.description()))
+    }
+}
+
 /// The common options of query commands.
 #[derive(clap::Args, Debug)]
 pub(crate) struct QueryOptions {

@@ -14,8 +14,9 @@ use std::io::{self, Write};
 
 use crate::model::{AsOfReport, DiffReport, HistoryReport, LogReport, SinceReport};
 
-/// An output format (`-o`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// An output format (`-o`). The command line's names for them are in `cli`; render knows
+/// nothing of argument parsing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutputFormat {
     /// Aligned text for reading in a terminal.
     Table,
@@ -25,6 +26,36 @@ pub enum OutputFormat {
     Ndjson,
     /// Comma-separated values with a header row.
     Csv,
+}
+
+impl OutputFormat {
+    /// Every output format, in the order `--help` lists them.
+    pub const ALL: [OutputFormat; 4] = [
+        OutputFormat::Table,
+        OutputFormat::Json,
+        OutputFormat::Ndjson,
+        OutputFormat::Csv,
+    ];
+
+    /// The format's name (`-o NAME`).
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Table => "table",
+            OutputFormat::Json => "json",
+            OutputFormat::Ndjson => "ndjson",
+            OutputFormat::Csv => "csv",
+        }
+    }
+
+    /// One line on what the format is for.
+    pub fn description(self) -> &'static str {
+        match self {
+            OutputFormat::Table => "Aligned text for reading in a terminal",
+            OutputFormat::Json => "One pretty-printed JSON document",
+            OutputFormat::Ndjson => "One JSON object per line",
+            OutputFormat::Csv => "Comma-separated values with a header row",
+        }
+    }
 }
 
 /// How human-readable output should look.

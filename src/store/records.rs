@@ -91,7 +91,8 @@ impl EntryRecord {
         (0..r.u8()?).map(|_| r.string()).collect()
     }
 
-    /// [`EntryRecord::slot_before`] read straight from an encoded record, skipping its names.
+    /// The slot in force strictly before `bound` (as [`EntryRecord::before`] finds it), read
+    /// straight from an encoded record, skipping its names.
     pub(crate) fn slot_before_encoded(
         bytes: &[u8],
         bound: Point,

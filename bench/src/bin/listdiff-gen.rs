@@ -37,7 +37,7 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// The CSL consolidated.csv state after the given publications (DIR/<date>/consolidated.csv) and DIR/truth.ndjson.
+    /// The CSL consolidated.csv state after the given publications (`DIR/<date>/consolidated.csv`) and `DIR/truth.ndjson`.
     Csv {
         #[command(flatten)]
         history: HistoryArgs,
