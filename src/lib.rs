@@ -4,12 +4,15 @@
 //! - [`model`]: entries, publications, changes, the fold and diff rules (no I/O);
 //! - [`formats`]: one parser per publisher format, bytes → publications;
 //! - [`store`]: the append-only event log in sled and the indexes derived from it;
+//! - [`ingest`]: the ingest pipeline: finding, reading and checking inputs, then recording
+//!   them as events and archiving them;
 //! - [`query`]: as-of, since, diff, history, log, answered from the store;
 //! - [`render`]: table, JSON, NDJSON and CSV output of the model's reports;
 //! - [`cli`]: the command line, one file per subcommand.
 
 pub mod cli;
 pub mod formats;
+pub mod ingest;
 pub mod model;
 pub mod query;
 pub mod render;

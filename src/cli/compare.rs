@@ -6,10 +6,11 @@
 
 use chrono::NaiveDate;
 
-use super::inputs::{self, Candidate, ReadArgs};
+use super::inputs::ReadArgs;
 use super::{CliError, Context, Outcome, QueryOptions, print};
 use crate::formats::{self, Parsed};
-use crate::model::{Publication, PublicationContent, rename};
+use crate::ingest::{self, Candidate};
+use crate::model::Publication;
 use crate::{query, render};
 
 #[derive(clap::Args, Debug)]
@@ -28,33 +29,25 @@ pub(crate) struct Args {
     query: QueryOptions,
 }
 
+/// The candidate for OLD or NEW: a file, or - for standard input; not a directory.
 fn candidate(path: &str) -> Result<Candidate, CliError> {
     if path != "-" && std::path::Path::new(path).is_dir() {
         return Err(CliError::Input(format!(
             "{path} is a directory: compare takes two publication files"
         )));
     }
-    Ok(Candidate {
-        path: (path != "-").then(|| path.into()),
-        display: if path == "-" {
-            "<stdin>".into()
-        } else {
-            path.to_string()
-        },
-        group: 0,
-    })
+    Ok(Candidate::from_argument(path, 0))
 }
 
 /// The publications of a parsed file with their dates (the file's own, else its path's), and
 /// the latest of those dates.
 fn dated(parsed: Parsed, display: &str) -> (Vec<Publication>, Option<NaiveDate>) {
-    let path_date = inputs::date_in_path(display);
     let mut date = None;
     let publications = parsed
         .publications
         .into_iter()
         .map(|p| {
-            let published = p.stated_date.or(path_date);
+            let published = ingest::resolve_date(None, p.stated_date, display);
             date = date.max(published);
             Publication {
                 list: p.list,
@@ -64,38 +57,19 @@ fn dated(parsed: Parsed, display: &str) -> (Vec<Publication>, Option<NaiveDate>)
             }
         })
         .collect();
-    (publications, date.or(path_date))
+    (publications, date.or_else(|| ingest::date_in_path(display)))
 }
 
-/// In lists keyed by name, gives renamed entries of NEW the ids they had in OLD, as ingest does.
-fn carry_renames(old: &[Publication], new: &mut [Publication]) {
-    for publication in new {
-        let PublicationContent::Snapshot(entries) = &mut publication.content else {
-            continue;
-        };
-        let before = old
-            .iter()
-            .filter(|p| p.list == publication.list)
-            .filter_map(|p| match &p.content {
-                PublicationContent::Snapshot(entries) => Some(entries),
-                PublicationContent::Amendment(_) => None,
-            })
-            .flatten()
-            .map(|e| (&e.id, rename::rename_key(e)));
-        rename::carry_renamed_ids(before, entries);
-    }
-}
-
-pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError> {
-    args.read.list = args.query.list.clone();
+pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
+    let options = args.read.input_options(args.query.list.clone());
     if args.old == "-" && args.new == "-" {
         return Err(CliError::Input(
             "only one of OLD and NEW can be standard input (-)".into(),
         ));
     }
     let (old_candidate, new_candidate) = (candidate(&args.old)?, candidate(&args.new)?);
-    let (old_format, old_input) = inputs::open(&old_candidate, &args.read)?;
-    let (new_format, new_input) = inputs::open(&new_candidate, &args.read)?;
+    let (old_format, old_input) = ingest::open(&old_candidate, &options)?;
+    let (new_format, new_input) = ingest::open(&new_candidate, &options)?;
     // Same format: skip the records that are byte for byte the same, when the format allows.
     let (old_parsed, new_parsed) = match (old_format == new_format)
         .then(|| formats::parse_differing(old_format, &old_input, &new_input))
@@ -106,7 +80,9 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
     };
     let (old, old_date) = dated(old_parsed, &old_candidate.display);
     let (mut new, new_date) = dated(new_parsed, &new_candidate.display);
-    carry_renames(&old, &mut new);
+    // In lists keyed by name, renamed entries of NEW get the ids they had in OLD, as ingest
+    // gives them.
+    ingest::carry_renames_between(&old, &mut new);
     let report = query::compare(&old, &new, (old_date, new_date), &args.query.filter())?;
     print(|out| render::diff(out, &report, args.query.output, context.style))?;
     Ok(Outcome::of_changes(

@@ -16,11 +16,11 @@
 use std::io::Write;
 
 use super::archive::archive_error;
-use super::inputs;
 use super::{CliError, Context, Outcome, parse_list_id, print};
-use crate::formats::{Format, ParseOptions};
+use crate::formats::Format;
+use crate::ingest::{self, ArchivedInput};
+use crate::model::ListId;
 use crate::model::reparse::{EventReparse, ReparseDifference, ReparseReport, ReparseStatus};
-use crate::model::{ListId, PublicationContent};
 use crate::query::{self, ListFilter};
 use crate::render;
 use crate::store::{Access, ArchiveError, EventInputs, ReadManifest, Store};
@@ -99,7 +99,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
 }
 
 /// The archived bytes of an event's inputs, in the order of its reads.
-type ArchivedBytes = Vec<((String, Vec<u8>), Vec<(String, Vec<u8>)>)>;
+type ArchivedBytes = Vec<ArchivedInput>;
 
 /// Why an event's archived inputs cannot be had.
 enum Unavailable {
@@ -143,12 +143,12 @@ fn reparse_event(store: &Store, event: EventInputs) -> Result<EventReparse, CliE
         ));
         return Ok(result);
     };
-    result.current_parser = Some(inputs::parser_name(format));
-    let content = match read_again(format, &manifest, &event, bytes) {
+    result.current_parser = Some(ingest::parser_name(format));
+    let content = match ingest::reread(format, &manifest, &event.list, bytes) {
         Ok(content) => content,
-        Err(note) => {
+        Err(why) => {
             result.status = ReparseStatus::Unreadable;
-            result.note = Some(note);
+            result.note = Some(why.to_string());
             return Ok(result);
         }
     };
@@ -243,54 +243,4 @@ fn archived_inputs(
         bytes.push((primary, companions));
     }
     Ok(Ok((manifest, bytes)))
-}
-
-/// Parses the archived inputs as `ingest` did and returns the content for the event's list;
-/// an error message when the current parsers cannot.
-fn read_again(
-    format: Format,
-    manifest: &ReadManifest,
-    event: &EventInputs,
-    bytes: ArchivedBytes,
-) -> Result<PublicationContent, String> {
-    let options = ParseOptions {
-        list: manifest.options.list.clone(),
-        keys: manifest.options.keys.clone(),
-        map: manifest.options.map.clone(),
-    };
-    let mut merged: Option<PublicationContent> = None;
-    for (primary, companions) in bytes {
-        let name = primary.0.clone();
-        let parsed = inputs::parse_archived(format, primary, companions, options.clone())
-            .map_err(|e| format!("the current parser cannot read the archived input: {e}"))?;
-        let held: Vec<String> = parsed
-            .publications
-            .iter()
-            .map(|p| p.list.to_string())
-            .collect();
-        let Some(publication) = parsed
-            .publications
-            .into_iter()
-            .find(|p| p.list == event.list)
-        else {
-            return Err(format!(
-                "the current parser reads no publication of {} from {name} (it reads: {})",
-                event.list,
-                held.join(", ")
-            ));
-        };
-        merged = Some(match (merged, publication.content) {
-            (None, content) => content,
-            (Some(PublicationContent::Amendment(mut a)), PublicationContent::Amendment(b)) => {
-                a.then(b);
-                PublicationContent::Amendment(a)
-            }
-            (Some(_), _) => {
-                return Err(format!(
-                    "the current parser reads {name} as a snapshot, which cannot be merged with the event's other inputs"
-                ));
-            }
-        });
-    }
-    merged.ok_or_else(|| "the read manifest names no input".to_string())
 }

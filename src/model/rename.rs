@@ -74,6 +74,44 @@ pub fn carry_renamed_ids<'a>(
         .collect()
 }
 
+/// An entry of a new snapshot that is an entry in force before it, renamed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rename {
+    /// The id the entry had, which it keeps.
+    pub old: EntryId,
+    /// The id the new snapshot gave it (from its new name), which it no longer has.
+    pub new: EntryId,
+}
+
+/// The rename rule, whole: gives the entries of a new snapshot that are renames of entries in
+/// `before` (the list as it stood the day before the snapshot) the ids those had
+/// ([`carry_renamed_ids`]), and returns the renames this snapshot makes, in old-id order.
+///
+/// An entry renamed by an earlier publication pairs again with every later one under the name it
+/// already has; such pairs keep their id but are not returned, so that a rename is told once.
+pub fn carry_renames<'a>(
+    before: impl IntoIterator<Item = &'a Entry>,
+    entries: &mut [Entry],
+) -> Vec<Rename> {
+    if !entries.iter().any(|e| rename_key(e).is_some()) {
+        return Vec::new();
+    }
+    let before: Vec<&Entry> = before.into_iter().collect();
+    let pairs = carry_renamed_ids(before.iter().map(|e| (&e.id, rename_key(e))), entries);
+    let names: HashMap<&EntryId, &str> = before.iter().map(|e| (&e.id, e.name.as_str())).collect();
+    pairs
+        .into_iter()
+        .filter(|(old, _)| {
+            let now = entries
+                .iter()
+                .find(|e| &e.id == old)
+                .map(|e| e.name.as_str());
+            names.get(old).copied() != now
+        })
+        .map(|(old, new)| Rename { old, new })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +174,47 @@ mod tests {
             carry_renamed_ids(before.iter().map(|e| (&e.id, rename_key(e))), &mut after).is_empty()
         );
         assert_eq!(ids(&after), ["a", "b"]);
+    }
+
+    fn named(id: &str, name: &str, key: &str) -> Entry {
+        let mut e = entry(id, Some(key));
+        e.name = name.into();
+        e
+    }
+
+    #[test]
+    fn carry_renames_tells_only_the_renames_this_snapshot_makes() {
+        // "cn/acme" was renamed earlier: it is in force under its new name "Acme Co".
+        let before = [
+            named("cn/acme", "Acme Co", "cn|84 FR 1"),
+            named("cn/bolt", "Bolt", "cn|85 FR 2"),
+        ];
+        // The next snapshot repeats that name and renames Bolt.
+        let mut after = vec![
+            named("cn/acme co", "Acme Co", "cn|84 FR 1"),
+            named("cn/bolt ltd", "Bolt Ltd", "cn|85 FR 2"),
+        ];
+        let renames = carry_renames(&before, &mut after);
+        assert_eq!(
+            ids(&after),
+            ["cn/acme", "cn/bolt"],
+            "both keep their old ids"
+        );
+        assert_eq!(
+            renames,
+            [Rename {
+                old: EntryId::new("cn/bolt").unwrap(),
+                new: EntryId::new("cn/bolt ltd").unwrap(),
+            }],
+            "the earlier rename is not told again"
+        );
+    }
+
+    #[test]
+    fn carry_renames_without_rename_keys_changes_nothing() {
+        let before = [entry("a", None)];
+        let mut after = vec![entry("b", None)];
+        assert!(carry_renames(&before, &mut after).is_empty());
+        assert_eq!(ids(&after), ["b"]);
     }
 }

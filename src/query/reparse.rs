@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::QueryError;
+use crate::ingest::carry_renames_in_store;
 use crate::model::reparse::{ReparseDifference, compare_amendments, compare_snapshots};
 use crate::model::{Amendment, Entry, EntryId, PublicationContent, rename};
 use crate::store::{EventInputs, KnownAt, Store, entries_hash};
@@ -36,8 +37,9 @@ pub fn compare_event(
             })?;
             let mut before: Option<KnownAt> = None;
             if entries.iter().any(|e| rename::rename_key(e).is_some()) {
+                // Renames carried as `ingest` carried them when it recorded the event.
                 let past = store.before_event(event.seq)?;
-                carry_renames(&past, event, &mut entries)?;
+                carry_renames_in_store(&past.view(), &event.list, event.published, &mut entries)?;
                 before = Some(past);
             }
             let reparsed: BTreeMap<EntryId, Entry> =
@@ -58,22 +60,4 @@ pub fn compare_event(
             Ok(compare_snapshots(&recorded, &reparsed))
         }
     }
-}
-
-/// Gives renamed entries their old ids against the list as it stood the day before, as
-/// `ingest` did when it recorded the event.
-fn carry_renames(
-    before: &KnownAt,
-    event: &EventInputs,
-    entries: &mut [Entry],
-) -> Result<(), QueryError> {
-    let Some(day_before) = event.published.pred_opt() else {
-        return Ok(());
-    };
-    let state = before.view().state_as_of(&event.list, day_before)?;
-    rename::carry_renamed_ids(
-        state.iter().map(|e| (&e.id, rename::rename_key(e))),
-        entries,
-    );
-    Ok(())
 }

@@ -1,0 +1,562 @@
+//! Finding and reading inputs: paths in the order given, directories walked in path order (the
+//! plan then orders by publication date), `-` for standard input, bytes already in memory,
+//! companion files beside a primary.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::IngestError;
+use super::provenance::{digest, provenance, recorded_name};
+use super::utf16::utf16_to_utf8;
+use crate::formats::{
+    Detection, EntrySink, Format, Input, InputFile, ParseOptions, Parsed, StreamedSnapshot, detect,
+};
+use crate::model::ListId;
+use crate::store::{Provenance, ReadOptions};
+
+/// How to read inputs: the format (when not recognised) and the parser options.
+#[derive(Clone, Debug, Default)]
+pub struct InputOptions {
+    /// Read every input as this format instead of recognising it.
+    pub format: Option<Format>,
+    /// Only this list's publications; for a format that names no list (csv, native-ndjson),
+    /// the list's id.
+    pub list: Option<ListId>,
+    /// Plain CSV: the columns that key an entry, in order.
+    pub keys: Vec<String>,
+    /// Plain CSV: (entry field, column) pairs, in order.
+    pub map: Vec<(String, String)>,
+}
+
+impl InputOptions {
+    /// The format to read as, when not recognised from content: `format`, else plain CSV when
+    /// keys or a mapping are given.
+    pub fn forced(&self) -> Option<Format> {
+        self.format
+            .or_else(|| (!self.keys.is_empty() || !self.map.is_empty()).then_some(Format::PlainCsv))
+    }
+
+    /// What the parsers need of these options.
+    pub fn parse_options(&self) -> ParseOptions {
+        ParseOptions {
+            list: self.list.clone(),
+            keys: self.keys.clone(),
+            map: self.map.clone(),
+        }
+    }
+
+    /// These options as a read manifest records them (for `reparse`).
+    pub fn archived(&self) -> ReadOptions {
+        ReadOptions {
+            list: self.list.clone(),
+            keys: self.keys.clone(),
+            map: self.map.clone(),
+        }
+    }
+
+    /// These options, reading as `format`.
+    fn as_format(&self, format: Format) -> InputOptions {
+        InputOptions {
+            format: Some(format),
+            ..self.clone()
+        }
+    }
+}
+
+/// Where a candidate's bytes come from.
+#[derive(Clone, Debug)]
+pub enum Origin {
+    /// A file: read whole, or (large files of streamed formats) read as a stream.
+    File(PathBuf),
+    /// Standard input, which can be read only once.
+    Stdin,
+    /// Bytes already in memory, such as a body fetched over HTTP.
+    Bytes {
+        /// The name the bytes were published under (the last segment of a URL): what their
+        /// digest records and what tells some formats apart (OFAC's `cons_prim.csv`).
+        file_name: String,
+        /// The bytes.
+        bytes: Arc<Vec<u8>>,
+    },
+}
+
+/// One input to read: a file named or found, standard input, or bytes in memory.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// Where its bytes come from.
+    pub origin: Origin,
+    /// How to name it in messages and as an event's source.
+    pub display: String,
+    /// Which input argument it came from (a directory expands to several candidates): the plan
+    /// records the inputs of one argument before those of the next.
+    pub group: usize,
+}
+
+impl Candidate {
+    /// A file, shown as `display`.
+    pub fn file(path: impl Into<PathBuf>, display: impl Into<String>, group: usize) -> Candidate {
+        Candidate {
+            origin: Origin::File(path.into()),
+            display: display.into(),
+            group,
+        }
+    }
+
+    /// Standard input, shown as `<stdin>`.
+    pub fn stdin(group: usize) -> Candidate {
+        Candidate {
+            origin: Origin::Stdin,
+            display: "<stdin>".into(),
+            group,
+        }
+    }
+
+    /// Bytes in memory published as `file_name`, shown as `display` (such as a URL).
+    pub fn in_memory(
+        display: impl Into<String>,
+        file_name: impl Into<String>,
+        bytes: Arc<Vec<u8>>,
+        group: usize,
+    ) -> Candidate {
+        Candidate {
+            origin: Origin::Bytes {
+                file_name: file_name.into(),
+                bytes,
+            },
+            display: display.into(),
+            group,
+        }
+    }
+
+    /// An input argument that is not a directory: `-` for standard input, else a file shown as
+    /// given.
+    pub fn from_argument(argument: &str, group: usize) -> Candidate {
+        if argument == "-" {
+            Candidate::stdin(group)
+        } else {
+            Candidate::file(argument, argument, group)
+        }
+    }
+
+    /// The file, when the candidate is one (its bytes can be read again).
+    pub fn path(&self) -> Option<&Path> {
+        match &self.origin {
+            Origin::File(path) => Some(path),
+            Origin::Stdin | Origin::Bytes { .. } => None,
+        }
+    }
+
+    /// The name the candidate was published under, for telling formats apart by name; empty
+    /// for standard input.
+    pub(crate) fn file_name(&self) -> String {
+        match &self.origin {
+            Origin::File(path) => path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            Origin::Bytes { file_name, .. } => file_name.clone(),
+            Origin::Stdin => String::new(),
+        }
+    }
+}
+
+/// The candidates found for some input arguments, with notes about files skipped.
+#[derive(Debug, Default)]
+pub struct FoundInputs {
+    /// The inputs, in the order found.
+    pub candidates: Vec<Candidate>,
+    /// Files skipped in directories, and why, for the user.
+    pub notes: Vec<String>,
+    /// The arguments searched, as given: named when nothing is found.
+    pub searched: Vec<String>,
+}
+
+/// Files in directories that are documentation, never publications.
+fn is_documentation(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("readme")
+        || lower.starts_with("license")
+        || lower.starts_with("licence")
+        || lower.starts_with("provenance")
+        || lower.ends_with(".md")
+}
+
+fn read_dir_error(path: &Path) -> impl FnOnce(std::io::Error) -> IngestError + '_ {
+    move |source| IngestError::ReadDir {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn read_error(path: &Path) -> impl FnOnce(std::io::Error) -> IngestError + '_ {
+    move |source| IngestError::ReadFile {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Every file below `dir` that is not hidden or documentation, in path order.
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), IngestError> {
+    let entries = fs::read_dir(dir).map_err(read_dir_error(dir))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, found)?;
+        } else if !is_documentation(&name) {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// How much of a file format detection reads.
+const HEAD_BYTES: u64 = 64 * 1024;
+
+/// Reads at most the first [`HEAD_BYTES`] of a file, for format detection.
+fn head(path: &Path) -> Result<Vec<u8>, IngestError> {
+    let mut file = fs::File::open(path).map_err(read_error(path))?;
+    let mut buffer = Vec::new();
+    file.by_ref()
+        .take(HEAD_BYTES)
+        .read_to_end(&mut buffer)
+        .map_err(read_error(path))?;
+    Ok(buffer)
+}
+
+/// Expands input arguments into candidates: `-` is standard input (once), a file is itself, a
+/// directory is every publication below it. Files in directories that hold nothing to record
+/// (empty, a companion with no primary beside it, an unknown format) are skipped with a note.
+pub fn find_inputs(
+    arguments: &[String],
+    options: &InputOptions,
+) -> Result<FoundInputs, IngestError> {
+    let mut found = FoundInputs {
+        searched: arguments.to_vec(),
+        ..FoundInputs::default()
+    };
+    let mut stdin_seen = false;
+    for (group, argument) in arguments.iter().enumerate() {
+        if argument == "-" {
+            if stdin_seen {
+                return Err(IngestError::StdinTwice);
+            }
+            stdin_seen = true;
+            found.candidates.push(Candidate::stdin(group));
+            continue;
+        }
+        let path = PathBuf::from(argument);
+        let meta = fs::metadata(&path).map_err(read_error(&path))?;
+        if meta.is_dir() {
+            find_in_directory(&path, group, options.forced(), &mut found)?;
+        } else {
+            found
+                .candidates
+                .push(Candidate::file(path, argument.clone(), group));
+        }
+    }
+    Ok(found)
+}
+
+/// Adds the publications below directory `dir` to `found`, and notes about the files skipped.
+fn find_in_directory(
+    dir: &Path,
+    group: usize,
+    forced: Option<Format>,
+    found: &mut FoundInputs,
+) -> Result<(), IngestError> {
+    let mut files = Vec::new();
+    walk(dir, &mut files)?;
+    let mut unknown = Vec::new();
+    for file in files {
+        let detection = match forced {
+            Some(format) => Detection::Format(format),
+            None => detect(&head(&file)?),
+        };
+        match detection {
+            Detection::Format(_) => {
+                let display = file.display().to_string();
+                found.candidates.push(Candidate::file(file, display, group));
+            }
+            // An empty file in a directory is a failed download (or an OpenSanctions delta
+            // with no changes): it states nothing, so it is skipped, never read as a list
+            // with every entry removed. Named on its own, it is an error.
+            Detection::Empty => found.notes.push(format!(
+                "skipped {}: the file is empty (0 bytes or only white space); nothing to record",
+                file.display()
+            )),
+            Detection::Companion(_) if has_primary_beside(&file) => {}
+            Detection::Companion(name) => found.notes.push(format!(
+                "skipped {}: an OFAC companion file ({name}) with no sdn.csv beside it",
+                file.display()
+            )),
+            Detection::Unknown => unknown.push(file.display().to_string()),
+        }
+    }
+    if !unknown.is_empty() {
+        found.notes.push(format!(
+            "skipped {} that {} not a recognised publication format: {}",
+            if unknown.len() == 1 {
+                "1 file".to_string()
+            } else {
+                format!("{} files", unknown.len())
+            },
+            if unknown.len() == 1 { "is" } else { "are" },
+            unknown.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// True when a companion file has an OFAC primary file in its directory that will read it.
+fn has_primary_beside(companion: &Path) -> bool {
+    let Some(dir) = companion.parent() else {
+        return false;
+    };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    let companion_name = companion
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    entries.filter_map(|e| e.ok()).any(|e| {
+        let name = e.file_name().to_string_lossy().into_owned();
+        Format::OfacSdnCsv
+            .refine_by_name(&name)
+            .companion_names(&name)
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(&companion_name))
+    })
+}
+
+/// A candidate read and parsed.
+pub struct ReadInput {
+    /// What was parsed.
+    pub parsed: Parsed,
+    /// The digests of the files read, and the format and parser.
+    pub provenance: Provenance,
+    /// For standard input, the exact bytes read (they cannot be read again to be archived).
+    pub stdin_bytes: Option<Vec<u8>>,
+}
+
+/// All of a candidate's bytes.
+fn read_bytes(candidate: &Candidate) -> Result<Vec<u8>, IngestError> {
+    match &candidate.origin {
+        Origin::Stdin => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(IngestError::ReadStdin)?;
+            Ok(bytes)
+        }
+        Origin::File(path) => fs::read(path).map_err(read_error(path)),
+        Origin::Bytes { bytes, .. } => Ok(bytes.as_ref().clone()),
+    }
+}
+
+/// Finds the companion files of `primary` in its directory (names matched ignoring case).
+fn companions(format: Format, primary: &Path) -> Result<Vec<(String, InputFile)>, IngestError> {
+    let mut found = Vec::new();
+    for (canonical_name, path) in companion_paths(format, primary)? {
+        let bytes = fs::read(&path).map_err(read_error(&path))?;
+        found.push((
+            canonical_name,
+            InputFile {
+                name: path.display().to_string(),
+                bytes,
+                stream_from: None,
+            },
+        ));
+    }
+    Ok(found)
+}
+
+/// The companion files of `primary` in its directory, each with its canonical name (the name
+/// its digest records), without reading them.
+pub fn companion_paths(
+    format: Format,
+    primary: &Path,
+) -> Result<Vec<(String, PathBuf)>, IngestError> {
+    let name = primary
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let wanted = format.companion_names(&name);
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dir = primary
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let present: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(read_dir_error(dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    let canonical = Format::OfacSdnCsv.companion_names("sdn.csv");
+    let mut found = Vec::new();
+    for (wanted_name, canonical_name) in wanted.iter().zip(canonical) {
+        if let Some(path) = present.iter().find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case(wanted_name))
+        }) {
+            found.push((canonical_name, path.clone()));
+        }
+    }
+    Ok(found)
+}
+
+/// Reads a candidate and its companions and recognises (or takes) its format, without parsing.
+pub fn open(candidate: &Candidate, options: &InputOptions) -> Result<(Format, Input), IngestError> {
+    open_noting_transcoding(candidate, options).map(|(format, input, _)| (format, input))
+}
+
+/// The format of `bytes` (the start of a candidate) when recognised; else why not.
+fn recognise(bytes: &[u8], candidate: &Candidate) -> Result<Format, IngestError> {
+    match detect(bytes) {
+        Detection::Format(format) => Ok(format),
+        Detection::Empty => Err(IngestError::EmptyFile {
+            input: candidate.display.clone(),
+        }),
+        Detection::Companion(name) => Err(IngestError::CompanionAlone {
+            input: candidate.display.clone(),
+            name: name.to_string(),
+        }),
+        Detection::Unknown => {
+            let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+            Err(IngestError::UnknownFormat {
+                input: candidate.display.clone(),
+                known: names.join(", "),
+            })
+        }
+    }
+}
+
+/// [`open`], also returning the primary file's original bytes when those held were transcoded
+/// from UTF-16 (its digest is of the bytes published).
+fn open_noting_transcoding(
+    candidate: &Candidate,
+    options: &InputOptions,
+) -> Result<(Format, Input, Option<Vec<u8>>), IngestError> {
+    let forced = options.forced();
+    // A file that may be in a streamed format is first read only as far as detection needs.
+    let (bytes, whole) = match candidate.path() {
+        Some(path) if forced.is_none_or(Format::streams) => {
+            let head = head(path)?;
+            let whole = (head.len() as u64) < HEAD_BYTES;
+            (head, whole)
+        }
+        _ => (read_bytes(candidate)?, true),
+    };
+    let (bytes, whole, original) = match utf16_to_utf8(&bytes) {
+        None => (bytes, whole, None),
+        Some(_) if !whole => {
+            let all = read_bytes(candidate)?;
+            (utf16_to_utf8(&all).unwrap_or_default(), true, Some(all))
+        }
+        Some(text) => (text, true, Some(bytes)),
+    };
+    let format = match forced {
+        Some(format) => format,
+        None => recognise(&bytes, candidate)?,
+    }
+    .refine_by_name(&candidate.file_name());
+    let (bytes, stream_from) = match candidate.path() {
+        Some(path) if !whole && format.streams() => (bytes, Some(path.to_path_buf())),
+        Some(path) if !whole => (fs::read(path).map_err(read_error(path))?, None),
+        _ => (bytes, None),
+    };
+    let companions = match candidate.path() {
+        Some(path) => companions(format, path)?,
+        None => Vec::new(),
+    };
+    Ok((
+        format,
+        Input {
+            primary: InputFile {
+                name: candidate.display.clone(),
+                bytes,
+                stream_from,
+            },
+            companions,
+            options: options.parse_options(),
+        },
+        original,
+    ))
+}
+
+/// Reads a candidate (and its companions), recognises or takes its format, and parses it.
+pub fn read(candidate: &Candidate, options: &InputOptions) -> Result<ReadInput, IngestError> {
+    let (format, input, original) = open_noting_transcoding(candidate, options)?;
+    let file_name = recorded_name(candidate);
+    // The digest is of the bytes published, not of their UTF-8 transcoding.
+    let published = original.map(|bytes| InputFile {
+        bytes,
+        ..InputFile::default()
+    });
+    let mut inputs = vec![digest(
+        &file_name,
+        published.as_ref().unwrap_or(&input.primary),
+    )?];
+    for (canonical, file) in &input.companions {
+        inputs.push(digest(canonical, file)?);
+    }
+    let parsed = format.parse(&input)?;
+    let stdin_bytes = matches!(candidate.origin, Origin::Stdin)
+        .then(|| published.map_or(input.primary.bytes, |original| original.bytes));
+    Ok(ReadInput {
+        parsed,
+        provenance: provenance(format, inputs),
+        stdin_bytes,
+    })
+}
+
+/// The format of a candidate that may be read one entry at a time ([`Format::streams_entries`]),
+/// told from the file's first bytes; `None` for inputs that are not files and other formats.
+pub(crate) fn streamed_format(
+    candidate: &Candidate,
+    options: &InputOptions,
+) -> Result<Option<Format>, IngestError> {
+    let Some(path) = candidate.path() else {
+        return Ok(None);
+    };
+    let format = match options.forced() {
+        Some(format) => format,
+        None => match detect(&head(path)?) {
+            Detection::Format(format) => format,
+            _ => return Ok(None),
+        },
+    };
+    Ok(format.streams_entries().then_some(format))
+}
+
+/// Reads a candidate one entry at a time into `sink`, when its format can and the file is large
+/// enough to be streamed (see [`Format::parse_entries`]); `None` otherwise, or when the file
+/// turns out to need a whole read: then use [`read`].
+pub(crate) fn read_streamed(
+    candidate: &Candidate,
+    options: &InputOptions,
+    format: Format,
+    sink: &mut EntrySink,
+) -> Result<Option<(StreamedSnapshot, Provenance)>, IngestError> {
+    let (format, input, original) = open_noting_transcoding(candidate, &options.as_format(format))?;
+    // Small files are held whole, UTF-16 ones transcoded: read those the ordinary way.
+    if !format.streams_entries() || input.primary.stream_from.is_none() || original.is_some() {
+        return Ok(None);
+    }
+    let inputs = vec![digest(&recorded_name(candidate), &input.primary)?];
+    let Some(streamed) = format.parse_entries(&input, sink)? else {
+        return Ok(None);
+    };
+    Ok(Some((streamed, provenance(format, inputs))))
+}

@@ -1,0 +1,409 @@
+//! The ingest pipeline: publications read from inputs and recorded as events, in two phases so
+//! that bad input never touches the store.
+//!
+//! 1. [`Ingest::check`] reads and parses every input (files, standard input, bytes in memory;
+//!    see [`find_inputs`]), resolves publication dates (the date given, else the file's own,
+//!    else the last `YYYY-MM-DD` in its path), refuses empty snapshots, merges same-day
+//!    OpenSanctions deltas and orders the publications, all without a store.
+//! 2. [`Ingest::record`] checks the snapshots against the store with the drop guard (none may
+//!    remove more than a share of its list), carries renames in lists keyed by name, records
+//!    each publication, makes the store durable, and archives the inputs. It returns an
+//!    [`IngestReport`] for the caller to tell; nothing here prints.
+//!
+//! The same list, date and bytes recorded again records nothing; a different publication for a
+//! list and date already recorded is a correction; a publication dated before others is placed
+//! by its date (backfill). `compare` and `reparse` use the same reading, dates, rename carry
+//! and (for archived inputs) parsing.
+
+mod archive;
+mod dates;
+mod error;
+mod guard;
+mod inputs;
+mod merge;
+mod provenance;
+mod renames;
+mod report;
+mod reread;
+mod streamed;
+mod utf16;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+pub use archive::{ArchiveChoice, ArchiveReport};
+pub use dates::{date_in_path, publication_date, resolve_date, source_of};
+pub use error::IngestError;
+pub use inputs::{
+    Candidate, FoundInputs, InputOptions, Origin, ReadInput, companion_paths, find_inputs, open,
+    read,
+};
+pub use provenance::parser_name;
+pub use renames::{carry_publication_renames, carry_renames_between, carry_renames_in_store};
+pub use report::{
+    IngestReport, InputReport, Placement, PublicationOutcome, PublicationReport, RecordFailure,
+};
+pub use reread::{ArchivedBytes, ArchivedInput, RereadError, parse_archived, reread};
+
+use archive::{Archived, Sources};
+use guard::{Outline, id_hash, refuse_drops, refuse_empty};
+use streamed::{Streamed, prepare_streamed, record_streamed};
+
+use crate::model::Publication;
+use crate::store::{Provenance, RecordOutcome, Store};
+
+/// The broken-feed guard's setting.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DropGuard {
+    /// Refuse an empty snapshot, and one that would remove more than `max_drop` percent of the
+    /// entries in force the day before it.
+    Refuse {
+        /// The share of a list, in percent, a snapshot may remove.
+        max_drop: f64,
+    },
+    /// Record every snapshot, empty or shrinking (`--allow-drop`).
+    Off,
+}
+
+/// How to ingest.
+#[derive(Clone, Debug)]
+pub struct IngestOptions {
+    /// How to read the inputs; its `list`, when set, also selects the publications recorded.
+    pub input: InputOptions,
+    /// The publication date of every input, overriding the files' own and their paths'.
+    pub published: Option<NaiveDate>,
+    /// The broken-feed guard.
+    pub drop_guard: DropGuard,
+    /// Whether to archive the inputs.
+    pub archive: ArchiveChoice,
+}
+
+/// Input bytes whose parsed publications are kept in memory between checking and recording;
+/// beyond this, files are read again when recorded.
+const KEEP_BYTES: u64 = 32 * 1024 * 1024;
+
+/// One input read and checked, ready to be recorded.
+pub(crate) struct Prepared {
+    /// Where it came from.
+    candidate: Candidate,
+    /// The earliest date of its publications: the recording order within an argument.
+    first_date: NaiveDate,
+    /// What its events record of where they came from.
+    provenance: Provenance,
+    /// What the parser noted, for the report.
+    warnings: Vec<String>,
+    /// Its publications, dated; `None` when too large to keep (read again when recorded).
+    publications: Option<Vec<Publication>>,
+    /// What the broken-feed guard needs of each publication, kept even when the publications
+    /// are not.
+    outlines: Vec<Outline>,
+    /// For a large snapshot read one entry at a time: its list, date and source; it is read
+    /// so again when recorded.
+    streamed: Option<Streamed>,
+}
+
+/// A candidate read and parsed by [`read_dated`].
+struct DatedRead {
+    /// Its publications, with their dates and sources resolved.
+    publications: Vec<Publication>,
+    /// The digests of the files read, and the format and parser.
+    provenance: Provenance,
+    /// What the parser noted.
+    warnings: Vec<String>,
+    /// For standard input, the bytes read.
+    stdin_bytes: Option<Vec<u8>>,
+}
+
+/// Reads and parses a candidate, keeps the publications of the list asked for (if any), and
+/// resolves their dates and sources.
+fn read_dated(candidate: &Candidate, options: &IngestOptions) -> Result<DatedRead, IngestError> {
+    let read = inputs::read(candidate, &options.input)?;
+    let wanted = options.input.list.as_ref();
+    if let Some(wanted) = wanted
+        && !read.parsed.publications.iter().any(|p| &p.list == wanted)
+    {
+        let held: Vec<&str> = read
+            .parsed
+            .publications
+            .iter()
+            .map(|p| p.list.as_str())
+            .collect();
+        return Err(IngestError::ListNotHeld {
+            input: candidate.display.clone(),
+            list: wanted.clone(),
+            held: held.join(", "),
+        });
+    }
+    let mut publications = Vec::new();
+    for parsed in read.parsed.publications {
+        if wanted.is_some_and(|wanted| wanted != &parsed.list) {
+            continue;
+        }
+        publications.push(Publication {
+            list: parsed.list,
+            published: publication_date(options.published, parsed.stated_date, &candidate.display)?,
+            source: source_of(
+                parsed.source,
+                parsed.stated_date_text.as_deref(),
+                &candidate.display,
+            ),
+            content: parsed.content,
+        });
+    }
+    Ok(DatedRead {
+        publications,
+        provenance: read.provenance,
+        warnings: read.parsed.warnings,
+        stdin_bytes: read.stdin_bytes,
+    })
+}
+
+/// An ingest read and checked, ready to be recorded: the plan [`Ingest::check`] makes and
+/// [`Ingest::record`] carries out.
+pub struct Ingest {
+    options: IngestOptions,
+    /// The inputs, in recording order.
+    prepared: Vec<Prepared>,
+    /// Where each input's bytes can be had again, by SHA-256, should they be archived.
+    sources: Sources,
+}
+
+impl Ingest {
+    /// Reads and checks every input found, without a store: parses it, resolves its dates,
+    /// refuses empty snapshots (unless the guard is off), and orders the publications by
+    /// argument, then date, then path, same-day deltas merged.
+    pub fn check(found: FoundInputs, options: IngestOptions) -> Result<Ingest, IngestError> {
+        if found.candidates.is_empty() {
+            return Err(IngestError::NothingFound {
+                searched: found.searched.join(", "),
+            });
+        }
+        let mut prepared = Vec::new();
+        let mut kept: u64 = 0;
+        let mut sources = Sources::default();
+        for candidate in found.candidates {
+            if let Some(item) = prepare_streamed(&candidate, &options)? {
+                sources.note(&item.candidate, &item.provenance, None)?;
+                prepared.push(item);
+                continue;
+            }
+            let mut read = read_dated(&candidate, &options)?;
+            sources.note(&candidate, &read.provenance, read.stdin_bytes.take())?;
+            kept += read.provenance.inputs.iter().map(|i| i.bytes).sum::<u64>();
+            let keep = kept <= KEEP_BYTES || candidate.path().is_none();
+            if let Some(item) = prepare_read(candidate, read, &options, keep)? {
+                prepared.push(item);
+            }
+        }
+        prepared.sort_by(|a, b| {
+            (a.candidate.group, a.first_date, &a.candidate.display).cmp(&(
+                b.candidate.group,
+                b.first_date,
+                &b.candidate.display,
+            ))
+        });
+        let guarded = options.drop_guard != DropGuard::Off;
+        let prepared = merge::merge_same_day_deltas(prepared, guarded);
+        Ok(Ingest {
+            options,
+            prepared,
+            sources,
+        })
+    }
+
+    /// Records the checked publications into `store` at recording time `now`: checks them
+    /// against the store with the drop guard, records each, makes the store durable, then
+    /// archives their inputs (when the options or the store say so).
+    ///
+    /// On failure the store holds the events recorded before it (flushed as far as the store
+    /// could) and the failure reports them.
+    pub fn record(
+        self,
+        store: &mut Store,
+        now: DateTime<Utc>,
+    ) -> Result<IngestReport, Box<RecordFailure>> {
+        let mut report = IngestReport::new(store.path().to_path_buf());
+        match self.record_into(store, now, &mut report) {
+            Ok(()) => Ok(report),
+            Err(error) => {
+                // The events recorded before the failure are whole: make them durable if the
+                // store still can; the failure itself is what the caller reports.
+                let _ = store.flush();
+                Err(Box::new(RecordFailure {
+                    error,
+                    done: report,
+                }))
+            }
+        }
+    }
+
+    /// [`Ingest::record`], telling into `report` as it goes.
+    fn record_into(
+        self,
+        store: &mut Store,
+        now: DateTime<Utc>,
+        report: &mut IngestReport,
+    ) -> Result<(), IngestError> {
+        let Ingest {
+            options,
+            prepared,
+            sources,
+        } = self;
+        if let DropGuard::Refuse { max_drop } = options.drop_guard {
+            let view = store.view();
+            let outlines = prepared.iter().flat_map(|item| {
+                let input = item.candidate.display.as_str();
+                item.outlines.iter().map(move |outline| (input, outline))
+            });
+            refuse_drops(outlines, max_drop, |list, day| {
+                Ok(view.ids_as_of(list, day)?.iter().map(id_hash).collect())
+            })?;
+        }
+        let mut archived = options.archive.archives(store)?.then(Archived::default);
+        for item in prepared {
+            record_item(store, item, &options, now, archived.as_mut(), report)?;
+        }
+        store.flush()?;
+        if let Some(archived) = archived {
+            report.archive = Some(archived.write(store, &options.input, &sources)?);
+        }
+        Ok(())
+    }
+}
+
+/// Makes a [`Prepared`] of a candidate read whole: refuses its empty snapshots (unless the
+/// guard is off) and outlines its publications for the guard; `None` when it holds no
+/// publication (of the list asked for).
+fn prepare_read(
+    candidate: Candidate,
+    read: DatedRead,
+    options: &IngestOptions,
+    keep: bool,
+) -> Result<Option<Prepared>, IngestError> {
+    let Some(first_date) = read.publications.iter().map(|p| p.published).min() else {
+        return Ok(None);
+    };
+    let guarded = options.drop_guard != DropGuard::Off;
+    if guarded {
+        for publication in &read.publications {
+            refuse_empty(publication, &candidate.display)?;
+        }
+    }
+    let outlines = if guarded {
+        read.publications.iter().map(Outline::of).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Some(Prepared {
+        candidate,
+        first_date,
+        provenance: read.provenance,
+        warnings: read.warnings,
+        publications: keep.then_some(read.publications),
+        outlines,
+        streamed: None,
+    }))
+}
+
+/// Records one input's publications, telling into `report`, and notes them for `archived`.
+fn record_item(
+    store: &mut Store,
+    mut item: Prepared,
+    options: &IngestOptions,
+    now: DateTime<Utc>,
+    mut archived: Option<&mut Archived>,
+    report: &mut IngestReport,
+) -> Result<(), IngestError> {
+    if let Some(streamed) = item.streamed.take() {
+        let (list, published) = (streamed.list.clone(), streamed.published);
+        let latest = store.view().last_date(&list)?;
+        // `None`: a file read again for a correction or a backfill is recorded whole, below.
+        if let Some(outcome) = record_streamed(store, streamed, &item, &options.input, now)? {
+            let publication = PublicationReport {
+                list,
+                published,
+                renames: Vec::new(),
+                outcome: publication_outcome(outcome, latest),
+            };
+            if let Some(archived) = archived {
+                archived.add(&item.provenance, (&publication.list, published));
+            }
+            report.inputs.push(InputReport {
+                display: item.candidate.display,
+                warnings: item.warnings,
+                publications: vec![publication],
+            });
+            return Ok(());
+        }
+    }
+    let publications = match item.publications.take() {
+        Some(publications) => publications,
+        None => {
+            let read = read_dated(&item.candidate, options)?;
+            if read.provenance.sha256 != item.provenance.sha256 {
+                return Err(IngestError::Changed {
+                    input: item.candidate.display,
+                });
+            }
+            read.publications
+        }
+    };
+    report.inputs.push(InputReport {
+        display: item.candidate.display.clone(),
+        warnings: std::mem::take(&mut item.warnings),
+        publications: Vec::new(),
+    });
+    for publication in publications {
+        let told = record_publication(store, publication, &item.provenance, now)?;
+        if let Some(archived) = archived.as_deref_mut() {
+            archived.add(&item.provenance, (&told.list, told.published));
+        }
+        if let Some(input) = report.inputs.last_mut() {
+            input.publications.push(told);
+        }
+    }
+    Ok(())
+}
+
+/// Records one publication read whole, its renames carried first.
+fn record_publication(
+    store: &mut Store,
+    mut publication: Publication,
+    provenance: &Provenance,
+    now: DateTime<Utc>,
+) -> Result<PublicationReport, IngestError> {
+    let renames = carry_publication_renames(&store.view(), &mut publication)?;
+    let latest = store.view().last_date(&publication.list)?;
+    let outcome = store.record(&publication, provenance, now)?;
+    let (list, published) = (publication.list.clone(), publication.published);
+    // Freeing a large publication's many small allocations takes a while: do it beside.
+    std::thread::spawn(move || drop(publication));
+    Ok(PublicationReport {
+        list,
+        published,
+        renames,
+        outcome: publication_outcome(outcome, latest),
+    })
+}
+
+/// What the store did, placed among the list's publications (`latest`: the date of the list's
+/// latest publication before it was recorded).
+fn publication_outcome(outcome: RecordOutcome, latest: Option<NaiveDate>) -> PublicationOutcome {
+    match outcome {
+        RecordOutcome::AlreadyRecorded { seq } => PublicationOutcome::AlreadyRecorded { seq },
+        RecordOutcome::Recorded { event, notes } => {
+            let placement = match (event.supersedes, latest) {
+                (Some(corrects), _) => Placement::Correction { corrects },
+                (None, Some(latest)) if latest > event.published => Placement::Backfill { latest },
+                _ => Placement::Latest,
+            };
+            PublicationOutcome::Recorded {
+                event,
+                placement,
+                notes,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

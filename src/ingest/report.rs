@@ -1,0 +1,125 @@
+//! What an ingest did, for the caller to tell: per input, its warnings and what recording each
+//! of its publications did; what was archived.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use super::IngestError;
+use super::archive::ArchiveReport;
+use crate::model::fold::FoldNote;
+use crate::model::rename::Rename;
+use crate::model::{EventMeta, ListId};
+
+/// What an ingest did, in recording order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IngestReport {
+    /// Each input recorded (or found already recorded), in the order recorded.
+    pub inputs: Vec<InputReport>,
+    /// What was archived, when the ingest archived.
+    pub archive: Option<ArchiveReport>,
+    /// The store directory.
+    pub store: PathBuf,
+}
+
+impl IngestReport {
+    /// An empty report of an ingest into the store at `store`.
+    pub(crate) fn new(store: PathBuf) -> IngestReport {
+        IngestReport {
+            inputs: Vec::new(),
+            archive: None,
+            store,
+        }
+    }
+
+    /// Every publication reported, in recording order.
+    pub fn publications(&self) -> impl Iterator<Item = &PublicationReport> {
+        self.inputs.iter().flat_map(|i| &i.publications)
+    }
+
+    /// How many publications were recorded as new events.
+    pub fn recorded(&self) -> u64 {
+        self.publications()
+            .filter(|p| matches!(p.outcome, PublicationOutcome::Recorded { .. }))
+            .count() as u64
+    }
+
+    /// How many publications were recorded already, so that nothing was written for them.
+    pub fn already_recorded(&self) -> u64 {
+        self.publications()
+            .filter(|p| matches!(p.outcome, PublicationOutcome::AlreadyRecorded { .. }))
+            .count() as u64
+    }
+}
+
+/// What recording one input did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputReport {
+    /// The input as shown to the user.
+    pub display: String,
+    /// What the parser noted that did not stop the read, each naming the file.
+    pub warnings: Vec<String>,
+    /// Its publications, in recording order.
+    pub publications: Vec<PublicationReport>,
+}
+
+/// What recording one publication did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PublicationReport {
+    /// Its list.
+    pub list: ListId,
+    /// Its date.
+    pub published: NaiveDate,
+    /// The entries it renames (lists keyed by name), told before it is recorded.
+    pub renames: Vec<Rename>,
+    /// What recording it did.
+    pub outcome: PublicationOutcome,
+}
+
+/// What recording a publication did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PublicationOutcome {
+    /// The same list, date and bytes were recorded already as event `seq`: nothing was written.
+    AlreadyRecorded {
+        /// The existing event.
+        seq: u64,
+    },
+    /// A new event was appended.
+    Recorded {
+        /// The event.
+        event: EventMeta,
+        /// Where the event sits among the list's publications.
+        placement: Placement,
+        /// What the fold noted (removal of an unknown id, …), for the user.
+        notes: Vec<FoldNote>,
+    },
+}
+
+/// Where a new event sits among its list's publications.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// After every publication of the list recorded before it.
+    Latest,
+    /// A different publication for a list and date already recorded: it supersedes event
+    /// `corrects`.
+    Correction {
+        /// The event it supersedes.
+        corrects: u64,
+    },
+    /// Dated before the list's latest publication (dated `latest`), and placed by its date.
+    Backfill {
+        /// The date of the list's latest publication when it was recorded.
+        latest: NaiveDate,
+    },
+}
+
+/// An ingest that failed while recording: the error, and what was recorded before it (made
+/// durable as far as the store could).
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct RecordFailure {
+    /// Why it failed.
+    pub error: IngestError,
+    /// What was done before it failed: the inputs recorded; no archive report.
+    pub done: IngestReport,
+}

@@ -1,0 +1,246 @@
+//! The pipeline's two phases end to end, on inputs held in memory and a store in a temporary
+//! directory.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use super::*;
+use crate::model::{EntryId, ListId};
+use crate::store::Access;
+
+fn options() -> IngestOptions {
+    IngestOptions {
+        input: InputOptions::default(),
+        published: None,
+        drop_guard: DropGuard::Refuse { max_drop: 20.0 },
+        archive: ArchiveChoice::Never,
+    }
+}
+
+/// A native snapshot of list `el` dated `published`, as it would arrive over HTTP.
+fn snapshot(published: &str, entries: Value) -> FoundInputs {
+    let text = json!({
+        "list": "el",
+        "published": published,
+        "source": format!("test {published}"),
+        "kind": "snapshot",
+        "entries": entries,
+    })
+    .to_string();
+    FoundInputs {
+        candidates: vec![Candidate::in_memory(
+            format!("https://example.org/{published}/el.json"),
+            "el.json",
+            Arc::new(text.into_bytes()),
+            0,
+        )],
+        notes: Vec::new(),
+        searched: vec!["https://example.org".into()],
+    }
+}
+
+fn entries(count: usize) -> Value {
+    (0..count)
+        .map(|i| json!({"id": format!("e{i}"), "name": format!("Entry {i}")}))
+        .collect()
+}
+
+fn now() -> DateTime<Utc> {
+    "2024-12-11T09:00:00Z".parse().expect("a time")
+}
+
+fn ingest(store: &mut Store, found: FoundInputs) -> Result<IngestReport, Box<RecordFailure>> {
+    let plan = Ingest::check(found, options()).expect("the input checks");
+    plan.record(store, now())
+}
+
+fn open_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let store = Store::open(&dir.path().join("store"), Access::Write).expect("a new store");
+    (dir, store)
+}
+
+#[test]
+fn bytes_in_memory_are_recorded_once_and_reported() {
+    let (_dir, mut store) = open_store();
+    let report = ingest(&mut store, snapshot("2024-03-04", entries(10))).expect("recorded");
+    assert_eq!((report.recorded(), report.already_recorded()), (1, 0));
+    let input = &report.inputs[0];
+    assert_eq!(input.display, "https://example.org/2024-03-04/el.json");
+    let PublicationOutcome::Recorded {
+        event, placement, ..
+    } = &input.publications[0].outcome
+    else {
+        panic!("not recorded: {report:?}");
+    };
+    assert_eq!((event.seq, event.effect.added), (1, 10));
+    assert_eq!(*placement, Placement::Latest);
+    assert_eq!(report.archive, None);
+
+    let again = ingest(&mut store, snapshot("2024-03-04", entries(10))).expect("checked");
+    assert_eq!((again.recorded(), again.already_recorded()), (0, 1));
+    assert_eq!(
+        again.inputs[0].publications[0].outcome,
+        PublicationOutcome::AlreadyRecorded { seq: 1 }
+    );
+}
+
+#[test]
+fn a_snapshot_dropping_too_much_records_nothing() {
+    let (_dir, mut store) = open_store();
+    ingest(&mut store, snapshot("2024-03-04", entries(10))).expect("recorded");
+    let failure = ingest(&mut store, snapshot("2024-03-05", entries(5))).expect_err("refused");
+    assert!(
+        matches!(
+            failure.error,
+            IngestError::WouldDrop {
+                removed: 5,
+                in_force: 10,
+                ..
+            }
+        ),
+        "{}",
+        failure.error
+    );
+    assert!(failure.done.inputs.is_empty());
+    assert_eq!(store.event_count().expect("a count"), 1);
+}
+
+#[test]
+fn an_empty_snapshot_or_one_without_a_date_is_refused_before_the_store() {
+    let refused = Ingest::check(snapshot("2024-03-04", json!([])), options());
+    assert!(matches!(refused, Err(IngestError::EmptySnapshot { .. })));
+
+    let mut undated = snapshot("2024-03-04", entries(1));
+    undated.candidates[0] = Candidate::in_memory(
+        "el.json",
+        "el.json",
+        Arc::new(
+            json!({"list": "el", "kind": "snapshot", "entries": entries(1)})
+                .to_string()
+                .into_bytes(),
+        ),
+        0,
+    );
+    assert!(matches!(
+        Ingest::check(undated, options()),
+        Err(IngestError::NoDate { .. })
+    ));
+
+    let nothing = FoundInputs {
+        searched: vec!["a".into(), "b".into()],
+        ..FoundInputs::default()
+    };
+    let Err(error) = Ingest::check(nothing, options()) else {
+        panic!("nothing to ingest");
+    };
+    assert_eq!(error.to_string(), "no publications found in a, b");
+}
+
+#[test]
+fn a_rename_is_carried_against_the_store_and_told_once() {
+    let entry = |id: &str, name: &str, key: &str| json!({"id": id, "name": name, "extra": {"rename_key": key}});
+    let (_dir, mut store) = open_store();
+    ingest(
+        &mut store,
+        snapshot(
+            "2024-03-04",
+            json!([
+                entry("cn/acme", "Acme", "cn|1"),
+                entry("cn/bolt", "Bolt", "cn|2")
+            ]),
+        ),
+    )
+    .expect("recorded");
+    let renamed = json!([
+        entry("cn/acme co", "Acme Co", "cn|1"),
+        entry("cn/bolt", "Bolt", "cn|2")
+    ]);
+    let report = ingest(&mut store, snapshot("2024-03-05", renamed.clone())).expect("recorded");
+    let told = &report.inputs[0].publications[0];
+    assert_eq!(
+        told.renames,
+        [crate::model::rename::Rename {
+            old: EntryId::new("cn/acme").expect("an id"),
+            new: EntryId::new("cn/acme co").expect("an id"),
+        }]
+    );
+    let PublicationOutcome::Recorded { event, .. } = &told.outcome else {
+        panic!("not recorded");
+    };
+    assert_eq!(
+        (
+            event.effect.added,
+            event.effect.removed,
+            event.effect.changed
+        ),
+        (0, 0, 1),
+        "the rename is a change of the old entry"
+    );
+    // The next publication keeps the new name: the rename is not told again.
+    let report = ingest(&mut store, snapshot("2024-03-06", renamed)).expect("recorded");
+    assert!(report.inputs[0].publications[0].renames.is_empty());
+}
+
+#[test]
+fn an_event_is_placed_as_a_correction_a_backfill_or_the_latest() {
+    let event = |published: &str, supersedes: Option<u64>| crate::model::EventMeta {
+        seq: 2,
+        list: ListId::new("l").expect("a list id"),
+        published: published.parse().expect("a date"),
+        recorded: DateTime::<Utc>::default(),
+        kind: crate::model::PublicationKind::Snapshot,
+        source: "s".into(),
+        sha256: String::new(),
+        format: "native".into(),
+        supersedes,
+        effect: Default::default(),
+    };
+    let placed = |event, latest: Option<&str>| match publication_outcome(
+        RecordOutcome::Recorded {
+            event,
+            notes: Vec::new(),
+        },
+        latest.map(|d| d.parse().expect("a date")),
+    ) {
+        PublicationOutcome::Recorded { placement, .. } => placement,
+        PublicationOutcome::AlreadyRecorded { .. } => panic!("recorded"),
+    };
+    assert_eq!(
+        placed(event("2024-03-04", Some(1)), Some("2024-03-09")),
+        Placement::Correction { corrects: 1 }
+    );
+    assert_eq!(
+        placed(event("2024-03-04", None), Some("2024-03-09")),
+        Placement::Backfill {
+            latest: "2024-03-09".parse().expect("a date")
+        }
+    );
+    assert_eq!(
+        placed(event("2024-03-04", None), Some("2024-03-04")),
+        Placement::Latest
+    );
+    assert_eq!(placed(event("2024-03-04", None), None), Placement::Latest);
+}
+
+#[test]
+fn bytes_in_memory_are_archived_once_the_event_is_recorded() {
+    let (_dir, mut store) = open_store();
+    let archiving = IngestOptions {
+        archive: ArchiveChoice::Always,
+        ..options()
+    };
+    let plan =
+        Ingest::check(snapshot("2024-03-04", entries(3)), archiving.clone()).expect("checks");
+    let report = plan.record(&mut store, now()).expect("recorded");
+    let archive = report.archive.expect("archived");
+    assert_eq!((archive.written, archive.present), (1, 0));
+    assert_eq!(archive.dir, store.archive().dir());
+
+    let plan = Ingest::check(snapshot("2024-03-04", entries(3)), archiving).expect("checks");
+    let report = plan.record(&mut store, now()).expect("already recorded");
+    let archive = report.archive.expect("archived");
+    assert_eq!((archive.written, archive.present), (0, 1));
+}
