@@ -21,7 +21,10 @@ use super::StoreError;
 use super::event::{Block, EventContent, EventRecord, FRAME_LINES, Framed};
 use super::keys;
 use super::kv::{Kv, Tree, Writes};
-use super::records::{EntryRecord, Locator, Point, Slot, Version, decode_changes, encode_changes};
+use super::records::{
+    EntryRecord, Locator, Point, Slot, Version, decode_changes, decode_timeline_kind,
+    encode_changes, encode_timeline_kind,
+};
 use crate::model::fold::FoldNote;
 use crate::model::{ChangeKind, Effect, Entry, EntryId, ListId, PublicationKind};
 
@@ -223,37 +226,14 @@ pub(crate) struct TimelineItem {
     pub(crate) effective: bool,
 }
 
-fn kind_byte(kind: PublicationKind) -> u8 {
-    match kind {
-        PublicationKind::Snapshot => b's',
-        PublicationKind::Amendment => b'a',
-    }
-}
-
-fn read_kind_byte(byte: Option<&u8>) -> Result<PublicationKind, StoreError> {
-    match byte {
-        Some(b's') => Ok(PublicationKind::Snapshot),
-        Some(b'a') => Ok(PublicationKind::Amendment),
-        _ => Err(StoreError::Corrupt("a timeline record is malformed".into())),
-    }
-}
-
+/// The entry id of an `entries` key whose list prefix is `prefix_len` bytes long.
 fn key_id(key: &[u8], prefix_len: usize) -> Result<EntryId, StoreError> {
-    key.get(prefix_len..)
-        .and_then(|b| std::str::from_utf8(b).ok())
-        .and_then(|s| EntryId::new(s).ok())
+    keys::read_entry_id(key, prefix_len)
         .ok_or_else(|| StoreError::Corrupt("an index key is malformed".into()))
 }
 
 /// How many bytes of decompressed content frames a reader keeps.
 const FRAME_CACHE_BYTES: usize = 256 << 20;
-
-/// The key of frame `frame` of event `seq`'s content block.
-pub(crate) fn frame_key(seq: u64, frame: u32) -> Vec<u8> {
-    let mut key = keys::seq(seq).to_vec();
-    key.extend_from_slice(&frame.to_be_bytes());
-    key
-}
 
 /// Reads of the log and the derived indexes. It keeps what it has read (content frames, entry
 /// records, parsed entries), so one reader serves one query or one event's planning: a reader
@@ -280,12 +260,12 @@ impl<'a> Index<'a> {
     /// Every list with events.
     pub(crate) fn lists(&self) -> Result<Vec<ListId>, StoreError> {
         self.kv
-            .range(Tree::Lists, &[], &[u8::MAX])
+            .range(Tree::Lists, &[], &keys::AFTER_EVERY_LIST)
             .map(|pair| {
                 let (key, _) = pair?;
-                let text = std::str::from_utf8(&key)
-                    .map_err(|_| StoreError::Corrupt("a list id is not UTF-8".into()))?;
-                ListId::new(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+                keys::read_list(&key).ok_or_else(|| {
+                    StoreError::Corrupt("a key of the lists index is not a list id".into())
+                })
             })
             .collect()
     }
@@ -312,7 +292,7 @@ impl<'a> Index<'a> {
             items.push(TimelineItem {
                 date,
                 seq,
-                kind: read_kind_byte(value.first())?,
+                kind: decode_timeline_kind(&value)?,
                 effective: true,
             });
         }
@@ -350,7 +330,7 @@ impl<'a> Index<'a> {
             let (key, value) = pair?;
             let (_, d, seq) = keys::split_date_seq(&key)
                 .ok_or_else(|| StoreError::Corrupt("a timeline key is malformed".into()))?;
-            let kind = read_kind_byte(value.first())?;
+            let kind = decode_timeline_kind(&value)?;
             if d == date {
                 same_date = Some(seq);
                 continue;
@@ -545,15 +525,17 @@ impl<'a> Index<'a> {
 
     /// Every event header, in recording order.
     pub(crate) fn events(&self) -> impl Iterator<Item = Result<EventRecord, StoreError>> + '_ {
-        self.kv.range(Tree::Events, &[], &[u8::MAX; 9]).map(|pair| {
-            let (key, bytes) = pair?;
-            EventRecord::from_bytes(&bytes).map_err(|e| {
-                StoreError::Corrupt(format!(
-                    "event {} does not read back: {e}",
-                    keys::read_seq(&key).unwrap_or_default()
-                ))
+        self.kv
+            .range(Tree::Events, &[], &keys::AFTER_THE_LOG)
+            .map(|pair| {
+                let (key, bytes) = pair?;
+                EventRecord::from_bytes(&bytes).map_err(|e| {
+                    StoreError::Corrupt(format!(
+                        "event {} does not read back: {e}",
+                        keys::read_seq(&key).unwrap_or_default()
+                    ))
+                })
             })
-        })
     }
 
     /// The seq of a publication already recorded with these list, date and bytes.
@@ -575,7 +557,7 @@ impl<'a> Index<'a> {
         }
         let bytes = self
             .kv
-            .get(Tree::Contents, &frame_key(seq, frame))?
+            .get(Tree::Contents, &keys::frame(seq, frame))?
             .ok_or_else(|| {
                 StoreError::Corrupt(format!("event {seq}: content frame {frame} is missing"))
             })?;
@@ -637,7 +619,7 @@ impl<'a> Index<'a> {
         for frame in 0..lines.div_ceil(FRAME_LINES as u64) as u32 {
             let bytes = self
                 .kv
-                .get(Tree::Contents, &frame_key(seq, frame))?
+                .get(Tree::Contents, &keys::frame(seq, frame))?
                 .ok_or_else(|| {
                     StoreError::Corrupt(format!("event {seq}: content frame {frame} is missing"))
                 })?;
@@ -691,11 +673,7 @@ impl<'a> Index<'a> {
     }
 
     /// An encoded entry record, if the entry has one.
-    fn encoded_record(
-        &self,
-        list: &ListId,
-        id: &EntryId,
-    ) -> Result<Option<sled::IVec>, StoreError> {
+    fn encoded_record(&self, list: &ListId, id: &EntryId) -> Result<Option<Vec<u8>>, StoreError> {
         self.kv.get(Tree::Entries, &keys::entry(list, id))
     }
 
@@ -883,7 +861,7 @@ impl<'a> Index<'a> {
         let start = Point::start_of(event.published);
         let adds = add.len();
         let lines: Vec<Sealed> = add.into_iter().chain(amend).collect();
-        let mut records: HashMap<EntryId, sled::IVec> = HashMap::new();
+        let mut records: HashMap<EntryId, Vec<u8>> = HashMap::new();
         let mut state = SlotState::new();
         for id in lines.iter().map(|s| &s.id).chain(remove) {
             if let Some(value) = self.encoded_record(list, id)? {
@@ -947,7 +925,7 @@ impl<'a> Index<'a> {
         // Every entry record of the list, still encoded: states are read from them without
         // decoding names; only the records the window touches are decoded.
         let prefix = keys::list_prefix(list);
-        let mut encoded: BTreeMap<EntryId, sled::IVec> = BTreeMap::new();
+        let mut encoded: BTreeMap<EntryId, Vec<u8>> = BTreeMap::new();
         for pair in self
             .kv
             .range(Tree::Entries, &prefix, &keys::successor(&prefix))
@@ -995,7 +973,7 @@ impl<'a> Index<'a> {
         ) {
             let (key, value) = pair?;
             unfolded.extend(decode_changes(&value)?.into_iter().map(|(id, _)| id));
-            writes.delete(Tree::Changes, key.to_vec());
+            writes.delete(Tree::Changes, key);
         }
 
         // Fold the new event, then the later events of the window.
@@ -1179,7 +1157,7 @@ impl<'a> Index<'a> {
         (from, to): (Point, Option<Point>),
         folded: Vec<(Point, ChangeSet)>,
         unfolded: BTreeSet<EntryId>,
-        record_of: impl Fn(&EntryId) -> Result<Option<sled::IVec>, StoreError>,
+        record_of: impl Fn(&EntryId) -> Result<Option<Vec<u8>>, StoreError>,
         mut names: HashMap<EntryId, String>,
         writes: &mut Writes,
     ) -> Result<(), StoreError> {
@@ -1232,37 +1210,33 @@ impl<'a> Index<'a> {
         writes.put(
             Tree::Timeline,
             keys::list_date_seq(list, event.published, event.seq),
-            vec![kind_byte(kind)],
+            encode_timeline_kind(kind),
         );
         writes.put(
             Tree::Dedup,
             keys::dedup(list, event.published, event.sha256),
             keys::seq(event.seq).to_vec(),
         );
-        writes.put(
-            Tree::Lists,
-            list.as_str().as_bytes().to_vec(),
-            Vec::<u8>::new(),
-        );
+        writes.put(Tree::Lists, keys::list(list), Vec::new());
     }
 }
 
 /// A snapshot's changes to its list's records, the records it changes, and `entries_sha256`.
-type Merged = (ChangeSet, HashMap<EntryId, sled::IVec>, String);
+type Merged = (ChangeSet, HashMap<EntryId, Vec<u8>>, String);
 
 /// Merges a snapshot with its list's entry records, both in id order (ids compare as their
 /// bytes). `new` holds the snapshot's ids and entry hashes; `slot(n)` gives the slot of the
 /// `n`th when it is new or changed (called in id order). An entry whose hash equals its record's
 /// version in force before `start` is unchanged.
 fn merge_snapshot(
-    stored: impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>>,
+    stored: impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>>,
     prefix_len: usize,
     start: Point,
     new: &[(&EntryId, [u8; 32])],
     mut slot: impl FnMut(usize) -> Result<Slot, StoreError>,
 ) -> Result<Merged, StoreError> {
     let mut changes: ChangeSet = Vec::new();
-    let mut records: HashMap<EntryId, sled::IVec> = HashMap::new();
+    let mut records: HashMap<EntryId, Vec<u8>> = HashMap::new();
     let mut content_hasher = Sha256::new();
     let mut stored = stored.peekable();
     let mut n = 0;
@@ -1370,7 +1344,7 @@ pub(crate) fn rebuild(kv: &dyn Kv) -> Result<u64, StoreError> {
         expected_seq += 1;
     }
     if kv
-        .range(Tree::Events, &keys::seq(expected_seq), &[u8::MAX; 9])
+        .range(Tree::Events, &keys::seq(expected_seq), &keys::AFTER_THE_LOG)
         .next()
         .is_some()
     {
@@ -1379,9 +1353,13 @@ pub(crate) fn rebuild(kv: &dyn Kv) -> Result<u64, StoreError> {
         )));
     }
     let mut orphans = Writes::default();
-    for pair in kv.range(Tree::Contents, &keys::seq(expected_seq), &[u8::MAX; 13]) {
+    for pair in kv.range(
+        Tree::Contents,
+        &keys::seq(expected_seq),
+        &keys::AFTER_THE_LOG,
+    ) {
         let (key, _) = pair?;
-        orphans.delete(Tree::Contents, key.to_vec());
+        orphans.delete(Tree::Contents, key);
     }
     kv.commit(orphans)?;
     Ok(count)

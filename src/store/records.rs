@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 
 use super::StoreError;
 use super::keys;
-use crate::model::{ChangeKind, EntryId};
+use crate::model::{ChangeKind, EntryId, PublicationKind};
 
 /// A point in a list's fold order: events sort by (date, seq).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -179,6 +179,23 @@ impl EntryRecord {
             return Err(malformed());
         }
         Ok(record)
+    }
+}
+
+/// Encodes a `timeline` value: the event's kind, `s` or `a`.
+pub(crate) fn encode_timeline_kind(kind: PublicationKind) -> [u8; 1] {
+    match kind {
+        PublicationKind::Snapshot => [b's'],
+        PublicationKind::Amendment => [b'a'],
+    }
+}
+
+/// Decodes a `timeline` value.
+pub(crate) fn decode_timeline_kind(value: &[u8]) -> Result<PublicationKind, StoreError> {
+    match value {
+        b"s" => Ok(PublicationKind::Snapshot),
+        b"a" => Ok(PublicationKind::Amendment),
+        _ => Err(StoreError::Corrupt("a timeline record is malformed".into())),
     }
 }
 

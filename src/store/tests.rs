@@ -377,7 +377,7 @@ struct CrashingKv {
 }
 
 impl Kv for CrashingKv {
-    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<sled::IVec>, StoreError> {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         self.inner.get(tree, key)
     }
     fn range(&self, tree: Tree, lo: &[u8], hi: &[u8]) -> kv::RangeIter<'_> {
@@ -434,7 +434,10 @@ fn a_crash_inside_a_large_event_leaves_it_out_and_recovery_repairs_the_indexes()
             "the big event is not in the log"
         );
         assert!(
-            kv.inner.get(Tree::Meta, INDEX_STATE).unwrap().is_some(),
+            kv.inner
+                .get(Tree::Meta, meta::INDEX_STATE)
+                .unwrap()
+                .is_some(),
             "the indexes are marked dirty"
         );
         kv.allowed
