@@ -750,11 +750,8 @@ impl<'a> Importer<'a> {
     fn append(&self, record: &EventRecord, bytes: &[u8], framed: Framed) -> Result<(), StoreError> {
         let mut writes = Writes::default();
         for (frame, compressed) in framed.frames.into_iter().enumerate() {
-            writes.put(
-                Tree::Contents,
-                keys::frame(record.seq, frame as u32),
-                compressed,
-            );
+            let frame = super::event::frame_number(record.seq, frame)?;
+            writes.put(Tree::Contents, keys::frame(record.seq, frame), compressed);
         }
         writes.put(Tree::Events, keys::seq(record.seq), bytes);
         writes.put(Tree::Meta, meta::NEXT_SEQ, keys::seq(record.seq + 1));

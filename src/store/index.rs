@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use super::StoreError;
-use super::event::{Block, EventContent, EventRecord, FRAME_LINES, Framed};
+use super::event::{Block, EventContent, EventRecord, FRAME_LINES, Framed, frame_of};
 use super::keys;
 use super::kv::{Kv, Tree, Writes};
 use super::records::{
@@ -188,7 +188,7 @@ fn apply_amendment(
             hash: sealed.hash,
             at: Locator {
                 seq,
-                line: line as u32,
+                line: line as u64,
             },
         };
         match state.get(&sealed.id) {
@@ -576,21 +576,17 @@ impl<'a> Index<'a> {
         Ok(block)
     }
 
-    /// The canonical JSON of the entry stored at `at`.
-    pub(crate) fn content(&self, at: Locator) -> Result<Rc<Block>, StoreError> {
-        self.frame(at.seq, at.line / FRAME_LINES as u32)
-    }
-
     /// Calls `f` with the canonical JSON of the entry stored at `at`.
     pub(crate) fn with_json<R>(
         &self,
         at: Locator,
         f: impl FnOnce(&[u8]) -> R,
     ) -> Result<R, StoreError> {
-        let block = self.content(at)?;
-        let line = block.line(at.line as usize % FRAME_LINES).ok_or_else(|| {
-            StoreError::Corrupt(format!("event {}: a content line is missing", at.seq))
-        })?;
+        let missing =
+            || StoreError::Corrupt(format!("event {}: a content line is missing", at.seq));
+        let (frame, place) = frame_of(at.line).ok_or_else(missing)?;
+        let block = self.frame(at.seq, frame)?;
+        let line = block.line(place).ok_or_else(missing)?;
         Ok(f(line))
     }
 
@@ -616,7 +612,12 @@ impl<'a> Index<'a> {
         lines: u64,
         mut each: impl FnMut(Block) -> Result<(), E>,
     ) -> Result<(), E> {
-        for frame in 0..lines.div_ceil(FRAME_LINES as u64) as u32 {
+        let frames = u32::try_from(lines.div_ceil(FRAME_LINES as u64)).map_err(|_| {
+            StoreError::Corrupt(format!(
+                "event {seq}: its header claims {lines} content lines, more than a block can hold"
+            ))
+        })?;
+        for frame in 0..frames {
             let bytes = self
                 .kv
                 .get(Tree::Contents, &keys::frame(seq, frame))?
@@ -713,7 +714,7 @@ impl<'a> Index<'a> {
                 hash: new[n].1,
                 at: Locator {
                     seq,
-                    line: lines.len() as u32 - 1,
+                    line: lines.len() as u64 - 1,
                 },
             })
         })?;
@@ -997,7 +998,7 @@ impl<'a> Index<'a> {
                                 hash: hashes[i],
                                 at: Locator {
                                     seq,
-                                    line: lines.len() as u32,
+                                    line: lines.len() as u64,
                                 },
                             };
                             content.insert(id.clone(), slot);
@@ -1039,7 +1040,7 @@ impl<'a> Index<'a> {
                         hash: s.hash,
                         at: Locator {
                             seq,
-                            line: line as u32,
+                            line: line as u64,
                         },
                     };
                     content.insert(s.id.clone(), slot);
@@ -1420,7 +1421,7 @@ pub struct SnapshotDigest {
     pub(crate) list: ListId,
     pub(crate) published: NaiveDate,
     /// Every entry's id and hash, and its line in the block when it is new or changed.
-    seen: Vec<(EntryId, [u8; 32], Option<u32>)>,
+    seen: Vec<(EntryId, [u8; 32], Option<u64>)>,
     /// The names of the new or changed entries, for the name index.
     names: Vec<(EntryId, String)>,
     block: FrameWriter,
@@ -1473,13 +1474,13 @@ struct FrameWriter {
     frames: Vec<Vec<u8>>,
     raw: Vec<u8>,
     in_frame: usize,
-    lines: u32,
+    lines: u64,
     hasher: Sha256,
 }
 
 impl FrameWriter {
     /// Appends a line; returns its number.
-    fn push(&mut self, line: &[u8]) -> u32 {
+    fn push(&mut self, line: &[u8]) -> u64 {
         self.raw.extend_from_slice(line);
         self.raw.push(b'\n');
         self.in_frame += 1;
@@ -1504,7 +1505,7 @@ impl FrameWriter {
         self.close_frame();
         Framed {
             frames: self.frames,
-            lines: self.lines as u64,
+            lines: self.lines,
             sha256: hex::encode(self.hasher.finalize()),
         }
     }

@@ -59,8 +59,14 @@ use records::Point;
 /// The database engine a store on disk lives in (see `kv.rs` for what it must provide).
 type Disk = sled_backend::SledKv;
 
-/// The on-disk layout version this listdiff writes and reads.
-pub const STORE_FORMAT: u32 = 1;
+/// The on-disk layout version this listdiff writes and reads. Layout 2 stores every length and
+/// count in the derived records as a varint (`records.rs`); layout 1 cut names at 65,535 bytes
+/// and kept at most 255 names per entry. The log is the same in both.
+pub const STORE_FORMAT: u32 = 2;
+
+/// Older layouts this listdiff opens by rebuilding the derived indexes from the log, which they
+/// share with [`STORE_FORMAT`].
+const UPGRADABLE_LAYOUTS: [u32; 1] = [1];
 const MARKER: &str = "listdiff-store";
 
 /// Why the store cannot do what was asked.
@@ -147,10 +153,39 @@ pub enum RecordOutcome {
     },
 }
 
+/// A store of an older layout that opening brought to [`STORE_FORMAT`]: its log is unchanged
+/// (so are its checkpoints and exports); its derived indexes were rebuilt from it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LayoutUpgrade {
+    /// The store directory.
+    pub path: PathBuf,
+    /// The layout the store had.
+    pub from: u32,
+    /// The layout it has now ([`STORE_FORMAT`]).
+    pub to: u32,
+    /// How many events of the log were replayed.
+    pub events: u64,
+}
+
+impl std::fmt::Display for LayoutUpgrade {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the store at {} had layout {}, written by an older listdiff: its indexes were rebuilt from its log of {} events in layout {}; the log, its checkpoints and exports are unchanged, but a listdiff older than this one can no longer open the store",
+            self.path.display(),
+            self.from,
+            self.events,
+            self.to
+        )
+    }
+}
+
 /// A listdiff store, open and locked by this process.
 pub struct Store {
     path: PathBuf,
     kv: Disk,
+    /// What opening the store did to bring it to [`STORE_FORMAT`], if anything.
+    upgrade: Option<LayoutUpgrade>,
     _lock: File,
 }
 
@@ -163,7 +198,8 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
 
 impl Store {
     /// Opens the store at `path`, locking it for this process. With [`Access::Write`] a missing
-    /// store (or an empty directory) is created.
+    /// store (or an empty directory) is created. A store of an older layout is brought to
+    /// [`STORE_FORMAT`] by rebuilding its indexes (see [`Store::layout_upgrade`]).
     pub fn open(path: &Path, access: Access) -> Result<Store, StoreError> {
         let marker = path.join(MARKER);
         if path.is_file() {
@@ -205,31 +241,62 @@ impl Store {
             writeln!(file, "listdiff store, layout {STORE_FORMAT}").map_err(io_error(&marker))?;
             file.sync_all().map_err(io_error(&marker))?;
         }
-        let store = Store {
+        let mut store = Store {
             path: path.to_path_buf(),
             kv: Disk::open(&path.join("db"), path)?,
+            upgrade: None,
             _lock: lock,
         };
-        store.check_layout()?;
-        recover(&store.kv)?;
+        match store.check_layout()? {
+            Some(from) => store.upgrade = Some(store.upgrade_from(from)?),
+            None => recover(&store.kv)?,
+        }
         Ok(store)
     }
 
-    fn check_layout(&self) -> Result<(), StoreError> {
-        match self.kv.get(Tree::Meta, meta::LAYOUT)? {
-            None => {
-                let mut writes = Writes::default();
-                writes.put(Tree::Meta, meta::LAYOUT, STORE_FORMAT.to_string());
-                writes.put(Tree::Meta, meta::STORE_ID, new_store_id(&self.path));
-                self.kv.commit(writes)?;
-                Ok(())
-            }
-            Some(found) if found == STORE_FORMAT.to_string().as_bytes() => Ok(()),
-            Some(found) => Err(StoreError::TooNew {
+    /// Checks the layout the store records, recording [`STORE_FORMAT`] in a new store; returns
+    /// the older layout the store must be upgraded from, if it is one.
+    fn check_layout(&self) -> Result<Option<u32>, StoreError> {
+        let Some(found) = self.kv.get(Tree::Meta, meta::LAYOUT)? else {
+            let mut writes = Writes::default();
+            writes.put(Tree::Meta, meta::LAYOUT, STORE_FORMAT.to_string());
+            writes.put(Tree::Meta, meta::STORE_ID, new_store_id(&self.path));
+            self.kv.commit(writes)?;
+            return Ok(None);
+        };
+        let layout = std::str::from_utf8(&found)
+            .ok()
+            .and_then(|text| text.parse::<u32>().ok());
+        match layout {
+            Some(STORE_FORMAT) => Ok(None),
+            Some(old) if UPGRADABLE_LAYOUTS.contains(&old) => Ok(Some(old)),
+            _ => Err(StoreError::TooNew {
                 path: self.path.clone(),
                 found: String::from_utf8_lossy(&found).into_owned(),
             }),
         }
+    }
+
+    /// Brings a store of layout `from` to [`STORE_FORMAT`]: rebuilds its derived indexes from
+    /// the log and records the new layout in the same transaction that ends the rebuild, so an
+    /// interrupted upgrade is done again at the next open.
+    fn upgrade_from(&self, from: u32) -> Result<LayoutUpgrade, StoreError> {
+        let mut done = Writes::default();
+        done.put(Tree::Meta, meta::LAYOUT, STORE_FORMAT.to_string());
+        let events = rebuild_indexes_then(&self.kv, done)?;
+        self.flush()?;
+        Ok(LayoutUpgrade {
+            path: self.path.clone(),
+            from,
+            to: STORE_FORMAT,
+            events,
+        })
+    }
+
+    /// What opening the store did to bring it from an older layout to [`STORE_FORMAT`], for
+    /// the user to be told; `None` when it already had it.
+    pub fn layout_upgrade(&self) -> Option<&LayoutUpgrade> {
+        self.upgrade.as_ref()
     }
 
     /// The store directory.
@@ -613,7 +680,8 @@ fn write_event(
     // orphans, which recovery removes); the header makes the event part of the log.
     let mut index_writes = plan.writes;
     for (frame, bytes) in plan.block.frames.into_iter().enumerate() {
-        index_writes.put(Tree::Contents, keys::frame(seq, frame as u32), bytes);
+        let frame = event::frame_number(seq, frame)?;
+        index_writes.put(Tree::Contents, keys::frame(seq, frame), bytes);
     }
     let mut log_writes = Writes::default();
     log_writes.put(Tree::Events, keys::seq(seq).to_vec(), record.to_bytes());
@@ -655,11 +723,16 @@ fn commit_event(kv: &dyn Kv, index_writes: Writes, log_writes: Writes) -> Result
 /// Rebuilds the derived indexes from the log, marking them dirty until done so that an
 /// interrupted rebuild is redone at the next open.
 fn rebuild_indexes(kv: &dyn Kv) -> Result<u64, StoreError> {
+    rebuild_indexes_then(kv, Writes::default())
+}
+
+/// [`rebuild_indexes`], committing `done` with the write that clears the dirty mark.
+fn rebuild_indexes_then(kv: &dyn Kv, done: Writes) -> Result<u64, StoreError> {
     let mut writes = Writes::default();
     writes.put(Tree::Meta, meta::INDEX_STATE, meta::DIRTY);
     kv.commit(writes)?;
     let count = index::rebuild(kv)?;
-    let mut writes = Writes::default();
+    let mut writes = done;
     writes.delete(Tree::Meta, meta::INDEX_STATE);
     kv.commit(writes)?;
     Ok(count)
