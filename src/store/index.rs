@@ -912,6 +912,10 @@ impl<'a> Index<'a> {
 
     /// Any event, including a backfill or a correction: it refolds the window from its date
     /// through the next effective snapshot, from all of the list's entry records.
+    ///
+    /// The list's state just before the event is read from the records; the event is folded
+    /// into it, then every later effective event of the window; the window's change lists and
+    /// the records of every entry they touch (before or after) are rewritten.
     fn plan_window(
         &self,
         event: &NewEvent,
@@ -919,14 +923,85 @@ impl<'a> Index<'a> {
         supersedes: Option<u64>,
         later: Vec<TimelineItem>,
     ) -> Result<Plan, StoreError> {
-        let list = event.list;
-        let seq = event.seq;
         let kind = body.kind();
         let start = Point::start_of(event.published);
         // Every entry record of the list, still encoded: states are read from them without
         // decoding names; only the records the window touches are decoded.
+        let encoded = self.encoded_records(event.list)?;
+        let before = state_before(&encoded, start)?;
+        let stop = window_stop(&later);
+        // A snapshot replaces the whole list: the state after the one ending the window is the
+        // same whatever this event changes before it.
+        let after_stop = stop
+            .map(|z| {
+                let just_after = Point {
+                    seq: z.seq + 1,
+                    ..z
+                };
+                state_before(&encoded, just_after)
+            })
+            .transpose()?;
+        let mut writes = Writes::default();
+        let unfolded = self.unfold_window(event, stop, &mut writes)?;
+
+        let Folded {
+            state,
+            changes,
+            content,
+            block,
+            mut names,
+            notes,
+        } = match body {
+            Body::Snapshot(entries) => fold_snapshot(event.seq, entries, &before),
+            Body::SnapshotDelta {
+                upsert,
+                remove,
+                entries,
+                entries_sha256,
+            } => fold_snapshot_delta(
+                event.seq,
+                upsert,
+                remove,
+                (entries, entries_sha256),
+                &before,
+            )?,
+            Body::Amendment { add, amend, remove } => {
+                fold_amendment(event.seq, add, amend, remove, &before)
+            }
+        };
+        let effect = effect_of(&changes);
+        let mut folded = vec![(
+            Point {
+                date: event.published,
+                seq: event.seq,
+            },
+            changes,
+        )];
+        folded.extend(self.fold_later(state, &later, after_stop.as_ref(), &mut names)?);
+        self.write_fold(
+            event,
+            kind,
+            (start, stop),
+            folded,
+            unfolded,
+            |id| Ok(encoded.get(id).cloned()),
+            names,
+            &mut writes,
+        )?;
+        Ok(Plan {
+            writes,
+            effect,
+            notes,
+            supersedes,
+            content,
+            block,
+        })
+    }
+
+    /// Every entry record of `list`, encoded, by id.
+    fn encoded_records(&self, list: &ListId) -> Result<BTreeMap<EntryId, Vec<u8>>, StoreError> {
         let prefix = keys::list_prefix(list);
-        let mut encoded: BTreeMap<EntryId, Vec<u8>> = BTreeMap::new();
+        let mut encoded = BTreeMap::new();
         for pair in self
             .kv
             .range(Tree::Entries, &prefix, &keys::successor(&prefix))
@@ -934,39 +1009,23 @@ impl<'a> Index<'a> {
             let (key, value) = pair?;
             encoded.insert(key_id(&key, prefix.len())?, value);
         }
-        let state_at = |bound: Point| -> Result<SlotState, StoreError> {
-            let mut state = SlotState::new();
-            for (id, bytes) in &encoded {
-                if let Some(slot) = EntryRecord::slot_before_encoded(bytes, bound)? {
-                    state.insert(id.clone(), slot);
-                }
-            }
-            Ok(state)
-        };
-        let pre = state_at(start)?;
+        Ok(encoded)
+    }
 
-        // The window whose fold this event changes: from its date through the next snapshot.
-        let stop = later
-            .last()
-            .filter(|z| z.kind == PublicationKind::Snapshot)
-            .map(|z| Point {
-                date: z.date,
-                seq: z.seq,
-            });
-        let snapshot_after: Option<SlotState> = stop
-            .map(|z| {
-                state_at(Point {
-                    date: z.date,
-                    seq: z.seq + 1,
-                })
-            })
-            .transpose()?;
-        let mut writes = Writes::default();
-        let mut unfolded: BTreeSet<EntryId> = BTreeSet::new();
+    /// Deletes the change lists of the window of `event` (from its date through `stop`, or to
+    /// the end of its list), which its fold replaces; returns every id they named.
+    fn unfold_window(
+        &self,
+        event: &NewEvent,
+        stop: Option<Point>,
+        writes: &mut Writes,
+    ) -> Result<BTreeSet<EntryId>, StoreError> {
+        let list = event.list;
         let window_end = match stop {
             Some(z) => keys::successor(&keys::list_date_seq(list, z.date, z.seq)),
             None => keys::successor(&keys::list_prefix(list)),
         };
+        let mut unfolded = BTreeSet::new();
         for pair in self.kv.range(
             Tree::Changes,
             &keys::list_date(list, event.published),
@@ -976,130 +1035,30 @@ impl<'a> Index<'a> {
             unfolded.extend(decode_changes(&value)?.into_iter().map(|(id, _)| id));
             writes.delete(Tree::Changes, key);
         }
+        Ok(unfolded)
+    }
 
-        // Fold the new event, then the later events of the window.
-        let mut notes = Vec::new();
-        let mut names: HashMap<EntryId, String> = HashMap::new();
-        let (mut state, own_changes, content, block) = match body {
-            Body::Snapshot(entries) => {
-                let hashes = hash_all(entries);
-                let mut order: Vec<usize> = (0..entries.len()).collect();
-                order.sort_by(|&a, &b| entries[a].id.cmp(&entries[b].id));
-                let mut content = SlotState::new();
-                let mut lines: Vec<usize> = Vec::new();
-                for i in order {
-                    let id = &entries[i].id;
-                    match pre.get(id) {
-                        Some(old) if old.hash == hashes[i] => {
-                            content.insert(id.clone(), *old);
-                        }
-                        _ => {
-                            let slot = Slot {
-                                hash: hashes[i],
-                                at: Locator {
-                                    seq,
-                                    line: lines.len() as u64,
-                                },
-                            };
-                            content.insert(id.clone(), slot);
-                            lines.push(i);
-                        }
-                    }
-                }
-                let changes = diff_slots(&pre, &content);
-                let remove: Vec<EntryId> = changes
-                    .iter()
-                    .filter(|c| c.1 == ChangeKind::Removed)
-                    .map(|c| c.0.clone())
-                    .collect();
-                let block = Framed::build(lines.len(), |n| entries[lines[n]].canonical_json());
-                for &i in &lines {
-                    names.insert(entries[i].id.clone(), entries[i].name.clone());
-                }
-                let header = EventContent::SnapshotDelta {
-                    entries: content.len() as u64,
-                    entries_sha256: state_sha256(&content),
-                    upsert: block.lines,
-                    remove,
-                    block_sha256: block.sha256.clone(),
-                };
-                (content, changes, header, block)
-            }
-            Body::SnapshotDelta {
-                upsert,
-                remove,
-                entries,
-                entries_sha256,
-            } => {
-                let mut content = pre.clone();
-                for id in remove {
-                    content.remove(id);
-                }
-                for (line, s) in upsert.iter().enumerate() {
-                    let slot = Slot {
-                        hash: s.hash,
-                        at: Locator {
-                            seq,
-                            line: line as u64,
-                        },
-                    };
-                    content.insert(s.id.clone(), slot);
-                }
-                if content.len() as u64 != entries || state_sha256(&content) != entries_sha256 {
-                    return Err(StoreError::Corrupt(format!(
-                        "event {seq}: the snapshot does not rebuild from its base (expected {entries} entries with hash {entries_sha256}, got {})",
-                        content.len()
-                    )));
-                }
-                let changes = diff_slots(&pre, &content);
-                let block = framed_sealed(&upsert);
-                let header = EventContent::SnapshotDelta {
-                    entries,
-                    entries_sha256: entries_sha256.to_string(),
-                    upsert: upsert.len() as u64,
-                    remove: remove.to_vec(),
-                    block_sha256: block.sha256.clone(),
-                };
-                for s in upsert {
-                    names.insert(s.id, s.name);
-                }
-                (content, changes, header, block)
-            }
-            Body::Amendment { add, amend, remove } => {
-                let adds = add.len();
-                let lines: Vec<Sealed> = add.into_iter().chain(amend).collect();
-                let mut state = pre.clone();
-                let changes = apply_amendment(&mut state, seq, &lines, adds, remove, &mut notes);
-                let block = framed_sealed(&lines);
-                let header = EventContent::Amendment {
-                    add: adds as u64,
-                    amend: (lines.len() - adds) as u64,
-                    remove: remove.to_vec(),
-                    block_sha256: block.sha256.clone(),
-                };
-                for s in lines {
-                    names.insert(s.id, s.name);
-                }
-                (state, changes, header, block)
-            }
-        };
-        let effect = effect_of(&own_changes);
-        let mut folded: Vec<(Point, ChangeSet)> = vec![(
-            Point {
-                date: event.published,
-                seq,
-            },
-            own_changes,
-        )];
-        for item in &later {
+    /// Folds the effective events after a new one, `later` (see [`Index::reach`]), into the
+    /// state the new one left: a snapshot ending the window gives `after_stop`, an amendment is
+    /// applied from its stored block. Adds the names of the entries they state to `names`
+    /// (where the new event did not name them). Returns each event's changes.
+    fn fold_later(
+        &self,
+        mut state: SlotState,
+        later: &[TimelineItem],
+        after_stop: Option<&SlotState>,
+        names: &mut HashMap<EntryId, String>,
+    ) -> Result<Vec<(Point, ChangeSet)>, StoreError> {
+        let mut folded = Vec::with_capacity(later.len());
+        for item in later {
             let at = Point {
                 date: item.date,
                 seq: item.seq,
             };
-            let changes = match (item.kind, &snapshot_after) {
-                (PublicationKind::Snapshot, Some(content)) => {
-                    let changes = diff_slots(&state, content);
-                    state = content.clone();
+            let changes = match (item.kind, after_stop) {
+                (PublicationKind::Snapshot, Some(after)) => {
+                    let changes = diff_slots(&state, after);
+                    state = after.clone();
                     changes
                 }
                 _ => {
@@ -1127,24 +1086,7 @@ impl<'a> Index<'a> {
             };
             folded.push((at, changes));
         }
-        self.write_fold(
-            event,
-            kind,
-            (start, stop),
-            folded,
-            unfolded,
-            |id| Ok(encoded.get(id).cloned()),
-            names,
-            &mut writes,
-        )?;
-        Ok(Plan {
-            writes,
-            effect,
-            notes,
-            supersedes,
-            content,
-            block,
-        })
+        Ok(folded)
     }
 
     /// Writes a folded window: the change list of each event in it, the record of every entry
@@ -1316,6 +1258,178 @@ fn effect_of(changes: &ChangeSet) -> Effect {
         added: count(ChangeKind::Added),
         removed: count(ChangeKind::Removed),
         changed: count(ChangeKind::Changed),
+    }
+}
+
+/// The state of a list strictly before `bound`, read from its encoded entry records.
+fn state_before(
+    encoded: &BTreeMap<EntryId, Vec<u8>>,
+    bound: Point,
+) -> Result<SlotState, StoreError> {
+    let mut state = SlotState::new();
+    for (id, bytes) in encoded {
+        if let Some(slot) = EntryRecord::slot_before_encoded(bytes, bound)? {
+            state.insert(id.clone(), slot);
+        }
+    }
+    Ok(state)
+}
+
+/// The end of the window a new event's fold reaches, given the effective events after it
+/// (see [`Index::reach`]): the snapshot they end with, or `None` (the end of the list).
+fn window_stop(later: &[TimelineItem]) -> Option<Point> {
+    later
+        .last()
+        .filter(|z| z.kind == PublicationKind::Snapshot)
+        .map(|z| Point {
+            date: z.date,
+            seq: z.seq,
+        })
+}
+
+/// A new event folded into the state before it: the state after it, its changes, its header
+/// content and block, the names of the entries it states, and what is worth telling the user.
+struct Folded {
+    state: SlotState,
+    changes: ChangeSet,
+    content: EventContent,
+    block: Framed,
+    names: HashMap<EntryId, String>,
+    notes: Vec<FoldNote>,
+}
+
+/// Folds a whole snapshot (at ingest) into `before`: its block holds the entries that are new
+/// or differ from `before`, in id order; the others keep their slots.
+fn fold_snapshot(seq: u64, entries: &[Entry], before: &SlotState) -> Folded {
+    let hashes = hash_all(entries);
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| entries[a].id.cmp(&entries[b].id));
+    let mut state = SlotState::new();
+    let mut lines: Vec<usize> = Vec::new();
+    for i in order {
+        let id = &entries[i].id;
+        match before.get(id) {
+            Some(old) if old.hash == hashes[i] => {
+                state.insert(id.clone(), *old);
+            }
+            _ => {
+                let slot = Slot {
+                    hash: hashes[i],
+                    at: Locator {
+                        seq,
+                        line: lines.len() as u64,
+                    },
+                };
+                state.insert(id.clone(), slot);
+                lines.push(i);
+            }
+        }
+    }
+    let changes = diff_slots(before, &state);
+    let remove: Vec<EntryId> = changes
+        .iter()
+        .filter(|c| c.1 == ChangeKind::Removed)
+        .map(|c| c.0.clone())
+        .collect();
+    let block = Framed::build(lines.len(), |n| entries[lines[n]].canonical_json());
+    let names = lines
+        .iter()
+        .map(|&i| (entries[i].id.clone(), entries[i].name.clone()))
+        .collect();
+    let content = EventContent::SnapshotDelta {
+        entries: state.len() as u64,
+        entries_sha256: state_sha256(&state),
+        upsert: block.lines,
+        remove,
+        block_sha256: block.sha256.clone(),
+    };
+    Folded {
+        state,
+        changes,
+        content,
+        block,
+        names,
+        notes: Vec::new(),
+    }
+}
+
+/// Folds a stored snapshot (at replay) into `before`: `before`, plus its block's entries,
+/// minus its removals, which must give the `(entries, entries_sha256)` it was recorded with.
+fn fold_snapshot_delta(
+    seq: u64,
+    upsert: Vec<Sealed>,
+    remove: &[EntryId],
+    (entries, entries_sha256): (u64, &str),
+    before: &SlotState,
+) -> Result<Folded, StoreError> {
+    let mut state = before.clone();
+    for id in remove {
+        state.remove(id);
+    }
+    for (line, s) in upsert.iter().enumerate() {
+        let slot = Slot {
+            hash: s.hash,
+            at: Locator {
+                seq,
+                line: line as u64,
+            },
+        };
+        state.insert(s.id.clone(), slot);
+    }
+    if state.len() as u64 != entries || state_sha256(&state) != entries_sha256 {
+        return Err(StoreError::Corrupt(format!(
+            "event {seq}: the snapshot does not rebuild from its base (expected {entries} entries with hash {entries_sha256}, got {})",
+            state.len()
+        )));
+    }
+    let changes = diff_slots(before, &state);
+    let block = framed_sealed(&upsert);
+    let content = EventContent::SnapshotDelta {
+        entries,
+        entries_sha256: entries_sha256.to_string(),
+        upsert: upsert.len() as u64,
+        remove: remove.to_vec(),
+        block_sha256: block.sha256.clone(),
+    };
+    let names = upsert.into_iter().map(|s| (s.id, s.name)).collect();
+    Ok(Folded {
+        state,
+        changes,
+        content,
+        block,
+        names,
+        notes: Vec::new(),
+    })
+}
+
+/// Folds an amendment into `before`: its block holds `add`, then `amend`.
+fn fold_amendment(
+    seq: u64,
+    add: Vec<Sealed>,
+    amend: Vec<Sealed>,
+    remove: &[EntryId],
+    before: &SlotState,
+) -> Folded {
+    let adds = add.len();
+    let lines: Vec<Sealed> = add.into_iter().chain(amend).collect();
+    let mut state = before.clone();
+    let mut notes = Vec::new();
+    let changes = apply_amendment(&mut state, seq, &lines, adds, remove, &mut notes);
+    let block = framed_sealed(&lines);
+    let content = EventContent::Amendment {
+        add: adds as u64,
+        amend: (lines.len() - adds) as u64,
+        remove: remove.to_vec(),
+        block_sha256: block.sha256.clone(),
+    };
+    let names = lines.into_iter().map(|s| (s.id, s.name)).collect();
+    Folded {
+        state,
+        changes,
+        content,
+        block,
+        names,
+        notes,
     }
 }
 
