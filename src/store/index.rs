@@ -1624,3 +1624,6 @@ impl FrameWriter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
