@@ -127,7 +127,8 @@ impl EntryRecord {
         (0..r.count()?).map(|_| r.string()).collect()
     }
 
-    /// [`EntryRecord::slot_before`] read straight from an encoded record, skipping its names.
+    /// The entry in force strictly before `bound` (the slot of [`EntryRecord::before`]), read
+    /// straight from an encoded record, skipping its names.
     pub(crate) fn slot_before_encoded(
         bytes: &[u8],
         bound: Point,
