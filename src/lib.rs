@@ -3,7 +3,7 @@
 //! Floors, each importing only the floors below it:
 //! - [`model`]: entries, publications, changes, the fold and diff rules (no I/O);
 //! - [`formats`]: one parser per publisher format, bytes → publications;
-//! - [`store`]: the append-only event log in sled and the indexes derived from it;
+//! - [`store`]: the append-only event log in an embedded database and the indexes derived from it;
 //! - [`ingest`]: the ingest pipeline: finding, reading and checking inputs, then recording
 //!   them as events and archiving them;
 //! - [`query`]: as-of, since, diff, history, log, answered from the store;

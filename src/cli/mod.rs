@@ -228,7 +228,13 @@ impl Context {
                         seconds: self.wait.as_secs_f64(),
                     }));
                 }
-                other => return Ok(other?),
+                other => {
+                    let store = other?;
+                    if let Some(upgrade) = store.layout_upgrade() {
+                        eprintln!("listdiff: note: {upgrade}");
+                    }
+                    return Ok(store);
+                }
             }
         }
     }

@@ -1,5 +1,5 @@
 //! The input archive: each input file's exact bytes, zstd-compressed and named by their SHA-256,
-//! kept beside the database (never inside sled), and for each archived event a small read
+//! kept beside the database (never inside it), and for each archived event a small read
 //! manifest saying how to read those bytes again the way `ingest` did.
 //!
 //! Layout, under the store directory:

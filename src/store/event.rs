@@ -26,6 +26,27 @@ pub(crate) const EVENT_VERSION: u32 = 1;
 /// Lines per compressed frame of a content block: reading one entry decompresses one frame.
 pub(crate) const FRAME_LINES: usize = 32;
 
+/// The most lines a content block can hold: its frames are numbered by a u32 in their keys
+/// (137 billion lines, far beyond any publication listdiff can read into memory).
+pub(crate) const MAX_BLOCK_LINES: u64 = (u32::MAX as u64 + 1) * FRAME_LINES as u64;
+
+/// The number of the frame holding line `line` of a content block, as the frame's key holds it,
+/// and the line's place in that frame; `None` beyond [`MAX_BLOCK_LINES`].
+pub(crate) fn frame_of(line: u64) -> Option<(u32, usize)> {
+    let frame = u32::try_from(line / FRAME_LINES as u64).ok()?;
+    Some((frame, (line % FRAME_LINES as u64) as usize))
+}
+
+/// The number of frame `index` of a block as its key holds it, refusing a block beyond
+/// [`MAX_BLOCK_LINES`] (for event `seq`).
+pub(crate) fn frame_number(seq: u64, index: usize) -> Result<u32, StoreError> {
+    u32::try_from(index).map_err(|_| {
+        StoreError::Invalid(format!(
+            "event {seq}: a content block of more than {MAX_BLOCK_LINES} entries does not fit the store"
+        ))
+    })
+}
+
 /// zstd level for content frames (3: fast, and about 4× on entry JSON).
 pub(crate) const ZSTD_LEVEL: i32 = 3;
 

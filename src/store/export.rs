@@ -1,5 +1,5 @@
 //! Export and import of the whole log as JSON lines: the backup and migration path away from
-//! sled's on-disk format (see docs/export.md).
+//! the database engine's on-disk format (see docs/export.md).
 //!
 //! ```text
 //! {"listdiff_export":1,"store":"5f0c2a9e4b7d1c3a","events":2}
@@ -27,8 +27,9 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use super::event::{EventRecord, Framed};
+use super::keys::{self, meta};
 use super::kv::{self, Kv, Tree, Writes};
-use super::{Access, Store, StoreError, WRITES_PER_TRANSACTION, index, keys};
+use super::{Access, Store, StoreError, WRITES_PER_TRANSACTION, index};
 use crate::model::checkpoint::Checkpoint;
 use crate::model::merkle::{self, TreeHash};
 
@@ -192,7 +193,10 @@ impl Store {
         out.write_all(b"\n").map_err(ExportError::Write)?;
         let mut leaves = Vec::with_capacity(count as usize);
         let mut last = None;
-        for pair in self.kv.range(Tree::Events, &keys::seq(1), &[u8::MAX; 9]) {
+        for pair in self
+            .kv
+            .range(Tree::Events, &keys::seq(1), &keys::AFTER_THE_LOG)
+        {
             let (key, bytes) = pair?;
             let seq = leaves.len() as u64 + 1;
             if keys::read_seq(&key) != Some(seq) {
@@ -639,11 +643,7 @@ impl<'a> Importer<'a> {
             return Err(self.part_fault(PART, format!("{:?} is not a store id", header.store)));
         }
         let mut writes = Writes::default();
-        writes.put(
-            Tree::Meta,
-            b"store_id".to_vec(),
-            header.store.as_bytes().to_vec(),
-        );
+        writes.put(Tree::Meta, meta::STORE_ID, header.store.as_bytes());
         self.kv.commit(writes)?;
         self.header = Some((header.store.into_owned(), header.events));
         Ok(())
@@ -750,18 +750,11 @@ impl<'a> Importer<'a> {
     fn append(&self, record: &EventRecord, bytes: &[u8], framed: Framed) -> Result<(), StoreError> {
         let mut writes = Writes::default();
         for (frame, compressed) in framed.frames.into_iter().enumerate() {
-            writes.put(
-                Tree::Contents,
-                index::frame_key(record.seq, frame as u32),
-                compressed,
-            );
+            let frame = super::event::frame_number(record.seq, frame)?;
+            writes.put(Tree::Contents, keys::frame(record.seq, frame), compressed);
         }
-        writes.put(Tree::Events, keys::seq(record.seq).to_vec(), bytes.to_vec());
-        writes.put(
-            Tree::Meta,
-            b"next_seq".to_vec(),
-            keys::seq(record.seq + 1).to_vec(),
-        );
+        writes.put(Tree::Events, keys::seq(record.seq), bytes);
+        writes.put(Tree::Meta, meta::NEXT_SEQ, keys::seq(record.seq + 1));
         kv::commit_in_parts(self.kv, writes, WRITES_PER_TRANSACTION)
     }
 

@@ -18,10 +18,13 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use super::StoreError;
-use super::event::{Block, EventContent, EventRecord, FRAME_LINES, Framed};
+use super::event::{Block, EventContent, EventRecord, FRAME_LINES, Framed, frame_of};
 use super::keys;
 use super::kv::{Kv, Tree, Writes};
-use super::records::{EntryRecord, Locator, Point, Slot, Version, decode_changes, encode_changes};
+use super::records::{
+    EntryRecord, Locator, Point, Slot, Version, decode_changes, decode_timeline_kind,
+    encode_changes, encode_timeline_kind,
+};
 use crate::model::fold::FoldNote;
 use crate::model::{ChangeKind, Effect, Entry, EntryId, ListId, PublicationKind};
 
@@ -185,7 +188,7 @@ fn apply_amendment(
             hash: sealed.hash,
             at: Locator {
                 seq,
-                line: line as u32,
+                line: line as u64,
             },
         };
         match state.get(&sealed.id) {
@@ -223,37 +226,14 @@ pub(crate) struct TimelineItem {
     pub(crate) effective: bool,
 }
 
-fn kind_byte(kind: PublicationKind) -> u8 {
-    match kind {
-        PublicationKind::Snapshot => b's',
-        PublicationKind::Amendment => b'a',
-    }
-}
-
-fn read_kind_byte(byte: Option<&u8>) -> Result<PublicationKind, StoreError> {
-    match byte {
-        Some(b's') => Ok(PublicationKind::Snapshot),
-        Some(b'a') => Ok(PublicationKind::Amendment),
-        _ => Err(StoreError::Corrupt("a timeline record is malformed".into())),
-    }
-}
-
+/// The entry id of an `entries` key whose list prefix is `prefix_len` bytes long.
 fn key_id(key: &[u8], prefix_len: usize) -> Result<EntryId, StoreError> {
-    key.get(prefix_len..)
-        .and_then(|b| std::str::from_utf8(b).ok())
-        .and_then(|s| EntryId::new(s).ok())
+    keys::read_entry_id(key, prefix_len)
         .ok_or_else(|| StoreError::Corrupt("an index key is malformed".into()))
 }
 
 /// How many bytes of decompressed content frames a reader keeps.
 const FRAME_CACHE_BYTES: usize = 256 << 20;
-
-/// The key of frame `frame` of event `seq`'s content block.
-pub(crate) fn frame_key(seq: u64, frame: u32) -> Vec<u8> {
-    let mut key = keys::seq(seq).to_vec();
-    key.extend_from_slice(&frame.to_be_bytes());
-    key
-}
 
 /// Reads of the log and the derived indexes. It keeps what it has read (content frames, entry
 /// records, parsed entries), so one reader serves one query or one event's planning: a reader
@@ -280,12 +260,12 @@ impl<'a> Index<'a> {
     /// Every list with events.
     pub(crate) fn lists(&self) -> Result<Vec<ListId>, StoreError> {
         self.kv
-            .range(Tree::Lists, &[], &[u8::MAX])
+            .range(Tree::Lists, &[], &keys::AFTER_EVERY_LIST)
             .map(|pair| {
                 let (key, _) = pair?;
-                let text = std::str::from_utf8(&key)
-                    .map_err(|_| StoreError::Corrupt("a list id is not UTF-8".into()))?;
-                ListId::new(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+                keys::read_list(&key).ok_or_else(|| {
+                    StoreError::Corrupt("a key of the lists index is not a list id".into())
+                })
             })
             .collect()
     }
@@ -312,7 +292,7 @@ impl<'a> Index<'a> {
             items.push(TimelineItem {
                 date,
                 seq,
-                kind: read_kind_byte(value.first())?,
+                kind: decode_timeline_kind(&value)?,
                 effective: true,
             });
         }
@@ -350,7 +330,7 @@ impl<'a> Index<'a> {
             let (key, value) = pair?;
             let (_, d, seq) = keys::split_date_seq(&key)
                 .ok_or_else(|| StoreError::Corrupt("a timeline key is malformed".into()))?;
-            let kind = read_kind_byte(value.first())?;
+            let kind = decode_timeline_kind(&value)?;
             if d == date {
                 same_date = Some(seq);
                 continue;
@@ -545,15 +525,17 @@ impl<'a> Index<'a> {
 
     /// Every event header, in recording order.
     pub(crate) fn events(&self) -> impl Iterator<Item = Result<EventRecord, StoreError>> + '_ {
-        self.kv.range(Tree::Events, &[], &[u8::MAX; 9]).map(|pair| {
-            let (key, bytes) = pair?;
-            EventRecord::from_bytes(&bytes).map_err(|e| {
-                StoreError::Corrupt(format!(
-                    "event {} does not read back: {e}",
-                    keys::read_seq(&key).unwrap_or_default()
-                ))
+        self.kv
+            .range(Tree::Events, &[], &keys::AFTER_THE_LOG)
+            .map(|pair| {
+                let (key, bytes) = pair?;
+                EventRecord::from_bytes(&bytes).map_err(|e| {
+                    StoreError::Corrupt(format!(
+                        "event {} does not read back: {e}",
+                        keys::read_seq(&key).unwrap_or_default()
+                    ))
+                })
             })
-        })
     }
 
     /// The seq of a publication already recorded with these list, date and bytes.
@@ -575,7 +557,7 @@ impl<'a> Index<'a> {
         }
         let bytes = self
             .kv
-            .get(Tree::Contents, &frame_key(seq, frame))?
+            .get(Tree::Contents, &keys::frame(seq, frame))?
             .ok_or_else(|| {
                 StoreError::Corrupt(format!("event {seq}: content frame {frame} is missing"))
             })?;
@@ -594,21 +576,17 @@ impl<'a> Index<'a> {
         Ok(block)
     }
 
-    /// The canonical JSON of the entry stored at `at`.
-    pub(crate) fn content(&self, at: Locator) -> Result<Rc<Block>, StoreError> {
-        self.frame(at.seq, at.line / FRAME_LINES as u32)
-    }
-
     /// Calls `f` with the canonical JSON of the entry stored at `at`.
     pub(crate) fn with_json<R>(
         &self,
         at: Locator,
         f: impl FnOnce(&[u8]) -> R,
     ) -> Result<R, StoreError> {
-        let block = self.content(at)?;
-        let line = block.line(at.line as usize % FRAME_LINES).ok_or_else(|| {
-            StoreError::Corrupt(format!("event {}: a content line is missing", at.seq))
-        })?;
+        let missing =
+            || StoreError::Corrupt(format!("event {}: a content line is missing", at.seq));
+        let (frame, place) = frame_of(at.line).ok_or_else(missing)?;
+        let block = self.frame(at.seq, frame)?;
+        let line = block.line(place).ok_or_else(missing)?;
         Ok(f(line))
     }
 
@@ -634,10 +612,15 @@ impl<'a> Index<'a> {
         lines: u64,
         mut each: impl FnMut(Block) -> Result<(), E>,
     ) -> Result<(), E> {
-        for frame in 0..lines.div_ceil(FRAME_LINES as u64) as u32 {
+        let frames = u32::try_from(lines.div_ceil(FRAME_LINES as u64)).map_err(|_| {
+            StoreError::Corrupt(format!(
+                "event {seq}: its header claims {lines} content lines, more than a block can hold"
+            ))
+        })?;
+        for frame in 0..frames {
             let bytes = self
                 .kv
-                .get(Tree::Contents, &frame_key(seq, frame))?
+                .get(Tree::Contents, &keys::frame(seq, frame))?
                 .ok_or_else(|| {
                     StoreError::Corrupt(format!("event {seq}: content frame {frame} is missing"))
                 })?;
@@ -691,11 +674,7 @@ impl<'a> Index<'a> {
     }
 
     /// An encoded entry record, if the entry has one.
-    fn encoded_record(
-        &self,
-        list: &ListId,
-        id: &EntryId,
-    ) -> Result<Option<sled::IVec>, StoreError> {
+    fn encoded_record(&self, list: &ListId, id: &EntryId) -> Result<Option<Vec<u8>>, StoreError> {
         self.kv.get(Tree::Entries, &keys::entry(list, id))
     }
 
@@ -735,7 +714,7 @@ impl<'a> Index<'a> {
                 hash: new[n].1,
                 at: Locator {
                     seq,
-                    line: lines.len() as u32 - 1,
+                    line: lines.len() as u64 - 1,
                 },
             })
         })?;
@@ -883,7 +862,7 @@ impl<'a> Index<'a> {
         let start = Point::start_of(event.published);
         let adds = add.len();
         let lines: Vec<Sealed> = add.into_iter().chain(amend).collect();
-        let mut records: HashMap<EntryId, sled::IVec> = HashMap::new();
+        let mut records: HashMap<EntryId, Vec<u8>> = HashMap::new();
         let mut state = SlotState::new();
         for id in lines.iter().map(|s| &s.id).chain(remove) {
             if let Some(value) = self.encoded_record(list, id)? {
@@ -933,6 +912,10 @@ impl<'a> Index<'a> {
 
     /// Any event, including a backfill or a correction: it refolds the window from its date
     /// through the next effective snapshot, from all of the list's entry records.
+    ///
+    /// The list's state just before the event is read from the records; the event is folded
+    /// into it, then every later effective event of the window; the window's change lists and
+    /// the records of every entry they touch (before or after) are rewritten.
     fn plan_window(
         &self,
         event: &NewEvent,
@@ -940,14 +923,85 @@ impl<'a> Index<'a> {
         supersedes: Option<u64>,
         later: Vec<TimelineItem>,
     ) -> Result<Plan, StoreError> {
-        let list = event.list;
-        let seq = event.seq;
         let kind = body.kind();
         let start = Point::start_of(event.published);
         // Every entry record of the list, still encoded: states are read from them without
         // decoding names; only the records the window touches are decoded.
+        let encoded = self.encoded_records(event.list)?;
+        let before = state_before(&encoded, start)?;
+        let stop = window_stop(&later);
+        // A snapshot replaces the whole list: the state after the one ending the window is the
+        // same whatever this event changes before it.
+        let after_stop = stop
+            .map(|z| {
+                let just_after = Point {
+                    seq: z.seq + 1,
+                    ..z
+                };
+                state_before(&encoded, just_after)
+            })
+            .transpose()?;
+        let mut writes = Writes::default();
+        let unfolded = self.unfold_window(event, stop, &mut writes)?;
+
+        let Folded {
+            state,
+            changes,
+            content,
+            block,
+            mut names,
+            notes,
+        } = match body {
+            Body::Snapshot(entries) => fold_snapshot(event.seq, entries, &before),
+            Body::SnapshotDelta {
+                upsert,
+                remove,
+                entries,
+                entries_sha256,
+            } => fold_snapshot_delta(
+                event.seq,
+                upsert,
+                remove,
+                (entries, entries_sha256),
+                &before,
+            )?,
+            Body::Amendment { add, amend, remove } => {
+                fold_amendment(event.seq, add, amend, remove, &before)
+            }
+        };
+        let effect = effect_of(&changes);
+        let mut folded = vec![(
+            Point {
+                date: event.published,
+                seq: event.seq,
+            },
+            changes,
+        )];
+        folded.extend(self.fold_later(state, &later, after_stop.as_ref(), &mut names)?);
+        self.write_fold(
+            event,
+            kind,
+            (start, stop),
+            folded,
+            unfolded,
+            |id| Ok(encoded.get(id).cloned()),
+            names,
+            &mut writes,
+        )?;
+        Ok(Plan {
+            writes,
+            effect,
+            notes,
+            supersedes,
+            content,
+            block,
+        })
+    }
+
+    /// Every entry record of `list`, encoded, by id.
+    fn encoded_records(&self, list: &ListId) -> Result<BTreeMap<EntryId, Vec<u8>>, StoreError> {
         let prefix = keys::list_prefix(list);
-        let mut encoded: BTreeMap<EntryId, sled::IVec> = BTreeMap::new();
+        let mut encoded = BTreeMap::new();
         for pair in self
             .kv
             .range(Tree::Entries, &prefix, &keys::successor(&prefix))
@@ -955,39 +1009,23 @@ impl<'a> Index<'a> {
             let (key, value) = pair?;
             encoded.insert(key_id(&key, prefix.len())?, value);
         }
-        let state_at = |bound: Point| -> Result<SlotState, StoreError> {
-            let mut state = SlotState::new();
-            for (id, bytes) in &encoded {
-                if let Some(slot) = EntryRecord::slot_before_encoded(bytes, bound)? {
-                    state.insert(id.clone(), slot);
-                }
-            }
-            Ok(state)
-        };
-        let pre = state_at(start)?;
+        Ok(encoded)
+    }
 
-        // The window whose fold this event changes: from its date through the next snapshot.
-        let stop = later
-            .last()
-            .filter(|z| z.kind == PublicationKind::Snapshot)
-            .map(|z| Point {
-                date: z.date,
-                seq: z.seq,
-            });
-        let snapshot_after: Option<SlotState> = stop
-            .map(|z| {
-                state_at(Point {
-                    date: z.date,
-                    seq: z.seq + 1,
-                })
-            })
-            .transpose()?;
-        let mut writes = Writes::default();
-        let mut unfolded: BTreeSet<EntryId> = BTreeSet::new();
+    /// Deletes the change lists of the window of `event` (from its date through `stop`, or to
+    /// the end of its list), which its fold replaces; returns every id they named.
+    fn unfold_window(
+        &self,
+        event: &NewEvent,
+        stop: Option<Point>,
+        writes: &mut Writes,
+    ) -> Result<BTreeSet<EntryId>, StoreError> {
+        let list = event.list;
         let window_end = match stop {
             Some(z) => keys::successor(&keys::list_date_seq(list, z.date, z.seq)),
             None => keys::successor(&keys::list_prefix(list)),
         };
+        let mut unfolded = BTreeSet::new();
         for pair in self.kv.range(
             Tree::Changes,
             &keys::list_date(list, event.published),
@@ -995,132 +1033,32 @@ impl<'a> Index<'a> {
         ) {
             let (key, value) = pair?;
             unfolded.extend(decode_changes(&value)?.into_iter().map(|(id, _)| id));
-            writes.delete(Tree::Changes, key.to_vec());
+            writes.delete(Tree::Changes, key);
         }
+        Ok(unfolded)
+    }
 
-        // Fold the new event, then the later events of the window.
-        let mut notes = Vec::new();
-        let mut names: HashMap<EntryId, String> = HashMap::new();
-        let (mut state, own_changes, content, block) = match body {
-            Body::Snapshot(entries) => {
-                let hashes = hash_all(entries);
-                let mut order: Vec<usize> = (0..entries.len()).collect();
-                order.sort_by(|&a, &b| entries[a].id.cmp(&entries[b].id));
-                let mut content = SlotState::new();
-                let mut lines: Vec<usize> = Vec::new();
-                for i in order {
-                    let id = &entries[i].id;
-                    match pre.get(id) {
-                        Some(old) if old.hash == hashes[i] => {
-                            content.insert(id.clone(), *old);
-                        }
-                        _ => {
-                            let slot = Slot {
-                                hash: hashes[i],
-                                at: Locator {
-                                    seq,
-                                    line: lines.len() as u32,
-                                },
-                            };
-                            content.insert(id.clone(), slot);
-                            lines.push(i);
-                        }
-                    }
-                }
-                let changes = diff_slots(&pre, &content);
-                let remove: Vec<EntryId> = changes
-                    .iter()
-                    .filter(|c| c.1 == ChangeKind::Removed)
-                    .map(|c| c.0.clone())
-                    .collect();
-                let block = Framed::build(lines.len(), |n| entries[lines[n]].canonical_json());
-                for &i in &lines {
-                    names.insert(entries[i].id.clone(), entries[i].name.clone());
-                }
-                let header = EventContent::SnapshotDelta {
-                    entries: content.len() as u64,
-                    entries_sha256: state_sha256(&content),
-                    upsert: block.lines,
-                    remove,
-                    block_sha256: block.sha256.clone(),
-                };
-                (content, changes, header, block)
-            }
-            Body::SnapshotDelta {
-                upsert,
-                remove,
-                entries,
-                entries_sha256,
-            } => {
-                let mut content = pre.clone();
-                for id in remove {
-                    content.remove(id);
-                }
-                for (line, s) in upsert.iter().enumerate() {
-                    let slot = Slot {
-                        hash: s.hash,
-                        at: Locator {
-                            seq,
-                            line: line as u32,
-                        },
-                    };
-                    content.insert(s.id.clone(), slot);
-                }
-                if content.len() as u64 != entries || state_sha256(&content) != entries_sha256 {
-                    return Err(StoreError::Corrupt(format!(
-                        "event {seq}: the snapshot does not rebuild from its base (expected {entries} entries with hash {entries_sha256}, got {})",
-                        content.len()
-                    )));
-                }
-                let changes = diff_slots(&pre, &content);
-                let block = framed_sealed(&upsert);
-                let header = EventContent::SnapshotDelta {
-                    entries,
-                    entries_sha256: entries_sha256.to_string(),
-                    upsert: upsert.len() as u64,
-                    remove: remove.to_vec(),
-                    block_sha256: block.sha256.clone(),
-                };
-                for s in upsert {
-                    names.insert(s.id, s.name);
-                }
-                (content, changes, header, block)
-            }
-            Body::Amendment { add, amend, remove } => {
-                let adds = add.len();
-                let lines: Vec<Sealed> = add.into_iter().chain(amend).collect();
-                let mut state = pre.clone();
-                let changes = apply_amendment(&mut state, seq, &lines, adds, remove, &mut notes);
-                let block = framed_sealed(&lines);
-                let header = EventContent::Amendment {
-                    add: adds as u64,
-                    amend: (lines.len() - adds) as u64,
-                    remove: remove.to_vec(),
-                    block_sha256: block.sha256.clone(),
-                };
-                for s in lines {
-                    names.insert(s.id, s.name);
-                }
-                (state, changes, header, block)
-            }
-        };
-        let effect = effect_of(&own_changes);
-        let mut folded: Vec<(Point, ChangeSet)> = vec![(
-            Point {
-                date: event.published,
-                seq,
-            },
-            own_changes,
-        )];
-        for item in &later {
+    /// Folds the effective events after a new one, `later` (see [`Index::reach`]), into the
+    /// state the new one left: a snapshot ending the window gives `after_stop`, an amendment is
+    /// applied from its stored block. Adds the names of the entries they state to `names`
+    /// (where the new event did not name them). Returns each event's changes.
+    fn fold_later(
+        &self,
+        mut state: SlotState,
+        later: &[TimelineItem],
+        after_stop: Option<&SlotState>,
+        names: &mut HashMap<EntryId, String>,
+    ) -> Result<Vec<(Point, ChangeSet)>, StoreError> {
+        let mut folded = Vec::with_capacity(later.len());
+        for item in later {
             let at = Point {
                 date: item.date,
                 seq: item.seq,
             };
-            let changes = match (item.kind, &snapshot_after) {
-                (PublicationKind::Snapshot, Some(content)) => {
-                    let changes = diff_slots(&state, content);
-                    state = content.clone();
+            let changes = match (item.kind, after_stop) {
+                (PublicationKind::Snapshot, Some(after)) => {
+                    let changes = diff_slots(&state, after);
+                    state = after.clone();
                     changes
                 }
                 _ => {
@@ -1148,24 +1086,7 @@ impl<'a> Index<'a> {
             };
             folded.push((at, changes));
         }
-        self.write_fold(
-            event,
-            kind,
-            (start, stop),
-            folded,
-            unfolded,
-            |id| Ok(encoded.get(id).cloned()),
-            names,
-            &mut writes,
-        )?;
-        Ok(Plan {
-            writes,
-            effect,
-            notes,
-            supersedes,
-            content,
-            block,
-        })
+        Ok(folded)
     }
 
     /// Writes a folded window: the change list of each event in it, the record of every entry
@@ -1179,7 +1100,7 @@ impl<'a> Index<'a> {
         (from, to): (Point, Option<Point>),
         folded: Vec<(Point, ChangeSet)>,
         unfolded: BTreeSet<EntryId>,
-        record_of: impl Fn(&EntryId) -> Result<Option<sled::IVec>, StoreError>,
+        record_of: impl Fn(&EntryId) -> Result<Option<Vec<u8>>, StoreError>,
         mut names: HashMap<EntryId, String>,
         writes: &mut Writes,
     ) -> Result<(), StoreError> {
@@ -1232,37 +1153,33 @@ impl<'a> Index<'a> {
         writes.put(
             Tree::Timeline,
             keys::list_date_seq(list, event.published, event.seq),
-            vec![kind_byte(kind)],
+            encode_timeline_kind(kind),
         );
         writes.put(
             Tree::Dedup,
             keys::dedup(list, event.published, event.sha256),
             keys::seq(event.seq).to_vec(),
         );
-        writes.put(
-            Tree::Lists,
-            list.as_str().as_bytes().to_vec(),
-            Vec::<u8>::new(),
-        );
+        writes.put(Tree::Lists, keys::list(list), Vec::new());
     }
 }
 
 /// A snapshot's changes to its list's records, the records it changes, and `entries_sha256`.
-type Merged = (ChangeSet, HashMap<EntryId, sled::IVec>, String);
+type Merged = (ChangeSet, HashMap<EntryId, Vec<u8>>, String);
 
 /// Merges a snapshot with its list's entry records, both in id order (ids compare as their
 /// bytes). `new` holds the snapshot's ids and entry hashes; `slot(n)` gives the slot of the
 /// `n`th when it is new or changed (called in id order). An entry whose hash equals its record's
 /// version in force before `start` is unchanged.
 fn merge_snapshot(
-    stored: impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>>,
+    stored: impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>>,
     prefix_len: usize,
     start: Point,
     new: &[(&EntryId, [u8; 32])],
     mut slot: impl FnMut(usize) -> Result<Slot, StoreError>,
 ) -> Result<Merged, StoreError> {
     let mut changes: ChangeSet = Vec::new();
-    let mut records: HashMap<EntryId, sled::IVec> = HashMap::new();
+    let mut records: HashMap<EntryId, Vec<u8>> = HashMap::new();
     let mut content_hasher = Sha256::new();
     let mut stored = stored.peekable();
     let mut n = 0;
@@ -1344,6 +1261,178 @@ fn effect_of(changes: &ChangeSet) -> Effect {
     }
 }
 
+/// The state of a list strictly before `bound`, read from its encoded entry records.
+fn state_before(
+    encoded: &BTreeMap<EntryId, Vec<u8>>,
+    bound: Point,
+) -> Result<SlotState, StoreError> {
+    let mut state = SlotState::new();
+    for (id, bytes) in encoded {
+        if let Some(slot) = EntryRecord::slot_before_encoded(bytes, bound)? {
+            state.insert(id.clone(), slot);
+        }
+    }
+    Ok(state)
+}
+
+/// The end of the window a new event's fold reaches, given the effective events after it
+/// (see [`Index::reach`]): the snapshot they end with, or `None` (the end of the list).
+fn window_stop(later: &[TimelineItem]) -> Option<Point> {
+    later
+        .last()
+        .filter(|z| z.kind == PublicationKind::Snapshot)
+        .map(|z| Point {
+            date: z.date,
+            seq: z.seq,
+        })
+}
+
+/// A new event folded into the state before it: the state after it, its changes, its header
+/// content and block, the names of the entries it states, and what is worth telling the user.
+struct Folded {
+    state: SlotState,
+    changes: ChangeSet,
+    content: EventContent,
+    block: Framed,
+    names: HashMap<EntryId, String>,
+    notes: Vec<FoldNote>,
+}
+
+/// Folds a whole snapshot (at ingest) into `before`: its block holds the entries that are new
+/// or differ from `before`, in id order; the others keep their slots.
+fn fold_snapshot(seq: u64, entries: &[Entry], before: &SlotState) -> Folded {
+    let hashes = hash_all(entries);
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by(|&a, &b| entries[a].id.cmp(&entries[b].id));
+    let mut state = SlotState::new();
+    let mut lines: Vec<usize> = Vec::new();
+    for i in order {
+        let id = &entries[i].id;
+        match before.get(id) {
+            Some(old) if old.hash == hashes[i] => {
+                state.insert(id.clone(), *old);
+            }
+            _ => {
+                let slot = Slot {
+                    hash: hashes[i],
+                    at: Locator {
+                        seq,
+                        line: lines.len() as u64,
+                    },
+                };
+                state.insert(id.clone(), slot);
+                lines.push(i);
+            }
+        }
+    }
+    let changes = diff_slots(before, &state);
+    let remove: Vec<EntryId> = changes
+        .iter()
+        .filter(|c| c.1 == ChangeKind::Removed)
+        .map(|c| c.0.clone())
+        .collect();
+    let block = Framed::build(lines.len(), |n| entries[lines[n]].canonical_json());
+    let names = lines
+        .iter()
+        .map(|&i| (entries[i].id.clone(), entries[i].name.clone()))
+        .collect();
+    let content = EventContent::SnapshotDelta {
+        entries: state.len() as u64,
+        entries_sha256: state_sha256(&state),
+        upsert: block.lines,
+        remove,
+        block_sha256: block.sha256.clone(),
+    };
+    Folded {
+        state,
+        changes,
+        content,
+        block,
+        names,
+        notes: Vec::new(),
+    }
+}
+
+/// Folds a stored snapshot (at replay) into `before`: `before`, plus its block's entries,
+/// minus its removals, which must give the `(entries, entries_sha256)` it was recorded with.
+fn fold_snapshot_delta(
+    seq: u64,
+    upsert: Vec<Sealed>,
+    remove: &[EntryId],
+    (entries, entries_sha256): (u64, &str),
+    before: &SlotState,
+) -> Result<Folded, StoreError> {
+    let mut state = before.clone();
+    for id in remove {
+        state.remove(id);
+    }
+    for (line, s) in upsert.iter().enumerate() {
+        let slot = Slot {
+            hash: s.hash,
+            at: Locator {
+                seq,
+                line: line as u64,
+            },
+        };
+        state.insert(s.id.clone(), slot);
+    }
+    if state.len() as u64 != entries || state_sha256(&state) != entries_sha256 {
+        return Err(StoreError::Corrupt(format!(
+            "event {seq}: the snapshot does not rebuild from its base (expected {entries} entries with hash {entries_sha256}, got {})",
+            state.len()
+        )));
+    }
+    let changes = diff_slots(before, &state);
+    let block = framed_sealed(&upsert);
+    let content = EventContent::SnapshotDelta {
+        entries,
+        entries_sha256: entries_sha256.to_string(),
+        upsert: upsert.len() as u64,
+        remove: remove.to_vec(),
+        block_sha256: block.sha256.clone(),
+    };
+    let names = upsert.into_iter().map(|s| (s.id, s.name)).collect();
+    Ok(Folded {
+        state,
+        changes,
+        content,
+        block,
+        names,
+        notes: Vec::new(),
+    })
+}
+
+/// Folds an amendment into `before`: its block holds `add`, then `amend`.
+fn fold_amendment(
+    seq: u64,
+    add: Vec<Sealed>,
+    amend: Vec<Sealed>,
+    remove: &[EntryId],
+    before: &SlotState,
+) -> Folded {
+    let adds = add.len();
+    let lines: Vec<Sealed> = add.into_iter().chain(amend).collect();
+    let mut state = before.clone();
+    let mut notes = Vec::new();
+    let changes = apply_amendment(&mut state, seq, &lines, adds, remove, &mut notes);
+    let block = framed_sealed(&lines);
+    let content = EventContent::Amendment {
+        add: adds as u64,
+        amend: (lines.len() - adds) as u64,
+        remove: remove.to_vec(),
+        block_sha256: block.sha256.clone(),
+    };
+    let names = lines.into_iter().map(|s| (s.id, s.name)).collect();
+    Folded {
+        state,
+        changes,
+        content,
+        block,
+        names,
+        notes,
+    }
+}
+
 /// Rebuilds the derived indexes of `kv` from its log, checking each event as it goes; removes
 /// content left by an event whose header was never written.
 pub(crate) fn rebuild(kv: &dyn Kv) -> Result<u64, StoreError> {
@@ -1370,7 +1459,7 @@ pub(crate) fn rebuild(kv: &dyn Kv) -> Result<u64, StoreError> {
         expected_seq += 1;
     }
     if kv
-        .range(Tree::Events, &keys::seq(expected_seq), &[u8::MAX; 9])
+        .range(Tree::Events, &keys::seq(expected_seq), &keys::AFTER_THE_LOG)
         .next()
         .is_some()
     {
@@ -1379,9 +1468,13 @@ pub(crate) fn rebuild(kv: &dyn Kv) -> Result<u64, StoreError> {
         )));
     }
     let mut orphans = Writes::default();
-    for pair in kv.range(Tree::Contents, &keys::seq(expected_seq), &[u8::MAX; 13]) {
+    for pair in kv.range(
+        Tree::Contents,
+        &keys::seq(expected_seq),
+        &keys::AFTER_THE_LOG,
+    ) {
         let (key, _) = pair?;
-        orphans.delete(Tree::Contents, key.to_vec());
+        orphans.delete(Tree::Contents, key);
     }
     kv.commit(orphans)?;
     Ok(count)
@@ -1442,7 +1535,7 @@ pub struct SnapshotDigest {
     pub(crate) list: ListId,
     pub(crate) published: NaiveDate,
     /// Every entry's id and hash, and its line in the block when it is new or changed.
-    seen: Vec<(EntryId, [u8; 32], Option<u32>)>,
+    seen: Vec<(EntryId, [u8; 32], Option<u64>)>,
     /// The names of the new or changed entries, for the name index.
     names: Vec<(EntryId, String)>,
     block: FrameWriter,
@@ -1495,13 +1588,13 @@ struct FrameWriter {
     frames: Vec<Vec<u8>>,
     raw: Vec<u8>,
     in_frame: usize,
-    lines: u32,
+    lines: u64,
     hasher: Sha256,
 }
 
 impl FrameWriter {
     /// Appends a line; returns its number.
-    fn push(&mut self, line: &[u8]) -> u32 {
+    fn push(&mut self, line: &[u8]) -> u64 {
         self.raw.extend_from_slice(line);
         self.raw.push(b'\n');
         self.in_frame += 1;
@@ -1526,8 +1619,11 @@ impl FrameWriter {
         self.close_frame();
         Framed {
             frames: self.frames,
-            lines: self.lines as u64,
+            lines: self.lines,
             sha256: hex::encode(self.hasher.finalize()),
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

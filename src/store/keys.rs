@@ -1,24 +1,67 @@
-//! Byte layouts of the keys in each tree. Every key sorts in the order queries read it.
+//! Byte layouts of the keys in each tree, and of the `meta` tree's keys: every key the store
+//! reads or writes is made here. Every key sorts in the order queries read it.
 //!
 //! | tree     | key                 | value                                                  |
 //! |----------|---------------------|--------------------------------------------------------|
 //! | events   | seq                 | the event header's exact JSON bytes (the log)          |
 //! | contents | seq, frame (u32)    | a zstd frame of the event's content block (the log)    |
-//! | meta     | name                | store settings and counters                            |
+//! | meta     | name ([`meta`])     | store settings and counters                            |
 //! | timeline | list 0 date seq     | kind byte `s`/`a` (derived)                            |
 //! | changes  | list 0 date seq     | the ids the effective event changed (derived)          |
 //! | entries  | list 0 id           | the entry's names and versions (derived)               |
 //! | dedup    | list 0 date sha256  | seq (derived)                                          |
 //! | lists    | list                | empty (derived)                                        |
 //!
-//! `seq` is a big-endian u64; `date` is a big-endian u32 count of days from 1 January of year 1.
-//! List ids and entry ids never contain a 0 byte (the model refuses control characters).
+//! `seq` is a big-endian u64; `date` is a big-endian u32 count of days from 1 January of year 1
+//! (the store refuses earlier dates, see [`FIRST_DATE`]). List ids are ASCII and never empty;
+//! list ids and entry ids never contain a 0 byte (the model refuses control characters). The
+//! values of the derived trees are laid out in `records.rs`.
 
 use chrono::{Datelike, NaiveDate};
 
 use crate::model::{EntryId, ListId};
 
-/// The 4-byte sortable form of a date.
+/// Keys of the `meta` tree: store settings and counters that belong with the log. They are not
+/// derived: a rebuild leaves them alone.
+pub(crate) mod meta {
+    /// The store's layout (decimal text; see `STORE_FORMAT`).
+    pub(crate) const LAYOUT: &[u8] = b"layout";
+    /// The store's random id (text), fixed at creation and carried by export and import.
+    pub(crate) const STORE_ID: &[u8] = b"store_id";
+    /// The seq of the next event to be recorded ([`super::seq`] bytes).
+    pub(crate) const NEXT_SEQ: &[u8] = b"next_seq";
+    /// Present, with the value [`DIRTY`], while the derived indexes may be incomplete (a large
+    /// event or a rebuild being written): the next open rebuilds them.
+    pub(crate) const INDEX_STATE: &[u8] = b"index";
+    /// The value of [`INDEX_STATE`].
+    pub(crate) const DIRTY: &[u8] = b"dirty";
+    /// The prefix of the settings' keys (`setting.<name>`).
+    pub(crate) const SETTING_PREFIX: &[u8] = b"setting.";
+
+    /// `setting.<name>`
+    pub(crate) fn setting(name: &str) -> Vec<u8> {
+        let mut key = SETTING_PREFIX.to_vec();
+        key.extend_from_slice(name.as_bytes());
+        key
+    }
+}
+
+/// The first date the store records, 1 January of year 1 (day 1 of the key layout; earlier
+/// dates do not fit it).
+pub(crate) const FIRST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1, 1, 1) {
+    Some(date) => date,
+    None => panic!("1 January of year 1 is a date"),
+};
+
+/// Above every key of the `events` tree (8 bytes) and of the `contents` tree (12 bytes): the
+/// upper bound of a scan of the log from some seq to its end.
+pub(crate) const AFTER_THE_LOG: [u8; 13] = [u8::MAX; 13];
+
+/// Above every key of the derived trees, which start with a list id (ASCII).
+pub(crate) const AFTER_EVERY_LIST: [u8; 1] = [u8::MAX];
+
+/// The 4-byte sortable form of a date; dates before [`FIRST_DATE`], which the store refuses to
+/// record, would share day 0.
 pub(crate) fn date(d: NaiveDate) -> [u8; 4] {
     (d.num_days_from_ce().max(0) as u32).to_be_bytes()
 }
@@ -37,6 +80,23 @@ pub(crate) fn seq(s: u64) -> [u8; 8] {
 /// Reads a sequence number written by [`seq`].
 pub(crate) fn read_seq(bytes: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?))
+}
+
+/// `seq frame`: frame `frame` of event `seq`'s content block.
+pub(crate) fn frame(s: u64, frame: u32) -> Vec<u8> {
+    let mut key = seq(s).to_vec();
+    key.extend_from_slice(&frame.to_be_bytes());
+    key
+}
+
+/// `list` (the `lists` tree)
+pub(crate) fn list(list: &ListId) -> Vec<u8> {
+    list.as_str().as_bytes().to_vec()
+}
+
+/// Reads a key of the `lists` tree.
+pub(crate) fn read_list(key: &[u8]) -> Option<ListId> {
+    ListId::new(std::str::from_utf8(key).ok()?).ok()
 }
 
 /// `list 0`
@@ -66,6 +126,12 @@ pub(crate) fn entry(list: &ListId, id: &EntryId) -> Vec<u8> {
     let mut key = list_prefix(list);
     key.extend_from_slice(id.as_str().as_bytes());
     key
+}
+
+/// Reads the id of an `entries` key whose `list 0` prefix is `prefix_len` bytes long.
+pub(crate) fn read_entry_id(key: &[u8], prefix_len: usize) -> Option<EntryId> {
+    let text = std::str::from_utf8(key.get(prefix_len..)?).ok()?;
+    EntryId::new(text).ok()
 }
 
 /// `list 0 date sha256` (dedup)

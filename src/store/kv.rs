@@ -1,8 +1,39 @@
-//! The ordered key-value trees the store is made of, behind one small trait, so the same index
-//! code runs on sled (the store on disk) and in memory (replays and tests).
+//! The ordered key-value trees a store is made of, behind one small trait ([`Kv`]), so the same
+//! log and index code runs on the database on disk and in memory (views of the past, the
+//! rebuild `verify` compares with, tests).
+//!
+//! # The contract a backend keeps
+//!
+//! A store on disk lives in one engine implementing [`Kv`] and [`DiskKv`]; `super::Disk` names
+//! the one in use, whose file is the only one that names its engine. Moving to another engine is
+//! one new file implementing both traits, and pointing `Disk` at it; export and import carry a
+//! store's log from one to the other. What the store relies on:
+//!
+//! - **Trees.** The eight trees of [`Tree::ALL`] are independent ordered maps from byte strings
+//!   to byte strings. Keys compare as unsigned bytes, lexicographically (a prefix sorts first).
+//!   Values are returned exactly as written; an empty value is a value.
+//! - **Reads see every commit made before them**, from any thread ([`Kv`] is `Sync`: planning an
+//!   event reads a range on one thread while hashing on another). A read never overlaps a write:
+//!   the store's lock gives one process the store, and that process never writes while reading.
+//! - **[`Kv::commit`] is atomic across trees**: after it returns, every write of the [`Writes`]
+//!   is visible, in order (a later write to the same key wins); after a crash, the trees hold
+//!   all of a commit's writes or none of them. A commit that fails has written nothing.
+//! - **Commits survive a crash in order**: if a commit survives, every commit made before it
+//!   does too. A large event is written in several commits between two writes of a "dirty" mark
+//!   (see `commit_event`), and recovery is only sound if no later commit can outlive an earlier
+//!   one.
+//! - **[`Kv::flush`] makes every commit made before it durable** (it survives a crash or power
+//!   loss) when it returns. Before a flush a commit may be lost, whole. The store flushes before
+//!   a command reports success.
+//! - **[`Kv::clear`]** empties one tree; it need not be atomic with anything (the store marks the
+//!   indexes dirty around a rebuild).
+//! - **[`Kv::range`]** yields the pairs with `lo <= key < hi`, in key order, from either end
+//!   (`next_back` finds a list's last event); nothing when `lo >= hi`.
+//! - **Errors**: an engine's own errors are boxed into [`StoreError::Backend`]; a database held
+//!   by another process is [`StoreError::InUse`] (the store's own `lock` file normally says so
+//!   first). A backend never panics on any stored bytes.
 
-use sled::IVec;
-use sled::transaction::{ConflictableTransactionError, TransactionError};
+use std::path::Path;
 
 use super::StoreError;
 
@@ -65,26 +96,49 @@ impl Tree {
 }
 
 /// A key and its value.
-pub(crate) type Pair = (IVec, IVec);
+pub(crate) type Pair = (Vec<u8>, Vec<u8>);
 
 /// An iterator over a key range, in either direction.
 pub(crate) type RangeIter<'a> = Box<dyn DoubleEndedIterator<Item = Result<Pair, StoreError>> + 'a>;
 
-/// Writes to apply together, atomically.
+/// One write of a [`Writes`]: set `key` of `tree` to `value`, or remove it (`None`).
+pub(crate) struct WriteOp {
+    /// The tree written.
+    pub(crate) tree: Tree,
+    /// The key.
+    pub(crate) key: Vec<u8>,
+    /// The new value; `None` removes the key.
+    pub(crate) value: Option<Vec<u8>>,
+}
+
+/// Writes to apply together, atomically, in order.
 #[derive(Default)]
 pub(crate) struct Writes {
-    ops: Vec<(Tree, Vec<u8>, Option<Vec<u8>>)>,
+    ops: Vec<WriteOp>,
 }
 
 impl Writes {
     /// Sets `key` in `tree` to `value`.
     pub(crate) fn put(&mut self, tree: Tree, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
-        self.ops.push((tree, key.into(), Some(value.into())));
+        self.ops.push(WriteOp {
+            tree,
+            key: key.into(),
+            value: Some(value.into()),
+        });
     }
 
     /// Removes `key` from `tree`.
     pub(crate) fn delete(&mut self, tree: Tree, key: impl Into<Vec<u8>>) {
-        self.ops.push((tree, key.into(), None));
+        self.ops.push(WriteOp {
+            tree,
+            key: key.into(),
+            value: None,
+        });
+    }
+
+    /// The writes, in the order they were queued (for a backend's `commit`).
+    pub(crate) fn into_ops(self) -> Vec<WriteOp> {
+        self.ops
     }
 
     /// How many operations are queued.
@@ -110,20 +164,30 @@ impl Writes {
     }
 }
 
-/// Ordered trees of bytes, readable from several threads.
+/// Ordered trees of bytes, readable from several threads (the contract is in the module
+/// documentation).
 pub(crate) trait Kv: Sync {
     /// The value at `key`.
-    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<IVec>, StoreError>;
-    /// The pairs with `lo <= key < hi`, in key order.
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The pairs with `lo <= key < hi`, in key order, from either end.
     fn range(&self, tree: Tree, lo: &[u8], hi: &[u8]) -> RangeIter<'_>;
-    /// Applies `writes` atomically: all of them or none, even across a crash.
+    /// Applies `writes` atomically and in order: all of them or none, even across a crash; a
+    /// commit that survives a crash implies that every earlier one does.
     fn commit(&self, writes: Writes) -> Result<(), StoreError>;
     /// Empties `tree`.
     fn clear(&self, tree: Tree) -> Result<(), StoreError>;
-    /// Writes what is committed but still buffered in memory to disk.
+    /// Makes every commit made so far durable. Trees in memory have nothing to do.
     fn flush(&self) -> Result<(), StoreError> {
         Ok(())
     }
+}
+
+/// A [`Kv`] engine holding a store on disk.
+pub(crate) trait DiskKv: Kv + Sized {
+    /// Opens the database in directory `dir`, creating it when absent, with every tree of
+    /// [`Tree::ALL`]. `store` is the store directory, named in [`StoreError::InUse`] when
+    /// another process holds the database.
+    fn open(dir: &Path, store: &Path) -> Result<Self, StoreError>;
 }
 
 /// Commits `writes` in parts of at most `size` operations, in order, flushing every few parts
@@ -142,91 +206,18 @@ pub(crate) fn commit_in_parts(kv: &dyn Kv, writes: Writes, size: usize) -> Resul
     Ok(())
 }
 
-/// The trees of a sled database.
-pub(crate) struct SledKv {
-    pub(crate) db: sled::Db,
-    trees: Vec<sled::Tree>,
-}
-
-impl SledKv {
-    /// Opens every tree of `db`.
-    pub(crate) fn new(db: sled::Db) -> Result<SledKv, StoreError> {
-        let trees = Tree::ALL
-            .iter()
-            .map(|t| db.open_tree(t.name()))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(SledKv { db, trees })
-    }
-
-    fn tree(&self, tree: Tree) -> &sled::Tree {
-        &self.trees[tree as usize]
-    }
-}
-
-impl Kv for SledKv {
-    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<IVec>, StoreError> {
-        Ok(self.tree(tree).get(key)?)
-    }
-
-    fn range(&self, tree: Tree, lo: &[u8], hi: &[u8]) -> RangeIter<'_> {
-        if lo >= hi {
-            return Box::new(std::iter::empty());
-        }
-        Box::new(
-            self.tree(tree)
-                .range(lo.to_vec()..hi.to_vec())
-                .map(|r| r.map_err(StoreError::from)),
-        )
-    }
-
-    fn commit(&self, writes: Writes) -> Result<(), StoreError> {
-        let mut batches: Vec<sled::Batch> = (0..Tree::ALL.len())
-            .map(|_| sled::Batch::default())
-            .collect();
-        for (tree, key, value) in writes.ops {
-            match value {
-                Some(value) => batches[tree as usize].insert(key, value),
-                None => batches[tree as usize].remove(key),
-            }
-        }
-        let result: Result<(), TransactionError<()>> = self.trees.as_slice().transaction(|trees| {
-            for (tree, batch) in trees.iter().zip(&batches) {
-                tree.apply_batch(batch)?;
-            }
-            Ok::<(), ConflictableTransactionError<()>>(())
-        });
-        match result {
-            Ok(()) => Ok(()),
-            Err(TransactionError::Storage(e)) => Err(e.into()),
-            Err(TransactionError::Abort(())) => Err(StoreError::Corrupt(
-                "a store transaction was aborted".into(),
-            )),
-        }
-    }
-
-    fn clear(&self, tree: Tree) -> Result<(), StoreError> {
-        Ok(self.tree(tree).clear()?)
-    }
-
-    fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        Ok(())
-    }
-}
-
-use sled::Transactional;
+/// One tree held in memory.
+type MemTree = std::collections::BTreeMap<Vec<u8>, Vec<u8>>;
 
 /// Trees held in memory: for views of the past (`--known-at`), indexes rebuilt to be compared
 /// with the stored ones (`verify`), and tests.
 #[derive(Default)]
 pub(crate) struct MemKv {
-    trees: std::sync::Mutex<
-        std::collections::BTreeMap<Tree, std::collections::BTreeMap<Vec<u8>, IVec>>,
-    >,
+    trees: std::sync::Mutex<std::collections::BTreeMap<Tree, MemTree>>,
 }
 
 impl Kv for MemKv {
-    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<IVec>, StoreError> {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
             .trees
             .lock()
@@ -244,7 +235,7 @@ impl Kv for MemKv {
             .get(&tree)
             .map(|t| {
                 t.range(lo.to_vec()..hi.to_vec())
-                    .map(|(k, v)| Ok((IVec::from(k.as_slice()), v.clone())))
+                    .map(|(k, v)| Ok((k.clone(), v.clone())))
                     .collect()
             })
             .unwrap_or_default();
@@ -253,11 +244,11 @@ impl Kv for MemKv {
 
     fn commit(&self, writes: Writes) -> Result<(), StoreError> {
         let mut trees = self.trees.lock().unwrap_or_else(|e| e.into_inner());
-        for (tree, key, value) in writes.ops {
+        for WriteOp { tree, key, value } in writes.ops {
             let t = trees.entry(tree).or_default();
             match value {
                 Some(value) => {
-                    t.insert(key, IVec::from(value));
+                    t.insert(key, value);
                 }
                 None => {
                     t.remove(&key);
@@ -284,7 +275,7 @@ impl MemKv {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&tree)
-            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.to_vec())).collect())
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default()
     }
 }

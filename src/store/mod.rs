@@ -1,11 +1,13 @@
-//! The store: an append-only log of publication events in sled, and indexes derived from it.
+//! The store: an append-only log of publication events in an embedded key-value database, and
+//! indexes derived from it.
 //!
 //! On disk a store is a directory holding `listdiff-store` (a marker naming the layout),
-//! `lock` (held by the process using the store) and `db/` (the sled database). Nothing outside
-//! this module touches sled. The `events` tree is the only source of truth; every other tree is
-//! derived from it and can be rebuilt with [`Store::rebuild`]. Each event is written together
-//! with its index updates in one sled transaction, so after a crash the store holds every event
-//! whole or not at all.
+//! `lock` (held by the process using the store) and `db/` (the database). Only the backend file
+//! (`Disk`, behind the `kv::Kv` contract) knows the database engine; nothing outside this module
+//! touches it. The `events` tree is the only source of truth; every other tree is derived from
+//! it and can be rebuilt with [`Store::rebuild`]. Each event is written together with its index
+//! updates in one transaction, so after a crash the store holds every event whole or not at
+//! all.
 
 mod event;
 mod export;
@@ -13,6 +15,7 @@ mod index;
 mod keys;
 mod kv;
 mod records;
+mod sled_backend;
 mod verify;
 
 // The input archive, settings, and what events recorded (for reparse).
@@ -49,11 +52,21 @@ pub use settings::SETTINGS;
 pub use verify::{EventBytesError, VerifyReport, read_event_bytes};
 
 use index::{Body, Index, NewEvent, Plan, Sealed};
-use kv::{Kv, MemKv, SledKv, Tree, Writes};
+use keys::meta;
+use kv::{DiskKv, Kv, MemKv, Tree, Writes};
 use records::Point;
 
-/// The on-disk layout version this listdiff writes and reads.
-pub const STORE_FORMAT: u32 = 1;
+/// The database engine a store on disk lives in (see `kv.rs` for what it must provide).
+type Disk = sled_backend::SledKv;
+
+/// The on-disk layout version this listdiff writes and reads. Layout 2 stores every length and
+/// count in the derived records as a varint (`records.rs`); layout 1 cut names at 65,535 bytes
+/// and kept at most 255 names per entry. The log is the same in both.
+pub const STORE_FORMAT: u32 = 2;
+
+/// Older layouts this listdiff opens by rebuilding the derived indexes from the log, which they
+/// share with [`STORE_FORMAT`].
+const UPGRADABLE_LAYOUTS: [u32; 1] = [1];
 const MARKER: &str = "listdiff-store";
 
 /// Why the store cannot do what was asked.
@@ -103,7 +116,7 @@ pub enum StoreError {
     },
     /// An error from the database engine.
     #[error("store database error: {0}")]
-    Sled(#[from] sled::Error),
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// What was to be recorded cannot be (such as a snapshot that repeats an id).
     #[error("cannot record: {0}")]
     Invalid(String),
@@ -140,10 +153,39 @@ pub enum RecordOutcome {
     },
 }
 
+/// A store of an older layout that opening brought to [`STORE_FORMAT`]: its log is unchanged
+/// (so are its checkpoints and exports); its derived indexes were rebuilt from it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LayoutUpgrade {
+    /// The store directory.
+    pub path: PathBuf,
+    /// The layout the store had.
+    pub from: u32,
+    /// The layout it has now ([`STORE_FORMAT`]).
+    pub to: u32,
+    /// How many events of the log were replayed.
+    pub events: u64,
+}
+
+impl std::fmt::Display for LayoutUpgrade {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the store at {} had layout {}, written by an older listdiff: its indexes were rebuilt from its log of {} events in layout {}; the log, its checkpoints and exports are unchanged, but a listdiff older than this one can no longer open the store",
+            self.path.display(),
+            self.from,
+            self.events,
+            self.to
+        )
+    }
+}
+
 /// A listdiff store, open and locked by this process.
 pub struct Store {
     path: PathBuf,
-    kv: SledKv,
+    kv: Disk,
+    /// What opening the store did to bring it to [`STORE_FORMAT`], if anything.
+    upgrade: Option<LayoutUpgrade>,
     _lock: File,
 }
 
@@ -156,7 +198,8 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
 
 impl Store {
     /// Opens the store at `path`, locking it for this process. With [`Access::Write`] a missing
-    /// store (or an empty directory) is created.
+    /// store (or an empty directory) is created. A store of an older layout is brought to
+    /// [`STORE_FORMAT`] by rebuilding its indexes (see [`Store::layout_upgrade`]).
     pub fn open(path: &Path, access: Access) -> Result<Store, StoreError> {
         let marker = path.join(MARKER);
         if path.is_file() {
@@ -198,46 +241,62 @@ impl Store {
             writeln!(file, "listdiff store, layout {STORE_FORMAT}").map_err(io_error(&marker))?;
             file.sync_all().map_err(io_error(&marker))?;
         }
-        let db = sled::Config::new()
-            .path(path.join("db"))
-            .cache_capacity(16 * 1024 * 1024)
-            // listdiff flushes before it reports success; no background flusher to stop at exit.
-            .flush_every_ms(None)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(io)
-                    if io.kind() == std::io::ErrorKind::WouldBlock
-                        || io.to_string().contains("WouldBlock") =>
-                {
-                    StoreError::InUse { path: path.into() }
-                }
-                other => StoreError::from(other),
-            })?;
-        let store = Store {
+        let mut store = Store {
             path: path.to_path_buf(),
-            kv: SledKv::new(db)?,
+            kv: Disk::open(&path.join("db"), path)?,
+            upgrade: None,
             _lock: lock,
         };
-        store.check_layout()?;
-        recover(&store.kv)?;
+        match store.check_layout()? {
+            Some(from) => store.upgrade = Some(store.upgrade_from(from)?),
+            None => recover(&store.kv)?,
+        }
         Ok(store)
     }
 
-    fn check_layout(&self) -> Result<(), StoreError> {
-        match self.kv.get(Tree::Meta, b"layout")? {
-            None => {
-                let mut writes = Writes::default();
-                writes.put(Tree::Meta, b"layout".to_vec(), STORE_FORMAT.to_string());
-                writes.put(Tree::Meta, b"store_id".to_vec(), new_store_id(&self.path));
-                self.kv.commit(writes)?;
-                Ok(())
-            }
-            Some(found) if found.as_ref() == STORE_FORMAT.to_string().as_bytes() => Ok(()),
-            Some(found) => Err(StoreError::TooNew {
+    /// Checks the layout the store records, recording [`STORE_FORMAT`] in a new store; returns
+    /// the older layout the store must be upgraded from, if it is one.
+    fn check_layout(&self) -> Result<Option<u32>, StoreError> {
+        let Some(found) = self.kv.get(Tree::Meta, meta::LAYOUT)? else {
+            let mut writes = Writes::default();
+            writes.put(Tree::Meta, meta::LAYOUT, STORE_FORMAT.to_string());
+            writes.put(Tree::Meta, meta::STORE_ID, new_store_id(&self.path));
+            self.kv.commit(writes)?;
+            return Ok(None);
+        };
+        let layout = std::str::from_utf8(&found)
+            .ok()
+            .and_then(|text| text.parse::<u32>().ok());
+        match layout {
+            Some(STORE_FORMAT) => Ok(None),
+            Some(old) if UPGRADABLE_LAYOUTS.contains(&old) => Ok(Some(old)),
+            _ => Err(StoreError::TooNew {
                 path: self.path.clone(),
                 found: String::from_utf8_lossy(&found).into_owned(),
             }),
         }
+    }
+
+    /// Brings a store of layout `from` to [`STORE_FORMAT`]: rebuilds its derived indexes from
+    /// the log and records the new layout in the same transaction that ends the rebuild, so an
+    /// interrupted upgrade is done again at the next open.
+    fn upgrade_from(&self, from: u32) -> Result<LayoutUpgrade, StoreError> {
+        let mut done = Writes::default();
+        done.put(Tree::Meta, meta::LAYOUT, STORE_FORMAT.to_string());
+        let events = rebuild_indexes_then(&self.kv, done)?;
+        self.flush()?;
+        Ok(LayoutUpgrade {
+            path: self.path.clone(),
+            from,
+            to: STORE_FORMAT,
+            events,
+        })
+    }
+
+    /// What opening the store did to bring it from an older layout to [`STORE_FORMAT`], for
+    /// the user to be told; `None` when it already had it.
+    pub fn layout_upgrade(&self) -> Option<&LayoutUpgrade> {
+        self.upgrade.as_ref()
     }
 
     /// The store directory.
@@ -249,7 +308,7 @@ impl Store {
     pub fn store_id(&self) -> Result<String, StoreError> {
         Ok(self
             .kv
-            .get(Tree::Meta, b"store_id")?
+            .get(Tree::Meta, meta::STORE_ID)?
             .map(|v| String::from_utf8_lossy(&v).into_owned())
             .unwrap_or_default())
     }
@@ -319,10 +378,9 @@ impl Store {
 
     /// Makes everything recorded so far durable and ends this process's use of the store.
     ///
-    /// sled's own teardown walks every page of the database (bookkeeping for its tests) and frees
-    /// its cache piece by piece, which costs a command tens of milliseconds on a large store;
-    /// after the flush nothing is left to write, so the process's exit releases the memory, the
-    /// files and the lock instead.
+    /// The database engine's own teardown can cost a command tens of milliseconds on a large
+    /// store (see the backend's documentation); after the flush nothing is left to write, so the
+    /// process's exit releases the memory, the files and the lock instead.
     pub fn close(self) -> Result<(), StoreError> {
         self.flush()?;
         std::mem::forget(self);
@@ -331,8 +389,7 @@ impl Store {
 
     /// Makes everything recorded so far durable on disk.
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.kv.db.flush()?;
-        Ok(())
+        self.kv.flush()
     }
 
     /// Rebuilds every derived index from the log, checking each event; returns how many events
@@ -346,16 +403,16 @@ impl Store {
     /// The exact stored bytes of event `seq` (its header, which binds its content block by
     /// hash): the leaf of the log's Merkle tree. `None` when there is no such event.
     pub fn event_bytes(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self
-            .kv
-            .get(Tree::Events, &keys::seq(seq))?
-            .map(|v| v.to_vec()))
+        self.kv.get(Tree::Events, &keys::seq(seq))
     }
 
     /// The Merkle leaf hash of every event of the log, in order (leaf `i` is event `i + 1`).
     pub fn leaf_hashes(&self) -> Result<Vec<TreeHash>, StoreError> {
         let mut leaves = Vec::new();
-        for pair in self.kv.range(Tree::Events, &keys::seq(1), &[u8::MAX; 9]) {
+        for pair in self
+            .kv
+            .range(Tree::Events, &keys::seq(1), &keys::AFTER_THE_LOG)
+        {
             let (key, value) = pair?;
             let expected = leaves.len() as u64 + 1;
             if keys::read_seq(&key) != Some(expected) {
@@ -420,7 +477,7 @@ impl Store {
 
 fn next_seq(kv: &dyn Kv) -> Result<u64, StoreError> {
     Ok(kv
-        .get(Tree::Meta, b"next_seq")?
+        .get(Tree::Meta, meta::NEXT_SEQ)?
         .and_then(|v| keys::read_seq(&v))
         .unwrap_or(1))
 }
@@ -436,7 +493,7 @@ fn replay_prefix(
 ) -> Result<(MemKv, u64), StoreError> {
     let memory = MemKv::default();
     let mut events = 0u64;
-    for pair in kv.range(Tree::Events, &keys::seq(1), &[u8::MAX; 9]) {
+    for pair in kv.range(Tree::Events, &keys::seq(1), &keys::AFTER_THE_LOG) {
         let (key, value) = pair?;
         let record = EventRecord::from_bytes(&value).map_err(|e| {
             StoreError::Corrupt(format!("event {} does not read back: {e}", events + 1))
@@ -449,25 +506,21 @@ fn replay_prefix(
             continue;
         }
         let mut writes = Writes::default();
-        writes.put(Tree::Events, key.to_vec(), value.to_vec());
+        writes.put(Tree::Events, key, value);
         for frame in kv.range(
             Tree::Contents,
             &keys::seq(record.seq),
             &keys::seq(record.seq + 1),
         ) {
             let (frame_key, bytes) = frame?;
-            writes.put(Tree::Contents, frame_key.to_vec(), bytes.to_vec());
+            writes.put(Tree::Contents, frame_key, bytes);
         }
         memory.commit(writes)?;
         index::replay(&memory, &record)?;
     }
-    let mut meta = Writes::default();
-    meta.put(
-        Tree::Meta,
-        b"next_seq".to_vec(),
-        keys::seq(events + 1).to_vec(),
-    );
-    memory.commit(meta)?;
+    let mut counter = Writes::default();
+    counter.put(Tree::Meta, meta::NEXT_SEQ, keys::seq(events + 1));
+    memory.commit(counter)?;
     Ok((memory, events))
 }
 
@@ -484,6 +537,17 @@ fn last_recorded(kv: &dyn Kv) -> Result<Option<DateTime<Utc>>, StoreError> {
     Ok(Some(record.recorded))
 }
 
+/// Refuses a publication date the key layout cannot hold (before [`keys::FIRST_DATE`]).
+fn check_date(list: &ListId, published: NaiveDate) -> Result<(), StoreError> {
+    if published < keys::FIRST_DATE {
+        return Err(StoreError::Invalid(format!(
+            "{list} {published}: the store records publications dated {} or later",
+            keys::FIRST_DATE
+        )));
+    }
+    Ok(())
+}
+
 /// Records one publication into the trees of `kv` (see [`Store::record`]).
 fn record_into(
     kv: &dyn Kv,
@@ -491,6 +555,7 @@ fn record_into(
     provenance: &Provenance,
     now: DateTime<Utc>,
 ) -> Result<RecordOutcome, StoreError> {
+    check_date(&publication.list, publication.published)?;
     let index = Index::new(kv);
     if let Some(seq) =
         index.recorded_as(&publication.list, publication.published, &provenance.sha256)?
@@ -537,6 +602,7 @@ fn start_digest(
     published: NaiveDate,
     sha256: &str,
 ) -> Result<Option<SnapshotDigest>, StoreError> {
+    check_date(list, published)?;
     let index = Index::new(kv);
     if index.recorded_as(list, published, sha256)?.is_some()
         || !index.would_append(list, published)?
@@ -614,15 +680,12 @@ fn write_event(
     // orphans, which recovery removes); the header makes the event part of the log.
     let mut index_writes = plan.writes;
     for (frame, bytes) in plan.block.frames.into_iter().enumerate() {
-        index_writes.put(Tree::Contents, index::frame_key(seq, frame as u32), bytes);
+        let frame = event::frame_number(seq, frame)?;
+        index_writes.put(Tree::Contents, keys::frame(seq, frame), bytes);
     }
     let mut log_writes = Writes::default();
     log_writes.put(Tree::Events, keys::seq(seq).to_vec(), record.to_bytes());
-    log_writes.put(
-        Tree::Meta,
-        b"next_seq".to_vec(),
-        keys::seq(seq + 1).to_vec(),
-    );
+    log_writes.put(Tree::Meta, meta::NEXT_SEQ, keys::seq(seq + 1));
     commit_event(kv, index_writes, log_writes)?;
 
     Ok(RecordOutcome::Recorded {
@@ -631,14 +694,10 @@ fn write_event(
     })
 }
 
-/// Index writes per transaction for large events. sled keeps every node version a transaction
-/// touches until it ends, so a snapshot of tens of thousands of entries in one transaction costs
-/// hundreds of megabytes; in parts it costs a few.
+/// Index writes per transaction for large events. The database engine keeps every node version
+/// a transaction touches until it ends, so a snapshot of tens of thousands of entries in one
+/// transaction costs hundreds of megabytes; in parts it costs a few.
 pub(crate) const WRITES_PER_TRANSACTION: usize = 1000;
-
-/// The meta key that marks the derived indexes as possibly incomplete.
-const INDEX_STATE: &[u8] = b"index";
-const DIRTY: &[u8] = b"dirty";
 
 /// Commits an event: its index writes, then (atomically) the log writes that make it recorded.
 ///
@@ -653,30 +712,35 @@ fn commit_event(kv: &dyn Kv, index_writes: Writes, log_writes: Writes) -> Result
         return kv.commit(writes);
     }
     let mut dirty = Writes::default();
-    dirty.put(Tree::Meta, INDEX_STATE.to_vec(), DIRTY.to_vec());
+    dirty.put(Tree::Meta, meta::INDEX_STATE, meta::DIRTY);
     kv.commit(dirty)?;
     kv::commit_in_parts(kv, index_writes, WRITES_PER_TRANSACTION)?;
     let mut last = log_writes;
-    last.delete(Tree::Meta, INDEX_STATE.to_vec());
+    last.delete(Tree::Meta, meta::INDEX_STATE);
     kv.commit(last)
 }
 
 /// Rebuilds the derived indexes from the log, marking them dirty until done so that an
 /// interrupted rebuild is redone at the next open.
 fn rebuild_indexes(kv: &dyn Kv) -> Result<u64, StoreError> {
+    rebuild_indexes_then(kv, Writes::default())
+}
+
+/// [`rebuild_indexes`], committing `done` with the write that clears the dirty mark.
+fn rebuild_indexes_then(kv: &dyn Kv, done: Writes) -> Result<u64, StoreError> {
     let mut writes = Writes::default();
-    writes.put(Tree::Meta, INDEX_STATE.to_vec(), DIRTY.to_vec());
+    writes.put(Tree::Meta, meta::INDEX_STATE, meta::DIRTY);
     kv.commit(writes)?;
     let count = index::rebuild(kv)?;
-    let mut writes = Writes::default();
-    writes.delete(Tree::Meta, INDEX_STATE.to_vec());
+    let mut writes = done;
+    writes.delete(Tree::Meta, meta::INDEX_STATE);
     kv.commit(writes)?;
     Ok(count)
 }
 
 /// Rebuilds the indexes if an interrupted write left them dirty.
 fn recover(kv: &dyn Kv) -> Result<(), StoreError> {
-    if kv.get(Tree::Meta, INDEX_STATE)?.is_some() {
+    if kv.get(Tree::Meta, meta::INDEX_STATE)?.is_some() {
         rebuild_indexes(kv)?;
     }
     Ok(())

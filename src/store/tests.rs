@@ -377,7 +377,7 @@ struct CrashingKv {
 }
 
 impl Kv for CrashingKv {
-    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<sled::IVec>, StoreError> {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         self.inner.get(tree, key)
     }
     fn range(&self, tree: Tree, lo: &[u8], hi: &[u8]) -> kv::RangeIter<'_> {
@@ -434,7 +434,10 @@ fn a_crash_inside_a_large_event_leaves_it_out_and_recovery_repairs_the_indexes()
             "the big event is not in the log"
         );
         assert!(
-            kv.inner.get(Tree::Meta, INDEX_STATE).unwrap().is_some(),
+            kv.inner
+                .get(Tree::Meta, meta::INDEX_STATE)
+                .unwrap()
+                .is_some(),
             "the indexes are marked dirty"
         );
         kv.allowed
@@ -447,5 +450,208 @@ fn a_crash_inside_a_large_event_leaves_it_out_and_recovery_repairs_the_indexes()
             record_into(&kv, &big, &provenance(&big), t0).unwrap(),
             RecordOutcome::Recorded { .. }
         ));
+    }
+}
+
+/// The derived records as store layout 1 wrote them (a one-byte name count, two-byte string
+/// lengths, four-byte counts and lines), to make a store as an older listdiff left it.
+mod layout1 {
+    use super::records::{EntryRecord, decode_changes};
+
+    fn put_str(out: &mut Vec<u8>, text: &str) {
+        out.extend_from_slice(&(text.len() as u16).to_be_bytes());
+        out.extend_from_slice(text.as_bytes());
+    }
+
+    /// An entry record in layout 1, from one in the current layout.
+    pub(super) fn entry_record(current: &[u8]) -> Vec<u8> {
+        let record = EntryRecord::decode(current).unwrap();
+        let mut out = vec![record.names.len() as u8];
+        for name in &record.names {
+            put_str(&mut out, name);
+        }
+        out.extend_from_slice(&(record.versions.len() as u32).to_be_bytes());
+        for v in &record.versions {
+            out.extend_from_slice(&super::keys::date(v.at.date));
+            out.extend_from_slice(&v.at.seq.to_be_bytes());
+            match v.slot {
+                None => out.push(0),
+                Some(slot) => {
+                    out.push(1);
+                    out.extend_from_slice(&slot.hash);
+                    out.extend_from_slice(&slot.at.seq.to_be_bytes());
+                    out.extend_from_slice(&(slot.at.line as u32).to_be_bytes());
+                }
+            }
+        }
+        out
+    }
+
+    /// A change list in layout 1.
+    pub(super) fn change_list(current: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (id, kind) in decode_changes(current).unwrap() {
+            out.push(match kind {
+                crate::model::ChangeKind::Added => b'a',
+                crate::model::ChangeKind::Removed => b'r',
+                crate::model::ChangeKind::Changed => b'c',
+            });
+            put_str(&mut out, id.as_str());
+        }
+        out
+    }
+}
+
+/// A store on disk holding a few publications of two lists, with backfills and corrections.
+fn store_on_disk(dir: &std::path::Path) -> Store {
+    let mut store = Store::open(dir, Access::Write).unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let publication = |list: &str, offset: i64, entries: Vec<Entry>| Publication {
+        list: ListId::new(list).unwrap(),
+        published: day(offset),
+        source: format!("{list} {offset}"),
+        content: PublicationContent::Snapshot(entries),
+    };
+    let history = [
+        publication("l1", 2, vec![entry(1, 0, 0), entry(2, 1, 1)]),
+        publication("l1", 0, vec![entry(1, 1, 0)]),
+        publication("l2", 1, vec![entry(3, 0, 2)]),
+        publication("l1", 2, vec![entry(2, 0, 1)]),
+    ];
+    for (i, p) in history.iter().enumerate() {
+        store
+            .record(p, &provenance(p), t0 + Duration::seconds(i as i64))
+            .unwrap();
+    }
+    store
+}
+
+/// Calls `open` until the database engine has let go of the store's files (its helper threads
+/// can hold them a moment after it is dropped).
+fn when_free<T>(mut open: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    for _ in 0..500 {
+        match open() {
+            Err(StoreError::InUse { .. }) => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            other => return other,
+        }
+    }
+    panic!("the store is still in use after 5 s");
+}
+
+/// Flushes and drops `store`, then opens it again.
+fn reopen(store: Store) -> Result<Store, StoreError> {
+    let path = store.path().to_path_buf();
+    store.flush().unwrap();
+    drop(store);
+    when_free(|| Store::open(&path, Access::Read))
+}
+
+/// Every pair of every tree of a store.
+fn dump_all(kv: &dyn Kv) -> Vec<Vec<(Vec<u8>, Vec<u8>)>> {
+    Tree::ALL
+        .iter()
+        .map(|&tree| {
+            kv.range(tree, &[], &[u8::MAX; 600])
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap()
+        })
+        .collect()
+}
+
+/// A store left by a listdiff of layout 1 opens: its indexes are rebuilt in the current
+/// layout, its log and meta are untouched but for the layout, and opening says so once.
+#[test]
+fn a_store_of_layout_1_is_upgraded_when_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let store = store_on_disk(&path);
+    let current = dump_all(&store.kv);
+    // Make it a layout 1 store: its derived records in the old layout, "1" in meta.
+    let mut writes = Writes::default();
+    for tree in [Tree::Entries, Tree::Changes] {
+        for (key, value) in store.kv.range(tree, &[], &[u8::MAX]).map(Result::unwrap) {
+            let old = match tree {
+                Tree::Entries => layout1::entry_record(&value),
+                _ => layout1::change_list(&value),
+            };
+            assert_ne!(old, value);
+            writes.put(tree, key, old);
+        }
+    }
+    writes.put(Tree::Meta, meta::LAYOUT, "1");
+    store.kv.commit(writes).unwrap();
+
+    let store = reopen(store).unwrap();
+    let upgrade = store.layout_upgrade().expect("the store was upgraded");
+    assert_eq!(
+        (upgrade.from, upgrade.to, upgrade.events),
+        (1, STORE_FORMAT, 4)
+    );
+    let note = upgrade.to_string();
+    assert!(
+        note.contains("had layout 1") && note.contains("its log of 4 events in layout 2"),
+        "{note}"
+    );
+    assert_eq!(
+        dump_all(&store.kv),
+        current,
+        "every tree as this listdiff writes it"
+    );
+    assert!(store.verify().unwrap().passed());
+    // Once.
+    let store = reopen(store).unwrap();
+    assert_eq!(store.layout_upgrade(), None);
+}
+
+/// An upgrade interrupted after it marked the indexes dirty is done again at the next open.
+#[test]
+fn an_interrupted_upgrade_is_done_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let store = store_on_disk(&path);
+    let current = dump_all(&store.kv);
+    let mut writes = Writes::default();
+    writes.put(Tree::Meta, meta::LAYOUT, "1");
+    writes.put(Tree::Meta, meta::INDEX_STATE, meta::DIRTY);
+    store.kv.commit(writes).unwrap();
+    store.kv.clear(Tree::Entries).unwrap();
+    let store = reopen(store).unwrap();
+    assert_eq!(store.layout_upgrade().map(|u| u.from), Some(1));
+    assert_eq!(dump_all(&store.kv), current);
+}
+
+/// A layout this listdiff does not know is refused, naming it; the store is left alone.
+#[test]
+fn an_unknown_layout_is_refused() {
+    for found in ["3", "0", "two"] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        let store = store_on_disk(&path);
+        let mut writes = Writes::default();
+        writes.put(Tree::Meta, meta::LAYOUT, found);
+        store.kv.commit(writes).unwrap();
+        let before = dump_all(&store.kv);
+        match reopen(store) {
+            Err(error @ StoreError::TooNew { .. }) => assert!(
+                error.to_string().contains(&format!(
+                    "has layout {found}, but this listdiff reads layout {STORE_FORMAT}"
+                )),
+                "{error}"
+            ),
+            Err(other) => panic!("{found}: {other}"),
+            Ok(_) => panic!("{found}: opened"),
+        }
+        // Nothing was written.
+        let mut writes = Writes::default();
+        writes.put(Tree::Meta, meta::LAYOUT, STORE_FORMAT.to_string());
+        let kv = when_free(|| Disk::open(&path.join("db"), &path)).unwrap();
+        assert_eq!(dump_all(&kv), before, "{found}: nothing was written");
+        kv.commit(writes).unwrap();
+        kv.flush().unwrap();
+        drop(kv);
+        let store = when_free(|| Store::open(&path, Access::Read)).unwrap();
+        assert_eq!(store.layout_upgrade(), None);
     }
 }

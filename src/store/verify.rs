@@ -14,17 +14,14 @@
 use sha2::{Digest, Sha256};
 
 use super::event::{Block, EventRecord, FRAME_LINES};
+use super::keys::{self, meta};
 use super::kv::{Kv, MemKv, Tree, Writes};
-use super::{Store, StoreError, index, keys};
+use super::{Store, StoreError, index};
 use crate::model::EventMeta;
 use crate::model::merkle::{self, TreeHash};
 
 /// How many problems of the log a report names (the rest are counted).
 const PROBLEMS_NAMED: usize = 20;
-
-/// An upper bound above every key of a derived tree (keys start with a list id, which is
-/// ASCII, and are far shorter).
-const ABOVE_EVERY_KEY: [u8; 256] = [u8::MAX; 256];
 
 /// What [`Store::verify`] checked and found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,7 +103,7 @@ impl Store {
         let mut leaves = Vec::new();
         let mut content_lines = 0;
         let mut last_recorded = None;
-        for pair in self.kv.range(Tree::Events, &[], &[u8::MAX; 9]) {
+        for pair in self.kv.range(Tree::Events, &[], &keys::AFTER_THE_LOG) {
             let (key, value) = pair?;
             let seq = leaves.len() as u64 + 1;
             leaves.push(merkle::leaf_hash(&value));
@@ -117,7 +114,7 @@ impl Store {
                 ));
             }
             let mut writes = Writes::default();
-            writes.put(Tree::Events, key.to_vec(), value.to_vec());
+            writes.put(Tree::Events, key.as_slice(), value.as_slice());
             let record = match EventRecord::from_bytes(&value) {
                 Ok(record) => record,
                 Err(e) => {
@@ -152,7 +149,7 @@ impl Store {
         let events = leaves.len() as u64;
         if let Some(pair) = self
             .kv
-            .range(Tree::Contents, &keys::seq(events + 1), &[u8::MAX; 13])
+            .range(Tree::Contents, &keys::seq(events + 1), &keys::AFTER_THE_LOG)
             .next()
         {
             let (key, _) = pair?;
@@ -171,13 +168,9 @@ impl Store {
         let mut index_keys = 0;
         let indexes_compared = problems.is_empty();
         if indexes_compared {
-            let mut meta = Writes::default();
-            meta.put(
-                Tree::Meta,
-                b"next_seq".to_vec(),
-                keys::seq(events + 1).to_vec(),
-            );
-            memory.commit(meta)?;
+            let mut counter = Writes::default();
+            counter.put(Tree::Meta, meta::NEXT_SEQ, keys::seq(events + 1));
+            memory.commit(counter)?;
             match index::rebuild(&memory) {
                 Ok(_) => {
                     for tree in Tree::DERIVED {
@@ -224,7 +217,10 @@ impl Store {
             .enumerate()
         {
             let (key, bytes) = frame.map_err(|e| format!("event {seq}: {e}"))?;
-            if key.as_ref() != index::frame_key(seq, expected_frame as u32).as_slice() {
+            let expected_key = u32::try_from(expected_frame)
+                .ok()
+                .map(|frame| keys::frame(seq, frame));
+            if expected_key.as_deref() != Some(key.as_slice()) {
                 return Err(format!(
                     "event {seq}: content frame {expected_frame} is missing (found the key {})",
                     printable_key(&key)
@@ -248,7 +244,7 @@ impl Store {
                 }
             }
             lines += block.len() as u64;
-            writes.put(Tree::Contents, key.to_vec(), bytes.to_vec());
+            writes.put(Tree::Contents, key, bytes);
         }
         if lines != claimed {
             return Err(format!(
@@ -273,8 +269,8 @@ fn compare_tree(
     rebuilt: &MemKv,
     tree: Tree,
 ) -> Result<(u64, Option<String>), StoreError> {
-    let mut stored_pairs = stored.range(tree, &[], &ABOVE_EVERY_KEY);
-    let mut rebuilt_pairs = rebuilt.range(tree, &[], &ABOVE_EVERY_KEY);
+    let mut stored_pairs = stored.range(tree, &[], &keys::AFTER_EVERY_LIST);
+    let mut rebuilt_pairs = rebuilt.range(tree, &[], &keys::AFTER_EVERY_LIST);
     let mut next_stored = stored_pairs.next().transpose()?;
     let mut next_rebuilt = rebuilt_pairs.next().transpose()?;
     let mut compared = 0;
