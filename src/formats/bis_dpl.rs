@@ -29,10 +29,12 @@ use std::collections::HashMap;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::ofac_csv::Lines;
+use super::read::csv::CsvReader;
+use super::read::decode::Syntax;
+use super::read::text::whole_text;
 use super::{
-    Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text,
-    record_error, strip_bom,
+    Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, dates,
+    record_error,
 };
 use crate::model::{Entry, EntryId, ListId, PublicationContent};
 
@@ -72,29 +74,16 @@ struct Row {
 /// Reads one input.
 pub(super) fn parse(input: &Input) -> ParseResult {
     let file = input.primary.name.as_str();
-    let bytes = strip_bom(&input.primary.bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b'\t')
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut lines = Lines::new(bytes);
-    let mut record = csv::ByteRecord::new();
-    let header: Vec<String> = match reader.read_byte_record(&mut record) {
-        Ok(true) => record
-            .iter()
-            .map(|f| decode_text(f).trim().to_string())
-            .collect(),
-        Ok(false) => {
-            return Err(FormatError::new(
-                file,
-                Location::File,
-                "the file is empty: a Denied Persons List file starts with a header row (Name, Street_Address, …, FR_Citation); download it again",
-            ));
-        }
-        Err(e) => return Err(csv_error(file, &e)),
+    let decoded = whole_text(&input.primary, Syntax::Text)?;
+    let mut reader = CsvReader::new(file, decoded.text.as_bytes(), b'\t');
+    let Some(first) = reader.next_row()? else {
+        return Err(FormatError::new(
+            file,
+            Location::File,
+            "the file is empty: a Denied Persons List file starts with a header row (Name, Street_Address, …, FR_Citation); download it again",
+        ));
     };
-    let header_line = lines.of(&record);
+    let (header_line, header) = (first.line(), first.trimmed());
     let column = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
     for required in REQUIRED {
         if column(required).is_none() {
@@ -109,35 +98,29 @@ pub(super) fn parse(input: &Input) -> ParseResult {
     }
 
     let mut rows = Vec::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(file, &e)),
-        }
-        let line = lines.of(&record);
-        if record.len() == 1 && record.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
+    while let Some(row) = reader.next_row()? {
+        let line = row.line();
+        if row.len() == 1 && row.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
             continue;
         }
-        if record.len() != header.len() {
+        if row.len() != header.len() {
             return Err(FormatError::new(
                 file,
                 Location::Line(line),
                 format!(
                     "expected {} tab-separated fields as in the header (line {header_line}), found {}: the row is damaged",
                     header.len(),
-                    record.len()
+                    row.len()
                 ),
             ));
         }
-        let fields: Vec<String> = record
-            .iter()
-            .map(|f| decode_text(f).trim().to_string())
-            .collect();
-        rows.push(Row { line, fields });
+        rows.push(Row {
+            line,
+            fields: row.trimmed(),
+        });
     }
 
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = decoded.note.map(|n| n.warning(file)).into_iter().collect();
     let key_columns: Vec<Option<usize>> = KEY_COLUMNS.iter().map(|c| column(c)).collect();
     // Key → (index of the first row with it, how many rows had it so far).
     let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
@@ -250,7 +233,7 @@ fn build_entry(
     entry.citations = split_citations(get("FR_Citation"));
     let effective = get("Effective_Date");
     if !effective.is_empty() {
-        entry.listed_on = parse_us_date(effective);
+        entry.listed_on = dates::month_day_year(effective);
         if entry.listed_on.is_none() {
             warnings.push(format!(
                 "{file}:{}: Effective_Date {effective:?} is not a MM/DD/YYYY date; kept as text only",
@@ -371,26 +354,6 @@ fn split_citations(field: &str) -> Vec<String> {
         }
     }
     out
-}
-
-/// Reads an `MM/DD/YYYY` date (one-digit month and day accepted).
-fn parse_us_date(text: &str) -> Option<chrono::NaiveDate> {
-    let mut parts = text.trim().split('/');
-    let month: u32 = parts.next()?.parse().ok()?;
-    let day: u32 = parts.next()?.parse().ok()?;
-    let year_text = parts.next()?;
-    if parts.next().is_some() || year_text.len() != 4 {
-        return None;
-    }
-    let year: i32 = year_text.parse().ok()?;
-    chrono::NaiveDate::from_ymd_opt(year, month, day)
-}
-
-fn csv_error(file: &str, error: &csv::Error) -> FormatError {
-    let location = error
-        .position()
-        .map_or(Location::File, |p| Location::Line(p.line()));
-    FormatError::new(file, location, format!("cannot read the file: {error}"))
 }
 
 /// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any

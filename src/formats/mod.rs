@@ -6,15 +6,16 @@
 
 mod bis_dpl;
 mod csl;
+mod dates;
 mod ecfr;
 mod eu_fsf;
+mod naming;
 mod native;
 mod native_ndjson;
-mod ofac_advanced;
-mod ofac_csv;
-mod ofac_xml;
+mod ofac;
 mod opensanctions;
 mod plain_csv;
+pub(crate) mod read;
 mod sniff;
 mod uk;
 mod un;
@@ -119,10 +120,10 @@ impl Format {
             Format::NativeNdjson => &native_ndjson::INFO,
             Format::CslCsv => &csl::CSV_INFO,
             Format::CslJson => &csl::JSON_INFO,
-            Format::OfacSdnCsv => &ofac_csv::SDN_INFO,
-            Format::OfacConsCsv => &ofac_csv::CONS_INFO,
-            Format::OfacXml => &ofac_xml::INFO,
-            Format::OfacAdvancedXml => &ofac_advanced::INFO,
+            Format::OfacSdnCsv => &ofac::legacy_csv::SDN_INFO,
+            Format::OfacConsCsv => &ofac::legacy_csv::CONS_INFO,
+            Format::OfacXml => &ofac::legacy_xml::INFO,
+            Format::OfacAdvancedXml => &ofac::advanced_xml::INFO,
             Format::UnXml => &un::INFO,
             Format::EuFsfXml => &eu_fsf::XML_INFO,
             Format::EuFsfCsv => &eu_fsf::CSV_INFO,
@@ -196,7 +197,9 @@ impl Format {
     /// file is called `cons_prim.csv`.
     pub fn refine_by_name(self, file_name: &str) -> Format {
         match self {
-            Format::OfacSdnCsv if ofac_csv::is_cons_primary(file_name) => Format::OfacConsCsv,
+            Format::OfacSdnCsv if ofac::legacy_csv::is_cons_primary(file_name) => {
+                Format::OfacConsCsv
+            }
             other => other,
         }
     }
@@ -225,7 +228,7 @@ impl Format {
     ) -> Result<Option<StreamedSnapshot>, FormatError> {
         match self {
             Format::EuFsfXml => eu_fsf::parse_xml_entries(input, sink),
-            Format::OfacAdvancedXml => ofac_advanced::parse_entries(input, sink),
+            Format::OfacAdvancedXml => ofac::advanced_xml::parse_entries(input, sink),
             format if format.streams_entries() => {
                 // Read whole (these formats join records across the file), then hand the
                 // entries over one at a time, each freed as it goes.
@@ -259,7 +262,9 @@ impl Format {
     /// (matched case-insensitively in the same directory).
     pub fn companion_names(self, primary_name: &str) -> Vec<String> {
         match self {
-            Format::OfacSdnCsv | Format::OfacConsCsv => ofac_csv::companion_names(primary_name),
+            Format::OfacSdnCsv | Format::OfacConsCsv => {
+                ofac::legacy_csv::companion_names(primary_name)
+            }
             _ => Vec::new(),
         }
     }
@@ -271,10 +276,10 @@ impl Format {
             Format::NativeNdjson => native_ndjson::parse(input)?,
             Format::CslCsv => csl::parse_csv(input)?,
             Format::CslJson => csl::parse_json(input)?,
-            Format::OfacSdnCsv => ofac_csv::parse(input)?,
-            Format::OfacConsCsv => ofac_csv::parse_cons(input)?,
-            Format::OfacXml => ofac_xml::parse(input)?,
-            Format::OfacAdvancedXml => ofac_advanced::parse(input)?,
+            Format::OfacSdnCsv => ofac::legacy_csv::parse(input)?,
+            Format::OfacConsCsv => ofac::legacy_csv::parse_cons(input)?,
+            Format::OfacXml => ofac::legacy_xml::parse(input)?,
+            Format::OfacAdvancedXml => ofac::advanced_xml::parse(input)?,
             Format::UnXml => un::parse(input)?,
             Format::EuFsfXml => eu_fsf::parse_xml(input)?,
             Format::EuFsfCsv => eu_fsf::parse_csv(input)?,
@@ -708,26 +713,9 @@ impl EntrySpool {
     }
 }
 
-/// Strips a UTF-8 byte-order mark.
-pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
-}
-
-/// Decodes text that should be UTF-8 but may be Latin-1 (Windows-1252): UTF-8 when valid.
-pub(crate) fn decode_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(_) => {
-            encoding_rs::WINDOWS_1252
-                .decode_without_bom_handling(bytes)
-                .0
-        }
-    }
-}
-
-/// Parses a `YYYY-MM-DD` date.
-pub(crate) fn parse_iso_date(text: &str) -> Option<NaiveDate> {
-    crate::model::text::parse_date(text)
+/// A list id a format names by a constant (known to be valid).
+pub(crate) fn list_id(id: &'static str) -> ListId {
+    ListId::new(id).unwrap_or_else(|_| unreachable!("constant list id {id} is valid"))
 }
 
 /// Maps a model error about record `index` (0-based) to a located format error.

@@ -11,7 +11,9 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{FormatError, FormatInfo, Input, Location, ParsedPublication, record_error, strip_bom};
+use super::read::decode::Syntax;
+use super::read::text::whole_text;
+use super::{FormatError, FormatInfo, Input, Location, ParsedPublication, record_error};
 use crate::model::{
     Amendment, Entry, EntryId, ListId, ModelError, PublicationContent, PublicationKind,
 };
@@ -110,15 +112,9 @@ pub(super) const INFO: FormatInfo = FormatInfo {
 
 pub(super) fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String>), FormatError> {
     let name = input.primary.name.as_str();
-    let text = std::str::from_utf8(strip_bom(&input.primary.bytes)).map_err(|e| {
-        let valid = &input.primary.bytes[..e.valid_up_to()];
-        let line = valid.iter().filter(|b| **b == b'\n').count() as u64 + 1;
-        FormatError::new(
-            name,
-            Location::Line(line),
-            "the file is not UTF-8 text: save it as UTF-8",
-        )
-    })?;
+    let decoded = whole_text(&input.primary, Syntax::Text)?;
+    let text: &str = &decoded.text;
+    let warnings: Vec<String> = decoded.note.map(|n| n.warning(name)).into_iter().collect();
     let file: NativeFile = serde_json::from_str(text).map_err(|e| json_error(name, &e))?;
     let whole = |message: String| FormatError::new(name, Location::File, message);
     let entries = |raw: Option<Vec<&RawValue>>| -> Result<Vec<Entry>, FormatError> {
@@ -163,7 +159,7 @@ pub(super) fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String
             source,
             content,
         }],
-        Vec::new(),
+        warnings,
     ))
 }
 

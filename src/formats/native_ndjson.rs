@@ -7,14 +7,12 @@
 //! Each line is an entry exactly as in the native format's `entries` (unknown keys are refused
 //! so a misspelt field is never silently dropped). The file states neither its list nor its
 //! date: the list comes from `--list` (required) and the date from the command line. Blank
-//! lines are skipped; a UTF-8 byte-order mark is skipped; a line that is not UTF-8 is read as
-//! Windows-1252. The file is streamed line by line.
+//! lines are skipped. Text is decoded by the one policy (see [`super::read::decode`]). The file
+//! is streamed line by line.
 
-use std::io::BufRead;
-
+use super::read::text::Lines;
 use super::{
-    FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text, frozen,
-    record_error, strip_bom,
+    FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, frozen, record_error,
 };
 use crate::model::{Entry, PublicationContent};
 
@@ -37,22 +35,10 @@ pub(super) fn parse(input: &Input) -> ParseResult {
             "native entry lines do not name their list: give the list id with --list ID",
         ));
     };
-    let mut reader = input.primary.reader()?;
-    let mut buf = Vec::new();
-    let mut line = 0u64;
+    let mut reader = Lines::open(&input.primary)?;
     let mut entries: Vec<Entry> = Vec::new();
     let mut lines: Vec<Option<u64>> = Vec::new();
-    loop {
-        buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(|e| {
-            FormatError::new(name, Location::Line(line + 1), format!("cannot read: {e}"))
-        })?;
-        if n == 0 {
-            break;
-        }
-        line += 1;
-        let bytes = if line == 1 { strip_bom(&buf) } else { &buf[..] };
-        let decoded = decode_text(bytes);
+    while let Some((line, decoded)) = reader.next_line()? {
         let text = decoded.trim();
         if text.is_empty() {
             continue;
@@ -76,6 +62,7 @@ pub(super) fn parse(input: &Input) -> ParseResult {
         entries.push(frozen(entry));
         lines.push(Some(line));
     }
+    let warnings: Vec<String> = reader.decode_warning().into_iter().collect();
     let content = PublicationContent::Snapshot(entries)
         .normalize()
         .map_err(|e| record_error(name, e, |i| lines.get(i).copied().flatten()))?;
@@ -87,7 +74,7 @@ pub(super) fn parse(input: &Input) -> ParseResult {
             source: None,
             content,
         }],
-        Vec::new(),
+        warnings,
     ))
 }
 

@@ -25,15 +25,16 @@
 //! there is one; the files themselves state no date.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::BufRead;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::naming::snake_case;
+use super::read::text::Lines;
 use super::{
-    FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text, frozen,
-    record_error, strip_bom,
+    FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, dates, frozen,
+    record_error,
 };
 use crate::model::{Amendment, Entry, EntryId, EntryType, ListId, PublicationContent, text};
 
@@ -89,7 +90,7 @@ pub(super) fn parse_entities(input: &Input) -> ParseResult {
     let mut entries = Vec::new();
     let mut lines = Vec::new();
     let mut datasets = CommonDatasets::default();
-    for_each_line(input, |line, text| {
+    let decoding = for_each_line(input, |line, text| {
         let value: Value = serde_json::from_str(text).map_err(|e| json_error(name, line, &e))?;
         if value.get("op").is_some() && value.get("entity").is_some() {
             return Err(FormatError::new(
@@ -118,7 +119,7 @@ pub(super) fn parse_entities(input: &Input) -> ParseResult {
             source: None,
             content,
         }],
-        Vec::new(),
+        decoding.into_iter().collect(),
     ))
 }
 
@@ -130,7 +131,7 @@ pub(super) fn parse_delta(input: &Input) -> ParseResult {
     // id → (operation, line); operations in file order.
     let mut ops: Vec<(Op, u64)> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
-    for_each_line(input, |line, text| {
+    let decoding = for_each_line(input, |line, text| {
         let delta: DeltaLine = serde_json::from_str(text).map_err(|e| {
             let (_, message) = super::json_error_parts(&e);
             FormatError::new(
@@ -178,6 +179,7 @@ pub(super) fn parse_delta(input: &Input) -> ParseResult {
         }
         Ok(())
     })?;
+    warnings.splice(0..0, decoding);
     let list = list_id(input, &datasets)?;
     let mut amendment = Amendment::default();
     let mut lines: Vec<Option<u64>> = Vec::new();
@@ -235,32 +237,20 @@ impl Op {
     }
 }
 
-/// Calls `f` with the 1-based number and text of every non-blank line, streaming the file.
-/// Lines are UTF-8 (Windows-1252 when not valid UTF-8); a UTF-8 byte-order mark is skipped.
+/// Calls `f` with the 1-based number and text of every non-blank line, streaming the file
+/// decoded by the one policy; returns the decoding warning, if any.
 fn for_each_line(
     input: &Input,
     mut f: impl FnMut(u64, &str) -> Result<(), FormatError>,
-) -> Result<(), FormatError> {
-    let name = input.primary.name.as_str();
-    let mut reader = input.primary.reader()?;
-    let mut buf = Vec::new();
-    let mut line = 0u64;
-    loop {
-        buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(|e| {
-            FormatError::new(name, Location::Line(line + 1), format!("cannot read: {e}"))
-        })?;
-        if n == 0 {
-            return Ok(());
-        }
-        line += 1;
-        let bytes = if line == 1 { strip_bom(&buf) } else { &buf[..] };
-        let text = decode_text(bytes);
+) -> Result<Option<String>, FormatError> {
+    let mut lines = Lines::open(&input.primary)?;
+    while let Some((line, text)) = lines.next_line()? {
         let text = text.trim();
         if !text.is_empty() {
             f(line, text)?;
         }
     }
+    Ok(lines.decode_warning())
 }
 
 /// A located error for a JSON line that does not parse.
@@ -387,9 +377,7 @@ fn version_date(path: &str) -> (Option<NaiveDate>, Option<String>) {
             continue;
         }
         let version = part.split('.').next().unwrap_or(part);
-        let date = part
-            .get(..8)
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y%m%d").ok());
+        let date = part.get(..8).and_then(dates::compact);
         if let Some(date) = date {
             return (Some(date), Some(version.to_string()));
         }
@@ -417,22 +405,6 @@ fn strings(value: &Value) -> Vec<String> {
 /// Sorted, de-duplicated, non-blank values.
 fn value_set(values: Vec<String>) -> Vec<String> {
     text::normalize_set_owned(values)
-}
-
-/// `programId` → `program_id`.
-fn snake_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            if !out.is_empty() {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The entry type of an FtM schema.
@@ -510,7 +482,7 @@ fn entity_entry(file: &str, line: u64, entity: FtmEntity) -> Result<Entry, Forma
             props
                 .get(*key)
                 .map(strings)
-                .and_then(|v| v.iter().filter_map(|d| text::parse_date(d)).min())
+                .and_then(|v| v.iter().filter_map(|d| dates::iso(d)).min())
         });
     for (key, values) in [("weak_alias", weak), ("previous_name", previous)]
         .into_iter()

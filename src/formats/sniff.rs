@@ -2,7 +2,8 @@
 
 use serde::Deserialize;
 
-use super::{Format, strip_bom};
+use super::Format;
+use super::read::decode::{Syntax, decode, head_for_sniffing};
 
 /// What a file looks like.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,22 +37,34 @@ const CSL_JSON_KEYS: [&str; 5] = [
     "sources_used",
 ];
 
-/// Recognises the format of `bytes` from its beginning.
+/// How much of a file's start is looked at.
+const HEAD: usize = 64 * 1024;
+
+/// Recognises the format of `bytes` from its beginning (UTF-16 with a byte-order mark
+/// included). Recognisers see the head as the formats read it: decoded by the one policy, with
+/// a byte-order mark and leading white space removed, at most [`HEAD`] bytes of it.
 pub fn detect(bytes: &[u8]) -> Detection {
-    let bytes = strip_bom(bytes);
-    let start = match bytes
+    let bytes = head_for_sniffing(bytes.get(..bytes.len().min(2 * HEAD)).unwrap_or(bytes));
+    let Some(start) = bytes
         .iter()
         .position(|b| !b.is_ascii_whitespace() && *b != 0x1A)
-    {
-        Some(start) => start,
-        None => return Detection::Empty,
+    else {
+        return Detection::Empty;
     };
-    let rest = &bytes[start..];
-    let rest = &rest[..rest.len().min(64 * 1024)];
-    match rest[0] {
-        b'{' => detect_json_object(rest),
-        b'<' => detect_xml(rest),
-        _ => detect_delimited(rest),
+    let rest = bytes.get(start..).unwrap_or_default();
+    let rest = rest.get(..rest.len().min(HEAD)).unwrap_or(rest);
+    let syntax = if rest.first() == Some(&b'<') {
+        Syntax::Xml
+    } else {
+        Syntax::Text
+    };
+    let decoded = decode(rest, syntax);
+    let head = decoded.text.as_bytes();
+    match head.first() {
+        Some(b'{') => detect_json_object(head),
+        Some(b'<') => detect_xml(head),
+        Some(_) => detect_delimited(head),
+        None => Detection::Empty,
     }
 }
 
@@ -61,8 +74,8 @@ type Recogniser = fn(&[u8]) -> Option<Format>;
 /// XML: each XML format knows its root element.
 fn detect_xml(head: &[u8]) -> Detection {
     let recognisers: [Recogniser; 6] = [
-        super::ofac_xml::recognise,
-        super::ofac_advanced::recognise,
+        super::ofac::legacy_xml::recognise,
+        super::ofac::advanced_xml::recognise,
         super::un::recognise,
         super::eu_fsf::recognise,
         super::uk::recognise,

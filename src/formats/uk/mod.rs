@@ -31,63 +31,39 @@
 //! written in `extra` (`date_designated` / `listed_on`). Every other column goes to `extra` as
 //! one text, or a sorted array when the rows of an entry give several values.
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::BufRead;
+mod csv;
+mod fcdo_xml;
+
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use quick_xml::events::Event;
 use serde_json::{Map, Value};
 
-use super::{
-    Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text,
-    frozen, record_error,
-};
+use super::naming::snake_case;
+use super::read::xml::root_element;
+use super::{Format, FormatError, Location, ParsedPublication, dates, record_error};
 use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent};
 
-/// What `listdiff formats` says about `uk-fcdo-csv`.
-pub(super) const FCDO_CSV_INFO: FormatInfo = FormatInfo {
-    name: "uk-fcdo-csv",
-    description: "UK FCDO sanctions list CSV (UK-Sanctions-List.csv)",
-    list_ids: "uk-fcdo",
-    key: "Unique ID",
-    reason_fields: "Regime Name → programs, UK Statement of Reasons → reason",
-};
-
-/// What `listdiff formats` says about `uk-fcdo-xml`.
-pub(super) const FCDO_XML_INFO: FormatInfo = FormatInfo {
-    name: "uk-fcdo-xml",
-    description: "UK FCDO sanctions list XML (UK-Sanctions-List.xml)",
-    list_ids: "uk-fcdo",
-    key: "UniqueID",
-    reason_fields: "RegimeName → programs, UKStatementofReasons → reason",
-};
-
-/// What `listdiff formats` says about `uk-ofsi-csv`.
-pub(super) const OFSI_CSV_INFO: FormatInfo = FormatInfo {
-    name: "uk-ofsi-csv",
-    description: "UK OFSI consolidated list CSV (ConList.csv, retired)",
-    list_ids: "uk-ofsi",
-    key: "Group ID",
-    reason_fields: "Regime → programs (UK Statement of Reasons → reason when the column exists)",
-};
+pub(super) use csv::{FCDO_CSV_INFO, OFSI_CSV_INFO, parse_fcdo_csv, parse_ofsi_csv};
+pub(super) use fcdo_xml::{FCDO_XML_INFO, parse_fcdo_xml};
 
 // ---------------------------------------------------------------------------------------------
 // The common draft
 
 /// One name of a designation.
 #[derive(Clone, Debug, Default)]
-struct Name {
+pub(super) struct Name {
     /// Name 1 … Name 6.
-    parts: [String; 6],
+    pub(super) parts: [String; 6],
     /// `Primary name`, `Alias`, `Primary Name Variation`, `AKA`, …
-    kind: String,
+    pub(super) kind: String,
     /// `Good quality`, `Low quality`, …
-    strength: String,
+    pub(super) strength: String,
 }
 
 impl Name {
     /// Name 1 … Name 5 then Name 6 (the surname or the whole name of an entity).
-    fn full(&self) -> String {
+    pub(super) fn full(&self) -> String {
         let words: Vec<&str> = self
             .parts
             .iter()
@@ -100,10 +76,10 @@ impl Name {
 
 /// One address: lines 1 to 6, postal code, country.
 #[derive(Clone, Debug, Default)]
-struct Address {
-    lines: [String; 6],
-    postal_code: String,
-    country: String,
+pub(super) struct Address {
+    pub(super) lines: [String; 6],
+    pub(super) postal_code: String,
+    pub(super) country: String,
 }
 
 impl Address {
@@ -122,23 +98,23 @@ impl Address {
 
 /// One designation being assembled from its rows or its XML element.
 #[derive(Default)]
-struct Draft {
-    id: String,
-    names: Vec<Name>,
-    addresses: Vec<String>,
-    countries: Vec<String>,
-    programs: Vec<String>,
-    type_labels: Vec<String>,
-    reasons: Vec<String>,
+pub(super) struct Draft {
+    pub(super) id: String,
+    pub(super) names: Vec<Name>,
+    pub(super) addresses: Vec<String>,
+    pub(super) countries: Vec<String>,
+    pub(super) programs: Vec<String>,
+    pub(super) type_labels: Vec<String>,
+    pub(super) reasons: Vec<String>,
     /// The designation dates as written.
-    listed: Vec<String>,
+    pub(super) listed: Vec<String>,
     /// The `extra` key the designation date is kept under.
-    listed_key: &'static str,
-    extra: BTreeMap<String, Vec<String>>,
+    pub(super) listed_key: &'static str,
+    pub(super) extra: BTreeMap<String, Vec<String>>,
 }
 
 impl Draft {
-    fn push_extra(&mut self, key: &str, value: &str) {
+    pub(super) fn push_extra(&mut self, key: &str, value: &str) {
         let value = value.trim();
         if !value.is_empty() {
             self.extra
@@ -148,7 +124,7 @@ impl Draft {
         }
     }
 
-    fn push_address(&mut self, address: &Address) {
+    pub(super) fn push_address(&mut self, address: &Address) {
         let flat = address.flat();
         if !flat.is_empty() {
             self.addresses.push(flat);
@@ -159,7 +135,7 @@ impl Draft {
         }
     }
 
-    fn push_name(&mut self, name: Name) {
+    pub(super) fn push_name(&mut self, name: Name) {
         if !name.full().is_empty() {
             self.names.push(name);
         }
@@ -190,36 +166,8 @@ fn extra_value(values: &[String]) -> Option<Value> {
     }
 }
 
-/// Reads a `DD/MM/YYYY` date.
-fn parse_uk_date(text: &str) -> Option<NaiveDate> {
-    let mut parts = text.trim().split('/');
-    let day: u32 = parts.next()?.trim().parse().ok()?;
-    let month: u32 = parts.next()?.trim().parse().ok()?;
-    let year_text = parts.next()?.trim();
-    if parts.next().is_some() || year_text.len() != 4 {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(year_text.parse().ok()?, month, day)
-}
-
-/// Reads a file date: `DD/MM/YYYY`, `DD-Mon-YYYY`, `D Month YYYY` or `YYYY-MM-DD`, optionally
-/// followed by a time.
-fn parse_file_date(text: &str) -> Option<NaiveDate> {
-    let text = text.trim();
-    let day_part = text
-        .split(['T', ' '])
-        .next()
-        .filter(|d| d.contains('/') || d.len() == 10 && d.as_bytes().get(4) == Some(&b'-'))
-        .unwrap_or(text);
-    parse_uk_date(day_part)
-        .or_else(|| super::parse_iso_date(day_part))
-        .or_else(|| NaiveDate::parse_from_str(text, "%d-%b-%Y").ok())
-        .or_else(|| NaiveDate::parse_from_str(text, "%d %B %Y").ok())
-        .or_else(|| NaiveDate::parse_from_str(text, "%d %b %Y").ok())
-}
-
 /// Builds the entry of a finished draft.
-fn build_entry(
+pub(super) fn build_entry(
     file: &str,
     draft: Draft,
     location: impl Fn() -> Location,
@@ -316,7 +264,7 @@ fn build_entry(
         }
     }
     let listed = set(&draft.listed);
-    entry.listed_on = listed.iter().filter_map(|d| parse_uk_date(d)).min();
+    entry.listed_on = listed.iter().filter_map(|d| dates::day_month_year(d)).min();
     if entry.listed_on.is_none() && !listed.is_empty() {
         warnings.push(format!(
             "{file}{}: designation {}: the designation date {:?} is not DD/MM/YYYY; kept as text only",
@@ -337,7 +285,7 @@ fn build_entry(
 }
 
 /// Wraps the entries in the publication of `list`.
-fn publication(
+pub(super) fn publication(
     file: &str,
     list: &str,
     stated: Option<(NaiveDate, String)>,
@@ -362,66 +310,10 @@ fn publication(
     })
 }
 
-// ---------------------------------------------------------------------------------------------
-// CSV (FCDO and OFSI)
-
-/// Which CSV.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum CsvKind {
-    Fcdo,
-    Ofsi,
-}
-
-/// What a CSV column holds.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Role {
-    Id,
-    NamePart(usize),
-    NameType,
-    AliasStrength,
-    Regime,
-    Type,
-    Reason,
-    AddressLine(usize),
-    PostalCode,
-    Country,
-    Listed,
-    SanctionsImposed,
-    Extra(String),
-}
-
-/// The snake_case key of a publisher field name (`Designation source` → `designation_source`,
-/// `TownOfBirth` → `town_of_birth`).
-fn snake(name: &str) -> String {
-    let mut out = String::new();
-    let chars: Vec<char> = name.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_ascii_alphanumeric() {
-            if c.is_ascii_uppercase() && i > 0 {
-                let previous = chars.get(i - 1).copied().unwrap_or(' ');
-                let next = chars.get(i + 1).copied().unwrap_or(' ');
-                let boundary = previous.is_ascii_lowercase()
-                    || previous.is_ascii_digit()
-                    || (previous.is_ascii_uppercase() && next.is_ascii_lowercase());
-                if boundary && !out.ends_with('_') && !out.is_empty() {
-                    out.push('_');
-                }
-            }
-            out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    while out.ends_with('_') {
-        out.pop();
-    }
-    out
-}
-
 /// The `extra` key of a field, shared by the CSV columns and the XML elements that carry the
 /// same data.
-fn extra_key(name: &str) -> String {
-    let key = snake(name);
+pub(super) fn extra_key(name: &str) -> String {
+    let key = snake_case(name);
     let canonical = match key.as_str() {
         "d_o_b" | "dob" | "do_bs" => "dob",
         "nationality_ies" | "nationality" => "nationality",
@@ -445,642 +337,6 @@ fn extra_key(name: &str) -> String {
     canonical.to_string()
 }
 
-/// The role of a CSV column.
-fn role(kind: CsvKind, column: &str) -> Role {
-    let lower = column.trim().to_ascii_lowercase();
-    if let Some(n) = lower
-        .strip_prefix("name ")
-        .and_then(|n| n.trim().parse::<usize>().ok())
-        .filter(|n| (1..=6).contains(n))
-    {
-        return Role::NamePart(n - 1);
-    }
-    let line = lower
-        .strip_prefix("address line ")
-        .or_else(|| lower.strip_prefix("address "))
-        .and_then(|n| n.trim().parse::<usize>().ok())
-        .filter(|n| (1..=6).contains(n));
-    if let Some(n) = line {
-        return Role::AddressLine(n - 1);
-    }
-    match (kind, lower.as_str()) {
-        (CsvKind::Fcdo, "unique id") | (CsvKind::Ofsi, "group id") => Role::Id,
-        (_, "name type" | "alias type") => Role::NameType,
-        (_, "alias strength" | "alias quality") => Role::AliasStrength,
-        (_, "regime name" | "regime") => Role::Regime,
-        (_, "designation type" | "individual, entity, ship" | "group type") => Role::Type,
-        (_, "uk statement of reasons" | "statement of reasons") => Role::Reason,
-        (_, "address postal code" | "post/zip code" | "postal code") => Role::PostalCode,
-        (_, "address country" | "country") => Role::Country,
-        (CsvKind::Fcdo, "date designated") | (CsvKind::Ofsi, "listed on") => Role::Listed,
-        (_, "sanctions imposed") => Role::SanctionsImposed,
-        _ => Role::Extra(extra_key(column)),
-    }
-}
-
-/// Reads the FCDO CSV.
-pub(super) fn parse_fcdo_csv(input: &Input) -> ParseResult {
-    parse_csv(input, CsvKind::Fcdo)
-}
-
-/// Reads the OFSI `ConList.csv`.
-pub(super) fn parse_ofsi_csv(input: &Input) -> ParseResult {
-    parse_csv(input, CsvKind::Ofsi)
-}
-
-/// A reader over the input with a UTF-8 byte-order mark skipped.
-fn reader_without_bom(input: &Input) -> Result<Box<dyn BufRead + '_>, FormatError> {
-    let mut reader = input.primary.reader()?;
-    let starts_with_bom = reader
-        .fill_buf()
-        .map_err(|e| {
-            FormatError::new(
-                &input.primary.name,
-                Location::File,
-                format!("cannot read: {e}"),
-            )
-        })?
-        .starts_with(b"\xEF\xBB\xBF");
-    if starts_with_bom {
-        reader.consume(3);
-    }
-    Ok(reader)
-}
-
-fn csv_error(file: &str, error: &csv::Error) -> FormatError {
-    let location = error
-        .position()
-        .map_or(Location::File, |p| Location::Line(p.line()));
-    FormatError::new(file, location, format!("cannot read the CSV: {error}"))
-}
-
-/// A reader that notes where its lines end, so that the line of a CSV record can be told from
-/// its byte offset (the csv reader's own line numbers lag by one after a CRLF). Only the line
-/// ends not yet passed are kept.
-struct LineCounter<R> {
-    inner: R,
-    /// Bytes read so far.
-    offset: u64,
-    /// Offsets of the `\n` bytes read and not yet passed by [`LineCounter::line_at`].
-    pending: std::collections::VecDeque<u64>,
-    /// How many `\n` bytes were passed.
-    passed: u64,
-}
-
-impl<R: BufRead> LineCounter<R> {
-    fn new(inner: R) -> LineCounter<R> {
-        LineCounter {
-            inner,
-            offset: 0,
-            pending: std::collections::VecDeque::new(),
-            passed: 0,
-        }
-    }
-
-    /// The 1-based line of a record that starts at byte `byte` (a record reported as starting
-    /// at the line end before it starts on the next line). Asked in increasing order.
-    fn line_at(&mut self, byte: u64) -> u64 {
-        while self.pending.front().is_some_and(|&n| n < byte) {
-            self.pending.pop_front();
-            self.passed += 1;
-        }
-        let on_line_end = self.pending.front() == Some(&byte);
-        1 + self.passed + u64::from(on_line_end)
-    }
-}
-
-impl<R: BufRead> std::io::Read for LineCounter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let read = buf.get(..n).unwrap_or_default();
-        for at in memchr::memchr_iter(b'\n', read) {
-            self.pending.push_back(self.offset + at as u64);
-        }
-        self.offset += n as u64;
-        Ok(n)
-    }
-}
-
-fn parse_csv(input: &Input, kind: CsvKind) -> ParseResult {
-    let file = input.primary.name.as_str();
-    let (list, id_column, date_label) = match kind {
-        CsvKind::Fcdo => ("uk-fcdo", "Unique ID", "Report Date"),
-        CsvKind::Ofsi => ("uk-ofsi", "Group ID", "Last Updated"),
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(LineCounter::new(reader_without_bom(input)?));
-    let mut record = csv::ByteRecord::new();
-    let mut next = |record: &mut csv::ByteRecord| -> Result<Option<u64>, FormatError> {
-        match reader.read_byte_record(record) {
-            Ok(true) => {
-                let byte = record.position().map_or(0, csv::Position::byte);
-                Ok(Some(reader.get_mut().line_at(byte)))
-            }
-            Ok(false) => Ok(None),
-            Err(e) => Err(csv_error(file, &e)),
-        }
-    };
-    let Some(first_line) = next(&mut record)? else {
-        return Err(FormatError::new(
-            file,
-            Location::File,
-            format!(
-                "the file is empty: expected a {date_label:?} line and a header row; download it again"
-            ),
-        ));
-    };
-    let first: Vec<String> = record
-        .iter()
-        .map(|f| decode_text(f).trim().to_string())
-        .collect();
-    // The preamble: FCDO `Report Date: 08-Oct-2026`, OFSI `Last Updated,04/06/2018`.
-    let mut stated = None;
-    let preamble = match kind {
-        CsvKind::Fcdo => first
-            .first()
-            .filter(|f| f.to_ascii_lowercase().starts_with("report date"))
-            .map(|f| f.get("report date".len()..).unwrap_or_default())
-            .map(|rest| rest.trim_start_matches([':', ' ']).trim().to_string()),
-        CsvKind::Ofsi => (first.first().map(String::as_str) == Some("Last Updated")
-            && !first.iter().any(|f| f.eq_ignore_ascii_case("group id")))
-        .then(|| first.get(1).cloned().unwrap_or_default()),
-    };
-    let mut header_line = first_line;
-    let header = match preamble {
-        Some(text) => {
-            let line = first_line;
-            match parse_file_date(&text) {
-                Some(date) => stated = Some((date, text)),
-                None => {
-                    return Err(FormatError::new(
-                        file,
-                        Location::Line(line),
-                        format!(
-                            "the {date_label:?} line gives {text:?}, which is not a date: expected e.g. {}",
-                            if kind == CsvKind::Fcdo {
-                                "Report Date: 08-Oct-2026"
-                            } else {
-                                "Last Updated,04/06/2018"
-                            }
-                        ),
-                    ));
-                }
-            }
-            let Some(found) = next(&mut record)? else {
-                return Err(FormatError::new(
-                    file,
-                    Location::Line(line + 1),
-                    "the file ends after its first line: the header row is missing; download it again",
-                ));
-            };
-            header_line = found;
-            record
-                .iter()
-                .map(|f| decode_text(f).trim().to_string())
-                .collect()
-        }
-        None => first,
-    };
-    let roles: Vec<Role> = header.iter().map(|h| role(kind, h)).collect();
-    let Some(id_index) = roles.iter().position(|r| *r == Role::Id) else {
-        return Err(FormatError::new(
-            file,
-            Location::Line(header_line),
-            format!(
-                "not a {} header: no {id_column:?} column",
-                if kind == CsvKind::Fcdo {
-                    "UK Sanctions List"
-                } else {
-                    "OFSI consolidated list"
-                }
-            ),
-        ));
-    };
-
-    let mut drafts: Vec<Draft> = Vec::new();
-    let mut first_lines: Vec<u64> = Vec::new();
-    let mut index_of: HashMap<String, usize> = HashMap::new();
-    let mut warnings = Vec::new();
-    let listed_key = match kind {
-        CsvKind::Fcdo => "date_designated",
-        CsvKind::Ofsi => "listed_on",
-    };
-    while let Some(line) = next(&mut record)? {
-        if record.iter().all(|f| f.trim_ascii().is_empty()) {
-            continue;
-        }
-        if record.len() > header.len() {
-            return Err(FormatError::new(
-                file,
-                Location::Line(line),
-                format!(
-                    "expected {} fields as in the header (line {header_line}), found {}: the row is damaged",
-                    header.len(),
-                    record.len()
-                ),
-            ));
-        }
-        let fields: Vec<String> = record.iter().map(|f| decode_text(f).into_owned()).collect();
-        let id = fields
-            .get(id_index)
-            .map(|f| f.trim().to_string())
-            .unwrap_or_default();
-        if id.is_empty() {
-            return Err(FormatError::new(
-                file,
-                Location::Line(line),
-                format!("the row has no {id_column}: every row belongs to a designation"),
-            ));
-        }
-        let index = *index_of.entry(id.clone()).or_insert_with(|| {
-            drafts.push(Draft {
-                id: id.clone(),
-                listed_key,
-                ..Draft::default()
-            });
-            first_lines.push(line);
-            drafts.len() - 1
-        });
-        let Some(draft) = drafts.get_mut(index) else {
-            continue;
-        };
-        let mut name = Name::default();
-        let mut address = Address::default();
-        for (role, value) in roles.iter().zip(&fields) {
-            let value = value.trim();
-            if value.is_empty() {
-                continue;
-            }
-            match role {
-                Role::Id => {}
-                Role::NamePart(n) => {
-                    if let Some(part) = name.parts.get_mut(*n) {
-                        *part = value.to_string();
-                    }
-                }
-                Role::NameType => name.kind = value.to_string(),
-                Role::AliasStrength => name.strength = value.to_string(),
-                Role::Regime => draft.programs.push(value.to_string()),
-                Role::Type => draft.type_labels.push(value.to_string()),
-                Role::Reason => draft.reasons.push(value.to_string()),
-                Role::AddressLine(n) => {
-                    if let Some(l) = address.lines.get_mut(*n) {
-                        *l = value.to_string();
-                    }
-                }
-                Role::PostalCode => address.postal_code = value.to_string(),
-                Role::Country => address.country = value.to_string(),
-                Role::Listed => draft.listed.push(value.to_string()),
-                Role::SanctionsImposed => {
-                    for measure in value.split('|') {
-                        draft.push_extra("sanctions_imposed", measure);
-                    }
-                }
-                Role::Extra(key) => draft.push_extra(key, value),
-            }
-        }
-        draft.push_name(name);
-        draft.push_address(&address);
-    }
-
-    let mut entries = Vec::with_capacity(drafts.len());
-    for (draft, line) in drafts.into_iter().zip(first_lines.iter().copied()) {
-        let number = entries.len() as u64 + 1;
-        let location = || Location::Record {
-            number,
-            line: Some(line),
-        };
-        entries.push(frozen(build_entry(file, draft, location, &mut warnings)?));
-    }
-    let publication = publication(file, list, stated, entries, |i| first_lines.get(i).copied())?;
-    Ok((vec![publication], warnings))
-}
-
-// ---------------------------------------------------------------------------------------------
-// XML (FCDO)
-
-/// An element open inside a designation.
-struct Open {
-    name: String,
-    text: String,
-    has_children: bool,
-}
-
-/// Reads the FCDO XML, one designation at a time.
-pub(super) fn parse_fcdo_xml(input: &Input) -> ParseResult {
-    let file = input.primary.name.as_str();
-    let mut reader = quick_xml::Reader::from_reader(decoding_reader(input)?);
-    let mut buf = Vec::new();
-    let mut depth = 0usize;
-    let mut seen_root = false;
-    let mut stated: Option<(NaiveDate, String)> = None;
-    let mut date_text: Option<String> = None;
-    let mut warnings = Vec::new();
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut ids: HashMap<String, usize> = HashMap::new();
-    let mut draft: Option<Draft> = None;
-    let mut stack: Vec<Open> = Vec::new();
-    let mut name = Name::default();
-    let mut address = Address::default();
-    let xml_error = |reader: &quick_xml::Reader<_>, e: quick_xml::Error| {
-        FormatError::new(
-            file,
-            Location::File,
-            format!(
-                "not well-formed XML near byte {}: {e}; the file may be damaged or truncated",
-                reader.error_position()
-            ),
-        )
-    };
-    loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| xml_error(&reader, e))?;
-        match event {
-            Event::Start(start) if !seen_root => {
-                check_root(file, &start)?;
-                seen_root = true;
-                depth = 1;
-            }
-            Event::Empty(start) if !seen_root => {
-                // An empty `<Designations/>` holds nothing.
-                check_root(file, &start)?;
-                break;
-            }
-            Event::Start(start) => {
-                let local = start.local_name().as_ref().to_string();
-                depth += 1;
-                if depth == 2 {
-                    match local.as_str() {
-                        "Designation" => {
-                            draft = Some(Draft {
-                                listed_key: "date_designated",
-                                ..Draft::default()
-                            });
-                            stack.clear();
-                        }
-                        "DateGenerated" => date_text = Some(String::new()),
-                        _ => {}
-                    }
-                } else if draft.is_some() {
-                    if let Some(top) = stack.last_mut() {
-                        top.has_children = true;
-                    }
-                    match local.as_str() {
-                        "Name" => name = Name::default(),
-                        "Address" => address = Address::default(),
-                        _ => {}
-                    }
-                    stack.push(Open {
-                        name: local,
-                        text: String::new(),
-                        has_children: false,
-                    });
-                }
-            }
-            Event::Empty(_) => {
-                if let Some(top) = stack.last_mut() {
-                    top.has_children = true;
-                }
-            }
-            Event::Text(text) => append(&mut stack, &mut date_text, &text.xml10_content()),
-            Event::CData(text) => append(&mut stack, &mut date_text, &text.xml10_content()),
-            Event::GeneralRef(reference) => {
-                let resolved = match reference.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    _ => {
-                        let entity = reference.xml10_content();
-                        quick_xml::escape::resolve_predefined_entity(&entity)
-                            .map_or_else(|| format!("&{entity};"), str::to_string)
-                    }
-                };
-                append(&mut stack, &mut date_text, &resolved);
-            }
-            Event::End(_) => {
-                depth = depth.saturating_sub(1);
-                if depth == 1 {
-                    if let Some(text) = date_text.take() {
-                        let text = text.trim().to_string();
-                        match parse_file_date(&text) {
-                            Some(date) => stated = Some((date, text)),
-                            None => warnings.push(format!(
-                                "{file}: DateGenerated {text:?} is not a date; the publication date must be given on the command line"
-                            )),
-                        }
-                    }
-                    if let Some(done) = draft.take() {
-                        let number = entries.len() as u64 + 1;
-                        let location = || Location::Record { number, line: None };
-                        if done.id.trim().is_empty() {
-                            return Err(FormatError::new(
-                                file,
-                                location(),
-                                "the designation has no UniqueID",
-                            ));
-                        }
-                        let id = done.id.trim().to_string();
-                        if let Some(&first) = ids.get(&id) {
-                            return Err(FormatError::new(
-                                file,
-                                location(),
-                                format!(
-                                    "UniqueID {id} is given again (first by designation {}): each designation appears once",
-                                    first + 1
-                                ),
-                            ));
-                        }
-                        ids.insert(id, entries.len());
-                        entries.push(frozen(build_entry(file, done, location, &mut warnings)?));
-                    }
-                } else if depth == 0 {
-                    break;
-                } else if let (Some(d), Some(closed)) = (draft.as_mut(), stack.pop()) {
-                    let parent = stack.last().map_or("", |p| p.name.as_str());
-                    close_element(d, parent, &closed, &mut name, &mut address);
-                }
-            }
-            Event::Eof => {
-                if !seen_root {
-                    return Err(FormatError::new(
-                        file,
-                        Location::File,
-                        "no XML element found: the file is empty or not XML; download it again",
-                    ));
-                }
-                if depth > 0 {
-                    return Err(FormatError::new(
-                        file,
-                        Location::File,
-                        format!(
-                            "the file ends inside an element after {} designations: it is truncated; download it again",
-                            entries.len()
-                        ),
-                    ));
-                }
-                break;
-            }
-            _ => {}
-        }
-        buf.clear();
-    }
-    let publication = publication(file, "uk-fcdo", stated, entries, |_| None)?;
-    Ok((vec![publication], warnings))
-}
-
-/// A reader over the input that yields UTF-8: a byte-order mark (UTF-8 or UTF-16) is followed,
-/// else the encoding the XML declaration names (`ISO-8859-1`, `windows-1252`, …), else UTF-8.
-fn decoding_reader(
-    input: &Input,
-) -> Result<quick_xml::encoding::DecodingReader<Box<dyn BufRead + '_>>, FormatError> {
-    let mut inner = input.primary.reader()?;
-    let head = inner
-        .fill_buf()
-        .map_err(|e| {
-            FormatError::new(
-                &input.primary.name,
-                Location::File,
-                format!("cannot read: {e}"),
-            )
-        })?
-        .get(..512)
-        .map(<[u8]>::to_vec);
-    let head = match head {
-        Some(head) => head,
-        None => inner.fill_buf().map(<[u8]>::to_vec).unwrap_or_default(),
-    };
-    let declared = declared_encoding(&head);
-    let mut reader = quick_xml::encoding::DecodingReader::new(inner);
-    if let Some(encoding) = declared {
-        // Before the first read, as `set_encoding` requires.
-        reader.set_encoding(encoding);
-    }
-    Ok(reader)
-}
-
-/// The ASCII-compatible, non-UTF-8 encoding an XML declaration at the start of `head` names.
-fn declared_encoding(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    if !head.starts_with(b"<?xml") {
-        return None;
-    }
-    let end = head.windows(2).position(|w| w == b"?>")?;
-    let declaration = String::from_utf8_lossy(head.get(..end)?);
-    let at = declaration.find("encoding")?;
-    let rest = declaration.get(at + "encoding".len()..)?.trim_start();
-    let rest = rest.strip_prefix('=')?.trim_start();
-    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let label = rest.get(1..)?.split(quote).next()?;
-    let encoding = encoding_rs::Encoding::for_label(label.trim().as_bytes())?;
-    (encoding.is_ascii_compatible() && encoding != encoding_rs::UTF_8).then_some(encoding)
-}
-
-/// Refuses a root element other than `Designations`.
-fn check_root(file: &str, start: &quick_xml::events::BytesStart<'_>) -> Result<(), FormatError> {
-    let local = start.local_name().as_ref().to_string();
-    if local == "Designations" {
-        Ok(())
-    } else {
-        Err(FormatError::new(
-            file,
-            Location::File,
-            format!(
-                "the root element is <{local}>, not <Designations>: this is not the FCDO UK Sanctions List XML"
-            ),
-        ))
-    }
-}
-
-/// Adds text to the innermost open element (or the `DateGenerated` being read).
-fn append(stack: &mut [Open], date_text: &mut Option<String>, text: &str) {
-    if let Some(top) = stack.last_mut() {
-        top.text.push_str(text);
-    } else if let Some(date) = date_text.as_mut() {
-        date.push_str(text);
-    }
-}
-
-/// `n` when `element` is `prefix` followed by a number from 1 to 6 (`Name3`, `AddressLine6`).
-fn numbered(element: &str, prefix: &str) -> Option<usize> {
-    element
-        .strip_prefix(prefix)
-        .and_then(|n| n.parse::<usize>().ok())
-        .filter(|n| (1..=6).contains(n))
-}
-
-/// Files a closed element of a designation. `parent` is the element it was in (empty for a
-/// direct child of `Designation`).
-fn close_element(
-    draft: &mut Draft,
-    parent: &str,
-    closed: &Open,
-    name: &mut Name,
-    address: &mut Address,
-) {
-    let element = closed.name.as_str();
-    if closed.has_children {
-        match element {
-            "Name" => draft.push_name(std::mem::take(name)),
-            "Address" => draft.push_address(&std::mem::take(address)),
-            _ => {}
-        }
-        return;
-    }
-    let value = closed.text.trim();
-    if parent == "Name" {
-        match element {
-            "NameType" => name.kind = value.to_string(),
-            "AliasStrength" => name.strength = value.to_string(),
-            _ => match numbered(element, "Name") {
-                Some(n) => {
-                    if let Some(part) = name.parts.get_mut(n - 1) {
-                        *part = value.to_string();
-                    }
-                }
-                None => draft.push_extra(&extra_key(element), value),
-            },
-        }
-        return;
-    }
-    if parent == "Address" {
-        match element {
-            "AddressPostalCode" | "PostCode" | "AddressPostCode" => {
-                address.postal_code = value.to_string();
-            }
-            "AddressCountry" | "Country" => address.country = value.to_string(),
-            _ => match numbered(element, "AddressLine") {
-                Some(n) => {
-                    if let Some(line) = address.lines.get_mut(n - 1) {
-                        *line = value.to_string();
-                    }
-                }
-                None => draft.push_extra(&extra_key(element), value),
-            },
-        }
-        return;
-    }
-    if parent == "SanctionsImposedIndicators" {
-        if value.eq_ignore_ascii_case("true") {
-            draft.push_extra("sanctions_imposed_indicators", element);
-        }
-        return;
-    }
-    match element {
-        "UniqueID" if parent.is_empty() => draft.id = value.to_string(),
-        "RegimeName" => draft.programs.push(value.to_string()),
-        "IndividualEntityShip" | "DesignationType" => draft.type_labels.push(value.to_string()),
-        "UKStatementofReasons" | "UKStatementOfReasons" => draft.reasons.push(value.to_string()),
-        "DateDesignated" => draft.listed.push(value.to_string()),
-        "SanctionsImposed" => {
-            for measure in value.split('|') {
-                draft.push_extra("sanctions_imposed", measure);
-            }
-        }
-        _ => draft.push_extra(&extra_key(element), value),
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Recognising
 
@@ -1091,14 +347,11 @@ fn close_element(
 /// `Group ID`.
 pub(super) fn recognise(head: &[u8]) -> Option<Format> {
     if head.first() == Some(&b'<') {
-        return (root_element(head)? == "Designations").then_some(Format::UkFcdoXml);
+        return (root_element(head)?.local == "Designations").then_some(Format::UkFcdoXml);
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(head);
-    let mut record = csv::ByteRecord::new();
-    let mut read = |record: &mut csv::ByteRecord| -> Option<Vec<String>> {
+    let mut reader = super::read::csv::builder(b',').from_reader(head);
+    let mut record = ::csv::ByteRecord::new();
+    let mut read = |record: &mut ::csv::ByteRecord| -> Option<Vec<String>> {
         match reader.read_byte_record(record) {
             Ok(true) => Some(
                 record
@@ -1121,29 +374,11 @@ pub(super) fn recognise(head: &[u8]) -> Option<Format> {
     }
     if lead == "last updated"
         && first.iter().skip(2).all(String::is_empty)
-        && first.get(1).is_some_and(|d| parse_file_date(d).is_some())
+        && first.get(1).is_some_and(|d| dates::uk_file(d).is_some())
     {
         let second = read(&mut record)?;
         return (has(&second, "group id") && !has(&second, "unique id"))
             .then_some(Format::UkOfsiCsv);
-    }
-    None
-}
-
-/// The local name of the first element of an XML head (after the declaration, comments,
-/// processing instructions and a doctype).
-fn root_element(head: &[u8]) -> Option<String> {
-    let mut reader = quick_xml::Reader::from_reader(head);
-    let mut buf = Vec::new();
-    for _ in 0..64 {
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e) | Event::Empty(e)) => {
-                return Some(e.local_name().as_ref().to_string());
-            }
-            Ok(Event::Eof) | Err(_) => return None,
-            Ok(_) => {}
-        }
-        buf.clear();
     }
     None
 }
@@ -1154,7 +389,7 @@ mod tests {
 
     use super::*;
     use crate::formats::entry_by_id as by_id;
-    use crate::formats::{Detection, InputFile, detect};
+    use crate::formats::{Detection, Input, InputFile, ParseResult, detect};
 
     fn fixture(rel: &str) -> PathBuf {
         PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(rel)
@@ -1583,9 +818,9 @@ mod tests {
 
     #[test]
     fn keys_are_snake_case() {
-        assert_eq!(snake("TownOfBirth"), "town_of_birth");
-        assert_eq!(snake("IMONumber"), "imo_number");
-        assert_eq!(snake("Name non-latin script"), "name_non_latin_script");
+        assert_eq!(extra_key("TownOfBirth"), "town_of_birth");
+        assert_eq!(extra_key("IMONumber"), "imo_number");
+        assert_eq!(extra_key("Name non-latin script"), "name_non_latin_script");
         assert_eq!(extra_key("D.O.B"), "dob");
         assert_eq!(extra_key("Nationality(/ies)"), "nationality");
         assert_eq!(extra_key("OFSIGroupID"), "ofsi_group_id");

@@ -23,23 +23,26 @@
 //! "Executive Order 13662 Directive Determination -"). Every real consolidated list carries one
 //! on 97–100 % of its entries; real SDN lists on under 1 %.
 //!
-//! The file is streamed (quick-xml over [`InputFile::reader`]); only the entries are kept.
+//! The file is streamed through the shared XML reader; only the entries are kept.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
 
-use chrono::NaiveDate;
-use quick_xml::events::Event;
 use serde_json::{Map, Value};
 
 use super::{
-    Format, FormatError, FormatInfo, Input, InputFile, Location, ParseResult, ParsedPublication,
-    record_error,
+    CONS_LIST, Composite, Fields, IdRow, SDN_LIST, alt_type, csv_address, csv_name, csv_quotes,
+    csv_tonnage, is_non_sdn_program,
+};
+use crate::formats::naming::snake_case;
+use crate::formats::read::xml::{ElementEvent, ElementStream, XmlReader, XmlRules, root_element};
+use crate::formats::{
+    Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, dates,
+    frozen, record_error,
 };
 use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent, text};
 
 /// What `listdiff formats` says about `ofac-xml`.
-pub(super) const INFO: FormatInfo = FormatInfo {
+pub(crate) const INFO: FormatInfo = FormatInfo {
     name: "ofac-xml",
     description: "OFAC legacy XML sdnList (SDN.XML, consolidated.xml)",
     list_ids: "us-ofac-sdn (SDN.XML), us-ofac-cons (consolidated.xml, told by its non-SDN program tags and markers)",
@@ -47,39 +50,10 @@ pub(super) const INFO: FormatInfo = FormatInfo {
     reason_fields: "programList/program → programs, the CSV's Remarks composite (birth data, nationality, idList, title, remarks, weak a.k.a.s) → reason",
 };
 
-/// The SDN list's id.
-pub(super) const SDN_LIST: &str = "us-ofac-sdn";
-/// The non-SDN consolidated list's id.
-pub(super) const CONS_LIST: &str = "us-ofac-cons";
-
-/// Program tags only the non-SDN consolidated list uses (compared upper-case; `FSE-*` too).
-const NON_SDN_PROGRAMS: [&str; 10] = [
-    "NS-PLC",
-    "561LIST",
-    "561-RELATED",
-    "NS-ISA",
-    "NS-MBS",
-    "CMIC-EO13959",
-    "NS-CMIC-EO13959",
-    "CAPTA",
-    "SSI",
-    "PLC",
-];
-
-/// True when a program tag belongs to the non-SDN consolidated list only.
-pub(super) fn is_non_sdn_program(tag: &str) -> bool {
-    let upper = tag.trim().to_ascii_uppercase();
-    upper.starts_with("FSE-") || NON_SDN_PROGRAMS.contains(&upper.as_str())
-}
-
 /// Reads one input.
-pub(super) fn parse(input: &Input) -> ParseResult {
+pub(crate) fn parse(input: &Input) -> ParseResult {
     let file = input.primary.name.as_str();
-    with_latin1_fallback(&input.primary, |xml| parse_stream(file, xml))
-}
-
-/// Reads the legacy XML from `xml`.
-fn parse_stream(file: &str, mut xml: XmlStream<'_>) -> ParseResult {
+    let mut xml = ElementStream::new(XmlReader::open(&input.primary, XmlRules::STRICT)?);
     let mut warnings = Vec::new();
 
     let mut path: Vec<String> = Vec::new();
@@ -92,7 +66,7 @@ fn parse_stream(file: &str, mut xml: XmlStream<'_>) -> ParseResult {
 
     loop {
         match xml.next()? {
-            XmlEvent::Start { name, .. } => {
+            ElementEvent::Start { name, .. } => {
                 if path.is_empty() {
                     if name != "sdnList" {
                         return Err(FormatError::new(
@@ -114,7 +88,7 @@ fn parse_stream(file: &str, mut xml: XmlStream<'_>) -> ParseResult {
                 }
                 path.push(name);
             }
-            XmlEvent::End { name, text } => {
+            ElementEvent::End { name, text } => {
                 let depth = path.len();
                 if let Some(r) = raw.as_mut() {
                     // path = [sdnList, sdnEntry, ...]
@@ -125,7 +99,7 @@ fn parse_stream(file: &str, mut xml: XmlStream<'_>) -> ParseResult {
                             if r.is_marked() {
                                 marked += 1;
                             }
-                            entries.push(super::frozen(r.into_entry(file, number)?));
+                            entries.push(frozen(r.into_entry(file, number)?));
                         }
                         3 => r.fields.push((name.clone(), text)),
                         4 => match path.get(2).map(String::as_str) {
@@ -150,7 +124,7 @@ fn parse_stream(file: &str, mut xml: XmlStream<'_>) -> ParseResult {
                 }
                 path.pop();
             }
-            XmlEvent::Eof => break,
+            ElementEvent::Eof => break,
         }
     }
     if !root_seen {
@@ -163,9 +137,9 @@ fn parse_stream(file: &str, mut xml: XmlStream<'_>) -> ParseResult {
 
     let (stated_date, stated_date_text) = match publish_date.as_deref().map(str::trim) {
         None | Some("") => (None, None),
-        Some(text) => match NaiveDate::parse_from_str(text, "%m/%d/%Y") {
-            Ok(date) => (Some(date), Some(text.to_string())),
-            Err(_) => {
+        Some(text) => match dates::ofac_publish_date(text) {
+            Some(date) => (Some(date), Some(text.to_string())),
+            None => {
                 return Err(FormatError::new(
                     file,
                     Location::File,
@@ -176,6 +150,7 @@ fn parse_stream(file: &str, mut xml: XmlStream<'_>) -> ParseResult {
             }
         },
     };
+    warnings.extend(xml.reader().decode_warning());
     if let Some(count) = record_count.as_deref().map(str::trim)
         && count.parse::<usize>().ok() != Some(entries.len())
     {
@@ -207,9 +182,6 @@ fn parse_stream(file: &str, mut xml: XmlStream<'_>) -> ParseResult {
     ))
 }
 
-/// Leaf elements or attributes: name and text, in file order.
-pub(super) type Fields = Vec<(String, String)>;
-
 /// One `<sdnEntry>` as read, before mapping.
 #[derive(Default)]
 struct RawEntry {
@@ -232,59 +204,6 @@ fn get<'a>(fields: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// `LAST, First` as OFAC's CSV writes names; either part alone when the other is missing.
-pub(super) fn csv_name(last: Option<&str>, first: Option<&str>) -> String {
-    match (last, first) {
-        (Some(l), Some(f)) => format!("{l}, {f}"),
-        (Some(l), None) => l.to_string(),
-        (None, Some(f)) => f.to_string(),
-        (None, None) => String::new(),
-    }
-}
-
-/// The CSV's alternate-name type for an XML `a.k.a.`/`f.k.a.`/`n.k.a.` label: `aka`, `fka`, `nka`.
-pub(super) fn alt_type(label: &str) -> String {
-    label
-        .chars()
-        .filter(|c| *c != '.' && !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_lowercase()
-}
-
-/// An address flattened as OFAC's `add.csv` holds it: `Address` (address lines joined with
-/// ", "), `City/State/Province/Postal Code` (`City, State Postal`), `Country`, joined with ", ".
-pub(super) fn csv_address(
-    lines: &[&str],
-    city: Option<&str>,
-    state: Option<&str>,
-    postal: Option<&str>,
-    country: Option<&str>,
-) -> Option<String> {
-    let address = lines
-        .iter()
-        .map(|l| l.trim())
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut city_part = [city, state]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if let Some(postal) = postal {
-        if !city_part.is_empty() {
-            city_part.push(' ');
-        }
-        city_part.push_str(postal);
-    }
-    let parts: Vec<&str> = [Some(address.as_str()), Some(city_part.as_str()), country]
-        .into_iter()
-        .flatten()
-        .filter(|p| !p.is_empty())
-        .collect();
-    (!parts.is_empty()).then(|| parts.join(", "))
-}
-
 /// Vessel elements and the `extra` keys the CSV uses for them.
 const VESSEL_KEYS: [(&str, &str); 6] = [
     ("callSign", "call_sign"),
@@ -294,286 +213,6 @@ const VESSEL_KEYS: [(&str, &str); 6] = [
     ("tonnage", "tonnage"),
     ("grossRegisteredTonnage", "grt"),
 ];
-
-/// One row of OFAC's legacy `idList` (in the advanced XML: an identity document or a feature
-/// such as `Website`, `Gender` or `Former Vessel Flag`), as the CSV's `Remarks` writes it.
-pub(super) struct IdRow {
-    /// `idType` (`Passport`, `SWIFT/BIC`, `Additional Sanctions Information -`, …).
-    pub(super) kind: String,
-    /// `idNumber`.
-    pub(super) number: String,
-    /// `idCountry`.
-    pub(super) country: Option<String>,
-    /// `issueDate`, as written (`10 Jul 1991`).
-    pub(super) issued: Option<String>,
-    /// `expirationDate`, as written.
-    pub(super) expires: Option<String>,
-    /// The row's numeric uid: rows of one type are written in uid order.
-    pub(super) order: u64,
-}
-
-/// The pieces OFAC composes the legacy CSV's `Remarks` from, in the order it writes them.
-#[derive(Default)]
-pub(super) struct Composite {
-    /// `DOB …; alt. DOB …`.
-    pub(super) dates_of_birth: Vec<String>,
-    /// `POB …; alt. POB …`.
-    pub(super) places_of_birth: Vec<String>,
-    /// `nationality …; alt. nationality …`.
-    pub(super) nationalities: Vec<String>,
-    /// `citizen …; alt. citizen …`.
-    pub(super) citizenships: Vec<String>,
-    /// Identity documents and other id-like rows, sorted by [`ID_TYPE_ORDER`] when written.
-    pub(super) ids: Vec<IdRow>,
-    /// The title (also the CSV's `Title` column).
-    pub(super) title: Option<String>,
-    /// The free-text remarks; `(Linked To: X)` parts are moved to the end as `Linked To: X`.
-    pub(super) remarks: Option<String>,
-    /// Weak names: the type as written (`a.k.a.`) and the name.
-    pub(super) weak_akas: Vec<(String, String)>,
-}
-
-/// The order in which OFAC's legacy CSV writes id types in `Remarks` (types of one kind in
-/// uid order; types not listed come after these). Learnt from real files: all 639 entries of
-/// the consolidated list of 2018-04-06 (CSV and XML of the same publication), completed with
-/// the majority order of the types in the SDN CSVs of 2019, 2021 and 2024 and the
-/// consolidated CSV of 2025.
-pub(super) const ID_TYPE_ORDER: [&str; 98] = [
-    "Former Vessel Flag",
-    "SWIFT/BIC",
-    "Website",
-    "Email Address",
-    "Aircraft Construction Number",
-    "Aircraft Manufacture Date",
-    "Aircraft Mode S Transponder Code",
-    "Aircraft Model",
-    "BIK (RU)",
-    "Executive Order 13662 Directive Determination -",
-    "IFCA Determination -",
-    "Previous Aircraft Tail Number",
-    "Aircraft Operator",
-    "Nationality of Registration",
-    "Aircraft Manufacturer's Serial Number (MSN)",
-    "Aircraft Tail Number",
-    "Additional Sanctions Information -",
-    "Gender",
-    "Executive Order 13846 information:",
-    "D-U-N-S Number",
-    "CAATSA Section 235 Information:",
-    "Vessel Year of Build",
-    "Digital Currency Address - XBT",
-    "For more information, please see:",
-    "Digital Currency Address",
-    "Secondary sanctions risk:",
-    "Cedula No.",
-    "Phone Number",
-    "Transactions Prohibited For Persons Owned or Controlled By U.S. Financial Institutions:",
-    "Organization Established Date",
-    "Organization Type:",
-    "Equity Ticker",
-    "ISIN",
-    "Target Type",
-    "Executive Order 14024 Directive Information -",
-    "Executive Order 14024 Directive Information",
-    "Listing Date (EO 14024 Directive 3):",
-    "Listing Date (EO 14024 Directive 2):",
-    "Effective Date (EO 14024 Directive 3):",
-    "Effective Date (CMIC)",
-    "Effective Date (EO 14024 Directive 2):",
-    "Purchase/Sales For Divestment Date (CMIC)",
-    "Listing Date (CMIC)",
-    "C.R. No.",
-    "Romanian Tax Registration",
-    "UK Company Number",
-    "Passport",
-    "NIT #",
-    "US FEIN",
-    "Moroccan Personal ID No.",
-    "Kenyan ID No.",
-    "Serial No.",
-    "RFC",
-    "C.U.I.T.",
-    "Italian Fiscal Code",
-    "SSN",
-    "LE Number",
-    "Driver's License No.",
-    "Credencial electoral",
-    "Business Registration Document #",
-    "National ID No.",
-    "Electoral Registry No.",
-    "Diplomatic Passport",
-    "Personal ID Card",
-    "Folio Mercantil No.",
-    "Vessel Registration Identification",
-    "Registration ID",
-    "Dubai Chamber of Commerce Membership No.",
-    "Certificate of Incorporation Number",
-    "Registered Charity No.",
-    "V.A.T. Number",
-    "National Foreign ID Number",
-    "Matricula Mercantil No",
-    "Tax ID No.",
-    "File Number",
-    "Afghan Money Service Provider License Number",
-    "Trade License No.",
-    "Identification Number",
-    "Refugee ID Card",
-    "Residency Number",
-    "Chinese Commercial Code",
-    "Citizen's Card Number",
-    "Birth Certificate Number",
-    "Commercial Registry Number",
-    "Istanbul Chamber of Comm. No.",
-    "Company Number",
-    "Business Number",
-    "Public Registration Number",
-    "MMSI",
-    "Government Gazette Number",
-    "License",
-    "Chamber of Commerce Number",
-    "Legal Entity Number",
-    "Business Registration Number",
-    "Registration Number",
-    "Central Registration System Number",
-    "Economic Register Number (CBLS)",
-    "Unified Social Credit Code (USCC)",
-];
-
-impl Composite {
-    /// The CSV's `Remarks`: `DOB …; POB …; nationality …; citizen …; <ids>; <title>;
-    /// <remarks>; a.k.a. 'WEAK'; Linked To: X.`, ending with a full stop. `None` when there is
-    /// nothing to say.
-    pub(super) fn remarks(mut self) -> Option<String> {
-        let mut parts: Vec<String> = Vec::new();
-        for (values, label) in [
-            (&self.dates_of_birth, "DOB"),
-            (&self.places_of_birth, "POB"),
-            (&self.nationalities, "nationality"),
-            (&self.citizenships, "citizen"),
-        ] {
-            for (i, value) in values.iter().enumerate() {
-                let alt = if i == 0 { "" } else { "alt. " };
-                parts.push(format!("{alt}{label} {value}"));
-            }
-        }
-        let rank = |kind: &str| {
-            ID_TYPE_ORDER
-                .iter()
-                .position(|t| *t == kind)
-                .unwrap_or(ID_TYPE_ORDER.len())
-        };
-        self.ids.sort_by_key(|row| (rank(&row.kind), row.order));
-        let mut seen: Vec<&str> = Vec::new();
-        for row in &self.ids {
-            let mut part = String::new();
-            if seen.contains(&row.kind.as_str()) {
-                part.push_str("alt. ");
-            } else {
-                seen.push(&row.kind);
-            }
-            part.push_str(&row.kind);
-            if !row.number.is_empty() {
-                part.push(' ');
-                part.push_str(&row.number);
-            }
-            if let Some(country) = &row.country {
-                part.push_str(&format!(" ({country})"));
-            }
-            if let Some(issued) = &row.issued {
-                part.push_str(&format!(" issued {issued}"));
-            }
-            if let Some(expires) = &row.expires {
-                part.push_str(&format!(" expires {expires}"));
-            }
-            parts.push(part);
-        }
-        parts.extend(self.title.take());
-        let mut links = Vec::new();
-        if let Some(remarks) = &self.remarks {
-            let mut kept = Vec::new();
-            for segment in remarks.split("; ") {
-                match segment
-                    .trim()
-                    .strip_prefix("(Linked To: ")
-                    .and_then(|s| s.strip_suffix(')'))
-                {
-                    Some(target) => links.push(format!("Linked To: {target}")),
-                    None => kept.push(segment),
-                }
-            }
-            let kept = kept.join("; ");
-            if !kept.trim().is_empty() {
-                parts.push(kept);
-            }
-        }
-        for (label, name) in &self.weak_akas {
-            parts.push(format!("{label} '{name}'"));
-        }
-        parts.extend(links);
-        if parts.is_empty() {
-            return None;
-        }
-        let mut text = parts.join("; ");
-        if !text.ends_with('.') {
-            text.push('.');
-        }
-        Some(text)
-    }
-}
-
-/// A tonnage as the CSV writes it: `99144` → `99,144` (anything but plain digits as written).
-pub(super) fn csv_tonnage(value: &str) -> String {
-    let value = value.trim();
-    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return value.to_string();
-    }
-    let mut out = String::with_capacity(value.len() + value.len() / 3);
-    for (i, c) in value.chars().enumerate() {
-        if i > 0 && (value.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// OFAC's CSV writes every double quote as a single one (`Maker Tower 'F'` where the XML has
-/// `"F"`): applied to every text of an entry so both formats give the same entry.
-pub(super) fn csv_quotes(entry: &mut Entry) {
-    fn fix(s: &mut String) {
-        if s.contains('"') {
-            *s = s.replace('"', "'");
-        }
-    }
-    fn fix_value(v: &mut Value) {
-        match v {
-            Value::String(s) => fix(s),
-            Value::Array(items) => items.iter_mut().for_each(fix_value),
-            Value::Object(map) => {
-                let old = std::mem::take(map);
-                for (mut k, mut v) in old {
-                    fix(&mut k);
-                    fix_value(&mut v);
-                    map.insert(k, v);
-                }
-            }
-            _ => {}
-        }
-    }
-    fix(&mut entry.name);
-    for list in [
-        &mut entry.aliases,
-        &mut entry.addresses,
-        &mut entry.countries,
-        &mut entry.programs,
-    ] {
-        list.iter_mut().for_each(fix);
-    }
-    if let Some(r) = entry.reason.as_mut() {
-        fix(r);
-    }
-    entry.extra.map_mut().values_mut().for_each(fix_value);
-}
 
 impl RawEntry {
     /// True when the entry carries a marker of the non-SDN consolidated list.
@@ -823,286 +462,19 @@ fn insert_text(extra: &mut BTreeMap<String, Value>, key: &str, value: &str) {
     }
 }
 
-/// `idCountry` → `id_country`, `Publish_Date` → `publish_date`, `Place of Birth` →
-/// `place_of_birth`, `Additional Sanctions Information -` → `additional_sanctions_information`.
-pub(super) fn snake_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if c.is_alphanumeric() {
-            if c.is_uppercase() && previous_lower && !out.ends_with('_') {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-            previous_lower = c.is_lowercase() || c.is_ascii_digit();
-        } else {
-            if !out.is_empty() && !out.ends_with('_') {
-                out.push('_');
-            }
-            previous_lower = false;
-        }
-    }
-    while out.ends_with('_') {
-        out.pop();
-    }
-    out
-}
-
 /// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
 /// byte-order mark and leading white space removed).
-pub(super) fn recognise(head: &[u8]) -> Option<Format> {
-    (root_element(head)?.0 == "sdnList").then_some(Format::OfacXml)
-}
-
-/// The root element's local name and its start tag's raw text (attributes), read from the
-/// head of an XML file: skips the declaration, comments, processing instructions and DOCTYPE.
-pub(super) fn root_element(head: &[u8]) -> Option<(String, String)> {
-    let mut rest = head;
-    loop {
-        let start = rest.iter().position(|&b| b == b'<')?;
-        rest = rest.get(start..)?;
-        if rest.starts_with(b"<?") {
-            let end = memchr::memmem::find(rest, b"?>")?;
-            rest = rest.get(end + 2..)?;
-        } else if rest.starts_with(b"<!--") {
-            let end = memchr::memmem::find(rest, b"-->")?;
-            rest = rest.get(end + 3..)?;
-        } else if rest.starts_with(b"<!") {
-            let end = rest.iter().position(|&b| b == b'>')?;
-            rest = rest.get(end + 1..)?;
-        } else {
-            let body = rest.get(1..)?;
-            let end = body.iter().position(|&b| b == b'>').unwrap_or(body.len());
-            let tag = body.get(..end)?;
-            let name_end = tag
-                .iter()
-                .position(|&b| b.is_ascii_whitespace() || b == b'/')
-                .unwrap_or(tag.len());
-            let qname = std::str::from_utf8(tag.get(..name_end)?).ok()?;
-            let local = qname.rsplit(':').next().unwrap_or(qname);
-            let attrs = String::from_utf8_lossy(tag.get(name_end..)?).into_owned();
-            return Some((local.to_string(), attrs));
-        }
-    }
-}
-
-/// A simplified XML event: element starts (local name, attributes by local name), element ends
-/// with the text read since the last start or end (an element's text for leaves), end of file.
-pub(super) enum XmlEvent {
-    /// `<name attr="…">` (an empty element gives a start and an end).
-    Start {
-        /// Local name (namespace prefix removed).
-        name: String,
-        /// Attributes: local name and unescaped value.
-        attrs: Vec<(String, String)>,
-    },
-    /// `</name>`, with the text read since the previous start or end tag.
-    End {
-        /// Local name.
-        name: String,
-        /// The text (entities resolved, CDATA included), untrimmed.
-        text: String,
-    },
-    /// The end of the file (checked to be outside every element).
-    Eof,
-}
-
-/// The phrase that marks a text-decoding error (see [`with_latin1_fallback`]).
-const NOT_UTF8: &str = "is not valid UTF-8";
-
-/// Runs `parse` on a stream read as the file declares (UTF-8 by default); when it fails
-/// because the text is not valid UTF-8 and the file declares no encoding, runs it again on the
-/// file read as Windows-1252 (Latin-1).
-pub(super) fn with_latin1_fallback<T>(
-    input: &InputFile,
-    mut parse: impl FnMut(XmlStream<'_>) -> Result<T, FormatError>,
-) -> Result<T, FormatError> {
-    match parse(XmlStream::new(input, false)?) {
-        Err(e) if e.message.contains(NOT_UTF8) => parse(XmlStream::new(input, true)?),
-        other => other,
-    }
-}
-
-/// The encoding a file's byte-order mark or XML declaration names, when not UTF-8.
-fn declared_encoding(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
-    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(head) {
-        return (encoding != encoding_rs::UTF_8).then_some(encoding);
-    }
-    let head = head.get(..head.len().min(1024))?;
-    let start = memchr::memmem::find(head, b"<?xml")?;
-    let decl = head.get(start..)?;
-    let end = memchr::memmem::find(decl, b"?>")?;
-    let decl = decl.get(..end)?;
-    let at = memchr::memmem::find(decl, b"encoding")?;
-    let rest = decl.get(at + 8..)?;
-    let quote_at = rest.iter().position(|&b| b == b'"' || b == b'\'')?;
-    let quote = *rest.get(quote_at)?;
-    let value = rest.get(quote_at + 1..)?;
-    let value = value.get(..value.iter().position(|&b| b == quote)?)?;
-    let encoding = encoding_rs::Encoding::for_label(value)?;
-    (encoding != encoding_rs::UTF_8).then_some(encoding)
-}
-
-/// A streaming XML reader over an input file that reports errors the listdiff way.
-pub(super) struct XmlStream<'a> {
-    reader: quick_xml::Reader<Box<dyn BufRead + 'a>>,
-    buf: Vec<u8>,
-    file: &'a str,
-    text: String,
-    open: Vec<String>,
-    /// The file declares (or its byte-order mark gives) an encoding other than UTF-8.
-    declared: bool,
-}
-
-impl<'a> XmlStream<'a> {
-    /// Opens the file's stream, decoding it as its byte-order mark or XML declaration says, or
-    /// as Windows-1252 when `latin1` is set and the file declares nothing.
-    pub(super) fn new(input: &'a InputFile, latin1: bool) -> Result<XmlStream<'a>, FormatError> {
-        let mut raw = input.reader()?;
-        let head = raw.fill_buf().map_err(|e| {
-            FormatError::new(&input.name, Location::File, format!("cannot read: {e}"))
-        })?;
-        let declared = declared_encoding(head);
-        let encoding = declared.or(latin1.then_some(encoding_rs::WINDOWS_1252));
-        let source: Box<dyn BufRead + 'a> = match encoding {
-            None => raw,
-            Some(encoding) => {
-                let mut decoding = quick_xml::encoding::DecodingReader::new(raw);
-                // Before the first read, while the decoder's prefix is still held.
-                decoding.set_encoding(encoding);
-                Box::new(std::io::BufReader::with_capacity(64 * 1024, decoding))
-            }
-        };
-        let mut reader = quick_xml::Reader::from_reader(source);
-        let config = reader.config_mut();
-        config.expand_empty_elements = true;
-        config.check_end_names = true;
-        Ok(XmlStream {
-            reader,
-            buf: Vec::with_capacity(8 * 1024),
-            file: &input.name,
-            text: String::new(),
-            open: Vec::new(),
-            declared: declared.is_some(),
-        })
-    }
-
-    /// The error for malformed XML at the reader's position.
-    fn malformed(&self, detail: impl std::fmt::Display) -> FormatError {
-        FormatError::new(
-            self.file,
-            Location::File,
-            format!(
-                "the XML is malformed at byte {}: {detail}; the file looks damaged or truncated (download it again)",
-                self.reader.error_position()
-            ),
-        )
-    }
-
-    /// The next start, end or end of file.
-    pub(super) fn next(&mut self) -> Result<XmlEvent, FormatError> {
-        loop {
-            self.buf.clear();
-            let event = match self.reader.read_event_into(&mut self.buf) {
-                Ok(event) => event,
-                Err(quick_xml::Error::Encoding(e)) if !self.declared => {
-                    return Err(FormatError::new(
-                        self.file,
-                        Location::File,
-                        format!(
-                            "the text at byte {} {NOT_UTF8} ({e}) and the file declares no other encoding",
-                            self.reader.error_position()
-                        ),
-                    ));
-                }
-                Err(e) => {
-                    let error = self.malformed(e);
-                    return Err(error);
-                }
-            };
-            match event {
-                Event::Start(start) => {
-                    let name = local(start.name().as_ref());
-                    let mut attrs = Vec::new();
-                    for attr in start.attributes() {
-                        let attr = match attr {
-                            Ok(attr) => attr,
-                            Err(e) => {
-                                let error = self.malformed(e);
-                                return Err(error);
-                            }
-                        };
-                        let key = local(attr.key.as_ref());
-                        let value = match attr.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                        {
-                            Ok(v) => v.into_owned(),
-                            Err(e) => {
-                                let error = self.malformed(e);
-                                return Err(error);
-                            }
-                        };
-                        attrs.push((key, value));
-                    }
-                    self.text.clear();
-                    self.open.push(name.clone());
-                    return Ok(XmlEvent::Start { name, attrs });
-                }
-                Event::End(end) => {
-                    let name = local(end.name().as_ref());
-                    self.open.pop();
-                    let text = std::mem::take(&mut self.text);
-                    return Ok(XmlEvent::End { name, text });
-                }
-                Event::Empty(_) => {}
-                Event::Text(t) => self.text.push_str(&t.xml10_content()),
-                Event::CData(c) => self.text.push_str(&c.xml10_content()),
-                Event::GeneralRef(r) => {
-                    let resolved = match r.resolve_char_ref() {
-                        Ok(Some(c)) => Some(c.to_string()),
-                        Ok(None) => {
-                            quick_xml::escape::resolve_predefined_entity(&r.xml10_content())
-                                .map(str::to_string)
-                        }
-                        Err(_) => None,
-                    };
-                    match resolved {
-                        Some(s) => self.text.push_str(&s),
-                        None => {
-                            let name = r.xml10_content().into_owned();
-                            let error = self.malformed(format!("unknown entity &{name};"));
-                            return Err(error);
-                        }
-                    }
-                }
-                Event::Eof => {
-                    if let Some(open) = self.open.last() {
-                        let open = open.clone();
-                        return Err(FormatError::new(
-                            self.file,
-                            Location::File,
-                            format!(
-                                "the file ends inside <{open}>: it is truncated (download it again)"
-                            ),
-                        ));
-                    }
-                    return Ok(XmlEvent::Eof);
-                }
-                Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
-            }
-        }
-    }
-}
-
-/// The local part of a qualified name.
-fn local(qname: &str) -> String {
-    qname.rsplit(':').next().unwrap_or(qname).to_string()
+pub(crate) fn recognise(head: &[u8]) -> Option<Format> {
+    (root_element(head)?.local == "sdnList").then_some(Format::OfacXml)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::InputFile;
     use crate::formats::entry_by_id as by_id;
     use crate::formats::snapshot_entries as entries;
+    use chrono::NaiveDate;
     use serde_json::json;
     use std::path::PathBuf;
 
@@ -1306,7 +678,8 @@ mod tests {
             "</lastNam>\n    <sdnType>Vessel",
         );
         let e = parse(&input(bad.as_bytes())).unwrap_err();
-        assert!(e.message.contains("malformed at byte"), "{}", e.message);
+        assert!(e.message.contains("not well-formed XML"), "{}", e.message);
+        assert!(matches!(e.location, Location::LineColumn(_, _)), "{e}");
 
         let no_uid = SAMPLE.replace("<uid>15036</uid>", "");
         let e = parse(&input(no_uid.as_bytes())).unwrap_err();
@@ -1360,86 +733,6 @@ mod tests {
         ] {
             assert_eq!(recognise(other), None, "{}", String::from_utf8_lossy(other));
         }
-    }
-
-    #[test]
-    fn the_composite_follows_ofac_order_and_punctuation() {
-        let id = |kind: &str, number: &str, order| IdRow {
-            kind: kind.into(),
-            number: number.into(),
-            country: None,
-            issued: None,
-            expires: None,
-            order,
-        };
-        let mut passport = id("Passport", "B2", 9);
-        passport.country = Some("Iran".into());
-        passport.issued = Some("10 Jul 1991".into());
-        passport.expires = Some("09 Jun 2009".into());
-        let composite = Composite {
-            dates_of_birth: vec!["1962".into(), "1963".into()],
-            places_of_birth: vec!["Shati".into()],
-            citizenships: vec!["Iran".into()],
-            ids: vec![
-                passport,
-                id("Passport", "A1", 3),
-                id(
-                    "Additional Sanctions Information -",
-                    "Not on the SDN List",
-                    1,
-                ),
-                id("Website", "www.x.ir", 2),
-                id("Brand New Type", "7", 0),
-            ],
-            title: Some("Director".into()),
-            remarks: Some("all offices;  Fax 1; (Linked To: A (UK) LTD)".into()),
-            weak_akas: vec![("a.k.a.".into(), "W".into())],
-            ..Composite::default()
-        };
-        assert_eq!(
-            composite.remarks().as_deref(),
-            Some(
-                "DOB 1962; alt. DOB 1963; POB Shati; citizen Iran; Website www.x.ir; \
-                 Additional Sanctions Information - Not on the SDN List; Passport A1; \
-                 alt. Passport B2 (Iran) issued 10 Jul 1991 expires 09 Jun 2009; Brand New Type 7; \
-                 Director; all offices;  Fax 1; a.k.a. 'W'; Linked To: A (UK) LTD."
-            )
-        );
-        let title_only = Composite {
-            title: Some("Director, X Ltd.".into()),
-            ..Composite::default()
-        };
-        assert_eq!(title_only.remarks().as_deref(), Some("Director, X Ltd."));
-        assert_eq!(Composite::default().remarks(), None);
-        assert_eq!(csv_tonnage("99144"), "99,144");
-        assert_eq!(csv_tonnage("297013"), "297,013");
-        assert_eq!(csv_tonnage("1234567"), "1,234,567");
-        assert_eq!(csv_tonnage("640"), "640");
-        assert_eq!(csv_tonnage("99,144"), "99,144");
-        assert_eq!(csv_tonnage("about 5000"), "about 5000");
-        let mut e = Entry::new(EntryId::new("1").unwrap(), "A \"B\"");
-        e.extra
-            .insert("alt_types".into(), json!({"X \"Y\"": "fka"}));
-        csv_quotes(&mut e);
-        assert_eq!(e.name, "A 'B'");
-        assert_eq!(e.extra["alt_types"], json!({"X 'Y'": "fka"}));
-    }
-
-    #[test]
-    fn helpers() {
-        assert_eq!(snake_case("idCountry"), "id_country");
-        assert_eq!(snake_case("Place of Birth"), "place_of_birth");
-        assert_eq!(
-            snake_case("Additional Sanctions Information -"),
-            "additional_sanctions_information"
-        );
-        assert_eq!(snake_case("VESSEL TYPE"), "vessel_type");
-        assert_eq!(alt_type("f.k.a."), "fka");
-        assert_eq!(
-            csv_address(&[], Some("Tehran"), None, Some("11365"), Some("Iran")).as_deref(),
-            Some("Tehran 11365, Iran")
-        );
-        assert_eq!(csv_address(&[], None, None, None, None), None);
     }
 
     #[test]
@@ -1506,7 +799,12 @@ mod tests {
             companions,
             options: Default::default(),
         };
-        let (csv, _) = super::super::ofac_csv::parse(&csv_input).unwrap();
+        // The legacy CSV set of the same publication, read through the registry.
+        let csv = Format::from_name("ofac-cons-csv")
+            .expect("the OFAC consolidated CSV format")
+            .parse(&csv_input)
+            .unwrap()
+            .publications;
         let csv = entries(&csv);
         assert_eq!(csv.len(), 639);
 

@@ -41,18 +41,20 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
-use super::ofac_xml::{
-    CONS_LIST, Composite, Fields, IdRow, SDN_LIST, XmlEvent, XmlStream, alt_type, csv_address,
-    csv_name, csv_quotes, csv_tonnage, root_element, snake_case, with_latin1_fallback,
-};
 use super::{
+    CONS_LIST, Composite, Fields, IdRow, SDN_LIST, alt_type, csv_address, csv_name, csv_quotes,
+    csv_tonnage,
+};
+use crate::formats::naming::snake_case;
+use crate::formats::read::xml::{ElementEvent, ElementStream, XmlReader, XmlRules, root_element};
+use crate::formats::{
     EntrySink, EntrySpool, Format, FormatError, FormatInfo, Input, Location, ParseResult,
     ParsedPublication, StreamedSnapshot, record_error,
 };
 use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent, text};
 
 /// What `listdiff formats` says about `ofac-advanced-xml`.
-pub(super) const INFO: FormatInfo = FormatInfo {
+pub(crate) const INFO: FormatInfo = FormatInfo {
     name: "ofac-advanced-xml",
     description: "OFAC advanced XML (sdn_advanced.xml, cons_advanced.xml)",
     list_ids: "us-ofac-sdn (most sanctions entries on the SDN List), us-ofac-cons (otherwise)",
@@ -61,29 +63,34 @@ pub(super) const INFO: FormatInfo = FormatInfo {
 };
 
 /// Reads one input.
-pub(super) fn parse(input: &Input) -> ParseResult {
+pub(crate) fn parse(input: &Input) -> ParseResult {
     let file = input.primary.name.as_str();
-    with_latin1_fallback(&input.primary, |xml| {
-        let mut state = State::default();
-        state.read(file, xml)?;
-        state.finish(file)
-    })
+    let mut state = State::default();
+    let decoding = state.read(file, open(input)?)?;
+    let (publications, mut warnings) = state.finish(file)?;
+    warnings.splice(0..0, decoding);
+    Ok((publications, warnings))
+}
+
+/// The stream of the input's elements.
+fn open(input: &Input) -> Result<ElementStream<'_>, FormatError> {
+    Ok(ElementStream::new(XmlReader::open(
+        &input.primary,
+        XmlRules::STRICT,
+    )?))
 }
 
 /// Reads the file and gives each party's entry, joined and normalised, to `sink`: the parties
 /// wait compressed until the programs at the end of the file are read.
-pub(super) fn parse_entries(
+pub(crate) fn parse_entries(
     input: &Input,
     sink: &mut EntrySink,
 ) -> Result<Option<StreamedSnapshot>, FormatError> {
     let file = input.primary.name.as_str();
-    let state = with_latin1_fallback(&input.primary, |xml| {
-        let mut state = State::default();
-        state.read(file, xml)?;
-        Ok(state)
-    })?;
+    let mut state = State::default();
+    let decoding = state.read(file, open(input)?)?;
     let mut count = 0u64;
-    let ((list, stated_date, stated_date_text), warnings) =
+    let ((list, stated_date, stated_date_text), mut warnings) =
         state.finish_each(file, &mut |entry| {
             count += 1;
             let entry = entry.normalize().map_err(|e| {
@@ -98,6 +105,7 @@ pub(super) fn parse_entries(
             })?;
             sink(entry)
         })?;
+    warnings.splice(0..0, decoding);
     Ok(Some(StreamedSnapshot {
         list,
         stated_date,
@@ -109,11 +117,11 @@ pub(super) fn parse_entries(
 
 /// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
 /// byte-order mark and leading white space removed).
-pub(super) fn recognise(head: &[u8]) -> Option<Format> {
-    let (name, attrs) = root_element(head)?;
-    let advanced = name == "Sanctions"
-        && (attrs.contains("ADVANCED_XML")
-            || attrs.contains("un.org/sanctions")
+pub(crate) fn recognise(head: &[u8]) -> Option<Format> {
+    let root = root_element(head)?;
+    let advanced = root.local == "Sanctions"
+        && (root.attributes.contains("ADVANCED_XML")
+            || root.attributes.contains("un.org/sanctions")
             || memchr::memmem::find(head, b"ReferenceValueSets>").is_some()
             || memchr::memmem::find(head, b"DateOfIssue>").is_some());
     advanced.then_some(Format::OfacAdvancedXml)
@@ -374,13 +382,17 @@ impl State {
         Some(attr(&r.attrs, key)).filter(|v| !v.is_empty())
     }
 
-    /// Reads the whole stream.
-    fn read(&mut self, file: &str, mut xml: XmlStream<'_>) -> Result<(), FormatError> {
+    /// Reads the whole stream; returns the decoding warning, if any.
+    fn read(
+        &mut self,
+        file: &str,
+        mut xml: ElementStream<'_>,
+    ) -> Result<Option<String>, FormatError> {
         let mut path: Vec<String> = Vec::new();
         let mut root_seen = false;
         loop {
             match xml.next()? {
-                XmlEvent::Start { name, attrs } => {
+                ElementEvent::Start { name, attrs } => {
                     if path.is_empty() {
                         if name != "Sanctions" {
                             return Err(FormatError::new(
@@ -396,11 +408,11 @@ impl State {
                     path.push(name);
                     self.start(&path, &attrs);
                 }
-                XmlEvent::End { name, text } => {
+                ElementEvent::End { name, text } => {
                     self.end(file, &path, &name, text)?;
                     path.pop();
                 }
-                XmlEvent::Eof => break,
+                ElementEvent::Eof => break,
             }
         }
         if !root_seen {
@@ -410,7 +422,7 @@ impl State {
                 "no <Sanctions> element: the file is empty or not OFAC's advanced XML",
             ));
         }
-        Ok(())
+        Ok(xml.reader().decode_warning())
     }
 
     /// An element starts; `path` ends with it.
@@ -1522,7 +1534,12 @@ mod tests {
             let (advanced, _) = parse(&fixture(&format!("{date}/sdn_advanced.xml"))).unwrap();
             let path = fixture_path("ofac-xml", &format!("{date}/SDN.XML"));
             let legacy = Input::single("SDN.XML", std::fs::read(path).unwrap());
-            let (legacy, _) = super::super::ofac_xml::parse(&legacy).unwrap();
+            // The legacy XML, read through the registry.
+            let legacy = Format::from_name("ofac-xml")
+                .expect("the OFAC legacy XML format")
+                .parse(&legacy)
+                .unwrap()
+                .publications;
             let (a, l) = (entries(&advanced), entries(&legacy));
             assert_eq!(a.len(), l.len());
             for x in l {
@@ -1702,7 +1719,9 @@ mod tests {
                 }
                 let input = Input::single("x.xml", copy);
                 let _ = parse(&input);
-                let _ = super::super::ofac_xml::parse(&input);
+                if let Some(legacy) = Format::from_name("ofac-xml") {
+                    let _ = legacy.parse(&input);
+                }
             }
         }
     }
