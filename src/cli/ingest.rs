@@ -355,7 +355,8 @@ fn merge_same_day_deltas(prepared: Vec<Prepared>, outline: bool) -> Vec<Prepared
         let publications = item.publications.as_ref()?;
         match publications.as_slice() {
             [one]
-                if item.provenance.format == Format::FtmDelta.name()
+                if Format::from_name(&item.provenance.format)
+                    .is_some_and(Format::is_delta_feed)
                     && matches!(one.content, PublicationContent::Amendment(_)) =>
             {
                 Some((&one.list, one.published))

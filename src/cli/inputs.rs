@@ -36,8 +36,11 @@ impl ReadArgs {
     /// The format to read as, when not recognised from content: `--format`, else `csv` when
     /// `--key` or `--map` is given.
     pub(crate) fn forced(&self) -> Option<Format> {
-        self.format
-            .or_else(|| (!self.keys.is_empty() || !self.map.is_empty()).then_some(Format::PlainCsv))
+        self.format.or_else(|| {
+            (!self.keys.is_empty() || !self.map.is_empty())
+                .then(Format::for_key_and_map)
+                .flatten()
+        })
     }
 
     /// What the parsers need from the command line.
@@ -223,11 +226,13 @@ fn has_primary_beside(companion: &Path) -> bool {
         .unwrap_or_default();
     entries.filter_map(|e| e.ok()).any(|e| {
         let name = e.file_name().to_string_lossy().into_owned();
-        Format::OfacSdnCsv
-            .refine_by_name(&name)
-            .companion_names(&name)
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case(&companion_name))
+        Format::ALL.iter().any(|format| {
+            format
+                .refine_by_name(&name)
+                .companion_names(&name)
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(&companion_name))
+        })
     })
 }
 
@@ -293,7 +298,7 @@ pub(crate) fn companion_paths(
         .map_err(|e| CliError::Input(format!("cannot read directory {}: {e}", dir.display())))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
-    let canonical = Format::OfacSdnCsv.companion_names("sdn.csv");
+    let canonical = format.companion_keys().iter().map(|key| key.to_string());
     let mut found = Vec::new();
     for (wanted_name, canonical_name) in wanted.iter().zip(canonical) {
         if let Some(path) = present.iter().find(|p| {

@@ -32,19 +32,28 @@ use sha2::{Digest, Sha256};
 use super::read::csv::CsvReader;
 use super::read::decode::Syntax;
 use super::read::text::whole_text;
-use super::{
-    Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, dates,
-    record_error,
-};
+use super::registry::{Capabilities, FormatDescriptor, Recognised, Recogniser, Shape};
+use super::{FormatError, Input, Location, ParseResult, ParsedPublication, dates, record_error};
 use crate::model::{Entry, EntryId, ListId, PublicationContent};
 
-/// What `listdiff formats` says about `bis-dpl`.
-pub(super) const INFO: FormatInfo = FormatInfo {
+/// The `bis-dpl` format.
+pub(crate) static BIS_DPL: FormatDescriptor = FormatDescriptor {
     name: "bis-dpl",
     description: "BIS Denied Persons List tab-separated export (dpl.txt)",
     list_ids: "us-bis-dpl",
     key: "derived: <name slug>-<first 12 hex of SHA-256 of the normalised Name|Street_Address|City|State|Country|Postal_Code> (-2, -3… for repeated keys)",
     reason_fields: "Action → reason, FR_Citation → citations (one per notice)",
+    // 2: text that is not UTF-8 used to be decoded field by field; it is now read as UTF-8 up
+    // to the file's first byte that is not, Windows-1252 from there, so a file mixing the two
+    // reads differently (see `read::decode`).
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Delimited,
+        order: 1,
+        test: recognise,
+    }),
+    parse,
+    capabilities: Capabilities::NONE,
 };
 
 /// The list every DPL file belongs to.
@@ -359,7 +368,7 @@ fn split_citations(field: &str) -> Vec<String> {
 /// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
 /// byte-order mark and leading white space removed): a tab-separated first line naming `Name`,
 /// `Street_Address` and `FR_Citation`.
-pub(super) fn recognise(head: &[u8]) -> Option<Format> {
+fn recognise(head: &[u8]) -> Option<Recognised> {
     let first = head.split(|&b| b == b'\n').next()?;
     if !first.contains(&b'\t') {
         return None;
@@ -375,7 +384,7 @@ pub(super) fn recognise(head: &[u8]) -> Option<Format> {
         })
         .collect();
     let has = |name: &str| fields.iter().any(|f| f == name);
-    (has("name") && has("street_address") && has("fr_citation")).then_some(Format::BisDpl)
+    (has("name") && has("street_address") && has("fr_citation")).then_some(Recognised::This)
 }
 
 #[cfg(test)]
@@ -383,8 +392,8 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::formats::Detection;
     use crate::formats::detect;
+    use crate::formats::{Detection, Format};
 
     const HEADER: &str = "\"Name\"\t\"Street_Address\"\t\"City\"\t\"State\"\t\"Country\"\t\"Postal_Code\"\t\"Effective_Date\"\t\"Expiration_Date\"\t\"Standard_Order\"\t\"Last_Update\"\t\"Action\"\t\"FR_Citation\"\n";
 
@@ -571,10 +580,10 @@ mod tests {
 
     #[test]
     fn recognises_dpl_only() {
-        assert_eq!(recognise(HEADER.as_bytes()), Some(Format::BisDpl));
+        assert_eq!(recognise(HEADER.as_bytes()), Some(Recognised::This));
         assert_eq!(
             detect(format!("{HEADER}{}", row(ASH)).as_bytes()),
-            Detection::Format(Format::BisDpl)
+            Detection::Format(Format::from_name("bis-dpl").unwrap())
         );
         assert_eq!(recognise(b"Name,Street_Address,FR_Citation\n"), None);
         assert_eq!(
@@ -600,7 +609,7 @@ mod tests {
     fn real_file(date: &str) -> (Vec<Entry>, Vec<String>) {
         let path = real(&format!("bis-dpl/{date}/dpl.txt"));
         let bytes = std::fs::read(&path).unwrap();
-        assert!(detect(&bytes) == Detection::Format(Format::BisDpl));
+        assert!(detect(&bytes) == Detection::Format(Format::from_name("bis-dpl").unwrap()));
         parse_bytes(bytes).unwrap()
     }
 

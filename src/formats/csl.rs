@@ -13,8 +13,10 @@ use sha2::{Digest, Sha256};
 
 use super::read::csv::{CsvReader, builder, unterminated_quote_line};
 use super::read::decode::Syntax;
+use super::read::head::{FirstKey, first_record, json_first_key};
 use super::read::text::whole_text;
-use super::{FormatError, FormatInfo, Input, Location, ParsedPublication, dates, record_error};
+use super::registry::{Capabilities, FormatDescriptor, KeyedRows, Recognised, Recogniser, Shape};
+use super::{FormatError, Input, Location, ParsedPublication, dates, record_error};
 use crate::model::{Entry, EntryId, EntryType, ListId, ModelError, PublicationContent, text};
 
 type Output = Result<(Vec<ParsedPublication>, Vec<String>), FormatError>;
@@ -137,38 +139,54 @@ struct Group {
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-/// The records of a CSL CSV by (source label, `_id`), as the exact bytes of each record: two
-/// files' records with the same key and bytes give the same entry, so a comparison need only
-/// build the entries of records that differ. `None` when that shortcut does not hold or
-/// something is unusual (a row without `_id`, whose key depends on other rows; a repeated key; a
-/// damaged row; a file not ending in a newline): the caller then reads the files in full, which
-/// explains any problem.
-pub(super) struct KeyedRows<'a> {
-    /// The header line, with its line end.
-    pub(super) header: &'a [u8],
-    /// Each record's bytes, with its line end, by (source, `_id`).
-    pub(super) rows: HashMap<(Vec<u8>, Vec<u8>), &'a [u8]>,
-}
-
-/// What `listdiff formats` says about the CSL CSV.
-pub(super) const CSV_INFO: FormatInfo = FormatInfo {
+/// The `csl-csv` format.
+pub(crate) static CSL_CSV: FormatDescriptor = FormatDescriptor {
     name: "csl-csv",
     description: "trade.gov Consolidated Screening List consolidated.csv",
     list_ids: "us-csl-<source abbreviation>, one per source list (us-csl-el, us-csl-sdn, …)",
     key: "_id; without it entity_number, else a hash of source, name and first FR notice (and addresses if that collides)",
     reason_fields: "programs, remarks → reason, license_requirement, license_policy, federal_register_notice → citations",
+    // 2: text that is not UTF-8 used to be decoded field by field; it is now read as UTF-8 up
+    // to the file's first byte that is not, Windows-1252 from there, so a file mixing the two
+    // reads differently (see `read::decode`).
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Delimited,
+        order: 0,
+        test: recognise_csv,
+    }),
+    parse: parse_csv,
+    capabilities: Capabilities {
+        keyed_rows: Some(keyed_rows),
+        ..Capabilities::NONE
+    },
 };
 
-/// What `listdiff formats` says about the CSL JSON.
-pub(super) const JSON_INFO: FormatInfo = FormatInfo {
+/// The `csl-json` format.
+pub(crate) static CSL_JSON: FormatDescriptor = FormatDescriptor {
     name: "csl-json",
     description: "trade.gov Consolidated Screening List consolidated.json",
     list_ids: "us-csl-<source abbreviation>, one per source list (us-csl-el, us-csl-sdn, …)",
     key: "id; without it entity_number, else a hash of source, name and first FR notice (and addresses if that collides)",
     reason_fields: "programs, remarks → reason, license_requirement, license_policy, federal_register_notice → citations",
+    // Unchanged: a file that is not UTF-8 used to be refused (now read, with a warning).
+    parser_version: 1,
+    recogniser: Some(Recogniser {
+        shape: Shape::JsonObject,
+        order: 3,
+        test: recognise_json,
+    }),
+    parse: parse_json,
+    capabilities: Capabilities::NONE,
 };
 
-pub(super) fn keyed_rows(bytes: &[u8]) -> Option<KeyedRows<'_>> {
+/// The records of a CSL CSV by (source label, `_id`), as the exact bytes of each record: two
+/// files' records with the same key and bytes give the same entry, so a comparison need only
+/// build the entries of records that differ. `None` when that shortcut does not hold or
+/// something is unusual (a row without `_id`, whose key depends on other rows; a repeated key; a
+/// damaged row; a file not ending in a newline; text that is not UTF-8): the caller then reads
+/// the files in full, which explains any problem.
+fn keyed_rows(bytes: &[u8]) -> Option<KeyedRows<'_>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     // Rows are compared and read again by their bytes: only for text that is UTF-8 already
     // (the decoding warning of any other names offsets in the whole file).
@@ -224,7 +242,33 @@ pub(super) fn keyed_rows(bytes: &[u8]) -> Option<KeyedRows<'_>> {
     })
 }
 
-pub(super) fn parse_csv(input: &Input) -> Output {
+/// A header naming `source`, `name`, and `federal_register_notice` or `programs`.
+fn recognise_csv(head: &[u8]) -> Option<Recognised> {
+    let fields = first_record(head, b',')?;
+    let has = |name: &str| fields.iter().any(|f| f == name);
+    (has("source") && has("name") && (has("federal_register_notice") || has("programs")))
+        .then_some(Recognised::This)
+}
+
+/// The keys the trade.gov search API starts its answer with.
+const JSON_KEYS: [&str; 5] = [
+    "results",
+    "total",
+    "offset",
+    "search_performed_at",
+    "sources_used",
+];
+
+/// A JSON object whose first key is one of the search API's.
+fn recognise_json(head: &[u8]) -> Option<Recognised> {
+    match json_first_key(head) {
+        FirstKey::Key(key) if JSON_KEYS.contains(&key.as_str()) => Some(Recognised::This),
+        _ => None,
+    }
+}
+
+/// Reads `consolidated.csv`.
+fn parse_csv(input: &Input) -> Output {
     let file = input.primary.name.as_str();
     let decoded = whole_text(&input.primary, Syntax::Text)?;
     let text = decoded.text.as_bytes();
@@ -409,7 +453,8 @@ struct CslJson {
     results: Vec<Map<String, Value>>,
 }
 
-pub(super) fn parse_json(input: &Input) -> Output {
+/// Reads `consolidated.json`.
+fn parse_json(input: &Input) -> Output {
     let file = input.primary.name.as_str();
     let decoded = whole_text(&input.primary, Syntax::Text)?;
     let parsed: CslJson = serde_json::from_str(&decoded.text).map_err(|e| json_error(file, &e))?;

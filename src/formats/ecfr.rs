@@ -34,22 +34,37 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::read::xml::{Tag, Unresolved, XmlEvent, XmlReader, XmlRules, root_element};
+use super::registry::{Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape};
 use super::{
-    Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, dates,
-    frozen, record_error,
+    FormatError, Input, Location, ParseResult, ParsedPublication, dates, frozen, record_error,
 };
 use crate::model::{Entry, EntryId, ListId, PublicationContent, text};
 
 /// The list id the Entity List is recorded under.
 const LIST_ID: &str = "us-bis-entity-list";
 
-/// What `listdiff formats` says about `ecfr-entity-list`.
-pub(super) const INFO: FormatInfo = FormatInfo {
+/// The `ecfr-entity-list` format.
+pub(crate) static ECFR_ENTITY_LIST: FormatDescriptor = FormatDescriptor {
     name: "ecfr-entity-list",
     description: "BIS Entity List from the eCFR (Supplement No. 4 to Part 744 XML)",
     list_ids: "us-bis-entity-list",
     key: "norm(country)/norm(primary name); extra.rename_key = norm(country)|first FR citation",
     reason_fields: "license requirement, license review policy, Federal Register citations",
+    // 2: a file with a UTF-8 byte-order mark and a declaration naming another encoding used to
+    // be decoded as declared; the byte-order mark now decides.
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Xml,
+        order: 0,
+        test: recognise,
+    }),
+    parse,
+    capabilities: Capabilities {
+        streams: true,
+        // Not one entry at a time: renames are matched against the whole list.
+        entries: Entries::Whole,
+        ..Capabilities::NONE
+    },
 };
 
 /// The columns of the Entity List table.
@@ -1013,7 +1028,7 @@ fn has_leftover(cell: &str, citations: &[Citation]) -> bool {
 /// byte-order mark and leading white space removed): XML whose first 64 KiB hold the heading
 /// `Supplement No. 4 to Part 744` (a `HEAD` or an `N` attribute), or whose root is the part
 /// itself (`<DIV5 N="744" … TYPE="PART">`).
-pub(super) fn recognise(head: &[u8]) -> Option<Format> {
+fn recognise(head: &[u8]) -> Option<Recognised> {
     if !head.starts_with(b"<") {
         return None;
     }
@@ -1029,11 +1044,11 @@ pub(super) fn recognise(head: &[u8]) -> Option<Format> {
         return None;
     }
     if root_upper.starts_with("<DIV5") && root_upper.contains("N=\"744\"") {
-        return Some(Format::EcfrEntityList);
+        return Some(Recognised::This);
     }
     let flat = norm(&text);
     flat.contains("supplement no 4 to part 744")
-        .then_some(Format::EcfrEntityList)
+        .then_some(Recognised::This)
 }
 
 #[cfg(test)]
@@ -1330,7 +1345,7 @@ mod tests {
         for head in yes {
             assert_eq!(
                 recognise(head),
-                Some(Format::EcfrEntityList),
+                Some(Recognised::This),
                 "{}",
                 String::from_utf8_lossy(head)
             );

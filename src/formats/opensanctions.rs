@@ -31,29 +31,62 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::naming::snake_case;
+use super::read::head::json_first_line;
 use super::read::text::Lines;
+use super::registry::{Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape};
 use super::{
-    FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, dates, frozen,
-    record_error,
+    FormatError, Input, Location, ParseResult, ParsedPublication, dates, frozen, record_error,
 };
 use crate::model::{Amendment, Entry, EntryId, EntryType, ListId, PublicationContent, text};
 
-/// What `listdiff formats` says about `ftm-json`.
-pub(super) const FTM_INFO: FormatInfo = FormatInfo {
+/// The `ftm-json` format.
+pub(crate) static FTM_JSON: FormatDescriptor = FormatDescriptor {
     name: "ftm-json",
     description: "OpenSanctions FollowTheMoney entities, JSON lines (a snapshot)",
     list_ids: "os-<dataset> (the dataset every entity names), or --list",
     key: "id",
     reason_fields: "properties program, programId → programs; reason, notes → reason",
+    // 2: lines that are not UTF-8 used to be decoded line by line; the file is now read as
+    // UTF-8 up to its first byte that is not, Windows-1252 from there, so a file mixing the two
+    // reads differently (see `read::decode`).
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::JsonObject,
+        // After the deltas: a delta line may carry an entity's keys too.
+        order: 1,
+        test: recognise_entities,
+    }),
+    parse: parse_entities,
+    capabilities: Capabilities {
+        streams: true,
+        entries: Entries::AfterWholeRead,
+        ..Capabilities::NONE
+    },
 };
 
-/// What `listdiff formats` says about `ftm-delta`.
-pub(super) const DELTA_INFO: FormatInfo = FormatInfo {
+/// The `ftm-delta` format.
+pub(crate) static FTM_DELTA: FormatDescriptor = FormatDescriptor {
     name: "ftm-delta",
     description: "OpenSanctions FollowTheMoney delta (entities.delta.json: ADD, MOD, DEL)",
     list_ids: "os-<dataset> (the dataset every entity names), or --list",
     key: "id",
     reason_fields: "properties program, programId → programs; reason, notes → reason",
+    // 2: lines that are not UTF-8 used to be decoded line by line; the file is now read as
+    // UTF-8 up to its first byte that is not, Windows-1252 from there, so a file mixing the two
+    // reads differently (see `read::decode`).
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::JsonObject,
+        order: 0,
+        test: recognise_delta,
+    }),
+    parse: parse_delta,
+    capabilities: Capabilities {
+        streams: true,
+        entries: Entries::AfterWholeRead,
+        delta_feed: true,
+        ..Capabilities::NONE
+    },
 };
 
 /// Top-level keys that change on every export without the entity changing.
@@ -84,8 +117,20 @@ struct DeltaLine {
     entity: FtmEntity,
 }
 
+/// A first line that is an entity: it has a `schema` and `properties`.
+fn recognise_entities(head: &[u8]) -> Option<Recognised> {
+    let line = json_first_line(head)?;
+    (line.contains_key("schema") && line.contains_key("properties")).then_some(Recognised::This)
+}
+
+/// A first line that is a delta operation: it has an `op` and an `entity`.
+fn recognise_delta(head: &[u8]) -> Option<Recognised> {
+    let line = json_first_line(head)?;
+    (line.contains_key("op") && line.contains_key("entity")).then_some(Recognised::This)
+}
+
 /// Reads `entities.ftm.json`: a snapshot.
-pub(super) fn parse_entities(input: &Input) -> ParseResult {
+fn parse_entities(input: &Input) -> ParseResult {
     let name = input.primary.name.as_str();
     let mut entries = Vec::new();
     let mut lines = Vec::new();
@@ -124,7 +169,7 @@ pub(super) fn parse_entities(input: &Input) -> ParseResult {
 }
 
 /// Reads `entities.delta.json`: an amendment.
-pub(super) fn parse_delta(input: &Input) -> ParseResult {
+fn parse_delta(input: &Input) -> ParseResult {
     let name = input.primary.name.as_str();
     let mut warnings = Vec::new();
     let mut datasets = CommonDatasets::default();

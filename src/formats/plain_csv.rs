@@ -29,19 +29,30 @@ use serde_json::Value;
 use super::read::csv::{CsvReader, Row};
 use super::read::decode::Syntax;
 use super::read::text::whole_text;
+use super::registry::{Capabilities, FormatDescriptor};
 use super::{
-    FormatError, FormatInfo, Input, Location, ParseOptions, ParseResult, ParsedPublication, dates,
-    record_error,
+    FormatError, Input, Location, ParseOptions, ParseResult, ParsedPublication, dates, record_error,
 };
 use crate::model::{Entry, EntryId, EntryType, PublicationContent, text};
 
-/// What `listdiff formats` says about `csv`.
-pub(super) const INFO: FormatInfo = FormatInfo {
+/// The `csv` format (any CSV, read by `--key` and `--map`).
+pub(crate) static PLAIN_CSV: FormatDescriptor = FormatDescriptor {
     name: "csv",
     description: "any CSV with a header row: --key COL (repeatable), --map field=COLUMN, --list",
     list_ids: "--list",
     key: "--key columns (joined with \" | \")",
     reason_fields: "as mapped by --map (programs, reason, license_requirement, license_policy, citations)",
+    // 2: a file that was not UTF-8 used to be read whole as Windows-1252; it is now UTF-8 up to
+    // its first byte that is not, Windows-1252 from there, so a file mixing the two reads
+    // differently (see `read::decode`).
+    parser_version: 2,
+    // Read only when named: any CSV could be one.
+    recogniser: None,
+    parse,
+    capabilities: Capabilities {
+        key_and_map_from_options: true,
+        ..Capabilities::NONE
+    },
 };
 
 /// The separator between the values of a composite key.

@@ -23,19 +23,35 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::read::xml::{Node, Unresolved, XmlEvent, XmlReader, XmlRules, root_element};
+use super::registry::{Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape};
 use super::{
-    Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, dates,
-    frozen, list_id, record_error,
+    FormatError, Input, Location, ParseResult, ParsedPublication, dates, frozen, list_id,
+    record_error,
 };
 use crate::model::{Entry, EntryId, EntryType, PublicationContent};
 
-/// What `listdiff formats` says about `un-xml`.
-pub(super) const INFO: FormatInfo = FormatInfo {
+/// The `un-xml` format.
+pub(crate) static UN_XML: FormatDescriptor = FormatDescriptor {
     name: "un-xml",
     description: "UN Security Council consolidated list XML (CONSOLIDATED_LIST)",
     list_ids: "un-sc",
     key: "REFERENCE_NUMBER",
     reason_fields: "UN_LIST_TYPE → programs, COMMENTS1 → reason",
+    // 2: the encoding used to be decided from the file's first bytes (the whole file read as
+    // Windows-1252 when they were not UTF-8), and a UTF-8 byte-order mark gave way to a
+    // declaration naming another encoding; see `read::decode` for the one policy now.
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Xml,
+        order: 0,
+        test: recognise,
+    }),
+    parse,
+    capabilities: Capabilities {
+        streams: true,
+        entries: Entries::AfterWholeRead,
+        ..Capabilities::NONE
+    },
 };
 
 /// The list every UN file belongs to.
@@ -135,8 +151,8 @@ pub(super) fn parse(input: &Input) -> ParseResult {
 
 /// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
 /// byte-order mark and leading white space removed).
-pub(super) fn recognise(head: &[u8]) -> Option<Format> {
-    (root_element(head)?.local == "CONSOLIDATED_LIST").then_some(Format::UnXml)
+fn recognise(head: &[u8]) -> Option<Recognised> {
+    (root_element(head)?.local == "CONSOLIDATED_LIST").then_some(Recognised::This)
 }
 
 /// Adds `entry`, or merges it into an earlier entry with the same id (with a warning naming
@@ -696,11 +712,11 @@ mod tests {
 
     #[test]
     fn recognises_only_the_un_root() {
-        assert_eq!(recognise(ONE_LINE.as_bytes()), Some(Format::UnXml));
-        assert_eq!(recognise(PRETTY.as_bytes()), Some(Format::UnXml));
+        assert_eq!(recognise(ONE_LINE.as_bytes()), Some(Recognised::This));
+        assert_eq!(recognise(PRETTY.as_bytes()), Some(Recognised::This));
         assert_eq!(
             recognise(b"<!-- x --><CONSOLIDATED_LIST>"),
-            Some(Format::UnXml)
+            Some(Recognised::This)
         );
         assert_eq!(
             recognise(b"<sdnList xmlns=\"http://tempuri.org/sdnList.xsd\">"),

@@ -10,15 +10,33 @@ use crate::formats::naming::snake_case;
 use crate::formats::read::csv::CsvReader;
 use crate::formats::read::decode::Syntax;
 use crate::formats::read::text;
-use crate::formats::{FormatError, FormatInfo, Input, Location, ParseResult};
+use crate::formats::registry::{
+    Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape,
+};
+use crate::formats::{FormatError, Input, Location, ParseResult};
 
-/// What `listdiff formats` says about `eu-fsf-csv`.
-pub(crate) const CSV_INFO: FormatInfo = FormatInfo {
+/// The `eu-fsf-csv` format.
+pub(crate) static EU_FSF_CSV: FormatDescriptor = FormatDescriptor {
     name: "eu-fsf-csv",
     description: "EU Financial Sanctions Files CSV (;-separated, one row per name, address, …)",
     list_ids: "eu-fsf",
     key: "Entity_LogicalId",
     reason_fields: "Entity_Regulation_Programme → programs, Entity_Regulation_NumberTitle/Type/dates/PublicationUrl → citations, Entity_Remark → reason",
+    // 2: text that is not UTF-8 used to be decoded field by field (or line by line, or as a
+    // whole); it is now read as UTF-8 up to the file's first byte that is not, Windows-1252
+    // from there, so a file mixing the two reads differently (see `read::decode`).
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Delimited,
+        order: 2,
+        test: recognise,
+    }),
+    parse: parse_csv,
+    capabilities: Capabilities {
+        streams: true,
+        entries: Entries::AfterWholeRead,
+        ..Capabilities::NONE
+    },
 };
 
 /// What a CSV column holds.
@@ -67,8 +85,19 @@ impl Column {
     }
 }
 
+/// A `;`-separated first line naming `Entity_LogicalId`.
+pub(super) fn recognise(head: &[u8]) -> Option<Recognised> {
+    let line_end = memchr::memchr(b'\n', head).unwrap_or(head.len());
+    let line = String::from_utf8_lossy(head.get(..line_end)?);
+    let fields: Vec<&str> = line
+        .split(';')
+        .map(|f| f.trim().trim_matches('"').trim())
+        .collect();
+    (fields.len() > 1 && fields.contains(&"Entity_LogicalId")).then_some(Recognised::This)
+}
+
 /// Reads one input.
-pub(crate) fn parse_csv(input: &Input) -> ParseResult {
+pub(super) fn parse_csv(input: &Input) -> ParseResult {
     let file = input.primary.name.as_str();
     let mut csv = CsvReader::new(file, text::open(&input.primary, Syntax::Text)?, b';');
     let header: Vec<Column> = match csv.next_row()? {

@@ -22,19 +22,13 @@
 //! The stated date is the date part of `generationDate` / `fileGenerationDate`
 //! (`YYYY-MM-DD…` or `DD/MM/YYYY`), the text kept as written.
 
-mod csv;
-mod xml;
+pub(super) mod csv;
+pub(super) mod xml;
 
 use serde_json::{Map, Value};
 
-use super::read::xml::root_element;
-use super::{
-    Format, FormatError, Location, ParsedPublication, dates, frozen, list_id, record_error,
-};
+use super::{FormatError, Location, ParsedPublication, dates, frozen, list_id, record_error};
 use crate::model::{Entry, EntryId, EntryType, PublicationContent};
-
-pub(super) use csv::{CSV_INFO, parse_csv};
-pub(super) use xml::{XML_INFO, parse_xml, parse_xml_entries};
 
 /// The list both formats give.
 pub(super) const LIST: &str = "eu-fsf";
@@ -342,27 +336,10 @@ pub(super) fn publication(
     })
 }
 
-/// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
-/// byte-order mark and leading white space removed).
-pub(super) fn recognise(head: &[u8]) -> Option<Format> {
-    if head.first() == Some(&b'<') {
-        let root = root_element(head)?.local;
-        let eu = memchr::memmem::find(head, b"http://eu.europa.ec/fpi/fsd/export").is_some()
-            || memchr::memmem::find(head, b"<sanctionEntity").is_some();
-        return (root == "export" && eu).then_some(Format::EuFsfXml);
-    }
-    let line_end = memchr::memchr(b'\n', head).unwrap_or(head.len());
-    let line = head.get(..line_end)?;
-    let line = String::from_utf8_lossy(line);
-    let fields: Vec<&str> = line
-        .split(';')
-        .map(|f| f.trim().trim_matches('"').trim())
-        .collect();
-    (fields.len() > 1 && fields.contains(&"Entity_LogicalId")).then_some(Format::EuFsfCsv)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::csv::parse_csv;
+    use super::xml::parse_xml;
     use super::*;
     use crate::formats::{Input, ParseResult};
     use serde_json::json;
@@ -666,17 +643,27 @@ mod tests {
         assert_eq!(publication.stated_date, dates::iso("2025-05-02"));
     }
 
+    /// The EU format a head is recognised as, each recogniser asked the way `detect` asks (by
+    /// the head's shape).
+    fn recognise(head: &[u8]) -> Option<&'static str> {
+        if head.first() == Some(&b'<') {
+            xml::recognise(head).map(|_| "eu-fsf-xml")
+        } else {
+            csv::recognise(head).map(|_| "eu-fsf-csv")
+        }
+    }
+
     #[test]
     fn recognises_only_eu_files() {
         let xml = fixture("eu-fsf-xml/2025-03-14.xml");
-        assert_eq!(recognise(&xml), Some(Format::EuFsfXml));
+        assert_eq!(recognise(&xml), Some("eu-fsf-xml"));
         assert_eq!(
             recognise(b"<export><sanctionEntity logicalId=\"1\"/></export>"),
-            Some(Format::EuFsfXml)
+            Some("eu-fsf-xml")
         );
         let csv = fixture("eu-fsf-csv/2025-03-14.csv");
-        assert_eq!(recognise(&csv[3..]), Some(Format::EuFsfCsv));
-        assert_eq!(recognise(HEADER.as_bytes()), Some(Format::EuFsfCsv));
+        assert_eq!(recognise(&csv[3..]), Some("eu-fsf-csv"));
+        assert_eq!(recognise(HEADER.as_bytes()), Some("eu-fsf-csv"));
         assert_eq!(recognise(b"<export><item/></export>"), None);
         assert_eq!(recognise(b"<CONSOLIDATED_LIST dateGenerated=\"x\">"), None);
         assert_eq!(

@@ -8,20 +8,37 @@ use super::{BLOCKS, Draft, LIST, build_entry, field_key, regulation_key, regulat
 #[cfg(doc)]
 use crate::formats::Format;
 use crate::formats::naming::snake_case;
-use crate::formats::read::xml::{Node, Unresolved, XmlEvent, XmlReader, XmlRules};
+use crate::formats::read::xml::{Node, Unresolved, XmlEvent, XmlReader, XmlRules, root_element};
+use crate::formats::registry::{
+    Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape,
+};
 use crate::formats::{
-    EntrySink, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication,
-    StreamedSnapshot, dates, frozen, list_id, merge_entry, record_error,
+    EntrySink, FormatError, Input, Location, ParseResult, ParsedPublication, StreamedSnapshot,
+    dates, frozen, list_id, merge_entry, record_error,
 };
 use crate::model::{Entry, PublicationContent};
 
-/// What `listdiff formats` says about `eu-fsf-xml`.
-pub(crate) const XML_INFO: FormatInfo = FormatInfo {
+/// The `eu-fsf-xml` format.
+pub(crate) static EU_FSF_XML: FormatDescriptor = FormatDescriptor {
     name: "eu-fsf-xml",
     description: "EU Financial Sanctions Files XML (export)",
     list_ids: "eu-fsf",
     key: "logicalId",
     reason_fields: "regulation programme → programs, regulation numberTitle/type/dates/publicationUrl → citations, remark → reason",
+    // 2: as `un-xml` (the same reader before): the encoding is no longer decided from the
+    // file's first bytes alone.
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Xml,
+        order: 0,
+        test: recognise,
+    }),
+    parse: parse_xml,
+    capabilities: Capabilities {
+        streams: true,
+        entries: Entries::RecordByRecord(parse_xml_entries),
+        ..Capabilities::NONE
+    },
 };
 
 /// What the EU XML tolerates: an entity it does not know is kept as written.
@@ -86,8 +103,16 @@ fn read_entities(
     Ok((stated_text, xml.decode_warning()))
 }
 
+/// The root `export` of the EU's namespace (or with `sanctionEntity` records).
+pub(super) fn recognise(head: &[u8]) -> Option<Recognised> {
+    let root = root_element(head)?.local;
+    let eu = memchr::memmem::find(head, b"http://eu.europa.ec/fpi/fsd/export").is_some()
+        || memchr::memmem::find(head, b"<sanctionEntity").is_some();
+    (root == "export" && eu).then_some(Recognised::This)
+}
+
 /// Reads one input.
-pub(crate) fn parse_xml(input: &Input) -> ParseResult {
+pub(super) fn parse_xml(input: &Input) -> ParseResult {
     let file = input.primary.name.as_str();
     // Each entity becomes its entry as soon as it is read (held as compact JSON), so memory
     // follows the entries, not the XML.
@@ -130,7 +155,7 @@ pub(crate) fn parse_xml(input: &Input) -> ParseResult {
 
 /// Reads an EU XML file one entry at a time into `sink` (see [`Format::parse_entries`]);
 /// `None` when a logicalId repeats (the entries must then be merged: read it whole).
-pub(crate) fn parse_xml_entries(
+pub(super) fn parse_xml_entries(
     input: &Input,
     sink: &mut EntrySink,
 ) -> Result<Option<StreamedSnapshot>, FormatError> {

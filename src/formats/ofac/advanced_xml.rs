@@ -47,19 +47,35 @@ use super::{
 };
 use crate::formats::naming::snake_case;
 use crate::formats::read::xml::{ElementEvent, ElementStream, XmlReader, XmlRules, root_element};
+use crate::formats::registry::{
+    Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape,
+};
 use crate::formats::{
-    EntrySink, EntrySpool, Format, FormatError, FormatInfo, Input, Location, ParseResult,
-    ParsedPublication, StreamedSnapshot, record_error,
+    EntrySink, EntrySpool, FormatError, Input, Location, ParseResult, ParsedPublication,
+    StreamedSnapshot, record_error,
 };
 use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent, text};
 
-/// What `listdiff formats` says about `ofac-advanced-xml`.
-pub(crate) const INFO: FormatInfo = FormatInfo {
+/// The `ofac-advanced-xml` format.
+pub(crate) static ADVANCED_XML: FormatDescriptor = FormatDescriptor {
     name: "ofac-advanced-xml",
     description: "OFAC advanced XML (sdn_advanced.xml, cons_advanced.xml)",
     list_ids: "us-ofac-sdn (most sanctions entries on the SDN List), us-ofac-cons (otherwise)",
     key: "DistinctParty FixedRef (= ent_num)",
     reason_fields: "SanctionsMeasure Comment (program) → programs, the legacy CSV's Remarks composite (features, documents, title, DistinctParty Comment, weak names) → reason",
+    // 2: as `ofac-xml`: a file mixing UTF-8 and Windows-1252 reads differently.
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Xml,
+        order: 0,
+        test: recognise,
+    }),
+    parse,
+    capabilities: Capabilities {
+        streams: true,
+        entries: Entries::Streamed(parse_entries),
+        ..Capabilities::NONE
+    },
 };
 
 /// Reads one input.
@@ -117,14 +133,14 @@ pub(crate) fn parse_entries(
 
 /// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
 /// byte-order mark and leading white space removed).
-pub(crate) fn recognise(head: &[u8]) -> Option<Format> {
+fn recognise(head: &[u8]) -> Option<Recognised> {
     let root = root_element(head)?;
     let advanced = root.local == "Sanctions"
         && (root.attributes.contains("ADVANCED_XML")
             || root.attributes.contains("un.org/sanctions")
             || memchr::memmem::find(head, b"ReferenceValueSets>").is_some()
             || memchr::memmem::find(head, b"DateOfIssue>").is_some());
-    advanced.then_some(Format::OfacAdvancedXml)
+    advanced.then_some(Recognised::This)
 }
 
 /// A coded value from `ReferenceValueSets`: its text and its other attributes.
@@ -1355,6 +1371,7 @@ fn feature_key(label: &str, type_id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::Format;
     use crate::formats::InputFile;
     use crate::formats::entry_by_id as by_id;
     use crate::formats::snapshot_entries as entries;
@@ -1631,10 +1648,10 @@ mod tests {
     #[test]
     fn recognises_only_the_advanced_layout() {
         let head = text_of("2024-03-01/sdn_advanced.xml");
-        assert_eq!(recognise(head.as_bytes()), Some(Format::OfacAdvancedXml));
+        assert_eq!(recognise(head.as_bytes()), Some(Recognised::This));
         assert_eq!(
             recognise(b"<Sanctions><DateOfIssue><Year>2020</Year>"),
-            Some(Format::OfacAdvancedXml)
+            Some(Recognised::This)
         );
         for other in [
             &b"<?xml version=\"1.0\"?><sdnList xmlns=\"http://tempuri.org/sdnList.xsd\">"[..],

@@ -12,45 +12,84 @@ use serde_json::{Map, Value};
 use super::{CONS_LIST, SDN_LIST};
 use crate::formats::read::csv::{CsvReader, unterminated_quote_line};
 use crate::formats::read::decode::Syntax;
+use crate::formats::read::head::first_record;
 use crate::formats::read::text::whole_text;
+use crate::formats::registry::{
+    Capabilities, Companions, FormatDescriptor, Recognised, Recogniser, Shape,
+};
 use crate::formats::{
-    FormatError, FormatInfo, Input, InputFile, Location, ParsedPublication, record_error,
+    Format, FormatError, Input, InputFile, Location, ParsedPublication, record_error,
 };
 use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent, text};
 
-const COMPANIONS: [&str; 3] = ["alt.csv", "add.csv", "sdn_comments.csv"];
-const CONS_COMPANIONS: [&str; 3] = ["cons_alt.csv", "cons_add.csv", "cons_comments.csv"];
+/// The companion files of `sdn.csv`, by the names they are known by.
+const COMPANION_FILES: [&str; 3] = ["alt.csv", "add.csv", "sdn_comments.csv"];
+/// The companion files of the non-SDN set's `cons_prim.csv`.
+const CONS_COMPANION_FILES: [&str; 3] = ["cons_alt.csv", "cons_add.csv", "cons_comments.csv"];
 
-/// The companions of `sdn.csv`; a prefix before `sdn.csv` is kept
-/// (`2022-02-25T015029Z_sdn.csv` → `2022-02-25T015029Z_alt.csv`, …).
-/// What `listdiff formats` says about the SDN CSV.
-pub(crate) const SDN_INFO: FormatInfo = FormatInfo {
+/// The companions both sets read, known by the SDN set's names.
+const COMPANIONS: Companions = Companions {
+    keys: &COMPANION_FILES,
+    names: companion_names,
+};
+
+/// The `ofac-sdn-csv` format.
+pub(crate) static SDN_CSV: FormatDescriptor = FormatDescriptor {
     name: "ofac-sdn-csv",
     description: "OFAC SDN legacy CSV (sdn.csv + alt.csv, add.csv, sdn_comments.csv)",
     list_ids: "us-ofac-sdn",
     key: "ent_num",
     reason_fields: "Program → programs, Remarks (+ sdn_comments.csv) → reason",
+    // 2: text that is not UTF-8 used to be decoded field by field; it is now read as UTF-8 up
+    // to the file's first byte that is not, Windows-1252 from there, so a file mixing the two
+    // reads differently (see `read::decode`).
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Delimited,
+        // Last: told by the shape of its rows (a number, then 12 fields), not by a header.
+        order: 4,
+        test: recognise,
+    }),
+    parse,
+    capabilities: Capabilities {
+        companions: Some(COMPANIONS),
+        refine_by_name: Some(refine_by_name),
+        ..Capabilities::NONE
+    },
 };
 
-/// What `listdiff formats` says about the non-SDN consolidated CSV.
-pub(crate) const CONS_INFO: FormatInfo = FormatInfo {
+/// The `ofac-cons-csv` format.
+pub(crate) static CONS_CSV: FormatDescriptor = FormatDescriptor {
     name: "ofac-cons-csv",
     description: "OFAC non-SDN consolidated legacy CSV (cons_prim.csv + cons_alt.csv, cons_add.csv, cons_comments.csv)",
     list_ids: "us-ofac-cons",
     key: "ent_num",
     reason_fields: "Program → programs, Remarks (+ cons_comments.csv) → reason",
+    // 2: text that is not UTF-8 used to be decoded field by field; it is now read as UTF-8 up
+    // to the file's first byte that is not, Windows-1252 from there, so a file mixing the two
+    // reads differently (see `read::decode`).
+    parser_version: 2,
+    // Recognised as `ofac-sdn-csv` (the same layout), then told by its file name.
+    recogniser: None,
+    parse: parse_cons,
+    capabilities: Capabilities {
+        companions: Some(COMPANIONS),
+        ..Capabilities::NONE
+    },
 };
 
+/// The companions of `sdn.csv`; a prefix before `sdn.csv` is kept
+/// (`2022-02-25T015029Z_sdn.csv` → `2022-02-25T015029Z_alt.csv`, …).
 ///
 /// The non-SDN set's `cons_prim.csv` has `cons_alt.csv`, `cons_add.csv` and `cons_comments.csv`.
 /// Either way the companions are listed in the order alt, add, comments.
-pub(crate) fn companion_names(primary_name: &str) -> Vec<String> {
+fn companion_names(primary_name: &str) -> Vec<String> {
     let lower = primary_name.to_ascii_lowercase();
     if let Some(prefix) = lower
         .strip_suffix("cons_prim.csv")
         .and_then(|p| primary_name.get(..p.len()))
     {
-        return CONS_COMPANIONS
+        return CONS_COMPANION_FILES
             .iter()
             .map(|c| format!("{prefix}{c}"))
             .collect();
@@ -59,23 +98,48 @@ pub(crate) fn companion_names(primary_name: &str) -> Vec<String> {
         .strip_suffix("sdn.csv")
         .and_then(|p| primary_name.get(..p.len()))
         .unwrap_or("");
-    COMPANIONS.iter().map(|c| format!("{prefix}{c}")).collect()
+    COMPANION_FILES
+        .iter()
+        .map(|c| format!("{prefix}{c}"))
+        .collect()
+}
+
+/// A row of the set by its shape: a number first, then 12 fields in all (`sdn.csv`), or a
+/// companion's: a number and a number, 6 fields (`add.csv`) or 5 (`alt.csv`); or a number and
+/// a text (`sdn_comments.csv`).
+fn recognise(head: &[u8]) -> Option<Recognised> {
+    let fields = first_record(head, b',')?;
+    let number = |f: &String| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit());
+    if !fields.first().is_some_and(number) {
+        return None;
+    }
+    let second_is_number = fields.get(1).is_some_and(number);
+    match fields.len() {
+        12 => Some(Recognised::This),
+        6 if second_is_number => Some(Recognised::Companion("add.csv")),
+        5 if second_is_number => Some(Recognised::Companion("alt.csv")),
+        2 => Some(Recognised::Companion("sdn_comments.csv")),
+        _ => None,
+    }
+}
+
+/// The non-SDN consolidated set when the primary file is called `cons_prim.csv`.
+fn refine_by_name(file_name: &str) -> Option<Format> {
+    is_cons_primary(file_name).then_some(Format(&CONS_CSV))
 }
 
 /// Reads `sdn.csv` and its companions: a publication of `us-ofac-sdn`.
-pub(crate) fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String>), FormatError> {
+fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String>), FormatError> {
     parse_list(input, SDN_LIST)
 }
 
 /// Reads `cons_prim.csv` and its companions: a publication of `us-ofac-cons`.
-pub(crate) fn parse_cons(
-    input: &Input,
-) -> Result<(Vec<ParsedPublication>, Vec<String>), FormatError> {
+fn parse_cons(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String>), FormatError> {
     parse_list(input, CONS_LIST)
 }
 
 /// True when a file name is the non-SDN set's primary file (`cons_prim.csv`, any prefix).
-pub(crate) fn is_cons_primary(file_name: &str) -> bool {
+fn is_cons_primary(file_name: &str) -> bool {
     file_name.to_ascii_lowercase().ends_with("cons_prim.csv")
 }
 
@@ -117,9 +181,9 @@ fn parse_list(
     let mut orphan_ids: Vec<&str> = Vec::new();
     let mut orphan_files: Vec<&str> = Vec::new();
     for (name, ids) in [
-        (COMPANIONS[0], alts.ent_nums().collect::<Vec<_>>()),
-        (COMPANIONS[1], adds.ent_nums().collect::<Vec<_>>()),
-        (COMPANIONS[2], comments.ent_nums().collect::<Vec<_>>()),
+        (COMPANION_FILES[0], alts.ent_nums().collect::<Vec<_>>()),
+        (COMPANION_FILES[1], adds.ent_nums().collect::<Vec<_>>()),
+        (COMPANION_FILES[2], comments.ent_nums().collect::<Vec<_>>()),
     ] {
         let before = orphans;
         for id in ids.into_iter().filter(|id| !known.contains(id)) {
@@ -698,7 +762,7 @@ mod tests {
         Input {
             primary: read("sdn.csv"),
             companions: if companions {
-                COMPANIONS
+                COMPANION_FILES
                     .iter()
                     .map(|c| (c.to_string(), read(c)))
                     .collect()

@@ -35,19 +35,36 @@ use super::{
 };
 use crate::formats::naming::snake_case;
 use crate::formats::read::xml::{ElementEvent, ElementStream, XmlReader, XmlRules, root_element};
+use crate::formats::registry::{
+    Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape,
+};
 use crate::formats::{
-    Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, dates,
-    frozen, record_error,
+    FormatError, Input, Location, ParseResult, ParsedPublication, dates, frozen, record_error,
 };
 use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent, text};
 
-/// What `listdiff formats` says about `ofac-xml`.
-pub(crate) const INFO: FormatInfo = FormatInfo {
+/// The `ofac-xml` format.
+pub(crate) static LEGACY_XML: FormatDescriptor = FormatDescriptor {
     name: "ofac-xml",
     description: "OFAC legacy XML sdnList (SDN.XML, consolidated.xml)",
     list_ids: "us-ofac-sdn (SDN.XML), us-ofac-cons (consolidated.xml, told by its non-SDN program tags and markers)",
     key: "uid (= ent_num)",
     reason_fields: "programList/program → programs, the CSV's Remarks composite (birth data, nationality, idList, title, remarks, weak a.k.a.s) → reason",
+    // 2: a file that is not UTF-8 (and declares no other encoding) used to be read again
+    // whole as Windows-1252; it is now UTF-8 up to its first byte that is not, Windows-1252
+    // from there, so a file mixing the two reads differently.
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Xml,
+        order: 0,
+        test: recognise,
+    }),
+    parse,
+    capabilities: Capabilities {
+        streams: true,
+        entries: Entries::AfterWholeRead,
+        ..Capabilities::NONE
+    },
 };
 
 /// Reads one input.
@@ -464,13 +481,14 @@ fn insert_text(extra: &mut BTreeMap<String, Value>, key: &str, value: &str) {
 
 /// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
 /// byte-order mark and leading white space removed).
-pub(crate) fn recognise(head: &[u8]) -> Option<Format> {
-    (root_element(head)?.local == "sdnList").then_some(Format::OfacXml)
+fn recognise(head: &[u8]) -> Option<Recognised> {
+    (root_element(head)?.local == "sdnList").then_some(Recognised::This)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::Format;
     use crate::formats::InputFile;
     use crate::formats::entry_by_id as by_id;
     use crate::formats::snapshot_entries as entries;
@@ -716,10 +734,10 @@ mod tests {
 
     #[test]
     fn recognises_sdn_list_and_nothing_else() {
-        assert_eq!(recognise(SAMPLE.as_bytes()), Some(Format::OfacXml));
+        assert_eq!(recognise(SAMPLE.as_bytes()), Some(Recognised::This));
         assert_eq!(
             recognise(b"<!-- c --><sdnList xmlns=\"https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/XML\">"),
-            Some(Format::OfacXml)
+            Some(Recognised::This)
         );
         for other in [
             &b"<?xml version=\"1.0\"?><Sanctions xmlns=\"https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/ADVANCED_XML\">"[..],

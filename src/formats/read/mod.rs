@@ -5,8 +5,10 @@
 //! - [`text`]: text read whole or line by line.
 //! - [`csv`]: delimited records with their lines.
 //! - [`xml`]: the streaming XML reader, its record subtrees and the root of a file's head.
+//! - [`head`]: what recognisers read in a file's first bytes.
 
 pub(crate) mod csv;
 pub(crate) mod decode;
+pub(crate) mod head;
 pub(crate) mod text;
 pub(crate) mod xml;

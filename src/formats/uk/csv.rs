@@ -9,24 +9,53 @@ use super::{Address, Draft, Name, build_entry, extra_key, publication};
 use crate::formats::read::csv::{CsvReader, Row};
 use crate::formats::read::decode::Syntax;
 use crate::formats::read::text;
-use crate::formats::{FormatError, FormatInfo, Input, Location, ParseResult, dates, frozen};
+use crate::formats::registry::{
+    Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape,
+};
+use crate::formats::{FormatError, Input, Location, ParseResult, dates, frozen};
 
-/// What `listdiff formats` says about `uk-fcdo-csv`.
-pub(crate) const FCDO_CSV_INFO: FormatInfo = FormatInfo {
+/// The `uk-fcdo-csv` format.
+pub(crate) static FCDO_CSV: FormatDescriptor = FormatDescriptor {
     name: "uk-fcdo-csv",
     description: "UK FCDO sanctions list CSV (UK-Sanctions-List.csv)",
     list_ids: "uk-fcdo",
     key: "Unique ID",
     reason_fields: "Regime Name → programs, UK Statement of Reasons → reason",
+    // 2: text that is not UTF-8 used to be decoded field by field (or line by line, or as a
+    // whole); it is now read as UTF-8 up to the file's first byte that is not, Windows-1252
+    // from there, so a file mixing the two reads differently (see `read::decode`).
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Delimited,
+        order: 3,
+        test: recognise_fcdo,
+    }),
+    parse: parse_fcdo_csv,
+    capabilities: Capabilities {
+        streams: true,
+        entries: Entries::AfterWholeRead,
+        ..Capabilities::NONE
+    },
 };
 
-/// What `listdiff formats` says about `uk-ofsi-csv`.
-pub(crate) const OFSI_CSV_INFO: FormatInfo = FormatInfo {
+/// The `uk-ofsi-csv` format.
+pub(crate) static OFSI_CSV: FormatDescriptor = FormatDescriptor {
     name: "uk-ofsi-csv",
     description: "UK OFSI consolidated list CSV (ConList.csv, retired)",
     list_ids: "uk-ofsi",
     key: "Group ID",
     reason_fields: "Regime → programs (UK Statement of Reasons → reason when the column exists)",
+    // 2: text that is not UTF-8 used to be decoded field by field (or line by line, or as a
+    // whole); it is now read as UTF-8 up to the file's first byte that is not, Windows-1252
+    // from there, so a file mixing the two reads differently (see `read::decode`).
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Delimited,
+        order: 3,
+        test: recognise_ofsi,
+    }),
+    parse: parse_ofsi_csv,
+    capabilities: Capabilities::NONE,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -90,13 +119,60 @@ fn role(kind: CsvKind, column: &str) -> Role {
     }
 }
 
+/// The first two records of a head, each field trimmed and in lower case.
+fn first_records(head: &[u8]) -> (Option<Vec<String>>, Option<Vec<String>>) {
+    let mut reader = crate::formats::read::csv::builder(b',').from_reader(head);
+    let mut record = ::csv::ByteRecord::new();
+    let mut read = || -> Option<Vec<String>> {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => Some(
+                record
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).trim().to_ascii_lowercase())
+                    .collect(),
+            ),
+            _ => None,
+        }
+    };
+    let first = read();
+    (first, read())
+}
+
+fn has(fields: &[String], name: &str) -> bool {
+    fields.iter().any(|f| f == name)
+}
+
+/// The FCDO CSV: a first line `Report Date: …` and a header naming `Unique ID`, or a header
+/// naming `Unique ID` and `Name 6` (or `Regime Name`).
+pub(super) fn recognise_fcdo(head: &[u8]) -> Option<Recognised> {
+    let (first, second) = first_records(head);
+    let first = first?;
+    if has(&first, "unique id") && (has(&first, "name 6") || has(&first, "regime name")) {
+        return Some(Recognised::This);
+    }
+    let second = second?;
+    (first.first()?.starts_with("report date") && has(&second, "unique id"))
+        .then_some(Recognised::This)
+}
+
+/// The OFSI CSV: a first line `Last Updated,<date>` and a header naming `Group ID` (and not
+/// `Unique ID`).
+pub(super) fn recognise_ofsi(head: &[u8]) -> Option<Recognised> {
+    let (first, second) = first_records(head);
+    let (first, second) = (first?, second?);
+    let preamble = first.first()? == "last updated"
+        && first.iter().skip(2).all(String::is_empty)
+        && first.get(1).is_some_and(|d| dates::uk_file(d).is_some());
+    (preamble && has(&second, "group id") && !has(&second, "unique id")).then_some(Recognised::This)
+}
+
 /// Reads the FCDO CSV.
-pub(crate) fn parse_fcdo_csv(input: &Input) -> ParseResult {
+pub(super) fn parse_fcdo_csv(input: &Input) -> ParseResult {
     parse_csv(input, CsvKind::Fcdo)
 }
 
 /// Reads the OFSI `ConList.csv`.
-pub(crate) fn parse_ofsi_csv(input: &Input) -> ParseResult {
+pub(super) fn parse_ofsi_csv(input: &Input) -> ParseResult {
     parse_csv(input, CsvKind::Ofsi)
 }
 

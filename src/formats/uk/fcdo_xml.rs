@@ -7,17 +7,34 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::{Address, Draft, Name, build_entry, extra_key, publication};
-use crate::formats::read::xml::{Unresolved, XmlEvent, XmlReader, XmlRules};
-use crate::formats::{FormatError, FormatInfo, Input, Location, ParseResult, dates, frozen};
+use crate::formats::read::xml::{Unresolved, XmlEvent, XmlReader, XmlRules, root_element};
+use crate::formats::registry::{
+    Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape,
+};
+use crate::formats::{FormatError, Input, Location, ParseResult, dates, frozen};
 use crate::model::Entry;
 
-/// What `listdiff formats` says about `uk-fcdo-xml`.
-pub(crate) const FCDO_XML_INFO: FormatInfo = FormatInfo {
+/// The `uk-fcdo-xml` format.
+pub(crate) static FCDO_XML: FormatDescriptor = FormatDescriptor {
     name: "uk-fcdo-xml",
     description: "UK FCDO sanctions list XML (UK-Sanctions-List.xml)",
     list_ids: "uk-fcdo",
     key: "UniqueID",
     reason_fields: "RegimeName → programs, UKStatementofReasons → reason",
+    // 2: a file with a UTF-8 byte-order mark and a declaration naming another encoding used to
+    // be decoded as declared; the byte-order mark now decides.
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Xml,
+        order: 0,
+        test: recognise,
+    }),
+    parse: parse_fcdo_xml,
+    capabilities: Capabilities {
+        streams: true,
+        entries: Entries::AfterWholeRead,
+        ..Capabilities::NONE
+    },
 };
 
 /// What the FCDO XML tolerates: unknown entities and bad character references are kept as
@@ -40,8 +57,13 @@ struct Open {
     has_children: bool,
 }
 
+/// The root `Designations`.
+pub(super) fn recognise(head: &[u8]) -> Option<Recognised> {
+    (root_element(head)?.local == "Designations").then_some(Recognised::This)
+}
+
 /// Reads the FCDO XML, one designation at a time.
-pub(crate) fn parse_fcdo_xml(input: &Input) -> ParseResult {
+pub(super) fn parse_fcdo_xml(input: &Input) -> ParseResult {
     let file = input.primary.name.as_str();
     let mut xml = XmlReader::open(&input.primary, RULES)?;
     let (_, empty) = xml.root("Designations", "the FCDO UK Sanctions List XML")?;

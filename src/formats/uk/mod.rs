@@ -31,8 +31,8 @@
 //! written in `extra` (`date_designated` / `listed_on`). Every other column goes to `extra` as
 //! one text, or a sorted array when the rows of an entry give several values.
 
-mod csv;
-mod fcdo_xml;
+pub(super) mod csv;
+pub(super) mod fcdo_xml;
 
 use std::collections::BTreeMap;
 
@@ -40,12 +40,8 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use super::naming::snake_case;
-use super::read::xml::root_element;
-use super::{Format, FormatError, Location, ParsedPublication, dates, record_error};
+use super::{FormatError, Location, ParsedPublication, dates, record_error};
 use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent};
-
-pub(super) use csv::{FCDO_CSV_INFO, OFSI_CSV_INFO, parse_fcdo_csv, parse_ofsi_csv};
-pub(super) use fcdo_xml::{FCDO_XML_INFO, parse_fcdo_xml};
 
 // ---------------------------------------------------------------------------------------------
 // The common draft
@@ -337,59 +333,26 @@ pub(super) fn extra_key(name: &str) -> String {
     canonical.to_string()
 }
 
-// ---------------------------------------------------------------------------------------------
-// Recognising
-
-/// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
-/// byte-order mark and leading white space removed): the XML root `Designations`; a CSV whose
-/// first line is `Report Date: …` and whose header names `Unique ID` (or a header naming `Unique
-/// ID` and `Name 6`); a CSV whose first line is `Last Updated,<date>` followed by a header naming
-/// `Group ID`.
-pub(super) fn recognise(head: &[u8]) -> Option<Format> {
-    if head.first() == Some(&b'<') {
-        return (root_element(head)?.local == "Designations").then_some(Format::UkFcdoXml);
-    }
-    let mut reader = super::read::csv::builder(b',').from_reader(head);
-    let mut record = ::csv::ByteRecord::new();
-    let mut read = |record: &mut ::csv::ByteRecord| -> Option<Vec<String>> {
-        match reader.read_byte_record(record) {
-            Ok(true) => Some(
-                record
-                    .iter()
-                    .map(|f| String::from_utf8_lossy(f).trim().to_ascii_lowercase())
-                    .collect(),
-            ),
-            _ => None,
-        }
-    };
-    let first = read(&mut record)?;
-    let has = |fields: &[String], name: &str| fields.iter().any(|f| f == name);
-    if has(&first, "unique id") && (has(&first, "name 6") || has(&first, "regime name")) {
-        return Some(Format::UkFcdoCsv);
-    }
-    let lead = first.first()?;
-    if lead.starts_with("report date") {
-        let second = read(&mut record)?;
-        return has(&second, "unique id").then_some(Format::UkFcdoCsv);
-    }
-    if lead == "last updated"
-        && first.iter().skip(2).all(String::is_empty)
-        && first.get(1).is_some_and(|d| dates::uk_file(d).is_some())
-    {
-        let second = read(&mut record)?;
-        return (has(&second, "group id") && !has(&second, "unique id"))
-            .then_some(Format::UkOfsiCsv);
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
 
+    use super::csv::{parse_fcdo_csv, parse_ofsi_csv};
+    use super::fcdo_xml::parse_fcdo_xml;
     use super::*;
     use crate::formats::entry_by_id as by_id;
-    use crate::formats::{Detection, Input, InputFile, ParseResult, detect};
+    use crate::formats::{Detection, Format, Input, InputFile, ParseResult, detect};
+
+    /// The UK format a head is recognised as, each recogniser asked the way `detect` asks (by
+    /// the head's shape).
+    fn recognise(head: &[u8]) -> Option<&'static str> {
+        if head.first() == Some(&b'<') {
+            fcdo_xml::recognise(head).map(|_| "uk-fcdo-xml")
+        } else {
+            (csv::recognise_fcdo(head).map(|_| "uk-fcdo-csv"))
+                .or_else(|| csv::recognise_ofsi(head).map(|_| "uk-ofsi-csv"))
+        }
+    }
 
     fn fixture(rel: &str) -> PathBuf {
         PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")).join(rel)
@@ -660,21 +623,22 @@ mod tests {
     #[test]
     fn recognises_each_uk_format_and_nothing_else() {
         for (rel, format) in [
-            (CSV1, Format::UkFcdoCsv),
-            (CSV2, Format::UkFcdoCsv),
-            (XML1, Format::UkFcdoXml),
-            (XML2, Format::UkFcdoXml),
-            (OFSI1, Format::UkOfsiCsv),
-            (OFSI2, Format::UkOfsiCsv),
+            (CSV1, "uk-fcdo-csv"),
+            (CSV2, "uk-fcdo-csv"),
+            (XML1, "uk-fcdo-xml"),
+            (XML2, "uk-fcdo-xml"),
+            (OFSI1, "uk-ofsi-csv"),
+            (OFSI2, "uk-ofsi-csv"),
         ] {
             let bytes = std::fs::read(fixture(rel)).unwrap();
+            let format = Format::from_name(format).unwrap();
             assert_eq!(detect(&bytes), Detection::Format(format), "{rel}");
         }
         assert_eq!(
             recognise(b"Last Updated,Unique ID,OFSI Group ID,UN Reference Number,Name 6\n"),
-            Some(Format::UkFcdoCsv)
+            Some("uk-fcdo-csv")
         );
-        assert_eq!(recognise(b"<Designations/>"), Some(Format::UkFcdoXml));
+        assert_eq!(recognise(b"<Designations/>"), Some("uk-fcdo-xml"));
         for other in [
             &b"_id,source,entity_number,type,programs,name,title,addresses\n"[..],
             b"36,\"AEROCARIBBEAN AIRLINES\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"x\"\r\n",
