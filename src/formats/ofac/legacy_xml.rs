@@ -244,8 +244,27 @@ impl RawEntry {
             })
     }
 
-    /// Maps the entry the way `ofac_csv` maps the same record.
+    /// Maps the entry the way the legacy CSV maps the same record.
     fn into_entry(self, file: &str, number: u64) -> Result<Entry, FormatError> {
+        let mut entry = self.identified(file, number)?;
+        entry.programs = self.programs.clone();
+        let mut composite = Composite {
+            remarks: get(&self.fields, "remarks").map(str::to_string),
+            title: get(&self.fields, "title").map(str::to_string),
+            ..Composite::default()
+        };
+        self.leaves_into(&mut entry);
+        let mut subs = SubRecords::default();
+        for (list, item, fields) in &self.subs {
+            subs.read(&mut entry, &mut composite, list, item, fields);
+        }
+        subs.finish(&mut entry, composite);
+        csv_quotes(&mut entry);
+        Ok(entry)
+    }
+
+    /// The entry with its id (`uid`), name and type.
+    fn identified(&self, file: &str, number: u64) -> Result<Entry, FormatError> {
         let located = |message: String| {
             FormatError::new(file, Location::Record { number, line: None }, message)
         };
@@ -274,13 +293,12 @@ impl RawEntry {
                 }
             },
         }
-        entry.programs = self.programs;
-        let mut composite = Composite {
-            remarks: get(&self.fields, "remarks").map(str::to_string),
-            title: get(&self.fields, "title").map(str::to_string),
-            ..Composite::default()
-        };
-        // Other leaves: title and anything a future layout adds, by snake_case name.
+        Ok(entry)
+    }
+
+    /// The entry's other leaves (the title, and anything a future layout adds) and its vessel
+    /// data, under the CSV's keys.
+    fn leaves_into(&self, entry: &mut Entry) {
         for (key, value) in &self.fields {
             if matches!(
                 key.as_str(),
@@ -302,123 +320,157 @@ impl RawEntry {
             };
             insert_text(entry.extra.map_mut(), &extra_key, &value);
         }
+    }
+}
 
-        let mut alt_types = Map::new();
-        let mut people: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        let mut others: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-        for (list, item, fields) in &self.subs {
-            match (list.as_str(), item.as_str()) {
-                ("akaList", "aka") => {
-                    let Some(name) = text::normalize(&csv_name(
-                        get(fields, "lastName"),
-                        get(fields, "firstName"),
-                    )) else {
-                        continue;
-                    };
-                    let label = get(fields, "type").unwrap_or("a.k.a.");
-                    let kind = alt_type(label);
-                    if get(fields, "category").is_some_and(|c| c.eq_ignore_ascii_case("weak")) {
-                        composite.weak_akas.push((label.to_string(), name));
-                    } else {
-                        if kind != "aka" {
-                            alt_types.insert(name.clone(), Value::String(kind));
-                        }
-                        entry.aliases.push(name);
-                    }
-                }
-                ("addressList", "address") => {
-                    let lines: Vec<&str> = ["address1", "address2", "address3"]
-                        .into_iter()
-                        .filter_map(|k| get(fields, k))
-                        .collect();
-                    let country = get(fields, "country");
-                    if let Some(address) = csv_address(
-                        &lines,
-                        get(fields, "city"),
-                        get(fields, "stateOrProvince"),
-                        get(fields, "postalCode"),
-                        country,
-                    ) {
-                        entry.addresses.push(address);
-                    }
-                    if let Some(country) = country {
-                        entry.countries.push(country.to_string());
-                    }
-                    let rest = object_without(
-                        fields,
-                        &[
-                            "uid",
-                            "address1",
-                            "address2",
-                            "address3",
-                            "city",
-                            "stateOrProvince",
-                            "postalCode",
-                            "country",
-                        ],
-                    );
-                    if !rest.is_empty() {
-                        others
-                            .entry("address_other".into())
-                            .or_default()
-                            .push(Value::Object(rest));
-                    }
-                }
-                ("idList", "id") => {
-                    if let Some(kind) = get(fields, "idType") {
-                        composite.ids.push(IdRow {
-                            kind: kind.to_string(),
-                            number: get(fields, "idNumber").unwrap_or("").to_string(),
-                            country: get(fields, "idCountry").map(str::to_string),
-                            issued: get(fields, "issueDate").map(str::to_string),
-                            expires: get(fields, "expirationDate").map(str::to_string),
-                            order: get(fields, "uid")
-                                .and_then(|u| u.parse().ok())
-                                .unwrap_or(u64::MAX),
-                        });
-                    }
-                    // Anything the CSV does not write (an id without a type, new elements).
-                    let known: &[&str] = if get(fields, "idType").is_some() {
-                        &[
-                            "uid",
-                            "idType",
-                            "idNumber",
-                            "idCountry",
-                            "issueDate",
-                            "expirationDate",
-                        ]
-                    } else {
-                        &["uid"]
-                    };
-                    let rest = object_without(fields, known);
-                    if !rest.is_empty() {
-                        others
-                            .entry("id_other".into())
-                            .or_default()
-                            .push(Value::Object(rest));
-                    }
-                }
-                (_, "dateOfBirthItem") => push_person(&mut people, "date_of_birth", fields),
-                (_, "placeOfBirthItem") => push_person(&mut people, "place_of_birth", fields),
-                (_, "nationality") => push_person(&mut people, "nationality", fields),
-                (_, "citizenship") => push_person(&mut people, "citizenship", fields),
-                _ => {
-                    let object = object_without(fields, &["uid"]);
-                    if !object.is_empty() {
-                        others
-                            .entry(snake_case(item))
-                            .or_default()
-                            .push(Value::Object(object));
-                    }
+/// What an entry's sub-records (`akaList/aka`, `addressList/address`, `idList/id`, birth data,
+/// nationality, citizenship, anything else) give, gathered in file order.
+#[derive(Default)]
+struct SubRecords {
+    /// The CSV's `alt_types`: name → `fka`/`nka`.
+    alt_types: Map<String, Value>,
+    /// Birth dates and places, nationalities, citizenships, by composite key.
+    people: BTreeMap<&'static str, Vec<String>>,
+    /// What the CSV does not write, by `extra` key.
+    others: BTreeMap<String, Vec<Value>>,
+}
+
+impl SubRecords {
+    /// Reads one sub-record (list element, item element, leaves) into the entry.
+    fn read(
+        &mut self,
+        entry: &mut Entry,
+        composite: &mut Composite,
+        list: &str,
+        item: &str,
+        fields: &[(String, String)],
+    ) {
+        match (list, item) {
+            ("akaList", "aka") => self.aka(entry, composite, fields),
+            ("addressList", "address") => self.address(entry, fields),
+            ("idList", "id") => self.id(composite, fields),
+            (_, "dateOfBirthItem") => push_person(&mut self.people, "date_of_birth", fields),
+            (_, "placeOfBirthItem") => push_person(&mut self.people, "place_of_birth", fields),
+            (_, "nationality") => push_person(&mut self.people, "nationality", fields),
+            (_, "citizenship") => push_person(&mut self.people, "citizenship", fields),
+            _ => {
+                let object = object_without(fields, &["uid"]);
+                if !object.is_empty() {
+                    self.others
+                        .entry(snake_case(item))
+                        .or_default()
+                        .push(Value::Object(object));
                 }
             }
         }
-        if !alt_types.is_empty() {
+    }
+
+    /// A name: an alias (its type in `alt_types` unless `a.k.a.`), or, when weak, a part of
+    /// the remarks (`a.k.a. 'X'`).
+    fn aka(&mut self, entry: &mut Entry, composite: &mut Composite, fields: &[(String, String)]) {
+        let Some(name) =
+            text::normalize(&csv_name(get(fields, "lastName"), get(fields, "firstName")))
+        else {
+            return;
+        };
+        let label = get(fields, "type").unwrap_or("a.k.a.");
+        let kind = alt_type(label);
+        if get(fields, "category").is_some_and(|c| c.eq_ignore_ascii_case("weak")) {
+            composite.weak_akas.push((label.to_string(), name));
+        } else {
+            if kind != "aka" {
+                self.alt_types.insert(name.clone(), Value::String(kind));
+            }
+            entry.aliases.push(name);
+        }
+    }
+
+    /// An address, joined the CSV's way, and its country; other leaves go to
+    /// `address_other`.
+    fn address(&mut self, entry: &mut Entry, fields: &[(String, String)]) {
+        let lines: Vec<&str> = ["address1", "address2", "address3"]
+            .into_iter()
+            .filter_map(|k| get(fields, k))
+            .collect();
+        let country = get(fields, "country");
+        if let Some(address) = csv_address(
+            &lines,
+            get(fields, "city"),
+            get(fields, "stateOrProvince"),
+            get(fields, "postalCode"),
+            country,
+        ) {
+            entry.addresses.push(address);
+        }
+        if let Some(country) = country {
+            entry.countries.push(country.to_string());
+        }
+        let rest = object_without(
+            fields,
+            &[
+                "uid",
+                "address1",
+                "address2",
+                "address3",
+                "city",
+                "stateOrProvince",
+                "postalCode",
+                "country",
+            ],
+        );
+        if !rest.is_empty() {
+            self.others
+                .entry("address_other".into())
+                .or_default()
+                .push(Value::Object(rest));
+        }
+    }
+
+    /// An identity row of the remarks; what the CSV does not write goes to `id_other`.
+    fn id(&mut self, composite: &mut Composite, fields: &[(String, String)]) {
+        if let Some(kind) = get(fields, "idType") {
+            composite.ids.push(IdRow {
+                kind: kind.to_string(),
+                number: get(fields, "idNumber").unwrap_or("").to_string(),
+                country: get(fields, "idCountry").map(str::to_string),
+                issued: get(fields, "issueDate").map(str::to_string),
+                expires: get(fields, "expirationDate").map(str::to_string),
+                order: get(fields, "uid")
+                    .and_then(|u| u.parse().ok())
+                    .unwrap_or(u64::MAX),
+            });
+        }
+        // Anything the CSV does not write (an id without a type, new elements).
+        let known: &[&str] = if get(fields, "idType").is_some() {
+            &[
+                "uid",
+                "idType",
+                "idNumber",
+                "idCountry",
+                "issueDate",
+                "expirationDate",
+            ]
+        } else {
+            &["uid"]
+        };
+        let rest = object_without(fields, known);
+        if !rest.is_empty() {
+            self.others
+                .entry("id_other".into())
+                .or_default()
+                .push(Value::Object(rest));
+        }
+    }
+
+    /// Puts what was gathered into the entry: `alt_types`, the remarks composed as the CSV's
+    /// (with the birth data and the like), the other sub-records.
+    fn finish(self, entry: &mut Entry, mut composite: Composite) {
+        if !self.alt_types.is_empty() {
             entry
                 .extra
-                .insert("alt_types".into(), Value::Object(alt_types));
+                .insert("alt_types".into(), Value::Object(self.alt_types));
         }
-        for (key, values) in people {
+        for (key, values) in self.people {
             match key {
                 "date_of_birth" => composite.dates_of_birth = values,
                 "place_of_birth" => composite.places_of_birth = values,
@@ -427,19 +479,17 @@ impl RawEntry {
             }
         }
         entry.reason = composite.remarks();
-        for (key, values) in others {
+        for (key, values) in self.others {
             entry.extra.insert(key, Value::Array(values));
         }
-        csv_quotes(&mut entry);
-        Ok(entry)
     }
 }
 
 /// Adds a date/place of birth, nationality or citizenship item under `key` (file order, as
 /// the CSV writes them; `mainEntry` is not used by the CSV).
-fn push_person<'a>(
-    people: &mut BTreeMap<&'a str, Vec<String>>,
-    key: &'a str,
+fn push_person(
+    people: &mut BTreeMap<&'static str, Vec<String>>,
+    key: &'static str,
     fields: &[(String, String)],
 ) {
     let value_key = match key {
