@@ -4,10 +4,10 @@
 //! [`Input`] (a primary file and, for formats that have them, companion files beside it) and
 //! returns the publications it states, normalised, with the date the file itself states if any.
 //!
-//! Every format reads its bytes through the shared reading layer ([`read`]: one decoding
-//! policy, one XML reader, one CSV reader), its dates through [`dates`] and names its `extra`
-//! keys by one rule ([`naming`]); no format module imports another. Each format describes
-//! itself in a [`registry::FormatDescriptor`], listed once in the registry.
+//! Every format reads its bytes through the shared reading layer (`read`: one decoding policy,
+//! one XML reader, one CSV reader), its dates through `dates` and names its `extra` keys by one
+//! rule (`naming`); no format module imports another. Each format describes itself in a
+//! `registry::FormatDescriptor`, listed once in the registry (`docs/adding-a-format.md`).
 
 mod bis_dpl;
 mod csl;

@@ -23,9 +23,9 @@ const HEAD: usize = 64 * 1024;
 
 /// Recognises the format of `bytes` from its beginning (UTF-16 with a byte-order mark
 /// included). The head is decoded by the one policy, without a byte-order mark or leading white
-/// space, at most [`HEAD`] bytes of it; its first byte gives its shape (`<` XML, `{` JSON,
-/// else delimited text), and the recognisers of that shape are asked in their order
-/// ([`super::registry::Recogniser::order`]): the first that recognises it decides.
+/// space, at most 64 KiB of it; its first byte gives its shape (`<` XML, `{` JSON, else
+/// delimited text), and the recognisers of that shape are asked in each format's order: the
+/// first that recognises it decides.
 pub fn detect(bytes: &[u8]) -> Detection {
     let bytes = head_for_sniffing(bytes.get(..bytes.len().min(2 * HEAD)).unwrap_or(bytes));
     let Some(start) = bytes

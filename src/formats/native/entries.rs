@@ -7,7 +7,7 @@
 //! Each line is an entry exactly as in the native format's `entries` (unknown keys are refused
 //! so a misspelt field is never silently dropped). The file states neither its list nor its
 //! date: the list comes from `--list` (required) and the date from the command line. Blank
-//! lines are skipped. Text is decoded by the one policy (see [`super::read::decode`]). The file
+//! lines are skipped. Text is decoded by the one policy (see [`crate::formats::read::decode`]). The file
 //! is streamed line by line.
 
 use super::{ENTRY_KEYS, PUBLICATION_KEYS};

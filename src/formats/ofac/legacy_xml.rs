@@ -11,7 +11,7 @@
 //! ones (`Maker Tower 'F'`), and `reason` built as OFAC builds the CSV's `Remarks` from the
 //! structured elements ([`Composite`]): `DOB …; alt. DOB …; POB …; nationality …; citizen …;`
 //! the `idList` rows (`Passport X (Country) issued D expires D`, `Website …`, `Additional
-//! Sanctions Information - …`; a repeated type is `alt. Type`; types in [`ID_TYPE_ORDER`], one
+//! Sanctions Information - …`; a repeated type is `alt. Type`; types in [`super::ID_TYPE_ORDER`], one
 //! type's rows in uid order), the title, the `<remarks>` text, weak names (`a.k.a. 'X'`), and
 //! the remarks' `(Linked To: X)` parts as `Linked To: X`, ending with a full stop. On the real
 //! consolidated list of 2018-04-06 all 639 entries are identical to the CSV's.
