@@ -4,7 +4,7 @@
 //! `https://sanctionslistservice.ofac.treas.gov/.../exports/XML` with the same elements), then
 //! `<publshInformation>` (sic) with `Publish_Date` (`MM/DD/YYYY`) and `Record_Count`, then one
 //! `<sdnEntry>` per listed party. The key `<uid>` is the legacy CSV's `ent_num`, and every
-//! entry is mapped to exactly what `ofac_csv` gives for the same publication's CSV row (same
+//! entry is mapped to exactly what `ofac-sdn-csv` gives for the same publication's CSV row (same
 //! list ids, so a history may mix CSV and XML publications): name as `LAST, First`, addresses
 //! joined the CSV's way, `alt_types` for non-a.k.a. names, the CSV's `extra` keys for title and
 //! vessel data, tonnages with thousands separators (`99,144`), double quotes written as single

@@ -39,17 +39,27 @@ pub(crate) fn json_first_key(head: &[u8]) -> FirstKey {
 /// The fields of the first record of a head, delimited by `delimiter`, each trimmed and in
 /// lower case; `None` when the head holds no record.
 pub(crate) fn first_record(head: &[u8], delimiter: u8) -> Option<Vec<String>> {
+    first_records(head, delimiter, 1).pop()
+}
+
+/// The fields of the first `count` records of a head (fewer when the head holds fewer), each
+/// field trimmed and in lower case.
+pub(crate) fn first_records(head: &[u8], delimiter: u8, count: usize) -> Vec<Vec<String>> {
     let mut reader = super::csv::builder(delimiter).from_reader(head);
     let mut record = csv::ByteRecord::new();
-    match reader.read_byte_record(&mut record) {
-        Ok(true) => Some(
-            record
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).trim().to_ascii_lowercase())
-                .collect(),
-        ),
-        _ => None,
+    let mut records = Vec::with_capacity(count);
+    while records.len() < count {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => records.push(
+                record
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).trim().to_ascii_lowercase())
+                    .collect(),
+            ),
+            _ => break,
+        }
     }
+    records
 }
 
 #[cfg(test)]
@@ -71,5 +81,7 @@ mod tests {
             first_record(b" A ,b\nc", b','),
             Some(vec!["a".to_string(), "b".to_string()])
         );
+        assert_eq!(first_records(b"a\nb;c\nd", b';', 2).len(), 2);
+        assert_eq!(first_records(b"a", b',', 2).len(), 1);
     }
 }

@@ -8,6 +8,7 @@ use std::io::Read;
 use super::{Address, Draft, Name, build_entry, extra_key, publication};
 use crate::formats::read::csv::{CsvReader, Row};
 use crate::formats::read::decode::Syntax;
+use crate::formats::read::head;
 use crate::formats::read::text;
 use crate::formats::registry::{
     Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape,
@@ -121,23 +122,11 @@ fn role(kind: CsvKind, column: &str) -> Role {
 
 /// The first two records of a head, each field trimmed and in lower case.
 fn first_records(head: &[u8]) -> (Option<Vec<String>>, Option<Vec<String>>) {
-    let mut reader = crate::formats::read::csv::builder(b',').from_reader(head);
-    let mut record = ::csv::ByteRecord::new();
-    let mut read = || -> Option<Vec<String>> {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => Some(
-                record
-                    .iter()
-                    .map(|f| String::from_utf8_lossy(f).trim().to_ascii_lowercase())
-                    .collect(),
-            ),
-            _ => None,
-        }
-    };
-    let first = read();
-    (first, read())
+    let mut records = head::first_records(head, b',', 2).into_iter();
+    (records.next(), records.next())
 }
 
+/// True when `fields` holds `name`.
 fn has(fields: &[String], name: &str) -> bool {
     fields.iter().any(|f| f == name)
 }
