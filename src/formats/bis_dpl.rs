@@ -29,20 +29,31 @@ use std::collections::HashMap;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::ofac_csv::Lines;
-use super::{
-    Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text,
-    record_error, strip_bom,
-};
+use super::read::csv::CsvReader;
+use super::read::decode::Syntax;
+use super::read::text::whole_text;
+use super::registry::{Capabilities, FormatDescriptor, Recognised, Recogniser, Shape};
+use super::{FormatError, Input, Location, ParseResult, ParsedPublication, dates, record_error};
 use crate::model::{Entry, EntryId, ListId, PublicationContent};
 
-/// What `listdiff formats` says about `bis-dpl`.
-pub(super) const INFO: FormatInfo = FormatInfo {
+/// The `bis-dpl` format.
+pub(crate) static BIS_DPL: FormatDescriptor = FormatDescriptor {
     name: "bis-dpl",
     description: "BIS Denied Persons List tab-separated export (dpl.txt)",
     list_ids: "us-bis-dpl",
     key: "derived: <name slug>-<first 12 hex of SHA-256 of the normalised Name|Street_Address|City|State|Country|Postal_Code> (-2, -3… for repeated keys)",
     reason_fields: "Action → reason, FR_Citation → citations (one per notice)",
+    // 2: text that is not UTF-8 used to be decoded field by field; it is now read as UTF-8 up
+    // to the file's first byte that is not, Windows-1252 from there, so a file mixing the two
+    // reads differently (see `read::decode`).
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Delimited,
+        order: 1,
+        test: recognise,
+    }),
+    parse,
+    capabilities: Capabilities::NONE,
 };
 
 /// The list every DPL file belongs to.
@@ -72,29 +83,16 @@ struct Row {
 /// Reads one input.
 pub(super) fn parse(input: &Input) -> ParseResult {
     let file = input.primary.name.as_str();
-    let bytes = strip_bom(&input.primary.bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b'\t')
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut lines = Lines::new(bytes);
-    let mut record = csv::ByteRecord::new();
-    let header: Vec<String> = match reader.read_byte_record(&mut record) {
-        Ok(true) => record
-            .iter()
-            .map(|f| decode_text(f).trim().to_string())
-            .collect(),
-        Ok(false) => {
-            return Err(FormatError::new(
-                file,
-                Location::File,
-                "the file is empty: a Denied Persons List file starts with a header row (Name, Street_Address, …, FR_Citation); download it again",
-            ));
-        }
-        Err(e) => return Err(csv_error(file, &e)),
+    let decoded = whole_text(&input.primary, Syntax::Text)?;
+    let mut reader = CsvReader::new(file, decoded.text.as_bytes(), b'\t');
+    let Some(first) = reader.next_row()? else {
+        return Err(FormatError::new(
+            file,
+            Location::File,
+            "the file is empty: a Denied Persons List file starts with a header row (Name, Street_Address, …, FR_Citation); download it again",
+        ));
     };
-    let header_line = lines.of(&record);
+    let (header_line, header) = (first.line(), first.trimmed());
     let column = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
     for required in REQUIRED {
         if column(required).is_none() {
@@ -109,35 +107,29 @@ pub(super) fn parse(input: &Input) -> ParseResult {
     }
 
     let mut rows = Vec::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(file, &e)),
-        }
-        let line = lines.of(&record);
-        if record.len() == 1 && record.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
+    while let Some(row) = reader.next_row()? {
+        let line = row.line();
+        if row.len() == 1 && row.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
             continue;
         }
-        if record.len() != header.len() {
+        if row.len() != header.len() {
             return Err(FormatError::new(
                 file,
                 Location::Line(line),
                 format!(
                     "expected {} tab-separated fields as in the header (line {header_line}), found {}: the row is damaged",
                     header.len(),
-                    record.len()
+                    row.len()
                 ),
             ));
         }
-        let fields: Vec<String> = record
-            .iter()
-            .map(|f| decode_text(f).trim().to_string())
-            .collect();
-        rows.push(Row { line, fields });
+        rows.push(Row {
+            line,
+            fields: row.trimmed(),
+        });
     }
 
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = decoded.note.map(|n| n.warning(file)).into_iter().collect();
     let key_columns: Vec<Option<usize>> = KEY_COLUMNS.iter().map(|c| column(c)).collect();
     // Key → (index of the first row with it, how many rows had it so far).
     let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
@@ -250,7 +242,7 @@ fn build_entry(
     entry.citations = split_citations(get("FR_Citation"));
     let effective = get("Effective_Date");
     if !effective.is_empty() {
-        entry.listed_on = parse_us_date(effective);
+        entry.listed_on = dates::month_day_year(effective);
         if entry.listed_on.is_none() {
             warnings.push(format!(
                 "{file}:{}: Effective_Date {effective:?} is not a MM/DD/YYYY date; kept as text only",
@@ -373,30 +365,10 @@ fn split_citations(field: &str) -> Vec<String> {
     out
 }
 
-/// Reads an `MM/DD/YYYY` date (one-digit month and day accepted).
-fn parse_us_date(text: &str) -> Option<chrono::NaiveDate> {
-    let mut parts = text.trim().split('/');
-    let month: u32 = parts.next()?.parse().ok()?;
-    let day: u32 = parts.next()?.parse().ok()?;
-    let year_text = parts.next()?;
-    if parts.next().is_some() || year_text.len() != 4 {
-        return None;
-    }
-    let year: i32 = year_text.parse().ok()?;
-    chrono::NaiveDate::from_ymd_opt(year, month, day)
-}
-
-fn csv_error(file: &str, error: &csv::Error) -> FormatError {
-    let location = error
-        .position()
-        .map_or(Location::File, |p| Location::Line(p.line()));
-    FormatError::new(file, location, format!("cannot read the file: {error}"))
-}
-
 /// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
 /// byte-order mark and leading white space removed): a tab-separated first line naming `Name`,
 /// `Street_Address` and `FR_Citation`.
-pub(super) fn recognise(head: &[u8]) -> Option<Format> {
+fn recognise(head: &[u8]) -> Option<Recognised> {
     let first = head.split(|&b| b == b'\n').next()?;
     if !first.contains(&b'\t') {
         return None;
@@ -412,7 +384,7 @@ pub(super) fn recognise(head: &[u8]) -> Option<Format> {
         })
         .collect();
     let has = |name: &str| fields.iter().any(|f| f == name);
-    (has("name") && has("street_address") && has("fr_citation")).then_some(Format::BisDpl)
+    (has("name") && has("street_address") && has("fr_citation")).then_some(Recognised::This)
 }
 
 #[cfg(test)]
@@ -420,8 +392,8 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::formats::Detection;
     use crate::formats::detect;
+    use crate::formats::{Detection, Format};
 
     const HEADER: &str = "\"Name\"\t\"Street_Address\"\t\"City\"\t\"State\"\t\"Country\"\t\"Postal_Code\"\t\"Effective_Date\"\t\"Expiration_Date\"\t\"Standard_Order\"\t\"Last_Update\"\t\"Action\"\t\"FR_Citation\"\n";
 
@@ -608,10 +580,10 @@ mod tests {
 
     #[test]
     fn recognises_dpl_only() {
-        assert_eq!(recognise(HEADER.as_bytes()), Some(Format::BisDpl));
+        assert_eq!(recognise(HEADER.as_bytes()), Some(Recognised::This));
         assert_eq!(
             detect(format!("{HEADER}{}", row(ASH)).as_bytes()),
-            Detection::Format(Format::BisDpl)
+            Detection::Format(Format::from_name("bis-dpl").unwrap())
         );
         assert_eq!(recognise(b"Name,Street_Address,FR_Citation\n"), None);
         assert_eq!(
@@ -637,7 +609,7 @@ mod tests {
     fn real_file(date: &str) -> (Vec<Entry>, Vec<String>) {
         let path = real(&format!("bis-dpl/{date}/dpl.txt"));
         let bytes = std::fs::read(&path).unwrap();
-        assert!(detect(&bytes) == Detection::Format(Format::BisDpl));
+        assert!(detect(&bytes) == Detection::Format(Format::from_name("bis-dpl").unwrap()));
         parse_bytes(bytes).unwrap()
     }
 

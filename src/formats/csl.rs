@@ -11,10 +11,12 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{
-    FormatError, FormatInfo, Input, Location, ParsedPublication, decode_text, parse_iso_date,
-    record_error, strip_bom,
-};
+use super::read::csv::{CsvReader, builder, unterminated_quote_line};
+use super::read::decode::Syntax;
+use super::read::head::{FirstKey, first_record, json_first_key};
+use super::read::text::whole_text;
+use super::registry::{Capabilities, FormatDescriptor, KeyedRows, Recognised, Recogniser, Shape};
+use super::{FormatError, Input, Location, ParsedPublication, dates, record_error};
 use crate::model::{Entry, EntryId, EntryType, ListId, ModelError, PublicationContent, text};
 
 type Output = Result<(Vec<ParsedPublication>, Vec<String>), FormatError>;
@@ -137,53 +139,69 @@ struct Group {
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-/// The records of a CSL CSV by (source label, `_id`), as the exact bytes of each record: two
-/// files' records with the same key and bytes give the same entry, so a comparison need only
-/// build the entries of records that differ. `None` when that shortcut does not hold or
-/// something is unusual (a row without `_id`, whose key depends on other rows; a repeated key; a
-/// damaged row; a file not ending in a newline): the caller then reads the files in full, which
-/// explains any problem.
-pub(super) struct KeyedRows<'a> {
-    /// The header line, with its line end.
-    pub(super) header: &'a [u8],
-    /// Each record's bytes, with its line end, by (source, `_id`).
-    pub(super) rows: HashMap<(Vec<u8>, Vec<u8>), &'a [u8]>,
-}
-
-/// What `listdiff formats` says about the CSL CSV.
-pub(super) const CSV_INFO: FormatInfo = FormatInfo {
+/// The `csl-csv` format.
+pub(crate) static CSL_CSV: FormatDescriptor = FormatDescriptor {
     name: "csl-csv",
     description: "trade.gov Consolidated Screening List consolidated.csv",
     list_ids: "us-csl-<source abbreviation>, one per source list (us-csl-el, us-csl-sdn, …)",
     key: "_id; without it entity_number, else a hash of source, name and first FR notice (and addresses if that collides)",
     reason_fields: "programs, remarks → reason, license_requirement, license_policy, federal_register_notice → citations",
+    // 2: text that is not UTF-8 used to be decoded field by field; it is now read as UTF-8 up
+    // to the file's first byte that is not, Windows-1252 from there, so a file mixing the two
+    // reads differently (see `read::decode`).
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Delimited,
+        order: 0,
+        test: recognise_csv,
+    }),
+    parse: parse_csv,
+    capabilities: Capabilities {
+        keyed_rows: Some(keyed_rows),
+        ..Capabilities::NONE
+    },
 };
 
-/// What `listdiff formats` says about the CSL JSON.
-pub(super) const JSON_INFO: FormatInfo = FormatInfo {
+/// The `csl-json` format.
+pub(crate) static CSL_JSON: FormatDescriptor = FormatDescriptor {
     name: "csl-json",
     description: "trade.gov Consolidated Screening List consolidated.json",
     list_ids: "us-csl-<source abbreviation>, one per source list (us-csl-el, us-csl-sdn, …)",
     key: "id; without it entity_number, else a hash of source, name and first FR notice (and addresses if that collides)",
     reason_fields: "programs, remarks → reason, license_requirement, license_policy, federal_register_notice → citations",
+    // Unchanged: a file that is not UTF-8 used to be refused (now read, with a warning).
+    parser_version: 1,
+    recogniser: Some(Recogniser {
+        shape: Shape::JsonObject,
+        order: 3,
+        test: recognise_json,
+    }),
+    parse: parse_json,
+    capabilities: Capabilities::NONE,
 };
 
-pub(super) fn keyed_rows(bytes: &[u8]) -> Option<KeyedRows<'_>> {
-    let bytes = strip_bom(bytes);
+/// The records of a CSL CSV by (source label, `_id`), as the exact bytes of each record: two
+/// files' records with the same key and bytes give the same entry, so a comparison need only
+/// build the entries of records that differ. `None` when that shortcut does not hold or
+/// something is unusual (a row without `_id`, whose key depends on other rows; a repeated key; a
+/// damaged row; a file not ending in a newline; text that is not UTF-8): the caller then reads
+/// the files in full, which explains any problem.
+fn keyed_rows(bytes: &[u8]) -> Option<KeyedRows<'_>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Rows are compared and read again by their bytes: only for text that is UTF-8 already
+    // (the decoding warning of any other names offsets in the whole file).
+    std::str::from_utf8(bytes).ok()?;
     if bytes.last() != Some(&b'\n') {
         return None;
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
+    let mut reader = builder(b',').from_reader(bytes);
     let mut record = csv::ByteRecord::new();
     if !reader.read_byte_record(&mut record).ok()? {
         return None;
     }
     let header: Vec<String> = record
         .iter()
-        .map(|f| decode_text(f).trim().to_string())
+        .map(|f| String::from_utf8_lossy(f).trim().to_string())
         .collect();
     let id_column = header.iter().position(|h| h == "_id")?;
     let source_column = header.iter().position(|h| h == "source")?;
@@ -205,7 +223,7 @@ pub(super) fn keyed_rows(bytes: &[u8]) -> Option<KeyedRows<'_>> {
         if record
             .iter()
             .zip(&header)
-            .all(|(field, name)| decode_text(field).trim() == name)
+            .all(|(field, name)| String::from_utf8_lossy(field).trim() == name)
         {
             continue;
         }
@@ -224,10 +242,37 @@ pub(super) fn keyed_rows(bytes: &[u8]) -> Option<KeyedRows<'_>> {
     })
 }
 
-pub(super) fn parse_csv(input: &Input) -> Output {
+/// A header naming `source`, `name`, and `federal_register_notice` or `programs`.
+fn recognise_csv(head: &[u8]) -> Option<Recognised> {
+    let fields = first_record(head, b',')?;
+    let has = |name: &str| fields.iter().any(|f| f == name);
+    (has("source") && has("name") && (has("federal_register_notice") || has("programs")))
+        .then_some(Recognised::This)
+}
+
+/// The keys the trade.gov search API starts its answer with.
+const JSON_KEYS: [&str; 5] = [
+    "results",
+    "total",
+    "offset",
+    "search_performed_at",
+    "sources_used",
+];
+
+/// A JSON object whose first key is one of the search API's.
+fn recognise_json(head: &[u8]) -> Option<Recognised> {
+    match json_first_key(head) {
+        FirstKey::Key(key) if JSON_KEYS.contains(&key.as_str()) => Some(Recognised::This),
+        _ => None,
+    }
+}
+
+/// Reads `consolidated.csv`.
+fn parse_csv(input: &Input) -> Output {
     let file = input.primary.name.as_str();
-    let bytes = strip_bom(&input.primary.bytes);
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+    let decoded = whole_text(&input.primary, Syntax::Text)?;
+    let text = decoded.text.as_bytes();
+    if text.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(FormatError::new(
             file,
             Location::File,
@@ -237,42 +282,25 @@ pub(super) fn parse_csv(input: &Input) -> Output {
     // A file that ends inside a quoted field was cut short. Real CSL extracts are published
     // that way (the 2023 sample ends mid-address), so the last record is kept, padded, with a
     // warning; anything else short is an error below.
-    let cut_at = super::ofac_csv::unterminated_quote_line(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut record = csv::ByteRecord::new();
-    let header: Vec<String> = match reader.read_byte_record(&mut record) {
-        Ok(true) => record
-            .iter()
-            .map(|f| decode_text(f).trim().to_string())
-            .collect(),
-        Ok(false) => {
-            return Err(FormatError::new(
-                file,
-                Location::File,
-                "the file is empty: download it again",
-            ));
-        }
-        Err(e) => return Err(csv_error(file, &e)),
+    let cut_at = unterminated_quote_line(text);
+    let mut reader = CsvReader::new(file, text, b',');
+    let Some(first) = reader.next_row()? else {
+        return Err(FormatError::new(
+            file,
+            Location::File,
+            "the file is empty: download it again",
+        ));
     };
-    let mut lines = super::ofac_csv::Lines::new(bytes);
-    let header_line = lines.of(&record);
+    let (header_line, header) = (first.line(), first.trimmed());
     check_header(file, header_line, &header)?;
     let columns: Vec<Column> = header.iter().map(|h| Column::of(h, false)).collect();
 
     let mut drafts: Vec<(Place, Draft)> = Vec::new();
     let mut repeated_headers: Vec<u64> = Vec::new();
-    let mut warnings = Vec::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(file, &e)),
-        }
-        let line = lines.of(&record);
-        let mut fields: Vec<Cow<'_, str>> = record.iter().map(decode_text).collect();
+    let mut warnings: Vec<String> = decoded.note.map(|n| n.warning(file)).into_iter().collect();
+    while let Some(row) = reader.next_row()? {
+        let line = row.line();
+        let mut fields: Vec<Cow<'_, str>> = row.fields().collect();
         if cut_at == Some(line) && fields.len() <= header.len() && fields.len() > 1 {
             warnings.push(format!(
                 "{file}:{line}: the file ends inside field {} of {} of this record ({:?}): it was cut short; the record was kept with the fields read, the rest empty: check the download",
@@ -347,13 +375,6 @@ fn check_header(file: &str, line: u64, header: &[String]) -> Result<(), FormatEr
         }
     }
     Ok(())
-}
-
-fn csv_error(file: &str, error: &csv::Error) -> FormatError {
-    let location = error
-        .position()
-        .map_or(Location::File, |p| Location::Line(p.line()));
-    FormatError::new(file, location, format!("cannot read the CSV: {error}"))
 }
 
 /// Maps one CSV field into the draft.
@@ -432,10 +453,11 @@ struct CslJson {
     results: Vec<Map<String, Value>>,
 }
 
-pub(super) fn parse_json(input: &Input) -> Output {
+/// Reads `consolidated.json`.
+fn parse_json(input: &Input) -> Output {
     let file = input.primary.name.as_str();
-    let parsed: CslJson = serde_json::from_slice(strip_bom(&input.primary.bytes))
-        .map_err(|e| json_error(file, &e))?;
+    let decoded = whole_text(&input.primary, Syntax::Text)?;
+    let parsed: CslJson = serde_json::from_str(&decoded.text).map_err(|e| json_error(file, &e))?;
     let mut drafts = Vec::with_capacity(parsed.results.len());
     for (index, object) in parsed.results.into_iter().enumerate() {
         let mut draft = Draft::default();
@@ -448,7 +470,11 @@ pub(super) fn parse_json(input: &Input) -> Output {
         };
         drafts.push((place, draft));
     }
-    finish(file, drafts, Vec::new())
+    finish(
+        file,
+        drafts,
+        decoded.note.map(|n| n.warning(file)).into_iter().collect(),
+    )
 }
 
 /// Maps a serde_json error to a located format error.
@@ -799,7 +825,7 @@ fn build_row(draft: Draft, place: Place, label: &str, abbr: &str) -> Result<Row,
     entry.license_requirement = draft.license_requirement;
     entry.license_policy = draft.license_policy;
     if let Some(start) = draft.start_date {
-        match parse_iso_date(&start) {
+        match dates::iso(&start) {
             Some(date) => entry.listed_on = Some(date),
             None => {
                 entry

@@ -31,27 +31,40 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use quick_xml::encoding::DecodingReader;
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::reader::Reader;
 use serde_json::Value;
 
+use super::read::xml::{Tag, Unresolved, XmlEvent, XmlReader, XmlRules, root_element};
+use super::registry::{Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape};
 use super::{
-    Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, frozen,
-    record_error,
+    FormatError, Input, Location, ParseResult, ParsedPublication, dates, frozen, record_error,
 };
 use crate::model::{Entry, EntryId, ListId, PublicationContent, text};
 
 /// The list id the Entity List is recorded under.
 const LIST_ID: &str = "us-bis-entity-list";
 
-/// What `listdiff formats` says about `ecfr-entity-list`.
-pub(super) const INFO: FormatInfo = FormatInfo {
+/// The `ecfr-entity-list` format.
+pub(crate) static ECFR_ENTITY_LIST: FormatDescriptor = FormatDescriptor {
     name: "ecfr-entity-list",
     description: "BIS Entity List from the eCFR (Supplement No. 4 to Part 744 XML)",
     list_ids: "us-bis-entity-list",
     key: "norm(country)/norm(primary name); extra.rename_key = norm(country)|first FR citation",
     reason_fields: "license requirement, license review policy, Federal Register citations",
+    // 2: a file with a UTF-8 byte-order mark and a declaration naming another encoding used to
+    // be decoded as declared; the byte-order mark now decides.
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Xml,
+        order: 0,
+        test: recognise,
+    }),
+    parse,
+    capabilities: Capabilities {
+        streams: true,
+        // Not one entry at a time: renames are matched against the whole list.
+        entries: Entries::Whole,
+        ..Capabilities::NONE
+    },
 };
 
 /// The columns of the Entity List table.
@@ -146,12 +159,21 @@ struct Table {
     has_entry: bool,
 }
 
+/// What the eCFR XML tolerates: end tags are not checked against their start (wrapper
+/// elements change case), entities it leaves undeclared are resolved ([`resolve_entity`]) or
+/// kept as written, and so are bad character references and malformed attributes.
+const RULES: XmlRules = XmlRules {
+    check_end_names: false,
+    unknown_entities: Unresolved::Keep,
+    bad_character_references: Unresolved::Keep,
+    malformed_attributes: Unresolved::Keep,
+    more_entities: Some(resolve_entity),
+};
+
 /// Reads one input.
 pub(super) fn parse(input: &Input) -> ParseResult {
     let name = input.primary.name.as_str();
-    let mut reader = Reader::from_reader(decoding_reader(input.primary.reader()?, name)?);
-    reader.config_mut().check_end_names = false;
-    let mut buf = Vec::new();
+    let mut xml = XmlReader::open(&input.primary, RULES)?;
 
     // Element names from the root down; the index of the supplement's element in it.
     let mut stack: Vec<String> = Vec::new();
@@ -166,37 +188,39 @@ pub(super) fn parse(input: &Input) -> ParseResult {
     let mut rows = 0u64;
 
     loop {
-        let event = reader.read_event_into(&mut buf).map_err(|e| {
-            FormatError::new(
-                name,
-                Location::File,
-                format!(
-                    "not well-formed XML at byte {}: {e}",
-                    reader.error_position()
-                ),
-            )
-        })?;
-        match event {
-            Event::Eof => break,
-            Event::Start(e) => {
-                let tag = upper_name(&e);
-                if supplement.is_none() && is_supplement_attr(&e) {
+        match xml.next()? {
+            XmlEvent::Eof => break,
+            XmlEvent::Start { tag, empty: false } => {
+                let upper = tag.name.to_ascii_uppercase();
+                if supplement.is_none() && is_supplement_attr(&tag) {
                     supplement = Some(stack.len());
                     found_supplement = true;
                 }
-                start_element(&tag, &mut target, &mut in_footnote, &mut table, supplement);
-                if tag == "HEAD" && matches!(target, Target::None) {
+                start_element(
+                    &upper,
+                    &mut target,
+                    &mut in_footnote,
+                    &mut table,
+                    supplement,
+                );
+                if upper == "HEAD" && matches!(target, Target::None) {
                     target = Target::Head(String::new());
-                } else if tag == "AMDDATE" && amddate.is_none() {
+                } else if upper == "AMDDATE" && amddate.is_none() {
                     target = Target::AmdDate(String::new());
                 }
-                stack.push(tag);
+                stack.push(upper);
             }
-            Event::Empty(e) => {
-                let tag = upper_name(&e);
-                start_element(&tag, &mut target, &mut in_footnote, &mut table, supplement);
+            XmlEvent::Start { tag, empty: true } => {
+                let upper = tag.name.to_ascii_uppercase();
+                start_element(
+                    &upper,
+                    &mut target,
+                    &mut in_footnote,
+                    &mut table,
+                    supplement,
+                );
                 end_element(
-                    &tag,
+                    &upper,
                     &mut target,
                     &mut in_footnote,
                     &mut table,
@@ -208,7 +232,7 @@ pub(super) fn parse(input: &Input) -> ParseResult {
                     },
                 );
             }
-            Event::End(_) => {
+            XmlEvent::End { .. } => {
                 let Some(tag) = stack.pop() else {
                     continue;
                 };
@@ -240,18 +264,8 @@ pub(super) fn parse(input: &Input) -> ParseResult {
                     table = None;
                 }
             }
-            Event::Text(t) => push_text(&mut target, in_footnote > 0, &t),
-            Event::CData(t) => push_text(&mut target, in_footnote > 0, &t.xml10_content()),
-            Event::GeneralRef(r) => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    _ => resolve_entity(&r).map_or_else(|| format!("&{};", &*r), str::to_string),
-                };
-                push_text(&mut target, in_footnote > 0, &resolved);
-            }
-            _ => {}
+            XmlEvent::Text(text) => push_text(&mut target, in_footnote > 0, &text),
         }
-        buf.clear();
     }
 
     if !found_supplement {
@@ -262,13 +276,13 @@ pub(super) fn parse(input: &Input) -> ParseResult {
         ));
     }
 
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = xml.decode_warning().into_iter().collect();
     let (entries, rows_of) = build_entries(name, drafts, &mut warnings)?;
     let content = PublicationContent::Snapshot(entries)
         .normalize()
         .map_err(|e| record_error(name, e, |i| rows_of.get(i).copied().flatten()))?;
     let (stated_date, stated_date_text) = match amddate.as_deref().and_then(text::normalize) {
-        Some(raw) => match parse_us_date(&raw) {
+        Some(raw) => match dates::month_name(&raw) {
             Some(date) => (Some(date), Some(raw)),
             None => {
                 warnings.push(format!(
@@ -293,47 +307,6 @@ pub(super) fn parse(input: &Input) -> ParseResult {
     ))
 }
 
-/// Wraps a file's reader so it yields UTF-8: UTF-16 is found from its byte-order mark (or
-/// the shape of its first bytes), an ASCII-compatible encoding such as ISO-8859-1 from the XML
-/// declaration's `encoding` (the eCFR bulk files declare `ISO-8859-1`).
-fn decoding_reader<'a>(
-    mut inner: Box<dyn std::io::BufRead + 'a>,
-    file: &str,
-) -> Result<DecodingReader<Box<dyn std::io::BufRead + 'a>>, FormatError> {
-    let declared = {
-        let head = inner
-            .fill_buf()
-            .map_err(|e| FormatError::new(file, Location::File, format!("cannot read: {e}")))?;
-        declared_encoding(head.get(..head.len().min(512)).unwrap_or(head))
-    };
-    let mut reader = DecodingReader::new(inner);
-    if let Some(encoding) = declared
-        && encoding.is_ascii_compatible()
-        && encoding != encoding_rs::UTF_8
-    {
-        // Before the first read the reader still holds its prefix: this cannot panic.
-        reader.set_encoding(encoding);
-    }
-    Ok(reader)
-}
-
-/// The encoding an XML declaration at the start of `head` names, if any.
-fn declared_encoding(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    if !head.starts_with(b"<?xml") {
-        return None;
-    }
-    let end = head.windows(2).position(|w| w == b"?>")?;
-    let decl = String::from_utf8_lossy(head.get(..end)?).to_string();
-    let at = decl.find("encoding")?;
-    let rest = decl.get(at + "encoding".len()..)?.trim_start();
-    let rest = rest.strip_prefix('=')?.trim_start();
-    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let value = rest.get(1..)?;
-    let label = value.get(..value.find(quote)?)?;
-    encoding_rs::Encoding::for_label(label.trim().as_bytes())
-}
-
 /// The state an element's end updates.
 struct EndState<'a> {
     country: &'a mut String,
@@ -342,19 +315,12 @@ struct EndState<'a> {
     amddate: &'a mut Option<String>,
 }
 
-/// The element name in upper case (eCFR wrapper elements are sometimes lower case).
-fn upper_name(e: &BytesStart<'_>) -> String {
-    e.local_name().as_ref().to_ascii_uppercase()
-}
-
 /// True for an element whose `N` attribute names the supplement (`DIV9 N="Supplement No. 4 to
 /// Part 744"`).
-fn is_supplement_attr(e: &BytesStart<'_>) -> bool {
-    e.attributes().flatten().any(|a| {
-        a.key.local_name().as_ref().eq_ignore_ascii_case("N")
-            && a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .is_ok_and(|v| is_supplement_heading(&v))
-    })
+fn is_supplement_attr(tag: &Tag) -> bool {
+    tag.attrs
+        .iter()
+        .any(|(key, value)| key.eq_ignore_ascii_case("N") && is_supplement_heading(value))
 }
 
 /// True when a heading names Supplement No. 4 to Part 744.
@@ -452,9 +418,9 @@ fn push_text(target: &mut Target, footnote: bool, text: &str) {
     }
 }
 
-/// Entities the eCFR may leave undeclared.
+/// Entities the eCFR may leave undeclared (XML's own five are resolved by the reader).
 fn resolve_entity(name: &str) -> Option<&'static str> {
-    quick_xml::escape::resolve_xml_entity(name).or(match name {
+    match name {
         "mdash" => Some("—"),
         "ndash" => Some("–"),
         "nbsp" => Some(" "),
@@ -465,7 +431,7 @@ fn resolve_entity(name: &str) -> Option<&'static str> {
         "ldquo" => Some("“"),
         "para" => Some("¶"),
         _ => None,
-    })
+    }
 }
 
 /// Reads one table row into a new entry or the continuation of the one above.
@@ -1026,7 +992,7 @@ fn parse_citations(cell: &str) -> Vec<Citation> {
         let date_text = cell
             .get(d_start..d_end)
             .filter(|d| d.matches('/').count() == 2);
-        let date = date_text.and_then(parse_slash_date);
+        let date = date_text.and_then(dates::month_day_short_year);
         if date_text.is_some() {
             end = d_end;
         }
@@ -1058,53 +1024,17 @@ fn has_leftover(cell: &str, citations: &[Citation]) -> bool {
     words.iter().any(|w| !w.eq_ignore_ascii_case("and"))
 }
 
-/// Reads `M/D/YY` (years below 50 are 20YY, others 19YY) or `M/D/YYYY`.
-fn parse_slash_date(text: &str) -> Option<NaiveDate> {
-    let mut parts = text.split('/');
-    let month: u32 = parts.next()?.parse().ok()?;
-    let day: u32 = parts.next()?.parse().ok()?;
-    let year_text = parts.next()?;
-    let year: i32 = year_text.parse().ok()?;
-    let year = match year_text.len() {
-        2 if year < 50 => 2000 + year,
-        2 => 1900 + year,
-        4 => year,
-        _ => return None,
-    };
-    NaiveDate::from_ymd_opt(year, month, day)
-}
-
-/// Reads a US-style date: `Dec. 29, 2022`, `Sept. 5, 2024`, `March 5, 2025` (trailing text
-/// such as `(fm)` ignored) or `YYYY-MM-DD`.
-fn parse_us_date(text: &str) -> Option<NaiveDate> {
-    if let Some(date) = text.get(..10).and_then(text::parse_date) {
-        return Some(date);
-    }
-    let mut words = text.split([' ', ',', '.']).filter(|w| !w.is_empty());
-    let month_word = words.next()?.to_lowercase();
-    let month = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ]
-    .iter()
-    .position(|m| month_word.starts_with(m))? as u32
-        + 1;
-    let day: u32 = words.next()?.parse().ok()?;
-    let year_word = words.next()?;
-    let year: i32 = year_word.get(..4)?.parse().ok()?;
-    NaiveDate::from_ymd_opt(year, month, day)
-}
-
 /// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
 /// byte-order mark and leading white space removed): XML whose first 64 KiB hold the heading
 /// `Supplement No. 4 to Part 744` (a `HEAD` or an `N` attribute), or whose root is the part
 /// itself (`<DIV5 N="744" … TYPE="PART">`).
-pub(super) fn recognise(head: &[u8]) -> Option<Format> {
+fn recognise(head: &[u8]) -> Option<Recognised> {
     if !head.starts_with(b"<") {
         return None;
     }
     let text = String::from_utf8_lossy(head);
-    let root = root_element(&text)?;
-    let root_upper = root.to_ascii_uppercase();
+    let root = root_element(head)?;
+    let root_upper = format!("<{}{}", root.qname, root.attributes).to_ascii_uppercase();
     let ecfr_root = root_upper.starts_with("<DIV")
         || root_upper.starts_with("<ECFR")
         || root_upper.starts_with("<DLPSTEXTCLASS")
@@ -1114,30 +1044,11 @@ pub(super) fn recognise(head: &[u8]) -> Option<Format> {
         return None;
     }
     if root_upper.starts_with("<DIV5") && root_upper.contains("N=\"744\"") {
-        return Some(Format::EcfrEntityList);
+        return Some(Recognised::This);
     }
     let flat = norm(&text);
     flat.contains("supplement no 4 to part 744")
-        .then_some(Format::EcfrEntityList)
-}
-
-/// The first start tag of the document (after the declaration, comments and doctype).
-fn root_element(text: &str) -> Option<&str> {
-    let mut rest = text;
-    loop {
-        let at = rest.find('<')?;
-        rest = rest.get(at..)?;
-        if rest.starts_with("<?") {
-            rest = rest.get(rest.find("?>")? + 2..)?;
-        } else if rest.starts_with("<!--") {
-            rest = rest.get(rest.find("-->")? + 3..)?;
-        } else if rest.starts_with("<!") {
-            rest = rest.get(rest.find('>')? + 1..)?;
-        } else {
-            let end = rest.find('>').unwrap_or(rest.len());
-            return rest.get(..end);
-        }
-    }
+        .then_some(Recognised::This)
 }
 
 #[cfg(test)]
@@ -1256,27 +1167,6 @@ mod tests {
         let text = "84 FR 43493, 8/21/19; effective date postponed.";
         assert!(has_leftover(text, &parse_citations(text)));
         assert!(parse_citations("See the EAR, no citation").is_empty());
-    }
-
-    #[test]
-    fn us_dates() {
-        assert_eq!(
-            parse_us_date("Dec. 29, 2022(fm)"),
-            NaiveDate::from_ymd_opt(2022, 12, 29)
-        );
-        assert_eq!(
-            parse_us_date("Sept. 5, 2024"),
-            NaiveDate::from_ymd_opt(2024, 9, 5)
-        );
-        assert_eq!(
-            parse_us_date("March 5, 2025"),
-            NaiveDate::from_ymd_opt(2025, 3, 5)
-        );
-        assert_eq!(
-            parse_us_date("2025-03-05"),
-            NaiveDate::from_ymd_opt(2025, 3, 5)
-        );
-        assert_eq!(parse_us_date("sometime"), None);
     }
 
     #[test]
@@ -1455,7 +1345,7 @@ mod tests {
         for head in yes {
             assert_eq!(
                 recognise(head),
-                Some(Format::EcfrEntityList),
+                Some(Recognised::This),
                 "{}",
                 String::from_utf8_lossy(head)
             );

@@ -3,18 +3,24 @@
 //! Formats are recognised by content, never by file name ([`detect`]). A parser reads one
 //! [`Input`] (a primary file and, for formats that have them, companion files beside it) and
 //! returns the publications it states, normalised, with the date the file itself states if any.
+//!
+//! Every format reads its bytes through the shared reading layer (`read`: one decoding policy,
+//! one XML reader, one CSV reader), its dates through `dates` and names its `extra` keys by one
+//! rule (`naming`); no format module imports another. Each format describes itself in a
+//! `registry::FormatDescriptor`, listed once in the registry (`docs/adding-a-format.md`).
 
 mod bis_dpl;
 mod csl;
+mod dates;
 mod ecfr;
 mod eu_fsf;
+mod naming;
 mod native;
-mod native_ndjson;
-mod ofac_advanced;
-mod ofac_csv;
-mod ofac_xml;
+mod ofac;
 mod opensanctions;
 mod plain_csv;
+pub(crate) mod read;
+mod registry;
 mod sniff;
 mod uk;
 mod un;
@@ -27,191 +33,103 @@ use chrono::NaiveDate;
 
 use crate::model::{ListId, PublicationContent};
 
+use registry::{Entries, FormatDescriptor};
 pub use sniff::{Detection, detect};
 
-/// A publisher format listdiff can read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Format {
-    /// listdiff's own JSON: one publication per file, snapshot or amendment.
-    Native,
-    /// listdiff's own entries as JSON lines: a snapshot, with `--list` and `--published`.
-    NativeNdjson,
-    /// trade.gov Consolidated Screening List, `consolidated.csv` (with or without `_id`).
-    CslCsv,
-    /// trade.gov Consolidated Screening List, `consolidated.json` (`{"results": [...]}`).
-    CslJson,
-    /// OFAC SDN legacy CSV: `sdn.csv` with `alt.csv`, `add.csv`, `sdn_comments.csv` beside it.
-    OfacSdnCsv,
-    /// OFAC non-SDN consolidated legacy CSV: `cons_prim.csv` with `cons_alt.csv`,
-    /// `cons_add.csv`, `cons_comments.csv` beside it.
-    OfacConsCsv,
-    /// OFAC legacy XML (`sdnList`): `SDN.XML` and the non-SDN `consolidated.xml`.
-    OfacXml,
-    /// OFAC advanced XML (`Sanctions`): `sdn_advanced.xml` and `cons_advanced.xml`.
-    OfacAdvancedXml,
-    /// UN Security Council consolidated list XML (`CONSOLIDATED_LIST`).
-    UnXml,
-    /// EU Financial Sanctions Files XML (`export`).
-    EuFsfXml,
-    /// EU Financial Sanctions Files CSV (`;`-separated, one row per name, address, …).
-    EuFsfCsv,
-    /// UK FCDO sanctions list CSV.
-    UkFcdoCsv,
-    /// UK FCDO sanctions list XML.
-    UkFcdoXml,
-    /// UK OFSI consolidated list CSV (`ConList.csv`, retired in 2026).
-    UkOfsiCsv,
-    /// BIS Denied Persons List tab-separated export (`dpl.txt`).
-    BisDpl,
-    /// The BIS Entity List as codified in the eCFR (Supplement No. 4 to Part 744, XML).
-    EcfrEntityList,
-    /// OpenSanctions FollowTheMoney entities, JSON lines (`entities.ftm.json`).
-    FtmJson,
-    /// OpenSanctions FollowTheMoney delta (`entities.delta.json`: ADD, MOD, DEL).
-    FtmDelta,
-    /// Any CSV with a header row: `--key COL` (repeatable) and `--map field=COLUMN`.
-    PlainCsv,
-}
-
-/// What `listdiff formats` says about a format.
-#[derive(Clone, Copy, Debug)]
-pub struct FormatInfo {
-    /// The name used by `--format` and recorded in events.
-    pub name: &'static str,
-    /// One line on what the format is.
-    pub description: &'static str,
-    /// The list ids the format produces.
-    pub list_ids: &'static str,
-    /// The entry key the format uses.
-    pub key: &'static str,
-    /// The publisher fields that become the reason fields.
-    pub reason_fields: &'static str,
-}
+/// A publisher format listdiff can read: a cheap handle on its descriptor in the registry.
+#[derive(Clone, Copy)]
+pub struct Format(&'static FormatDescriptor);
 
 impl Format {
-    /// Every format, in the order `listdiff formats` lists them.
-    pub const ALL: [Format; 19] = [
-        Format::Native,
-        Format::NativeNdjson,
-        Format::CslCsv,
-        Format::CslJson,
-        Format::OfacSdnCsv,
-        Format::OfacConsCsv,
-        Format::OfacXml,
-        Format::OfacAdvancedXml,
-        Format::UnXml,
-        Format::EuFsfXml,
-        Format::EuFsfCsv,
-        Format::UkFcdoCsv,
-        Format::UkFcdoXml,
-        Format::UkOfsiCsv,
-        Format::BisDpl,
-        Format::EcfrEntityList,
-        Format::FtmJson,
-        Format::FtmDelta,
-        Format::PlainCsv,
-    ];
-
-    /// What `listdiff formats` says about the format.
-    pub fn info(self) -> &'static FormatInfo {
-        match self {
-            Format::Native => &native::INFO,
-            Format::NativeNdjson => &native_ndjson::INFO,
-            Format::CslCsv => &csl::CSV_INFO,
-            Format::CslJson => &csl::JSON_INFO,
-            Format::OfacSdnCsv => &ofac_csv::SDN_INFO,
-            Format::OfacConsCsv => &ofac_csv::CONS_INFO,
-            Format::OfacXml => &ofac_xml::INFO,
-            Format::OfacAdvancedXml => &ofac_advanced::INFO,
-            Format::UnXml => &un::INFO,
-            Format::EuFsfXml => &eu_fsf::XML_INFO,
-            Format::EuFsfCsv => &eu_fsf::CSV_INFO,
-            Format::UkFcdoCsv => &uk::FCDO_CSV_INFO,
-            Format::UkFcdoXml => &uk::FCDO_XML_INFO,
-            Format::UkOfsiCsv => &uk::OFSI_CSV_INFO,
-            Format::BisDpl => &bis_dpl::INFO,
-            Format::EcfrEntityList => &ecfr::INFO,
-            Format::FtmJson => &opensanctions::FTM_INFO,
-            Format::FtmDelta => &opensanctions::DELTA_INFO,
-            Format::PlainCsv => &plain_csv::INFO,
+    /// Every format, in the order `listdiff formats` lists them (the registry's).
+    pub const ALL: [Format; registry::REGISTRY.len()] = {
+        let mut all = [registry::REGISTRY[0]; registry::REGISTRY.len()];
+        let mut i = 1;
+        while i < all.len() {
+            all[i] = registry::REGISTRY[i];
+            i += 1;
         }
-    }
+        all
+    };
 
     /// The name used by `--format` and recorded in events.
     pub fn name(self) -> &'static str {
-        self.info().name
+        self.0.name
     }
 
     /// The format called `name`, if any.
     pub fn from_name(name: &str) -> Option<Format> {
-        Format::ALL.into_iter().find(|f| f.name() == name)
+        Format::ALL.iter().copied().find(|f| f.name() == name)
+    }
+
+    /// The format `--key` and `--map` imply: the one that takes its key columns and field
+    /// mapping from them.
+    pub fn for_key_and_map() -> Option<Format> {
+        Format::ALL
+            .iter()
+            .copied()
+            .find(|f| f.0.capabilities.key_and_map_from_options)
     }
 
     /// The parser's version: bumped whenever the same bytes would give different content.
     pub fn parser_version(self) -> u32 {
-        1
+        self.0.parser_version
     }
 
     /// One line on what the format is.
     pub fn description(self) -> &'static str {
-        self.info().description
+        self.0.description
     }
 
     /// The list ids the format produces.
     pub fn list_ids(self) -> &'static str {
-        self.info().list_ids
+        self.0.list_ids
     }
 
     /// The entry key the format uses.
     pub fn key(self) -> &'static str {
-        self.info().key
+        self.0.key
     }
 
     /// The publisher fields that become the reason fields.
     pub fn reason_fields(self) -> &'static str {
-        self.info().reason_fields
+        self.0.reason_fields
     }
 
     /// True for formats whose files can be large (the 100 MB-class XML): they are parsed from
     /// a stream ([`InputFile::reader`]) and never held in memory whole.
     pub fn streams(self) -> bool {
-        matches!(
-            self,
-            Format::OfacXml
-                | Format::OfacAdvancedXml
-                | Format::UnXml
-                | Format::EuFsfXml
-                | Format::EuFsfCsv
-                | Format::UkFcdoXml
-                | Format::UkFcdoCsv
-                | Format::EcfrEntityList
-                | Format::FtmJson
-                | Format::FtmDelta
-                | Format::NativeNdjson
-        )
+        self.0.capabilities.streams
     }
 
     /// The format a file recognised by content as `self` is, given its name: the OFAC legacy
     /// CSV layout is the same for the SDN list and the non-SDN consolidated list, whose primary
     /// file is called `cons_prim.csv`.
     pub fn refine_by_name(self, file_name: &str) -> Format {
-        match self {
-            Format::OfacSdnCsv if ofac_csv::is_cons_primary(file_name) => Format::OfacConsCsv,
-            other => other,
-        }
+        self.0
+            .capabilities
+            .refine_by_name
+            .and_then(|refine| refine(file_name))
+            .unwrap_or(self)
     }
 
     /// True for formats that can give a snapshot's entries one at a time
     /// ([`Format::parse_entries`]), so that a large file is recorded without holding its list.
     pub fn streams_entries(self) -> bool {
-        // The eCFR Entity List is left out: its renames are matched against the whole list.
-        self.streams() && self != Format::EcfrEntityList
+        self.streams() && !matches!(self.0.capabilities.entries, Entries::Whole)
     }
 
     /// True for formats whose [`Format::parse_entries`] reads the file one record at a time
     /// (others read it whole first, joining records across the file).
     pub fn reads_records(self) -> bool {
-        self == Format::EuFsfXml
+        matches!(self.0.capabilities.entries, Entries::RecordByRecord(_))
+    }
+
+    /// True for formats whose files are deltas of a feed published several times a day
+    /// (OpenSanctions' `entities.delta.json`): one ingest merges a list's deltas of one date
+    /// into one amendment, applied in file order.
+    pub fn is_delta_feed(self) -> bool {
+        self.0.capabilities.delta_feed
     }
 
     /// Reads a one-list snapshot one entry at a time: each entry, normalised, goes to `sink` as
@@ -223,13 +141,18 @@ impl Format {
         input: &Input,
         sink: &mut EntrySink,
     ) -> Result<Option<StreamedSnapshot>, FormatError> {
-        match self {
-            Format::EuFsfXml => eu_fsf::parse_xml_entries(input, sink),
-            Format::OfacAdvancedXml => ofac_advanced::parse_entries(input, sink),
-            format if format.streams_entries() => {
+        if !self.streams_entries() {
+            return Ok(None);
+        }
+        match self.0.capabilities.entries {
+            Entries::Whole => Ok(None),
+            Entries::Streamed(parse_entries) | Entries::RecordByRecord(parse_entries) => {
+                parse_entries(input, sink)
+            }
+            Entries::AfterWholeRead => {
                 // Read whole (these formats join records across the file), then hand the
                 // entries over one at a time, each freed as it goes.
-                let mut parsed = format.parse(input)?;
+                let mut parsed = self.parse(input)?;
                 if parsed.publications.len() != 1 {
                     return Ok(None);
                 }
@@ -251,47 +174,78 @@ impl Format {
                     entries: count,
                 }))
             }
-            _ => Ok(None),
         }
     }
 
     /// Names of the companion files to read beside a primary file called `primary_name`
-    /// (matched case-insensitively in the same directory).
+    /// (matched case-insensitively in the same directory), in the order of
+    /// [`Format::companion_keys`].
     pub fn companion_names(self, primary_name: &str) -> Vec<String> {
-        match self {
-            Format::OfacSdnCsv | Format::OfacConsCsv => ofac_csv::companion_names(primary_name),
-            _ => Vec::new(),
-        }
+        self.0
+            .capabilities
+            .companions
+            .map(|companions| (companions.names)(primary_name))
+            .unwrap_or_default()
+    }
+
+    /// The names companion files are known by in [`Input::companions`] (`alt.csv`, …), in
+    /// reading order; empty for formats without companions.
+    pub fn companion_keys(self) -> &'static [&'static str] {
+        self.0
+            .capabilities
+            .companions
+            .map_or(&[], |companions| companions.keys)
     }
 
     /// Reads one input.
     pub fn parse(self, input: &Input) -> Result<Parsed, FormatError> {
-        let (publications, warnings) = match self {
-            Format::Native => native::parse(input)?,
-            Format::NativeNdjson => native_ndjson::parse(input)?,
-            Format::CslCsv => csl::parse_csv(input)?,
-            Format::CslJson => csl::parse_json(input)?,
-            Format::OfacSdnCsv => ofac_csv::parse(input)?,
-            Format::OfacConsCsv => ofac_csv::parse_cons(input)?,
-            Format::OfacXml => ofac_xml::parse(input)?,
-            Format::OfacAdvancedXml => ofac_advanced::parse(input)?,
-            Format::UnXml => un::parse(input)?,
-            Format::EuFsfXml => eu_fsf::parse_xml(input)?,
-            Format::EuFsfCsv => eu_fsf::parse_csv(input)?,
-            Format::UkFcdoCsv => uk::parse_fcdo_csv(input)?,
-            Format::UkFcdoXml => uk::parse_fcdo_xml(input)?,
-            Format::UkOfsiCsv => uk::parse_ofsi_csv(input)?,
-            Format::BisDpl => bis_dpl::parse(input)?,
-            Format::EcfrEntityList => ecfr::parse(input)?,
-            Format::FtmJson => opensanctions::parse_entities(input)?,
-            Format::FtmDelta => opensanctions::parse_delta(input)?,
-            Format::PlainCsv => plain_csv::parse(input)?,
-        };
+        let (publications, warnings) = (self.0.parse)(input)?;
         Ok(Parsed {
             format: self,
             publications,
             warnings,
         })
+    }
+
+    /// The format's position in [`Format::ALL`].
+    fn position(self) -> usize {
+        Format::ALL
+            .iter()
+            .position(|f| *f == self)
+            .unwrap_or(usize::MAX)
+    }
+}
+
+impl PartialEq for Format {
+    fn eq(&self, other: &Format) -> bool {
+        self.name() == other.name()
+    }
+}
+
+impl Eq for Format {}
+
+impl std::hash::Hash for Format {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name().hash(state);
+    }
+}
+
+impl PartialOrd for Format {
+    fn partial_cmp(&self, other: &Format) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Formats are ordered as `listdiff formats` lists them.
+impl Ord for Format {
+    fn cmp(&self, other: &Format) -> std::cmp::Ordering {
+        self.position().cmp(&other.position())
+    }
+}
+
+impl fmt::Debug for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Format({:?})", self.name())
     }
 }
 
@@ -341,19 +295,17 @@ impl fmt::Display for Format {
 /// difference and explains any problem. The publications returned hold only the differing
 /// entries, so they serve for comparing, never for recording.
 pub fn parse_differing(format: Format, old: &Input, new: &Input) -> Option<(Parsed, Parsed)> {
-    if format != Format::CslCsv {
-        return None;
-    }
+    let keyed_rows = format.0.capabilities.keyed_rows?;
     let (a, b) = std::thread::scope(|scope| {
-        let a = scope.spawn(|| csl::keyed_rows(&old.primary.bytes));
-        let b = csl::keyed_rows(&new.primary.bytes);
+        let a = scope.spawn(|| keyed_rows(&old.primary.bytes));
+        let b = keyed_rows(&new.primary.bytes);
         (a.join().ok().flatten(), b)
     });
     let (a, b) = (a?, b?);
     if a.header != b.header {
         return None;
     }
-    let narrowed = |this: &csl::KeyedRows, other: &csl::KeyedRows, name: &str| {
+    let narrowed = |this: &registry::KeyedRows, other: &registry::KeyedRows, name: &str| {
         let mut bytes = this.header.to_vec();
         let mut any = false;
         for (key, raw) in &this.rows {
@@ -708,26 +660,9 @@ impl EntrySpool {
     }
 }
 
-/// Strips a UTF-8 byte-order mark.
-pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
-}
-
-/// Decodes text that should be UTF-8 but may be Latin-1 (Windows-1252): UTF-8 when valid.
-pub(crate) fn decode_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(_) => {
-            encoding_rs::WINDOWS_1252
-                .decode_without_bom_handling(bytes)
-                .0
-        }
-    }
-}
-
-/// Parses a `YYYY-MM-DD` date.
-pub(crate) fn parse_iso_date(text: &str) -> Option<NaiveDate> {
-    crate::model::text::parse_date(text)
+/// A list id a format names by a constant (known to be valid).
+pub(crate) fn list_id(id: &'static str) -> ListId {
+    ListId::new(id).unwrap_or_else(|_| unreachable!("constant list id {id} is valid"))
 }
 
 /// Maps a model error about record `index` (0-based) to a located format error.
@@ -824,12 +759,7 @@ mod robustness {
                 ("aliases".into(), "Name 1".into()),
             ],
         };
-        for format in [
-            Format::PlainCsv,
-            Format::NativeNdjson,
-            Format::FtmDelta,
-            Format::FtmJson,
-        ] {
+        for format in Format::ALL {
             let _ = format.parse(&input);
         }
     }

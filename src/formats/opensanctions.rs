@@ -25,34 +25,68 @@
 //! there is one; the files themselves state no date.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::BufRead;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::naming::snake_case;
+use super::read::head::json_first_line;
+use super::read::text::Lines;
+use super::registry::{Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape};
 use super::{
-    FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text, frozen,
-    record_error, strip_bom,
+    FormatError, Input, Location, ParseResult, ParsedPublication, dates, frozen, record_error,
 };
 use crate::model::{Amendment, Entry, EntryId, EntryType, ListId, PublicationContent, text};
 
-/// What `listdiff formats` says about `ftm-json`.
-pub(super) const FTM_INFO: FormatInfo = FormatInfo {
+/// The `ftm-json` format.
+pub(crate) static FTM_JSON: FormatDescriptor = FormatDescriptor {
     name: "ftm-json",
     description: "OpenSanctions FollowTheMoney entities, JSON lines (a snapshot)",
     list_ids: "os-<dataset> (the dataset every entity names), or --list",
     key: "id",
     reason_fields: "properties program, programId → programs; reason, notes → reason",
+    // 2: lines that are not UTF-8 used to be decoded line by line; the file is now read as
+    // UTF-8 up to its first byte that is not, Windows-1252 from there, so a file mixing the two
+    // reads differently (see `read::decode`).
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::JsonObject,
+        // After the deltas: a delta line may carry an entity's keys too.
+        order: 1,
+        test: recognise_entities,
+    }),
+    parse: parse_entities,
+    capabilities: Capabilities {
+        streams: true,
+        entries: Entries::AfterWholeRead,
+        ..Capabilities::NONE
+    },
 };
 
-/// What `listdiff formats` says about `ftm-delta`.
-pub(super) const DELTA_INFO: FormatInfo = FormatInfo {
+/// The `ftm-delta` format.
+pub(crate) static FTM_DELTA: FormatDescriptor = FormatDescriptor {
     name: "ftm-delta",
     description: "OpenSanctions FollowTheMoney delta (entities.delta.json: ADD, MOD, DEL)",
     list_ids: "os-<dataset> (the dataset every entity names), or --list",
     key: "id",
     reason_fields: "properties program, programId → programs; reason, notes → reason",
+    // 2: lines that are not UTF-8 used to be decoded line by line; the file is now read as
+    // UTF-8 up to its first byte that is not, Windows-1252 from there, so a file mixing the two
+    // reads differently (see `read::decode`).
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::JsonObject,
+        order: 0,
+        test: recognise_delta,
+    }),
+    parse: parse_delta,
+    capabilities: Capabilities {
+        streams: true,
+        entries: Entries::AfterWholeRead,
+        delta_feed: true,
+        ..Capabilities::NONE
+    },
 };
 
 /// Top-level keys that change on every export without the entity changing.
@@ -83,13 +117,25 @@ struct DeltaLine {
     entity: FtmEntity,
 }
 
+/// A first line that is an entity: it has a `schema` and `properties`.
+fn recognise_entities(head: &[u8]) -> Option<Recognised> {
+    let line = json_first_line(head)?;
+    (line.contains_key("schema") && line.contains_key("properties")).then_some(Recognised::This)
+}
+
+/// A first line that is a delta operation: it has an `op` and an `entity`.
+fn recognise_delta(head: &[u8]) -> Option<Recognised> {
+    let line = json_first_line(head)?;
+    (line.contains_key("op") && line.contains_key("entity")).then_some(Recognised::This)
+}
+
 /// Reads `entities.ftm.json`: a snapshot.
-pub(super) fn parse_entities(input: &Input) -> ParseResult {
+fn parse_entities(input: &Input) -> ParseResult {
     let name = input.primary.name.as_str();
     let mut entries = Vec::new();
     let mut lines = Vec::new();
     let mut datasets = CommonDatasets::default();
-    for_each_line(input, |line, text| {
+    let decoding = for_each_line(input, |line, text| {
         let value: Value = serde_json::from_str(text).map_err(|e| json_error(name, line, &e))?;
         if value.get("op").is_some() && value.get("entity").is_some() {
             return Err(FormatError::new(
@@ -118,19 +164,19 @@ pub(super) fn parse_entities(input: &Input) -> ParseResult {
             source: None,
             content,
         }],
-        Vec::new(),
+        decoding.into_iter().collect(),
     ))
 }
 
 /// Reads `entities.delta.json`: an amendment.
-pub(super) fn parse_delta(input: &Input) -> ParseResult {
+fn parse_delta(input: &Input) -> ParseResult {
     let name = input.primary.name.as_str();
     let mut warnings = Vec::new();
     let mut datasets = CommonDatasets::default();
     // id → (operation, line); operations in file order.
     let mut ops: Vec<(Op, u64)> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
-    for_each_line(input, |line, text| {
+    let decoding = for_each_line(input, |line, text| {
         let delta: DeltaLine = serde_json::from_str(text).map_err(|e| {
             let (_, message) = super::json_error_parts(&e);
             FormatError::new(
@@ -178,6 +224,7 @@ pub(super) fn parse_delta(input: &Input) -> ParseResult {
         }
         Ok(())
     })?;
+    warnings.splice(0..0, decoding);
     let list = list_id(input, &datasets)?;
     let mut amendment = Amendment::default();
     let mut lines: Vec<Option<u64>> = Vec::new();
@@ -235,32 +282,20 @@ impl Op {
     }
 }
 
-/// Calls `f` with the 1-based number and text of every non-blank line, streaming the file.
-/// Lines are UTF-8 (Windows-1252 when not valid UTF-8); a UTF-8 byte-order mark is skipped.
+/// Calls `f` with the 1-based number and text of every non-blank line, streaming the file
+/// decoded by the one policy; returns the decoding warning, if any.
 fn for_each_line(
     input: &Input,
     mut f: impl FnMut(u64, &str) -> Result<(), FormatError>,
-) -> Result<(), FormatError> {
-    let name = input.primary.name.as_str();
-    let mut reader = input.primary.reader()?;
-    let mut buf = Vec::new();
-    let mut line = 0u64;
-    loop {
-        buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(|e| {
-            FormatError::new(name, Location::Line(line + 1), format!("cannot read: {e}"))
-        })?;
-        if n == 0 {
-            return Ok(());
-        }
-        line += 1;
-        let bytes = if line == 1 { strip_bom(&buf) } else { &buf[..] };
-        let text = decode_text(bytes);
+) -> Result<Option<String>, FormatError> {
+    let mut lines = Lines::open(&input.primary)?;
+    while let Some((line, text)) = lines.next_line()? {
         let text = text.trim();
         if !text.is_empty() {
             f(line, text)?;
         }
     }
+    Ok(lines.decode_warning())
 }
 
 /// A located error for a JSON line that does not parse.
@@ -387,9 +422,7 @@ fn version_date(path: &str) -> (Option<NaiveDate>, Option<String>) {
             continue;
         }
         let version = part.split('.').next().unwrap_or(part);
-        let date = part
-            .get(..8)
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y%m%d").ok());
+        let date = part.get(..8).and_then(dates::compact);
         if let Some(date) = date {
             return (Some(date), Some(version.to_string()));
         }
@@ -417,22 +450,6 @@ fn strings(value: &Value) -> Vec<String> {
 /// Sorted, de-duplicated, non-blank values.
 fn value_set(values: Vec<String>) -> Vec<String> {
     text::normalize_set_owned(values)
-}
-
-/// `programId` → `program_id`.
-fn snake_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            if !out.is_empty() {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The entry type of an FtM schema.
@@ -510,7 +527,7 @@ fn entity_entry(file: &str, line: u64, entity: FtmEntity) -> Result<Entry, Forma
             props
                 .get(*key)
                 .map(strings)
-                .and_then(|v| v.iter().filter_map(|d| text::parse_date(d)).min())
+                .and_then(|v| v.iter().filter_map(|d| dates::iso(d)).min())
         });
     for (key, values) in [("weak_alias", weak), ("previous_name", previous)]
         .into_iter()

@@ -4,8 +4,9 @@
 //! key columns (`--key COL`, required, repeatable) and which column fills which entry field
 //! (`--map field=COLUMN`, repeatable).
 //!
-//! - Comma-separated, RFC 4180 quoting; UTF-8 (a byte-order mark is skipped) or, when not
-//!   valid UTF-8, Windows-1252. Columns are found by header, exactly or else ignoring case and
+//! - Comma-separated, RFC 4180 quoting; text decoded by the one policy (UTF-8, a byte-order
+//!   mark skipped; Windows-1252 from a byte that is not UTF-8 on, with a warning; see
+//!   [`super::read::decode`]). Columns are found by header, exactly or else ignoring case and
 //!   surrounding white space.
 //! - The id is the key columns' values (trimmed) joined with ` | ` in `--key` order; an empty
 //!   key value is an error naming the line, and so is a key two rows share (add another
@@ -25,19 +26,33 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
+use super::read::csv::{CsvReader, Row};
+use super::read::decode::Syntax;
+use super::read::text::whole_text;
+use super::registry::{Capabilities, FormatDescriptor};
 use super::{
-    FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text,
-    record_error, strip_bom,
+    FormatError, Input, Location, ParseOptions, ParseResult, ParsedPublication, dates, record_error,
 };
 use crate::model::{Entry, EntryId, EntryType, PublicationContent, text};
 
-/// What `listdiff formats` says about `csv`.
-pub(super) const INFO: FormatInfo = FormatInfo {
+/// The `csv` format (any CSV, read by `--key` and `--map`).
+pub(crate) static PLAIN_CSV: FormatDescriptor = FormatDescriptor {
     name: "csv",
     description: "any CSV with a header row: --key COL (repeatable), --map field=COLUMN, --list",
     list_ids: "--list",
     key: "--key columns (joined with \" | \")",
     reason_fields: "as mapped by --map (programs, reason, license_requirement, license_policy, citations)",
+    // 2: a file that was not UTF-8 used to be read whole as Windows-1252; it is now UTF-8 up to
+    // its first byte that is not, Windows-1252 from there, so a file mixing the two reads
+    // differently (see `read::decode`).
+    parser_version: 2,
+    // Read only when named: any CSV could be one.
+    recogniser: None,
+    parse,
+    capabilities: Capabilities {
+        key_and_map_from_options: true,
+        ..Capabilities::NONE
+    },
 };
 
 /// The separator between the values of a composite key.
@@ -72,20 +87,62 @@ pub(super) fn parse(input: &Input) -> ParseResult {
             "a plain CSV needs the column(s) that identify an entry: give --key COLUMN (repeat it for a composite key)".into(),
         ));
     }
-    let text = decode_text(strip_bom(&input.primary.bytes));
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| csv_error(name, &e))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let decoded = whole_text(&input.primary, Syntax::Text)?;
+    let mut reader = CsvReader::new(name, decoded.text.as_bytes(), b',');
+    let headers = read_header(name, &mut reader)?;
+    let layout = Layout::new(name, &headers, &input.options)?;
+
+    let mut entries = Vec::new();
+    let mut lines: Vec<Option<u64>> = Vec::new();
+    let mut key_lines: HashMap<String, u64> = HashMap::new();
+    while let Some(row) = reader.next_row()? {
+        if row.len() != headers.len() {
+            return Err(FormatError::new(
+                name,
+                Location::Line(row.line()),
+                format!(
+                    "this row has {} field{} but the header has {}: is a comma in a value not quoted?",
+                    row.len(),
+                    if row.len() == 1 { "" } else { "s" },
+                    headers.len()
+                ),
+            ));
+        }
+        if row.fields().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        entries.push(layout.entry(name, &row, &mut key_lines)?);
+        lines.push(Some(row.line()));
+    }
+    let content = PublicationContent::Snapshot(entries)
+        .normalize()
+        .map_err(|e| record_error(name, e, |i| lines.get(i).copied().flatten()))?;
+    Ok((
+        vec![ParsedPublication {
+            list,
+            stated_date: None,
+            stated_date_text: None,
+            source: None,
+            content,
+        }],
+        decoded.note.map(|n| n.warning(name)).into_iter().collect(),
+    ))
+}
+
+/// Reads the header row: the column names, trimmed, each once.
+fn read_header<R: std::io::Read>(
+    name: &str,
+    reader: &mut CsvReader<'_, R>,
+) -> Result<Vec<String>, FormatError> {
+    let headers = reader
+        .next_row()?
+        .map(|row| row.trimmed())
+        .unwrap_or_default();
     if headers.iter().all(String::is_empty) {
-        return Err(whole(
-            "the file is empty: a plain CSV starts with a header row".into(),
+        return Err(FormatError::new(
+            name,
+            Location::File,
+            "the file is empty: a plain CSV starts with a header row",
         ));
     }
     let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -102,86 +159,108 @@ pub(super) fn parse(input: &Input) -> ParseResult {
             ));
         }
     }
-    let find = |column: &str, what: &str| -> Result<usize, FormatError> {
-        let wanted = column.trim();
-        headers
+    Ok(headers)
+}
+
+/// Which columns make the key and which fill which entry field.
+struct Layout<'a> {
+    headers: &'a [String],
+    /// The key columns, in `--key` order, with the name the user gave.
+    keys: Vec<(usize, &'a str)>,
+    /// Entry field → column.
+    mapping: BTreeMap<&'static str, usize>,
+    /// Whether each column fills a field (the others go to `extra`).
+    mapped: Vec<bool>,
+}
+
+impl<'a> Layout<'a> {
+    /// The layout `options` give for `headers`.
+    fn new(
+        name: &str,
+        headers: &'a [String],
+        options: &'a ParseOptions,
+    ) -> Result<Layout<'a>, FormatError> {
+        let whole = |message: String| FormatError::new(name, Location::File, message);
+        let find = |column: &str, what: &str| -> Result<usize, FormatError> {
+            let wanted = column.trim();
+            headers
+                .iter()
+                .position(|h| h == wanted)
+                .or_else(|| headers.iter().position(|h| h.eq_ignore_ascii_case(wanted)))
+                .ok_or_else(|| {
+                    FormatError::new(
+                        name,
+                        Location::Line(1),
+                        format!(
+                            "{what}: no column {wanted:?}; the header has: {}",
+                            headers
+                                .iter()
+                                .map(|h| format!("{h:?}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                })
+        };
+        let keys: Vec<(usize, &str)> = options
+            .keys
             .iter()
-            .position(|h| h == wanted)
-            .or_else(|| headers.iter().position(|h| h.eq_ignore_ascii_case(wanted)))
-            .ok_or_else(|| {
-                FormatError::new(
-                    name,
-                    Location::Line(1),
-                    format!(
-                        "{what}: no column {wanted:?}; the header has: {}",
-                        headers
-                            .iter()
-                            .map(|h| format!("{h:?}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-            })
-    };
-    let keys: Vec<usize> = input
-        .options
-        .keys
-        .iter()
-        .map(|k| find(k, &format!("--key {k}")))
-        .collect::<Result<_, _>>()?;
+            .map(|k| Ok((find(k, &format!("--key {k}"))?, k.as_str())))
+            .collect::<Result<_, FormatError>>()?;
 
-    // field → column.
-    let mut mapping: BTreeMap<&'static str, usize> = BTreeMap::new();
-    if input.options.map.is_empty() {
-        for field in FIELDS {
-            if let Some(i) = headers.iter().position(|h| h.eq_ignore_ascii_case(field)) {
-                mapping.insert(field, i);
+        let mut mapping: BTreeMap<&'static str, usize> = BTreeMap::new();
+        if options.map.is_empty() {
+            for field in FIELDS {
+                if let Some(i) = headers.iter().position(|h| h.eq_ignore_ascii_case(field)) {
+                    mapping.insert(field, i);
+                }
+            }
+        } else {
+            for (field, column) in &options.map {
+                let wanted = field.trim().to_ascii_lowercase();
+                let Some(field) = FIELDS.iter().copied().find(|f| *f == wanted) else {
+                    return Err(whole(format!(
+                        "--map {field}={column}: unknown field {field:?}; the fields are {}",
+                        FIELDS.join(", ")
+                    )));
+                };
+                let i = find(column, &format!("--map {field}={column}"))?;
+                if mapping.insert(field, i).is_some() {
+                    return Err(whole(format!(
+                        "--map gives the field {field} twice: map each field to one column"
+                    )));
+                }
             }
         }
-    } else {
-        for (field, column) in &input.options.map {
-            let wanted = field.trim().to_ascii_lowercase();
-            let Some(field) = FIELDS.iter().copied().find(|f| *f == wanted) else {
-                return Err(whole(format!(
-                    "--map {field}={column}: unknown field {field:?}; the fields are {}",
-                    FIELDS.join(", ")
-                )));
-            };
-            let i = find(column, &format!("--map {field}={column}"))?;
-            if mapping.insert(field, i).is_some() {
-                return Err(whole(format!(
-                    "--map gives the field {field} twice: map each field to one column"
-                )));
-            }
+        if !mapping.contains_key("name") {
+            return Err(whole(
+                "no column gives the entry's name: give --map name=COLUMN".into(),
+            ));
         }
+        let mapped = (0..headers.len())
+            .map(|i| mapping.values().any(|&c| c == i))
+            .collect();
+        Ok(Layout {
+            headers,
+            keys,
+            mapping,
+            mapped,
+        })
     }
-    if !mapping.contains_key("name") {
-        return Err(whole(
-            "no column gives the entry's name: give --map name=COLUMN".into(),
-        ));
-    }
-    let mapped: Vec<bool> = (0..headers.len())
-        .map(|i| mapping.values().any(|&c| c == i))
-        .collect();
 
-    let mut entries = Vec::new();
-    let mut lines: Vec<Option<u64>> = Vec::new();
-    let mut key_lines: HashMap<String, u64> = HashMap::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(csv_error(name, &e)),
-        }
-        let line = record.position().map_or(0, |p| p.line());
+    /// The entry of one row; `key_lines` holds the line of every key seen so far.
+    fn entry(
+        &self,
+        name: &str,
+        row: &Row<'_>,
+        key_lines: &mut HashMap<String, u64>,
+    ) -> Result<Entry, FormatError> {
+        let line = row.line();
         let at = |message: String| FormatError::new(name, Location::Line(line), message);
-        let cell = |i: usize| record.get(i).map(str::trim).unwrap_or("");
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let mut parts = Vec::with_capacity(keys.len());
-        for (&i, key) in keys.iter().zip(&input.options.keys) {
+        let cells: Vec<String> = row.trimmed();
+        let cell = |i: usize| cells.get(i).map_or("", String::as_str);
+        let mut parts = Vec::with_capacity(self.keys.len());
+        for &(i, key) in &self.keys {
             let value = cell(i);
             if value.is_empty() {
                 return Err(at(format!("the key column {key:?} is empty")));
@@ -196,47 +275,11 @@ pub(super) fn parse(input: &Input) -> ParseResult {
         }
         let id = EntryId::new(&key).map_err(|e| at(e.to_string()))?;
         let mut entry = Entry::new(id, "");
-        for (&field, &i) in &mapping {
-            let value = cell(i);
-            let list = || -> Vec<String> {
-                value
-                    .split(';')
-                    .map(|v| v.trim().to_string())
-                    .filter(|v| !v.is_empty())
-                    .collect()
-            };
-            let some = || text::normalize(value);
-            match field {
-                "name" => entry.name = value.to_string(),
-                "type" if !value.is_empty() => {
-                    entry.entry_type = Some(EntryType::parse(value).ok_or_else(|| {
-                        at(format!(
-                            "type {value:?} (column {:?}): expected entity, individual, vessel or aircraft",
-                            headers.get(i).map_or("", String::as_str)
-                        ))
-                    })?);
-                }
-                "countries" => entry.countries.extend(list()),
-                "aliases" => entry.aliases.extend(list()),
-                "addresses" => entry.addresses.extend(list()),
-                "programs" => entry.programs.extend(list()),
-                "citations" => entry.citations.extend(list()),
-                "reason" => entry.reason = some(),
-                "license_requirement" => entry.license_requirement = some(),
-                "license_policy" => entry.license_policy = some(),
-                "listed_on" if !value.is_empty() => {
-                    entry.listed_on = Some(text::parse_date(value).ok_or_else(|| {
-                        at(format!(
-                            "listed_on {value:?} (column {:?}) is not a date: expected YYYY-MM-DD",
-                            headers.get(i).map_or("", String::as_str)
-                        ))
-                    })?);
-                }
-                _ => {}
-            }
+        for (&field, &i) in &self.mapping {
+            self.fill(&mut entry, field, i, cell(i)).map_err(at)?;
         }
-        for (i, header) in headers.iter().enumerate() {
-            if !mapped.get(i).copied().unwrap_or(false) && !header.is_empty() {
+        for (i, header) in self.headers.iter().enumerate() {
+            if !self.mapped.get(i).copied().unwrap_or(false) && !header.is_empty() {
                 let value = cell(i);
                 if !value.is_empty() {
                     entry
@@ -245,39 +288,55 @@ pub(super) fn parse(input: &Input) -> ParseResult {
                 }
             }
         }
-        entries.push(entry);
-        lines.push(Some(line));
+        Ok(entry)
     }
-    let content = PublicationContent::Snapshot(entries)
-        .normalize()
-        .map_err(|e| record_error(name, e, |i| lines.get(i).copied().flatten()))?;
-    Ok((
-        vec![ParsedPublication {
-            list,
-            stated_date: None,
-            stated_date_text: None,
-            source: None,
-            content,
-        }],
-        Vec::new(),
-    ))
-}
 
-/// A located error for a CSV syntax problem.
-fn csv_error(file: &str, error: &csv::Error) -> FormatError {
-    let location = error
-        .position()
-        .map_or(Location::File, |p| Location::Line(p.line()));
-    let message = match error.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => format!(
-            "this row has {len} field{} but the header has {expected_len}: is a comma in a value not quoted?",
-            if *len == 1 { "" } else { "s" }
-        ),
-        _ => format!("not a readable CSV: {error}"),
-    };
-    FormatError::new(file, location, message)
+    /// Fills entry field `field` from `value`, the trimmed cell of column `column`; an error
+    /// says what is wrong with the value.
+    fn fill(
+        &self,
+        entry: &mut Entry,
+        field: &str,
+        column: usize,
+        value: &str,
+    ) -> Result<(), String> {
+        let header = self.headers.get(column).map_or("", String::as_str);
+        let list = || -> Vec<String> {
+            value
+                .split(';')
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .collect()
+        };
+        let some = || text::normalize(value);
+        match field {
+            "name" => entry.name = value.to_string(),
+            "type" if !value.is_empty() => {
+                entry.entry_type = Some(EntryType::parse(value).ok_or_else(|| {
+                    format!(
+                        "type {value:?} (column {header:?}): expected entity, individual, vessel or aircraft"
+                    )
+                })?);
+            }
+            "countries" => entry.countries.extend(list()),
+            "aliases" => entry.aliases.extend(list()),
+            "addresses" => entry.addresses.extend(list()),
+            "programs" => entry.programs.extend(list()),
+            "citations" => entry.citations.extend(list()),
+            "reason" => entry.reason = some(),
+            "license_requirement" => entry.license_requirement = some(),
+            "license_policy" => entry.license_policy = some(),
+            "listed_on" if !value.is_empty() => {
+                entry.listed_on = Some(dates::iso(value).ok_or_else(|| {
+                    format!(
+                        "listed_on {value:?} (column {header:?}) is not a date: expected YYYY-MM-DD"
+                    )
+                })?);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -17,46 +17,62 @@
 //!   that newer files omit: empty values are absent after normalisation.
 //! - `ALIAS_NAME` may hold several names joined by `;`: each becomes an alias (the raw value
 //!   stays in `extra.alias`).
-//!
-//! This file also holds the streaming XML reader the EU FSF XML parser shares
-//! ([`XmlStream`], [`Node`]).
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, Read};
 
-use chrono::NaiveDate;
-use quick_xml::encoding::DecodingReader;
-use quick_xml::events::Event;
 use serde_json::{Map, Value};
 
+use super::read::xml::{Node, Unresolved, XmlEvent, XmlReader, XmlRules, root_element};
+use super::registry::{Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape};
 use super::{
-    Format, FormatError, FormatInfo, Input, InputFile, Location, ParseResult, ParsedPublication,
-    frozen, parse_iso_date, record_error,
+    FormatError, Input, Location, ParseResult, ParsedPublication, dates, frozen, list_id,
+    record_error,
 };
-use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent};
+use crate::model::{Entry, EntryId, EntryType, PublicationContent};
 
-/// What `listdiff formats` says about `un-xml`.
-pub(super) const INFO: FormatInfo = FormatInfo {
+/// The `un-xml` format.
+pub(crate) static UN_XML: FormatDescriptor = FormatDescriptor {
     name: "un-xml",
     description: "UN Security Council consolidated list XML (CONSOLIDATED_LIST)",
     list_ids: "un-sc",
     key: "REFERENCE_NUMBER",
     reason_fields: "UN_LIST_TYPE → programs, COMMENTS1 → reason",
+    // 2: the encoding used to be decided from the file's first bytes (the whole file read as
+    // Windows-1252 when they were not UTF-8), and a UTF-8 byte-order mark gave way to a
+    // declaration naming another encoding; see `read::decode` for the one policy now.
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Xml,
+        order: 0,
+        test: recognise,
+    }),
+    parse,
+    capabilities: Capabilities {
+        streams: true,
+        entries: Entries::AfterWholeRead,
+        ..Capabilities::NONE
+    },
 };
 
 /// The list every UN file belongs to.
 const LIST: &str = "un-sc";
 
-/// The deepest element nesting accepted inside one record (real records nest 3 deep).
-const MAX_DEPTH: usize = 64;
+/// What the UN XML tolerates: an entity it does not know is kept as written.
+const RULES: XmlRules = XmlRules {
+    check_end_names: true,
+    unknown_entities: Unresolved::Keep,
+    bad_character_references: Unresolved::Refuse,
+    malformed_attributes: Unresolved::Refuse,
+    more_entities: None,
+};
 
 /// Reads one input.
 pub(super) fn parse(input: &Input) -> ParseResult {
     let file = input.primary.name.as_str();
-    let mut xml = XmlStream::open(&input.primary)?;
+    let mut xml = XmlReader::open(&input.primary, RULES)?;
     let (root, root_empty) = xml.root("CONSOLIDATED_LIST", "a UN consolidated list")?;
     let stated_text = root.attr("dateGenerated").map(str::to_string);
-    let stated_date = stated_text.as_deref().and_then(timestamp_date);
+    let stated_date = stated_text.as_deref().and_then(dates::timestamp);
 
     let mut entries: Vec<Entry> = Vec::new();
     let mut lines: Vec<u64> = Vec::new();
@@ -64,67 +80,60 @@ pub(super) fn parse(input: &Input) -> ParseResult {
     let mut warnings = Vec::new();
     // Element names open between the root and the records (`INDIVIDUALS`, `ENTITIES`).
     let mut open: Vec<String> = vec![root.name.clone()];
-    if !root_empty {
-        loop {
-            match xml.next()? {
-                None => {
-                    return Err(FormatError::new(
-                        file,
-                        Location::Line(xml.line()),
-                        format!(
-                            "the file ends inside <{}>: it was cut short; download it again",
-                            open.last().map_or("CONSOLIDATED_LIST", String::as_str)
-                        ),
-                    ));
-                }
-                Some(XmlEvent::End) => {
-                    open.pop();
-                    if open.is_empty() {
-                        break;
-                    }
-                }
-                Some(XmlEvent::Start(node, empty)) => {
-                    let record_type = match (open.last().map(String::as_str), node.name.as_str()) {
-                        (Some("INDIVIDUALS"), "INDIVIDUAL") => Some(EntryType::Individual),
-                        (Some("ENTITIES"), "ENTITY") => Some(EntryType::Entity),
-                        _ => None,
-                    };
-                    match record_type {
-                        Some(entry_type) => {
-                            let line = xml.line();
-                            let node = if empty { node } else { xml.finish(node)? };
-                            let number = entries.len() as u64 + 1;
-                            let entry = record_entry(&node, entry_type).map_err(|message| {
-                                FormatError::new(
-                                    file,
-                                    Location::Record {
-                                        number,
-                                        line: Some(line),
-                                    },
-                                    message,
-                                )
-                            })?;
-                            push_or_merge(
-                                &mut entries,
-                                &mut lines,
-                                &mut positions,
-                                &mut warnings,
+    while !root_empty && !open.is_empty() {
+        match xml.next()? {
+            // The reader refuses a file that ends inside an element.
+            XmlEvent::Eof => break,
+            XmlEvent::Text(_) => {}
+            XmlEvent::End { .. } => {
+                open.pop();
+            }
+            XmlEvent::Start { tag, empty } => {
+                let record_type = match (open.last().map(String::as_str), tag.name.as_str()) {
+                    (Some("INDIVIDUALS"), "INDIVIDUAL") => Some(EntryType::Individual),
+                    (Some("ENTITIES"), "ENTITY") => Some(EntryType::Entity),
+                    _ => None,
+                };
+                match record_type {
+                    Some(entry_type) => {
+                        let line = xml.line();
+                        let node = if empty {
+                            Node::from(tag)
+                        } else {
+                            xml.read_subtree(tag)?
+                        };
+                        let number = entries.len() as u64 + 1;
+                        let entry = record_entry(&node, entry_type).map_err(|message| {
+                            FormatError::new(
                                 file,
-                                entry,
-                                line,
-                            );
-                        }
-                        None if empty => {}
-                        None if open.len() == 1 => open.push(node.name),
-                        // Anything else under the root is not a record: read and ignore it.
-                        None => {
-                            xml.finish(node)?;
-                        }
+                                Location::Record {
+                                    number,
+                                    line: Some(line),
+                                },
+                                message,
+                            )
+                        })?;
+                        push_or_merge(
+                            &mut entries,
+                            &mut lines,
+                            &mut positions,
+                            &mut warnings,
+                            file,
+                            entry,
+                            line,
+                        );
+                    }
+                    None if empty => {}
+                    None if open.len() == 1 => open.push(tag.name),
+                    // Anything else under the root is not a record: read and ignore it.
+                    None => {
+                        xml.read_subtree(tag)?;
                     }
                 }
             }
         }
     }
+    warnings.splice(0..0, xml.decode_warning());
     let content = PublicationContent::Snapshot(entries)
         .normalize()
         .map_err(|e| record_error(file, e, |i| lines.get(i).copied()))?;
@@ -142,31 +151,14 @@ pub(super) fn parse(input: &Input) -> ParseResult {
 
 /// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
 /// byte-order mark and leading white space removed).
-pub(super) fn recognise(head: &[u8]) -> Option<Format> {
-    (root_name(head)? == "CONSOLIDATED_LIST").then_some(Format::UnXml)
-}
-
-/// A list id known to be valid.
-pub(super) fn list_id(id: &str) -> ListId {
-    // Only called with constants that are valid list ids.
-    ListId::new(id).unwrap_or_else(|_| unreachable!("constant list id {id} is valid"))
-}
-
-/// The date part of an ISO 8601 timestamp, in the timestamp's own offset
-/// (`2020-11-23T19:10:17.6-05:00` → 2020-11-23), or of a plain `YYYY-MM-DD` date.
-pub(super) fn timestamp_date(text: &str) -> Option<NaiveDate> {
-    let text = text.trim();
-    let date = parse_iso_date(text.get(..10)?)?;
-    match text.as_bytes().get(10) {
-        None | Some(b'T') | Some(b't') | Some(b' ') => Some(date),
-        _ => None,
-    }
+fn recognise(head: &[u8]) -> Option<Recognised> {
+    (root_element(head)?.local == "CONSOLIDATED_LIST").then_some(Recognised::This)
 }
 
 /// Adds `entry`, or merges it into an earlier entry with the same id (with a warning naming
 /// both lines): lists are united, the later record's other values are kept in
 /// `extra.duplicate_records`, so nothing is dropped.
-pub(super) fn push_or_merge(
+fn push_or_merge(
     entries: &mut Vec<Entry>,
     lines: &mut Vec<u64>,
     positions: &mut BTreeMap<String, usize>,
@@ -258,7 +250,7 @@ fn record_entry(node: &Node, entry_type: EntryType) -> Result<Entry, String> {
             }
             "LISTED_ON" => {
                 let text = nodes.first().map(|n| n.text.trim()).unwrap_or_default();
-                match (nodes.len(), parse_iso_date(text)) {
+                match (nodes.len(), dates::iso(text)) {
                     (1, Some(date)) => entry.listed_on = Some(date),
                     _ => {
                         entry
@@ -268,7 +260,7 @@ fn record_entry(node: &Node, entry_type: EntryType) -> Result<Entry, String> {
                 }
             }
             "NATIONALITY" => {
-                let values: Vec<String> = nodes.iter().flat_map(|n| n.values()).collect();
+                let values: Vec<String> = nodes.iter().flat_map(|n| values(n)).collect();
                 entry.countries.extend(values.iter().cloned());
                 entry
                     .extra
@@ -284,7 +276,7 @@ fn record_entry(node: &Node, entry_type: EntryType) -> Result<Entry, String> {
                 }
                 entry.extra.insert(
                     "alias".into(),
-                    Value::Array(nodes.iter().map(|n| n.to_json()).collect()),
+                    Value::Array(nodes.iter().map(|n| to_json(n)).collect()),
                 );
             }
             "INDIVIDUAL_ADDRESS" | "ENTITY_ADDRESS" => {
@@ -307,12 +299,12 @@ fn record_entry(node: &Node, entry_type: EntryType) -> Result<Entry, String> {
                         | "INDIVIDUAL_PLACE_OF_BIRTH"
                         | "INDIVIDUAL_DOCUMENT"
                 );
-                let value = if nodes.iter().all(|n| n.is_value_list()) {
-                    json_strings(nodes.iter().flat_map(|n| n.values()).collect())
+                let value = if nodes.iter().all(|n| is_value_list(n)) {
+                    json_strings(nodes.iter().flat_map(|n| values(n)).collect())
                 } else if repeatable || nodes.len() > 1 {
-                    Value::Array(nodes.iter().map(|n| n.to_json()).collect())
+                    Value::Array(nodes.iter().map(|n| to_json(n)).collect())
                 } else {
-                    nodes.first().map_or(Value::Null, |n| n.to_json())
+                    nodes.first().map_or(Value::Null, |n| to_json(n))
                 };
                 entry.extra.insert(key, value);
             }
@@ -361,92 +353,58 @@ fn one_or_many(mut items: Vec<String>) -> Value {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Streaming XML shared with the EU FSF parser
-
-/// An element read whole: its local name, attributes, text and child elements.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(super) struct Node {
-    /// The local name (any namespace prefix removed).
-    pub(super) name: String,
-    /// Attributes by local name, unescaped, in file order (namespace declarations left out).
-    pub(super) attrs: Vec<(String, String)>,
-    /// The text directly inside the element (white space between child elements included).
-    pub(super) text: String,
-    /// Child elements, in file order.
-    pub(super) children: Vec<Node>,
+/// True for a `<X><VALUE>…</VALUE>…</X>` list (or an empty element).
+fn is_value_list(node: &Node) -> bool {
+    node.attrs.is_empty()
+        && node.text.trim().is_empty()
+        && !node.children.is_empty()
+        && node
+            .children
+            .iter()
+            .all(|c| c.name == "VALUE" && c.children.is_empty())
 }
 
-impl Node {
-    /// The value of attribute `name`.
-    pub(super) fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
+/// The texts of a `VALUE` list.
+fn values(node: &Node) -> Vec<String> {
+    node.children
+        .iter()
+        .filter(|c| c.name == "VALUE")
+        .map(|c| c.text.clone())
+        .collect()
+}
 
-    /// The text of the first child called `name`.
-    pub(super) fn child_text(&self, name: &str) -> Option<&str> {
-        self.children
-            .iter()
-            .find(|c| c.name == name)
-            .map(|c| c.text.as_str())
+/// The element as JSON: its text when it has nothing else; otherwise an object of its
+/// attributes (`@name`), children (lower-case names, arrays when repeated) and text (`#text`,
+/// when not only white space).
+fn to_json(node: &Node) -> Value {
+    if node.attrs.is_empty() && node.children.is_empty() {
+        return Value::String(node.text.clone());
     }
-
-    /// True for a `<X><VALUE>…</VALUE>…</X>` list (or an empty element).
-    fn is_value_list(&self) -> bool {
-        self.attrs.is_empty()
-            && self.text.trim().is_empty()
-            && !self.children.is_empty()
-            && self
-                .children
-                .iter()
-                .all(|c| c.name == "VALUE" && c.children.is_empty())
+    let mut map = Map::new();
+    for (k, v) in &node.attrs {
+        map.insert(format!("@{k}"), Value::String(v.clone()));
     }
-
-    /// The texts of a `VALUE` list.
-    fn values(&self) -> Vec<String> {
-        self.children
-            .iter()
-            .filter(|c| c.name == "VALUE")
-            .map(|c| c.text.clone())
-            .collect()
-    }
-
-    /// The element as JSON: its text when it has nothing else; otherwise an object of its
-    /// attributes (`@name`), children (lower-case names, arrays when repeated) and text
-    /// (`#text`, when not only white space).
-    fn to_json(&self) -> Value {
-        if self.attrs.is_empty() && self.children.is_empty() {
-            return Value::String(self.text.clone());
-        }
-        let mut map = Map::new();
-        for (k, v) in &self.attrs {
-            map.insert(format!("@{k}"), Value::String(v.clone()));
-        }
-        for child in &self.children {
-            let key = child.name.to_ascii_lowercase();
-            let value = child.to_json();
-            match map.get_mut(&key) {
-                Some(Value::Array(items)) if child_repeats(self, &child.name) => items.push(value),
-                Some(existing) => {
-                    let first = existing.take();
-                    *existing = Value::Array(vec![first, value]);
-                }
-                None if child_repeats(self, &child.name) => {
-                    map.insert(key, Value::Array(vec![value]));
-                }
-                None => {
-                    map.insert(key, value);
-                }
+    for child in &node.children {
+        let key = child.name.to_ascii_lowercase();
+        let value = to_json(child);
+        match map.get_mut(&key) {
+            Some(Value::Array(items)) if child_repeats(node, &child.name) => items.push(value),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, value]);
+            }
+            None if child_repeats(node, &child.name) => {
+                map.insert(key, Value::Array(vec![value]));
+            }
+            None => {
+                map.insert(key, value);
             }
         }
-        if !self.text.trim().is_empty() {
-            map.insert("#text".into(), Value::String(self.text.clone()));
-        }
-        Value::Object(map)
     }
+    if !node.text.trim().is_empty() {
+        map.insert("#text".into(), Value::String(node.text.clone()));
+    }
+    Value::Object(map)
 }
 
 /// True when `parent` has more than one child called `name`.
@@ -454,294 +412,10 @@ fn child_repeats(parent: &Node, name: &str) -> bool {
     parent.children.iter().filter(|c| c.name == name).count() > 1
 }
 
-/// What [`XmlStream::next`] gives.
-pub(super) enum XmlEvent {
-    /// A start tag (its node has attributes only), and whether it was an empty element
-    /// (`<x/>`, already closed).
-    Start(Node, bool),
-    /// An end tag.
-    End,
-}
-
-/// A `BufRead` that counts the line ends it has passed.
-struct LineCounter<R> {
-    inner: R,
-    newlines: u64,
-}
-
-impl<R: BufRead> Read for LineCounter<R> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(out.len());
-        if let (Some(to), Some(from)) = (out.get_mut(..n), available.get(..n)) {
-            to.copy_from_slice(from);
-        }
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for LineCounter<R> {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-
-    fn consume(&mut self, amount: usize) {
-        if let Ok(buffer) = self.inner.fill_buf() {
-            let passed = buffer.get(..amount).unwrap_or(buffer);
-            self.newlines += memchr::memchr_iter(b'\n', passed).count() as u64;
-        }
-        self.inner.consume(amount);
-    }
-}
-
-/// An XML file read event by event from a stream, decoded to UTF-8 (BOM, declared encoding,
-/// or Windows-1252 when undeclared and not UTF-8), with line numbers for messages.
-pub(super) struct XmlStream<'a> {
-    reader: quick_xml::Reader<LineCounter<DecodingReader<Box<dyn BufRead + 'a>>>>,
-    buf: Vec<u8>,
-    file: &'a str,
-    /// True when the last start tag returned was an empty element.
-    pub(super) last_was_empty: bool,
-}
-
-impl<'a> XmlStream<'a> {
-    /// Reads the root element, which must be `<expected>` (`what` names the format in the
-    /// error); returns it and whether it is empty.
-    pub(super) fn root(&mut self, expected: &str, what: &str) -> Result<(Node, bool), FormatError> {
-        let (root, empty) = match self.next()? {
-            Some(XmlEvent::Start(node, empty)) => (node, empty),
-            Some(XmlEvent::End) | None => {
-                return Err(FormatError::new(
-                    self.file,
-                    Location::File,
-                    format!("no XML element found: this is not {what} ({expected})"),
-                ));
-            }
-        };
-        if root.name != expected {
-            return Err(FormatError::new(
-                self.file,
-                Location::Line(self.line()),
-                format!(
-                    "the root element is <{}>, not <{expected}>: this is not {what}",
-                    root.name
-                ),
-            ));
-        }
-        Ok((root, empty))
-    }
-
-    /// Opens `input` for reading.
-    pub(super) fn open(input: &'a InputFile) -> Result<XmlStream<'a>, FormatError> {
-        let file = input.name.as_str();
-        let mut raw = input.reader()?;
-        let head = raw
-            .fill_buf()
-            .map_err(|e| FormatError::new(file, Location::File, format!("cannot read: {e}")))?;
-        let encoding = declared_encoding(head);
-        let mut decoder = DecodingReader::new(raw);
-        if let Some(encoding) = encoding {
-            // Set before the first read, while DecodingReader still holds its prefix.
-            decoder.set_encoding(encoding);
-        }
-        let reader = quick_xml::Reader::from_reader(LineCounter {
-            inner: decoder,
-            newlines: 0,
-        });
-        Ok(XmlStream {
-            reader,
-            buf: Vec::with_capacity(8 * 1024),
-            file,
-            last_was_empty: false,
-        })
-    }
-
-    /// The 1-based line the reader has reached.
-    pub(super) fn line(&self) -> u64 {
-        self.reader.get_ref().newlines + 1
-    }
-
-    fn error(&self, message: impl Into<String>) -> FormatError {
-        FormatError::new(self.file, Location::Line(self.line()), message)
-    }
-
-    /// The next start or end tag, with the text in between skipped; `None` at the end.
-    pub(super) fn next(&mut self) -> Result<Option<XmlEvent>, FormatError> {
-        loop {
-            match self.raw_next()? {
-                Raw::Start(node, empty) => {
-                    self.last_was_empty = empty;
-                    return Ok(Some(XmlEvent::Start(node, empty)));
-                }
-                Raw::End => return Ok(Some(XmlEvent::End)),
-                Raw::Text(_) => {}
-                Raw::Eof => return Ok(None),
-            }
-        }
-    }
-
-    /// Reads the rest of the element `node` (whose start tag was just read) into it.
-    pub(super) fn finish(&mut self, node: Node) -> Result<Node, FormatError> {
-        let mut stack = vec![node];
-        loop {
-            match self.raw_next()? {
-                Raw::Start(child, true) => {
-                    if let Some(parent) = stack.last_mut() {
-                        parent.children.push(child);
-                    }
-                }
-                Raw::Start(child, false) => {
-                    if stack.len() >= MAX_DEPTH {
-                        return Err(self.error(format!(
-                            "elements are nested more than {MAX_DEPTH} deep: the file is damaged"
-                        )));
-                    }
-                    stack.push(child);
-                }
-                Raw::Text(text) => {
-                    if let Some(current) = stack.last_mut() {
-                        current.text.push_str(&text);
-                    }
-                }
-                Raw::End => {
-                    let Some(done) = stack.pop() else {
-                        return Err(self.error("unexpected end tag"));
-                    };
-                    match stack.last_mut() {
-                        Some(parent) => parent.children.push(done),
-                        None => return Ok(done),
-                    }
-                }
-                Raw::Eof => {
-                    let inside = stack.last().map(|n| n.name.clone()).unwrap_or_default();
-                    return Err(self.error(format!(
-                        "the file ends inside <{inside}>: it was cut short; download it again"
-                    )));
-                }
-            }
-        }
-    }
-
-    fn raw_next(&mut self) -> Result<Raw, FormatError> {
-        loop {
-            self.buf.clear();
-            let file = self.file;
-            let event = self.reader.read_event_into(&mut self.buf);
-            let line = self.reader.get_ref().newlines + 1;
-            let fail = |message: String| FormatError::new(file, Location::Line(line), message);
-            let event = event.map_err(|e| fail(format!("not well-formed XML: {e}")))?;
-            return Ok(match event {
-                Event::Start(start) => Raw::Start(start_node(&start).map_err(fail)?, false),
-                Event::Empty(start) => Raw::Start(start_node(&start).map_err(fail)?, true),
-                Event::End(_) => Raw::End,
-                Event::Text(text) => Raw::Text(text.xml10_content().into_owned()),
-                Event::CData(text) => Raw::Text(text.xml10_content().into_owned()),
-                Event::GeneralRef(reference) => {
-                    let resolved = match reference.resolve_char_ref() {
-                        Ok(Some(ch)) => ch.to_string(),
-                        Ok(None) => {
-                            match quick_xml::escape::resolve_predefined_entity(&reference) {
-                                Some(text) => text.to_string(),
-                                // An entity declared in a DTD: kept as written.
-                                None => format!("&{};", &*reference),
-                            }
-                        }
-                        Err(e) => return Err(fail(format!("bad character reference: {e}"))),
-                    };
-                    Raw::Text(resolved)
-                }
-                Event::Eof => Raw::Eof,
-                _ => continue,
-            });
-        }
-    }
-}
-
-/// The node of a start tag: local name and attributes.
-fn start_node(start: &quick_xml::events::BytesStart<'_>) -> Result<Node, String> {
-    let mut node = Node {
-        name: start.local_name().as_ref().to_string(),
-        ..Node::default()
-    };
-    for attr in start.attributes() {
-        let attr = attr.map_err(|e| format!("bad attribute in <{}>: {e}", node.name))?;
-        let key = attr.key.as_ref();
-        if key == "xmlns" || key.starts_with("xmlns:") {
-            continue;
-        }
-        let value = attr
-            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-            .map_err(|e| format!("bad attribute value in <{}>: {e}", node.name))?;
-        node.attrs.push((
-            attr.key.local_name().as_ref().to_string(),
-            value.into_owned(),
-        ));
-    }
-    Ok(node)
-}
-
-/// A low-level event.
-enum Raw {
-    Start(Node, bool),
-    End,
-    Text(String),
-    Eof,
-}
-
-/// The encoding to decode with when the BOM does not decide it: the encoding the XML
-/// declaration names (when ASCII-compatible and not UTF-8), else Windows-1252 when the first
-/// bytes are not UTF-8, else `None` (UTF-8, or the BOM's).
-fn declared_encoding(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
-    if head.starts_with(b"\xFE\xFF") || head.starts_with(b"\xFF\xFE") {
-        return None;
-    }
-    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    if body.starts_with(b"<?xml") {
-        let end = memchr::memmem::find(body.get(..400).unwrap_or(body), b"?>")?;
-        let decl = body.get(..end)?;
-        if let Some(at) = memchr::memmem::find(decl, b"encoding") {
-            let rest = decl.get(at + 8..)?;
-            let rest = rest
-                .trim_ascii_start()
-                .strip_prefix(b"=")?
-                .trim_ascii_start();
-            let quote = *rest.first()?;
-            let rest = rest.get(1..)?;
-            let close = memchr::memchr(quote, rest)?;
-            let label = rest.get(..close)?;
-            let encoding = encoding_rs::Encoding::for_label(label)?;
-            return (encoding != encoding_rs::UTF_8 && encoding.is_ascii_compatible())
-                .then_some(encoding);
-        }
-    }
-    match std::str::from_utf8(body) {
-        Err(e) if e.error_len().is_some() => Some(encoding_rs::WINDOWS_1252),
-        _ => None,
-    }
-}
-
-/// The local name of the first element of an XML head, skipping the declaration, comments,
-/// processing instructions and a DOCTYPE. Never reads past `head`.
-pub(super) fn root_name(head: &[u8]) -> Option<String> {
-    let mut reader = quick_xml::Reader::from_reader(head);
-    let mut buf = Vec::new();
-    for _ in 0..64 {
-        buf.clear();
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
-                return Some(e.local_name().as_ref().to_string());
-            }
-            Ok(Event::Eof) | Err(_) => return None,
-            Ok(_) => {}
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::InputFile;
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::PathBuf;
 
@@ -821,7 +495,7 @@ mod tests {
         for (date, text, individuals, entities) in expected {
             let publication = parse_real(date);
             assert_eq!(publication.list.as_str(), "un-sc");
-            assert_eq!(publication.stated_date, parse_iso_date(date), "{date}");
+            assert_eq!(publication.stated_date, dates::iso(date), "{date}");
             assert_eq!(publication.stated_date_text.as_deref(), Some(text));
             let entries = entries(&publication);
             let count = |t| entries.iter().filter(|e| e.entry_type == Some(t)).count();
@@ -876,7 +550,7 @@ mod tests {
         let ri = entries["KPi.033"];
         assert_eq!(ri.name, "RI WON HO");
         assert_eq!(ri.programs, vec!["DPRK"]);
-        assert_eq!(ri.listed_on, parse_iso_date("2016-11-30"));
+        assert_eq!(ri.listed_on, dates::iso("2016-11-30"));
         assert_eq!(
             ri.reason.as_deref(),
             Some(
@@ -1037,27 +711,12 @@ mod tests {
     }
 
     #[test]
-    fn dates_are_read_in_their_own_offset() {
-        assert_eq!(
-            timestamp_date("2020-11-23T19:10:17.6-05:00"),
-            parse_iso_date("2020-11-23")
-        );
-        assert_eq!(
-            timestamp_date("2026-02-27T00:00:09.554Z"),
-            parse_iso_date("2026-02-27")
-        );
-        assert_eq!(timestamp_date("2026-02-27"), parse_iso_date("2026-02-27"));
-        assert_eq!(timestamp_date("27/02/2026"), None);
-        assert_eq!(timestamp_date("2026-02-27X"), None);
-    }
-
-    #[test]
     fn recognises_only_the_un_root() {
-        assert_eq!(recognise(ONE_LINE.as_bytes()), Some(Format::UnXml));
-        assert_eq!(recognise(PRETTY.as_bytes()), Some(Format::UnXml));
+        assert_eq!(recognise(ONE_LINE.as_bytes()), Some(Recognised::This));
+        assert_eq!(recognise(PRETTY.as_bytes()), Some(Recognised::This));
         assert_eq!(
             recognise(b"<!-- x --><CONSOLIDATED_LIST>"),
-            Some(Format::UnXml)
+            Some(Recognised::This)
         );
         assert_eq!(
             recognise(b"<sdnList xmlns=\"http://tempuri.org/sdnList.xsd\">"),
@@ -1107,7 +766,7 @@ mod tests {
         );
         let bad = "<CONSOLIDATED_LIST>\n<INDIVIDUALS>\n</ENTITIES></CONSOLIDATED_LIST>";
         let error = parse_bytes(bad.as_bytes()).unwrap_err();
-        assert_eq!(error.location, Location::Line(3));
+        assert_eq!(error.location, Location::LineColumn(3, 1));
         let other = parse_bytes(b"<sdnList></sdnList>").unwrap_err();
         assert!(
             other.message.contains("not a UN consolidated list"),

@@ -196,7 +196,7 @@ fn reads_of(provenance: &Provenance) -> Vec<ArchivedRead> {
         name: i.name.clone(),
         sha256: i.sha256.clone(),
     };
-    if provenance.format == Format::FtmDelta.name() {
+    if Format::from_name(&provenance.format).is_some_and(Format::is_delta_feed) {
         return provenance
             .inputs
             .iter()

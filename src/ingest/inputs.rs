@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use super::IngestError;
 use super::provenance::{digest, provenance, recorded_name};
-use super::utf16::utf16_to_utf8;
 use crate::formats::{
     Detection, EntrySink, Format, Input, InputFile, ParseOptions, Parsed, StreamedSnapshot, detect,
 };
@@ -34,8 +33,11 @@ impl InputOptions {
     /// The format to read as, when not recognised from content: `format`, else plain CSV when
     /// keys or a mapping are given.
     pub fn forced(&self) -> Option<Format> {
-        self.format
-            .or_else(|| (!self.keys.is_empty() || !self.map.is_empty()).then_some(Format::PlainCsv))
+        self.format.or_else(|| {
+            (!self.keys.is_empty() || !self.map.is_empty())
+                .then(Format::for_key_and_map)
+                .flatten()
+        })
     }
 
     /// What the parsers need of these options.
@@ -331,11 +333,13 @@ fn has_primary_beside(companion: &Path) -> bool {
         .unwrap_or_default();
     entries.filter_map(|e| e.ok()).any(|e| {
         let name = e.file_name().to_string_lossy().into_owned();
-        Format::OfacSdnCsv
-            .refine_by_name(&name)
-            .companion_names(&name)
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case(&companion_name))
+        Format::ALL.iter().any(|format| {
+            format
+                .refine_by_name(&name)
+                .companion_names(&name)
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(&companion_name))
+        })
     })
 }
 
@@ -403,7 +407,7 @@ pub fn companion_paths(
         .map_err(read_dir_error(dir))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
-    let canonical = Format::OfacSdnCsv.companion_names("sdn.csv");
+    let canonical = format.companion_keys().iter().map(|key| key.to_string());
     let mut found = Vec::new();
     for (wanted_name, canonical_name) in wanted.iter().zip(canonical) {
         if let Some(path) = present.iter().find(|p| {
@@ -414,11 +418,6 @@ pub fn companion_paths(
         }
     }
     Ok(found)
-}
-
-/// Reads a candidate and its companions and recognises (or takes) its format, without parsing.
-pub fn open(candidate: &Candidate, options: &InputOptions) -> Result<(Format, Input), IngestError> {
-    open_noting_transcoding(candidate, options).map(|(format, input, _)| (format, input))
 }
 
 /// The format of `bytes` (the start of a candidate) when recognised; else why not.
@@ -442,12 +441,10 @@ fn recognise(bytes: &[u8], candidate: &Candidate) -> Result<Format, IngestError>
     }
 }
 
-/// [`open`], also returning the primary file's original bytes when those held were transcoded
-/// from UTF-16 (its digest is of the bytes published).
-fn open_noting_transcoding(
-    candidate: &Candidate,
-    options: &InputOptions,
-) -> Result<(Format, Input, Option<Vec<u8>>), IngestError> {
+/// Reads a candidate and its companions and recognises (or takes) its format, without parsing.
+/// The bytes are held as published, whatever their encoding: the formats decode them (UTF-16
+/// included) by one policy.
+pub fn open(candidate: &Candidate, options: &InputOptions) -> Result<(Format, Input), IngestError> {
     let forced = options.forced();
     // A file that may be in a streamed format is first read only as far as detection needs.
     let (bytes, whole) = match candidate.path() {
@@ -457,14 +454,6 @@ fn open_noting_transcoding(
             (head, whole)
         }
         _ => (read_bytes(candidate)?, true),
-    };
-    let (bytes, whole, original) = match utf16_to_utf8(&bytes) {
-        None => (bytes, whole, None),
-        Some(_) if !whole => {
-            let all = read_bytes(candidate)?;
-            (utf16_to_utf8(&all).unwrap_or_default(), true, Some(all))
-        }
-        Some(text) => (text, true, Some(bytes)),
     };
     let format = match forced {
         Some(format) => format,
@@ -491,29 +480,18 @@ fn open_noting_transcoding(
             companions,
             options: options.parse_options(),
         },
-        original,
     ))
 }
 
 /// Reads a candidate (and its companions), recognises or takes its format, and parses it.
 pub fn read(candidate: &Candidate, options: &InputOptions) -> Result<ReadInput, IngestError> {
-    let (format, input, original) = open_noting_transcoding(candidate, options)?;
-    let file_name = recorded_name(candidate);
-    // The digest is of the bytes published, not of their UTF-8 transcoding.
-    let published = original.map(|bytes| InputFile {
-        bytes,
-        ..InputFile::default()
-    });
-    let mut inputs = vec![digest(
-        &file_name,
-        published.as_ref().unwrap_or(&input.primary),
-    )?];
+    let (format, input) = open(candidate, options)?;
+    let mut inputs = vec![digest(&recorded_name(candidate), &input.primary)?];
     for (canonical, file) in &input.companions {
         inputs.push(digest(canonical, file)?);
     }
     let parsed = format.parse(&input)?;
-    let stdin_bytes = matches!(candidate.origin, Origin::Stdin)
-        .then(|| published.map_or(input.primary.bytes, |original| original.bytes));
+    let stdin_bytes = matches!(candidate.origin, Origin::Stdin).then_some(input.primary.bytes);
     Ok(ReadInput {
         parsed,
         provenance: provenance(format, inputs),
@@ -549,9 +527,9 @@ pub(crate) fn read_streamed(
     format: Format,
     sink: &mut EntrySink,
 ) -> Result<Option<(StreamedSnapshot, Provenance)>, IngestError> {
-    let (format, input, original) = open_noting_transcoding(candidate, &options.as_format(format))?;
-    // Small files are held whole, UTF-16 ones transcoded: read those the ordinary way.
-    if !format.streams_entries() || input.primary.stream_from.is_none() || original.is_some() {
+    let (format, input) = open(candidate, &options.as_format(format))?;
+    // Small files are held whole: read those the ordinary way.
+    if !format.streams_entries() || input.primary.stream_from.is_none() {
         return Ok(None);
     }
     let inputs = vec![digest(&recorded_name(candidate), &input.primary)?];

@@ -16,7 +16,7 @@ fn delta_day(item: &Prepared) -> Option<(&ListId, NaiveDate)> {
     let publications = item.publications.as_ref()?;
     match publications.as_slice() {
         [one]
-            if item.provenance.format == Format::FtmDelta.name()
+            if Format::from_name(&item.provenance.format).is_some_and(Format::is_delta_feed)
                 && matches!(one.content, PublicationContent::Amendment(_)) =>
         {
             Some((&one.list, one.published))
@@ -94,7 +94,7 @@ mod tests {
             provenance: Provenance {
                 sha256: input.sha256.clone(),
                 inputs: vec![input],
-                format: Format::FtmDelta.name().into(),
+                format: "ftm-delta".into(),
                 parser: "test".into(),
             },
             warnings: vec![format!("{file}: a warning")],

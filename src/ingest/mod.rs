@@ -26,7 +26,6 @@ mod renames;
 mod report;
 mod reread;
 mod streamed;
-mod utf16;
 
 use chrono::{DateTime, NaiveDate, Utc};
 

@@ -1,6 +1,5 @@
 //! Reading archived inputs again the way `ingest` read the originals (for `reparse`).
 
-use super::utf16::utf16_to_utf8;
 use crate::formats::{Format, FormatError, Input, InputFile, ParseOptions, Parsed};
 use crate::model::{ListId, PublicationContent};
 use crate::store::ReadManifest;
@@ -41,7 +40,7 @@ pub enum RereadError {
 }
 
 /// Parses an archived input the way [`super::read`] parsed the original: the primary file's
-/// exact bytes (transcoded from UTF-16 as then) with its companions, in `format`, with
+/// exact bytes with its companions, in `format`, with
 /// `options`.
 pub fn parse_archived(
     format: Format,
@@ -49,7 +48,7 @@ pub fn parse_archived(
     companions: Vec<ArchivedBytes>,
     options: ParseOptions,
 ) -> Result<Parsed, FormatError> {
-    let bytes = utf16_to_utf8(&primary_bytes).unwrap_or(primary_bytes);
+    let bytes = primary_bytes;
     let input = Input {
         primary: InputFile {
             name: primary_name,

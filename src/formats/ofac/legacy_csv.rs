@@ -9,47 +9,87 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
-use super::{
-    FormatError, FormatInfo, Input, InputFile, Location, ParsedPublication, decode_text,
-    record_error, strip_bom,
+use super::{CONS_LIST, SDN_LIST};
+use crate::formats::read::csv::{CsvReader, unterminated_quote_line};
+use crate::formats::read::decode::Syntax;
+use crate::formats::read::head::first_record;
+use crate::formats::read::text::whole_text;
+use crate::formats::registry::{
+    Capabilities, Companions, FormatDescriptor, Recognised, Recogniser, Shape,
+};
+use crate::formats::{
+    Format, FormatError, Input, InputFile, Location, ParsedPublication, record_error,
 };
 use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent, text};
 
-const LIST_ID: &str = "us-ofac-sdn";
-const CONS_LIST_ID: &str = "us-ofac-cons";
-const COMPANIONS: [&str; 3] = ["alt.csv", "add.csv", "sdn_comments.csv"];
-const CONS_COMPANIONS: [&str; 3] = ["cons_alt.csv", "cons_add.csv", "cons_comments.csv"];
+/// The companion files of `sdn.csv`, by the names they are known by.
+const COMPANION_FILES: [&str; 3] = ["alt.csv", "add.csv", "sdn_comments.csv"];
+/// The companion files of the non-SDN set's `cons_prim.csv`.
+const CONS_COMPANION_FILES: [&str; 3] = ["cons_alt.csv", "cons_add.csv", "cons_comments.csv"];
 
-/// The companions of `sdn.csv`; a prefix before `sdn.csv` is kept
-/// (`2022-02-25T015029Z_sdn.csv` → `2022-02-25T015029Z_alt.csv`, …).
-/// What `listdiff formats` says about the SDN CSV.
-pub(super) const SDN_INFO: FormatInfo = FormatInfo {
+/// The companions both sets read, known by the SDN set's names.
+const COMPANIONS: Companions = Companions {
+    keys: &COMPANION_FILES,
+    names: companion_names,
+};
+
+/// The `ofac-sdn-csv` format.
+pub(crate) static SDN_CSV: FormatDescriptor = FormatDescriptor {
     name: "ofac-sdn-csv",
     description: "OFAC SDN legacy CSV (sdn.csv + alt.csv, add.csv, sdn_comments.csv)",
     list_ids: "us-ofac-sdn",
     key: "ent_num",
     reason_fields: "Program → programs, Remarks (+ sdn_comments.csv) → reason",
+    // 2: text that is not UTF-8 used to be decoded field by field; it is now read as UTF-8 up
+    // to the file's first byte that is not, Windows-1252 from there, so a file mixing the two
+    // reads differently (see `read::decode`).
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Delimited,
+        // Last: told by the shape of its rows (a number, then 12 fields), not by a header.
+        order: 4,
+        test: recognise,
+    }),
+    parse,
+    capabilities: Capabilities {
+        companions: Some(COMPANIONS),
+        refine_by_name: Some(refine_by_name),
+        ..Capabilities::NONE
+    },
 };
 
-/// What `listdiff formats` says about the non-SDN consolidated CSV.
-pub(super) const CONS_INFO: FormatInfo = FormatInfo {
+/// The `ofac-cons-csv` format.
+pub(crate) static CONS_CSV: FormatDescriptor = FormatDescriptor {
     name: "ofac-cons-csv",
     description: "OFAC non-SDN consolidated legacy CSV (cons_prim.csv + cons_alt.csv, cons_add.csv, cons_comments.csv)",
     list_ids: "us-ofac-cons",
     key: "ent_num",
     reason_fields: "Program → programs, Remarks (+ cons_comments.csv) → reason",
+    // 2: text that is not UTF-8 used to be decoded field by field; it is now read as UTF-8 up
+    // to the file's first byte that is not, Windows-1252 from there, so a file mixing the two
+    // reads differently (see `read::decode`).
+    parser_version: 2,
+    // Recognised as `ofac-sdn-csv` (the same layout), then told by its file name.
+    recogniser: None,
+    parse: parse_cons,
+    capabilities: Capabilities {
+        companions: Some(COMPANIONS),
+        ..Capabilities::NONE
+    },
 };
 
+/// The companions of `sdn.csv`; a prefix before `sdn.csv` is kept
+/// (`2022-02-25T015029Z_sdn.csv` → `2022-02-25T015029Z_alt.csv`, …).
 ///
 /// The non-SDN set's `cons_prim.csv` has `cons_alt.csv`, `cons_add.csv` and `cons_comments.csv`.
 /// Either way the companions are listed in the order alt, add, comments.
-pub(super) fn companion_names(primary_name: &str) -> Vec<String> {
+fn companion_names(primary_name: &str) -> Vec<String> {
     let lower = primary_name.to_ascii_lowercase();
     if let Some(prefix) = lower
         .strip_suffix("cons_prim.csv")
         .and_then(|p| primary_name.get(..p.len()))
     {
-        return CONS_COMPANIONS
+        return CONS_COMPANION_FILES
             .iter()
             .map(|c| format!("{prefix}{c}"))
             .collect();
@@ -58,23 +98,48 @@ pub(super) fn companion_names(primary_name: &str) -> Vec<String> {
         .strip_suffix("sdn.csv")
         .and_then(|p| primary_name.get(..p.len()))
         .unwrap_or("");
-    COMPANIONS.iter().map(|c| format!("{prefix}{c}")).collect()
+    COMPANION_FILES
+        .iter()
+        .map(|c| format!("{prefix}{c}"))
+        .collect()
+}
+
+/// A row of the set by its shape: a number first, then 12 fields in all (`sdn.csv`), or a
+/// companion's: a number and a number, 6 fields (`add.csv`) or 5 (`alt.csv`); or a number and
+/// a text (`sdn_comments.csv`).
+fn recognise(head: &[u8]) -> Option<Recognised> {
+    let fields = first_record(head, b',')?;
+    let number = |f: &String| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit());
+    if !fields.first().is_some_and(number) {
+        return None;
+    }
+    let second_is_number = fields.get(1).is_some_and(number);
+    match fields.len() {
+        12 => Some(Recognised::This),
+        6 if second_is_number => Some(Recognised::Companion("add.csv")),
+        5 if second_is_number => Some(Recognised::Companion("alt.csv")),
+        2 => Some(Recognised::Companion("sdn_comments.csv")),
+        _ => None,
+    }
+}
+
+/// The non-SDN consolidated set when the primary file is called `cons_prim.csv`.
+fn refine_by_name(file_name: &str) -> Option<Format> {
+    is_cons_primary(file_name).then_some(Format(&CONS_CSV))
 }
 
 /// Reads `sdn.csv` and its companions: a publication of `us-ofac-sdn`.
-pub(super) fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String>), FormatError> {
-    parse_list(input, LIST_ID)
+fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String>), FormatError> {
+    parse_list(input, SDN_LIST)
 }
 
 /// Reads `cons_prim.csv` and its companions: a publication of `us-ofac-cons`.
-pub(super) fn parse_cons(
-    input: &Input,
-) -> Result<(Vec<ParsedPublication>, Vec<String>), FormatError> {
-    parse_list(input, CONS_LIST_ID)
+fn parse_cons(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String>), FormatError> {
+    parse_list(input, CONS_LIST)
 }
 
 /// True when a file name is the non-SDN set's primary file (`cons_prim.csv`, any prefix).
-pub(super) fn is_cons_primary(file_name: &str) -> bool {
+fn is_cons_primary(file_name: &str) -> bool {
     file_name.to_ascii_lowercase().ends_with("cons_prim.csv")
 }
 
@@ -85,10 +150,11 @@ fn parse_list(
     let primary = &input.primary;
     let file = primary.name.as_str();
     let mut rows: Vec<SdnRow> = Vec::new();
-    read_fixed(primary, 12, "sdn.csv", |line, fields| {
+    let mut warnings: Vec<String> = Vec::new();
+    warnings.extend(read_fixed(primary, 12, "sdn.csv", |line, fields| {
         rows.push(sdn_row(file, line, fields)?);
         Ok(())
-    })?;
+    })?);
     if rows.is_empty() {
         return Err(FormatError::new(
             file,
@@ -98,27 +164,26 @@ fn parse_list(
     }
 
     let alts = match input.companion("alt.csv") {
-        Some(f) => read_alt(f)?,
+        Some(f) => read_alt(f, &mut warnings)?,
         None => Companion::default(),
     };
     let adds = match input.companion("add.csv") {
-        Some(f) => read_add(f)?,
+        Some(f) => read_add(f, &mut warnings)?,
         None => Companion::default(),
     };
     let comments = match input.companion("sdn_comments.csv") {
-        Some(f) => read_comments(f)?,
+        Some(f) => read_comments(f, &mut warnings)?,
         None => Companion::default(),
     };
 
-    let mut warnings = Vec::new();
     let known: HashSet<&str> = rows.iter().map(|r| r.ent_num.as_str()).collect();
     let mut orphans = 0usize;
     let mut orphan_ids: Vec<&str> = Vec::new();
     let mut orphan_files: Vec<&str> = Vec::new();
     for (name, ids) in [
-        (COMPANIONS[0], alts.ent_nums().collect::<Vec<_>>()),
-        (COMPANIONS[1], adds.ent_nums().collect::<Vec<_>>()),
-        (COMPANIONS[2], comments.ent_nums().collect::<Vec<_>>()),
+        (COMPANION_FILES[0], alts.ent_nums().collect::<Vec<_>>()),
+        (COMPANION_FILES[1], adds.ent_nums().collect::<Vec<_>>()),
+        (COMPANION_FILES[2], comments.ent_nums().collect::<Vec<_>>()),
     ] {
         let before = orphans;
         for id in ids.into_iter().filter(|id| !known.contains(id)) {
@@ -357,9 +422,9 @@ struct Add {
     remarks: Option<String>,
 }
 
-fn read_alt(file: &InputFile) -> Result<Companion<Alt>, FormatError> {
+fn read_alt(file: &InputFile, warnings: &mut Vec<String>) -> Result<Companion<Alt>, FormatError> {
     let mut out = Companion::default();
-    read_fixed(file, 5, "alt.csv", |line, fields| {
+    let decoding = read_fixed(file, 5, "alt.csv", |line, fields| {
         let id = ent_num(&file.name, line, field(fields, 0), "alt.csv")?;
         if let Some(name) = value(field(fields, 3)) {
             out.push(
@@ -373,12 +438,13 @@ fn read_alt(file: &InputFile) -> Result<Companion<Alt>, FormatError> {
         }
         Ok(())
     })?;
+    warnings.extend(decoding);
     Ok(out)
 }
 
-fn read_add(file: &InputFile) -> Result<Companion<Add>, FormatError> {
+fn read_add(file: &InputFile, warnings: &mut Vec<String>) -> Result<Companion<Add>, FormatError> {
     let mut out = Companion::default();
-    read_fixed(file, 6, "add.csv", |line, fields| {
+    let decoding = read_fixed(file, 6, "add.csv", |line, fields| {
         let id = ent_num(&file.name, line, field(fields, 0), "add.csv")?;
         out.push(
             id,
@@ -391,21 +457,26 @@ fn read_add(file: &InputFile) -> Result<Companion<Add>, FormatError> {
         );
         Ok(())
     })?;
+    warnings.extend(decoding);
     Ok(out)
 }
 
 /// `sdn_comments.csv`, read line by line: `ent_num,"text"`. The text is cut mid-string, so its
 /// quoting is not trusted: outer quotes are removed and doubled quotes undoubled when present.
-fn read_comments(file: &InputFile) -> Result<Companion<String>, FormatError> {
+fn read_comments(
+    file: &InputFile,
+    warnings: &mut Vec<String>,
+) -> Result<Companion<String>, FormatError> {
     let mut out = Companion::default();
-    for (index, raw) in clean(&file.bytes).split(|&b| b == b'\n').enumerate() {
+    let decoded = whole_text(file, Syntax::Text)?;
+    warnings.extend(decoded.note.map(|n| n.warning(&file.name)));
+    for (index, raw) in clean(&decoded.text).split('\n').enumerate() {
         let line = index as u64 + 1;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if raw.iter().all(|b| b.is_ascii_whitespace()) {
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        if raw.chars().all(|c| c.is_ascii_whitespace()) {
             continue;
         }
-        let decoded = decode_text(raw);
-        let Some((id, rest)) = decoded.split_once(',') else {
+        let Some((id, rest)) = raw.split_once(',') else {
             return Err(FormatError::new(
                 &file.name,
                 Location::Line(line),
@@ -430,145 +501,47 @@ fn read_comments(file: &InputFile) -> Result<Companion<String>, FormatError> {
     Ok(out)
 }
 
-/// The bytes without a BOM and without the trailing 0x1A end-of-file byte and white space.
-fn clean(bytes: &[u8]) -> &[u8] {
-    let mut bytes = strip_bom(bytes);
-    while let [rest @ .., last] = bytes
-        && (*last == 0x1A || last.is_ascii_whitespace())
-    {
-        bytes = rest;
-    }
-    bytes
+/// The text without the trailing 0x1A end-of-file byte (OFAC's DOS end-of-file mark) and
+/// white space.
+fn clean(text: &str) -> &str {
+    text.trim_end_matches(|c: char| c == '\u{1A}' || c.is_ascii_whitespace())
 }
 
-/// Reads a headerless file whose rows must have `expected` fields, decoding each field as
-/// UTF-8 or Latin-1, and calls `each` with the row's line and fields.
+/// Reads a headerless file whose rows must have `expected` fields and calls `each` with the
+/// row's line and fields; returns the decoding warning, if any.
 fn read_fixed(
     file: &InputFile,
     expected: usize,
     layout: &str,
     mut each: impl FnMut(u64, &[Cow<'_, str>]) -> Result<(), FormatError>,
-) -> Result<(), FormatError> {
+) -> Result<Option<String>, FormatError> {
     let name = file.name.as_str();
-    let bytes = clean(&file.bytes);
-    if let Some(line) = unterminated_quote_line(bytes) {
+    let decoded = whole_text(file, Syntax::Text)?;
+    let text = clean(&decoded.text).as_bytes();
+    if let Some(line) = unterminated_quote_line(text) {
         return Err(FormatError::new(
             name,
             Location::Line(line),
             "this row opens a quoted field that is never closed (the file ends inside it): the file looks truncated or damaged; download it again",
         ));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut record = csv::ByteRecord::new();
-    let mut lines = Lines::new(bytes);
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => return Ok(()),
-            Err(e) => {
-                let location = e
-                    .position()
-                    .map_or(Location::File, |p| Location::Line(p.line()));
-                return Err(FormatError::new(
-                    name,
-                    location,
-                    format!("cannot read the CSV: {e}"),
-                ));
-            }
-        }
-        let line = lines.of(&record);
-        if record.len() != expected {
+    let mut reader = CsvReader::new(name, text, b',');
+    while let Some(row) = reader.next_row()? {
+        let line = row.line();
+        if row.len() != expected {
             return Err(FormatError::new(
                 name,
                 Location::Line(line),
                 format!(
                     "expected {expected} fields (OFAC {layout} layout), found {}: the row is damaged, or this is not OFAC's {layout}",
-                    record.len()
+                    row.len()
                 ),
             ));
         }
-        let fields: Vec<Cow<'_, str>> = record.iter().map(decode_text).collect();
+        let fields: Vec<Cow<'_, str>> = row.fields().collect();
         each(line, &fields)?;
     }
-}
-
-/// The lines where records start. (The csv reader's own line numbers lag by one after a CRLF:
-/// it reports a record as starting at the `\n` that ends the line before.)
-pub(super) struct Lines<'a> {
-    bytes: &'a [u8],
-    offset: usize,
-    line: u64,
-}
-
-impl<'a> Lines<'a> {
-    pub(super) fn new(bytes: &'a [u8]) -> Lines<'a> {
-        Lines {
-            bytes,
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    /// The 1-based line where `record` starts (records are asked for in file order).
-    pub(super) fn of(&mut self, record: &csv::ByteRecord) -> u64 {
-        let byte = record.position().map_or(0, |p| p.byte());
-        let mut start = usize::try_from(byte)
-            .unwrap_or(usize::MAX)
-            .min(self.bytes.len());
-        while let Some(b'\r' | b'\n') = self.bytes.get(start) {
-            start += 1;
-        }
-        if start < self.offset {
-            self.offset = 0;
-            self.line = 1;
-        }
-        let newlines = self
-            .bytes
-            .get(self.offset..start)
-            .map_or(0, |s| s.iter().filter(|&&b| b == b'\n').count());
-        self.line += newlines as u64;
-        self.offset = start;
-        self.line
-    }
-}
-
-/// The line where a record starts whose quoted field is never closed, if any (the CSV reader
-/// would silently take the rest of the file as that field). Follows the csv crate's rules: a
-/// field is quoted when it starts with `"`, `""` inside it is a quote, and a quote elsewhere is
-/// literal.
-pub(super) fn unterminated_quote_line(bytes: &[u8]) -> Option<u64> {
-    #[derive(Clone, Copy, PartialEq, Eq)]
-    enum State {
-        FieldStart,
-        Unquoted,
-        Quoted,
-        QuoteInQuoted,
-    }
-    let mut state = State::FieldStart;
-    let mut line = 1u64;
-    let mut record_line = 1u64;
-    for &b in bytes {
-        state = match (state, b) {
-            (State::Quoted, b'"') => State::QuoteInQuoted,
-            (State::Quoted, b'\n') => {
-                line += 1;
-                State::Quoted
-            }
-            (State::Quoted, _) => State::Quoted,
-            (State::FieldStart, b'"') | (State::QuoteInQuoted, b'"') => State::Quoted,
-            (_, b'\n') => {
-                line += 1;
-                record_line = line;
-                State::FieldStart
-            }
-            (_, b',' | b'\r') => State::FieldStart,
-            _ => State::Unquoted,
-        };
-    }
-    (state == State::Quoted).then_some(record_line)
+    Ok(decoded.note.map(|n| n.warning(name)))
 }
 
 #[cfg(test)]
@@ -641,7 +614,12 @@ mod tests {
             ],
         ))
         .unwrap();
-        assert!(warnings.is_empty(), "{warnings:?}");
+        // SAMPLE's Latin-1 name: the one decoding warning.
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("sdn.csv:2: the byte at offset 87 (0xE9) is not UTF-8"),
+            "{warnings:?}"
+        );
         assert_eq!(pubs[0].list.as_str(), "us-ofac-sdn");
         assert_eq!(pubs[0].stated_date, None);
         let es = entries(&pubs);
@@ -706,8 +684,9 @@ mod tests {
         let (pubs, warnings) =
             parse(&input(SAMPLE, &[("alt.csv", alt), ("add.csv", add)])).unwrap();
         assert_eq!(entries(&pubs).len(), 3);
-        assert_eq!(warnings.len(), 1, "{warnings:?}");
-        let w = &warnings[0];
+        // The first is SAMPLE's decoding warning.
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        let w = &warnings[1];
         assert!(
             w.contains("3 rows") && w.contains("99, 98") && w.contains("alt.csv, add.csv"),
             "{w}"
@@ -768,21 +747,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_quote_scanner_follows_csv_rules() {
-        assert_eq!(
-            unterminated_quote_line(b"a,\"b\"\"c\",d\n\"e\nf\",g\n"),
-            None
-        );
-        assert_eq!(
-            unterminated_quote_line(b"a,b\"c,d\n"),
-            None,
-            "a quote inside a field is literal"
-        );
-        assert_eq!(unterminated_quote_line(b"a,\"b\"x,\"\n"), Some(1));
-        assert_eq!(unterminated_quote_line(b"a\r\nb,c\r\n\"d\ne"), Some(3));
-    }
-
     fn real(dir: &str, companions: bool) -> Input {
         let read = |name: &str| {
             let path = crate::formats::real_data(&format!("ofac-sdn/{dir}/{name}"))
@@ -798,7 +762,7 @@ mod tests {
         Input {
             primary: read("sdn.csv"),
             companions: if companions {
-                COMPANIONS
+                COMPANION_FILES
                     .iter()
                     .map(|c| (c.to_string(), read(c)))
                     .collect()

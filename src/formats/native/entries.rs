@@ -7,28 +7,55 @@
 //! Each line is an entry exactly as in the native format's `entries` (unknown keys are refused
 //! so a misspelt field is never silently dropped). The file states neither its list nor its
 //! date: the list comes from `--list` (required) and the date from the command line. Blank
-//! lines are skipped; a UTF-8 byte-order mark is skipped; a line that is not UTF-8 is read as
-//! Windows-1252. The file is streamed line by line.
+//! lines are skipped. Text is decoded by the one policy (see [`crate::formats::read::decode`]). The file
+//! is streamed line by line.
 
-use std::io::BufRead;
-
-use super::{
-    FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication, decode_text, frozen,
-    record_error, strip_bom,
+use super::{ENTRY_KEYS, PUBLICATION_KEYS};
+use crate::formats::read::head::json_first_line;
+use crate::formats::read::text::Lines;
+use crate::formats::registry::{
+    Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape,
+};
+use crate::formats::{
+    FormatError, Input, Location, ParseResult, ParsedPublication, frozen, record_error,
 };
 use crate::model::{Entry, PublicationContent};
 
-/// What `listdiff formats` says about `native-ndjson`.
-pub(super) const INFO: FormatInfo = FormatInfo {
+/// The `native-ndjson` format.
+pub(crate) static NATIVE_NDJSON: FormatDescriptor = FormatDescriptor {
     name: "native-ndjson",
     description: "listdiff native entries as JSON lines (one ENTRY per line), a snapshot",
     list_ids: "--list",
     key: "id",
     reason_fields: "programs, reason, license_requirement, license_policy, citations",
+    // 2: lines that are not UTF-8 used to be decoded line by line; the file is now read as
+    // UTF-8 up to its first byte that is not, Windows-1252 from there (a file mixing the two
+    // reads differently).
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::JsonObject,
+        // After the OpenSanctions lines, whose first line also has an "id".
+        order: 2,
+        test: recognise,
+    }),
+    parse,
+    capabilities: Capabilities {
+        streams: true,
+        entries: Entries::AfterWholeRead,
+        ..Capabilities::NONE
+    },
 };
 
+/// A first line that is an object with an entry's key and none of a publication's.
+fn recognise(head: &[u8]) -> Option<Recognised> {
+    let object = json_first_line(head)?;
+    let has = |key: &str| object.contains_key(key);
+    (!PUBLICATION_KEYS.iter().any(|k| has(k)) && ENTRY_KEYS.iter().any(|k| has(k)))
+        .then_some(Recognised::This)
+}
+
 /// Reads one input.
-pub(super) fn parse(input: &Input) -> ParseResult {
+pub(crate) fn parse(input: &Input) -> ParseResult {
     let name = input.primary.name.as_str();
     let Some(list) = input.options.list.clone() else {
         return Err(FormatError::new(
@@ -37,22 +64,10 @@ pub(super) fn parse(input: &Input) -> ParseResult {
             "native entry lines do not name their list: give the list id with --list ID",
         ));
     };
-    let mut reader = input.primary.reader()?;
-    let mut buf = Vec::new();
-    let mut line = 0u64;
+    let mut reader = Lines::open(&input.primary)?;
     let mut entries: Vec<Entry> = Vec::new();
     let mut lines: Vec<Option<u64>> = Vec::new();
-    loop {
-        buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(|e| {
-            FormatError::new(name, Location::Line(line + 1), format!("cannot read: {e}"))
-        })?;
-        if n == 0 {
-            break;
-        }
-        line += 1;
-        let bytes = if line == 1 { strip_bom(&buf) } else { &buf[..] };
-        let decoded = decode_text(bytes);
+    while let Some((line, decoded)) = reader.next_line()? {
         let text = decoded.trim();
         if text.is_empty() {
             continue;
@@ -60,7 +75,7 @@ pub(super) fn parse(input: &Input) -> ParseResult {
         // Columns count from the start of the line, before the leading white space trimmed.
         let indent = decoded.len() - decoded.trim_start().len();
         let entry: Entry = serde_json::from_str(text).map_err(|e| {
-            let (_, message) = super::json_error_parts(&e);
+            let (_, message) = crate::formats::json_error_parts(&e);
             let location = if e.column() > 0 {
                 Location::LineColumn(line, (indent + e.column()) as u64)
             } else {
@@ -76,6 +91,7 @@ pub(super) fn parse(input: &Input) -> ParseResult {
         entries.push(frozen(entry));
         lines.push(Some(line));
     }
+    let warnings: Vec<String> = reader.decode_warning().into_iter().collect();
     let content = PublicationContent::Snapshot(entries)
         .normalize()
         .map_err(|e| record_error(name, e, |i| lines.get(i).copied().flatten()))?;
@@ -87,7 +103,7 @@ pub(super) fn parse(input: &Input) -> ParseResult {
             source: None,
             content,
         }],
-        Vec::new(),
+        warnings,
     ))
 }
 

@@ -22,41 +22,19 @@
 //! The stated date is the date part of `generationDate` / `fileGenerationDate`
 //! (`YYYY-MM-DD…` or `DD/MM/YYYY`), the text kept as written.
 
-use std::collections::HashMap;
+pub(super) mod csv;
+pub(super) mod xml;
 
-use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
-use super::un::{Node, XmlEvent, XmlStream, list_id, root_name, timestamp_date};
-use super::{
-    EntrySink, Format, FormatError, FormatInfo, Input, Location, ParseResult, ParsedPublication,
-    StreamedSnapshot, decode_text, frozen, parse_iso_date, record_error,
-};
+use super::{FormatError, Location, ParsedPublication, dates, frozen, list_id, record_error};
 use crate::model::{Entry, EntryId, EntryType, PublicationContent};
 
-/// What `listdiff formats` says about `eu-fsf-xml`.
-pub(super) const XML_INFO: FormatInfo = FormatInfo {
-    name: "eu-fsf-xml",
-    description: "EU Financial Sanctions Files XML (export)",
-    list_ids: "eu-fsf",
-    key: "logicalId",
-    reason_fields: "regulation programme → programs, regulation numberTitle/type/dates/publicationUrl → citations, remark → reason",
-};
-
-/// What `listdiff formats` says about `eu-fsf-csv`.
-pub(super) const CSV_INFO: FormatInfo = FormatInfo {
-    name: "eu-fsf-csv",
-    description: "EU Financial Sanctions Files CSV (;-separated, one row per name, address, …)",
-    list_ids: "eu-fsf",
-    key: "Entity_LogicalId",
-    reason_fields: "Entity_Regulation_Programme → programs, Entity_Regulation_NumberTitle/Type/dates/PublicationUrl → citations, Entity_Remark → reason",
-};
-
 /// The list both formats give.
-const LIST: &str = "eu-fsf";
+pub(super) const LIST: &str = "eu-fsf";
 
 /// The sub-records of an entity, by their key in `extra`.
-const BLOCKS: [(&str, &str, &str); 5] = [
+pub(super) const BLOCKS: [(&str, &str, &str); 5] = [
     // (XML element, CSV column prefix, extra key)
     ("nameAlias", "NameAlias_", "name_alias"),
     ("address", "Address_", "address"),
@@ -67,20 +45,20 @@ const BLOCKS: [(&str, &str, &str); 5] = [
 
 /// One entity as read, before it becomes an entry.
 #[derive(Debug, Default)]
-struct Draft {
-    id: String,
+pub(super) struct Draft {
+    pub(super) id: String,
     /// Line where the entity starts (XML) or its first row (CSV).
-    line: u64,
+    pub(super) line: u64,
     /// Entity-level values by snake_case key, each key's distinct values in file order.
-    attrs: Vec<(String, Vec<String>)>,
-    remarks: Vec<String>,
-    regulations: Vec<Map<String, Value>>,
+    pub(super) attrs: Vec<(String, Vec<String>)>,
+    pub(super) remarks: Vec<String>,
+    pub(super) regulations: Vec<Map<String, Value>>,
     /// Sub-records by extra key.
-    blocks: Vec<(String, Vec<Map<String, Value>>)>,
+    pub(super) blocks: Vec<(String, Vec<Map<String, Value>>)>,
 }
 
 impl Draft {
-    fn add_attr(&mut self, key: &str, value: &str) {
+    pub(super) fn add_attr(&mut self, key: &str, value: &str) {
         if value.trim().is_empty() {
             return;
         }
@@ -94,7 +72,7 @@ impl Draft {
         }
     }
 
-    fn add_block(&mut self, key: &str, object: Map<String, Value>) {
+    pub(super) fn add_block(&mut self, key: &str, object: Map<String, Value>) {
         if object
             .values()
             .all(|v| v.as_str().is_some_and(|s| s.trim().is_empty()))
@@ -111,19 +89,19 @@ impl Draft {
         }
     }
 
-    fn add_regulation(&mut self, object: Map<String, Value>) {
+    pub(super) fn add_regulation(&mut self, object: Map<String, Value>) {
         if !object.is_empty() && !self.regulations.contains(&object) {
             self.regulations.push(object);
         }
     }
 
-    fn add_remark(&mut self, remark: &str) {
+    pub(super) fn add_remark(&mut self, remark: &str) {
         if !remark.trim().is_empty() && !self.remarks.iter().any(|r| r == remark) {
             self.remarks.push(remark.to_string());
         }
     }
 
-    fn attr(&self, key: &str) -> &[String] {
+    pub(super) fn attr(&self, key: &str) -> &[String] {
         self.attrs
             .iter()
             .find(|(k, _)| k == key)
@@ -131,32 +109,8 @@ impl Draft {
     }
 }
 
-/// `camelCase` or `PascalCase` (`EU_ReferenceNumber`, `countryIso2Code`) to `snake_case`
-/// (`eu_reference_number`, `country_iso2_code`).
-fn snake(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for part in name.split('_').filter(|p| !p.is_empty()) {
-        if !out.is_empty() {
-            out.push('_');
-        }
-        let chars: Vec<char> = part.chars().collect();
-        for (i, &c) in chars.iter().enumerate() {
-            if c.is_uppercase() && i > 0 {
-                let previous_lower = chars.get(i - 1).is_some_and(|p| !p.is_uppercase());
-                let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-                let previous_upper = chars.get(i - 1).is_some_and(|p| p.is_uppercase());
-                if previous_lower || (previous_upper && next_lower) {
-                    out.push('_');
-                }
-            }
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
-}
-
 /// The key a sub-record field gets, the same for the XML attribute and the CSV column.
-fn field_key(snake_name: String) -> String {
+pub(super) fn field_key(snake_name: String) -> String {
     match snake_name.as_str() {
         "day_of_month" => "day".into(),
         "month_of_year" => "month".into(),
@@ -169,7 +123,7 @@ fn field_key(snake_name: String) -> String {
 }
 
 /// The key of a regulation (summary) field: `regulation_type`, `regulation_number_title`, ….
-fn regulation_summary_key(snake_name: &str) -> String {
+pub(super) fn regulation_summary_key(snake_name: &str) -> String {
     if snake_name.starts_with("regulation_") {
         snake_name.to_string()
     } else {
@@ -178,28 +132,11 @@ fn regulation_summary_key(snake_name: &str) -> String {
 }
 
 /// The key of an entity regulation field: `regulation_type`, `number_title`, `programme`, ….
-fn regulation_key(snake_name: &str) -> String {
+pub(super) fn regulation_key(snake_name: &str) -> String {
     match snake_name {
         "type" => "regulation_type".into(),
         other => other.to_string(),
     }
-}
-
-/// Reads a date written `YYYY-MM-DD` (optionally a timestamp) or `DD/MM/YYYY`.
-fn parse_eu_date(text: &str) -> Option<NaiveDate> {
-    let text = text.trim();
-    if let Some(date) = timestamp_date(text) {
-        return Some(date);
-    }
-    let shaped = text.len() == 10
-        && text.bytes().enumerate().all(|(i, b)| match i {
-            2 | 5 => b == b'/',
-            _ => b.is_ascii_digit(),
-        });
-    if !shaped {
-        return None;
-    }
-    NaiveDate::parse_from_str(text, "%d/%m/%Y").ok()
 }
 
 /// The name a `name_alias` states: `whole_name`, else first, middle and last name.
@@ -231,7 +168,7 @@ fn sort_by_logical_id(items: &mut [Map<String, Value>]) {
 }
 
 /// The entry of one entity.
-fn build_entry(mut draft: Draft) -> Result<Entry, String> {
+pub(super) fn build_entry(mut draft: Draft) -> Result<Entry, String> {
     let id = EntryId::new(draft.id.trim()).map_err(|e| format!("logicalId {:?}: {e}", draft.id))?;
     // Names, in file order: the first is the name, the others aliases.
     let names: Vec<String> = draft
@@ -344,8 +281,8 @@ fn build_entry(mut draft: Draft) -> Result<Entry, String> {
     }
     for (key, values) in &draft.attrs {
         if let (true, [only]) = (key == "designation_date", values.as_slice()) {
-            entry.listed_on = parse_eu_date(only);
-            if parse_iso_date(only).is_some() {
+            entry.listed_on = dates::eu(only);
+            if dates::iso(only).is_some() {
                 continue;
             }
         }
@@ -365,7 +302,7 @@ fn build_entry(mut draft: Draft) -> Result<Entry, String> {
 }
 
 /// The publication of `drafts`, normalised.
-fn publication(
+pub(super) fn publication(
     file: &str,
     drafts: Vec<Draft>,
     stated_text: Option<String>,
@@ -392,484 +329,19 @@ fn publication(
         .map_err(|e| record_error(file, e, |i| lines.get(i).copied()))?;
     Ok(ParsedPublication {
         list: list_id(LIST),
-        stated_date: stated_text.as_deref().and_then(parse_eu_date),
+        stated_date: stated_text.as_deref().and_then(dates::eu),
         stated_date_text: stated_text,
         source: None,
         content,
     })
 }
 
-// ---------------------------------------------------------------------------------------------
-// XML
-
-/// Reads the `sanctionEntity` elements of an EU XML file one at a time, giving each as its
-/// entry (not yet normalised) with its logicalId, line and record number to `f`; returns the
-/// file's `generationDate` as written.
-fn read_entities(
-    input: &Input,
-    mut f: impl FnMut(String, Entry, u64) -> Result<bool, FormatError>,
-) -> Result<Option<String>, FormatError> {
-    let file = input.primary.name.as_str();
-    let mut xml = XmlStream::open(&input.primary)?;
-    let (root, root_empty) = xml.root("export", "an EU Financial Sanctions File")?;
-    let stated_text = root.attr("generationDate").map(str::to_string);
-    let mut number = 0u64;
-    if !root_empty {
-        loop {
-            match xml.next()? {
-                None => {
-                    return Err(FormatError::new(
-                        file,
-                        Location::Line(xml.line()),
-                        "the file ends inside <export>: it was cut short; download it again",
-                    ));
-                }
-                Some(XmlEvent::End) => break,
-                Some(XmlEvent::Start(node, empty)) => {
-                    let line = xml.line();
-                    let node = if empty { node } else { xml.finish(node)? };
-                    if node.name != "sanctionEntity" {
-                        continue;
-                    }
-                    number += 1;
-                    let located = |message: String| {
-                        FormatError::new(
-                            file,
-                            Location::Record {
-                                number,
-                                line: Some(line),
-                            },
-                            message,
-                        )
-                    };
-                    let draft = entity_draft(&node, line).map_err(located)?;
-                    let key = draft.id.clone();
-                    let entry = frozen(build_entry(draft).map_err(located)?);
-                    if !f(key, entry, line)? {
-                        break;
-                    }
-                }
-            }
-        }
-    }
-    Ok(stated_text)
-}
-
-/// Reads one input.
-pub(super) fn parse_xml(input: &Input) -> ParseResult {
-    let file = input.primary.name.as_str();
-    // Each entity becomes its entry as soon as it is read (held as compact JSON), so memory
-    // follows the entries, not the XML.
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut lines: Vec<u64> = Vec::new();
-    let mut positions: HashMap<String, usize> = HashMap::new();
-    let mut warnings = Vec::new();
-    let stated_text = read_entities(input, |key, entry, line| {
-        match positions.get(&key) {
-            Some(&at) => {
-                let first_line = lines.get(at).copied().unwrap_or(0);
-                warnings.push(format!(
-                    "{file}:{line}: sanctionEntity logicalId \"{key}\" repeats the one at line {first_line}; the two were merged into one entry"
-                ));
-                if let Some(first) = entries.get_mut(at) {
-                    super::merge_entry(first, entry);
-                }
-            }
-            None => {
-                positions.insert(key, entries.len());
-                entries.push(entry);
-                lines.push(line);
-            }
-        }
-        Ok(true)
-    })?;
-    let content = PublicationContent::Snapshot(entries)
-        .normalize()
-        .map_err(|e| record_error(file, e, |i| lines.get(i).copied()))?;
-    let publication = ParsedPublication {
-        list: list_id(LIST),
-        stated_date: stated_text.as_deref().and_then(parse_eu_date),
-        stated_date_text: stated_text,
-        source: None,
-        content,
-    };
-    Ok((vec![publication], warnings))
-}
-
-/// Reads an EU XML file one entry at a time into `sink` (see [`super::Format::parse_entries`]);
-/// `None` when a logicalId repeats (the entries must then be merged: read it whole).
-pub(super) fn parse_xml_entries(
-    input: &Input,
-    sink: &mut EntrySink,
-) -> Result<Option<StreamedSnapshot>, FormatError> {
-    let file = input.primary.name.as_str();
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut repeated = false;
-    let mut count = 0usize;
-    let stated_text = read_entities(input, |key, entry, line| {
-        if !seen.insert(key) {
-            repeated = true;
-            return Ok(false);
-        }
-        count += 1;
-        let entry = entry.normalize().map_err(|e| {
-            FormatError::new(
-                file,
-                Location::Record {
-                    number: count as u64,
-                    line: Some(line),
-                },
-                e.to_string(),
-            )
-        })?;
-        sink(entry)?;
-        Ok(true)
-    })?;
-    if repeated {
-        return Ok(None);
-    }
-    Ok(Some(StreamedSnapshot {
-        list: list_id(LIST),
-        stated_date: stated_text.as_deref().and_then(parse_eu_date),
-        stated_date_text: stated_text,
-        warnings: Vec::new(),
-        entries: count,
-    }))
-}
-
-/// The draft of one `sanctionEntity` element.
-fn entity_draft(node: &Node, line: u64) -> Result<Draft, String> {
-    let mut draft = Draft {
-        line,
-        ..Draft::default()
-    };
-    for (key, value) in &node.attrs {
-        if key == "logicalId" {
-            draft.id = value.trim().to_string();
-        } else {
-            draft.add_attr(&snake(key), value);
-        }
-    }
-    if draft.id.is_empty() {
-        return Err(
-            "the sanctionEntity has no logicalId, the key of EU entries; the record cannot be keyed"
-                .into(),
-        );
-    }
-    for child in &node.children {
-        match child.name.as_str() {
-            "remark" => draft.add_remark(&child.text),
-            "regulation" => {
-                let mut object = Map::new();
-                for (key, value) in &child.attrs {
-                    object.insert(regulation_key(&snake(key)), Value::String(value.clone()));
-                }
-                for grandchild in &child.children {
-                    object.insert(
-                        regulation_key(&snake(&grandchild.name)),
-                        Value::String(grandchild.text.clone()),
-                    );
-                }
-                draft.add_regulation(object);
-            }
-            "subjectType" => {
-                for (key, value) in &child.attrs {
-                    let key = if key == "code" {
-                        "subject_type".to_string()
-                    } else {
-                        snake(key)
-                    };
-                    draft.add_attr(&key, value);
-                }
-            }
-            other => {
-                let key = BLOCKS
-                    .iter()
-                    .find(|(element, _, _)| *element == other)
-                    .map_or_else(|| snake(other), |(_, _, key)| key.to_string());
-                draft.add_block(&key, sub_record(child));
-            }
-        }
-    }
-    Ok(draft)
-}
-
-/// A sub-record (`nameAlias`, `address`, …) as an object: attributes, `regulationSummary`
-/// flattened to `regulation_*`, `remark`, `contactInfo` as `KEY: value` pairs.
-fn sub_record(node: &Node) -> Map<String, Value> {
-    let mut object = Map::new();
-    for (key, value) in &node.attrs {
-        object.insert(field_key(snake(key)), Value::String(value.clone()));
-    }
-    let append =
-        |object: &mut Map<String, Value>, key: String, value: String| match object.get_mut(&key) {
-            Some(Value::String(existing)) if !value.trim().is_empty() => {
-                existing.push_str("; ");
-                existing.push_str(&value);
-            }
-            Some(_) => {}
-            None => {
-                object.insert(key, Value::String(value));
-            }
-        };
-    for child in &node.children {
-        match child.name.as_str() {
-            "regulationSummary" => {
-                for (key, value) in &child.attrs {
-                    append(
-                        &mut object,
-                        regulation_summary_key(&snake(key)),
-                        value.clone(),
-                    );
-                }
-            }
-            "contactInfo" => {
-                let key = child.attr("key").unwrap_or("").trim();
-                let value = child.attr("value").unwrap_or("").trim();
-                let pair = if key.is_empty() {
-                    value.to_string()
-                } else {
-                    format!("{key}: {value}")
-                };
-                append(&mut object, "contact_info".into(), pair);
-            }
-            other => {
-                let mut text = child.text.clone();
-                for (key, value) in &child.attrs {
-                    text.push_str(&format!(" {key}={value}"));
-                }
-                append(&mut object, field_key(snake(other)), text);
-            }
-        }
-    }
-    object
-}
-
-// ---------------------------------------------------------------------------------------------
-// CSV
-
-/// What a CSV column holds.
-#[derive(Clone, Debug)]
-enum Column {
-    FileDate,
-    Id,
-    Remark,
-    /// An entity-level value, by extra key.
-    Attr(String),
-    /// A field of the entity's regulation.
-    Regulation(String),
-    /// A field of a sub-record: (block key, field key).
-    Block(&'static str, String),
-}
-
-impl Column {
-    fn of(header: &str) -> Column {
-        let header = header.trim();
-        match header {
-            "fileGenerationDate" => return Column::FileDate,
-            "Entity_LogicalId" => return Column::Id,
-            "Entity_Remark" => return Column::Remark,
-            "Entity_SubjectType" => return Column::Attr("subject_type".into()),
-            "Entity_SubjectType_ClassificationCode" => {
-                return Column::Attr("classification_code".into());
-            }
-            _ => {}
-        }
-        if let Some(rest) = header.strip_prefix("Entity_Regulation_") {
-            return Column::Regulation(regulation_key(&snake(rest)));
-        }
-        if let Some(rest) = header.strip_prefix("Entity_") {
-            return Column::Attr(snake(rest));
-        }
-        for (_, prefix, key) in BLOCKS {
-            if let Some(rest) = header.strip_prefix(prefix) {
-                let field = match rest.strip_prefix("Regulation_") {
-                    Some(r) => regulation_summary_key(&regulation_key(&snake(r))),
-                    None => field_key(snake(rest)),
-                };
-                return Column::Block(key, field);
-            }
-        }
-        Column::Attr(snake(header))
-    }
-}
-
-/// Reads one input.
-pub(super) fn parse_csv(input: &Input) -> ParseResult {
-    let file = input.primary.name.as_str();
-    let reader = input.primary.reader()?;
-    let mut csv = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(reader);
-    let mut record = csv::ByteRecord::new();
-    let csv_error = |e: csv::Error| {
-        let line = e.position().map(|p| p.line()).unwrap_or(0);
-        let location = if line == 0 {
-            Location::File
-        } else {
-            Location::Line(line)
-        };
-        FormatError::new(file, location, format!("not a readable CSV file: {e}"))
-    };
-    let header: Vec<Column> = match csv.read_byte_record(&mut record) {
-        Ok(true) => record
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let f = if i == 0 {
-                    f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f)
-                } else {
-                    f
-                };
-                Column::of(&decode_text(f))
-            })
-            .collect(),
-        Ok(false) => {
-            return Err(FormatError::new(
-                file,
-                Location::File,
-                "the file is empty: an empty publication is almost certainly a failed download; download it again",
-            ));
-        }
-        Err(e) => return Err(csv_error(e)),
-    };
-    if !header.iter().any(|c| matches!(c, Column::Id)) {
-        return Err(FormatError::new(
-            file,
-            Location::Line(1),
-            "the header has no Entity_LogicalId column: this is not an EU Financial Sanctions CSV file",
-        ));
-    }
-    let mut drafts: Vec<Draft> = Vec::new();
-    let mut positions: HashMap<String, usize> = HashMap::new();
-    let mut warnings = Vec::new();
-    let mut stated_text: Option<String> = None;
-    let mut other_dates = false;
-    loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(e)),
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        if record.iter().all(|f| f.trim_ascii().is_empty()) {
-            continue;
-        }
-        let fields: Vec<String> = record.iter().map(|f| decode_text(f).into_owned()).collect();
-        let id = header
-            .iter()
-            .zip(&fields)
-            .find(|(c, _)| matches!(c, Column::Id))
-            .map(|(_, f)| f.trim().to_string())
-            .unwrap_or_default();
-        if id.is_empty() {
-            return Err(FormatError::new(
-                file,
-                Location::Line(line),
-                "the row has no Entity_LogicalId, the key of EU entries; the row cannot be grouped",
-            ));
-        }
-        let at = match positions.get(&id) {
-            Some(&at) => at,
-            None => {
-                positions.insert(id.clone(), drafts.len());
-                drafts.push(Draft {
-                    id: id.clone(),
-                    line,
-                    ..Draft::default()
-                });
-                drafts.len() - 1
-            }
-        };
-        let Some(draft) = drafts.get_mut(at) else {
-            continue;
-        };
-        let mut regulation = Map::new();
-        let mut blocks: Vec<(&'static str, Map<String, Value>)> = Vec::new();
-        for (column, value) in header.iter().zip(&fields) {
-            match column {
-                Column::FileDate => match &stated_text {
-                    None if !value.trim().is_empty() => stated_text = Some(value.trim().into()),
-                    Some(first) if first != value.trim() && !value.trim().is_empty() => {
-                        other_dates = true;
-                    }
-                    _ => {}
-                },
-                Column::Id => {}
-                Column::Remark => draft.add_remark(value),
-                Column::Attr(key) => draft.add_attr(key, value),
-                Column::Regulation(key) => {
-                    if !value.trim().is_empty() {
-                        regulation.insert(key.clone(), Value::String(value.clone()));
-                    }
-                }
-                Column::Block(block, key) => {
-                    if value.trim().is_empty() {
-                        continue;
-                    }
-                    match blocks.iter_mut().find(|(b, _)| b == block) {
-                        Some((_, object)) => {
-                            object.insert(key.clone(), Value::String(value.clone()));
-                        }
-                        None => {
-                            let mut object = Map::new();
-                            object.insert(key.clone(), Value::String(value.clone()));
-                            blocks.push((block, object));
-                        }
-                    }
-                }
-            }
-        }
-        draft.add_regulation(regulation);
-        for (block, object) in blocks {
-            draft.add_block(block, object);
-        }
-    }
-    if other_dates {
-        warnings.push(format!(
-            "{file}: fileGenerationDate differs between rows; the first, {}, is the publication's",
-            stated_text.as_deref().unwrap_or("")
-        ));
-    }
-    for draft in &drafts {
-        for (key, values) in &draft.attrs {
-            if values.len() > 1 {
-                warnings.push(format!(
-                    "{file}:{}: Entity_LogicalId {} has {} different values of {key} across its rows; all are kept",
-                    draft.line,
-                    draft.id,
-                    values.len()
-                ));
-            }
-        }
-    }
-    Ok((vec![publication(file, drafts, stated_text)?], warnings))
-}
-
-/// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
-/// byte-order mark and leading white space removed).
-pub(super) fn recognise(head: &[u8]) -> Option<Format> {
-    if head.first() == Some(&b'<') {
-        let root = root_name(head)?;
-        let eu = memchr::memmem::find(head, b"http://eu.europa.ec/fpi/fsd/export").is_some()
-            || memchr::memmem::find(head, b"<sanctionEntity").is_some();
-        return (root == "export" && eu).then_some(Format::EuFsfXml);
-    }
-    let line_end = memchr::memchr(b'\n', head).unwrap_or(head.len());
-    let line = head.get(..line_end)?;
-    let line = decode_text(line);
-    let fields: Vec<&str> = line
-        .split(';')
-        .map(|f| f.trim().trim_matches('"').trim())
-        .collect();
-    (fields.len() > 1 && fields.contains(&"Entity_LogicalId")).then_some(Format::EuFsfCsv)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::csv::parse_csv;
+    use super::xml::parse_xml;
     use super::*;
+    use crate::formats::{Input, ParseResult};
     use serde_json::json;
     use std::collections::BTreeMap;
 
@@ -919,7 +391,7 @@ mod tests {
             read(parse_xml, &fixture("eu-fsf-xml/2025-03-14.xml")).unwrap();
         assert!(warnings.is_empty());
         assert_eq!(publication.list.as_str(), "eu-fsf");
-        assert_eq!(publication.stated_date, parse_iso_date("2025-03-14"));
+        assert_eq!(publication.stated_date, dates::iso("2025-03-14"));
         assert_eq!(
             publication.stated_date_text.as_deref(),
             Some("2025-03-14T18:02:11.101+01:00")
@@ -939,7 +411,7 @@ mod tests {
             ]
         );
         assert_eq!(karim.reason.as_deref(), Some("UNSC RESOLUTION 1483"));
-        assert_eq!(karim.listed_on, parse_iso_date("2003-07-07"));
+        assert_eq!(karim.listed_on, dates::iso("2003-07-07"));
         assert!(!karim.extra.contains_key("designation_date"));
         assert_eq!(karim.extra["eu_reference_number"], "EU.27.28");
         assert_eq!(karim.extra["subject_type"], "person");
@@ -1005,7 +477,7 @@ mod tests {
             let (csv, warnings) =
                 read(parse_csv, &fixture(&format!("eu-fsf-csv/{date}.csv"))).unwrap();
             assert!(warnings.is_empty(), "{warnings:?}");
-            assert_eq!(csv.stated_date, parse_iso_date(date));
+            assert_eq!(csv.stated_date, dates::iso(date));
             assert_eq!(csv.stated_date_text.as_deref(), Some(text));
             assert_eq!(entries(&csv), without_xml_only(entries(&xml)), "{date}");
         }
@@ -1054,7 +526,7 @@ mod tests {
         );
         let (publication, warnings) = read(parse_csv, csv.as_bytes()).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
-        assert_eq!(publication.stated_date, parse_iso_date("2025-05-02"));
+        assert_eq!(publication.stated_date, dates::iso("2025-05-02"));
         let entries = entries(&publication);
         assert_eq!(entries.len(), 2);
         let acme = &entries["5"];
@@ -1065,7 +537,7 @@ mod tests {
         assert_eq!(acme.citations, vec!["2024/1 (OJ L1)"]);
         assert_eq!(acme.reason.as_deref(), Some("Remark A"));
         // DD/MM/YYYY is read, and the text kept.
-        assert_eq!(acme.listed_on, parse_iso_date("2024-03-02"));
+        assert_eq!(acme.listed_on, dates::iso("2024-03-02"));
         assert_eq!(acme.extra["designation_date"], "02/03/2024");
         assert_eq!(acme.extra["name_alias"].as_array().map(Vec::len), Some(2));
         assert_eq!(entries["6"].entry_type, Some(EntryType::Individual));
@@ -1111,7 +583,7 @@ mod tests {
         )
         .unwrap();
         assert!(entries(&publication).is_empty());
-        assert_eq!(publication.stated_date, parse_iso_date("2025-01-02"));
+        assert_eq!(publication.stated_date, dates::iso("2025-01-02"));
     }
 
     #[test]
@@ -1168,20 +640,30 @@ mod tests {
         bom.extend_from_slice(format!("{HEADER}2025-05-02;5;;;;;;;Société;;;;\n").as_bytes());
         let (publication, _) = read(parse_csv, &bom).unwrap();
         assert_eq!(entries(&publication)["5"].name, "Société");
-        assert_eq!(publication.stated_date, parse_iso_date("2025-05-02"));
+        assert_eq!(publication.stated_date, dates::iso("2025-05-02"));
+    }
+
+    /// The EU format a head is recognised as, each recogniser asked the way `detect` asks (by
+    /// the head's shape).
+    fn recognise(head: &[u8]) -> Option<&'static str> {
+        if head.first() == Some(&b'<') {
+            xml::recognise(head).map(|_| "eu-fsf-xml")
+        } else {
+            csv::recognise(head).map(|_| "eu-fsf-csv")
+        }
     }
 
     #[test]
     fn recognises_only_eu_files() {
         let xml = fixture("eu-fsf-xml/2025-03-14.xml");
-        assert_eq!(recognise(&xml), Some(Format::EuFsfXml));
+        assert_eq!(recognise(&xml), Some("eu-fsf-xml"));
         assert_eq!(
             recognise(b"<export><sanctionEntity logicalId=\"1\"/></export>"),
-            Some(Format::EuFsfXml)
+            Some("eu-fsf-xml")
         );
         let csv = fixture("eu-fsf-csv/2025-03-14.csv");
-        assert_eq!(recognise(&csv[3..]), Some(Format::EuFsfCsv));
-        assert_eq!(recognise(HEADER.as_bytes()), Some(Format::EuFsfCsv));
+        assert_eq!(recognise(&csv[3..]), Some("eu-fsf-csv"));
+        assert_eq!(recognise(HEADER.as_bytes()), Some("eu-fsf-csv"));
         assert_eq!(recognise(b"<export><item/></export>"), None);
         assert_eq!(recognise(b"<CONSOLIDATED_LIST dateGenerated=\"x\">"), None);
         assert_eq!(
@@ -1204,16 +686,31 @@ mod tests {
 
     #[test]
     fn names_become_snake_case() {
-        assert_eq!(snake("EU_ReferenceNumber"), "eu_reference_number");
-        assert_eq!(snake("countryIso2Code"), "country_iso2_code");
-        assert_eq!(snake("UnitedNationId"), "united_nation_id");
-        assert_eq!(snake("asAtListingTime"), "as_at_listing_time");
-        assert_eq!(snake("UN_ReferenceNumber"), "un_reference_number");
-        assert_eq!(parse_eu_date("14/03/2025"), parse_iso_date("2025-03-14"));
         assert_eq!(
-            parse_eu_date("2025-03-14T18:02:11.101+01:00"),
-            parse_iso_date("2025-03-14")
+            crate::formats::naming::snake_case("EU_ReferenceNumber"),
+            "eu_reference_number"
         );
-        assert_eq!(parse_eu_date("31/02/2025"), None);
+        assert_eq!(
+            crate::formats::naming::snake_case("countryIso2Code"),
+            "country_iso2_code"
+        );
+        assert_eq!(
+            crate::formats::naming::snake_case("UnitedNationId"),
+            "united_nation_id"
+        );
+        assert_eq!(
+            crate::formats::naming::snake_case("asAtListingTime"),
+            "as_at_listing_time"
+        );
+        assert_eq!(
+            crate::formats::naming::snake_case("UN_ReferenceNumber"),
+            "un_reference_number"
+        );
+        assert_eq!(dates::eu("14/03/2025"), dates::iso("2025-03-14"));
+        assert_eq!(
+            dates::eu("2025-03-14T18:02:11.101+01:00"),
+            dates::iso("2025-03-14")
+        );
+        assert_eq!(dates::eu("31/02/2025"), None);
     }
 }

@@ -11,7 +11,12 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{FormatError, FormatInfo, Input, Location, ParsedPublication, record_error, strip_bom};
+use super::PUBLICATION_KEYS;
+use crate::formats::read::decode::Syntax;
+use crate::formats::read::head::{FirstKey, json_first_key};
+use crate::formats::read::text::whole_text;
+use crate::formats::registry::{Capabilities, FormatDescriptor, Recognised, Recogniser, Shape};
+use crate::formats::{FormatError, Input, Location, ParsedPublication, record_error};
 use crate::model::{
     Amendment, Entry, EntryId, ListId, ModelError, PublicationContent, PublicationKind,
 };
@@ -49,7 +54,7 @@ fn read_entries(name: &str, text: &str, raw: &[&RawValue]) -> Result<Vec<Entry>,
             } else {
                 e.column() as u64
             };
-            let (_, message) = super::json_error_parts(&e);
+            let (_, message) = crate::formats::json_error_parts(&e);
             FormatError::new(
                 name,
                 Location::LineColumn(line, column),
@@ -90,7 +95,7 @@ fn read_entries(name: &str, text: &str, raw: &[&RawValue]) -> Result<Vec<Entry>,
 
 /// Maps a serde_json error to a located format error.
 fn json_error(file: &str, error: &serde_json::Error) -> FormatError {
-    let (location, text) = super::json_error_parts(error);
+    let (location, text) = crate::formats::json_error_parts(error);
     let message = if error.is_eof() {
         format!("the file ends too early ({text}): is it truncated?")
     } else {
@@ -99,26 +104,42 @@ fn json_error(file: &str, error: &serde_json::Error) -> FormatError {
     FormatError::new(file, location, message)
 }
 
-/// What `listdiff formats` says about the native format.
-pub(super) const INFO: FormatInfo = FormatInfo {
+/// The `native` format.
+pub(crate) static NATIVE: FormatDescriptor = FormatDescriptor {
     name: "native",
     description: "listdiff native JSON publication (snapshot or amendment)",
     list_ids: "as stated in the file (\"list\")",
     key: "id",
     reason_fields: "programs, reason, license_requirement, license_policy, citations",
+    // Unchanged: a file that is not UTF-8 used to be refused (now read, with a warning).
+    parser_version: 1,
+    recogniser: Some(Recogniser {
+        shape: Shape::JsonObject,
+        // After the JSON-lines formats, whose first line may start with a publication's key.
+        order: 3,
+        test: recognise,
+    }),
+    parse,
+    capabilities: Capabilities::NONE,
 };
 
-pub(super) fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String>), FormatError> {
+/// A JSON object whose first key is a publication's; or one whose first key cannot be read
+/// (`{}`, cut short, malformed): the parser then says what is wrong.
+fn recognise(head: &[u8]) -> Option<Recognised> {
+    match json_first_key(head) {
+        FirstKey::Unreadable => Some(Recognised::This),
+        FirstKey::Key(key) => PUBLICATION_KEYS
+            .contains(&key.as_str())
+            .then_some(Recognised::This),
+    }
+}
+
+/// Reads one input.
+pub(crate) fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String>), FormatError> {
     let name = input.primary.name.as_str();
-    let text = std::str::from_utf8(strip_bom(&input.primary.bytes)).map_err(|e| {
-        let valid = &input.primary.bytes[..e.valid_up_to()];
-        let line = valid.iter().filter(|b| **b == b'\n').count() as u64 + 1;
-        FormatError::new(
-            name,
-            Location::Line(line),
-            "the file is not UTF-8 text: save it as UTF-8",
-        )
-    })?;
+    let decoded = whole_text(&input.primary, Syntax::Text)?;
+    let text: &str = &decoded.text;
+    let warnings: Vec<String> = decoded.note.map(|n| n.warning(name)).into_iter().collect();
     let file: NativeFile = serde_json::from_str(text).map_err(|e| json_error(name, &e))?;
     let whole = |message: String| FormatError::new(name, Location::File, message);
     let entries = |raw: Option<Vec<&RawValue>>| -> Result<Vec<Entry>, FormatError> {
@@ -163,7 +184,7 @@ pub(super) fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String
             source,
             content,
         }],
-        Vec::new(),
+        warnings,
     ))
 }
 

@@ -41,49 +41,72 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
-use super::ofac_xml::{
-    CONS_LIST, Composite, Fields, IdRow, SDN_LIST, XmlEvent, XmlStream, alt_type, csv_address,
-    csv_name, csv_quotes, csv_tonnage, root_element, snake_case, with_latin1_fallback,
-};
 use super::{
-    EntrySink, EntrySpool, Format, FormatError, FormatInfo, Input, Location, ParseResult,
-    ParsedPublication, StreamedSnapshot, record_error,
+    CONS_LIST, Composite, Fields, IdRow, SDN_LIST, alt_type, csv_address, csv_name, csv_quotes,
+    csv_tonnage,
+};
+use crate::formats::naming::snake_case;
+use crate::formats::read::xml::{ElementEvent, ElementStream, XmlReader, XmlRules, root_element};
+use crate::formats::registry::{
+    Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape,
+};
+use crate::formats::{
+    EntrySink, EntrySpool, FormatError, Input, Location, ParseResult, ParsedPublication,
+    StreamedSnapshot, record_error,
 };
 use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent, text};
 
-/// What `listdiff formats` says about `ofac-advanced-xml`.
-pub(super) const INFO: FormatInfo = FormatInfo {
+/// The `ofac-advanced-xml` format.
+pub(crate) static ADVANCED_XML: FormatDescriptor = FormatDescriptor {
     name: "ofac-advanced-xml",
     description: "OFAC advanced XML (sdn_advanced.xml, cons_advanced.xml)",
     list_ids: "us-ofac-sdn (most sanctions entries on the SDN List), us-ofac-cons (otherwise)",
     key: "DistinctParty FixedRef (= ent_num)",
     reason_fields: "SanctionsMeasure Comment (program) → programs, the legacy CSV's Remarks composite (features, documents, title, DistinctParty Comment, weak names) → reason",
+    // 2: as `ofac-xml`: a file mixing UTF-8 and Windows-1252 reads differently.
+    parser_version: 2,
+    recogniser: Some(Recogniser {
+        shape: Shape::Xml,
+        order: 0,
+        test: recognise,
+    }),
+    parse,
+    capabilities: Capabilities {
+        streams: true,
+        entries: Entries::Streamed(parse_entries),
+        ..Capabilities::NONE
+    },
 };
 
 /// Reads one input.
-pub(super) fn parse(input: &Input) -> ParseResult {
+pub(crate) fn parse(input: &Input) -> ParseResult {
     let file = input.primary.name.as_str();
-    with_latin1_fallback(&input.primary, |xml| {
-        let mut state = State::default();
-        state.read(file, xml)?;
-        state.finish(file)
-    })
+    let mut state = State::default();
+    let decoding = state.read(file, open(input)?)?;
+    let (publications, mut warnings) = state.finish(file)?;
+    warnings.splice(0..0, decoding);
+    Ok((publications, warnings))
+}
+
+/// The stream of the input's elements.
+fn open(input: &Input) -> Result<ElementStream<'_>, FormatError> {
+    Ok(ElementStream::new(XmlReader::open(
+        &input.primary,
+        XmlRules::STRICT,
+    )?))
 }
 
 /// Reads the file and gives each party's entry, joined and normalised, to `sink`: the parties
 /// wait compressed until the programs at the end of the file are read.
-pub(super) fn parse_entries(
+pub(crate) fn parse_entries(
     input: &Input,
     sink: &mut EntrySink,
 ) -> Result<Option<StreamedSnapshot>, FormatError> {
     let file = input.primary.name.as_str();
-    let state = with_latin1_fallback(&input.primary, |xml| {
-        let mut state = State::default();
-        state.read(file, xml)?;
-        Ok(state)
-    })?;
+    let mut state = State::default();
+    let decoding = state.read(file, open(input)?)?;
     let mut count = 0u64;
-    let ((list, stated_date, stated_date_text), warnings) =
+    let ((list, stated_date, stated_date_text), mut warnings) =
         state.finish_each(file, &mut |entry| {
             count += 1;
             let entry = entry.normalize().map_err(|e| {
@@ -98,6 +121,7 @@ pub(super) fn parse_entries(
             })?;
             sink(entry)
         })?;
+    warnings.splice(0..0, decoding);
     Ok(Some(StreamedSnapshot {
         list,
         stated_date,
@@ -109,14 +133,14 @@ pub(super) fn parse_entries(
 
 /// Recognises the format from the start of a file (`head`: at most its first 64 KiB, with any
 /// byte-order mark and leading white space removed).
-pub(super) fn recognise(head: &[u8]) -> Option<Format> {
-    let (name, attrs) = root_element(head)?;
-    let advanced = name == "Sanctions"
-        && (attrs.contains("ADVANCED_XML")
-            || attrs.contains("un.org/sanctions")
+fn recognise(head: &[u8]) -> Option<Recognised> {
+    let root = root_element(head)?;
+    let advanced = root.local == "Sanctions"
+        && (root.attributes.contains("ADVANCED_XML")
+            || root.attributes.contains("un.org/sanctions")
             || memchr::memmem::find(head, b"ReferenceValueSets>").is_some()
             || memchr::memmem::find(head, b"DateOfIssue>").is_some());
-    advanced.then_some(Format::OfacAdvancedXml)
+    advanced.then_some(Recognised::This)
 }
 
 /// A coded value from `ReferenceValueSets`: its text and its other attributes.
@@ -244,6 +268,15 @@ struct PartyRaw {
     aliases: Vec<AliasRaw>,
     groups: HashMap<String, String>,
     features: Vec<FeatureRaw>,
+}
+
+/// A party's names, sorted out of its aliases (see [`State::party_names`]).
+#[derive(Default)]
+struct PartyNames {
+    primary: Option<String>,
+    aliases: Vec<String>,
+    alt_types: Map<String, Value>,
+    other_scripts: Vec<String>,
 }
 
 /// One `IDRegDocument` being read.
@@ -374,13 +407,17 @@ impl State {
         Some(attr(&r.attrs, key)).filter(|v| !v.is_empty())
     }
 
-    /// Reads the whole stream.
-    fn read(&mut self, file: &str, mut xml: XmlStream<'_>) -> Result<(), FormatError> {
+    /// Reads the whole stream; returns the decoding warning, if any.
+    fn read(
+        &mut self,
+        file: &str,
+        mut xml: ElementStream<'_>,
+    ) -> Result<Option<String>, FormatError> {
         let mut path: Vec<String> = Vec::new();
         let mut root_seen = false;
         loop {
             match xml.next()? {
-                XmlEvent::Start { name, attrs } => {
+                ElementEvent::Start { name, attrs } => {
                     if path.is_empty() {
                         if name != "Sanctions" {
                             return Err(FormatError::new(
@@ -396,11 +433,11 @@ impl State {
                     path.push(name);
                     self.start(&path, &attrs);
                 }
-                XmlEvent::End { name, text } => {
+                ElementEvent::End { name, text } => {
                     self.end(file, &path, &name, text)?;
                     path.pop();
                 }
-                XmlEvent::Eof => break,
+                ElementEvent::Eof => break,
             }
         }
         if !root_seen {
@@ -410,7 +447,7 @@ impl State {
                 "no <Sanctions> element: the file is empty or not OFAC's advanced XML",
             ));
         }
-        Ok(())
+        Ok(xml.reader().decode_warning())
     }
 
     /// An element starts; `path` ends with it.
@@ -419,6 +456,17 @@ impl State {
         let depth = names.len();
         let name = names.last().copied().unwrap_or("");
         let parent = if depth >= 2 { names[depth - 2] } else { "" };
+        self.start_record(&names, attrs);
+        self.start_location_or_date(name, parent, attrs);
+        self.start_party_part(name, attrs);
+        self.start_sanctions_part(name, attrs);
+    }
+
+    /// A record starts: a date of issue, a coded value, a location, an identity document, a
+    /// party, a relationship or a sanctions entry (each at its depth).
+    fn start_record(&mut self, names: &[&str], attrs: &[(String, String)]) {
+        let depth = names.len();
+        let name = names.last().copied().unwrap_or("");
         match (depth, name) {
             (2, "DateOfIssue") => self.period = Some(Period::default()),
             (4, _) if names[1] == "ReferenceValueSets" => {
@@ -473,6 +521,10 @@ impl State {
             }
             _ => {}
         }
+    }
+
+    /// A part of a location, of an identity document's date, or of a date period starts.
+    fn start_location_or_date(&mut self, name: &str, parent: &str, attrs: &[(String, String)]) {
         match name {
             "LocationPart" if self.location.is_some() => {
                 self.loc_part = Some((attr(attrs, "LocPartTypeID").to_string(), true));
@@ -505,6 +557,13 @@ impl State {
                     p.approximate = true;
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// A part of a party starts: its profile, identities, aliases and names, features.
+    fn start_party_part(&mut self, name: &str, attrs: &[(String, String)]) {
+        match name {
             "Profile" => {
                 if let Some(p) = self.party.as_mut() {
                     p.profile_id = attr(attrs, "ID").to_string();
@@ -580,6 +639,13 @@ impl State {
                     }
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// A part of a sanctions entry starts: its event, a measure.
+    fn start_sanctions_part(&mut self, name: &str, attrs: &[(String, String)]) {
+        match name {
             "EntryEvent" => self.event_basis = attr(attrs, "LegalBasisID").to_string(),
             "SanctionsMeasure" => self.measure_type = attr(attrs, "SanctionsTypeID").to_string(),
             _ => {}
@@ -632,8 +698,21 @@ impl State {
             }
             return Ok(());
         }
+        self.end_location_part(name, parent, depth, value);
+        self.end_document_part(name, parent, depth, value);
+        self.end_party_part(file, name, parent, depth, &text)?;
+        self.end_sanctions_part(name, parent, depth, value);
+        // Locations and documents are needed only while the parties are read.
+        if name == "DistinctParties" && depth == 2 {
+            self.locations = HashMap::new();
+            self.docs = HashMap::new();
+        }
+        Ok(())
+    }
+
+    /// A part of a location ends, or the location.
+    fn end_location_part(&mut self, name: &str, parent: &str, depth: usize, value: &str) {
         match name {
-            // Locations.
             "Value" if parent == "LocationPartValue" => {
                 if let (Some((_, loc)), Some((type_id, primary))) =
                     (self.location.as_mut(), self.loc_part.as_ref())
@@ -652,7 +731,13 @@ impl State {
                     self.locations.insert(id, loc);
                 }
             }
-            // Identity documents.
+            _ => {}
+        }
+    }
+
+    /// A part of an identity document ends, or the document.
+    fn end_document_part(&mut self, name: &str, parent: &str, depth: usize, value: &str) {
+        match name {
             "IDRegistrationNo" | "IssuingAuthority" | "Comment"
                 if parent == "IDRegDocument" && !value.is_empty() =>
             {
@@ -684,10 +769,24 @@ impl State {
                     self.docs.entry(doc.identity.clone()).or_default().push(doc);
                 }
             }
-            // Parties.
+            _ => {}
+        }
+    }
+
+    /// A part of a party ends (`text` untrimmed), or the party: its entry is built.
+    fn end_party_part(
+        &mut self,
+        file: &str,
+        name: &str,
+        parent: &str,
+        depth: usize,
+        text: &str,
+    ) -> Result<(), FormatError> {
+        let value = text.trim();
+        match name {
             "Comment" if parent == "DistinctParty" && !value.is_empty() => {
                 if let Some(p) = self.party.as_mut() {
-                    p.comment = Some(text);
+                    p.comment = Some(text.to_string());
                 }
             }
             "NamePartValue" => {
@@ -731,7 +830,14 @@ impl State {
                     self.entries.push(&entry);
                 }
             }
-            // Sanctions entries.
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A part of a sanctions entry ends, or the entry.
+    fn end_sanctions_part(&mut self, name: &str, parent: &str, depth: usize, value: &str) {
+        match name {
             "Date" if parent == "EntryEvent" => {
                 let date = self.period.take().and_then(|p| p.start_from.date());
                 if let Some(profile) = self.entry.as_ref().map(|e| e.0) {
@@ -794,14 +900,8 @@ impl State {
                     }
                 }
             }
-            // Locations and documents are needed only while the parties are read.
-            "DistinctParties" if depth == 2 => {
-                self.locations = HashMap::new();
-                self.docs = HashMap::new();
-            }
             _ => {}
         }
-        Ok(())
     }
 
     /// A profile key as the file wrote it.
@@ -905,11 +1005,47 @@ impl State {
             ));
         }
         let id = EntryId::new(fixed).map_err(|e| located(e.to_string()))?;
-        let mut primary_name = None;
-        let mut other_scripts = Vec::new();
-        let mut aliases = Vec::new();
-        let mut alt_types = Map::new();
         let mut composite = Composite::default();
+        let names = self.party_names(&party, &mut composite);
+        let mut entry = Entry::new(id, names.primary.unwrap_or_default());
+        entry.aliases = names.aliases;
+        composite.remarks = party.comment.as_ref().map(|c| c.trim().to_string());
+        self.party_type_into(&party.sub_type_id, &mut entry);
+        if !names.alt_types.is_empty() {
+            entry
+                .extra
+                .insert("alt_types".into(), Value::Object(names.alt_types));
+        }
+        if !names.other_scripts.is_empty() {
+            entry.extra.insert(
+                "other_script_names".into(),
+                Value::Array(names.other_scripts.into_iter().map(Value::String).collect()),
+            );
+        }
+        let id_other = self.party_documents(&party.identities, &mut composite);
+        if !id_other.is_empty() {
+            entry
+                .extra
+                .insert("id_other".into(), Value::Array(id_other));
+        }
+        self.party_features(&party.features, &mut entry, &mut composite);
+        let profile = if party.profile_id.is_empty() {
+            fixed.to_string()
+        } else {
+            party.profile_id
+        };
+        let key = self.profile_key(&profile);
+        self.by_profile.insert(key, self.parties.len() as u32);
+        self.parties.push((key, Box::default(), Box::default()));
+        csv_quotes(&mut entry);
+        Ok(entry)
+    }
+
+    /// A party's names: the primary alias's Latin-script name; the other aliases (their types
+    /// in `alt_types` unless a.k.a.), low-quality ones as weak names of the remarks; names in
+    /// other scripts.
+    fn party_names(&self, party: &PartyRaw, composite: &mut Composite) -> PartyNames {
+        let mut names = PartyNames::default();
         for alias in &party.aliases {
             let label = self.value("AliasType", &alias.type_id).unwrap_or("A.K.A.");
             let kind = alt_type(label);
@@ -929,52 +1065,48 @@ impl State {
             if chosen.is_none() && !rest.is_empty() {
                 chosen = Some(rest.remove(0));
             }
-            other_scripts.extend(rest);
+            names.other_scripts.extend(rest);
             let Some(name) = chosen else { continue };
-            if alias.primary && primary_name.is_none() {
-                primary_name = Some(name);
+            if alias.primary && names.primary.is_none() {
+                names.primary = Some(name);
             } else if alias.low_quality {
                 composite.weak_akas.push((label.to_lowercase(), name));
             } else {
                 if kind != "aka" {
-                    alt_types.insert(name.clone(), Value::String(kind));
+                    names.alt_types.insert(name.clone(), Value::String(kind));
                 }
-                aliases.push(name);
+                names.aliases.push(name);
             }
         }
-        let mut entry = Entry::new(id, primary_name.unwrap_or_default());
-        entry.aliases = aliases;
-        composite.remarks = party.comment.map(|c| c.trim().to_string());
-        if let Some(sub) = self.value("PartySubType", &party.sub_type_id) {
-            let party_type = self
-                .ref_attr("PartySubType", &party.sub_type_id, "PartyTypeID")
-                .and_then(|t| self.value("PartyType", t));
-            match EntryType::parse(sub).or_else(|| party_type.and_then(EntryType::parse)) {
-                Some(t) => entry.entry_type = Some(t),
-                None => {
-                    let label = party_type.unwrap_or(sub).to_string();
-                    entry
-                        .extra
-                        .insert("party_type".into(), Value::String(label));
-                }
+        names
+    }
+
+    /// The entry type of a party sub-type (or of its party type); when neither is one,
+    /// `extra.party_type` says what it is.
+    fn party_type_into(&self, sub_type_id: &str, entry: &mut Entry) {
+        let Some(sub) = self.value("PartySubType", sub_type_id) else {
+            return;
+        };
+        let party_type = self
+            .ref_attr("PartySubType", sub_type_id, "PartyTypeID")
+            .and_then(|t| self.value("PartyType", t));
+        match EntryType::parse(sub).or_else(|| party_type.and_then(EntryType::parse)) {
+            Some(t) => entry.entry_type = Some(t),
+            None => {
+                let label = party_type.unwrap_or(sub).to_string();
+                entry
+                    .extra
+                    .insert("party_type".into(), Value::String(label));
             }
         }
-        if !alt_types.is_empty() {
-            entry
-                .extra
-                .insert("alt_types".into(), Value::Object(alt_types));
-        }
-        if !other_scripts.is_empty() {
-            entry.extra.insert(
-                "other_script_names".into(),
-                Value::Array(other_scripts.into_iter().map(Value::String).collect()),
-            );
-        }
-        // Identity documents: in the reason, as the CSV writes them; whatever the CSV does not
-        // write (issuing authority, validity, comments, other dates) under `id_other`.
+    }
+
+    /// A party's identity documents: in the remarks, as the CSV writes them; whatever the CSV
+    /// does not write (issuing authority, validity, comments, other dates) is returned, for
+    /// `id_other`. The documents are read once: each is taken from the state.
+    fn party_documents(&mut self, identities: &[String], composite: &mut Composite) -> Vec<Value> {
         let mut id_other = Vec::new();
-        for doc in party
-            .identities
+        for doc in identities
             .iter()
             .filter_map(|i| self.docs.remove(i))
             .flatten()
@@ -1021,15 +1153,22 @@ impl State {
                 }
             }
         }
-        if !id_other.is_empty() {
-            entry
-                .extra
-                .insert("id_other".into(), Value::Array(id_other));
-        }
+        id_other
+    }
 
-        let mut features: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    /// A party's features: addresses and countries from its locations; birth data,
+    /// nationality and citizenship, and every other feature (Website, Gender, SWIFT/BIC,
+    /// Former Vessel Flag, …) in the remarks, as the legacy files write them; the CSV's own
+    /// columns (title, vessel data) in `extra`. Then the remarks themselves.
+    fn party_features(
+        &self,
+        features: &[FeatureRaw],
+        entry: &mut Entry,
+        composite: &mut Composite,
+    ) {
+        let mut scalars: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut address_scripts = Vec::new();
-        for feature in &party.features {
+        for feature in features {
             let label = self.value("FeatureType", &feature.type_id).unwrap_or("");
             if label == "Location" {
                 for loc in &feature.locations {
@@ -1051,10 +1190,9 @@ impl State {
                 "nationality" => composite.nationalities.extend(values),
                 "citizenship" => composite.citizenships.extend(values),
                 _ if SCALAR_KEYS.contains(&key.as_str()) => {
-                    features.entry(key).or_default().extend(values)
+                    scalars.entry(key).or_default().extend(values)
                 }
-                // Every other feature (Website, Gender, SWIFT/BIC, Former Vessel Flag, …) is an
-                // id row of the legacy files.
+                // Every other feature is an id row of the legacy files.
                 _ => {
                     let kind = if label.is_empty() {
                         key.clone()
@@ -1074,7 +1212,7 @@ impl State {
                 }
             }
         }
-        for (key, values) in features {
+        for (key, values) in scalars {
             if values.is_empty() {
                 continue;
             }
@@ -1093,23 +1231,13 @@ impl State {
             };
             entry.extra.insert(key, value);
         }
-        entry.reason = composite.remarks();
+        entry.reason = std::mem::take(composite).remarks();
         if !address_scripts.is_empty() {
             entry.extra.insert(
                 "address_other_scripts".into(),
                 Value::Array(address_scripts.into_iter().map(Value::String).collect()),
             );
         }
-        let profile = if party.profile_id.is_empty() {
-            fixed.to_string()
-        } else {
-            party.profile_id
-        };
-        let key = self.profile_key(&profile);
-        self.by_profile.insert(key, self.parties.len() as u32);
-        self.parties.push((key, Box::default(), Box::default()));
-        csv_quotes(&mut entry);
-        Ok(entry)
     }
 
     /// Joins programs and relationships and builds the publication.
@@ -1343,6 +1471,7 @@ fn feature_key(label: &str, type_id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::Format;
     use crate::formats::InputFile;
     use crate::formats::entry_by_id as by_id;
     use crate::formats::snapshot_entries as entries;
@@ -1522,7 +1651,12 @@ mod tests {
             let (advanced, _) = parse(&fixture(&format!("{date}/sdn_advanced.xml"))).unwrap();
             let path = fixture_path("ofac-xml", &format!("{date}/SDN.XML"));
             let legacy = Input::single("SDN.XML", std::fs::read(path).unwrap());
-            let (legacy, _) = super::super::ofac_xml::parse(&legacy).unwrap();
+            // The legacy XML, read through the registry.
+            let legacy = Format::from_name("ofac-xml")
+                .expect("the OFAC legacy XML format")
+                .parse(&legacy)
+                .unwrap()
+                .publications;
             let (a, l) = (entries(&advanced), entries(&legacy));
             assert_eq!(a.len(), l.len());
             for x in l {
@@ -1614,10 +1748,10 @@ mod tests {
     #[test]
     fn recognises_only_the_advanced_layout() {
         let head = text_of("2024-03-01/sdn_advanced.xml");
-        assert_eq!(recognise(head.as_bytes()), Some(Format::OfacAdvancedXml));
+        assert_eq!(recognise(head.as_bytes()), Some(Recognised::This));
         assert_eq!(
             recognise(b"<Sanctions><DateOfIssue><Year>2020</Year>"),
-            Some(Format::OfacAdvancedXml)
+            Some(Recognised::This)
         );
         for other in [
             &b"<?xml version=\"1.0\"?><sdnList xmlns=\"http://tempuri.org/sdnList.xsd\">"[..],
@@ -1702,7 +1836,9 @@ mod tests {
                 }
                 let input = Input::single("x.xml", copy);
                 let _ = parse(&input);
-                let _ = super::super::ofac_xml::parse(&input);
+                if let Some(legacy) = Format::from_name("ofac-xml") {
+                    let _ = legacy.parse(&input);
+                }
             }
         }
     }

@@ -1,0 +1,105 @@
+//! Text files read whole or line by line, decoded by the one policy ([`super::decode`]).
+
+use std::borrow::Cow;
+use std::io::BufRead;
+
+use super::decode::{Decoded, Syntax, TextReader, decode};
+use crate::formats::{FormatError, InputFile, Location};
+
+/// The whole text of `file`, decoded by the policy for `syntax` (borrowed when the bytes held
+/// are UTF-8 already; a streamed file is read whole).
+pub(crate) fn whole_text(file: &InputFile, syntax: Syntax) -> Result<Decoded<'_>, FormatError> {
+    if file.stream_from.is_none() {
+        return Ok(decode(&file.bytes, syntax));
+    }
+    let mut bytes = Vec::new();
+    file.reader()?
+        .read_to_end(&mut bytes)
+        .map_err(|e| FormatError::new(&file.name, Location::File, format!("cannot read: {e}")))?;
+    let decoded = decode(&bytes, syntax);
+    Ok(Decoded {
+        text: Cow::Owned(decoded.text.into_owned()),
+        note: decoded.note,
+    })
+}
+
+/// `file` as a stream of UTF-8 text, decoded by the policy for `syntax` as it is read.
+pub(crate) fn open(
+    file: &InputFile,
+    syntax: Syntax,
+) -> Result<TextReader<Box<dyn BufRead + '_>>, FormatError> {
+    TextReader::new(file.reader()?, syntax)
+        .map_err(|e| FormatError::new(&file.name, Location::File, format!("cannot read: {e}")))
+}
+
+/// A text file read line by line, streamed.
+pub(crate) struct Lines<'a> {
+    file: &'a str,
+    reader: TextReader<Box<dyn BufRead + 'a>>,
+    buf: String,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    /// Opens `file` (not XML: no declaration is read).
+    pub(crate) fn open(file: &'a InputFile) -> Result<Lines<'a>, FormatError> {
+        Ok(Lines {
+            file: &file.name,
+            reader: open(file, Syntax::Text)?,
+            buf: String::new(),
+            line: 0,
+        })
+    }
+
+    /// The next line (1-based number, text with its line end), or `None` at the end.
+    pub(crate) fn next_line(&mut self) -> Result<Option<(u64, &str)>, FormatError> {
+        self.buf.clear();
+        let n = self.reader.read_line(&mut self.buf).map_err(|e| {
+            FormatError::new(
+                self.file,
+                Location::Line(self.line + 1),
+                format!("cannot read: {e}"),
+            )
+        })?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.line += 1;
+        Ok(Some((self.line, &self.buf)))
+    }
+
+    /// The decoding warning about the file, if any (complete once every line was read).
+    pub(crate) fn decode_warning(&self) -> Option<String> {
+        self.reader.note().map(|note| note.warning(self.file))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_decoded_and_numbered() {
+        let file = InputFile {
+            name: "x.json".into(),
+            bytes: b"\xEF\xBB\xBFa\r\n\nCaf\xE9\n".to_vec(),
+            stream_from: None,
+        };
+        let mut lines = Lines::open(&file).unwrap();
+        let mut got = Vec::new();
+        while let Some((n, text)) = lines.next_line().unwrap() {
+            got.push((n, text.to_string()));
+        }
+        assert_eq!(
+            got,
+            vec![
+                (1, "a\r\n".to_string()),
+                (2, "\n".to_string()),
+                (3, "Café\n".to_string())
+            ]
+        );
+        assert!(lines.decode_warning().unwrap().starts_with("x.json:3: "));
+        let whole = whole_text(&file, Syntax::Text).unwrap();
+        assert_eq!(whole.text, "a\r\n\nCafé\n");
+    }
+}
