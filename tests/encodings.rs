@@ -485,3 +485,29 @@ fn the_cli_warns_and_records_the_names_read_as_windows_1252() {
     let state = env.json(&["as-of", "2024-03-04", "--list", "us-bis-dpl"]);
     assert_eq!(state["entries"][0]["name"], "CAFé EXAMPLE", "{state}");
 }
+
+/// `compare` says what the readers noted too: a file read as Windows-1252 is never compared
+/// silently.
+#[test]
+fn compare_warns_about_a_file_read_as_windows_1252() {
+    let env = Env::new();
+    let old = fixture("ofac-xml/2024-03-01/SDN.XML");
+    let new = replace_all(&old, b"AEROCARIBBEAN", b"AEROCARIBB\xE9AN");
+    let new = with_declared_encoding(&new, Some("UTF-8"));
+    let (old, new) = (
+        env.write("old/SDN.XML", &old),
+        env.write("new/SDN.XML", &new),
+    );
+    let output = env
+        .cmd(&["compare", "-o", "json", &old, &new])
+        .output()
+        .expect("listdiff runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("listdiff: warning: ") && stderr.contains("(0xE9) is not UTF-8"),
+        "{stderr}"
+    );
+    let diff: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert!(diff.to_string().contains("AEROCARIBBéAN"), "{diff}");
+}

@@ -78,6 +78,10 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         Some(pair) => pair,
         None => (old_format.parse(&old_input)?, new_format.parse(&new_input)?),
     };
+    // What the readers noted (a Windows-1252 fallback, merged rows, …) is said, as ingest says it.
+    for warning in old_parsed.warnings.iter().chain(&new_parsed.warnings) {
+        eprintln!("listdiff: warning: {warning}");
+    }
     let (old, old_date) = dated(old_parsed, &old_candidate.display);
     let (mut new, new_date) = dated(new_parsed, &new_candidate.display);
     // In lists keyed by name, renamed entries of NEW get the ids they had in OLD, as ingest
