@@ -145,3 +145,116 @@ fn a_cut_short_real_sdn_file_is_refused() {
     assert!(stderr.contains("of the 14426 in force"), "{stderr}");
     assert_eq!(env.ok(&["log", "-o", "json"]), before);
 }
+
+/// A native snapshot of list `keyed` whose entries carry rename keys, as the eCFR parser gives
+/// them: (id, rename key) pairs.
+fn keyed_snapshot(published: &str, entries: &[(&str, &str)]) -> String {
+    let entries: Vec<_> = entries
+        .iter()
+        .map(|(id, key)| json!({"id": id, "name": id, "extra": {"rename_key": key}}))
+        .collect();
+    native(
+        "keyed",
+        published,
+        "snapshot",
+        json!({ "entries": entries }),
+    )
+}
+
+#[test]
+fn new_entries_with_rename_keys_that_pair_with_nothing_count_as_removals() {
+    let env = Env::new();
+    let first: Vec<(&str, &str)> = vec![
+        ("a", "k1"),
+        ("b", "k2"),
+        ("c", "k3"),
+        ("d", "k4"),
+        ("e", "k5"),
+        ("f", "k6"),
+    ];
+    env.ok(&[
+        "ingest",
+        &env.write("a.json", keyed_snapshot("2024-01-01", &first)),
+    ]);
+    let before = env.ok(&["log", "-o", "json"]);
+
+    // Six of six replaced by entries whose rename keys match none of the departing ones: no
+    // rename pairs, so all six are removals.
+    let replaced: Vec<(&str, &str)> = vec![
+        ("u", "n1"),
+        ("v", "n2"),
+        ("w", "n3"),
+        ("x", "n4"),
+        ("y", "n5"),
+        ("z", "n6"),
+    ];
+    let path = env.write("b.json", keyed_snapshot("2024-01-02", &replaced));
+    let (code, stderr) = stderr_of(&env, &["ingest", &path]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("would remove 6 of the 6 in force"),
+        "{stderr}"
+    );
+    assert_eq!(env.ok(&["log", "-o", "json"]), before);
+
+    // Three pair with departing entries (same key: renames), three do not: three removals.
+    let half: Vec<(&str, &str)> = vec![
+        ("a2", "k1"),
+        ("b2", "k2"),
+        ("c2", "k3"),
+        ("x", "n4"),
+        ("y", "n5"),
+        ("z", "n6"),
+    ];
+    let path = env.write("c.json", keyed_snapshot("2024-01-02", &half));
+    let (code, stderr) = stderr_of(&env, &["ingest", &path]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("would remove 3 of the 6 in force"),
+        "{stderr}"
+    );
+    // Two departing entries sharing one key pair with nothing (the rename rule): both count.
+    let shared = vec![
+        ("a", "k1"),
+        ("b", "k2"),
+        ("c", "k3"),
+        ("d", "k4"),
+        ("e", "k5"),
+        ("f", "k5"),
+    ];
+    let env2 = Env::new();
+    env2.ok(&[
+        "ingest",
+        &env2.write("a.json", keyed_snapshot("2024-01-01", &shared)),
+    ]);
+    let path = env2.write(
+        "b.json",
+        keyed_snapshot(
+            "2024-01-02",
+            &[
+                ("a", "k1"),
+                ("b", "k2"),
+                ("c", "k3"),
+                ("d", "k4"),
+                ("g", "k5"),
+            ],
+        ),
+    );
+    let (code, stderr) = stderr_of(&env2, &["ingest", "--max-drop", "30", &path]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("would remove 2 of the 6 in force"),
+        "{stderr}"
+    );
+
+    // Renames that do pair are not removals: every entry renamed is accepted.
+    let renamed: Vec<(&str, &str)> = first
+        .iter()
+        .map(|(id, key)| (if *id == "a" { "a-renamed" } else { *id }, *key))
+        .collect();
+    let out = env.ok(&[
+        "ingest",
+        &env.write("d.json", keyed_snapshot("2024-01-02", &renamed)),
+    ]);
+    assert!(out.contains("0 added, 0 removed, 1 changed"), "{out}");
+}

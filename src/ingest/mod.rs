@@ -45,7 +45,7 @@ pub use report::{
 pub use reread::{ArchivedBytes, ArchivedInput, RereadError, parse_archived, reread};
 
 use archive::{Archived, Sources};
-use guard::{Outline, id_hash, refuse_drops, refuse_empty};
+use guard::{InForce, Outline, refuse_drops, refuse_empty};
 use streamed::{Streamed, prepare_streamed, record_streamed};
 
 use crate::model::Publication;
@@ -254,8 +254,12 @@ impl Ingest {
                 let input = item.candidate.display.as_str();
                 item.outlines.iter().map(move |outline| (input, outline))
             });
-            refuse_drops(outlines, max_drop, |list, day| {
-                Ok(view.ids_as_of(list, day)?.iter().map(id_hash).collect())
+            refuse_drops(outlines, max_drop, |list, day, with_keys| {
+                Ok(if with_keys {
+                    InForce::of_entries(&view.state_as_of(list, day)?)
+                } else {
+                    InForce::of_ids(&view.ids_as_of(list, day)?)
+                })
             })?;
         }
         let mut archived = options.archive.archives(store)?.then(Archived::default);
