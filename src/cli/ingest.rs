@@ -1,7 +1,8 @@
 //! `listdiff ingest [--list ID] [--published DATE] [--format FMT] PATH...`
 //!
 //! Records publications as events. PATHs are read in the order given; a directory means every
-//! publication below it, in (publication date, path) order; `-` reads standard input. Every
+//! publication below it, in (publication date, path) order (a directory reached again through a
+//! link is skipped with a note); `-` reads standard input. Every
 //! input is read and checked before the store is touched, so bad input records nothing.
 //!
 //! The publication date is --published, else the date the file states, else the last

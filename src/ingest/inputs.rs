@@ -197,26 +197,81 @@ fn read_error(path: &Path) -> impl FnOnce(std::io::Error) -> IngestError + '_ {
     }
 }
 
-/// Every file below `dir` that is not hidden or documentation, in path order.
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), IngestError> {
-    let entries = fs::read_dir(dir).map_err(read_dir_error(dir))?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') {
-            continue;
+/// A directory as the file system knows it (device and inode on Unix; elsewhere its canonical
+/// path), whatever path or link reached it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum DirIdentity {
+    /// The device and inode numbers.
+    #[cfg(unix)]
+    Inode(u64, u64),
+    /// The canonical path (links resolved).
+    #[cfg(not(unix))]
+    Canonical(PathBuf),
+}
+
+impl DirIdentity {
+    /// The identity of directory `path` (links followed).
+    fn of(path: &Path) -> Result<DirIdentity, IngestError> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let meta = fs::metadata(path).map_err(read_dir_error(path))?;
+            Ok(DirIdentity::Inode(meta.dev(), meta.ino()))
         }
-        if path.is_dir() {
-            walk(&path, found)?;
-        } else if !is_documentation(&name) {
-            found.push(path);
+        #[cfg(not(unix))]
+        {
+            fs::canonicalize(path)
+                .map(DirIdentity::Canonical)
+                .map_err(read_dir_error(path))
         }
     }
-    Ok(())
+}
+
+/// A walk of one input directory: the files found, and the directories walked so far (each by
+/// its identity, with the path it was walked under), so that no directory is walked twice
+/// however many links lead to it.
+struct Walk<'a> {
+    /// The files found, in path order.
+    files: Vec<PathBuf>,
+    /// Each directory walked, with the path it was walked under.
+    walked: std::collections::HashMap<DirIdentity, PathBuf>,
+    /// Where to note the directories skipped.
+    notes: &'a mut Vec<String>,
+}
+
+impl Walk<'_> {
+    /// Adds every file below `dir` that is not hidden or documentation, in path order; a
+    /// directory already walked (reached again through a link) is skipped with a note.
+    fn dir(&mut self, dir: &Path) -> Result<(), IngestError> {
+        let identity = DirIdentity::of(dir)?;
+        if let Some(first) = self.walked.get(&identity) {
+            self.notes.push(format!(
+                "skipped {}: it leads to {}, a directory already walked (a link loop or a second link to it)",
+                dir.display(),
+                first.display()
+            ));
+            return Ok(());
+        }
+        self.walked.insert(identity, dir.to_path_buf());
+        let entries = fs::read_dir(dir).map_err(read_dir_error(dir))?;
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if name.starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                self.dir(&path)?;
+            } else if !is_documentation(&name) {
+                self.files.push(path);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// How much of a file format detection reads.
@@ -274,8 +329,13 @@ fn find_in_directory(
     forced: Option<Format>,
     found: &mut FoundInputs,
 ) -> Result<(), IngestError> {
-    let mut files = Vec::new();
-    walk(dir, &mut files)?;
+    let mut walk = Walk {
+        files: Vec::new(),
+        walked: std::collections::HashMap::new(),
+        notes: &mut found.notes,
+    };
+    walk.dir(dir)?;
+    let files = walk.files;
     let mut unknown = Vec::new();
     for file in files {
         let detection = match forced {
