@@ -24,6 +24,7 @@
 
 use chrono::NaiveDate;
 
+use super::human::{note, say, warning};
 use super::inputs::ReadArgs;
 use super::{CliError, Context, Outcome, parse_date, parse_list_id};
 use crate::ingest::{
@@ -31,6 +32,7 @@ use crate::ingest::{
     PublicationOutcome, PublicationReport,
 };
 use crate::model::ListId;
+use crate::model::text::quote_bounded;
 use crate::store::Access;
 
 #[derive(clap::Args, Debug)]
@@ -69,7 +71,10 @@ pub(crate) struct Args {
 fn parse_percent(text: &str) -> Result<f64, String> {
     match text.trim_end_matches('%').parse::<f64>() {
         Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
-        _ => Err(format!("{text:?} is not a percentage from 0 to 100")),
+        _ => Err(format!(
+            "\"{}\" is not a percentage from 0 to 100",
+            quote_bounded(text)
+        )),
     }
 }
 
@@ -98,8 +103,8 @@ impl Args {
 pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let options = args.options();
     let found = ingest::find_inputs(&args.paths, &options.input)?;
-    for note in &found.notes {
-        eprintln!("listdiff: note: {note}");
+    for text in &found.notes {
+        note(text);
     }
     // Read and check everything before touching the store.
     let plan = Ingest::check(found, options)?;
@@ -114,20 +119,20 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     };
     print_inputs(&report);
     if let Some(archive) = &report.archive {
-        println!(
+        say(&format!(
             "archived {} input file{} ({} already archived) in {}",
             archive.written,
             if archive.written == 1 { "" } else { "s" },
             archive.present,
             archive.dir.display()
-        );
+        ));
     }
-    println!(
+    say(&format!(
         "{} recorded, {} already recorded, in {}",
         report.recorded(),
         report.already_recorded(),
         report.store.display()
-    );
+    ));
     store.close()?;
     Ok(Outcome::Done)
 }
@@ -136,8 +141,8 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
 /// was recorded, and what the fold noted.
 fn print_inputs(report: &IngestReport) {
     for input in &report.inputs {
-        for warning in &input.warnings {
-            eprintln!("listdiff: warning: {warning}");
+        for text in &input.warnings {
+            warning(text);
         }
         for publication in &input.publications {
             print_publication(input, publication);
@@ -156,15 +161,15 @@ fn print_publication(input: &InputReport, publication: &PublicationReport) {
     let display = &input.display;
     for rename in renames {
         let (old, new) = (&rename.old, &rename.new);
-        eprintln!(
-            "listdiff: note: {display}: {list} entry \"{new}\" is \"{old}\" renamed (same country and first citation): recorded as a change of \"{old}\""
-        );
+        note(&format!(
+            "{display}: {list} entry \"{new}\" is \"{old}\" renamed (same country and first citation): recorded as a change of \"{old}\""
+        ));
     }
     match outcome {
         PublicationOutcome::AlreadyRecorded { seq } => {
-            println!(
+            say(&format!(
                 "already recorded as event {seq}: {list} {published} from {display}; nothing written"
-            );
+            ));
         }
         PublicationOutcome::Recorded {
             event,
@@ -178,7 +183,7 @@ fn print_publication(input: &InputReport, publication: &PublicationReport) {
                     format!("; backfill: placed before the {latest} publication")
                 }
             };
-            println!(
+            say(&format!(
                 "recorded event {}: {} {} {}, {} added, {} removed, {} changed ({}){remark}",
                 event.seq,
                 event.list,
@@ -188,9 +193,9 @@ fn print_publication(input: &InputReport, publication: &PublicationReport) {
                 event.effect.removed,
                 event.effect.changed,
                 event.source,
-            );
-            for note in notes {
-                eprintln!("listdiff: warning: {display}: {note}");
+            ));
+            for text in notes {
+                warning(&format!("{display}: {text}"));
             }
         }
     }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::formats::FormatError;
+use crate::model::text::quote_bounded;
 use crate::model::{EntryId, ListId};
 use crate::store::{ArchiveError, StoreError};
 
@@ -83,7 +84,10 @@ pub enum IngestError {
         held: String,
     },
     /// A snapshot read one entry at a time repeats an id.
-    #[error("{input}: duplicate id \"{id}\": ids must be unique within a publication")]
+    #[error(
+        "{input}: duplicate id \"{}\": ids must be unique within a publication",
+        quote_bounded(.id.as_str())
+    )]
     DuplicateId {
         /// The input as shown to the user.
         input: String,
