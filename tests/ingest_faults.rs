@@ -95,3 +95,148 @@ fn an_input_directory_with_two_link_loops_is_walked_once() {
     }
     assert!(stderr.contains("already walked"), "{stderr}");
 }
+
+/// The SHA-256 of a file, as the log records it.
+fn sha256_of(path: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(std::fs::read(path).unwrap()))
+}
+
+/// An EU XML file large enough to be read one entity at a time (over 64 KiB): `copies` copies of
+/// the hand-made fixture's entities, logicalIds renumbered per copy.
+fn big_eu_file(copies: usize) -> String {
+    let text =
+        std::fs::read_to_string(common::repo("tests/fixtures/eu-fsf-xml/2025-03-14.xml")).unwrap();
+    let start = text.find("<sanctionEntity").unwrap();
+    let end = text.rfind("</export>").unwrap();
+    let mut out = text[..start].to_string();
+    for copy in 0..copies {
+        out.push_str(&text[start..end].replace("logicalId=\"", &format!("logicalId=\"{copy}0")));
+    }
+    out.push_str(&text[end..]);
+    out
+}
+
+/// Runs an ingest of `inputs` that pauses between its checks and its recording (the debug
+/// build's `LISTDIFF_TEST_PAUSE_BEFORE_RECORD`), calls `change` there, and lets it go on.
+fn ingest_changing_inputs(
+    env: &Env,
+    inputs: &[&str],
+    extra_args: &[&str],
+    change: impl FnOnce(),
+) -> (Option<i32>, String, String) {
+    let gate = env.dir.path().join("gate");
+    let gate_text = gate.to_string_lossy().into_owned();
+    let mut args = vec!["ingest"];
+    args.extend_from_slice(extra_args);
+    args.extend_from_slice(inputs);
+    let mut child = spawn(
+        env,
+        &args,
+        &[
+            ("LISTDIFF_TEST_PAUSE_BEFORE_RECORD", gate_text.as_str()),
+            // Keep no publication in memory between the phases: every input takes the path
+            // that files over 32 MB take.
+            ("LISTDIFF_TEST_KEEP_BYTES", "0"),
+        ],
+    );
+    let waiting = env.dir.path().join("gate.waiting");
+    let started = Instant::now();
+    while !waiting.exists() {
+        if child.try_wait().unwrap().is_some() {
+            let (code, stdout, stderr) = finish(child, Duration::from_secs(1));
+            panic!("the ingest ended ({code:?}) before pausing\n{stdout}\n{stderr}");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the ingest never reached the pause before recording"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    change();
+    std::fs::write(&gate, b"go").unwrap();
+    finish(child, Duration::from_secs(300))
+}
+
+#[test]
+fn inputs_changed_between_the_checks_and_recording_are_recorded_as_checked() {
+    let env = Env::new();
+    let files: Vec<String> = (1..=4)
+        .map(|day| {
+            env.write(
+                &format!("in/2024-01-0{day}.json"),
+                snapshot(&format!("2024-01-0{day}"), 50, "Day"),
+            )
+        })
+        .collect();
+    let eu = env.write("eu/2025-05-01/eu.xml", big_eu_file(60));
+    assert!(
+        std::fs::metadata(&eu).unwrap().len() > 128 * 1024,
+        "streamed"
+    );
+    let checked: Vec<String> = files.iter().chain([&eu]).map(|f| sha256_of(f)).collect();
+    let mut inputs: Vec<&str> = files.iter().map(String::as_str).collect();
+    inputs.push(&eu);
+    let (code, stdout, stderr) = ingest_changing_inputs(&env, &inputs, &[], || {
+        // Cut the third file in half, reword the fourth, cut the EU file short.
+        let third = std::fs::read(&files[2]).unwrap();
+        std::fs::write(&files[2], &third[..third.len() / 2]).unwrap();
+        let fourth = std::fs::read_to_string(&files[3]).unwrap();
+        std::fs::write(&files[3], fourth.replace("Day entry 7", "Changed entry 7")).unwrap();
+        let eu_bytes = std::fs::read(&eu).unwrap();
+        std::fs::write(&eu, &eu_bytes[..eu_bytes.len() / 3]).unwrap();
+    });
+    let log = env.json(&["log"]);
+    let events = log["events"].as_array().unwrap();
+    // All or nothing: either every publication is recorded exactly as checked, or nothing is
+    // and the message names a file that changed.
+    if code == Some(0) {
+        assert_eq!(events.len(), 5, "{stdout}\n{stderr}");
+        let mut recorded: Vec<String> = events
+            .iter()
+            .map(|e| e["sha256"].as_str().unwrap().to_string())
+            .collect();
+        recorded.sort();
+        let mut expected = checked.clone();
+        expected.sort();
+        assert_eq!(recorded, expected, "each event records the bytes checked");
+        let as_of = env.json(&["as-of", "2024-01-04", "--list", "l"]);
+        assert_eq!(as_of["entries"].as_array().unwrap().len(), 50);
+        assert_eq!(
+            common::find(&as_of, "entries", "e7")["name"],
+            "Day entry 7",
+            "the fourth file as checked, not as changed"
+        );
+        assert_eq!(
+            env.json(&["as-of", "2025-05-01", "--list", "eu-fsf"])["entries"]
+                .as_array()
+                .unwrap()
+                .len(),
+            180
+        );
+        env.ok(&["verify"]);
+    } else {
+        assert!(events.is_empty(), "a partial ingest: {log}\n{stderr}");
+        assert!(stderr.contains("2024-01-03.json"), "{stderr}");
+    }
+}
+
+#[test]
+fn an_input_changed_before_it_is_archived_is_recorded_and_said_not_archived() {
+    let env = Env::new();
+    let a = env.write("in/2024-01-01.json", snapshot("2024-01-01", 5, "A"));
+    let b = env.write("in/2024-01-02.json", snapshot("2024-01-02", 5, "B"));
+    let (code, stdout, stderr) = ingest_changing_inputs(&env, &[&a, &b], &["--archive"], || {
+        std::fs::write(&b, snapshot("2024-01-02", 5, "Changed")).unwrap();
+    });
+    // Both publications are recorded as checked; the changed file is not archived, and the
+    // message says so and what to do.
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    assert_eq!(env.json(&["log"])["events"].as_array().unwrap().len(), 2);
+    assert!(stderr.contains("2024-01-02.json"), "{stderr}");
+    assert!(
+        stderr.contains("is recorded, but its input was not archived"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--archive"), "{stderr}");
+}

@@ -108,6 +108,8 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     }
     // Read and check everything before touching the store.
     let plan = Ingest::check(found, options)?;
+    #[cfg(debug_assertions)]
+    pause_before_record();
     let mut store = context.open_store(Access::Write)?;
     let now = context.now()?;
     let report = match plan.record(&mut store, now) {
@@ -135,6 +137,24 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     ));
     store.close()?;
     Ok(Outcome::Done)
+}
+
+/// Tests only (debug builds): with `LISTDIFF_TEST_PAUSE_BEFORE_RECORD=PATH`, waits between the
+/// checks and recording until PATH exists, having created `PATH.waiting` to say it is there, so
+/// that a test can change the inputs at that moment.
+#[cfg(debug_assertions)]
+fn pause_before_record() {
+    let Some(gate) = std::env::var_os("LISTDIFF_TEST_PAUSE_BEFORE_RECORD") else {
+        return;
+    };
+    let gate = std::path::PathBuf::from(gate);
+    let mut waiting = gate.clone().into_os_string();
+    waiting.push(".waiting");
+    let _ = std::fs::write(&waiting, b"");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    while !gate.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
 /// Prints what recording each input did: its warnings, then per publication its renames, what

@@ -478,7 +478,43 @@ pub fn companion_paths(
 
 /// Reads a candidate and its companions and recognises (or takes) its format, without parsing.
 pub fn open(candidate: &Candidate, options: &InputOptions) -> Result<(Format, Input), IngestError> {
-    open_noting_transcoding(candidate, options).map(|(format, input, _)| (format, input))
+    open_noting_transcoding(candidate, options, false).map(|opened| (opened.format, opened.input))
+}
+
+/// A candidate opened: its format, the input to parse, and what reading it left to keep.
+struct Opened {
+    /// The format recognised or given.
+    format: Format,
+    /// What the parser reads.
+    input: Input,
+    /// The primary file's bytes as published, when those in `input` were transcoded from
+    /// UTF-16 (its digest is of the bytes published).
+    original: Option<Vec<u8>>,
+    /// The private copy `input` streams from, deleted when dropped (see [`private_copy`]).
+    _copy: Option<tempfile::TempPath>,
+}
+
+/// A private copy of `path` in the system's temporary directory, deleted when dropped: a file
+/// read as a stream for recording is read (hashed, then parsed) from such a copy, so that its
+/// digest and its publications are of the same bytes whatever happens to the file meanwhile.
+fn private_copy(path: &Path) -> Result<tempfile::TempPath, IngestError> {
+    let spool_error = |source| IngestError::Spool {
+        dir: std::env::temp_dir(),
+        source,
+    };
+    let mut from = fs::File::open(path).map_err(read_error(path))?;
+    let (mut to, copy) = tempfile::NamedTempFile::new()
+        .map_err(spool_error)?
+        .into_parts();
+    let mut buffer = vec![0u8; 256 * 1024];
+    loop {
+        let n = from.read(&mut buffer).map_err(read_error(path))?;
+        if n == 0 {
+            break;
+        }
+        std::io::Write::write_all(&mut to, &buffer[..n]).map_err(spool_error)?;
+    }
+    Ok(copy)
 }
 
 /// The format of `bytes` (the start of a candidate) when recognised; else why not.
@@ -503,11 +539,13 @@ fn recognise(bytes: &[u8], candidate: &Candidate) -> Result<Format, IngestError>
 }
 
 /// [`open`], also returning the primary file's original bytes when those held were transcoded
-/// from UTF-16 (its digest is of the bytes published).
+/// from UTF-16 (its digest is of the bytes published). With `private`, a file to be streamed is
+/// streamed from a private copy ([`private_copy`]), as recording needs.
 fn open_noting_transcoding(
     candidate: &Candidate,
     options: &InputOptions,
-) -> Result<(Format, Input, Option<Vec<u8>>), IngestError> {
+    private: bool,
+) -> Result<Opened, IngestError> {
     let forced = options.forced();
     // A file that may be in a streamed format is first read only as far as detection needs.
     let (bytes, whole) = match candidate.path() {
@@ -531,18 +569,28 @@ fn open_noting_transcoding(
         None => recognise(&bytes, candidate)?,
     }
     .refine_by_name(&candidate.file_name());
-    let (bytes, stream_from) = match candidate.path() {
-        Some(path) if !whole && format.streams() => (bytes, Some(path.to_path_buf())),
-        Some(path) if !whole => (fs::read(path).map_err(read_error(path))?, None),
-        _ => (bytes, None),
+    let (bytes, stream_from, copy) = match candidate.path() {
+        Some(path) if !whole && format.streams() && private => {
+            let copy = private_copy(path)?;
+            // The format was recognised from the file's first bytes: the copy must begin so.
+            if head(&copy)? != bytes {
+                return Err(IngestError::Changed {
+                    input: candidate.display.clone(),
+                });
+            }
+            (bytes, Some(copy.to_path_buf()), Some(copy))
+        }
+        Some(path) if !whole && format.streams() => (bytes, Some(path.to_path_buf()), None),
+        Some(path) if !whole => (fs::read(path).map_err(read_error(path))?, None, None),
+        _ => (bytes, None, None),
     };
     let companions = match candidate.path() {
         Some(path) => companions(format, path)?,
         None => Vec::new(),
     };
-    Ok((
+    Ok(Opened {
         format,
-        Input {
+        input: Input {
             primary: InputFile {
                 name: candidate.display.clone(),
                 bytes,
@@ -552,12 +600,18 @@ fn open_noting_transcoding(
             options: options.parse_options(),
         },
         original,
-    ))
+        _copy: copy,
+    })
 }
 
 /// Reads a candidate (and its companions), recognises or takes its format, and parses it.
 pub fn read(candidate: &Candidate, options: &InputOptions) -> Result<ReadInput, IngestError> {
-    let (format, input, original) = open_noting_transcoding(candidate, options)?;
+    let Opened {
+        format,
+        input,
+        original,
+        _copy,
+    } = open_noting_transcoding(candidate, options, true)?;
     let file_name = recorded_name(candidate);
     // The digest is of the bytes published, not of their UTF-8 transcoding.
     let published = original.map(|bytes| InputFile {
@@ -609,7 +663,12 @@ pub(crate) fn read_streamed(
     format: Format,
     sink: &mut EntrySink,
 ) -> Result<Option<(StreamedSnapshot, Provenance)>, IngestError> {
-    let (format, input, original) = open_noting_transcoding(candidate, &options.as_format(format))?;
+    let Opened {
+        format,
+        input,
+        original,
+        _copy,
+    } = open_noting_transcoding(candidate, &options.as_format(format), true)?;
     // Small files are held whole, UTF-16 ones transcoded: read those the ordinary way.
     if !format.streams_entries() || input.primary.stream_from.is_none() || original.is_some() {
         return Ok(None);
