@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -239,4 +240,73 @@ fn an_input_changed_before_it_is_archived_is_recorded_and_said_not_archived() {
         "{stderr}"
     );
     assert!(stderr.contains("--archive"), "{stderr}");
+}
+
+/// The seqs of the events `ingest` said it recorded, from its standard output so far.
+fn printed_seqs(lines: &[String]) -> Vec<u64> {
+    lines
+        .iter()
+        .filter_map(|line| line.strip_prefix("recorded event "))
+        .filter_map(|rest| rest.split(':').next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn every_event_ingest_printed_is_in_the_store_after_a_kill() {
+    // Thirty publications, killed right after the last "recorded event" line, after the first,
+    // and after pseudo-random numbers of them (a fixed sequence, so that a failure can be
+    // replayed).
+    const FILES: usize = 30;
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut kill_points = vec![FILES, 1];
+    for _ in 0..4 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        kill_points.push(1 + (state % FILES as u64) as usize);
+    }
+    for (run, kill_after) in kill_points.into_iter().enumerate() {
+        let env = Env::new();
+        for day in 1..=FILES {
+            env.write(
+                &format!("in/2024-01-{day:02}.json"),
+                snapshot(&format!("2024-01-{day:02}"), 200, &format!("Day {day}")),
+            );
+        }
+        let dir = env.dir.path().join("in").to_string_lossy().into_owned();
+        let mut child = spawn(&env, &["ingest", &dir], &[]);
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = Vec::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            let recorded = line.starts_with("recorded event ");
+            lines.push(line);
+            if recorded && printed_seqs(&lines).len() >= kill_after {
+                break;
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let printed = printed_seqs(&lines);
+        assert!(!printed.is_empty(), "run {run}: nothing printed: {lines:?}");
+        let log = env.json(&["log"]);
+        let stored: Vec<u64> = log["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["seq"].as_u64().unwrap())
+            .collect();
+        for seq in &printed {
+            assert!(
+                stored.contains(seq),
+                "run {run}: ingest printed event {seq}, but after the kill the store holds only {stored:?}"
+            );
+        }
+        env.ok(&["verify"]);
+        eprintln!(
+            "run {run}: killed after {} printed events; {} in the store",
+            printed.len(),
+            stored.len()
+        );
+    }
 }

@@ -115,7 +115,15 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let report = match plan.record(&mut store, now) {
         Ok(report) => report,
         Err(failure) => {
-            print_inputs(&failure.done);
+            // Only what the store made durable is told as recorded.
+            if failure.durable {
+                print_inputs(&failure.done);
+            } else if failure.done.publications().next().is_some() {
+                warning(&format!(
+                    "{} publications were recorded before the failure, but the store could not make them durable: a crash may still lose them; see `listdiff log`",
+                    failure.done.publications().count()
+                ));
+            }
             return Err(failure.error.into());
         }
     };

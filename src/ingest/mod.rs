@@ -248,7 +248,8 @@ impl Ingest {
     /// archives their inputs (when the options or the store say so).
     ///
     /// On failure the store holds the events recorded before it (flushed as far as the store
-    /// could) and the failure reports them.
+    /// could) and the failure reports them, and whether they are durable. Nothing a report
+    /// tells as recorded is told before the store has made it durable.
     pub fn record(
         self,
         store: &mut Store,
@@ -260,10 +261,11 @@ impl Ingest {
             Err(error) => {
                 // The events recorded before the failure are whole: make them durable if the
                 // store still can; the failure itself is what the caller reports.
-                let _ = store.flush();
+                let durable = store.flush().is_ok();
                 Err(Box::new(RecordFailure {
                     error,
                     done: report,
+                    durable,
                 }))
             }
         }
