@@ -35,10 +35,17 @@ pub(crate) fn error(message: &str, lines: bool) {
     eprintln!("listdiff: error: {shown}");
 }
 
-/// Prints an argument error from the parser: each line escaped and at most about 200
-/// characters, since the parser quotes the argument it refuses whole.
+/// Lines of an argument error longer than this are cut to [`quote_bounded`]'s length.
+const USAGE_LINE_CHARS: usize = 300;
+
+/// Prints an argument error from the parser (which quotes the argument it refuses whole): each
+/// line escaped, and a line longer than [`USAGE_LINE_CHARS`] cut to about 200 characters.
 pub(crate) fn usage_error(rendered: &str) {
     for line in rendered.trim_end().lines() {
-        eprintln!("{}", quote_bounded(line));
+        if line.chars().nth(USAGE_LINE_CHARS).is_some() {
+            eprintln!("{}", quote_bounded(line));
+        } else {
+            eprintln!("{}", visible(line));
+        }
     }
 }
