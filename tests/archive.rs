@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Env, native, real, repo};
+use common::{Env, RealData, native, repo};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -74,9 +74,12 @@ fn fixture(path: &str) -> String {
 
 #[test]
 fn ingest_archive_keeps_each_input_compressed_under_its_hash() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     let env = Env::new();
     // OFAC's four-file SDN set: sdn.csv with add.csv, alt.csv and sdn_comments.csv.
-    let dir = real("ofac-sdn/2019-01-04");
+    let dir = real.file("ofac-sdn/2019-01-04");
     let out = env.ok(&["ingest", "--archive", &format!("{dir}/sdn.csv")]);
     assert!(out.contains("archived 4 input files"), "{out}");
     let archived = env.archived();
@@ -204,8 +207,11 @@ fn a_refused_ingest_leaves_no_archive_file() {
 
 #[test]
 fn the_setting_makes_archiving_the_default_and_no_archive_overrides_it() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     let env = Env::new();
-    let sdn = |date: &str| real(&format!("ofac-sdn/{date}/sdn.csv"));
+    let sdn = |date: &str| real.file(&format!("ofac-sdn/{date}/sdn.csv"));
     // Without the setting nothing is archived.
     env.ok(&["ingest", &sdn("2021-08-18")]);
     assert!(env.archived().is_empty());
@@ -261,8 +267,11 @@ fn the_setting_makes_archiving_the_default_and_no_archive_overrides_it() {
 
 #[test]
 fn reingesting_with_archive_archives_an_already_recorded_publication() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     let env = Env::new();
-    let file = real("un-consolidated/2018-06-07/consolidated.xml");
+    let file = real.file("un-consolidated/2018-06-07/consolidated.xml");
     env.ok(&["ingest", &file]);
     let report = env.json(&["reparse"]);
     assert_eq!(statuses(&report), ["not_archived"]);
@@ -287,15 +296,18 @@ fn reingesting_with_archive_archives_an_already_recorded_publication() {
 
 #[test]
 fn reparse_of_archived_real_files_is_the_same() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     let env = Env::new();
     let mut paths: Vec<String> = ["2019-01-04", "2021-08-18", "2021-12-22", "2021-12-30"]
         .iter()
-        .map(|d| real(&format!("ofac-sdn/{d}/sdn.csv")))
+        .map(|d| real.file(&format!("ofac-sdn/{d}/sdn.csv")))
         .collect();
-    paths.push(real("un-consolidated/2018-06-07/consolidated.xml"));
-    paths.push(real("un-consolidated/2018-06-21/consolidated.xml"));
-    paths.push(real("trade-csl/2019-12-03/consolidated.csv"));
-    paths.push(real("opensanctions-ftm/2024-06-01/entities.ftm.json"));
+    paths.push(real.file("un-consolidated/2018-06-07/consolidated.xml"));
+    paths.push(real.file("un-consolidated/2018-06-21/consolidated.xml"));
+    paths.push(real.file("trade-csl/2019-12-03/consolidated.csv"));
+    paths.push(real.file("opensanctions-ftm/2024-06-01/entities.ftm.json"));
     let mut args = vec!["ingest", "--archive", "--allow-drop"];
     args.extend(paths.iter().map(String::as_str));
     env.ok(&args);
@@ -305,7 +317,7 @@ fn reparse_of_archived_real_files_is_the_same() {
         "--archive",
         "--list",
         "os-eu_fsf",
-        &real("opensanctions-ftm/2024-06-01/deltas"),
+        &real.file("opensanctions-ftm/2024-06-01/deltas"),
     ]);
     // A list keyed by name, where renames are carried.
     env.ok(&["ingest", "--archive", &fixture("ecfr-entity-list")]);
@@ -438,12 +450,15 @@ fn a_changed_reading_is_reported_as_differs_naming_the_entries() {
 
 #[test]
 fn a_damaged_archive_file_is_an_error_naming_the_file_and_event() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     let env = Env::new();
-    let file = real("ofac-sdn/2021-12-22/sdn.csv");
+    let file = real.file("ofac-sdn/2021-12-22/sdn.csv");
     env.ok(&[
         "ingest",
         "--archive",
-        &real("un-consolidated/2018-06-07/consolidated.xml"),
+        &real.file("un-consolidated/2018-06-07/consolidated.xml"),
     ]);
     env.ok(&["ingest", "--archive", &file]);
     let archived = env.archived_file(&sha256_of_file(&file));
@@ -475,12 +490,15 @@ fn a_damaged_archive_file_is_an_error_naming_the_file_and_event() {
 
 #[test]
 fn reparse_chooses_events_by_seq_and_list() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     let env = Env::new();
     env.ok(&[
         "ingest",
         "--archive",
-        &real("ofac-sdn/2021-12-22/sdn.csv"),
-        &real("un-consolidated/2018-06-07/consolidated.xml"),
+        &real.file("ofac-sdn/2021-12-22/sdn.csv"),
+        &real.file("un-consolidated/2018-06-07/consolidated.xml"),
     ]);
     let by_list = env.json(&["reparse", "--list", "un-sc"]);
     let events = by_list["events"].as_array().unwrap();

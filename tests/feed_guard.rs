@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Env, native, real};
+use common::{Env, RealData, native};
 use serde_json::json;
 
 fn snapshot(published: &str, ids: &[u32]) -> String {
@@ -98,9 +98,12 @@ fn a_drop_is_judged_against_the_publications_before_it_in_the_same_ingest() {
 
 #[test]
 fn the_real_empty_sdn_download_is_refused_and_skipped_in_a_directory() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     // The jackdwyer scraper committed a 0-byte sdn.csv on 2024-05-04 (PROVENANCE.md §1a).
     let env = Env::new();
-    env.ok(&["ingest", &real("ofac-sdn/2024-05-03/sdn.csv")]);
+    env.ok(&["ingest", &real.file("ofac-sdn/2024-05-03/sdn.csv")]);
     let before = env.ok(&["log", "-o", "json"]);
     let empty = env.write("2024-05-04/sdn.csv", b"");
     let (code, stderr) = stderr_of(&env, &["ingest", &empty]);
@@ -126,14 +129,17 @@ fn the_real_empty_sdn_download_is_refused_and_skipped_in_a_directory() {
 
 #[test]
 fn a_cut_short_real_sdn_file_is_refused() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     // The 2024-03-04 list with its last third cut off: 14,426 → 9,617 rows.
     let env = Env::new();
-    let full = std::fs::read(real("ofac-sdn/2024-03-04/sdn.csv")).unwrap();
+    let full = std::fs::read(real.file("ofac-sdn/2024-03-04/sdn.csv")).unwrap();
     env.ok(&[
         "ingest",
         "--published",
         "2024-03-04",
-        &real("ofac-sdn/2024-03-04/sdn.csv"),
+        &real.file("ofac-sdn/2024-03-04/sdn.csv"),
     ]);
     let lines: Vec<&[u8]> = full.split_inclusive(|b| *b == b'\n').collect();
     let cut: Vec<u8> = lines[..lines.len() * 2 / 3].concat();
@@ -144,4 +150,117 @@ fn a_cut_short_real_sdn_file_is_refused() {
     assert!(stderr.contains("us-ofac-sdn dated 2024-03-05"), "{stderr}");
     assert!(stderr.contains("of the 14426 in force"), "{stderr}");
     assert_eq!(env.ok(&["log", "-o", "json"]), before);
+}
+
+/// A native snapshot of list `keyed` whose entries carry rename keys, as the eCFR parser gives
+/// them: (id, rename key) pairs.
+fn keyed_snapshot(published: &str, entries: &[(&str, &str)]) -> String {
+    let entries: Vec<_> = entries
+        .iter()
+        .map(|(id, key)| json!({"id": id, "name": id, "extra": {"rename_key": key}}))
+        .collect();
+    native(
+        "keyed",
+        published,
+        "snapshot",
+        json!({ "entries": entries }),
+    )
+}
+
+#[test]
+fn new_entries_with_rename_keys_that_pair_with_nothing_count_as_removals() {
+    let env = Env::new();
+    let first: Vec<(&str, &str)> = vec![
+        ("a", "k1"),
+        ("b", "k2"),
+        ("c", "k3"),
+        ("d", "k4"),
+        ("e", "k5"),
+        ("f", "k6"),
+    ];
+    env.ok(&[
+        "ingest",
+        &env.write("a.json", keyed_snapshot("2024-01-01", &first)),
+    ]);
+    let before = env.ok(&["log", "-o", "json"]);
+
+    // Six of six replaced by entries whose rename keys match none of the departing ones: no
+    // rename pairs, so all six are removals.
+    let replaced: Vec<(&str, &str)> = vec![
+        ("u", "n1"),
+        ("v", "n2"),
+        ("w", "n3"),
+        ("x", "n4"),
+        ("y", "n5"),
+        ("z", "n6"),
+    ];
+    let path = env.write("b.json", keyed_snapshot("2024-01-02", &replaced));
+    let (code, stderr) = stderr_of(&env, &["ingest", &path]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("would remove 6 of the 6 in force"),
+        "{stderr}"
+    );
+    assert_eq!(env.ok(&["log", "-o", "json"]), before);
+
+    // Three pair with departing entries (same key: renames), three do not: three removals.
+    let half: Vec<(&str, &str)> = vec![
+        ("a2", "k1"),
+        ("b2", "k2"),
+        ("c2", "k3"),
+        ("x", "n4"),
+        ("y", "n5"),
+        ("z", "n6"),
+    ];
+    let path = env.write("c.json", keyed_snapshot("2024-01-02", &half));
+    let (code, stderr) = stderr_of(&env, &["ingest", &path]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("would remove 3 of the 6 in force"),
+        "{stderr}"
+    );
+    // Two departing entries sharing one key pair with nothing (the rename rule): both count.
+    let shared = vec![
+        ("a", "k1"),
+        ("b", "k2"),
+        ("c", "k3"),
+        ("d", "k4"),
+        ("e", "k5"),
+        ("f", "k5"),
+    ];
+    let env2 = Env::new();
+    env2.ok(&[
+        "ingest",
+        &env2.write("a.json", keyed_snapshot("2024-01-01", &shared)),
+    ]);
+    let path = env2.write(
+        "b.json",
+        keyed_snapshot(
+            "2024-01-02",
+            &[
+                ("a", "k1"),
+                ("b", "k2"),
+                ("c", "k3"),
+                ("d", "k4"),
+                ("g", "k5"),
+            ],
+        ),
+    );
+    let (code, stderr) = stderr_of(&env2, &["ingest", "--max-drop", "30", &path]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("would remove 2 of the 6 in force"),
+        "{stderr}"
+    );
+
+    // Renames that do pair are not removals: every entry renamed is accepted.
+    let renamed: Vec<(&str, &str)> = first
+        .iter()
+        .map(|(id, key)| (if *id == "a" { "a-renamed" } else { *id }, *key))
+        .collect();
+    let out = env.ok(&[
+        "ingest",
+        &env.write("d.json", keyed_snapshot("2024-01-02", &renamed)),
+    ]);
+    assert!(out.contains("0 added, 0 removed, 1 changed"), "{out}");
 }

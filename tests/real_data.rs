@@ -4,16 +4,19 @@
 
 mod common;
 
-use common::{Env, count, find, ids, real};
+use common::{Env, RealData, count, find, ids};
 use serde_json::Value;
 
 #[test]
 fn sdn_2024_02_28_to_03_04_the_end_of_the_zimbabwe_program() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     let env = Env::new();
     env.ok(&[
         "ingest",
-        &real("ofac-sdn/2024-02-28"),
-        &real("ofac-sdn/2024-03-04"),
+        &real.file("ofac-sdn/2024-02-28"),
+        &real.file("ofac-sdn/2024-03-04"),
     ]);
     let log = env.json(&["log"]);
     assert_eq!(log["events"][0]["list"], "us-ofac-sdn");
@@ -82,11 +85,14 @@ fn sdn_2024_02_28_to_03_04_the_end_of_the_zimbabwe_program() {
 
 #[test]
 fn sdn_2021_12_30_removes_150_and_adds_none() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     let env = Env::new();
     env.ok(&[
         "ingest",
-        &real("ofac-sdn/2021-12-22"),
-        &real("ofac-sdn/2021-12-30"),
+        &real.file("ofac-sdn/2021-12-22"),
+        &real.file("ofac-sdn/2021-12-30"),
     ]);
     let v = env.json(&["diff", "2021-12-22", "2021-12-30"]);
     assert_eq!(
@@ -105,10 +111,13 @@ fn sdn_2021_12_30_removes_150_and_adds_none() {
 
 #[test]
 fn sdn_2022_02_25_russia_designations_and_a_backfill() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     let env = Env::new();
     // Recorded out of order: the later file first, then the earlier one (a backfill).
-    env.ok(&["ingest", &real("ofac-sdn/2022-02-25")]);
-    let out = env.ok(&["ingest", &real("ofac-sdn/2022-02-24")]);
+    env.ok(&["ingest", &real.file("ofac-sdn/2022-02-25")]);
+    let out = env.ok(&["ingest", &real.file("ofac-sdn/2022-02-24")]);
     assert!(out.contains("backfill"), "{out}");
     let v = env.json(&["since", "2022-02-25"]);
     assert_eq!(
@@ -135,8 +144,11 @@ fn sdn_2022_02_25_russia_designations_and_a_backfill() {
 
 #[test]
 fn the_sdn_four_file_set_reads_its_companions() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     let env = Env::new();
-    env.ok(&["ingest", &real("ofac-sdn/2021-07-07")]);
+    env.ok(&["ingest", &real.file("ofac-sdn/2021-07-07")]);
     let log = env.json(&["log"]);
     assert_eq!(
         log["events"].as_array().unwrap().len(),
@@ -160,7 +172,7 @@ fn the_sdn_four_file_set_reads_its_companions() {
             .contains(&Value::from("Havana, Cuba"))
     );
     // The 2019 set is stored with LF line endings and no end-of-file byte.
-    env.ok(&["ingest", &real("ofac-sdn/2019-01-04")]);
+    env.ok(&["ingest", &real.file("ofac-sdn/2019-01-04")]);
     assert_eq!(
         env.json(&["as-of", "2019-01-04"])["entries"]
             .as_array()
@@ -172,10 +184,13 @@ fn the_sdn_four_file_set_reads_its_companions() {
 
 #[test]
 fn compare_gives_the_same_answer_as_the_store() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     let env = Env::new();
     let (old, new) = (
-        real("ofac-sdn/2022-09-15/sdn.csv"),
-        real("ofac-sdn/2022-09-22/sdn.csv"),
+        real.file("ofac-sdn/2022-09-15/sdn.csv"),
+        real.file("ofac-sdn/2022-09-22/sdn.csv"),
     );
     let compared = env.json(&["compare", &old, &new]);
     assert_eq!(
@@ -193,8 +208,11 @@ fn compare_gives_the_same_answer_as_the_store() {
 
 #[test]
 fn the_consolidated_screening_list_is_one_publication_per_source() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     let env = Env::new();
-    let file = real("trade-csl/2023-11-30/consolidated.csv");
+    let file = real.file("trade-csl/2023-11-30/consolidated.csv");
     let out = env.cmd(&["ingest", &file]).output().unwrap();
     assert!(
         out.status.success(),
@@ -237,7 +255,7 @@ fn the_consolidated_screening_list_is_one_publication_per_source() {
     );
 
     // The older layout without _id, and --list to take one source from a file.
-    let old = real("trade-csl/2019-12-03/consolidated.csv");
+    let old = real.file("trade-csl/2019-12-03/consolidated.csv");
     env.ok(&["ingest", "--list", "us-csl-el", &old]);
     assert_eq!(
         env.json(&["as-of", "2019-12-03", "--list", "us-csl-el"])["entries"]

@@ -4,13 +4,16 @@
 
 mod common;
 
-use common::{Env, count, field, find, ids, real};
+use common::{Env, RealData, count, field, find, ids};
 
 #[test]
 fn ofac_consolidated_csv_2018_to_2025() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     let env = Env::new();
-    let old = real("ofac-consolidated/2018-04-06/cons_prim.csv");
-    let new = real("ofac-consolidated/2025-12-19/cons_prim.csv");
+    let old = real.file("ofac-consolidated/2018-04-06/cons_prim.csv");
+    let new = real.file("ofac-consolidated/2025-12-19/cons_prim.csv");
     let out = env.ok(&["ingest", &old]);
     assert!(
         out.contains("us-ofac-cons 2018-04-06 snapshot, 639 added"),
@@ -72,10 +75,13 @@ fn ofac_consolidated_csv_2018_to_2025() {
 
 #[test]
 fn ofac_consolidated_xml_and_csv_of_one_day_agree() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     // consolidated.xml and cons_prim.csv (+ companions) of 2018-04-06 are one publication in
     // two formats, so a history may mix them: recorded together, the second corrects the first.
     let env = Env::new();
-    let out = env.ok(&["ingest", &real("ofac-consolidated/2018-04-06")]);
+    let out = env.ok(&["ingest", &real.file("ofac-consolidated/2018-04-06")]);
     assert!(out.contains("2 recorded"), "{out}");
     let log = env.json(&["log"]);
     let events = log["events"].as_array().unwrap();
@@ -89,8 +95,8 @@ fn ofac_consolidated_xml_and_csv_of_one_day_agree() {
     // Switching formats is not mistaken for the publisher's changes.
     let compared = env.json(&[
         "compare",
-        &real("ofac-consolidated/2018-04-06/cons_prim.csv"),
-        &real("ofac-consolidated/2018-04-06/consolidated.xml"),
+        &real.file("ofac-consolidated/2018-04-06/cons_prim.csv"),
+        &real.file("ofac-consolidated/2018-04-06/consolidated.xml"),
     ]);
     assert_eq!(
         (count(&compared, "added"), count(&compared, "removed")),
@@ -105,8 +111,11 @@ fn ofac_consolidated_xml_and_csv_of_one_day_agree() {
 
 #[test]
 fn un_consolidated_list_history() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     let env = Env::new();
-    env.ok(&["ingest", &real("un-consolidated")]);
+    env.ok(&["ingest", &real.file("un-consolidated")]);
     let log = env.json(&["log"]);
     let dates: Vec<&str> = log["events"]
         .as_array()
@@ -167,16 +176,22 @@ fn un_consolidated_list_history() {
 
 #[test]
 fn bis_denied_persons_list_keys_are_stable_and_duplicates_are_told() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     let env = Env::new();
     // 2019 → 2022 removes 135 of 543 derived keys (24.9%): over three years, a real churn that
     // the broken-feed guard asks to confirm.
-    let refused = env.cmd(&["ingest", &real("bis-dpl")]).output().unwrap();
+    let refused = env
+        .cmd(&["ingest", &real.file("bis-dpl")])
+        .output()
+        .unwrap();
     assert_eq!(refused.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&refused.stderr).contains("would remove 135 of the 543 in force")
     );
     let output = env
-        .cmd(&["ingest", "--allow-drop", &real("bis-dpl")])
+        .cmd(&["ingest", "--allow-drop", &real.file("bis-dpl")])
         .output()
         .unwrap();
     assert!(output.status.success());
@@ -213,10 +228,13 @@ fn bis_denied_persons_list_keys_are_stable_and_duplicates_are_told() {
 
 #[test]
 fn opensanctions_entities_and_same_day_deltas() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
     let env = Env::new();
     let out = env.ok(&[
         "ingest",
-        &real("opensanctions-ftm/2024-06-01/entities.ftm.json"),
+        &real.file("opensanctions-ftm/2024-06-01/entities.ftm.json"),
     ]);
     assert!(
         out.contains("os-eu_fsf 2024-06-01 snapshot, 7 added"),
@@ -229,7 +247,7 @@ fn opensanctions_entities_and_same_day_deltas() {
             "ingest",
             "--list",
             "os-eu_fsf",
-            &real("opensanctions-ftm/2024-06-01/deltas"),
+            &real.file("opensanctions-ftm/2024-06-01/deltas"),
         ])
         .output()
         .unwrap();

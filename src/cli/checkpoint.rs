@@ -58,7 +58,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
                     path.display()
                 ))
             })?;
-            println!(
+            super::human::say(&format!(
                 "wrote the checkpoint of {} events (root {}){} to {}",
                 signed.checkpoint.size,
                 signed.checkpoint.root,
@@ -67,7 +67,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
                     None => String::new(),
                 },
                 path.display()
-            );
+            ));
         }
         None => super::print(|out| out.write_all(text.as_bytes()))?,
     }

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 
 use super::inputs::ReadArgs;
-use super::{CliError, Context, Outcome, QueryOptions, print};
+use super::{CliError, Context, Outcome, QueryOptions, human, print};
 use crate::formats::{self, Parsed};
 use crate::ingest::{self, Candidate};
 use crate::model::Publication;
@@ -80,7 +80,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     };
     // What the readers noted (a Windows-1252 fallback, merged rows, …) is said, as ingest says it.
     for warning in old_parsed.warnings.iter().chain(&new_parsed.warnings) {
-        eprintln!("listdiff: warning: {warning}");
+        human::warning(warning);
     }
     let (old, old_date) = dated(old_parsed, &old_candidate.display);
     let (mut new, new_date) = dated(new_parsed, &new_candidate.display);

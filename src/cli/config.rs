@@ -8,6 +8,7 @@
 //! bytes in the store's archive without being given --archive.
 
 use super::{CliError, Context, Outcome};
+use crate::model::text::quote_bounded;
 use crate::store::{Access, SETTINGS};
 
 #[derive(clap::Args, Debug)]
@@ -31,7 +32,8 @@ fn known(name: &str) -> Result<(), CliError> {
     }
     let names: Vec<&str> = SETTINGS.iter().map(|(n, _)| *n).collect();
     Err(CliError::Input(format!(
-        "unknown setting {name:?}: the settings are {}",
+        "unknown setting \"{}\": the settings are {}",
+        quote_bounded(name),
         names.join(", ")
     )))
 }
@@ -42,12 +44,13 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
             known(&name)?;
             if !ON_OFF.contains(&value.as_str()) {
                 return Err(CliError::Input(format!(
-                    "{value:?} is not a value of {name}: use on or off"
+                    "\"{}\" is not a value of {name}: use on or off",
+                    quote_bounded(&value)
                 )));
             }
             let store = context.open_store(Access::Write)?;
             store.set_setting(&name, &value)?;
-            println!("{name} = {value} in {}", store.path().display());
+            super::human::say(&format!("{name} = {value} in {}", store.path().display()));
             store.close()?;
         }
         (Some(name), None) => {

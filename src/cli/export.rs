@@ -40,13 +40,13 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         }
         Some(path) => {
             let summary = write_file(path, |out| Ok(store.export(out)?))?;
-            println!(
+            super::human::say(&format!(
                 "exported {} events of store {} to {} (root {})",
                 summary.events,
                 summary.checkpoint.store_id,
                 path.display(),
                 summary.checkpoint.root
-            );
+            ));
         }
     }
     store.close()?;

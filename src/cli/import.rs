@@ -54,12 +54,12 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         )),
         other => other.into(),
     })?;
-    println!(
+    super::human::say(&format!(
         "imported {} events into {} (store {}); every hash checks out, root {}",
         summary.events,
         target.display(),
         summary.checkpoint.store_id,
         summary.checkpoint.root
-    );
+    ));
     Ok(Outcome::Done)
 }

@@ -1,7 +1,8 @@
 //! `listdiff ingest [--list ID] [--published DATE] [--format FMT] PATH...`
 //!
 //! Records publications as events. PATHs are read in the order given; a directory means every
-//! publication below it, in (publication date, path) order; `-` reads standard input. Every
+//! publication below it, in (publication date, path) order (a directory reached again through a
+//! link is skipped with a note); `-` reads standard input. Every
 //! input is read and checked before the store is touched, so bad input records nothing.
 //!
 //! The publication date is --published, else the date the file states, else the last
@@ -23,6 +24,7 @@
 
 use chrono::NaiveDate;
 
+use super::human::{note, say, warning};
 use super::inputs::ReadArgs;
 use super::{CliError, Context, Outcome, parse_date, parse_list_id};
 use crate::ingest::{
@@ -30,6 +32,7 @@ use crate::ingest::{
     PublicationOutcome, PublicationReport,
 };
 use crate::model::ListId;
+use crate::model::text::quote_bounded;
 use crate::store::Access;
 
 #[derive(clap::Args, Debug)]
@@ -68,7 +71,10 @@ pub(crate) struct Args {
 fn parse_percent(text: &str) -> Result<f64, String> {
     match text.trim_end_matches('%').parse::<f64>() {
         Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
-        _ => Err(format!("{text:?} is not a percentage from 0 to 100")),
+        _ => Err(format!(
+            "\"{}\" is not a percentage from 0 to 100",
+            quote_bounded(text)
+        )),
     }
 }
 
@@ -97,46 +103,74 @@ impl Args {
 pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let options = args.options();
     let found = ingest::find_inputs(&args.paths, &options.input)?;
-    for note in &found.notes {
-        eprintln!("listdiff: note: {note}");
+    for text in &found.notes {
+        note(text);
     }
     // Read and check everything before touching the store.
     let plan = Ingest::check(found, options)?;
+    #[cfg(debug_assertions)]
+    pause_before_record();
     let mut store = context.open_store(Access::Write)?;
     let now = context.now()?;
     let report = match plan.record(&mut store, now) {
         Ok(report) => report,
         Err(failure) => {
-            print_inputs(&failure.done);
+            // Only what the store made durable is told as recorded.
+            if failure.durable {
+                print_inputs(&failure.done);
+            } else if failure.done.publications().next().is_some() {
+                warning(&format!(
+                    "{} publications were recorded before the failure, but the store could not make them durable: a crash may still lose them; see `listdiff log`",
+                    failure.done.publications().count()
+                ));
+            }
             return Err(failure.error.into());
         }
     };
     print_inputs(&report);
     if let Some(archive) = &report.archive {
-        println!(
+        say(&format!(
             "archived {} input file{} ({} already archived) in {}",
             archive.written,
             if archive.written == 1 { "" } else { "s" },
             archive.present,
             archive.dir.display()
-        );
+        ));
     }
-    println!(
+    say(&format!(
         "{} recorded, {} already recorded, in {}",
         report.recorded(),
         report.already_recorded(),
         report.store.display()
-    );
+    ));
     store.close()?;
     Ok(Outcome::Done)
+}
+
+/// Tests only (debug builds): with `LISTDIFF_TEST_PAUSE_BEFORE_RECORD=PATH`, waits between the
+/// checks and recording until PATH exists, having created `PATH.waiting` to say it is there, so
+/// that a test can change the inputs at that moment.
+#[cfg(debug_assertions)]
+fn pause_before_record() {
+    let Some(gate) = std::env::var_os("LISTDIFF_TEST_PAUSE_BEFORE_RECORD") else {
+        return;
+    };
+    let gate = std::path::PathBuf::from(gate);
+    let mut waiting = gate.clone().into_os_string();
+    waiting.push(".waiting");
+    let _ = std::fs::write(&waiting, b"");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    while !gate.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
 /// Prints what recording each input did: its warnings, then per publication its renames, what
 /// was recorded, and what the fold noted.
 fn print_inputs(report: &IngestReport) {
     for input in &report.inputs {
-        for warning in &input.warnings {
-            eprintln!("listdiff: warning: {warning}");
+        for text in &input.warnings {
+            warning(text);
         }
         for publication in &input.publications {
             print_publication(input, publication);
@@ -155,15 +189,15 @@ fn print_publication(input: &InputReport, publication: &PublicationReport) {
     let display = &input.display;
     for rename in renames {
         let (old, new) = (&rename.old, &rename.new);
-        eprintln!(
-            "listdiff: note: {display}: {list} entry \"{new}\" is \"{old}\" renamed (same country and first citation): recorded as a change of \"{old}\""
-        );
+        note(&format!(
+            "{display}: {list} entry \"{new}\" is \"{old}\" renamed (same country and first citation): recorded as a change of \"{old}\""
+        ));
     }
     match outcome {
         PublicationOutcome::AlreadyRecorded { seq } => {
-            println!(
+            say(&format!(
                 "already recorded as event {seq}: {list} {published} from {display}; nothing written"
-            );
+            ));
         }
         PublicationOutcome::Recorded {
             event,
@@ -177,7 +211,7 @@ fn print_publication(input: &InputReport, publication: &PublicationReport) {
                     format!("; backfill: placed before the {latest} publication")
                 }
             };
-            println!(
+            say(&format!(
                 "recorded event {}: {} {} {}, {} added, {} removed, {} changed ({}){remark}",
                 event.seq,
                 event.list,
@@ -187,9 +221,9 @@ fn print_publication(input: &InputReport, publication: &PublicationReport) {
                 event.effect.removed,
                 event.effect.changed,
                 event.source,
-            );
-            for note in notes {
-                eprintln!("listdiff: warning: {display}: {note}");
+            ));
+            for text in notes {
+                warning(&format!("{display}: {text}"));
             }
         }
     }

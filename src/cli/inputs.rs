@@ -6,6 +6,7 @@ use super::archive::archive_error;
 use crate::formats::Format;
 use crate::ingest::{IngestError, InputOptions};
 use crate::model::ListId;
+use crate::model::text::quote_bounded;
 
 /// How to read input files: the options `ingest` and `compare` share.
 #[derive(clap::Args, Clone, Debug, Default)]
@@ -38,7 +39,11 @@ impl ReadArgs {
 pub(crate) fn parse_format(text: &str) -> Result<Format, String> {
     Format::from_name(text).ok_or_else(|| {
         let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-        format!("unknown format {text:?}: use one of {}", names.join(", "))
+        format!(
+            "unknown format \"{}\": use one of {}",
+            quote_bounded(text),
+            names.join(", ")
+        )
     })
 }
 
@@ -49,7 +54,8 @@ fn parse_mapping(text: &str) -> Result<(String, String), String> {
             Ok((field.trim().to_string(), column.trim().to_string()))
         }
         _ => Err(format!(
-            "{text:?} is not FIELD=COLUMN (e.g. --map name=\"Entity Name\")"
+            "\"{}\" is not FIELD=COLUMN (e.g. --map name=\"Entity Name\")",
+            quote_bounded(text)
         )),
     }
 }

@@ -55,12 +55,12 @@ pub(crate) fn run(_context: &Context, args: Args) -> Result<Outcome, CliError> {
         let _ = std::fs::remove_file(&secret_path);
         return Err(error);
     }
-    println!(
+    super::human::say(&format!(
         "wrote secret key {} and public key {} (key id {})",
         secret_path.display(),
         public_path.display(),
         public.key_id()
-    );
+    ));
     Ok(Outcome::Done)
 }
 

@@ -12,6 +12,7 @@ mod diff;
 mod export;
 mod formats;
 mod history;
+mod human;
 mod import;
 mod ingest;
 mod inputs;
@@ -37,8 +38,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::formats::FormatError;
 use crate::model::ListId;
+use crate::model::text::quote_bounded;
 use crate::query::{ListFilter, QueryError};
-use crate::render::{OutputFormat, Style};
+use crate::render::{CsvCells, OutputFormat, Style};
 use crate::store::{Access, KnownAt, Store, StoreError};
 
 /// Track regulatory and sanctions lists as immutable publication events, and answer what changed
@@ -53,6 +55,11 @@ pub struct Cli {
     /// When to colour output
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     color: ColorWhen,
+
+    /// With -o csv, write every cell exactly; by default a cell beginning with =, +, -, @, a tab
+    /// or a carriage return (a spreadsheet formula) is prefixed with ' unless it is only a number
+    #[arg(long, global = true)]
+    csv_raw: bool,
 
     /// When another listdiff process is using the store, wait up to SECONDS for it to finish
     /// instead of failing at once
@@ -231,7 +238,7 @@ impl Context {
                 other => {
                     let store = other?;
                     if let Some(upgrade) = store.layout_upgrade() {
-                        eprintln!("listdiff: note: {upgrade}");
+                        human::note(&upgrade.to_string());
                     }
                     return Ok(store);
                 }
@@ -246,7 +253,8 @@ impl Context {
                 .map(|t| t.with_timezone(&Utc))
                 .map_err(|_| {
                     CliError::Input(format!(
-                        "LISTDIFF_NOW={text:?} is not an RFC 3339 time such as 2024-12-11T09:00:00Z"
+                        "LISTDIFF_NOW=\"{}\" is not an RFC 3339 time such as 2024-12-11T09:00:00Z",
+                        quote_bounded(&text)
                     ))
                 }),
             Err(_) => Ok(Utc::now()),
@@ -277,12 +285,12 @@ impl KnownAtOption {
             Some(moment) => {
                 let past = store.known_at(moment, list)?;
                 // On standard error, so that JSON, NDJSON and CSV output stay as they are.
-                eprintln!(
-                    "listdiff: note: as known at {}: {} of the {} events had been recorded",
+                human::note(&format!(
+                    "as known at {}: {} of the {} events had been recorded",
                     moment.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
                     past.events(),
                     store.event_count()?
-                );
+                ));
                 Ok(Some(past))
             }
         }
@@ -300,7 +308,8 @@ pub(crate) fn parse_moment(text: &str) -> Result<DateTime<Utc>, String> {
         .map(|midnight| midnight.and_utc() - chrono::Duration::nanoseconds(1))
         .ok_or_else(|| {
             format!(
-                "{text:?} is not a time: expected an RFC 3339 time such as 2024-03-15T12:00:00Z or a date such as 2024-03-15"
+                "\"{}\" is not a time: expected an RFC 3339 time such as 2024-03-15T12:00:00Z or a date such as 2024-03-15",
+                quote_bounded(text)
             )
         })
 }
@@ -310,15 +319,20 @@ fn parse_wait(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(seconds) if seconds.is_finite() && (0.0..=86_400.0).contains(&seconds) => Ok(seconds),
         _ => Err(format!(
-            "{text:?} is not a number of seconds between 0 and 86400, e.g. 30"
+            "\"{}\" is not a number of seconds between 0 and 86400, e.g. 30",
+            quote_bounded(text)
         )),
     }
 }
 
 /// Parses a `YYYY-MM-DD` argument.
 pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    crate::model::text::parse_date(text)
-        .ok_or_else(|| format!("{text:?} is not a date: expected YYYY-MM-DD, e.g. 2024-12-01"))
+    crate::model::text::parse_date(text).ok_or_else(|| {
+        format!(
+            "\"{}\" is not a date: expected YYYY-MM-DD, e.g. 2024-12-01",
+            quote_bounded(text)
+        )
+    })
 }
 
 /// Parses a list id argument.
@@ -337,7 +351,18 @@ pub(crate) fn print(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Re
 
 /// Runs listdiff with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            human::usage_error(&e.render().to_string());
+            return ExitCode::from(2);
+        }
+    };
     let color = match cli.color {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
@@ -350,7 +375,14 @@ pub fn main() -> ExitCode {
     let context = Context {
         store: cli.store,
         wait: std::time::Duration::from_secs_f64(cli.wait),
-        style: Style { color },
+        style: Style {
+            color,
+            csv: if cli.csv_raw {
+                CsvCells::Raw
+            } else {
+                CsvCells::Guarded
+            },
+        },
     };
     let result = match cli.command {
         Command::Ingest(args) => ingest::run(&context, args),
@@ -383,7 +415,10 @@ pub fn main() -> ExitCode {
                 CliError::Output(_) => 3,
                 CliError::Verification(_) => 4,
             };
-            eprintln!("listdiff: error: {error}");
+            human::error(
+                &error.to_string(),
+                matches!(error, CliError::Verification(_)),
+            );
             ExitCode::from(code)
         }
     }

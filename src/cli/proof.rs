@@ -72,13 +72,13 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
             std::fs::write(path, &text).map_err(|e| {
                 CliError::Input(format!("cannot write the proof to {}: {e}", path.display()))
             })?;
-            println!(
+            super::human::say(&format!(
                 "wrote the proof of event {} in the tree of {} events (root {}) to {}",
                 proof.seq,
                 proof.size,
                 proof.root,
                 path.display()
-            );
+            ));
         }
         None => super::print(|out| out.write_all(text.as_bytes()))?,
     }

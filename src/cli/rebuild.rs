@@ -12,9 +12,9 @@ pub(crate) struct Args {}
 pub(crate) fn run(context: &Context, _args: Args) -> Result<Outcome, CliError> {
     let store = context.open_store(Access::Read)?;
     let count = store.rebuild()?;
-    println!(
+    super::human::say(&format!(
         "rebuilt the indexes of {} from {count} events",
         store.path().display()
-    );
+    ));
     Ok(Outcome::Done)
 }

@@ -22,6 +22,7 @@ use clap::ValueEnum;
 use super::checkpoint::read_checked_checkpoint;
 use super::{CliError, Context, Outcome, print};
 use crate::model::checkpoint::ExtendError;
+use crate::model::text::visible;
 use crate::store::Access;
 
 /// How `verify` reports.
@@ -98,7 +99,9 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
             writeln!(
                 out,
                 "checked {} events of store {}: headers, sequence, recording times and {} content lines",
-                report.events, report.store_id, report.content_lines
+                report.events,
+                visible(&report.store_id),
+                report.content_lines
             )?;
             writeln!(out, "tree size {}, root {}", report.events, report.root)?;
             if report.indexes_compared && report.passed() {

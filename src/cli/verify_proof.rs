@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use super::checkpoint::{read_checked_checkpoint, read_text};
 use super::{CliError, Context, Outcome, print};
 use crate::model::proof::{InclusionProof, ProofError};
+use crate::model::text::visible;
 use crate::store::read_event_bytes;
 
 #[derive(clap::Args, Debug)]
@@ -61,7 +62,7 @@ pub(crate) fn run(_context: &Context, args: Args) -> Result<Outcome, CliError> {
             out,
             "event {} is in the log of store {} as of the checkpoint of size {} (root {}){}",
             proof.seq,
-            proof.store_id,
+            visible(&proof.store_id),
             signed.checkpoint.size,
             signed.checkpoint.root,
             match &key_id {
@@ -80,7 +81,7 @@ pub(crate) fn run(_context: &Context, args: Args) -> Result<Outcome, CliError> {
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         )?;
         writeln!(out, "kind       {}", event.kind)?;
-        writeln!(out, "source     {}", event.source)?;
+        writeln!(out, "source     {}", visible(&event.source))?;
         writeln!(out, "sha256     {}", event.sha256)
     })?;
     Ok(Outcome::Done)

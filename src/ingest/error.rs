@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::formats::FormatError;
+use crate::model::text::quote_bounded;
 use crate::model::{EntryId, ListId};
 use crate::store::{ArchiveError, StoreError};
 
@@ -83,7 +84,10 @@ pub enum IngestError {
         held: String,
     },
     /// A snapshot read one entry at a time repeats an id.
-    #[error("{input}: duplicate id \"{id}\": ids must be unique within a publication")]
+    #[error(
+        "{input}: duplicate id \"{}\": ids must be unique within a publication",
+        quote_bounded(.id.as_str())
+    )]
     DuplicateId {
         /// The input as shown to the user.
         input: String,
@@ -132,19 +136,22 @@ pub enum IngestError {
         /// The percentage allowed.
         max_drop: f64,
     },
-    /// A file read again when recorded is not the file checked.
-    #[error("{input} changed while it was being recorded; run the ingest again")]
+    /// A file changed while it was being read (between its first bytes and the rest).
+    #[error("{input} changed while it was being read; nothing was recorded: run the ingest again")]
     Changed {
         /// The input as shown to the user.
         input: String,
     },
-    /// Entries held compressed between the checks and recording do not read back.
-    #[error("{input}: {message}")]
-    HeldEntries {
-        /// The input as shown to the user.
-        input: String,
-        /// What failed.
-        message: String,
+    /// The checked publications cannot be held in a temporary file until they are recorded.
+    #[error(
+        "cannot hold the checked publications in a temporary file in {}: {source}; nothing was recorded: set TMPDIR to a directory with room",
+        .dir.display()
+    )]
+    Spool {
+        /// The temporary directory.
+        dir: PathBuf,
+        /// The error.
+        source: std::io::Error,
     },
     /// An input to archive is neither in the archive nor at hand any more.
     #[error(

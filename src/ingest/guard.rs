@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 use chrono::NaiveDate;
 
 use super::IngestError;
-use crate::model::{EntryId, ListId, Publication, PublicationContent, rename};
+use crate::model::{Entry, EntryId, ListId, Publication, PublicationContent, rename};
 use crate::store::StoreError;
 
 /// The ids a publication states, as 64-bit hashes: enough to count what a snapshot removes,
@@ -22,31 +22,81 @@ pub(crate) struct Outline {
     pub(crate) ids: HashSet<u64>,
     /// For an amendment, the ids it removes; `None` for a snapshot.
     pub(crate) removed: Option<HashSet<u64>>,
-    /// For a snapshot, the ids of its entries with a rename key (which may be renames of
-    /// entries that seem to depart).
-    pub(crate) renamable: HashSet<u64>,
+    /// The rename keys (hashed) of its entries that have one, by id: an arriving entry of a
+    /// snapshot may be a departing one renamed ([`rename::carry_renamed_ids`]).
+    pub(crate) renamable: HashMap<u64, u64>,
 }
 
 /// An entry id as an [`Outline`] holds it.
 pub(crate) fn id_hash(id: &EntryId) -> u64 {
+    text_hash(id.as_str())
+}
+
+/// A rename key (or any text) as an [`Outline`] holds it.
+fn text_hash(text: &str) -> u64 {
     let mut hasher = std::hash::DefaultHasher::new();
-    id.as_str().hash(&mut hasher);
+    text.hash(&mut hasher);
     hasher.finish()
+}
+
+/// The rename keys (hashed) of the entries that have one, by id hash.
+fn renamable<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> HashMap<u64, u64> {
+    entries
+        .into_iter()
+        .filter_map(|e| Some((id_hash(&e.id), text_hash(&rename::rename_key(e)?))))
+        .collect()
+}
+
+/// A list as the guard sees it: the ids in force and, for lists whose entries have rename keys,
+/// their keys.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct InForce {
+    /// The ids in force.
+    pub(crate) ids: HashSet<u64>,
+    /// The rename key of each id in force that has one (empty when not asked for).
+    pub(crate) keys: HashMap<u64, u64>,
+}
+
+impl InForce {
+    /// The guard's view of the entries in force, with their rename keys.
+    pub(crate) fn of_entries<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> InForce {
+        let mut in_force = InForce::default();
+        for entry in entries {
+            let id = id_hash(&entry.id);
+            in_force.ids.insert(id);
+            if let Some(key) = rename::rename_key(entry) {
+                in_force.keys.insert(id, text_hash(&key));
+            }
+        }
+        in_force
+    }
+
+    /// The guard's view of the ids in force, without rename keys.
+    pub(crate) fn of_ids<'a>(ids: impl IntoIterator<Item = &'a EntryId>) -> InForce {
+        InForce {
+            ids: ids.into_iter().map(id_hash).collect(),
+            keys: HashMap::new(),
+        }
+    }
+}
+
+/// What a snapshot does to the entries in force before it, as the rename rule pairs them.
+struct Judged {
+    /// How many entries in force it removes: departing entries not paired with an arriving one.
+    removed: usize,
+    /// The list after it, renamed entries under their old ids.
+    after: InForce,
 }
 
 impl Outline {
     /// The outline of a publication.
     pub(crate) fn of(publication: &Publication) -> Outline {
-        let mut renamable = HashSet::new();
-        let (ids, removed) = match &publication.content {
-            PublicationContent::Snapshot(entries) => {
-                renamable = entries
-                    .iter()
-                    .filter(|e| rename::rename_key(e).is_some())
-                    .map(|e| id_hash(&e.id))
-                    .collect();
-                (entries.iter().map(|e| id_hash(&e.id)).collect(), None)
-            }
+        let (ids, removed, renamable) = match &publication.content {
+            PublicationContent::Snapshot(entries) => (
+                entries.iter().map(|e| id_hash(&e.id)).collect(),
+                None,
+                renamable(entries),
+            ),
             PublicationContent::Amendment(a) => (
                 a.add
                     .iter()
@@ -54,6 +104,7 @@ impl Outline {
                     .map(|e| id_hash(&e.id))
                     .collect(),
                 Some(a.remove.iter().map(id_hash).collect()),
+                renamable(a.add.iter().chain(&a.amend)),
             ),
         };
         Outline {
@@ -77,28 +128,74 @@ impl Outline {
             published,
             ids: ids.iter().map(id_hash).collect(),
             removed: None,
-            renamable: HashSet::new(),
+            renamable: HashMap::new(),
         }
     }
 
-    /// How many of the entries in force before this snapshot (`before`) it removes, not counting
-    /// those that may be renamed (an arriving entry with a rename key may be a departing one
-    /// renamed).
-    fn removes(&self, before: &HashSet<u64>) -> usize {
-        let renames = self.renamable.difference(before).count();
-        before.difference(&self.ids).count().saturating_sub(renames)
+    /// What this snapshot does to `before`, pairing renames by the rule the rename carry
+    /// applies ([`rename::carry_renamed_ids`]): a departing entry and an arriving one whose
+    /// rename key no other departing or arriving entry shares are one entry renamed, not a
+    /// removal. An arriving entry with a key that pairs with nothing does not offset anything.
+    fn judge(&self, before: &InForce) -> Judged {
+        let departing: Vec<u64> = before
+            .ids
+            .iter()
+            .filter(|id| !self.ids.contains(id))
+            .copied()
+            .collect();
+        // Rename key → the one departing (or arriving) id with it, or None when several share it.
+        fn unique(pairs: impl Iterator<Item = (u64, u64)>) -> HashMap<u64, Option<u64>> {
+            let mut by_key: HashMap<u64, Option<u64>> = HashMap::new();
+            for (id, key) in pairs {
+                by_key
+                    .entry(key)
+                    .and_modify(|slot| *slot = None)
+                    .or_insert(Some(id));
+            }
+            by_key
+        }
+        let departing_keys = unique(
+            departing
+                .iter()
+                .filter_map(|id| Some((*id, *before.keys.get(id)?))),
+        );
+        let arriving_keys = unique(
+            self.renamable
+                .iter()
+                .filter(|(id, _)| !before.ids.contains(id))
+                .map(|(id, key)| (*id, *key)),
+        );
+        // New id → the old id it keeps.
+        let pairs: HashMap<u64, u64> = arriving_keys
+            .iter()
+            .filter_map(|(key, new)| Some(((*new)?, departing_keys.get(key).copied().flatten()?)))
+            .collect();
+        let mut after = InForce::default();
+        for id in &self.ids {
+            let kept = pairs.get(id).copied().unwrap_or(*id);
+            after.ids.insert(kept);
+            if let Some(key) = self.renamable.get(id) {
+                after.keys.insert(kept, *key);
+            }
+        }
+        Judged {
+            removed: departing.len().saturating_sub(pairs.len()),
+            after,
+        }
     }
 
-    /// The ids in force after this publication, given those in force before it.
-    fn apply(&self, before: HashSet<u64>) -> HashSet<u64> {
-        match &self.removed {
-            None => self.ids.clone(),
-            Some(removed) => before
-                .into_iter()
-                .filter(|id| !removed.contains(id))
-                .chain(self.ids.iter().copied())
-                .collect(),
+    /// The list after this amendment, given the list before it.
+    fn amend(&self, removed: &HashSet<u64>, mut before: InForce) -> InForce {
+        before.ids.retain(|id| !removed.contains(id));
+        before.keys.retain(|id, _| !removed.contains(id));
+        for id in &self.ids {
+            before.ids.insert(*id);
+            match self.renamable.get(id) {
+                Some(key) => before.keys.insert(*id, *key),
+                None => before.keys.remove(id),
+            };
         }
+        before
     }
 }
 
@@ -135,39 +232,52 @@ pub(crate) fn refuse_no_entries(
 /// Refuses any snapshot that would remove more than `max_drop` percent of its list, checking the
 /// publications of an ingest in recording order, each (given with the input it came from)
 /// against the ones before it in the ingest or, for the first of its list or one dated before
-/// those, against `in_force(list, day)`: the ids in force at the end of `day` in the store.
+/// those, against `in_force(list, day, with_keys)`: the entries in force at the end of `day` in
+/// the store, with their rename keys when `with_keys` (asked only for lists whose publications
+/// in this ingest have entries with rename keys).
 pub(crate) fn refuse_drops<'a>(
     outlines: impl IntoIterator<Item = (&'a str, &'a Outline)>,
     max_drop: f64,
-    mut in_force: impl FnMut(&ListId, NaiveDate) -> Result<HashSet<u64>, StoreError>,
+    mut in_force: impl FnMut(&ListId, NaiveDate, bool) -> Result<InForce, StoreError>,
 ) -> Result<(), IngestError> {
-    // Per list: the date of the last publication seen in this ingest and the ids after it.
-    let mut simulated: HashMap<ListId, (NaiveDate, HashSet<u64>)> = HashMap::new();
+    let outlines: Vec<(&str, &Outline)> = outlines.into_iter().collect();
+    let keyed: HashSet<&ListId> = outlines
+        .iter()
+        .filter(|(_, o)| !o.renamable.is_empty())
+        .map(|(_, o)| &o.list)
+        .collect();
+    // Per list: the date of the last publication seen in this ingest and the list after it.
+    let mut simulated: HashMap<ListId, (NaiveDate, InForce)> = HashMap::new();
     for (input, outline) in outlines {
         let before = match simulated.remove(&outline.list) {
-            Some((date, ids)) if date <= outline.published => ids,
+            Some((date, state)) if date <= outline.published => state,
             _ => match outline.published.pred_opt() {
-                Some(day_before) => in_force(&outline.list, day_before)?,
-                None => HashSet::new(),
+                Some(day_before) => {
+                    in_force(&outline.list, day_before, keyed.contains(&outline.list))?
+                }
+                None => InForce::default(),
             },
         };
-        if outline.removed.is_none() {
-            let removed = outline.removes(&before);
-            let share = 100.0 * removed as f64 / before.len().max(1) as f64;
-            if removed > 0 && share > max_drop {
-                return Err(IngestError::WouldDrop {
-                    input: input.to_string(),
-                    list: outline.list.clone(),
-                    published: outline.published,
-                    holds: outline.ids.len(),
-                    removed,
-                    in_force: before.len(),
-                    share,
-                    max_drop,
-                });
+        let after = match &outline.removed {
+            Some(removed) => outline.amend(removed, before),
+            None => {
+                let Judged { removed, after } = outline.judge(&before);
+                let share = 100.0 * removed as f64 / before.ids.len().max(1) as f64;
+                if removed > 0 && share > max_drop {
+                    return Err(IngestError::WouldDrop {
+                        input: input.to_string(),
+                        list: outline.list.clone(),
+                        published: outline.published,
+                        holds: outline.ids.len(),
+                        removed,
+                        in_force: before.ids.len(),
+                        share,
+                        max_drop,
+                    });
+                }
+                after
             }
-        }
-        let after = outline.apply(before);
+        };
         simulated.insert(outline.list.clone(), (outline.published, after));
     }
     Ok(())
@@ -208,16 +318,19 @@ mod tests {
         range.map(|i| entry(&format!("e{i}"), None)).collect()
     }
 
-    fn hashes(entries: &[Entry]) -> HashSet<u64> {
-        entries.iter().map(|e| id_hash(&e.id)).collect()
-    }
-
     /// Runs the guard over `outlines` against a store holding `in_force` every day.
     fn guard(outlines: &[Outline], in_force: &[Entry], max_drop: f64) -> Result<(), IngestError> {
-        let store = hashes(in_force);
-        refuse_drops(outlines.iter().map(|o| ("input", o)), max_drop, |_, _| {
-            Ok(store.clone())
-        })
+        refuse_drops(
+            outlines.iter().map(|o| ("input", o)),
+            max_drop,
+            |_, _, with_keys| {
+                Ok(if with_keys {
+                    InForce::of_entries(in_force)
+                } else {
+                    InForce::of_ids(in_force.iter().map(|e| &e.id))
+                })
+            },
+        )
     }
 
     #[test]
@@ -262,6 +375,46 @@ mod tests {
             guard(&outlines, &before, 20.0),
             Err(IngestError::WouldDrop { removed: 10, .. })
         ));
+    }
+
+    #[test]
+    fn arriving_entries_with_rename_keys_that_pair_with_nothing_are_not_renames() {
+        let before: Vec<Entry> = (0..6)
+            .map(|i| entry(&format!("old{i}"), Some(&format!("k{i}"))))
+            .collect();
+        // Six new entries with keys no departing entry has: six removals.
+        let after: Vec<Entry> = (0..6)
+            .map(|i| entry(&format!("new{i}"), Some(&format!("n{i}"))))
+            .collect();
+        assert!(matches!(
+            guard(&[snapshot("2024-03-05", after)], &before, 20.0),
+            Err(IngestError::WouldDrop { removed: 6, .. })
+        ));
+        // A key shared by two arriving entries pairs neither (the carry's rule).
+        let mut after: Vec<Entry> = before[1..].to_vec();
+        after.push(entry("x", Some("k0")));
+        after.push(entry("y", Some("k0")));
+        assert!(matches!(
+            guard(&[snapshot("2024-03-05", after)], &before, 10.0),
+            Err(IngestError::WouldDrop { removed: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn a_rename_earlier_in_the_ingest_keeps_the_old_id_for_the_next_snapshot() {
+        let before = [entry("a", Some("k")), entry("b", Some("j"))];
+        // Day 1 renames a to a2 (it keeps id a); day 2 repeats a2: nothing departs.
+        let outlines = [
+            snapshot(
+                "2024-03-05",
+                vec![entry("a2", Some("k")), entry("b", Some("j"))],
+            ),
+            snapshot(
+                "2024-03-06",
+                vec![entry("a2", Some("k")), entry("b", Some("j"))],
+            ),
+        ];
+        assert!(guard(&outlines, &before, 0.0).is_ok());
     }
 
     #[test]

@@ -199,26 +199,81 @@ fn read_error(path: &Path) -> impl FnOnce(std::io::Error) -> IngestError + '_ {
     }
 }
 
-/// Every file below `dir` that is not hidden or documentation, in path order.
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), IngestError> {
-    let entries = fs::read_dir(dir).map_err(read_dir_error(dir))?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') {
-            continue;
+/// A directory as the file system knows it (device and inode on Unix; elsewhere its canonical
+/// path), whatever path or link reached it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum DirIdentity {
+    /// The device and inode numbers.
+    #[cfg(unix)]
+    Inode(u64, u64),
+    /// The canonical path (links resolved).
+    #[cfg(not(unix))]
+    Canonical(PathBuf),
+}
+
+impl DirIdentity {
+    /// The identity of directory `path` (links followed).
+    fn of(path: &Path) -> Result<DirIdentity, IngestError> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let meta = fs::metadata(path).map_err(read_dir_error(path))?;
+            Ok(DirIdentity::Inode(meta.dev(), meta.ino()))
         }
-        if path.is_dir() {
-            walk(&path, found)?;
-        } else if !is_documentation(&name) {
-            found.push(path);
+        #[cfg(not(unix))]
+        {
+            fs::canonicalize(path)
+                .map(DirIdentity::Canonical)
+                .map_err(read_dir_error(path))
         }
     }
-    Ok(())
+}
+
+/// A walk of one input directory: the files found, and the directories walked so far (each by
+/// its identity, with the path it was walked under), so that no directory is walked twice
+/// however many links lead to it.
+struct Walk<'a> {
+    /// The files found, in path order.
+    files: Vec<PathBuf>,
+    /// Each directory walked, with the path it was walked under.
+    walked: std::collections::HashMap<DirIdentity, PathBuf>,
+    /// Where to note the directories skipped.
+    notes: &'a mut Vec<String>,
+}
+
+impl Walk<'_> {
+    /// Adds every file below `dir` that is not hidden or documentation, in path order; a
+    /// directory already walked (reached again through a link) is skipped with a note.
+    fn dir(&mut self, dir: &Path) -> Result<(), IngestError> {
+        let identity = DirIdentity::of(dir)?;
+        if let Some(first) = self.walked.get(&identity) {
+            self.notes.push(format!(
+                "skipped {}: it leads to {}, a directory already walked (a link loop or a second link to it)",
+                dir.display(),
+                first.display()
+            ));
+            return Ok(());
+        }
+        self.walked.insert(identity, dir.to_path_buf());
+        let entries = fs::read_dir(dir).map_err(read_dir_error(dir))?;
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if name.starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                self.dir(&path)?;
+            } else if !is_documentation(&name) {
+                self.files.push(path);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// How much of a file format detection reads.
@@ -276,8 +331,13 @@ fn find_in_directory(
     forced: Option<Format>,
     found: &mut FoundInputs,
 ) -> Result<(), IngestError> {
-    let mut files = Vec::new();
-    walk(dir, &mut files)?;
+    let mut walk = Walk {
+        files: Vec::new(),
+        walked: std::collections::HashMap::new(),
+        notes: &mut found.notes,
+    };
+    walk.dir(dir)?;
+    let files = walk.files;
     let mut unknown = Vec::new();
     for file in files {
         let detection = match forced {
@@ -420,6 +480,44 @@ pub fn companion_paths(
     Ok(found)
 }
 
+/// Reads a candidate and its companions and recognises (or takes) its format, without parsing.
+pub fn open(candidate: &Candidate, options: &InputOptions) -> Result<(Format, Input), IngestError> {
+    open_private(candidate, options, false).map(|opened| (opened.format, opened.input))
+}
+
+/// A candidate opened: its format, the input to parse, and what reading it left to keep.
+struct Opened {
+    /// The format recognised or given.
+    format: Format,
+    /// What the parser reads.
+    input: Input,
+    /// The private copy `input` streams from, deleted when dropped (see [`private_copy`]).
+    _copy: Option<tempfile::TempPath>,
+}
+
+/// A private copy of `path` in the system's temporary directory, deleted when dropped: a file
+/// read as a stream for recording is read (hashed, then parsed) from such a copy, so that its
+/// digest and its publications are of the same bytes whatever happens to the file meanwhile.
+fn private_copy(path: &Path) -> Result<tempfile::TempPath, IngestError> {
+    let spool_error = |source| IngestError::Spool {
+        dir: std::env::temp_dir(),
+        source,
+    };
+    let mut from = fs::File::open(path).map_err(read_error(path))?;
+    let (mut to, copy) = tempfile::NamedTempFile::new()
+        .map_err(spool_error)?
+        .into_parts();
+    let mut buffer = vec![0u8; 256 * 1024];
+    loop {
+        let n = from.read(&mut buffer).map_err(read_error(path))?;
+        if n == 0 {
+            break;
+        }
+        std::io::Write::write_all(&mut to, &buffer[..n]).map_err(spool_error)?;
+    }
+    Ok(copy)
+}
+
 /// The format of `bytes` (the start of a candidate) when recognised; else why not.
 fn recognise(bytes: &[u8], candidate: &Candidate) -> Result<Format, IngestError> {
     match detect(bytes) {
@@ -441,10 +539,14 @@ fn recognise(bytes: &[u8], candidate: &Candidate) -> Result<Format, IngestError>
     }
 }
 
-/// Reads a candidate and its companions and recognises (or takes) its format, without parsing.
-/// The bytes are held as published, whatever their encoding: the formats decode them (UTF-16
-/// included) by one policy.
-pub fn open(candidate: &Candidate, options: &InputOptions) -> Result<(Format, Input), IngestError> {
+/// [`open`]; with `private`, a file to be streamed is streamed from a private copy
+/// ([`private_copy`]), as recording needs. The bytes are held as published, whatever their
+/// encoding: the formats decode them (UTF-16 included) by one policy.
+fn open_private(
+    candidate: &Candidate,
+    options: &InputOptions,
+    private: bool,
+) -> Result<Opened, IngestError> {
     let forced = options.forced();
     // A file that may be in a streamed format is first read only as far as detection needs.
     let (bytes, whole) = match candidate.path() {
@@ -460,18 +562,28 @@ pub fn open(candidate: &Candidate, options: &InputOptions) -> Result<(Format, In
         None => recognise(&bytes, candidate)?,
     }
     .refine_by_name(&candidate.file_name());
-    let (bytes, stream_from) = match candidate.path() {
-        Some(path) if !whole && format.streams() => (bytes, Some(path.to_path_buf())),
-        Some(path) if !whole => (fs::read(path).map_err(read_error(path))?, None),
-        _ => (bytes, None),
+    let (bytes, stream_from, copy) = match candidate.path() {
+        Some(path) if !whole && format.streams() && private => {
+            let copy = private_copy(path)?;
+            // The format was recognised from the file's first bytes: the copy must begin so.
+            if head(&copy)? != bytes {
+                return Err(IngestError::Changed {
+                    input: candidate.display.clone(),
+                });
+            }
+            (bytes, Some(copy.to_path_buf()), Some(copy))
+        }
+        Some(path) if !whole && format.streams() => (bytes, Some(path.to_path_buf()), None),
+        Some(path) if !whole => (fs::read(path).map_err(read_error(path))?, None, None),
+        _ => (bytes, None, None),
     };
     let companions = match candidate.path() {
         Some(path) => companions(format, path)?,
         None => Vec::new(),
     };
-    Ok((
+    Ok(Opened {
         format,
-        Input {
+        input: Input {
             primary: InputFile {
                 name: candidate.display.clone(),
                 bytes,
@@ -480,12 +592,17 @@ pub fn open(candidate: &Candidate, options: &InputOptions) -> Result<(Format, In
             companions,
             options: options.parse_options(),
         },
-    ))
+        _copy: copy,
+    })
 }
 
 /// Reads a candidate (and its companions), recognises or takes its format, and parses it.
 pub fn read(candidate: &Candidate, options: &InputOptions) -> Result<ReadInput, IngestError> {
-    let (format, input) = open(candidate, options)?;
+    let Opened {
+        format,
+        input,
+        _copy,
+    } = open_private(candidate, options, true)?;
     let mut inputs = vec![digest(&recorded_name(candidate), &input.primary)?];
     for (canonical, file) in &input.companions {
         inputs.push(digest(canonical, file)?);
@@ -527,7 +644,11 @@ pub(crate) fn read_streamed(
     format: Format,
     sink: &mut EntrySink,
 ) -> Result<Option<(StreamedSnapshot, Provenance)>, IngestError> {
-    let (format, input) = open(candidate, &options.as_format(format))?;
+    let Opened {
+        format,
+        input,
+        _copy,
+    } = open_private(candidate, &options.as_format(format), true)?;
     // Small files are held whole: read those the ordinary way.
     if !format.streams_entries() || input.primary.stream_from.is_none() {
         return Ok(None);

@@ -5,15 +5,17 @@
 
 use chrono::NaiveDate;
 
-use super::Prepared;
 use super::guard::Outline;
+use super::{Held, Prepared};
 use crate::formats::Format;
 use crate::model::{ListId, PublicationContent};
 use crate::store::manifest_sha256;
 
 /// The list and date of an item that is one OpenSanctions delta held in memory.
 fn delta_day(item: &Prepared) -> Option<(&ListId, NaiveDate)> {
-    let publications = item.publications.as_ref()?;
+    let Held::Memory(publications) = &item.held else {
+        return None;
+    };
     match publications.as_slice() {
         [one]
             if Format::from_name(&item.provenance.format).is_some_and(Format::is_delta_feed)
@@ -40,10 +42,10 @@ pub(crate) fn merge_same_day_deltas(prepared: Vec<Prepared>, outline: bool) -> V
             merged.push(item);
             continue;
         };
-        let (Some(earlier), Some(later)) = (
-            last.publications.as_mut().and_then(|p| p.first_mut()),
-            item.publications.and_then(|p| p.into_iter().next()),
-        ) else {
+        let (Held::Memory(earlier), Held::Memory(later)) = (&mut last.held, item.held) else {
+            continue;
+        };
+        let (Some(earlier), Some(later)) = (earlier.first_mut(), later.into_iter().next()) else {
             continue;
         };
         if let (PublicationContent::Amendment(a), PublicationContent::Amendment(b)) =
@@ -98,7 +100,7 @@ mod tests {
                 parser: "test".into(),
             },
             warnings: vec![format!("{file}: a warning")],
-            publications: Some(vec![Publication {
+            held: Held::Memory(vec![Publication {
                 list: ListId::new(list).expect("a list id"),
                 published,
                 source: file.into(),
@@ -112,21 +114,21 @@ mod tests {
                 }),
             }]),
             outlines: Vec::new(),
-            streamed: None,
         }
     }
 
     fn amendment(item: &Prepared) -> &Amendment {
-        match item.publications.as_deref() {
-            Some(
+        match &item.held {
+            Held::Memory(publications) => match publications.as_slice() {
                 [
                     Publication {
                         content: PublicationContent::Amendment(a),
                         ..
                     },
-                ],
-            ) => a,
-            _ => panic!("not one amendment"),
+                ] => a,
+                _ => panic!("not one amendment"),
+            },
+            _ => panic!("not held in memory"),
         }
     }
 
@@ -167,10 +169,10 @@ mod tests {
             manifest_sha256(&item.provenance.inputs)
         );
         assert_eq!(item.warnings.len(), 3);
-        assert_eq!(
-            item.publications.as_ref().expect("held")[0].source,
-            "a.json; bb.json; ccc.json"
-        );
+        let Held::Memory(publications) = &item.held else {
+            panic!("not held in memory");
+        };
+        assert_eq!(publications[0].source, "a.json; bb.json; ccc.json");
         assert_eq!(item.outlines.len(), 1, "the guard outline is made again");
     }
 

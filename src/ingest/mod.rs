@@ -10,6 +10,13 @@
 //!    each publication, makes the store durable, and archives the inputs. It returns an
 //!    [`IngestReport`] for the caller to tell; nothing here prints.
 //!
+//! What is recorded is exactly what was checked: the publications checked are held between the
+//! phases (in memory for small inputs, else in a private spool on disk), and the
+//! user's files are never read again to be recorded, so a file changed, cut short or removed in
+//! between changes nothing. A large file read as a stream is first copied privately and read
+//! from the copy, so that its digest and its publications come from the same bytes. Only
+//! archiving (after recording) reads the files again, and refuses one whose SHA-256 changed.
+//!
 //! The same list, date and bytes recorded again records nothing; a different publication for a
 //! list and date already recorded is a correction; a publication dated before others is placed
 //! by its date (backfill). `compare` and `reparse` use the same reading, dates, rename carry
@@ -25,6 +32,7 @@ mod provenance;
 mod renames;
 mod report;
 mod reread;
+mod spool;
 mod streamed;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -44,8 +52,9 @@ pub use report::{
 pub use reread::{ArchivedBytes, ArchivedInput, RereadError, parse_archived, reread};
 
 use archive::{Archived, Sources};
-use guard::{Outline, id_hash, refuse_drops, refuse_empty};
-use streamed::{Streamed, prepare_streamed, record_streamed};
+use guard::{InForce, Outline, refuse_drops, refuse_empty};
+use spool::Spool;
+use streamed::{Streamed, StreamedRecord, prepare_streamed, record_streamed};
 
 use crate::model::Publication;
 use crate::store::{Provenance, RecordOutcome, Store};
@@ -77,8 +86,21 @@ pub struct IngestOptions {
 }
 
 /// Input bytes whose parsed publications are kept in memory between checking and recording;
-/// beyond this, files are read again when recorded.
+/// beyond this, they are held in the spool.
 const KEEP_BYTES: u64 = 32 * 1024 * 1024;
+
+/// [`KEEP_BYTES`]; in debug builds `LISTDIFF_TEST_KEEP_BYTES` overrides it, so that tests take
+/// the path of large inputs with small files.
+fn keep_bytes() -> u64 {
+    #[cfg(debug_assertions)]
+    if let Some(bytes) = std::env::var("LISTDIFF_TEST_KEEP_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return bytes;
+    }
+    KEEP_BYTES
+}
 
 /// One input read and checked, ready to be recorded.
 pub(crate) struct Prepared {
@@ -90,14 +112,21 @@ pub(crate) struct Prepared {
     provenance: Provenance,
     /// What the parser noted, for the report.
     warnings: Vec<String>,
-    /// Its publications, dated; `None` when too large to keep (read again when recorded).
-    publications: Option<Vec<Publication>>,
+    /// Its publications as checked, until they are recorded.
+    held: Held,
     /// What the broken-feed guard needs of each publication, kept even when the publications
     /// are not.
     outlines: Vec<Outline>,
-    /// For a large snapshot read one entry at a time: its list, date and source; it is read
-    /// so again when recorded.
-    streamed: Option<Streamed>,
+}
+
+/// Where an input's checked publications are held until they are recorded.
+pub(crate) enum Held {
+    /// In memory, dated (small inputs).
+    Memory(Vec<Publication>),
+    /// In the spool, dated.
+    Spooled(spool::Span),
+    /// A large snapshot read one entry at a time: its entries in the spool.
+    Streamed(Streamed),
 }
 
 /// A candidate read and parsed by [`read_dated`].
@@ -162,6 +191,8 @@ pub struct Ingest {
     options: IngestOptions,
     /// The inputs, in recording order.
     prepared: Vec<Prepared>,
+    /// The publications checked that are not held in memory.
+    spool: Spool,
     /// Where each input's bytes can be had again, by SHA-256, should they be archived.
     sources: Sources,
 }
@@ -179,8 +210,9 @@ impl Ingest {
         let mut prepared = Vec::new();
         let mut kept: u64 = 0;
         let mut sources = Sources::default();
+        let mut spool = Spool::default();
         for candidate in found.candidates {
-            if let Some(item) = prepare_streamed(&candidate, &options)? {
+            if let Some(item) = prepare_streamed(&candidate, &options, &mut spool)? {
                 sources.note(&item.candidate, &item.provenance, None)?;
                 prepared.push(item);
                 continue;
@@ -188,8 +220,8 @@ impl Ingest {
             let mut read = read_dated(&candidate, &options)?;
             sources.note(&candidate, &read.provenance, read.stdin_bytes.take())?;
             kept += read.provenance.inputs.iter().map(|i| i.bytes).sum::<u64>();
-            let keep = kept <= KEEP_BYTES || candidate.path().is_none();
-            if let Some(item) = prepare_read(candidate, read, &options, keep)? {
+            let spool = (kept > keep_bytes()).then_some(&mut spool);
+            if let Some(item) = prepare_read(candidate, read, &options, spool)? {
                 prepared.push(item);
             }
         }
@@ -205,6 +237,7 @@ impl Ingest {
         Ok(Ingest {
             options,
             prepared,
+            spool,
             sources,
         })
     }
@@ -214,7 +247,8 @@ impl Ingest {
     /// archives their inputs (when the options or the store say so).
     ///
     /// On failure the store holds the events recorded before it (flushed as far as the store
-    /// could) and the failure reports them.
+    /// could) and the failure reports them, and whether they are durable. Nothing a report
+    /// tells as recorded is told before the store has made it durable.
     pub fn record(
         self,
         store: &mut Store,
@@ -226,10 +260,11 @@ impl Ingest {
             Err(error) => {
                 // The events recorded before the failure are whole: make them durable if the
                 // store still can; the failure itself is what the caller reports.
-                let _ = store.flush();
+                let durable = store.flush().is_ok();
                 Err(Box::new(RecordFailure {
                     error,
                     done: report,
+                    durable,
                 }))
             }
         }
@@ -245,6 +280,7 @@ impl Ingest {
         let Ingest {
             options,
             prepared,
+            mut spool,
             sources,
         } = self;
         if let DropGuard::Refuse { max_drop } = options.drop_guard {
@@ -253,13 +289,17 @@ impl Ingest {
                 let input = item.candidate.display.as_str();
                 item.outlines.iter().map(move |outline| (input, outline))
             });
-            refuse_drops(outlines, max_drop, |list, day| {
-                Ok(view.ids_as_of(list, day)?.iter().map(id_hash).collect())
+            refuse_drops(outlines, max_drop, |list, day, with_keys| {
+                Ok(if with_keys {
+                    InForce::of_entries(&view.state_as_of(list, day)?)
+                } else {
+                    InForce::of_ids(&view.ids_as_of(list, day)?)
+                })
             })?;
         }
         let mut archived = options.archive.archives(store)?.then(Archived::default);
         for item in prepared {
-            record_item(store, item, &options, now, archived.as_mut(), report)?;
+            record_item(store, &mut spool, item, now, archived.as_mut(), report)?;
         }
         store.flush()?;
         if let Some(archived) = archived {
@@ -270,13 +310,13 @@ impl Ingest {
 }
 
 /// Makes a [`Prepared`] of a candidate read whole: refuses its empty snapshots (unless the
-/// guard is off) and outlines its publications for the guard; `None` when it holds no
-/// publication (of the list asked for).
+/// guard is off), outlines its publications for the guard, and holds them in `spool` when
+/// given, else in memory; `None` when it holds no publication (of the list asked for).
 fn prepare_read(
     candidate: Candidate,
     read: DatedRead,
     options: &IngestOptions,
-    keep: bool,
+    spool: Option<&mut Spool>,
 ) -> Result<Option<Prepared>, IngestError> {
     let Some(first_date) = read.publications.iter().map(|p| p.published).min() else {
         return Ok(None);
@@ -292,72 +332,78 @@ fn prepare_read(
     } else {
         Vec::new()
     };
+    let held = match spool {
+        Some(spool) => Held::Spooled(spool.publications(&read.publications)?),
+        None => Held::Memory(read.publications),
+    };
     Ok(Some(Prepared {
         candidate,
         first_date,
         provenance: read.provenance,
         warnings: read.warnings,
-        publications: keep.then_some(read.publications),
+        held,
         outlines,
-        streamed: None,
     }))
 }
 
-/// Records one input's publications, telling into `report`, and notes them for `archived`.
+/// Records one input's publications as checked (held in memory or in `spool`), telling into
+/// `report`, and notes them for `archived`.
 fn record_item(
     store: &mut Store,
-    mut item: Prepared,
-    options: &IngestOptions,
+    spool: &mut Spool,
+    item: Prepared,
     now: DateTime<Utc>,
     mut archived: Option<&mut Archived>,
     report: &mut IngestReport,
 ) -> Result<(), IngestError> {
-    if let Some(streamed) = item.streamed.take() {
-        let (list, published) = (streamed.list.clone(), streamed.published);
-        let latest = store.view().last_date(&list)?;
-        // `None`: a file read again for a correction or a backfill is recorded whole, below.
-        if let Some(outcome) = record_streamed(store, streamed, &item, &options.input, now)? {
-            let publication = PublicationReport {
-                list,
-                published,
-                renames: Vec::new(),
-                outcome: publication_outcome(outcome, latest),
-            };
-            if let Some(archived) = archived {
-                archived.add(&item.provenance, (&publication.list, published));
-            }
-            report.inputs.push(InputReport {
-                display: item.candidate.display,
-                warnings: item.warnings,
-                publications: vec![publication],
-            });
-            return Ok(());
-        }
-    }
-    let publications = match item.publications.take() {
-        Some(publications) => publications,
-        None => {
-            let read = read_dated(&item.candidate, options)?;
-            if read.provenance.sha256 != item.provenance.sha256 {
-                return Err(IngestError::Changed {
-                    input: item.candidate.display,
-                });
-            }
-            read.publications
-        }
-    };
+    let Prepared {
+        candidate,
+        provenance,
+        warnings,
+        held,
+        ..
+    } = item;
     report.inputs.push(InputReport {
-        display: item.candidate.display.clone(),
-        warnings: std::mem::take(&mut item.warnings),
+        display: candidate.display,
+        warnings,
         publications: Vec::new(),
     });
-    for publication in publications {
-        let told = record_publication(store, publication, &item.provenance, now)?;
+    let mut told = |publication: PublicationReport| {
         if let Some(archived) = archived.as_deref_mut() {
-            archived.add(&item.provenance, (&told.list, told.published));
+            archived.add(&provenance, (&publication.list, publication.published));
         }
         if let Some(input) = report.inputs.last_mut() {
-            input.publications.push(told);
+            input.publications.push(publication);
+        }
+    };
+    match held {
+        Held::Memory(publications) => {
+            for publication in publications {
+                told(record_publication(store, publication, &provenance, now)?);
+            }
+        }
+        Held::Spooled(span) => {
+            let mut frames = spool.read(span)?;
+            while let Some(publication) = frames.next_publication()? {
+                told(record_publication(store, publication, &provenance, now)?);
+            }
+        }
+        Held::Streamed(streamed) => {
+            let (list, published) = (streamed.list.clone(), streamed.published);
+            let latest = store.view().last_date(&list)?;
+            told(
+                match record_streamed(store, spool, streamed, &provenance, now)? {
+                    StreamedRecord::Done(outcome) => PublicationReport {
+                        list,
+                        published,
+                        renames: Vec::new(),
+                        outcome: publication_outcome(outcome, latest),
+                    },
+                    StreamedRecord::Whole(publication) => {
+                        record_publication(store, publication, &provenance, now)?
+                    }
+                },
+            );
         }
     }
     Ok(())

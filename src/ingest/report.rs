@@ -122,4 +122,7 @@ pub struct RecordFailure {
     pub error: IngestError,
     /// What was done before it failed: the inputs recorded; no archive report.
     pub done: IngestReport,
+    /// Whether the store made what was done durable after the failure; when not, a crash could
+    /// still lose it, and it must not be told as recorded.
+    pub durable: bool,
 }

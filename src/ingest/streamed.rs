@@ -1,6 +1,6 @@
-//! Large single-list snapshots, read one entry at a time: checked keeping only their ids (and,
-//! for formats that read the whole file before giving entries, their entries compressed), and
-//! recorded one entry at a time when they are the list's latest publication.
+//! Large single-list snapshots, read one entry at a time: checked keeping only their ids in
+//! memory and their entries in the spool, and recorded one entry at a time from the spool when
+//! they are the list's latest publication.
 
 use std::collections::HashSet;
 
@@ -8,11 +8,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::dates::{publication_date, source_of};
 use super::guard::{Outline, refuse_no_entries};
-use super::inputs::{self, InputOptions};
-use super::{DropGuard, IngestError, IngestOptions, Prepared};
-use crate::formats::{EntrySpool, Format, FormatError, Location};
-use crate::model::{Entry, EntryId, ListId, Publication, PublicationContent};
-use crate::store::{RecordOutcome, SnapshotDigest, Store, StoreError};
+use super::spool::{Frame, Span, Spool};
+use super::{DropGuard, Held, IngestError, IngestOptions, Prepared, inputs};
+use crate::model::{Entry, EntryId, ListId, Publication, PublicationContent, PublicationKind};
+use crate::store::{Provenance, RecordOutcome, Store, StoreError};
 
 /// A large snapshot read one entry at a time during the checks.
 pub(crate) struct Streamed {
@@ -20,40 +19,69 @@ pub(crate) struct Streamed {
     pub(crate) list: ListId,
     /// Its publication date.
     pub(crate) published: NaiveDate,
-    /// The event's source.
-    source: String,
-    /// Its entries, kept compressed until they are recorded, for formats that read the whole
-    /// file before giving entries (reading it again would cost that again); `None` for a format
-    /// that reads one record at a time, whose file is simply read again.
-    spool: Option<EntrySpool>,
+    /// Its entries as checked, in the spool, after a header naming the list, the date and the
+    /// event's source.
+    entries: Span,
 }
 
-/// Reads a large single-list snapshot one entry at a time, keeping only what the checks need:
-/// `None` when the candidate is not such a file.
+/// What recording a snapshot read one entry at a time did.
+pub(crate) enum StreamedRecord {
+    /// Recorded one entry at a time (or found recorded already).
+    Done(RecordOutcome),
+    /// Not the list's latest publication (a correction, a backfill): to be recorded as a whole
+    /// publication, here read back from the spool.
+    Whole(Publication),
+}
+
+/// Reads a large single-list snapshot one entry at a time, keeping its ids for the checks and
+/// writing its entries to `spool`: `None` when the candidate is not such a file.
 pub(crate) fn prepare_streamed(
     candidate: &inputs::Candidate,
     options: &IngestOptions,
+    spool: &mut Spool,
 ) -> Result<Option<Prepared>, IngestError> {
     let Some(format) = inputs::streamed_format(candidate, &options.input)? else {
         return Ok(None);
     };
-    let truly_streams = format.reads_records();
     let mut seen: HashSet<EntryId> = HashSet::new();
     let mut repeated: Option<EntryId> = None;
-    let mut spool = EntrySpool::default();
+    // The frame is begun at the first entry (most files of these formats are small and read
+    // whole instead); the header is written last, when the list and date are known.
+    let mut unused = Some(spool);
+    let mut frame: Option<Frame<'_>> = None;
+    let mut spool_error: Option<IngestError> = None;
     let mut sink = |entry: Entry| {
-        if !truly_streams {
-            spool.push(&entry);
-        }
         if !seen.insert(entry.id.clone()) && repeated.is_none() {
-            repeated = Some(entry.id);
+            repeated = Some(entry.id.clone());
+        }
+        if frame.is_none()
+            && let Some(spool) = unused.take()
+        {
+            match spool.frame() {
+                Ok(begun) => frame = Some(begun),
+                Err(e) => spool_error = Some(e),
+            }
+        }
+        if spool_error.is_none()
+            && let Some(frame) = frame.as_mut()
+            && let Err(e) = frame.entry(entry)
+        {
+            spool_error = Some(e);
         }
         Ok(())
     };
-    let Some((streamed, provenance)) =
-        inputs::read_streamed(candidate, &options.input, format, &mut sink)?
-    else {
+    let read = inputs::read_streamed(candidate, &options.input, format, &mut sink)?;
+    if let Some(e) = spool_error {
+        return Err(e);
+    }
+    let Some((streamed, provenance)) = read else {
         return Ok(None);
+    };
+    let mut frame = match (frame, unused) {
+        (Some(frame), _) => frame,
+        // No entry at all: an empty frame, for the header.
+        (None, Some(spool)) => spool.frame()?,
+        (None, None) => return Err(super::spool::damaged("no frame was begun")),
     };
     if let Some(id) = repeated {
         return Err(IngestError::DuplicateId {
@@ -85,6 +113,13 @@ pub(crate) fn prepare_streamed(
         streamed.stated_date_text.as_deref(),
         &candidate.display,
     );
+    frame.header(
+        &streamed.list,
+        published,
+        &source,
+        PublicationKind::Snapshot,
+    )?;
+    let entries = frame.finish()?;
     let outlines = if guarded {
         vec![Outline::of_streamed_snapshot(
             streamed.list.clone(),
@@ -99,125 +134,79 @@ pub(crate) fn prepare_streamed(
         first_date: published,
         provenance,
         warnings: streamed.warnings,
-        publications: None,
-        outlines,
-        streamed: Some(Streamed {
+        held: Held::Streamed(Streamed {
             list: streamed.list,
             published,
-            source,
-            spool: (!truly_streams).then_some(spool),
+            entries,
         }),
+        outlines,
     }))
 }
 
-/// Records a snapshot prepared by [`prepare_streamed`]: one entry at a time into the store
-/// when it is the list's latest publication; `None` when it must be recorded as a whole
-/// publication instead (a correction, a backfill), read again.
+/// Records a snapshot prepared by [`prepare_streamed`] from the entries held in `spool`: one
+/// entry at a time into the store when it is the list's latest publication; else gives it back
+/// whole, to be recorded as a publication (a correction, a backfill).
 pub(crate) fn record_streamed(
     store: &mut Store,
+    spool: &mut Spool,
     streamed: Streamed,
-    item: &Prepared,
-    options: &InputOptions,
+    provenance: &Provenance,
     now: DateTime<Utc>,
-) -> Result<Option<RecordOutcome>, IngestError> {
+) -> Result<StreamedRecord, IngestError> {
     let Streamed {
         list,
         published,
-        source,
-        spool,
+        entries,
     } = streamed;
-    let provenance = &item.provenance;
     if let Some(seq) = store.recorded_as(&list, published, &provenance.sha256)? {
-        return Ok(Some(RecordOutcome::AlreadyRecorded { seq }));
+        return Ok(StreamedRecord::Done(RecordOutcome::AlreadyRecorded { seq }));
     }
-    let digest = store.snapshot_digest(&list, published, &provenance.sha256)?;
-    let digest = match (spool, digest) {
-        (None, None) => return Ok(None),
-        (None, Some(digest)) => match digest_read_again(store, digest, item, options)? {
-            Some(digest) => digest,
-            None => return Ok(None),
-        },
-        (Some(spool), None) => {
-            let mut entries = Vec::with_capacity(spool.len());
-            spool
-                .each(|_, entry| entries.push(entry))
-                .map_err(|message| held_error(item, message))?;
-            let publication = Publication {
-                list,
-                published,
-                source,
-                content: PublicationContent::Snapshot(entries),
-            };
-            return Ok(Some(store.record(&publication, provenance, now)?));
-        }
-        (Some(spool), Some(digest)) => digest_spooled(store, digest, spool, item)?,
-    };
-    Ok(Some(store.record_digest(digest, &source, provenance, now)?))
-}
-
-/// Entries held compressed that do not read back, as an error naming the input.
-fn held_error(item: &Prepared, message: String) -> IngestError {
-    IngestError::HeldEntries {
-        input: item.candidate.display.clone(),
-        message,
-    }
-}
-
-/// Gives `digest` the entries of the item's file, read again one record at a time; `None`
-/// when the file is no longer read so (it must be read whole).
-fn digest_read_again(
-    store: &Store,
-    mut digest: SnapshotDigest,
-    item: &Prepared,
-    options: &InputOptions,
-) -> Result<Option<SnapshotDigest>, IngestError> {
-    let Some(format) = Format::from_name(&item.provenance.format) else {
-        return Ok(None);
+    let mut frames = spool.read(entries)?;
+    // The entries come first, the header (with the source) after them.
+    let Some(mut digest) = store.snapshot_digest(&list, published, &provenance.sha256)? else {
+        let mut held = Vec::new();
+        frames.each_entry(|entry| {
+            held.push(entry);
+            Ok(())
+        })?;
+        let (_, _, source) = header(&mut frames, &list, published)?;
+        return Ok(StreamedRecord::Whole(Publication {
+            list,
+            published,
+            source,
+            content: PublicationContent::Snapshot(held),
+        }));
     };
     let mut store_error: Option<StoreError> = None;
-    let read = {
-        let mut sink = |entry: Entry| {
-            store.digest_entry(&mut digest, entry).map_err(|e| {
-                let message = e.to_string();
-                store_error = Some(e);
-                FormatError::new(&item.candidate.display, Location::File, message)
-            })
-        };
-        inputs::read_streamed(&item.candidate, options, format, &mut sink)
-    };
+    frames.each_entry(|entry| {
+        if store_error.is_none()
+            && let Err(e) = store.digest_entry(&mut digest, entry)
+        {
+            store_error = Some(e);
+        }
+        Ok(())
+    })?;
     if let Some(e) = store_error {
         return Err(e.into());
     }
-    let Some((_, reread)) = read? else {
-        return Ok(None);
-    };
-    if reread.sha256 != item.provenance.sha256 {
-        return Err(IngestError::Changed {
-            input: item.candidate.display.clone(),
-        });
-    }
-    Ok(Some(digest))
+    let (_, _, source) = header(&mut frames, &list, published)?;
+    Ok(StreamedRecord::Done(
+        store.record_digest(digest, &source, provenance, now)?,
+    ))
 }
 
-/// Gives `digest` the entries held in `spool`.
-fn digest_spooled(
-    store: &Store,
-    mut digest: SnapshotDigest,
-    spool: EntrySpool,
-    item: &Prepared,
-) -> Result<SnapshotDigest, IngestError> {
-    let mut store_error = None;
-    spool
-        .each(|_, entry| {
-            if store_error.is_none()
-                && let Err(e) = store.digest_entry(&mut digest, entry)
-            {
-                store_error = Some(e);
-            }
-        })
-        .map_err(|message| held_error(item, message))?;
-    match store_error {
-        Some(e) => Err(e.into()),
-        None => Ok(digest),
+/// The header after a streamed snapshot's entries, which must be of `list` and `published`.
+fn header(
+    frames: &mut super::spool::Frames<'_>,
+    list: &ListId,
+    published: NaiveDate,
+) -> Result<(ListId, NaiveDate, String), IngestError> {
+    match frames.next_header()? {
+        Some((held_list, held_date, source)) if &held_list == list && held_date == published => {
+            Ok((held_list, held_date, source))
+        }
+        _ => Err(super::spool::damaged(
+            "a streamed snapshot's entries are not followed by its header",
+        )),
     }
 }

@@ -35,16 +35,22 @@ pub use report::{
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     /// A list id with characters outside `a-z 0-9 - _ .`, or empty, or too long.
-    #[error("invalid list id {0:?}: use lower-case letters, digits, '-', '_' and '.'")]
+    #[error(
+        "invalid list id \"{}\": use lower-case letters, digits, '-', '_' and '.', at most 100 bytes",
+        text::quote_bounded(.0)
+    )]
     InvalidListId(String),
     /// An entry id that is empty after trimming.
     #[error("entry id is empty")]
     EmptyEntryId,
     /// An entry id with control characters, or too long.
-    #[error("invalid entry id {0:?}: no control characters, at most 512 bytes")]
+    #[error(
+        "invalid entry id \"{}\": no control characters, at most 512 bytes",
+        text::quote_bounded(.0)
+    )]
     InvalidEntryId(String),
     /// An entry whose name is empty after trimming.
-    #[error("entry {0} has an empty name")]
+    #[error("entry \"{}\" has an empty name", text::quote_bounded(.0.as_str()))]
     EmptyName(EntryId),
     /// One record of a publication is invalid.
     #[error("record {index}: {source}")]
@@ -55,7 +61,10 @@ pub enum ModelError {
         source: Box<ModelError>,
     },
     /// The same id appears twice where ids must be unique.
-    #[error("duplicate id \"{id}\": records {first} and {second}")]
+    #[error(
+        "duplicate id \"{}\": records {first} and {second}",
+        text::quote_bounded(.id.as_str())
+    )]
     DuplicateId {
         /// The id.
         id: EntryId,

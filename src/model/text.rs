@@ -1,4 +1,9 @@
-//! Text rules shared by every field: white-space normalisation and word-level differences.
+//! Text rules shared by every field: white-space normalisation and word-level differences; and
+//! how text from inputs is shown to people: control and bidi characters escaped ([`visible`]),
+//! and quoted in messages at a bounded length ([`quote_bounded`]).
+
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
 
 use serde::Serialize;
 use similar::{Algorithm, ChangeTag};
@@ -93,6 +98,93 @@ pub fn normalize_set_owned(items: Vec<String>) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// True for the characters that human-readable output never writes raw, because a terminal
+/// acts on them or they reorder or hide the text around them: the C0 controls (tab and newline
+/// included), DEL, the C1 controls, the bidi embeddings, overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069), the left-to-right, right-to-left and Arabic letter marks (U+200E, U+200F,
+/// U+061C), the line and paragraph separators (U+2028, U+2029) and the zero-width no-break space
+/// or byte order mark (U+FEFF).
+///
+/// Zero-width joiners and non-joiners (U+200C, U+200D) are left as they are: scripts such as
+/// Persian and Devanagari need them, and a terminal does not act on them.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{feff}'
+        )
+}
+
+/// `text` as human-readable output shows it: every character of [`is_hidden`] escaped
+/// visibly, tab, newline and carriage return as `\t`, `\n` and `\r`, the others as
+/// `\u{1b}` (lower-case hexadecimal), everything else as it is. Borrowed when nothing needs
+/// escaping. A backslash is not escaped, so a value holding the text `\u{1b}` shows the same
+/// as one holding the character; JSON output tells them apart.
+///
+/// Every line listdiff writes for people (tables, `ingest`'s lines, notes, warnings, errors)
+/// shows text from inputs through this function; JSON, NDJSON and CSV keep it exact.
+pub fn visible(text: &str) -> Cow<'_, str> {
+    let plain = |b: u8| (b' '..0x7f).contains(&b);
+    if text.bytes().all(plain) || !text.chars().any(is_hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        push_visible(&mut out, c);
+    }
+    Cow::Owned(out)
+}
+
+/// Appends `c` to `out` as [`visible`] shows it.
+fn push_visible(out: &mut String, c: char) {
+    match c {
+        '\t' => out.push_str("\\t"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        c if is_hidden(c) => {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        }
+        c => out.push(c),
+    }
+}
+
+/// How many characters of an input value a message quotes at most ([`quote_bounded`]).
+pub const QUOTE_CHARS: usize = 200;
+
+/// An input value as a message quotes it: its first [`QUOTE_CHARS`] characters shown
+/// [`visible`], then, when there is more, `…(N more bytes)`, so that no message repeats a huge
+/// value (a 200 MB id) however long the input. Used by every message of every floor that quotes
+/// input; the quotes around it are the message's own.
+pub fn quote_bounded(text: &str) -> Quoted<'_> {
+    Quoted(text)
+}
+
+/// An input value quoted at a bounded length: see [`quote_bounded`].
+#[derive(Clone, Copy, Debug)]
+pub struct Quoted<'a>(&'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0;
+        let cut = text
+            .char_indices()
+            .nth(QUOTE_CHARS)
+            .map_or(text.len(), |(at, _)| at);
+        f.write_str(&visible(&text[..cut]))?;
+        if cut < text.len() {
+            write!(f, "…({} more bytes)", text.len() - cut)?;
+        }
+        Ok(())
+    }
 }
 
 /// One piece of a word-level difference between two texts.
@@ -204,6 +296,42 @@ mod tests {
             .map(|s| s.text.as_str())
             .collect();
         assert_eq!(rebuilt_before, "Case-by-case review.");
+    }
+
+    #[test]
+    fn visible_escapes_controls_and_bidi_characters_and_nothing_else() {
+        assert!(matches!(visible("Acme Corp. (Ltd) é 中"), Cow::Borrowed(_)));
+        assert_eq!(
+            visible("a\u{1b}]0;t\u{7}b\tc\nd\re\u{7f}\u{9b}\u{85}"),
+            "a\\u{1b}]0;t\\u{7}b\\tc\\nd\\re\\u{7f}\\u{9b}\\u{85}"
+        );
+        assert_eq!(
+            visible("\u{202a}\u{202e}\u{2066}\u{2069}\u{200e}\u{200f}\u{61c}\u{2028}\u{feff}"),
+            "\\u{202a}\\u{202e}\\u{2066}\\u{2069}\\u{200e}\\u{200f}\\u{61c}\\u{2028}\\u{feff}"
+        );
+        // Joiners that scripts need, and backslashes, stay as they are.
+        assert_eq!(
+            visible("\u{200c}\u{200d}\\u{1b}"),
+            "\u{200c}\u{200d}\\u{1b}"
+        );
+        let escaped = visible("x\u{1b}[2J\u{202e}y");
+        assert!(!escaped.chars().any(is_hidden), "{escaped}");
+    }
+
+    #[test]
+    fn quote_bounded_cuts_long_values_and_says_how_much_is_left_out() {
+        assert_eq!(quote_bounded("short").to_string(), "short");
+        let long = "é".repeat(1000);
+        let quoted = quote_bounded(&long).to_string();
+        assert!(quoted.starts_with(&"é".repeat(QUOTE_CHARS)));
+        assert!(quoted.ends_with("…(1600 more bytes)"), "{quoted}");
+        assert_eq!(
+            quoted.chars().count(),
+            QUOTE_CHARS + "…(1600 more bytes)".len() - 2
+        );
+        assert_eq!(quote_bounded("a\u{1b}b").to_string(), "a\\u{1b}b");
+        let exact = "x".repeat(QUOTE_CHARS);
+        assert_eq!(quote_bounded(&exact).to_string(), exact);
     }
 
     #[test]

@@ -277,7 +277,7 @@ pub fn compare(
         if let PublicationContent::Amendment(_) = publication.content {
             return Err(QueryError::Invalid(format!(
                 "{}: OLD must state a whole list (a snapshot); it is an amendment",
-                publication.source
+                crate::model::text::quote_bounded(&publication.source)
             )));
         }
         let (before, after) = states.entry(publication.list.clone()).or_default();

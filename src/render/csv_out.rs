@@ -1,16 +1,67 @@
 //! CSV output: one header row, then one row per field change, entry, version or event.
-//! List values are joined with `; `; `extra` is written as JSON.
+//! List values are joined with `; `; `extra` is written as JSON. A cell that begins like a
+//! spreadsheet formula is prefixed with `'` unless the output is raw ([`CsvCells`]).
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use crate::model::{
     AsOfReport, Change, ChangeKind, DiffReport, Entry, HistoryReport, LogReport, SinceReport,
 };
 
-use super::{cell, joined};
+use super::{CsvCells, cell, joined};
 
-fn writer(out: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
-    csv::WriterBuilder::new().from_writer(out)
+/// A CSV writer that guards cells as `cells` says.
+struct Writer<'a> {
+    csv: csv::Writer<&'a mut dyn Write>,
+    cells: CsvCells,
+}
+
+impl<'a> Writer<'a> {
+    fn new(out: &'a mut dyn Write, cells: CsvCells) -> Writer<'a> {
+        Writer {
+            csv: csv::WriterBuilder::new().from_writer(out),
+            cells,
+        }
+    }
+
+    /// Writes one row, each cell guarded (unless raw).
+    fn write_record<I, S>(&mut self, row: I) -> io::Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let cells = self.cells;
+        self.csv
+            .write_record(
+                row.into_iter()
+                    .map(|c| guarded(c.as_ref(), cells).into_owned()),
+            )
+            .map_err(csv_error)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.csv.flush()
+    }
+}
+
+/// `text` as a cell: with [`CsvCells::Guarded`], prefixed with `'` when it begins with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return and is not just a number.
+fn guarded(text: &str, cells: CsvCells) -> Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if cells == CsvCells::Raw || !risky || is_number(text) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(format!("'{text}"))
+    }
+}
+
+/// True when `text` is a decimal number with an optional sign: `-5`, `+7`, `-1.5`.
+fn is_number(text: &str) -> bool {
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    all_digits(whole) && all_digits(fraction)
 }
 
 fn csv_error(e: csv::Error) -> io::Error {
@@ -60,28 +111,28 @@ fn change_rows(change: &Change) -> Vec<Vec<String>> {
         .collect()
 }
 
-pub(super) fn diff(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
-    let mut w = writer(out);
-    w.write_record(CHANGE_HEADER).map_err(csv_error)?;
+pub(super) fn diff(out: &mut dyn Write, report: &DiffReport, cells: CsvCells) -> io::Result<()> {
+    let mut w = Writer::new(out, cells);
+    w.write_record(CHANGE_HEADER)?;
     for change in &report.changes {
         for row in change_rows(change) {
-            w.write_record(&row).map_err(csv_error)?;
+            w.write_record(&row)?;
         }
     }
     w.flush()
 }
 
-pub(super) fn since(out: &mut dyn Write, report: &SinceReport) -> io::Result<()> {
-    let mut w = writer(out);
+pub(super) fn since(out: &mut dyn Write, report: &SinceReport, cells: CsvCells) -> io::Result<()> {
+    let mut w = Writer::new(out, cells);
     let mut header = vec!["source"];
     header.extend(CHANGE_HEADER);
-    w.write_record(&header).map_err(csv_error)?;
+    w.write_record(&header)?;
     for publication in &report.publications {
         for change in &publication.changes {
             for row in change_rows(change) {
                 let mut full = vec![publication.event.source.clone()];
                 full.extend(row);
-                w.write_record(&full).map_err(csv_error)?;
+                w.write_record(&full)?;
             }
         }
     }
@@ -126,24 +177,28 @@ fn entry_cells(e: &Entry) -> Vec<String> {
     ]
 }
 
-pub(super) fn as_of(out: &mut dyn Write, report: &AsOfReport) -> io::Result<()> {
-    let mut w = writer(out);
+pub(super) fn as_of(out: &mut dyn Write, report: &AsOfReport, cells: CsvCells) -> io::Result<()> {
+    let mut w = Writer::new(out, cells);
     let mut header = vec!["list"];
     header.extend(ENTRY_HEADER);
-    w.write_record(&header).map_err(csv_error)?;
+    w.write_record(&header)?;
     for listed in &report.entries {
         let mut row = vec![listed.list.to_string()];
         row.extend(entry_cells(&listed.entry));
-        w.write_record(&row).map_err(csv_error)?;
+        w.write_record(&row)?;
     }
     w.flush()
 }
 
-pub(super) fn history(out: &mut dyn Write, report: &HistoryReport) -> io::Result<()> {
-    let mut w = writer(out);
+pub(super) fn history(
+    out: &mut dyn Write,
+    report: &HistoryReport,
+    cells: CsvCells,
+) -> io::Result<()> {
+    let mut w = Writer::new(out, cells);
     let mut header = vec!["list", "published", "event", "change"];
     header.extend(ENTRY_HEADER);
-    w.write_record(&header).map_err(csv_error)?;
+    w.write_record(&header)?;
     for h in &report.entries {
         for v in &h.versions {
             let mut row = vec![
@@ -153,14 +208,14 @@ pub(super) fn history(out: &mut dyn Write, report: &HistoryReport) -> io::Result
                 v.change.to_string(),
             ];
             row.extend(entry_cells(&v.entry));
-            w.write_record(&row).map_err(csv_error)?;
+            w.write_record(&row)?;
         }
     }
     w.flush()
 }
 
-pub(super) fn log(out: &mut dyn Write, report: &LogReport) -> io::Result<()> {
-    let mut w = writer(out);
+pub(super) fn log(out: &mut dyn Write, report: &LogReport, cells: CsvCells) -> io::Result<()> {
+    let mut w = Writer::new(out, cells);
     w.write_record([
         "seq",
         "list",
@@ -174,8 +229,7 @@ pub(super) fn log(out: &mut dyn Write, report: &LogReport) -> io::Result<()> {
         "added",
         "removed",
         "changed",
-    ])
-    .map_err(csv_error)?;
+    ])?;
     for e in &report.events {
         w.write_record([
             e.seq.to_string(),
@@ -191,8 +245,31 @@ pub(super) fn log(out: &mut dyn Write, report: &LogReport) -> io::Result<()> {
             e.effect.added.to_string(),
             e.effect.removed.to_string(),
             e.effect.changed.to_string(),
-        ])
-        .map_err(csv_error)?;
+        ])?;
     }
     w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_beginning_like_a_formula_are_prefixed_unless_raw_or_a_number() {
+        for risky in [
+            "=1+1", "+cmd", "-2+3", "@SUM(1)", "\t=1", "\r=1", "- note", "-", "+",
+        ] {
+            assert_eq!(guarded(risky, CsvCells::Guarded), format!("'{risky}"));
+            assert_eq!(guarded(risky, CsvCells::Raw), risky);
+        }
+        for safe in ["-5", "+7", "-1.5", "12", "Acme", "", "a=b", " =1", "'=1"] {
+            assert_eq!(guarded(safe, CsvCells::Guarded), safe);
+        }
+        for not_a_number in ["-1.", "-.5", "-1.5.2", "-1e5", "--5"] {
+            assert_eq!(
+                guarded(not_a_number, CsvCells::Guarded),
+                format!("'{not_a_number}")
+            );
+        }
+    }
 }

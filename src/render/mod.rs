@@ -58,11 +58,26 @@ impl OutputFormat {
     }
 }
 
-/// How human-readable output should look.
+/// How output should look: colour in tables, and how CSV writes cells a spreadsheet would run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Style {
     /// Use ANSI colours (deleted words red, inserted words green).
     pub color: bool,
+    /// How CSV output writes cells that begin like a spreadsheet formula.
+    pub csv: CsvCells,
+}
+
+/// How CSV output writes a cell that a spreadsheet would run as a formula (one beginning with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return: OWASP's list for CSV injection).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CsvCells {
+    /// Prefix such a cell with `'`, so that spreadsheets show it as text; a cell that is only a
+    /// number (`-5`, `+7`, `-1.5`) is written as it is, since a spreadsheet reads it as that
+    /// number and runs nothing.
+    #[default]
+    Guarded,
+    /// Write every cell exactly (`--csv-raw`).
+    Raw,
 }
 
 /// Prints a diff (also `compare`).
@@ -76,7 +91,7 @@ pub fn diff(
         OutputFormat::Table => table::diff(out, report, style),
         OutputFormat::Json => json::diff(out, report),
         OutputFormat::Ndjson => json::changes_ndjson(out, report.changes.iter(), None),
-        OutputFormat::Csv => csv_out::diff(out, report),
+        OutputFormat::Csv => csv_out::diff(out, report, style.csv),
     }
 }
 
@@ -91,7 +106,7 @@ pub fn since(
         OutputFormat::Table => table::since(out, report, style),
         OutputFormat::Json => json::since(out, report),
         OutputFormat::Ndjson => json::since_ndjson(out, report),
-        OutputFormat::Csv => csv_out::since(out, report),
+        OutputFormat::Csv => csv_out::since(out, report, style.csv),
     }
 }
 
@@ -106,7 +121,7 @@ pub fn as_of(
         OutputFormat::Table => table::as_of(out, report, style),
         OutputFormat::Json => json::as_of(out, report),
         OutputFormat::Ndjson => json::as_of_ndjson(out, report),
-        OutputFormat::Csv => csv_out::as_of(out, report),
+        OutputFormat::Csv => csv_out::as_of(out, report, style.csv),
     }
 }
 
@@ -180,7 +195,7 @@ pub fn history(
         OutputFormat::Table => table::history(out, report, style),
         OutputFormat::Json => json::history(out, report),
         OutputFormat::Ndjson => json::history_ndjson(out, report),
-        OutputFormat::Csv => csv_out::history(out, report),
+        OutputFormat::Csv => csv_out::history(out, report, style.csv),
     }
 }
 
@@ -195,7 +210,7 @@ pub fn log(
         OutputFormat::Table => table::log(out, report, style),
         OutputFormat::Json => json::log(out, report),
         OutputFormat::Ndjson => json::log_ndjson(out, report),
-        OutputFormat::Csv => csv_out::log(out, report),
+        OutputFormat::Csv => csv_out::log(out, report, style.csv),
     }
 }
 

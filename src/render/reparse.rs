@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::model::reparse::{EventReparse, ReparseReport, ReparseStatus};
+use crate::model::text::visible;
 
 /// How many ids of one kind a table lists before it says "and N more".
 const IDS_SHOWN: usize = 20;
@@ -31,7 +32,7 @@ pub fn table(out: &mut dyn Write, report: &ReparseReport) -> io::Result<()> {
             _ => writeln!(out, "  ({})", event.recorded_parser)?,
         }
         if let Some(note) = &event.note {
-            writeln!(out, "  {note}")?;
+            writeln!(out, "  {}", visible(note))?;
         }
         let difference = &event.difference;
         let listed = |ids: Vec<String>| -> String {
@@ -51,7 +52,13 @@ pub fn table(out: &mut dyn Write, report: &ReparseReport) -> io::Result<()> {
                 out,
                 "  only in the reparse ({}): {}",
                 difference.added.len(),
-                listed(difference.added.iter().map(|id| id.to_string()).collect())
+                listed(
+                    difference
+                        .added
+                        .iter()
+                        .map(|id| visible(id.as_str()).into_owned())
+                        .collect()
+                )
             )?;
         }
         if !difference.removed.is_empty() {
@@ -59,7 +66,13 @@ pub fn table(out: &mut dyn Write, report: &ReparseReport) -> io::Result<()> {
                 out,
                 "  only as recorded ({}): {}",
                 difference.removed.len(),
-                listed(difference.removed.iter().map(|id| id.to_string()).collect())
+                listed(
+                    difference
+                        .removed
+                        .iter()
+                        .map(|id| visible(id.as_str()).into_owned())
+                        .collect()
+                )
             )?;
         }
         if !difference.changed.is_empty() {
@@ -71,7 +84,8 @@ pub fn table(out: &mut dyn Write, report: &ReparseReport) -> io::Result<()> {
                     difference
                         .changed
                         .iter()
-                        .map(|c| format!("{} [{}]", c.id, c.fields.join(", ")))
+                        .map(|c| visible(&format!("{} [{}]", c.id, c.fields.join(", ")))
+                            .into_owned())
                         .collect()
                 )
             )?;

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Effects, Style as Ansi};
 use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
 
-use crate::model::text::WordOp;
+use crate::model::text::{WordOp, visible};
 use crate::model::{
     AsOfReport, Change, ChangeKind, DiffReport, Entry, FieldChange, HistoryReport, LogReport,
     SinceReport, diff_entries,
@@ -17,6 +17,12 @@ use super::{Style, cell, joined};
 const PLAIN: TableStyle = TableStyle::new();
 const HEADED: TableStyle =
     TableStyle::new().header_separator(LineStyle::none().fill('─').junction(' '));
+
+/// Text from an input as a table shows it: control and bidi characters escaped (a tab or line
+/// break inside a value too, as `\t` and `\n`: the table lays out its own lines).
+fn shown(text: &str) -> String {
+    visible(text).into_owned()
+}
 
 /// Writes a table without the trailing blanks its padding leaves at the end of lines.
 fn write_table(out: &mut dyn Write, table: &Table) -> io::Result<()> {
@@ -103,29 +109,29 @@ fn field_line(paint: &Paint, field: &FieldChange) -> String {
             .words
             .iter()
             .map(|span| match span.op {
-                WordOp::Equal => span.text.clone(),
-                WordOp::Delete => paint.deleted(&span.text),
-                WordOp::Insert => paint.inserted(&span.text),
+                WordOp::Equal => shown(&span.text),
+                WordOp::Delete => paint.deleted(&shown(&span.text)),
+                WordOp::Insert => paint.inserted(&shown(&span.text)),
             })
             .collect::<String>()
     } else if !field.added.is_empty() || !field.removed.is_empty() {
         field
             .removed
             .iter()
-            .map(|i| paint.deleted(i))
-            .chain(field.added.iter().map(|i| paint.inserted(i)))
+            .map(|i| paint.deleted(&shown(i)))
+            .chain(field.added.iter().map(|i| paint.inserted(&shown(i))))
             .collect::<Vec<_>>()
             .join("; ")
     } else {
-        let before = cell(&field.before);
-        let after = cell(&field.after);
+        let before = shown(&cell(&field.before));
+        let after = shown(&cell(&field.after));
         match (before.is_empty(), after.is_empty()) {
             (true, _) => paint.inserted(&after),
             (_, true) => paint.deleted(&before),
             _ => format!("{} {}", paint.deleted(&before), paint.inserted(&after)),
         }
     };
-    format!("{}: {body}", paint.dim(&field.field))
+    format!("{}: {body}", paint.dim(&shown(&field.field)))
 }
 
 fn truncated(text: &str, max: usize) -> String {
@@ -144,16 +150,16 @@ fn summary(entry: &Entry) -> String {
         parts.push(t.to_string());
     }
     if !entry.countries.is_empty() {
-        parts.push(joined(&entry.countries));
+        parts.push(shown(&joined(&entry.countries)));
     }
     if !entry.programs.is_empty() {
-        parts.push(joined(&entry.programs));
+        parts.push(shown(&joined(&entry.programs)));
     }
     if let Some(policy) = &entry.license_policy {
-        parts.push(truncated(policy, 60));
+        parts.push(shown(&truncated(policy, 60)));
     }
     if let Some(reason) = &entry.reason {
-        parts.push(truncated(reason, 100));
+        parts.push(shown(&truncated(reason, 100)));
     }
     parts.join(" · ")
 }
@@ -179,8 +185,8 @@ fn change_table(paint: &Paint, changes: &[Change], show_list: bool, show_publish
         if show_list {
             row.push(change.list.to_string());
         }
-        row.push(change.id.to_string());
-        row.push(change.name().to_string());
+        row.push(shown(change.id.as_str()));
+        row.push(shown(change.name()));
         if show_published {
             row.push(change.published.map(|d| d.to_string()).unwrap_or_default());
         }
@@ -237,7 +243,11 @@ pub(super) fn since(out: &mut dyn Write, report: &SinceReport, style: Style) -> 
         let e = &publication.event;
         let heading = format!(
             "{} · {} · {} · {} · event {}",
-            e.published, e.list, e.kind, e.source, e.seq
+            e.published,
+            e.list,
+            e.kind,
+            shown(&e.source),
+            e.seq
         );
         writeln!(out, "{}", paint.bold(&heading))?;
         if publication.changes.is_empty() {
@@ -315,7 +325,7 @@ pub(super) fn as_of(out: &mut dyn Write, report: &AsOfReport, _style: Style) -> 
         if several {
             row.push(listed.list.to_string());
         }
-        row.extend(columns.iter().map(|(_, f)| f(&listed.entry)));
+        row.extend(columns.iter().map(|(_, f)| shown(&f(&listed.entry))));
         table.add_row(row);
     }
     if !entries.is_empty() {
@@ -336,7 +346,12 @@ pub(super) fn history(out: &mut dyn Write, report: &HistoryReport, style: Style)
         writeln!(
             out,
             "{}",
-            paint.bold(&format!("{} · {} · {}", h.list, h.id, h.name))
+            paint.bold(&format!(
+                "{} · {} · {}",
+                h.list,
+                shown(h.id.as_str()),
+                shown(&h.name)
+            ))
         )?;
         let mut table = new_table(PLAIN);
         let mut previous: Option<&Entry> = None;
@@ -389,7 +404,7 @@ pub(super) fn log(out: &mut dyn Write, report: &LogReport, _style: Style) -> io:
             e.published.to_string(),
             e.recorded.format("%Y-%m-%d %H:%M:%S").to_string(),
             e.kind.to_string(),
-            e.source.clone(),
+            shown(&e.source),
             e.effect.added.to_string(),
             e.effect.removed.to_string(),
             e.effect.changed.to_string(),

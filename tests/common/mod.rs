@@ -1,5 +1,5 @@
 //! Shared helpers for the integration tests: a temporary store per test, the real binary, and
-//! the real published files under ../shared/data/real.
+//! the real published files under ../shared/data/real ([`RealData`]).
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -105,18 +105,107 @@ pub fn repo(path: &str) -> String {
         .into_owned()
 }
 
-/// A real published file under `../shared/data/real` (or `$LISTDIFF_REAL_DATA`).
-pub fn real(path: &str) -> String {
-    let root = std::env::var_os("LISTDIFF_REAL_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real"));
-    let full = root.join(path);
-    assert!(
-        full.exists(),
-        "real data file {} is missing: these tests need ../shared/data/real beside the repository, or LISTDIFF_REAL_DATA pointing at it",
-        full.display()
-    );
-    full.to_string_lossy().into_owned()
+/// The real published files (`$LISTDIFF_REAL_DATA`, else `../shared/data/real` beside the
+/// repository; PROVENANCE.md there says where each comes from). A clone without them skips the
+/// tests that need them; under CI they must be there.
+pub struct RealData {
+    root: PathBuf,
+}
+
+/// How many tests of this test binary skipped for want of real data.
+static SKIPPED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl RealData {
+    /// Where the real data is looked for.
+    pub fn root() -> PathBuf {
+        std::env::var_os("LISTDIFF_REAL_DATA")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/real"))
+    }
+
+    /// The real data when its directory is there; `None`, saying nothing, when it is not (for
+    /// helpers that then do without; a test that needs the data uses [`RealData::or_skip`]).
+    pub fn present() -> Option<RealData> {
+        let root = RealData::root();
+        root.is_dir().then_some(RealData { root })
+    }
+
+    /// The real data, or `None` when its directory is missing: then one line on standard error
+    /// names the test skipped, and when the test binary ends, a count of the tests it skipped.
+    /// Both are written past the test harness's capture, so that plain `cargo test` shows them.
+    /// Under CI (`CI` set, as CI services do, to anything but `false` or `0`) a missing directory
+    /// fails the test instead: nothing is skipped where the data should be.
+    pub fn or_skip() -> Option<RealData> {
+        if let Some(real) = RealData::present() {
+            return Some(real);
+        }
+        let root = RealData::root();
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+        assert!(
+            !ci,
+            "real data not found at {}: under CI the tests that need it must run; set LISTDIFF_REAL_DATA",
+            root.display()
+        );
+        let test = std::thread::current()
+            .name()
+            .unwrap_or("a test")
+            .to_string();
+        visible(&format!(
+            "skipped {}::{test}: real data not found at {}; set LISTDIFF_REAL_DATA",
+            env!("CARGO_CRATE_NAME"),
+            root.display()
+        ));
+        if SKIPPED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            report_skips_at_exit();
+        }
+        None
+    }
+
+    /// A file or directory under the real data, which must exist.
+    pub fn file(&self, path: &str) -> String {
+        let full = self.root.join(path);
+        assert!(
+            full.exists(),
+            "real data file {} is missing from {}: is LISTDIFF_REAL_DATA the right directory?",
+            full.display(),
+            self.root.display()
+        );
+        full.to_string_lossy().into_owned()
+    }
+
+    /// The real-data directory.
+    pub fn dir(&self) -> &Path {
+        &self.root
+    }
+}
+
+/// Writes a line to standard error past the test harness's capture (which takes only what
+/// `print!` and `eprint!` write).
+fn visible(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+unsafe extern "C" {
+    /// The C library's `atexit`: runs `callback` when the process exits.
+    fn atexit(callback: extern "C" fn()) -> std::ffi::c_int;
+}
+
+/// Prints the count of skipped tests when the test binary ends (after the harness's summary).
+fn report_skips_at_exit() {
+    extern "C" fn report() {
+        let skipped = SKIPPED.load(std::sync::atomic::Ordering::SeqCst);
+        visible(&format!(
+            "{}: {skipped} test{} skipped: real data not found at {}; set LISTDIFF_REAL_DATA",
+            env!("CARGO_CRATE_NAME"),
+            if skipped == 1 { "" } else { "s" },
+            RealData::root().display()
+        ));
+    }
+    // SAFETY: `report` is a plain function that does not unwind (it ignores write errors).
+    unsafe {
+        atexit(report);
+    }
 }
 
 /// A native publication as JSON text.
