@@ -379,6 +379,8 @@ pub fn main() -> ExitCode {
         Err(error) => {
             let code = match error {
                 CliError::Input(_) => 2,
+                // An entry that cannot be stored exactly is bad input, refused before recording.
+                CliError::Store(StoreError::Unstorable { .. }) => 2,
                 CliError::Store(_) => 3,
                 CliError::Output(_) => 3,
                 CliError::Verification(_) => 4,

@@ -47,6 +47,13 @@ impl Sealed {
         }
     }
 
+    /// Seals a normalised entry of `list` that is to be written, refusing one whose JSON would
+    /// not read back as itself (see [`check_reads_back`]).
+    pub(crate) fn checked(list: &ListId, entry: &Entry) -> Result<Sealed, StoreError> {
+        check_reads_back(list, entry)?;
+        Ok(Sealed::of(entry))
+    }
+
     /// Seals a stored line of canonical JSON.
     pub(crate) fn from_json(line: &[u8]) -> Result<Sealed, StoreError> {
         let entry: Entry = serde_json::from_slice(line)
@@ -58,6 +65,28 @@ impl Sealed {
             json: line.to_vec(),
         })
     }
+}
+
+/// Refuses an entry of `list` whose canonical JSON would not read back as the same entry, before
+/// anything is written: a stored line must replay to the hash it was recorded with, or the store
+/// would no longer verify nor rebuild. Only the publisher fields (`extra`) can fail to: text and
+/// dates read back exactly, and numbers are kept in a canonical text that does
+/// (`model/number.rs`); what is left is a value nested deeper than a JSON reader reads.
+pub(crate) fn check_reads_back(list: &ListId, entry: &Entry) -> Result<(), StoreError> {
+    if entry.extra.is_empty() {
+        return Ok(());
+    }
+    let text = entry.extra.json_text();
+    let reason = match serde_json::from_str::<crate::model::Extra>(&text) {
+        Ok(back) if back.json_text() == text => return Ok(()),
+        Ok(_) => "they read back as different values".to_string(),
+        Err(e) => format!("they do not read back ({e})"),
+    };
+    Err(StoreError::Unstorable {
+        list: list.clone(),
+        id: entry.id.clone(),
+        reason,
+    })
 }
 
 /// The hashes of many entries, on every core when there are many.
@@ -718,6 +747,9 @@ impl<'a> Index<'a> {
                 },
             })
         })?;
+        for &i in &lines {
+            check_reads_back(list, &entries[i])?;
+        }
         let block = Framed::build(lines.len(), |n| entries[lines[n]].canonical_json());
         let names: Vec<(EntryId, String)> = lines
             .iter()
@@ -952,7 +984,7 @@ impl<'a> Index<'a> {
             mut names,
             notes,
         } = match body {
-            Body::Snapshot(entries) => fold_snapshot(event.seq, entries, &before),
+            Body::Snapshot(entries) => fold_snapshot(event, entries, &before)?,
             Body::SnapshotDelta {
                 upsert,
                 remove,
@@ -1300,7 +1332,12 @@ struct Folded {
 
 /// Folds a whole snapshot (at ingest) into `before`: its block holds the entries that are new
 /// or differ from `before`, in id order; the others keep their slots.
-fn fold_snapshot(seq: u64, entries: &[Entry], before: &SlotState) -> Folded {
+fn fold_snapshot(
+    event: &NewEvent,
+    entries: &[Entry],
+    before: &SlotState,
+) -> Result<Folded, StoreError> {
+    let seq = event.seq;
     let hashes = hash_all(entries);
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&a, &b| entries[a].id.cmp(&entries[b].id));
@@ -1331,6 +1368,9 @@ fn fold_snapshot(seq: u64, entries: &[Entry], before: &SlotState) -> Folded {
         .filter(|c| c.1 == ChangeKind::Removed)
         .map(|c| c.0.clone())
         .collect();
+    for &i in &lines {
+        check_reads_back(event.list, &entries[i])?;
+    }
     let block = Framed::build(lines.len(), |n| entries[lines[n]].canonical_json());
     let names = lines
         .iter()
@@ -1343,14 +1383,14 @@ fn fold_snapshot(seq: u64, entries: &[Entry], before: &SlotState) -> Folded {
         remove,
         block_sha256: block.sha256.clone(),
     };
-    Folded {
+    Ok(Folded {
         state,
         changes,
         content,
         block,
         names,
         notes: Vec::new(),
-    }
+    })
 }
 
 /// Folds a stored snapshot (at replay) into `before`: `before`, plus its block's entries,
@@ -1436,6 +1476,25 @@ fn fold_amendment(
 /// Rebuilds the derived indexes of `kv` from its log, checking each event as it goes; removes
 /// content left by an event whose header was never written.
 pub(crate) fn rebuild(kv: &dyn Kv) -> Result<u64, StoreError> {
+    let count = replay_log(kv)?;
+    kv.commit(orphan_frames(kv, count)?)?;
+    Ok(count)
+}
+
+/// The removal of the content frames stored for events after the first `events` of the log
+/// (left by an event whose header was never written).
+pub(crate) fn orphan_frames(kv: &dyn Kv, events: u64) -> Result<Writes, StoreError> {
+    let mut orphans = Writes::default();
+    for pair in kv.range(Tree::Contents, &keys::seq(events + 1), &keys::AFTER_THE_LOG) {
+        let (key, _) = pair?;
+        orphans.delete(Tree::Contents, key);
+    }
+    Ok(orphans)
+}
+
+/// Empties the derived trees of `kv` and replays its log into them in seq order, checking each
+/// event; returns how many events the log holds. Writes only the derived trees.
+pub(crate) fn replay_log(kv: &dyn Kv) -> Result<u64, StoreError> {
     for tree in Tree::DERIVED {
         kv.clear(tree)?;
     }
@@ -1467,16 +1526,6 @@ pub(crate) fn rebuild(kv: &dyn Kv) -> Result<u64, StoreError> {
             "the log has a gap: event {expected_seq} is missing but later events exist"
         )));
     }
-    let mut orphans = Writes::default();
-    for pair in kv.range(
-        Tree::Contents,
-        &keys::seq(expected_seq),
-        &keys::AFTER_THE_LOG,
-    ) {
-        let (key, _) = pair?;
-        orphans.delete(Tree::Contents, key);
-    }
-    kv.commit(orphans)?;
     Ok(count)
 }
 
@@ -1565,6 +1614,7 @@ impl SnapshotDigest {
             self.seen.push((entry.id, hash, None));
             return Ok(());
         }
+        check_reads_back(&self.list, &entry)?;
         let line = self.block.push(&entry.canonical_json());
         self.names.push((entry.id.clone(), entry.name));
         self.seen.push((entry.id, hash, Some(line)));

@@ -14,6 +14,7 @@ mod export;
 mod index;
 mod keys;
 mod kv;
+mod rebuild;
 mod records;
 mod sled_backend;
 mod verify;
@@ -120,6 +121,27 @@ pub enum StoreError {
     /// What was to be recorded cannot be (such as a snapshot that repeats an id).
     #[error("cannot record: {0}")]
     Invalid(String),
+    /// An entry's publisher fields would not read back from the store as they are: refused
+    /// before anything is written.
+    #[error(
+        "cannot record entry {id} of {list}: its publisher fields (extra) cannot be stored exactly: {reason}; nothing was recorded: correct or leave out those fields"
+    )]
+    Unstorable {
+        /// The list.
+        list: ListId,
+        /// The entry.
+        id: EntryId,
+        /// What does not read back.
+        reason: String,
+    },
+    /// The log does not replay, so the indexes cannot be rebuilt from it; nothing was changed.
+    #[error(
+        "the indexes cannot be rebuilt from the log: {reason}; nothing was changed: the store was left as it was. Its log is damaged: restore the store from a backup, or import an export made before the damage (listdiff import)"
+    )]
+    Unrebuildable {
+        /// What does not replay.
+        reason: String,
+    },
     /// The store's content is not what listdiff wrote.
     #[error(
         "the store is damaged: {0}; run `listdiff rebuild` to rebuild the indexes from the log, or restore a backup"
@@ -241,6 +263,7 @@ impl Store {
             writeln!(file, "listdiff store, layout {STORE_FORMAT}").map_err(io_error(&marker))?;
             file.sync_all().map_err(io_error(&marker))?;
         }
+        rebuild::remove_stale_scratch(path);
         let mut store = Store {
             path: path.to_path_buf(),
             kv: Disk::open(&path.join("db"), path)?,
@@ -249,7 +272,7 @@ impl Store {
         };
         match store.check_layout()? {
             Some(from) => store.upgrade = Some(store.upgrade_from(from)?),
-            None => recover(&store.kv)?,
+            None => recover(&store.kv, &store.path)?,
         }
         Ok(store)
     }
@@ -283,7 +306,7 @@ impl Store {
     fn upgrade_from(&self, from: u32) -> Result<LayoutUpgrade, StoreError> {
         let mut done = Writes::default();
         done.put(Tree::Meta, meta::LAYOUT, STORE_FORMAT.to_string());
-        let events = rebuild_indexes_then(&self.kv, done)?;
+        let events = rebuild::rebuild_beside(&self.kv, &self.path, done)?;
         self.flush()?;
         Ok(LayoutUpgrade {
             path: self.path.clone(),
@@ -393,9 +416,10 @@ impl Store {
     }
 
     /// Rebuilds every derived index from the log, checking each event; returns how many events
-    /// were replayed.
+    /// were replayed. The indexes are built beside the store and replace its own only when the
+    /// whole log has replayed: a rebuild that fails changes nothing ([`StoreError::Unrebuildable`]).
     pub fn rebuild(&self) -> Result<u64, StoreError> {
-        let count = rebuild_indexes(&self.kv)?;
+        let count = rebuild::rebuild_beside(&self.kv, &self.path, Writes::default())?;
         self.flush()?;
         Ok(count)
     }
@@ -566,8 +590,16 @@ fn record_into(
     let body = match &publication.content {
         PublicationContent::Snapshot(entries) => Body::Snapshot(entries),
         PublicationContent::Amendment(a) => Body::Amendment {
-            add: a.add.iter().map(Sealed::of).collect(),
-            amend: a.amend.iter().map(Sealed::of).collect(),
+            add: a
+                .add
+                .iter()
+                .map(|e| Sealed::checked(&publication.list, e))
+                .collect::<Result<_, _>>()?,
+            amend: a
+                .amend
+                .iter()
+                .map(|e| Sealed::checked(&publication.list, e))
+                .collect::<Result<_, _>>()?,
             remove: &a.remove,
         },
     };
@@ -720,28 +752,11 @@ fn commit_event(kv: &dyn Kv, index_writes: Writes, log_writes: Writes) -> Result
     kv.commit(last)
 }
 
-/// Rebuilds the derived indexes from the log, marking them dirty until done so that an
-/// interrupted rebuild is redone at the next open.
-fn rebuild_indexes(kv: &dyn Kv) -> Result<u64, StoreError> {
-    rebuild_indexes_then(kv, Writes::default())
-}
-
-/// [`rebuild_indexes`], committing `done` with the write that clears the dirty mark.
-fn rebuild_indexes_then(kv: &dyn Kv, done: Writes) -> Result<u64, StoreError> {
-    let mut writes = Writes::default();
-    writes.put(Tree::Meta, meta::INDEX_STATE, meta::DIRTY);
-    kv.commit(writes)?;
-    let count = index::rebuild(kv)?;
-    let mut writes = done;
-    writes.delete(Tree::Meta, meta::INDEX_STATE);
-    kv.commit(writes)?;
-    Ok(count)
-}
-
-/// Rebuilds the indexes if an interrupted write left them dirty.
-fn recover(kv: &dyn Kv) -> Result<(), StoreError> {
+/// Rebuilds the indexes (beside the store, see `rebuild.rs`) if an interrupted write left them
+/// dirty.
+fn recover(kv: &dyn Kv, store_dir: &Path) -> Result<(), StoreError> {
     if kv.get(Tree::Meta, meta::INDEX_STATE)?.is_some() {
-        rebuild_indexes(kv)?;
+        rebuild::rebuild_beside(kv, store_dir, Writes::default())?;
     }
     Ok(())
 }

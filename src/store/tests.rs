@@ -442,7 +442,8 @@ fn a_crash_inside_a_large_event_leaves_it_out_and_recovery_repairs_the_indexes()
         );
         kv.allowed
             .store(usize::MAX, std::sync::atomic::Ordering::SeqCst);
-        recover(&kv).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        recover(&kv, scratch.path()).unwrap();
         let recovered: Vec<_> = Tree::ALL.iter().map(|t| kv.inner.dump(*t)).collect();
         assert_eq!(recovered, clean, "crash after {crash_after} commits");
         // And the event can be recorded afterwards.
@@ -654,4 +655,60 @@ fn an_unknown_layout_is_refused() {
         let store = when_free(|| Store::open(&path, Access::Read)).unwrap();
         assert_eq!(store.layout_upgrade(), None);
     }
+}
+
+/// Every file under `dir` with its bytes.
+fn files_of(dir: &std::path::Path) -> BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.insert(path.clone(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// A rebuild that fails (here on an event of the log that no longer replays as it was
+/// recorded) leaves every file of the store as it was, says why, and the store still answers.
+#[test]
+fn a_rebuild_that_fails_leaves_the_store_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let store = store_on_disk(&path);
+    let bytes = store.kv.get(Tree::Events, &keys::seq(2)).unwrap().unwrap();
+    let mut record = EventRecord::from_bytes(&bytes).unwrap();
+    record.effect.added += 1;
+    let mut writes = Writes::default();
+    writes.put(Tree::Events, keys::seq(2).to_vec(), record.to_bytes());
+    store.kv.commit(writes).unwrap();
+    let store = reopen(store).unwrap();
+    let answer = |store: &Store| {
+        store
+            .view()
+            .state_as_of(&ListId::new("l1").unwrap(), day(2))
+            .unwrap()
+    };
+    let answered = answer(&store);
+    let before = files_of(&path);
+
+    let error = store.rebuild().expect_err("the damaged log rebuilt");
+    let message = error.to_string();
+    assert!(
+        message.contains("event 2") && message.contains("left as it was"),
+        "{message}"
+    );
+    store.flush().unwrap();
+    assert!(
+        files_of(&path) == before,
+        "the failed rebuild changed the store's files"
+    );
+    assert_eq!(answer(&store), answered);
+    let store = reopen(store).unwrap();
+    assert_eq!(answer(&store), answered);
 }
