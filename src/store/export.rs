@@ -256,7 +256,9 @@ impl Store {
             .map_err(ExportError::Write)?;
         let mut hasher = Sha256::new();
         let mut written = 0u64;
-        index::Index::new(&self.kv).each_frame(seq, lines, |block| -> Result<(), ExportError> {
+        let index = index::Index::new(&self.kv);
+        index.know_event(record);
+        index.each_frame(seq, lines, |block| -> Result<(), ExportError> {
             for i in 0..block.len() {
                 let Some(line) = block.line(i) else { break };
                 hasher.update(line);
@@ -334,6 +336,99 @@ fn line_kind(line: &[u8]) -> LineKind {
         LineKind::Checkpoint
     } else {
         LineKind::Unknown
+    }
+}
+
+/// The longest line other than an event line that an export can hold (its header and its
+/// checkpoint are a few hundred bytes).
+const MAX_OTHER_LINE: usize = 1 << 20;
+
+/// The longest event header an import reads: one that removes millions of entries.
+const MAX_EVENT_HEADER: usize = 256 << 20;
+
+/// The longest start of an event line before its header: `{"seq":`, 20 digits, `,"leaf":"`,
+/// 64 hex digits, `","event":`.
+const EVENT_PREFIX_MAX: usize = 7 + 20 + 9 + 64 + 10;
+
+/// Where the leaf hash ends and starts, counted back from the start of the event header.
+const EVENT_PREFIX_LEAF_END: usize = 10;
+const EVENT_PREFIX_LEAF_OFFSET: usize = EVENT_PREFIX_LEAF_END + 64;
+
+/// What an event line holds after its content lines, with room to spare: `]}` and a newline.
+const EVENT_SUFFIX_MAX: u64 = 64;
+
+/// Where the event header of an event line starts: after `{"seq":N,"leaf":"<64 hex>","event":`,
+/// exactly as export writes it; `None` when the line does not start so (or not yet).
+fn event_header_start(line: &[u8]) -> Option<usize> {
+    let rest = line.strip_prefix(b"{\"seq\":")?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 20 {
+        return None;
+    }
+    let rest = rest[digits..].strip_prefix(b",\"leaf\":\"")?;
+    let hex = rest.get(..64)?;
+    if !hex
+        .iter()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+    {
+        return None;
+    }
+    rest[64..].strip_prefix(b"\",\"event\":{")?;
+    Some(7 + digits + 9 + 64 + 10)
+}
+
+/// How much of a line being read may be held, as it becomes known.
+#[derive(Default)]
+struct LineBound {
+    /// Where the event header starts, once the line is known to be an event line.
+    header_start: Option<usize>,
+    /// Scanning for the header's end.
+    scan: ObjectScan,
+    /// The most bytes the line may have, once known.
+    limit: Option<u64>,
+    /// The bytes of the event's inputs, once its header was read (the limit is then its).
+    inputs: Option<u64>,
+}
+
+/// An incremental scan for the end of a JSON object: depth, string and escape state, and how far
+/// it has read.
+#[derive(Default)]
+struct ObjectScan {
+    at: usize,
+    depth: u64,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl ObjectScan {
+    /// The end (exclusive) of the object starting at `start` in `bytes`, scanning on from where
+    /// the last call stopped; `None` when `bytes` ends first.
+    fn end_of_object(&mut self, bytes: &[u8], start: usize) -> Option<usize> {
+        self.at = self.at.max(start);
+        while let Some(&b) = bytes.get(self.at) {
+            self.at += 1;
+            if self.in_string {
+                match (self.escaped, b) {
+                    (true, _) => self.escaped = false,
+                    (false, b'\\') => self.escaped = true,
+                    (false, b'"') => self.in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if self.depth == 0 {
+                        return Some(self.at);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
     }
 }
 
@@ -468,18 +563,11 @@ impl<'a> Importer<'a> {
     fn run(mut self, source: &mut dyn BufRead) -> Result<ImportSummary, ImportError> {
         let mut buffer = Vec::new();
         loop {
-            buffer.clear();
-            let read =
-                source
-                    .read_until(b'\n', &mut buffer)
-                    .map_err(|source| ImportError::Read {
-                        line: self.line,
-                        source,
-                    })?;
-            if read == 0 {
+            self.line += 1;
+            if !self.read_line(source, &mut buffer)? {
+                self.line -= 1;
                 return Err(self.cut_short());
             }
-            self.line += 1;
             let Some(line) = buffer.strip_suffix(b"\n") else {
                 return Err(self.fault_at(
                     &buffer,
@@ -532,6 +620,108 @@ impl<'a> Importer<'a> {
                     ));
                 }
             }
+        }
+    }
+
+    /// Reads the next line into `buffer` (with its newline, if it has one), holding no more of
+    /// it than such a line can be (see [`LineBound`]); false at the end of the export.
+    fn read_line(
+        &self,
+        source: &mut dyn BufRead,
+        buffer: &mut Vec<u8>,
+    ) -> Result<bool, ImportError> {
+        buffer.clear();
+        let mut bound = LineBound::default();
+        loop {
+            let available = source.fill_buf().map_err(|source| ImportError::Read {
+                line: self.line - 1,
+                source,
+            })?;
+            if available.is_empty() {
+                return Ok(!buffer.is_empty());
+            }
+            let (take, ends) = match memchr::memchr(b'\n', available) {
+                Some(at) => (at + 1, true),
+                None => (available.len(), false),
+            };
+            buffer.extend_from_slice(&available[..take]);
+            source.consume(take);
+            if let Some(limit) = self.line_limit(buffer, &mut bound)?
+                && buffer.len() as u64 > limit
+            {
+                return Err(self.too_long(buffer, &bound, limit));
+            }
+            if ends {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// The most bytes the line being read in `line` may have, once it is known: for an event
+    /// line, its header's length and what its header's inputs can account for; for any other
+    /// line, [`MAX_OTHER_LINE`]. A fault when the event's header is damaged, with the message
+    /// the whole line would get.
+    fn line_limit(&self, line: &[u8], bound: &mut LineBound) -> Result<Option<u64>, ImportError> {
+        if let Some(limit) = bound.limit {
+            return Ok(Some(limit));
+        }
+        let Some(start) = bound.header_start.or_else(|| event_header_start(line)) else {
+            if line.len() < EVENT_PREFIX_MAX && !line.ends_with(b"\n") {
+                // Too short yet to tell whether it starts as an event line.
+                return Ok(None);
+            }
+            bound.limit = Some(MAX_OTHER_LINE as u64);
+            return Ok(bound.limit);
+        };
+        bound.header_start = Some(start);
+        let Some(end) = bound.scan.end_of_object(line, start) else {
+            if line.len() - start > MAX_EVENT_HEADER {
+                return Err(self.fault_at(
+                    line,
+                    format!("its event header is longer than {MAX_EVENT_HEADER} bytes"),
+                ));
+            }
+            return Ok(None);
+        };
+        let header = &line[start..end];
+        let seq = seq_prefix(line);
+        let leaf = merkle::leaf_hash(header);
+        if line[start - EVENT_PREFIX_LEAF_OFFSET..start - EVENT_PREFIX_LEAF_END]
+            != *leaf.to_hex().as_bytes()
+        {
+            // The whole line would fail its leaf hash: let it, with that message.
+            bound.limit = Some(end as u64 + MAX_OTHER_LINE as u64);
+            return Ok(bound.limit);
+        }
+        let record = EventRecord::from_bytes(header)
+            .map_err(|e| self.fault(seq, format!("the event does not read back: {e}")))?;
+        bound.inputs = Some(
+            record
+                .inputs
+                .iter()
+                .fold(0u64, |sum, input| sum.saturating_add(input.bytes)),
+        );
+        bound.limit = Some(
+            (end as u64)
+                .saturating_add(record.max_block_bytes())
+                .saturating_add(EVENT_SUFFIX_MAX),
+        );
+        Ok(bound.limit)
+    }
+
+    /// The fault of a line longer than it may be.
+    fn too_long(&self, line: &[u8], bound: &LineBound, limit: u64) -> ImportError {
+        match bound.inputs {
+            Some(inputs) => self.fault_at(
+                line,
+                format!(
+                    "its content lines are longer than the {inputs} input bytes its header records can account for (the line may have at most {limit} bytes)"
+                ),
+            ),
+            None => self.fault_at(
+                line,
+                format!("the line is longer than {limit} bytes, which no line of an export but an event line can be"),
+            ),
         }
     }
 
@@ -728,6 +918,9 @@ impl<'a> Importer<'a> {
         }
         let jsons: Vec<&[u8]> = parsed.lines.iter().map(|l| l.get().as_bytes()).collect();
         let framed = Framed::of_lines(&jsons);
+        if let Err(problem) = record.check_block_size(&framed) {
+            return Err(self.fault(Some(seq), problem));
+        }
         if framed.sha256 != record.content.block_sha256() {
             return Err(self.fault(
                 Some(seq),

@@ -273,6 +273,8 @@ pub(crate) struct Index<'a> {
     cached_bytes: std::cell::Cell<usize>,
     records_read: RefCell<HashMap<Vec<u8>, Option<Rc<EntryRecord>>>>,
     entries_read: RefCell<HashMap<Locator, Rc<Entry>>>,
+    /// The most bytes a content frame of an event may hold, by seq, once its header was read.
+    frame_limits: RefCell<HashMap<u64, u64>>,
 }
 
 impl<'a> Index<'a> {
@@ -283,6 +285,7 @@ impl<'a> Index<'a> {
             cached_bytes: std::cell::Cell::new(0),
             records_read: RefCell::new(HashMap::new()),
             entries_read: RefCell::new(HashMap::new()),
+            frame_limits: RefCell::new(HashMap::new()),
         }
     }
 
@@ -580,17 +583,44 @@ impl<'a> Index<'a> {
             .and_then(|v| keys::read_seq(&v)))
     }
 
-    fn frame(&self, seq: u64, frame: u32) -> Result<Rc<Block>, StoreError> {
-        if let Some(block) = self.frames.borrow().get(&(seq, frame)) {
-            return Ok(block.clone());
+    /// The most bytes a content frame of event `seq` may hold (read from its header once).
+    fn frame_limit(&self, seq: u64) -> Result<u64, StoreError> {
+        if let Some(&limit) = self.frame_limits.borrow().get(&seq) {
+            return Ok(limit);
         }
+        let limit = self.event(seq)?.max_frame_bytes();
+        self.frame_limits.borrow_mut().insert(seq, limit);
+        Ok(limit)
+    }
+
+    /// Takes the bound of `record`'s content frames from the record at hand, rather than from
+    /// the stored header (for an event being replayed or exported).
+    pub(crate) fn know_event(&self, record: &EventRecord) {
+        self.frame_limits
+            .borrow_mut()
+            .insert(record.seq, record.max_frame_bytes());
+    }
+
+    /// Reads content frame `frame` of event `seq`, bounded by what its header allows.
+    fn read_frame(&self, seq: u64, frame: u32) -> Result<Block, StoreError> {
         let bytes = self
             .kv
             .get(Tree::Contents, &keys::frame(seq, frame))?
             .ok_or_else(|| {
                 StoreError::Corrupt(format!("event {seq}: content frame {frame} is missing"))
             })?;
-        let block = Rc::new(Block::from_frame(&bytes)?);
+        Block::from_frame(&bytes, self.frame_limit(seq)?).map_err(|problem| {
+            StoreError::Corrupt(format!(
+                "event {seq}: content frame {frame} is damaged: {problem}"
+            ))
+        })
+    }
+
+    fn frame(&self, seq: u64, frame: u32) -> Result<Rc<Block>, StoreError> {
+        if let Some(block) = self.frames.borrow().get(&(seq, frame)) {
+            return Ok(block.clone());
+        }
+        let block = Rc::new(self.read_frame(seq, frame)?);
         // A cache bounded in bytes: an as-of reads every frame holding a version in force, each
         // once; when the cache is full it starts again rather than holding the whole log.
         let mut frames = self.frames.borrow_mut();
@@ -647,13 +677,7 @@ impl<'a> Index<'a> {
             ))
         })?;
         for frame in 0..frames {
-            let bytes = self
-                .kv
-                .get(Tree::Contents, &keys::frame(seq, frame))?
-                .ok_or_else(|| {
-                    StoreError::Corrupt(format!("event {seq}: content frame {frame} is missing"))
-                })?;
-            each(Block::from_frame(&bytes)?)?;
+            each(self.read_frame(seq, frame)?)?;
         }
         Ok(())
     }
@@ -676,6 +700,7 @@ impl<'a> Index<'a> {
 
     /// The entries of a stored event's block, sealed.
     pub(crate) fn sealed_block(&self, record: &EventRecord) -> Result<Vec<Sealed>, StoreError> {
+        self.know_event(record);
         let block = self.block(record.seq, record.content.block_lines())?;
         if block.sha256() != record.content.block_sha256() {
             return Err(StoreError::Corrupt(format!(
@@ -1640,6 +1665,8 @@ struct FrameWriter {
     in_frame: usize,
     lines: u64,
     hasher: Sha256,
+    bytes: u64,
+    largest_frame: u64,
 }
 
 impl FrameWriter {
@@ -1660,6 +1687,8 @@ impl FrameWriter {
             return;
         }
         self.hasher.update(&self.raw);
+        self.bytes += self.raw.len() as u64;
+        self.largest_frame = self.largest_frame.max(self.raw.len() as u64);
         self.frames.push(super::event::compress_frame(&self.raw));
         self.raw.clear();
         self.in_frame = 0;
@@ -1671,6 +1700,8 @@ impl FrameWriter {
             frames: self.frames,
             lines: self.lines,
             sha256: hex::encode(self.hasher.finalize()),
+            bytes: self.bytes,
+            largest_frame: self.largest_frame,
         }
     }
 }

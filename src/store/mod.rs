@@ -708,6 +708,13 @@ fn write_event(
         effect: plan.effect,
         content: plan.content,
     };
+    // What is written must read back: a block larger than its inputs can account for would be
+    // refused as damaged when read (see `EventRecord::max_block_bytes`).
+    if let Err(problem) = record.check_block_size(&plan.block) {
+        return Err(StoreError::Invalid(format!(
+            "{list} {published}: {problem}; nothing was recorded"
+        )));
+    }
     // The content frames go with the index writes (a crash before the header leaves them as
     // orphans, which recovery removes); the header makes the event part of the log.
     let mut index_writes = plan.writes;

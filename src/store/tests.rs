@@ -712,3 +712,48 @@ fn a_rebuild_that_fails_leaves_the_store_as_it_was() {
     let store = reopen(store).unwrap();
     assert_eq!(answer(&store), answered);
 }
+
+/// A zstd frame that decompresses to `blocks` × 128 KiB of zero bytes, 4 bytes per block.
+fn zstd_bomb(blocks: u32) -> Vec<u8> {
+    let mut frame = vec![0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38];
+    for n in 0..blocks {
+        let last = u32::from(n + 1 == blocks);
+        let header = (128 * 1024) << 3 | 1 << 1 | last;
+        frame.extend_from_slice(&header.to_le_bytes()[..3]);
+        frame.push(0);
+    }
+    frame
+}
+
+/// A content frame that would inflate far beyond what its event's inputs can account for is
+/// damaged: verify, queries and export refuse it, naming the event and the frame, having
+/// decompressed no more than the bound.
+#[test]
+fn a_content_frame_that_inflates_beyond_its_bound_is_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_on_disk(&dir.path().join("store"));
+    let record =
+        EventRecord::from_bytes(&store.kv.get(Tree::Events, &keys::seq(3)).unwrap().unwrap())
+            .unwrap();
+    let bound = record.max_frame_bytes();
+    assert!(bound < 1 << 20, "{bound}");
+    let mut writes = Writes::default();
+    // 2 KiB that would inflate to 64 MiB.
+    writes.put(Tree::Contents, keys::frame(3, 0), zstd_bomb(512));
+    store.kv.commit(writes).unwrap();
+    let damaged = format!(
+        "event 3: content frame 0 is damaged: it decompresses to more than the {bound} bytes"
+    );
+
+    let report = store.verify().unwrap();
+    assert!(
+        report.problems.iter().any(|p| p.contains(&damaged)),
+        "{:?}",
+        report.problems
+    );
+    let list = ListId::new("l2").unwrap();
+    let error = store.view().state_as_of(&list, day(1)).unwrap_err();
+    assert!(error.to_string().contains(&damaged), "{error}");
+    let error = store.export(&mut Vec::new()).unwrap_err();
+    assert!(error.to_string().contains(&damaged), "{error}");
+}
