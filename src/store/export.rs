@@ -432,6 +432,15 @@ impl ObjectScan {
     }
 }
 
+/// Text from an export for a message: in quotes, escaped, and cut after 64 characters.
+fn quoted(text: &str) -> String {
+    const SHOWN: usize = 64;
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{:?}… ({} characters)", &text[..cut], text.chars().count()),
+        None => format!("{text:?}"),
+    }
+}
+
 /// Removes a directory being built unless it is kept.
 struct Scaffold {
     path: PathBuf,
@@ -461,11 +470,16 @@ fn is_free(path: &Path) -> Result<bool, StoreError> {
 
 /// Creates a store at `target` (which must not exist or be an empty directory) from the
 /// export read from `source`, checking every line: the header, each event's seq, leaf hash,
-/// header bytes, recording time, content lines and block hash, that each event replays as it
-/// was recorded, and that the checkpoint matches the log. The store keeps the exported store
+/// header bytes, recording time (never going back, never after `now`, the import's clock),
+/// content lines and block hash, that each event replays as it was recorded, and that the
+/// checkpoint matches the log. The store keeps the exported store
 /// id, so checkpoints of the old store hold for the new one. It is built beside `target` and
 /// renamed into place only when everything has checked out; on any failure nothing is left.
-pub fn import(source: &mut dyn BufRead, target: &Path) -> Result<ImportSummary, ImportError> {
+pub fn import(
+    source: &mut dyn BufRead,
+    target: &Path,
+    now: DateTime<Utc>,
+) -> Result<ImportSummary, ImportError> {
     if !is_free(target)? {
         return Err(ImportError::NotEmpty {
             path: target.to_path_buf(),
@@ -497,7 +511,7 @@ pub fn import(source: &mut dyn BufRead, target: &Path) -> Result<ImportSummary, 
     };
     let summary = {
         let store = Store::open(&building, Access::Write)?;
-        let summary = Importer::new(&store.kv).run(source)?;
+        let summary = Importer::new(&store.kv, now).run(source)?;
         store.flush()?;
         summary
         // The store is dropped (closed) here, before its directory moves.
@@ -524,16 +538,19 @@ struct Importer<'a> {
     header: Option<(String, u64)>,
     leaves: Vec<TreeHash>,
     last_recorded: Option<DateTime<Utc>>,
+    /// The import's clock: no event may have been recorded after it.
+    now: DateTime<Utc>,
 }
 
 impl<'a> Importer<'a> {
-    fn new(kv: &'a dyn Kv) -> Importer<'a> {
+    fn new(kv: &'a dyn Kv, now: DateTime<Utc>) -> Importer<'a> {
         Importer {
             kv,
             line: 0,
             header: None,
             leaves: Vec::new(),
             last_recorded: None,
+            now,
         }
     }
 
@@ -824,13 +841,15 @@ impl<'a> Importer<'a> {
                 "the line is not exactly as export writes it (spacing, escapes or field order differ)",
             ));
         }
-        if header.store.is_empty()
-            || !header
-                .store
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(self.part_fault(PART, format!("{:?} is not a store id", header.store)));
+        if !super::is_store_id(&header.store) {
+            return Err(self.part_fault(
+                PART,
+                format!(
+                    "{} is not a store id: listdiff makes store ids of {} lower-case hexadecimal digits",
+                    quoted(&header.store),
+                    super::STORE_ID_DIGITS
+                ),
+            ));
         }
         let mut writes = Writes::default();
         writes.put(Tree::Meta, meta::STORE_ID, header.store.as_bytes());
@@ -891,6 +910,16 @@ impl<'a> Importer<'a> {
             return Err(self.fault(
                 Some(seq),
                 format!("the event's own bytes say it is event {}", record.seq),
+            ));
+        }
+        if record.recorded > self.now {
+            return Err(self.fault(
+                Some(seq),
+                format!(
+                    "recorded at {}, later than this import's clock ({}): a recording time is never in the future, and every event recorded after it would be stamped with it; if this machine's clock is behind the one that made the export, set it right and import again",
+                    record.recorded.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                    self.now.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+                ),
             ));
         }
         if let Some(last) = self.last_recorded
@@ -1064,7 +1093,7 @@ mod tests {
             )
         );
         let target = dir.path().join("b");
-        let imported = import(&mut exported.as_slice(), &target).unwrap();
+        let imported = import(&mut exported.as_slice(), &target, Utc::now()).unwrap();
         assert_eq!(imported.checkpoint, summary.checkpoint);
         let copy = Store::open(&target, Access::Read).unwrap();
         assert_eq!(copy.store_id().unwrap(), id);

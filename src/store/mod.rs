@@ -768,6 +768,17 @@ fn recover(kv: &dyn Kv, store_dir: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// How many lower-case hexadecimal digits a store id has.
+const STORE_ID_DIGITS: usize = 16;
+
+/// True when `id` is a store id as [`new_store_id`] makes them (and every listdiff has made):
+/// 16 lower-case hexadecimal digits.
+fn is_store_id(id: &str) -> bool {
+    id.len() == STORE_ID_DIGITS && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A new random store id: the first [`STORE_ID_DIGITS`] hex digits of a hash of the time, the
+/// process and the path.
 fn new_store_id(path: &Path) -> String {
     let seed = format!(
         "{:?} {} {} {:p}",
@@ -776,7 +787,7 @@ fn new_store_id(path: &Path) -> String {
         path.display(),
         &path
     );
-    sha256_hex(seed.as_bytes())[..16].to_string()
+    sha256_hex(seed.as_bytes())[..STORE_ID_DIGITS].to_string()
 }
 
 /// One event on a list's timeline.
