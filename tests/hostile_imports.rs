@@ -202,3 +202,101 @@ fn a_recording_time_that_goes_back_is_refused() {
         "{stderr}"
     );
 }
+
+/// The directories an import into `env`'s store builds in (or left behind).
+fn importing_dirs(env: &Env) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".store.importing-")
+        })
+        .collect()
+}
+
+/// The id of a process that has ended.
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+#[test]
+fn a_killed_import_leaves_a_directory_the_next_import_removes() {
+    let env = Env::new();
+    for file in ["ofac-sdn/2022-02-24", "ofac-sdn/2022-02-25"] {
+        env.ok(&["ingest", &common::real(file)]);
+    }
+    let exported = env.dir.path().join("export.jsonl");
+    env.ok(&["export", "-o", exported.to_str().unwrap()]);
+    let copy = Env::new();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("listdiff"))
+        .arg("--store")
+        .arg(copy.store())
+        .args(["import", exported.to_str().unwrap()])
+        .env("LISTDIFF_NOW", "2026-01-15T09:30:00Z")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once it is building its store.
+    let started = std::time::Instant::now();
+    while importing_dirs(&copy).is_empty() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the import ended before it was killed"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(60));
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left = importing_dirs(&copy);
+    assert_eq!(left.len(), 1, "the killed import left its directory");
+    assert!(!copy.store().exists());
+
+    copy.ok(&["import", exported.to_str().unwrap()]);
+    assert!(
+        importing_dirs(&copy).is_empty(),
+        "{left:?} is still there after the next import"
+    );
+    copy.ok(&["verify"]);
+}
+
+#[test]
+fn opening_a_store_removes_a_directory_left_by_a_killed_import_but_not_a_live_one() {
+    let env = two_events();
+    let stale = env
+        .dir
+        .path()
+        .join(format!(".store.importing-{}-1", dead_pid()));
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(stale.join("lock"), "").unwrap();
+    // One whose process lives and holds it, as an import does while it builds.
+    let live = env
+        .dir
+        .path()
+        .join(format!(".store.importing-{}-2", std::process::id()));
+    std::fs::create_dir(&live).unwrap();
+    // And one named by a process this one cannot see (another pid namespace) but locked.
+    let locked = env
+        .dir
+        .path()
+        .join(format!(".store.importing-{}-3", dead_pid()));
+    std::fs::create_dir(&locked).unwrap();
+    let held = [&live, &locked].map(|dir| {
+        let handle = std::fs::File::open(dir).unwrap();
+        handle.lock().unwrap();
+        handle
+    });
+
+    env.ok(&["log"]);
+    assert!(!stale.exists(), "the stale directory is still there");
+    assert!(live.exists(), "a live import's directory was removed");
+    assert!(locked.exists(), "a locked import directory was removed");
+    drop(held);
+}

@@ -497,14 +497,27 @@ pub fn import(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "store".into());
+    remove_stale_imports(target);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
-    let building = parent.join(format!(".{name}.importing-{}-{nanos}", std::process::id()));
+    let building = parent.join(format!(
+        "{}{}-{nanos}",
+        importing_prefix(&name),
+        std::process::id()
+    ));
     std::fs::create_dir(&building).map_err(|source| StoreError::Io {
         path: building.clone(),
         source,
     })?;
+    // Held until the directory is renamed into place: another import or open sees that a live
+    // process builds in it (see `remove_stale_imports`).
+    let held = std::fs::File::open(&building)
+        .and_then(|handle| handle.try_lock().map(|()| handle).map_err(io::Error::from))
+        .map_err(|source| StoreError::Io {
+            path: building.clone(),
+            source,
+        })?;
     let mut scaffold = Scaffold {
         path: building.clone(),
         keep: false,
@@ -526,7 +539,60 @@ pub fn import(
         source,
     })?;
     scaffold.keep = true;
+    drop(held);
     Ok(summary)
+}
+
+/// The start of the name of a directory an import into a store named `name` builds in:
+/// `.NAME.importing-`, followed by the process id and a number.
+fn importing_prefix(name: &str) -> String {
+    format!(".{name}.importing-")
+}
+
+/// Removes the directories that imports into `target` left beside it when they were killed
+/// (each a partly built store of several megabytes). A directory is left alone while a live
+/// process may build in it: while the process named in it runs, or while its directory is
+/// locked, as an import locks the one it builds in until it is renamed into place. Errors are
+/// ignored: what cannot be removed now is tried again at the next import or open.
+pub(crate) fn remove_stale_imports(target: &Path) {
+    let Some(name) = target.file_name() else {
+        return;
+    };
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let prefix = importing_prefix(&name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        let Some(rest) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        if pid.is_none_or(process_runs) {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(handle) = std::fs::File::open(&path) else {
+            continue;
+        };
+        if handle.try_lock().is_ok() {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
+/// True when process `pid` may be running: this process, or one `/proc` lists (where there is
+/// no `/proc`, the directory's lock alone tells).
+fn process_runs(pid: u32) -> bool {
+    pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists()
 }
 
 /// The state of an import between lines.

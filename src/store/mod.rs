@@ -264,6 +264,7 @@ impl Store {
             file.sync_all().map_err(io_error(&marker))?;
         }
         rebuild::remove_stale_scratch(path);
+        export::remove_stale_imports(path);
         let mut store = Store {
             path: path.to_path_buf(),
             kv: Disk::open(&path.join("db"), path)?,
