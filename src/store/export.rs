@@ -485,6 +485,7 @@ pub fn import(
             path: target.to_path_buf(),
         });
     }
+    super::private::create_private();
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -14,6 +14,7 @@ mod export;
 mod index;
 mod keys;
 mod kv;
+mod private;
 mod rebuild;
 mod records;
 mod sled_backend;
@@ -221,8 +222,10 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
 impl Store {
     /// Opens the store at `path`, locking it for this process. With [`Access::Write`] a missing
     /// store (or an empty directory) is created. A store of an older layout is brought to
-    /// [`STORE_FORMAT`] by rebuilding its indexes (see [`Store::layout_upgrade`]).
+    /// [`STORE_FORMAT`] by rebuilding its indexes (see [`Store::layout_upgrade`]). From here on
+    /// the process creates files private to its owner (umask 077, see `private.rs`).
     pub fn open(path: &Path, access: Access) -> Result<Store, StoreError> {
+        private::create_private();
         let marker = path.join(MARKER);
         if path.is_file() {
             return Err(StoreError::NotAStore { path: path.into() });
