@@ -29,6 +29,7 @@ use sha2::{Digest, Sha256};
 use super::event::{EventRecord, Framed};
 use super::keys::{self, meta};
 use super::kv::{self, Kv, Tree, Writes};
+use super::leftovers::{self, WorkDir};
 use super::{Access, Store, StoreError, WRITES_PER_TRANSACTION, index};
 use crate::model::checkpoint::Checkpoint;
 use crate::model::merkle::{self, TreeHash};
@@ -441,20 +442,6 @@ fn quoted(text: &str) -> String {
     }
 }
 
-/// Removes a directory being built unless it is kept.
-struct Scaffold {
-    path: PathBuf,
-    keep: bool,
-}
-
-impl Drop for Scaffold {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = std::fs::remove_dir_all(&self.path);
-        }
-    }
-}
-
 /// True when `path` does not exist or is an empty directory.
 fn is_free(path: &Path) -> Result<bool, StoreError> {
     match std::fs::read_dir(path) {
@@ -498,33 +485,9 @@ pub fn import(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "store".into());
-    remove_stale_imports(target);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let building = parent.join(format!(
-        "{}{}-{nanos}",
-        importing_prefix(&name),
-        std::process::id()
-    ));
-    std::fs::create_dir(&building).map_err(|source| StoreError::Io {
-        path: building.clone(),
-        source,
-    })?;
-    // Held until the directory is renamed into place: another import or open sees that a live
-    // process builds in it (see `remove_stale_imports`).
-    let held = std::fs::File::open(&building)
-        .and_then(|handle| handle.try_lock().map(|()| handle).map_err(io::Error::from))
-        .map_err(|source| StoreError::Io {
-            path: building.clone(),
-            source,
-        })?;
-    let mut scaffold = Scaffold {
-        path: building.clone(),
-        keep: false,
-    };
+    let mut building = WorkDir::create(&parent, &importing_prefix(&name))?;
     let summary = {
-        let store = Store::open(&building, Access::Write)?;
+        let store = Store::open(building.path(), Access::Write)?;
         let summary = Importer::new(&store.kv, now).run(source)?;
         store.flush()?;
         summary
@@ -535,12 +498,13 @@ pub fn import(
             path: target.to_path_buf(),
         });
     }
-    std::fs::rename(&building, target).map_err(|source| StoreError::Io {
+    std::fs::rename(building.path(), target).map_err(|source| StoreError::Io {
         path: target.to_path_buf(),
         source,
     })?;
-    scaffold.keep = true;
-    drop(held);
+    // Unlocked only now, once it is in place: until then another import or open sees a live
+    // process building in it.
+    building.keep();
     Ok(summary)
 }
 
@@ -551,10 +515,7 @@ fn importing_prefix(name: &str) -> String {
 }
 
 /// Removes the directories that imports into `target` left beside it when they were killed
-/// (each a partly built store of several megabytes). A directory is left alone while a live
-/// process may build in it: while the process named in it runs, or while its directory is
-/// locked, as an import locks the one it builds in until it is renamed into place. Errors are
-/// ignored: what cannot be removed now is tried again at the next import or open.
+/// (each a partly built store of several megabytes; see `leftovers.rs` for when one is stale).
 pub(crate) fn remove_stale_imports(target: &Path) {
     let Some(name) = target.file_name() else {
         return;
@@ -563,37 +524,7 @@ pub(crate) fn remove_stale_imports(target: &Path) {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let prefix = importing_prefix(&name.to_string_lossy());
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let file_name = file_name.to_string_lossy();
-        let Some(rest) = file_name.strip_prefix(&prefix) else {
-            continue;
-        };
-        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
-            continue;
-        }
-        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
-        if pid.is_none_or(process_runs) {
-            continue;
-        }
-        let path = entry.path();
-        let Ok(handle) = std::fs::File::open(&path) else {
-            continue;
-        };
-        if handle.try_lock().is_ok() {
-            let _ = std::fs::remove_dir_all(&path);
-        }
-    }
-}
-
-/// True when process `pid` may be running: this process, or one `/proc` lists (where there is
-/// no `/proc`, the directory's lock alone tells).
-fn process_runs(pid: u32) -> bool {
-    pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists()
+    leftovers::remove_stale(parent, &importing_prefix(&name.to_string_lossy()));
 }
 
 /// The state of an import between lines.

@@ -14,7 +14,10 @@ mod export;
 mod index;
 mod keys;
 mod kv;
+mod leftovers;
+mod lock;
 mod private;
+mod read_only;
 mod rebuild;
 mod records;
 mod sled_backend;
@@ -26,7 +29,7 @@ mod recorded;
 mod settings;
 
 use std::collections::BTreeSet;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -143,6 +146,12 @@ pub enum StoreError {
         /// What does not replay.
         reason: String,
     },
+    /// The store cannot be written, and the command would change it.
+    #[error("the store at {} is read-only (a read-only file system, or no permission to write it): this command would change it, which only read commands (as-of, since, diff, history, log, verify, export, checkpoint, proof, reparse) do not; to record into it, import an export of it into a writable store (listdiff export, then listdiff --store NEW import), or make it writable", .path.display())]
+    ReadOnly {
+        /// The store directory.
+        path: PathBuf,
+    },
     /// The store's content is not what listdiff wrote.
     #[error(
         "the store is damaged: {0}; run `listdiff rebuild` to rebuild the indexes from the log, or restore a backup"
@@ -153,10 +162,13 @@ pub enum StoreError {
 /// How to open a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
-    /// Read: the store must exist.
+    /// Read: the store must exist. A store that cannot be written (on a read-only file system)
+    /// is read from a private copy of its database.
     Read,
-    /// Record: create the store if there is none.
+    /// Record: create the store if there is none; it must be writable.
     Write,
+    /// Change an existing store (rebuild its indexes): it must exist and be writable.
+    Change,
 }
 
 /// What recording a publication did.
@@ -209,7 +221,11 @@ pub struct Store {
     kv: Disk,
     /// What opening the store did to bring it to [`STORE_FORMAT`], if anything.
     upgrade: Option<LayoutUpgrade>,
-    _lock: File,
+    /// The store's lock, held until the store is closed (none for a read-only store, whose lock
+    /// is let go once its database is copied).
+    lock: Option<File>,
+    /// The private copy a read-only store is read from.
+    copy: Option<read_only::ReadOnlyCopy>,
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -220,12 +236,29 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
 }
 
 impl Store {
-    /// Opens the store at `path`, locking it for this process. With [`Access::Write`] a missing
-    /// store (or an empty directory) is created. A store of an older layout is brought to
+    /// Opens the store at `path`, locking it for this process; fails at once when another
+    /// process uses it ([`Store::open_waiting`] waits). With [`Access::Write`] a missing store
+    /// (or an empty directory) is created. A store of an older layout is brought to
     /// [`STORE_FORMAT`] by rebuilding its indexes (see [`Store::layout_upgrade`]). From here on
     /// the process creates files private to its owner (umask 077, see `private.rs`).
     pub fn open(path: &Path, access: Access) -> Result<Store, StoreError> {
+        Store::open_waiting(path, access, std::time::Duration::ZERO, &mut || {})
+    }
+
+    /// [`Store::open`], waiting up to `wait` while another process uses the store (zero fails at
+    /// once, with [`StoreError::InUse`]; a wait that runs out fails with
+    /// [`StoreError::InUseAfterWait`]). `on_wait` is called once, when the store has been in use
+    /// for about a second and there is longer to wait. A store that cannot be written is opened
+    /// for [`Access::Read`] from a private copy of its database (see `read_only.rs`), and
+    /// refused otherwise ([`StoreError::ReadOnly`]).
+    pub fn open_waiting(
+        path: &Path,
+        access: Access,
+        wait: std::time::Duration,
+        on_wait: &mut dyn FnMut(),
+    ) -> Result<Store, StoreError> {
         private::create_private();
+        let deadline = std::time::Instant::now() + wait;
         let marker = path.join(MARKER);
         if path.is_file() {
             return Err(StoreError::NotAStore { path: path.into() });
@@ -239,27 +272,41 @@ impl Store {
             match (access, empty_dir) {
                 // Another process created the store in the meantime: open it (or wait for it).
                 (_, Ok(false)) if marker.exists() => {}
-                (Access::Read, Err(_)) => return Err(StoreError::Missing { path: path.into() }),
-                (Access::Read, Ok(true)) => return Err(StoreError::Missing { path: path.into() }),
+                (Access::Read | Access::Change, Err(_) | Ok(true)) => {
+                    return Err(StoreError::Missing { path: path.into() });
+                }
                 (_, Ok(false)) => return Err(StoreError::NotAStore { path: path.into() }),
                 (Access::Write, _) => {
                     fs::create_dir_all(path).map_err(io_error(path))?;
                 }
             }
         }
-        let lock_path = path.join("lock");
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io_error(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                return Err(StoreError::InUse { path: path.into() });
+        let (lock, writable) = match lock::open(path)? {
+            lock::LockFile::Writable(file) => (Some(file), true),
+            lock::LockFile::ReadOnly(_) if access != Access::Read || !marker.exists() => {
+                return Err(StoreError::ReadOnly { path: path.into() });
             }
-            Err(fs::TryLockError::Error(e)) => return Err(io_error(&lock_path)(e)),
+            lock::LockFile::ReadOnly(file) => (file, false),
+        };
+        if let Some(file) = &lock {
+            lock::acquire(file, path, wait, on_wait)?;
+        }
+        if !writable {
+            let copy = read_only::ReadOnlyCopy::of(path)?;
+            // The copy is this process's own: the store is free for others again.
+            drop(lock);
+            let kv = lock::open_database(&copy.database(), path, deadline, wait)?;
+            let mut store = Store {
+                path: path.to_path_buf(),
+                kv,
+                upgrade: None,
+                lock: None,
+                copy: Some(copy),
+            };
+            // Brought up to date in the copy only: nothing to tell about the store itself.
+            store.bring_up_to_date()?;
+            store.upgrade = None;
+            return Ok(store);
         }
         if !marker.exists() {
             let mut file = File::create(&marker).map_err(io_error(&marker))?;
@@ -268,17 +315,32 @@ impl Store {
         }
         rebuild::remove_stale_scratch(path);
         export::remove_stale_imports(path);
+        let kv = lock::open_database(&path.join("db"), path, deadline, wait)?;
         let mut store = Store {
             path: path.to_path_buf(),
-            kv: Disk::open(&path.join("db"), path)?,
+            kv,
             upgrade: None,
-            _lock: lock,
+            lock,
+            copy: None,
         };
-        match store.check_layout()? {
-            Some(from) => store.upgrade = Some(store.upgrade_from(from)?),
-            None => recover(&store.kv, &store.path)?,
-        }
+        store.bring_up_to_date()?;
         Ok(store)
+    }
+
+    /// Brings the store to [`STORE_FORMAT`] when it has an older layout, and rebuilds indexes an
+    /// interrupted write left dirty.
+    fn bring_up_to_date(&mut self) -> Result<(), StoreError> {
+        match self.check_layout()? {
+            Some(from) => self.upgrade = Some(self.upgrade_from(from)?),
+            None => recover(&self.kv, self.work_dir())?,
+        }
+        Ok(())
+    }
+
+    /// Where a rebuild builds beside the database: the store directory, or the directory of the
+    /// private copy a read-only store is read from.
+    fn work_dir(&self) -> &Path {
+        self.copy.as_ref().map_or(&self.path, |copy| copy.dir())
     }
 
     /// Checks the layout the store records, recording [`STORE_FORMAT`] in a new store; returns
@@ -310,7 +372,7 @@ impl Store {
     fn upgrade_from(&self, from: u32) -> Result<LayoutUpgrade, StoreError> {
         let mut done = Writes::default();
         done.put(Tree::Meta, meta::LAYOUT, STORE_FORMAT.to_string());
-        let events = rebuild::rebuild_beside(&self.kv, &self.path, done)?;
+        let events = rebuild::rebuild_beside(&self.kv, self.work_dir(), done)?;
         self.flush()?;
         Ok(LayoutUpgrade {
             path: self.path.clone(),
@@ -403,14 +465,22 @@ impl Store {
         record_digest_into(&self.kv, digest, source, provenance, now)
     }
 
-    /// Makes everything recorded so far durable and ends this process's use of the store.
+    /// Makes everything recorded so far durable and ends this process's use of the store, so
+    /// that another process waiting for it can go on while this one prints its answer.
     ///
     /// The database engine's own teardown can cost a command tens of milliseconds on a large
-    /// store (see the backend's documentation); after the flush nothing is left to write, so the
-    /// process's exit releases the memory, the files and the lock instead.
+    /// store (see the backend's documentation); after the flush nothing is left to write, so it
+    /// runs on another thread, and the database and the lock are let go when it ends or when
+    /// the process exits, whichever comes first.
     pub fn close(self) -> Result<(), StoreError> {
         self.flush()?;
-        std::mem::forget(self);
+        let Store { kv, lock, copy, .. } = self;
+        // A read-only store's copy is removed now; its files stay open until the database is.
+        drop(copy);
+        std::thread::spawn(move || {
+            drop(kv);
+            drop(lock);
+        });
         Ok(())
     }
 
@@ -423,7 +493,7 @@ impl Store {
     /// were replayed. The indexes are built beside the store and replace its own only when the
     /// whole log has replayed: a rebuild that fails changes nothing ([`StoreError::Unrebuildable`]).
     pub fn rebuild(&self) -> Result<u64, StoreError> {
-        let count = rebuild::rebuild_beside(&self.kv, &self.path, Writes::default())?;
+        let count = rebuild::rebuild_beside(&self.kv, self.work_dir(), Writes::default())?;
         self.flush()?;
         Ok(count)
     }
