@@ -33,20 +33,20 @@ impl WorkDir {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let path = parent.join(format!("{prefix}{}-{nanos}", std::process::id()));
-        let io = |source| StoreError::Io {
+        std::fs::create_dir(&path).map_err(|source| StoreError::Io {
             path: path.clone(),
             source,
-        };
-        std::fs::create_dir(&path).map_err(io)?;
-        let mut dir = WorkDir {
-            path: path.clone(),
-            lock: None,
+        })?;
+        // Where a directory cannot be opened or locked (not every system allows it), its
+        // process id alone tells that it is in use.
+        let lock = File::open(&path)
+            .ok()
+            .filter(|handle| handle.try_lock().is_ok());
+        Ok(WorkDir {
+            path,
+            lock,
             kept: false,
-        };
-        let handle = File::open(&path).map_err(io)?;
-        handle.try_lock().map_err(|e| io(std::io::Error::from(e)))?;
-        dir.lock = Some(handle);
-        Ok(dir)
+        })
     }
 
     /// The directory.
