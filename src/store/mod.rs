@@ -147,7 +147,7 @@ pub enum StoreError {
         reason: String,
     },
     /// The store cannot be written, and the command would change it.
-    #[error("the store at {} is read-only (a read-only file system, or no permission to write it): this command would change it, which only read commands (as-of, since, diff, history, log, verify, export, checkpoint, proof, reparse) do not; to record into it, import an export of it into a writable store (listdiff export, then listdiff --store NEW import), or make it writable", .path.display())]
+    #[error("the store at {} is read-only (a read-only file system, or no permission to write it), and this command would change it: only read commands (as-of, since, diff, history, log, verify, export, checkpoint, proof, reparse) work on it; to record into it, import an export of it into a writable store (listdiff export, then listdiff --store NEW import), or make it writable", .path.display())]
     ReadOnly {
         /// The store directory.
         path: PathBuf,
