@@ -126,11 +126,24 @@ fn an_export_line_holding_more_than_its_inputs_account_for_is_refused() {
     // The added entry now has a 24 MiB name: the 150 bytes of input its event records cannot
     // account for it.
     lines[2]["lines"][0]["name"] = json!("N".repeat(24 << 20));
-    let (code, stderr) = import(&reseal(&lines));
+    let resealed = reseal(&lines);
+    let (code, stderr) = import(&resealed);
     assert_eq!(code, Some(4), "{stderr}");
     assert!(
         stderr.contains("line 3 (event 2): its content lines are longer than the")
             && stderr.contains("input bytes its header records can account for"),
+        "{stderr}"
+    );
+    // The same line with header bytes that do not match its leaf hash says so.
+    assert!(resealed.contains("\"source\":\"test 2024-01-02\""));
+    let altered = resealed.replace(
+        "\"source\":\"test 2024-01-02\"",
+        "\"source\":\"tesT 2024-01-02\"",
+    );
+    let (code, stderr) = import(&altered);
+    assert_eq!(code, Some(4), "{stderr}");
+    assert!(
+        stderr.contains("line 3 (event 2): the event bytes do not match the leaf hash"),
         "{stderr}"
     );
 }

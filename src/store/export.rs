@@ -351,8 +351,10 @@ const MAX_EVENT_HEADER: usize = 256 << 20;
 /// 64 hex digits, `","event":`.
 const EVENT_PREFIX_MAX: usize = 7 + 20 + 9 + 64 + 10;
 
-/// Where the leaf hash ends and starts, counted back from the start of the event header.
+/// Where the leaf hash ends, counted back from the start of the event header (`","event":`).
 const EVENT_PREFIX_LEAF_END: usize = 10;
+
+/// Where the leaf hash starts, counted back from the start of the event header.
 const EVENT_PREFIX_LEAF_OFFSET: usize = EVENT_PREFIX_LEAF_END + 64;
 
 /// What an event line holds after its content lines, with room to spare: `]}` and a newline.
@@ -389,6 +391,15 @@ struct LineBound {
     limit: Option<u64>,
     /// The bytes of the event's inputs, once its header was read (the limit is then its).
     inputs: Option<u64>,
+    /// The problem, when the header read does not match the leaf hash given with it.
+    leaf_mismatch: Option<String>,
+}
+
+/// The problem of event bytes that do not hash to the leaf given with them.
+fn leaf_mismatch(given: &str, found: &TreeHash) -> String {
+    format!(
+        "the event bytes do not match the leaf hash {given} given with them (they hash to {found})"
+    )
 }
 
 /// An incremental scan for the end of a JSON object: depth, string and escape state, and how far
@@ -701,10 +712,11 @@ impl<'a> Importer<'a> {
         let header = &line[start..end];
         let seq = seq_prefix(line);
         let leaf = merkle::leaf_hash(header);
-        if line[start - EVENT_PREFIX_LEAF_OFFSET..start - EVENT_PREFIX_LEAF_END]
-            != *leaf.to_hex().as_bytes()
-        {
-            // The whole line would fail its leaf hash: let it, with that message.
+        let given = &line[start - EVENT_PREFIX_LEAF_OFFSET..start - EVENT_PREFIX_LEAF_END];
+        if given != leaf.to_hex().as_bytes() {
+            // The whole line fails its leaf hash: read no further than a line that is no event
+            // line, and say so if it is longer.
+            bound.leaf_mismatch = Some(leaf_mismatch(&String::from_utf8_lossy(given), &leaf));
             bound.limit = Some(end as u64 + MAX_OTHER_LINE as u64);
             return Ok(bound.limit);
         }
@@ -726,6 +738,9 @@ impl<'a> Importer<'a> {
 
     /// The fault of a line longer than it may be.
     fn too_long(&self, line: &[u8], bound: &LineBound, limit: u64) -> ImportError {
+        if let Some(problem) = &bound.leaf_mismatch {
+            return self.fault_at(line, problem.clone());
+        }
         match bound.inputs {
             Some(inputs) => self.fault_at(
                 line,
@@ -894,13 +909,7 @@ impl<'a> Importer<'a> {
         let bytes = parsed.event.get().as_bytes();
         let leaf = merkle::leaf_hash(bytes);
         if parsed.leaf != leaf.to_hex() {
-            return Err(self.fault(
-                Some(seq),
-                format!(
-                    "the event bytes do not match the leaf hash {} given with them (they hash to {leaf})",
-                    parsed.leaf
-                ),
-            ));
+            return Err(self.fault(Some(seq), leaf_mismatch(&parsed.leaf, &leaf)));
         }
         let record = EventRecord::from_bytes(bytes)
             .map_err(|e| self.fault(Some(seq), format!("the event does not read back: {e}")))?;
