@@ -216,10 +216,11 @@ fn a_missing_file_is_refused() {
 fn a_store_in_use_is_refused_at_once() {
     let env = recorded();
     let held = listdiff::store::Store::open(&env.store(), listdiff::store::Access::Read).unwrap();
+    // --wait 0: by default a command waits for the store (tests/concurrency.rs).
     for args in [
-        vec!["log"],
-        vec!["ingest", &repo("snapshots")],
-        vec!["since", "2024-12-01"],
+        vec!["--wait", "0", "log"],
+        vec!["--wait", "0", "ingest", &repo("snapshots")],
+        vec!["--wait", "0", "since", "2024-12-01"],
     ] {
         let out = env
             .cmd(&args)

@@ -32,8 +32,10 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let view = past.as_ref().map_or_else(|| store.view(), |p| p.view());
     let report = query::diff(&view, args.from, args.to, &args.query.filter())?;
     drop(view);
-    print(|out| render::diff(out, &report, args.query.output, context.style))?;
+    drop(past);
+    // Let go of the store before printing: another process waiting for it goes on meanwhile.
     store.close()?;
+    print(|out| render::diff(out, &report, args.query.output, context.style))?;
     Ok(Outcome::of_changes(
         args.exit_code,
         !report.changes.is_empty(),

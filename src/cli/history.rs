@@ -24,7 +24,9 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let view = past.as_ref().map_or_else(|| store.view(), |p| p.view());
     let report = query::history(&view, &args.query, &args.options.filter())?;
     drop(view);
-    print(|out| render::history(out, &report, args.options.output, context.style))?;
+    drop(past);
+    // Let go of the store before printing: another process waiting for it goes on meanwhile.
     store.close()?;
+    print(|out| render::history(out, &report, args.options.output, context.style))?;
     Ok(Outcome::Done)
 }

@@ -47,7 +47,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         })?;
         Box::new(BufReader::with_capacity(1 << 20, file))
     };
-    let summary = store::import(&mut source, &target).map_err(|e| match e {
+    let summary = store::import(&mut source, &target, context.now()?).map_err(|e| match e {
         ImportError::Read { line, source } => CliError::Input(format!(
             "cannot read {} after line {line}: {source}",
             args.file.display()

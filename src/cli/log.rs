@@ -17,7 +17,8 @@ pub(crate) struct Args {
 pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let store = context.open_store(Access::Read)?;
     let report = query::log(&store.view(), &args.query.filter())?;
-    print(|out| render::log(out, &report, args.query.output, context.style))?;
+    // Let go of the store before printing: another process waiting for it goes on meanwhile.
     store.close()?;
+    print(|out| render::log(out, &report, args.query.output, context.style))?;
     Ok(Outcome::Done)
 }

@@ -61,14 +61,19 @@ pub struct Cli {
     #[arg(long, global = true)]
     csv_raw: bool,
 
-    /// When another listdiff process is using the store, wait up to SECONDS for it to finish
-    /// instead of failing at once
-    #[arg(long, global = true, default_value_t = 0.0, value_name = "SECONDS", value_parser = parse_wait)]
+    /// When another listdiff process is using the store, wait up to SECONDS for it (saying so
+    /// after a second); 0 fails at once
+    #[arg(long, global = true, default_value_t = DEFAULT_WAIT_SECONDS, value_name = "SECONDS", value_parser = parse_wait)]
     wait: f64,
 
     #[command(subcommand)]
     command: Command,
 }
+
+/// How long a command waits by default for a store another listdiff process uses: long enough
+/// for scheduled ingests and a reader polling to take turns, short enough that a stuck process
+/// is reported.
+const DEFAULT_WAIT_SECONDS: f64 = 120.0;
 
 const EXIT_CODES: &str = "Exit codes: 0 success; 1 changes found (with --exit-code); 2 bad usage or bad input; 3 store error; 4 verification failed.";
 
@@ -220,30 +225,20 @@ impl Context {
         }
     }
 
-    /// Opens the store.
+    /// Opens the store, waiting for it up to `--wait` while another listdiff process uses it,
+    /// and saying so on standard error when that lasts more than a second.
     pub(crate) fn open_store(&self, access: Access) -> Result<Store, CliError> {
         let path = self.store_path()?;
-        let deadline = std::time::Instant::now() + self.wait;
-        loop {
-            match Store::open(&path, access) {
-                Err(StoreError::InUse { .. }) if std::time::Instant::now() < deadline => {
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                }
-                Err(StoreError::InUse { path }) if !self.wait.is_zero() => {
-                    return Err(CliError::Store(StoreError::InUseAfterWait {
-                        path,
-                        seconds: self.wait.as_secs_f64(),
-                    }));
-                }
-                other => {
-                    let store = other?;
-                    if let Some(upgrade) = store.layout_upgrade() {
-                        human::note(&upgrade.to_string());
-                    }
-                    return Ok(store);
-                }
-            }
+        let store = Store::open_waiting(&path, access, self.wait, &mut || {
+            eprintln!(
+                "listdiff: waiting for the store at {} (used by another listdiff process); --wait 0 fails at once",
+                crate::model::text::visible(&path.display().to_string())
+            );
+        })?;
+        if let Some(upgrade) = store.layout_upgrade() {
+            human::note(&upgrade.to_string());
         }
+        Ok(store)
     }
 
     /// The recording time: now, or `$LISTDIFF_NOW` (RFC 3339) when set, for reproducible tests.
@@ -411,6 +406,8 @@ pub fn main() -> ExitCode {
         Err(error) => {
             let code = match error {
                 CliError::Input(_) => 2,
+                // An entry that cannot be stored exactly is bad input, refused before recording.
+                CliError::Store(StoreError::Unstorable { .. }) => 2,
                 CliError::Store(_) => 3,
                 CliError::Output(_) => 3,
                 CliError::Verification(_) => 4,

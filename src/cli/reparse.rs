@@ -212,7 +212,13 @@ fn archived_inputs(
         ))));
     }
     let fetch = |file: &crate::store::ArchivedFile| -> Result<Result<(String, Vec<u8>), Unavailable>, CliError> {
-        match archive.get(&file.sha256) {
+        // The manifest names exactly the event's inputs (checked above), which record sizes.
+        let size = event
+            .inputs
+            .iter()
+            .find(|input| input.sha256 == file.sha256)
+            .map_or(0, |input| input.bytes);
+        match archive.get(&file.sha256, size) {
             Ok(Some(bytes)) => Ok(Ok((file.name.clone(), bytes))),
             Ok(None) => Ok(Err(Unavailable::Missing(format!(
                 "input {} ({}) is not in the archive; ingest it again with --archive",

@@ -34,8 +34,10 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let view = past.as_ref().map_or_else(|| store.view(), |p| p.view());
     let report = query::since(&view, args.since, args.until, &args.query.filter())?;
     drop(view);
-    print(|out| render::since(out, &report, args.query.output, context.style))?;
+    drop(past);
+    // Let go of the store before printing: another process waiting for it goes on meanwhile.
     store.close()?;
+    print(|out| render::since(out, &report, args.query.output, context.style))?;
     Ok(Outcome::of_changes(
         args.exit_code,
         !report.net.changes.is_empty(),

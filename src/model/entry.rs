@@ -235,7 +235,7 @@ pub fn optional_date<'de, D: serde::Deserializer<'de>>(
 }
 
 /// Normalises a value kept in `extra`: strings as text fields, empty strings, arrays, objects
-/// and nulls removed, recursively. Array order is kept: its meaning is the publisher's.
+/// and nulls removed, numbers in their canonical text (`number.rs`), recursively. Array order is kept: its meaning is the publisher's.
 pub fn normalize_value(value: Value) -> Option<Value> {
     match value {
         Value::Null => None,
@@ -251,6 +251,7 @@ pub fn normalize_value(value: Value) -> Option<Value> {
                 .collect();
             (!map.is_empty()).then_some(Value::Object(map))
         }
+        Value::Number(number) => Some(Value::Number(super::number::canonical(number))),
         other => Some(other),
     }
 }

@@ -8,6 +8,7 @@ mod extra;
 pub mod fold;
 mod ids;
 pub mod merkle;
+mod number;
 pub mod proof;
 mod publication;
 pub mod rename;

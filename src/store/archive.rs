@@ -274,23 +274,39 @@ impl Archive {
         Ok(true)
     }
 
-    /// The archived bytes with this SHA-256, checked against it; `None` when not archived.
-    pub fn get(&self, sha256: &str) -> Result<Option<Vec<u8>>, ArchiveError> {
+    /// The archived bytes with this SHA-256, checked against it and against their length `size`
+    /// (as the event records it); `None` when not archived. The file is decompressed as a
+    /// stream that stops after `size` bytes: one that would inflate further is damaged, and
+    /// costs no more memory than the input it should hold.
+    pub fn get(&self, sha256: &str, size: u64) -> Result<Option<Vec<u8>>, ArchiveError> {
         let Some(path) = self.bytes_path(sha256) else {
             return Ok(None);
         };
-        let compressed = match fs::read(&path) {
-            Ok(bytes) => bytes,
+        let file = match File::open(&path) {
+            Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io_error(&path)(e)),
         };
-        let mut bytes = Vec::new();
-        zstd::stream::read::Decoder::new(&compressed[..])
-            .and_then(|mut d| d.read_to_end(&mut bytes))
-            .map_err(|e| ArchiveError::Damaged {
-                path: path.clone(),
-                reason: format!("it does not decompress ({e})"),
-            })?;
+        let damaged = |reason: String| ArchiveError::Damaged {
+            path: path.clone(),
+            reason,
+        };
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(1 << 30));
+        zstd::stream::read::Decoder::new(file)
+            .and_then(|d| d.take(size.saturating_add(1)).read_to_end(&mut bytes))
+            .map_err(|e| damaged(format!("it does not decompress ({e})")))?;
+        if bytes.len() as u64 != size {
+            return Err(damaged(if bytes.len() as u64 > size {
+                format!(
+                    "it decompresses to more than the {size} bytes the event records for that input"
+                )
+            } else {
+                format!(
+                    "it decompresses to {} bytes, not the {size} the event records for that input",
+                    bytes.len()
+                )
+            }));
+        }
         let found = hex::encode(Sha256::digest(&bytes));
         if found != sha256 {
             return Err(ArchiveError::Damaged {
@@ -428,8 +444,8 @@ mod tests {
         let path = archive.bytes_path(&hash).unwrap();
         assert!(path.starts_with(dir.path().join("archive/bytes").join(&hash[..2])));
         assert_ne!(fs::read(&path).unwrap(), bytes, "stored compressed");
-        assert_eq!(archive.get(&hash).unwrap(), Some(bytes));
-        assert_eq!(archive.get(&sha(b"other")).unwrap(), None);
+        assert_eq!(archive.get(&hash, 12).unwrap(), Some(bytes));
+        assert_eq!(archive.get(&sha(b"other"), 12).unwrap(), None);
     }
 
     #[test]
@@ -459,14 +475,21 @@ mod tests {
         let path = archive.bytes_path(&hash).unwrap();
         fs::write(&path, zstd::encode_all(&b"hellO"[..], 3).unwrap()).unwrap();
         assert!(matches!(
-            archive.get(&hash),
+            archive.get(&hash, 5),
             Err(ArchiveError::Damaged { .. })
         ));
         fs::write(&path, b"not zstd").unwrap();
         assert!(matches!(
-            archive.get(&hash),
+            archive.get(&hash, 5),
             Err(ArchiveError::Damaged { .. })
         ));
+        // Longer or shorter than the event records.
+        fs::write(&path, zstd::encode_all(&b"hello!"[..], 3).unwrap()).unwrap();
+        let longer = archive.get(&hash, 5).unwrap_err().to_string();
+        assert!(longer.contains("more than the 5 bytes"), "{longer}");
+        fs::write(&path, zstd::encode_all(&b"hell"[..], 3).unwrap()).unwrap();
+        let shorter = archive.get(&hash, 5).unwrap_err().to_string();
+        assert!(shorter.contains("to 4 bytes, not the 5"), "{shorter}");
     }
 
     #[test]

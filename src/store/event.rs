@@ -50,6 +50,16 @@ pub(crate) fn frame_number(seq: u64, index: usize) -> Result<u32, StoreError> {
 /// zstd level for content frames (3: fast, and about 4× on entry JSON).
 pub(crate) const ZSTD_LEVEL: i32 = 3;
 
+/// The most bytes of content block one byte of an event's inputs may become. JSON writes a
+/// control character in six bytes, and a format may state a value in two fields; in real lists
+/// a block is at most 1.9 times its inputs (the BIS DPL, whose rows repeat a name for every
+/// address), most under 1.1.
+pub(crate) const BLOCK_BYTES_PER_INPUT_BYTE: u64 = 16;
+
+/// The most bytes of content block each line may add beyond [`BLOCK_BYTES_PER_INPUT_BYTE`]: the
+/// field names and what a format writes into every entry.
+pub(crate) const BLOCK_BYTES_PER_LINE: u64 = 64 * 1024;
+
 /// The digest of one input file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputDigest {
@@ -188,6 +198,59 @@ impl EventRecord {
         serde_json::from_slice(bytes)
     }
 
+    /// The bytes of all its input files.
+    fn input_bytes(&self) -> u64 {
+        self.inputs
+            .iter()
+            .fold(0u64, |sum, input| sum.saturating_add(input.bytes))
+    }
+
+    /// The most bytes its content block may hold uncompressed: what its inputs can account for
+    /// (see [`BLOCK_BYTES_PER_INPUT_BYTE`]). Decompression stops there, so a damaged or forged
+    /// frame that would inflate to gigabytes is refused after reading no more than this.
+    pub(crate) fn max_block_bytes(&self) -> u64 {
+        self.input_bytes()
+            .saturating_mul(BLOCK_BYTES_PER_INPUT_BYTE)
+            .saturating_add(
+                self.content
+                    .block_lines()
+                    .saturating_mul(BLOCK_BYTES_PER_LINE),
+            )
+    }
+
+    /// The most bytes one content frame (of at most [`FRAME_LINES`] lines) may hold
+    /// uncompressed.
+    pub(crate) fn max_frame_bytes(&self) -> u64 {
+        let lines = self.content.block_lines().min(FRAME_LINES as u64);
+        self.input_bytes()
+            .saturating_mul(BLOCK_BYTES_PER_INPUT_BYTE)
+            .saturating_add(lines.saturating_mul(BLOCK_BYTES_PER_LINE))
+            .min(self.max_block_bytes())
+    }
+
+    /// Checks that a block about to be stored for this event keeps within
+    /// [`EventRecord::max_block_bytes`] and [`EventRecord::max_frame_bytes`], so that it reads
+    /// back; the problem otherwise.
+    pub(crate) fn check_block_size(&self, block: &Framed) -> Result<(), String> {
+        if block.bytes > self.max_block_bytes() {
+            return Err(format!(
+                "its content block of {} bytes is larger than its {} input bytes can account for (at most {} bytes)",
+                block.bytes,
+                self.input_bytes(),
+                self.max_block_bytes()
+            ));
+        }
+        if block.largest_frame > self.max_frame_bytes() {
+            return Err(format!(
+                "a content frame of {} bytes is larger than its {} input bytes can account for (at most {} bytes)",
+                block.largest_frame,
+                self.input_bytes(),
+                self.max_frame_bytes()
+            ));
+        }
+        Ok(())
+    }
+
     /// The metadata part.
     pub(crate) fn meta(&self) -> EventMeta {
         EventMeta {
@@ -206,12 +269,16 @@ impl EventRecord {
 }
 
 /// A content block as it is written: its compressed frames, how many lines it has, and the
-/// SHA-256 of the uncompressed block.
+/// SHA-256 and sizes of the uncompressed block.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Framed {
     pub(crate) frames: Vec<Vec<u8>>,
     pub(crate) lines: u64,
     pub(crate) sha256: String,
+    /// The uncompressed block's size in bytes.
+    pub(crate) bytes: u64,
+    /// The largest uncompressed frame's size in bytes.
+    pub(crate) largest_frame: u64,
 }
 
 /// Compresses one frame. zstd's bulk API returns a buffer as large as the worst case; it is
@@ -231,6 +298,7 @@ impl Framed {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut hasher = Sha256::new();
         let mut frames = Vec::with_capacity(frame_count);
+        let (mut bytes, mut largest_frame) = (0u64, 0u64);
         let make = |frame: usize| -> (Vec<u8>, Vec<u8>) {
             let mut raw = Vec::new();
             for i in frame * FRAME_LINES..((frame + 1) * FRAME_LINES).min(count) {
@@ -260,6 +328,8 @@ impl Framed {
             };
             for (raw, compressed) in built {
                 hasher.update(&raw);
+                bytes += raw.len() as u64;
+                largest_frame = largest_frame.max(raw.len() as u64);
                 frames.push(compressed);
             }
         }
@@ -267,6 +337,8 @@ impl Framed {
             frames,
             lines: count as u64,
             sha256: hex::encode(hasher.finalize()),
+            bytes,
+            largest_frame,
         }
     }
 
@@ -306,13 +378,27 @@ impl Block {
         sha256_hex(&self.bytes)
     }
 
-    /// Reads one compressed frame.
-    pub(crate) fn from_frame(frame: &[u8]) -> Result<Block, StoreError> {
-        let bytes = zstd::stream::decode_all(frame).map_err(|e| {
-            StoreError::Corrupt(format!("a content frame does not decompress: {e}"))
-        })?;
+    /// Reads one compressed frame, which may hold at most `limit` bytes uncompressed (see
+    /// [`EventRecord::max_frame_bytes`]): decompression stops after `limit` bytes, so a frame
+    /// that would inflate further is refused having used no more memory than that. The problem,
+    /// for a message naming the event and frame, when it is damaged.
+    pub(crate) fn from_frame(frame: &[u8], limit: u64) -> Result<Block, String> {
+        use std::io::Read as _;
+        let mut bytes = Vec::new();
+        zstd::stream::read::Decoder::new(frame)
+            .and_then(|decoder| {
+                decoder
+                    .take(limit.saturating_add(1))
+                    .read_to_end(&mut bytes)
+            })
+            .map_err(|e| format!("it does not decompress ({e})"))?;
+        if bytes.len() as u64 > limit {
+            return Err(format!(
+                "it decompresses to more than the {limit} bytes its event's inputs can account for"
+            ));
+        }
         if !bytes.is_empty() && bytes.last() != Some(&b'\n') {
-            return Err(StoreError::Corrupt("a content frame is cut short".into()));
+            return Err("it is cut short".into());
         }
         let ends = memchr::memchr_iter(b'\n', &bytes).map(|i| i + 1).collect();
         Ok(Block { bytes, ends })
@@ -342,7 +428,7 @@ mod tests {
         );
         let mut back = Block::default();
         for frame in &framed.frames {
-            back.extend(Block::from_frame(frame).unwrap());
+            back.extend(Block::from_frame(frame, u64::MAX).unwrap());
         }
         assert_eq!(back.len(), 2500);
         assert_eq!(back.line(1234), Some(&b"{\"id\":\"1234\"}"[..]));
@@ -350,7 +436,9 @@ mod tests {
         assert_eq!(back.sha256(), framed.sha256);
         let refs: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
         assert_eq!(Framed::of_lines(&refs), framed);
-        assert!(Block::from_frame(b"not zstd").is_err());
+        assert!(Block::from_frame(b"not zstd", u64::MAX).is_err());
+        // A frame holding more than its limit is refused.
+        assert!(Block::from_frame(&framed.frames[0], 10).is_err());
     }
 
     #[test]

@@ -29,6 +29,7 @@ use sha2::{Digest, Sha256};
 use super::event::{EventRecord, Framed};
 use super::keys::{self, meta};
 use super::kv::{self, Kv, Tree, Writes};
+use super::leftovers::{self, WorkDir};
 use super::{Access, Store, StoreError, WRITES_PER_TRANSACTION, index};
 use crate::model::checkpoint::Checkpoint;
 use crate::model::merkle::{self, TreeHash};
@@ -256,7 +257,9 @@ impl Store {
             .map_err(ExportError::Write)?;
         let mut hasher = Sha256::new();
         let mut written = 0u64;
-        index::Index::new(&self.kv).each_frame(seq, lines, |block| -> Result<(), ExportError> {
+        let index = index::Index::new(&self.kv);
+        index.know_event(record);
+        index.each_frame(seq, lines, |block| -> Result<(), ExportError> {
             for i in 0..block.len() {
                 let Some(line) = block.line(i) else { break };
                 hasher.update(line);
@@ -337,17 +340,116 @@ fn line_kind(line: &[u8]) -> LineKind {
     }
 }
 
-/// Removes a directory being built unless it is kept.
-struct Scaffold {
-    path: PathBuf,
-    keep: bool,
+/// The longest line other than an event line that an export can hold (its header and its
+/// checkpoint are a few hundred bytes).
+const MAX_OTHER_LINE: usize = 1 << 20;
+
+/// The longest event header an import reads: one that removes millions of entries.
+const MAX_EVENT_HEADER: usize = 256 << 20;
+
+/// The longest start of an event line before its header: `{"seq":`, 20 digits, `,"leaf":"`,
+/// 64 hex digits, `","event":`.
+const EVENT_PREFIX_MAX: usize = 7 + 20 + 9 + 64 + 10;
+
+/// Where the leaf hash ends, counted back from the start of the event header (`","event":`).
+const EVENT_PREFIX_LEAF_END: usize = 10;
+
+/// Where the leaf hash starts, counted back from the start of the event header.
+const EVENT_PREFIX_LEAF_OFFSET: usize = EVENT_PREFIX_LEAF_END + 64;
+
+/// What an event line holds after its content lines, with room to spare: `]}` and a newline.
+const EVENT_SUFFIX_MAX: u64 = 64;
+
+/// Where the event header of an event line starts: after `{"seq":N,"leaf":"<64 hex>","event":`,
+/// exactly as export writes it; `None` when the line does not start so (or not yet).
+fn event_header_start(line: &[u8]) -> Option<usize> {
+    let rest = line.strip_prefix(b"{\"seq\":")?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 20 {
+        return None;
+    }
+    let rest = rest[digits..].strip_prefix(b",\"leaf\":\"")?;
+    let hex = rest.get(..64)?;
+    if !hex
+        .iter()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+    {
+        return None;
+    }
+    rest[64..].strip_prefix(b"\",\"event\":{")?;
+    Some(7 + digits + 9 + 64 + 10)
 }
 
-impl Drop for Scaffold {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = std::fs::remove_dir_all(&self.path);
+/// How much of a line being read may be held, as it becomes known.
+#[derive(Default)]
+struct LineBound {
+    /// Where the event header starts, once the line is known to be an event line.
+    header_start: Option<usize>,
+    /// Scanning for the header's end.
+    scan: ObjectScan,
+    /// The most bytes the line may have, once known.
+    limit: Option<u64>,
+    /// The bytes of the event's inputs, once its header was read (the limit is then its).
+    inputs: Option<u64>,
+    /// The problem, when the header read does not match the leaf hash given with it.
+    leaf_mismatch: Option<String>,
+}
+
+/// The problem of event bytes that do not hash to the leaf given with them.
+fn leaf_mismatch(given: &str, found: &TreeHash) -> String {
+    format!(
+        "the event bytes do not match the leaf hash {given} given with them (they hash to {found})"
+    )
+}
+
+/// An incremental scan for the end of a JSON object: depth, string and escape state, and how far
+/// it has read.
+#[derive(Default)]
+struct ObjectScan {
+    at: usize,
+    depth: u64,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl ObjectScan {
+    /// The end (exclusive) of the object starting at `start` in `bytes`, scanning on from where
+    /// the last call stopped; `None` when `bytes` ends first.
+    fn end_of_object(&mut self, bytes: &[u8], start: usize) -> Option<usize> {
+        self.at = self.at.max(start);
+        while let Some(&b) = bytes.get(self.at) {
+            self.at += 1;
+            if self.in_string {
+                match (self.escaped, b) {
+                    (true, _) => self.escaped = false,
+                    (false, b'\\') => self.escaped = true,
+                    (false, b'"') => self.in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if self.depth == 0 {
+                        return Some(self.at);
+                    }
+                }
+                _ => {}
+            }
         }
+        None
+    }
+}
+
+/// Text from an export for a message: in quotes, escaped, and cut after 64 characters.
+fn quoted(text: &str) -> String {
+    const SHOWN: usize = 64;
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{:?}… ({} characters)", &text[..cut], text.chars().count()),
+        None => format!("{text:?}"),
     }
 }
 
@@ -366,16 +468,22 @@ fn is_free(path: &Path) -> Result<bool, StoreError> {
 
 /// Creates a store at `target` (which must not exist or be an empty directory) from the
 /// export read from `source`, checking every line: the header, each event's seq, leaf hash,
-/// header bytes, recording time, content lines and block hash, that each event replays as it
-/// was recorded, and that the checkpoint matches the log. The store keeps the exported store
+/// header bytes, recording time (never going back, never after `now`, the import's clock),
+/// content lines and block hash, that each event replays as it was recorded, and that the
+/// checkpoint matches the log. The store keeps the exported store
 /// id, so checkpoints of the old store hold for the new one. It is built beside `target` and
 /// renamed into place only when everything has checked out; on any failure nothing is left.
-pub fn import(source: &mut dyn BufRead, target: &Path) -> Result<ImportSummary, ImportError> {
+pub fn import(
+    source: &mut dyn BufRead,
+    target: &Path,
+    now: DateTime<Utc>,
+) -> Result<ImportSummary, ImportError> {
     if !is_free(target)? {
         return Err(ImportError::NotEmpty {
             path: target.to_path_buf(),
         });
     }
+    super::private::create_private();
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -388,21 +496,10 @@ pub fn import(source: &mut dyn BufRead, target: &Path) -> Result<ImportSummary, 
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "store".into());
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let building = parent.join(format!(".{name}.importing-{}-{nanos}", std::process::id()));
-    std::fs::create_dir(&building).map_err(|source| StoreError::Io {
-        path: building.clone(),
-        source,
-    })?;
-    let mut scaffold = Scaffold {
-        path: building.clone(),
-        keep: false,
-    };
+    let mut building = WorkDir::create(&parent, &importing_prefix(&name))?;
     let summary = {
-        let store = Store::open(&building, Access::Write)?;
-        let summary = Importer::new(&store.kv).run(source)?;
+        let store = Store::open(building.path(), Access::Write)?;
+        let summary = Importer::new(&store.kv, now).run(source)?;
         store.flush()?;
         summary
         // The store is dropped (closed) here, before its directory moves.
@@ -412,12 +509,33 @@ pub fn import(source: &mut dyn BufRead, target: &Path) -> Result<ImportSummary, 
             path: target.to_path_buf(),
         });
     }
-    std::fs::rename(&building, target).map_err(|source| StoreError::Io {
+    std::fs::rename(building.path(), target).map_err(|source| StoreError::Io {
         path: target.to_path_buf(),
         source,
     })?;
-    scaffold.keep = true;
+    // Unlocked only now, once it is in place: until then another import or open sees a live
+    // process building in it.
+    building.keep();
     Ok(summary)
+}
+
+/// The start of the name of a directory an import into a store named `name` builds in:
+/// `.NAME.importing-`, followed by the process id and a number.
+fn importing_prefix(name: &str) -> String {
+    format!(".{name}.importing-")
+}
+
+/// Removes the directories that imports into `target` left beside it when they were killed
+/// (each a partly built store of several megabytes; see `leftovers.rs` for when one is stale).
+pub(crate) fn remove_stale_imports(target: &Path) {
+    let Some(name) = target.file_name() else {
+        return;
+    };
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    leftovers::remove_stale(parent, &importing_prefix(&name.to_string_lossy()));
 }
 
 /// The state of an import between lines.
@@ -429,16 +547,19 @@ struct Importer<'a> {
     header: Option<(String, u64)>,
     leaves: Vec<TreeHash>,
     last_recorded: Option<DateTime<Utc>>,
+    /// The import's clock: no event may have been recorded after it.
+    now: DateTime<Utc>,
 }
 
 impl<'a> Importer<'a> {
-    fn new(kv: &'a dyn Kv) -> Importer<'a> {
+    fn new(kv: &'a dyn Kv, now: DateTime<Utc>) -> Importer<'a> {
         Importer {
             kv,
             line: 0,
             header: None,
             leaves: Vec::new(),
             last_recorded: None,
+            now,
         }
     }
 
@@ -468,18 +589,11 @@ impl<'a> Importer<'a> {
     fn run(mut self, source: &mut dyn BufRead) -> Result<ImportSummary, ImportError> {
         let mut buffer = Vec::new();
         loop {
-            buffer.clear();
-            let read =
-                source
-                    .read_until(b'\n', &mut buffer)
-                    .map_err(|source| ImportError::Read {
-                        line: self.line,
-                        source,
-                    })?;
-            if read == 0 {
+            self.line += 1;
+            if !self.read_line(source, &mut buffer)? {
+                self.line -= 1;
                 return Err(self.cut_short());
             }
-            self.line += 1;
             let Some(line) = buffer.strip_suffix(b"\n") else {
                 return Err(self.fault_at(
                     &buffer,
@@ -532,6 +646,112 @@ impl<'a> Importer<'a> {
                     ));
                 }
             }
+        }
+    }
+
+    /// Reads the next line into `buffer` (with its newline, if it has one), holding no more of
+    /// it than such a line can be (see [`LineBound`]); false at the end of the export.
+    fn read_line(
+        &self,
+        source: &mut dyn BufRead,
+        buffer: &mut Vec<u8>,
+    ) -> Result<bool, ImportError> {
+        buffer.clear();
+        let mut bound = LineBound::default();
+        loop {
+            let available = source.fill_buf().map_err(|source| ImportError::Read {
+                line: self.line - 1,
+                source,
+            })?;
+            if available.is_empty() {
+                return Ok(!buffer.is_empty());
+            }
+            let (take, ends) = match memchr::memchr(b'\n', available) {
+                Some(at) => (at + 1, true),
+                None => (available.len(), false),
+            };
+            buffer.extend_from_slice(&available[..take]);
+            source.consume(take);
+            if let Some(limit) = self.line_limit(buffer, &mut bound)?
+                && buffer.len() as u64 > limit
+            {
+                return Err(self.too_long(buffer, &bound, limit));
+            }
+            if ends {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// The most bytes the line being read in `line` may have, once it is known: for an event
+    /// line, its header's length and what its header's inputs can account for; for any other
+    /// line, [`MAX_OTHER_LINE`]. A fault when the event's header is damaged, with the message
+    /// the whole line would get.
+    fn line_limit(&self, line: &[u8], bound: &mut LineBound) -> Result<Option<u64>, ImportError> {
+        if let Some(limit) = bound.limit {
+            return Ok(Some(limit));
+        }
+        let Some(start) = bound.header_start.or_else(|| event_header_start(line)) else {
+            if line.len() < EVENT_PREFIX_MAX && !line.ends_with(b"\n") {
+                // Too short yet to tell whether it starts as an event line.
+                return Ok(None);
+            }
+            bound.limit = Some(MAX_OTHER_LINE as u64);
+            return Ok(bound.limit);
+        };
+        bound.header_start = Some(start);
+        let Some(end) = bound.scan.end_of_object(line, start) else {
+            if line.len() - start > MAX_EVENT_HEADER {
+                return Err(self.fault_at(
+                    line,
+                    format!("its event header is longer than {MAX_EVENT_HEADER} bytes"),
+                ));
+            }
+            return Ok(None);
+        };
+        let header = &line[start..end];
+        let seq = seq_prefix(line);
+        let leaf = merkle::leaf_hash(header);
+        let given = &line[start - EVENT_PREFIX_LEAF_OFFSET..start - EVENT_PREFIX_LEAF_END];
+        if given != leaf.to_hex().as_bytes() {
+            // The whole line fails its leaf hash: read no further than a line that is no event
+            // line, and say so if it is longer.
+            bound.leaf_mismatch = Some(leaf_mismatch(&String::from_utf8_lossy(given), &leaf));
+            bound.limit = Some(end as u64 + MAX_OTHER_LINE as u64);
+            return Ok(bound.limit);
+        }
+        let record = EventRecord::from_bytes(header)
+            .map_err(|e| self.fault(seq, format!("the event does not read back: {e}")))?;
+        bound.inputs = Some(
+            record
+                .inputs
+                .iter()
+                .fold(0u64, |sum, input| sum.saturating_add(input.bytes)),
+        );
+        bound.limit = Some(
+            (end as u64)
+                .saturating_add(record.max_block_bytes())
+                .saturating_add(EVENT_SUFFIX_MAX),
+        );
+        Ok(bound.limit)
+    }
+
+    /// The fault of a line longer than it may be.
+    fn too_long(&self, line: &[u8], bound: &LineBound, limit: u64) -> ImportError {
+        if let Some(problem) = &bound.leaf_mismatch {
+            return self.fault_at(line, problem.clone());
+        }
+        match bound.inputs {
+            Some(inputs) => self.fault_at(
+                line,
+                format!(
+                    "its content lines are longer than the {inputs} input bytes its header records can account for (the line may have at most {limit} bytes)"
+                ),
+            ),
+            None => self.fault_at(
+                line,
+                format!("the line is longer than {limit} bytes, which no line of an export but an event line can be"),
+            ),
         }
     }
 
@@ -634,13 +854,15 @@ impl<'a> Importer<'a> {
                 "the line is not exactly as export writes it (spacing, escapes or field order differ)",
             ));
         }
-        if header.store.is_empty()
-            || !header
-                .store
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(self.part_fault(PART, format!("{:?} is not a store id", header.store)));
+        if !super::is_store_id(&header.store) {
+            return Err(self.part_fault(
+                PART,
+                format!(
+                    "{} is not a store id: listdiff makes store ids of {} lower-case hexadecimal digits",
+                    quoted(&header.store),
+                    super::STORE_ID_DIGITS
+                ),
+            ));
         }
         let mut writes = Writes::default();
         writes.put(Tree::Meta, meta::STORE_ID, header.store.as_bytes());
@@ -687,13 +909,7 @@ impl<'a> Importer<'a> {
         let bytes = parsed.event.get().as_bytes();
         let leaf = merkle::leaf_hash(bytes);
         if parsed.leaf != leaf.to_hex() {
-            return Err(self.fault(
-                Some(seq),
-                format!(
-                    "the event bytes do not match the leaf hash {} given with them (they hash to {leaf})",
-                    parsed.leaf
-                ),
-            ));
+            return Err(self.fault(Some(seq), leaf_mismatch(&parsed.leaf, &leaf)));
         }
         let record = EventRecord::from_bytes(bytes)
             .map_err(|e| self.fault(Some(seq), format!("the event does not read back: {e}")))?;
@@ -701,6 +917,16 @@ impl<'a> Importer<'a> {
             return Err(self.fault(
                 Some(seq),
                 format!("the event's own bytes say it is event {}", record.seq),
+            ));
+        }
+        if record.recorded > self.now {
+            return Err(self.fault(
+                Some(seq),
+                format!(
+                    "recorded at {}, later than this import's clock ({}): a recording time is never in the future, and every event recorded after it would be stamped with it; if this machine's clock is behind the one that made the export, set it right and import again",
+                    record.recorded.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                    self.now.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+                ),
             ));
         }
         if let Some(last) = self.last_recorded
@@ -728,6 +954,9 @@ impl<'a> Importer<'a> {
         }
         let jsons: Vec<&[u8]> = parsed.lines.iter().map(|l| l.get().as_bytes()).collect();
         let framed = Framed::of_lines(&jsons);
+        if let Err(problem) = record.check_block_size(&framed) {
+            return Err(self.fault(Some(seq), problem));
+        }
         if framed.sha256 != record.content.block_sha256() {
             return Err(self.fault(
                 Some(seq),
@@ -871,7 +1100,7 @@ mod tests {
             )
         );
         let target = dir.path().join("b");
-        let imported = import(&mut exported.as_slice(), &target).unwrap();
+        let imported = import(&mut exported.as_slice(), &target, Utc::now()).unwrap();
         assert_eq!(imported.checkpoint, summary.checkpoint);
         let copy = Store::open(&target, Access::Read).unwrap();
         assert_eq!(copy.store_id().unwrap(), id);

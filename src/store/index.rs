@@ -47,6 +47,13 @@ impl Sealed {
         }
     }
 
+    /// Seals a normalised entry of `list` that is to be written, refusing one whose JSON would
+    /// not read back as itself (see [`check_reads_back`]).
+    pub(crate) fn checked(list: &ListId, entry: &Entry) -> Result<Sealed, StoreError> {
+        check_reads_back(list, entry)?;
+        Ok(Sealed::of(entry))
+    }
+
     /// Seals a stored line of canonical JSON.
     pub(crate) fn from_json(line: &[u8]) -> Result<Sealed, StoreError> {
         let entry: Entry = serde_json::from_slice(line)
@@ -58,6 +65,28 @@ impl Sealed {
             json: line.to_vec(),
         })
     }
+}
+
+/// Refuses an entry of `list` whose canonical JSON would not read back as the same entry, before
+/// anything is written: a stored line must replay to the hash it was recorded with, or the store
+/// would no longer verify nor rebuild. Only the publisher fields (`extra`) can fail to: text and
+/// dates read back exactly, and numbers are kept in a canonical text that does
+/// (`model/number.rs`); what is left is a value nested deeper than a JSON reader reads.
+pub(crate) fn check_reads_back(list: &ListId, entry: &Entry) -> Result<(), StoreError> {
+    if entry.extra.is_empty() {
+        return Ok(());
+    }
+    let text = entry.extra.json_text();
+    let reason = match serde_json::from_str::<crate::model::Extra>(&text) {
+        Ok(back) if back.json_text() == text => return Ok(()),
+        Ok(_) => "they read back as different values".to_string(),
+        Err(e) => format!("they do not read back ({e})"),
+    };
+    Err(StoreError::Unstorable {
+        list: list.clone(),
+        id: entry.id.clone(),
+        reason,
+    })
 }
 
 /// The hashes of many entries, on every core when there are many.
@@ -244,6 +273,8 @@ pub(crate) struct Index<'a> {
     cached_bytes: std::cell::Cell<usize>,
     records_read: RefCell<HashMap<Vec<u8>, Option<Rc<EntryRecord>>>>,
     entries_read: RefCell<HashMap<Locator, Rc<Entry>>>,
+    /// The most bytes a content frame of an event may hold, by seq, once its header was read.
+    frame_limits: RefCell<HashMap<u64, u64>>,
 }
 
 impl<'a> Index<'a> {
@@ -254,6 +285,7 @@ impl<'a> Index<'a> {
             cached_bytes: std::cell::Cell::new(0),
             records_read: RefCell::new(HashMap::new()),
             entries_read: RefCell::new(HashMap::new()),
+            frame_limits: RefCell::new(HashMap::new()),
         }
     }
 
@@ -551,17 +583,44 @@ impl<'a> Index<'a> {
             .and_then(|v| keys::read_seq(&v)))
     }
 
-    fn frame(&self, seq: u64, frame: u32) -> Result<Rc<Block>, StoreError> {
-        if let Some(block) = self.frames.borrow().get(&(seq, frame)) {
-            return Ok(block.clone());
+    /// The most bytes a content frame of event `seq` may hold (read from its header once).
+    fn frame_limit(&self, seq: u64) -> Result<u64, StoreError> {
+        if let Some(&limit) = self.frame_limits.borrow().get(&seq) {
+            return Ok(limit);
         }
+        let limit = self.event(seq)?.max_frame_bytes();
+        self.frame_limits.borrow_mut().insert(seq, limit);
+        Ok(limit)
+    }
+
+    /// Takes the bound of `record`'s content frames from the record at hand, rather than from
+    /// the stored header (for an event being replayed or exported).
+    pub(crate) fn know_event(&self, record: &EventRecord) {
+        self.frame_limits
+            .borrow_mut()
+            .insert(record.seq, record.max_frame_bytes());
+    }
+
+    /// Reads content frame `frame` of event `seq`, bounded by what its header allows.
+    fn read_frame(&self, seq: u64, frame: u32) -> Result<Block, StoreError> {
         let bytes = self
             .kv
             .get(Tree::Contents, &keys::frame(seq, frame))?
             .ok_or_else(|| {
                 StoreError::Corrupt(format!("event {seq}: content frame {frame} is missing"))
             })?;
-        let block = Rc::new(Block::from_frame(&bytes)?);
+        Block::from_frame(&bytes, self.frame_limit(seq)?).map_err(|problem| {
+            StoreError::Corrupt(format!(
+                "event {seq}: content frame {frame} is damaged: {problem}"
+            ))
+        })
+    }
+
+    fn frame(&self, seq: u64, frame: u32) -> Result<Rc<Block>, StoreError> {
+        if let Some(block) = self.frames.borrow().get(&(seq, frame)) {
+            return Ok(block.clone());
+        }
+        let block = Rc::new(self.read_frame(seq, frame)?);
         // A cache bounded in bytes: an as-of reads every frame holding a version in force, each
         // once; when the cache is full it starts again rather than holding the whole log.
         let mut frames = self.frames.borrow_mut();
@@ -618,13 +677,7 @@ impl<'a> Index<'a> {
             ))
         })?;
         for frame in 0..frames {
-            let bytes = self
-                .kv
-                .get(Tree::Contents, &keys::frame(seq, frame))?
-                .ok_or_else(|| {
-                    StoreError::Corrupt(format!("event {seq}: content frame {frame} is missing"))
-                })?;
-            each(Block::from_frame(&bytes)?)?;
+            each(self.read_frame(seq, frame)?)?;
         }
         Ok(())
     }
@@ -647,6 +700,7 @@ impl<'a> Index<'a> {
 
     /// The entries of a stored event's block, sealed.
     pub(crate) fn sealed_block(&self, record: &EventRecord) -> Result<Vec<Sealed>, StoreError> {
+        self.know_event(record);
         let block = self.block(record.seq, record.content.block_lines())?;
         if block.sha256() != record.content.block_sha256() {
             return Err(StoreError::Corrupt(format!(
@@ -718,6 +772,9 @@ impl<'a> Index<'a> {
                 },
             })
         })?;
+        for &i in &lines {
+            check_reads_back(list, &entries[i])?;
+        }
         let block = Framed::build(lines.len(), |n| entries[lines[n]].canonical_json());
         let names: Vec<(EntryId, String)> = lines
             .iter()
@@ -952,7 +1009,7 @@ impl<'a> Index<'a> {
             mut names,
             notes,
         } = match body {
-            Body::Snapshot(entries) => fold_snapshot(event.seq, entries, &before),
+            Body::Snapshot(entries) => fold_snapshot(event, entries, &before)?,
             Body::SnapshotDelta {
                 upsert,
                 remove,
@@ -1300,7 +1357,12 @@ struct Folded {
 
 /// Folds a whole snapshot (at ingest) into `before`: its block holds the entries that are new
 /// or differ from `before`, in id order; the others keep their slots.
-fn fold_snapshot(seq: u64, entries: &[Entry], before: &SlotState) -> Folded {
+fn fold_snapshot(
+    event: &NewEvent,
+    entries: &[Entry],
+    before: &SlotState,
+) -> Result<Folded, StoreError> {
+    let seq = event.seq;
     let hashes = hash_all(entries);
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&a, &b| entries[a].id.cmp(&entries[b].id));
@@ -1331,6 +1393,9 @@ fn fold_snapshot(seq: u64, entries: &[Entry], before: &SlotState) -> Folded {
         .filter(|c| c.1 == ChangeKind::Removed)
         .map(|c| c.0.clone())
         .collect();
+    for &i in &lines {
+        check_reads_back(event.list, &entries[i])?;
+    }
     let block = Framed::build(lines.len(), |n| entries[lines[n]].canonical_json());
     let names = lines
         .iter()
@@ -1343,14 +1408,14 @@ fn fold_snapshot(seq: u64, entries: &[Entry], before: &SlotState) -> Folded {
         remove,
         block_sha256: block.sha256.clone(),
     };
-    Folded {
+    Ok(Folded {
         state,
         changes,
         content,
         block,
         names,
         notes: Vec::new(),
-    }
+    })
 }
 
 /// Folds a stored snapshot (at replay) into `before`: `before`, plus its block's entries,
@@ -1436,6 +1501,25 @@ fn fold_amendment(
 /// Rebuilds the derived indexes of `kv` from its log, checking each event as it goes; removes
 /// content left by an event whose header was never written.
 pub(crate) fn rebuild(kv: &dyn Kv) -> Result<u64, StoreError> {
+    let count = replay_log(kv)?;
+    kv.commit(orphan_frames(kv, count)?)?;
+    Ok(count)
+}
+
+/// The removal of the content frames stored for events after the first `events` of the log
+/// (left by an event whose header was never written).
+pub(crate) fn orphan_frames(kv: &dyn Kv, events: u64) -> Result<Writes, StoreError> {
+    let mut orphans = Writes::default();
+    for pair in kv.range(Tree::Contents, &keys::seq(events + 1), &keys::AFTER_THE_LOG) {
+        let (key, _) = pair?;
+        orphans.delete(Tree::Contents, key);
+    }
+    Ok(orphans)
+}
+
+/// Empties the derived trees of `kv` and replays its log into them in seq order, checking each
+/// event; returns how many events the log holds. Writes only the derived trees.
+pub(crate) fn replay_log(kv: &dyn Kv) -> Result<u64, StoreError> {
     for tree in Tree::DERIVED {
         kv.clear(tree)?;
     }
@@ -1467,16 +1551,6 @@ pub(crate) fn rebuild(kv: &dyn Kv) -> Result<u64, StoreError> {
             "the log has a gap: event {expected_seq} is missing but later events exist"
         )));
     }
-    let mut orphans = Writes::default();
-    for pair in kv.range(
-        Tree::Contents,
-        &keys::seq(expected_seq),
-        &keys::AFTER_THE_LOG,
-    ) {
-        let (key, _) = pair?;
-        orphans.delete(Tree::Contents, key);
-    }
-    kv.commit(orphans)?;
     Ok(count)
 }
 
@@ -1565,6 +1639,7 @@ impl SnapshotDigest {
             self.seen.push((entry.id, hash, None));
             return Ok(());
         }
+        check_reads_back(&self.list, &entry)?;
         let line = self.block.push(&entry.canonical_json());
         self.names.push((entry.id.clone(), entry.name));
         self.seen.push((entry.id, hash, Some(line)));
@@ -1590,6 +1665,8 @@ struct FrameWriter {
     in_frame: usize,
     lines: u64,
     hasher: Sha256,
+    bytes: u64,
+    largest_frame: u64,
 }
 
 impl FrameWriter {
@@ -1610,6 +1687,8 @@ impl FrameWriter {
             return;
         }
         self.hasher.update(&self.raw);
+        self.bytes += self.raw.len() as u64;
+        self.largest_frame = self.largest_frame.max(self.raw.len() as u64);
         self.frames.push(super::event::compress_frame(&self.raw));
         self.raw.clear();
         self.in_frame = 0;
@@ -1621,6 +1700,8 @@ impl FrameWriter {
             frames: self.frames,
             lines: self.lines,
             sha256: hex::encode(self.hasher.finalize()),
+            bytes: self.bytes,
+            largest_frame: self.largest_frame,
         }
     }
 }

@@ -146,6 +146,11 @@ impl Writes {
         self.ops.len()
     }
 
+    /// True when every operation writes one of `trees`.
+    pub(crate) fn only_to(&self, trees: &[Tree]) -> bool {
+        self.ops.iter().all(|op| trees.contains(&op.tree))
+    }
+
     /// Appends `other`'s operations after these.
     pub(crate) fn extend(&mut self, other: Writes) {
         self.ops.extend(other.ops);

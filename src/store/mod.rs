@@ -14,6 +14,11 @@ mod export;
 mod index;
 mod keys;
 mod kv;
+mod leftovers;
+mod lock;
+mod private;
+mod read_only;
+mod rebuild;
 mod records;
 mod sled_backend;
 mod verify;
@@ -24,7 +29,7 @@ mod recorded;
 mod settings;
 
 use std::collections::BTreeSet;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -120,6 +125,33 @@ pub enum StoreError {
     /// What was to be recorded cannot be (such as a snapshot that repeats an id).
     #[error("cannot record: {0}")]
     Invalid(String),
+    /// An entry's publisher fields would not read back from the store as they are: refused
+    /// before anything is written.
+    #[error(
+        "cannot record entry {id} of {list}: its publisher fields (extra) cannot be stored exactly: {reason}; nothing was recorded: correct or leave out those fields"
+    )]
+    Unstorable {
+        /// The list.
+        list: ListId,
+        /// The entry.
+        id: EntryId,
+        /// What does not read back.
+        reason: String,
+    },
+    /// The log does not replay, so the indexes cannot be rebuilt from it; nothing was changed.
+    #[error(
+        "the indexes cannot be rebuilt from the log: {reason}; nothing was changed: the store was left as it was. Its log is damaged: restore the store from a backup, or import an export made before the damage (listdiff import)"
+    )]
+    Unrebuildable {
+        /// What does not replay.
+        reason: String,
+    },
+    /// The store cannot be written, and the command would change it.
+    #[error("the store at {} is read-only (a read-only file system, or no permission to write it), and this command would change it: only read commands (as-of, since, diff, history, log, verify, export, checkpoint, proof, reparse) work on it; to record into it, import an export of it into a writable store (listdiff export, then listdiff --store NEW import), or make it writable", .path.display())]
+    ReadOnly {
+        /// The store directory.
+        path: PathBuf,
+    },
     /// The store's content is not what listdiff wrote.
     #[error(
         "the store is damaged: {0}; run `listdiff rebuild` to rebuild the indexes from the log, or restore a backup"
@@ -130,10 +162,13 @@ pub enum StoreError {
 /// How to open a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
-    /// Read: the store must exist.
+    /// Read: the store must exist. A store that cannot be written (on a read-only file system)
+    /// is read from a private copy of its database.
     Read,
-    /// Record: create the store if there is none.
+    /// Record: create the store if there is none; it must be writable.
     Write,
+    /// Change an existing store (rebuild its indexes): it must exist and be writable.
+    Change,
 }
 
 /// What recording a publication did.
@@ -186,7 +221,11 @@ pub struct Store {
     kv: Disk,
     /// What opening the store did to bring it to [`STORE_FORMAT`], if anything.
     upgrade: Option<LayoutUpgrade>,
-    _lock: File,
+    /// The store's lock, held until the store is closed (none for a read-only store, whose lock
+    /// is let go once its database is copied).
+    lock: Option<File>,
+    /// The private copy a read-only store is read from.
+    copy: Option<read_only::ReadOnlyCopy>,
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -197,10 +236,29 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
 }
 
 impl Store {
-    /// Opens the store at `path`, locking it for this process. With [`Access::Write`] a missing
-    /// store (or an empty directory) is created. A store of an older layout is brought to
-    /// [`STORE_FORMAT`] by rebuilding its indexes (see [`Store::layout_upgrade`]).
+    /// Opens the store at `path`, locking it for this process; fails at once when another
+    /// process uses it ([`Store::open_waiting`] waits). With [`Access::Write`] a missing store
+    /// (or an empty directory) is created. A store of an older layout is brought to
+    /// [`STORE_FORMAT`] by rebuilding its indexes (see [`Store::layout_upgrade`]). From here on
+    /// the process creates files private to its owner (umask 077, see `private.rs`).
     pub fn open(path: &Path, access: Access) -> Result<Store, StoreError> {
+        Store::open_waiting(path, access, std::time::Duration::ZERO, &mut || {})
+    }
+
+    /// [`Store::open`], waiting up to `wait` while another process uses the store (zero fails at
+    /// once, with [`StoreError::InUse`]; a wait that runs out fails with
+    /// [`StoreError::InUseAfterWait`]). `on_wait` is called once, when the store has been in use
+    /// for about a second and there is longer to wait. A store that cannot be written is opened
+    /// for [`Access::Read`] from a private copy of its database (see `read_only.rs`), and
+    /// refused otherwise ([`StoreError::ReadOnly`]).
+    pub fn open_waiting(
+        path: &Path,
+        access: Access,
+        wait: std::time::Duration,
+        on_wait: &mut dyn FnMut(),
+    ) -> Result<Store, StoreError> {
+        private::create_private();
+        let deadline = std::time::Instant::now() + wait;
         let marker = path.join(MARKER);
         if path.is_file() {
             return Err(StoreError::NotAStore { path: path.into() });
@@ -214,44 +272,75 @@ impl Store {
             match (access, empty_dir) {
                 // Another process created the store in the meantime: open it (or wait for it).
                 (_, Ok(false)) if marker.exists() => {}
-                (Access::Read, Err(_)) => return Err(StoreError::Missing { path: path.into() }),
-                (Access::Read, Ok(true)) => return Err(StoreError::Missing { path: path.into() }),
+                (Access::Read | Access::Change, Err(_) | Ok(true)) => {
+                    return Err(StoreError::Missing { path: path.into() });
+                }
                 (_, Ok(false)) => return Err(StoreError::NotAStore { path: path.into() }),
                 (Access::Write, _) => {
                     fs::create_dir_all(path).map_err(io_error(path))?;
                 }
             }
         }
-        let lock_path = path.join("lock");
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io_error(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                return Err(StoreError::InUse { path: path.into() });
+        let (lock, writable) = match lock::open(path)? {
+            lock::LockFile::Writable(file) => (Some(file), true),
+            lock::LockFile::ReadOnly(_) if access != Access::Read || !marker.exists() => {
+                return Err(StoreError::ReadOnly { path: path.into() });
             }
-            Err(fs::TryLockError::Error(e)) => return Err(io_error(&lock_path)(e)),
+            lock::LockFile::ReadOnly(file) => (file, false),
+        };
+        if let Some(file) = &lock {
+            lock::acquire(file, path, wait, on_wait)?;
+        }
+        if !writable {
+            let copy = read_only::ReadOnlyCopy::of(path)?;
+            // The copy is this process's own: the store is free for others again.
+            drop(lock);
+            let kv = lock::open_database(&copy.database(), path, deadline, wait)?;
+            let mut store = Store {
+                path: path.to_path_buf(),
+                kv,
+                upgrade: None,
+                lock: None,
+                copy: Some(copy),
+            };
+            // Brought up to date in the copy only: nothing to tell about the store itself.
+            store.bring_up_to_date()?;
+            store.upgrade = None;
+            return Ok(store);
         }
         if !marker.exists() {
             let mut file = File::create(&marker).map_err(io_error(&marker))?;
             writeln!(file, "listdiff store, layout {STORE_FORMAT}").map_err(io_error(&marker))?;
             file.sync_all().map_err(io_error(&marker))?;
         }
+        rebuild::remove_stale_scratch(path);
+        export::remove_stale_imports(path);
+        let kv = lock::open_database(&path.join("db"), path, deadline, wait)?;
         let mut store = Store {
             path: path.to_path_buf(),
-            kv: Disk::open(&path.join("db"), path)?,
+            kv,
             upgrade: None,
-            _lock: lock,
+            lock,
+            copy: None,
         };
-        match store.check_layout()? {
-            Some(from) => store.upgrade = Some(store.upgrade_from(from)?),
-            None => recover(&store.kv)?,
-        }
+        store.bring_up_to_date()?;
         Ok(store)
+    }
+
+    /// Brings the store to [`STORE_FORMAT`] when it has an older layout, and rebuilds indexes an
+    /// interrupted write left dirty.
+    fn bring_up_to_date(&mut self) -> Result<(), StoreError> {
+        match self.check_layout()? {
+            Some(from) => self.upgrade = Some(self.upgrade_from(from)?),
+            None => recover(&self.kv, self.work_dir())?,
+        }
+        Ok(())
+    }
+
+    /// Where a rebuild builds beside the database: the store directory, or the directory of the
+    /// private copy a read-only store is read from.
+    fn work_dir(&self) -> &Path {
+        self.copy.as_ref().map_or(&self.path, |copy| copy.dir())
     }
 
     /// Checks the layout the store records, recording [`STORE_FORMAT`] in a new store; returns
@@ -283,7 +372,7 @@ impl Store {
     fn upgrade_from(&self, from: u32) -> Result<LayoutUpgrade, StoreError> {
         let mut done = Writes::default();
         done.put(Tree::Meta, meta::LAYOUT, STORE_FORMAT.to_string());
-        let events = rebuild_indexes_then(&self.kv, done)?;
+        let events = rebuild::rebuild_beside(&self.kv, self.work_dir(), done)?;
         self.flush()?;
         Ok(LayoutUpgrade {
             path: self.path.clone(),
@@ -376,14 +465,22 @@ impl Store {
         record_digest_into(&self.kv, digest, source, provenance, now)
     }
 
-    /// Makes everything recorded so far durable and ends this process's use of the store.
+    /// Makes everything recorded so far durable and ends this process's use of the store, so
+    /// that another process waiting for it can go on while this one prints its answer.
     ///
     /// The database engine's own teardown can cost a command tens of milliseconds on a large
-    /// store (see the backend's documentation); after the flush nothing is left to write, so the
-    /// process's exit releases the memory, the files and the lock instead.
+    /// store (see the backend's documentation); after the flush nothing is left to write, so it
+    /// runs on another thread, and the database and the lock are let go when it ends or when
+    /// the process exits, whichever comes first.
     pub fn close(self) -> Result<(), StoreError> {
         self.flush()?;
-        std::mem::forget(self);
+        let Store { kv, lock, copy, .. } = self;
+        // A read-only store's copy is removed now; its files stay open until the database is.
+        drop(copy);
+        std::thread::spawn(move || {
+            drop(kv);
+            drop(lock);
+        });
         Ok(())
     }
 
@@ -393,9 +490,10 @@ impl Store {
     }
 
     /// Rebuilds every derived index from the log, checking each event; returns how many events
-    /// were replayed.
+    /// were replayed. The indexes are built beside the store and replace its own only when the
+    /// whole log has replayed: a rebuild that fails changes nothing ([`StoreError::Unrebuildable`]).
     pub fn rebuild(&self) -> Result<u64, StoreError> {
-        let count = rebuild_indexes(&self.kv)?;
+        let count = rebuild::rebuild_beside(&self.kv, self.work_dir(), Writes::default())?;
         self.flush()?;
         Ok(count)
     }
@@ -566,8 +664,16 @@ fn record_into(
     let body = match &publication.content {
         PublicationContent::Snapshot(entries) => Body::Snapshot(entries),
         PublicationContent::Amendment(a) => Body::Amendment {
-            add: a.add.iter().map(Sealed::of).collect(),
-            amend: a.amend.iter().map(Sealed::of).collect(),
+            add: a
+                .add
+                .iter()
+                .map(|e| Sealed::checked(&publication.list, e))
+                .collect::<Result<_, _>>()?,
+            amend: a
+                .amend
+                .iter()
+                .map(|e| Sealed::checked(&publication.list, e))
+                .collect::<Result<_, _>>()?,
             remove: &a.remove,
         },
     };
@@ -676,6 +782,13 @@ fn write_event(
         effect: plan.effect,
         content: plan.content,
     };
+    // What is written must read back: a block larger than its inputs can account for would be
+    // refused as damaged when read (see `EventRecord::max_block_bytes`).
+    if let Err(problem) = record.check_block_size(&plan.block) {
+        return Err(StoreError::Invalid(format!(
+            "{list} {published}: {problem}; nothing was recorded"
+        )));
+    }
     // The content frames go with the index writes (a crash before the header leaves them as
     // orphans, which recovery removes); the header makes the event part of the log.
     let mut index_writes = plan.writes;
@@ -720,32 +833,26 @@ fn commit_event(kv: &dyn Kv, index_writes: Writes, log_writes: Writes) -> Result
     kv.commit(last)
 }
 
-/// Rebuilds the derived indexes from the log, marking them dirty until done so that an
-/// interrupted rebuild is redone at the next open.
-fn rebuild_indexes(kv: &dyn Kv) -> Result<u64, StoreError> {
-    rebuild_indexes_then(kv, Writes::default())
-}
-
-/// [`rebuild_indexes`], committing `done` with the write that clears the dirty mark.
-fn rebuild_indexes_then(kv: &dyn Kv, done: Writes) -> Result<u64, StoreError> {
-    let mut writes = Writes::default();
-    writes.put(Tree::Meta, meta::INDEX_STATE, meta::DIRTY);
-    kv.commit(writes)?;
-    let count = index::rebuild(kv)?;
-    let mut writes = done;
-    writes.delete(Tree::Meta, meta::INDEX_STATE);
-    kv.commit(writes)?;
-    Ok(count)
-}
-
-/// Rebuilds the indexes if an interrupted write left them dirty.
-fn recover(kv: &dyn Kv) -> Result<(), StoreError> {
+/// Rebuilds the indexes (beside the store, see `rebuild.rs`) if an interrupted write left them
+/// dirty.
+fn recover(kv: &dyn Kv, store_dir: &Path) -> Result<(), StoreError> {
     if kv.get(Tree::Meta, meta::INDEX_STATE)?.is_some() {
-        rebuild_indexes(kv)?;
+        rebuild::rebuild_beside(kv, store_dir, Writes::default())?;
     }
     Ok(())
 }
 
+/// How many lower-case hexadecimal digits a store id has.
+const STORE_ID_DIGITS: usize = 16;
+
+/// True when `id` is a store id as [`new_store_id`] makes them (and every listdiff has made):
+/// 16 lower-case hexadecimal digits.
+fn is_store_id(id: &str) -> bool {
+    id.len() == STORE_ID_DIGITS && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// A new random store id: the first [`STORE_ID_DIGITS`] hex digits of a hash of the time, the
+/// process and the path.
 fn new_store_id(path: &Path) -> String {
     let seed = format!(
         "{:?} {} {} {:p}",
@@ -754,7 +861,7 @@ fn new_store_id(path: &Path) -> String {
         path.display(),
         &path
     );
-    sha256_hex(seed.as_bytes())[..16].to_string()
+    sha256_hex(seed.as_bytes())[..STORE_ID_DIGITS].to_string()
 }
 
 /// One event on a list's timeline.

@@ -442,7 +442,8 @@ fn a_crash_inside_a_large_event_leaves_it_out_and_recovery_repairs_the_indexes()
         );
         kv.allowed
             .store(usize::MAX, std::sync::atomic::Ordering::SeqCst);
-        recover(&kv).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        recover(&kv, scratch.path()).unwrap();
         let recovered: Vec<_> = Tree::ALL.iter().map(|t| kv.inner.dump(*t)).collect();
         assert_eq!(recovered, clean, "crash after {crash_after} commits");
         // And the event can be recorded afterwards.
@@ -654,4 +655,105 @@ fn an_unknown_layout_is_refused() {
         let store = when_free(|| Store::open(&path, Access::Read)).unwrap();
         assert_eq!(store.layout_upgrade(), None);
     }
+}
+
+/// Every file under `dir` with its bytes.
+fn files_of(dir: &std::path::Path) -> BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.insert(path.clone(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// A rebuild that fails (here on an event of the log that no longer replays as it was
+/// recorded) leaves every file of the store as it was, says why, and the store still answers.
+#[test]
+fn a_rebuild_that_fails_leaves_the_store_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let store = store_on_disk(&path);
+    let bytes = store.kv.get(Tree::Events, &keys::seq(2)).unwrap().unwrap();
+    let mut record = EventRecord::from_bytes(&bytes).unwrap();
+    record.effect.added += 1;
+    let mut writes = Writes::default();
+    writes.put(Tree::Events, keys::seq(2).to_vec(), record.to_bytes());
+    store.kv.commit(writes).unwrap();
+    let store = reopen(store).unwrap();
+    let answer = |store: &Store| {
+        store
+            .view()
+            .state_as_of(&ListId::new("l1").unwrap(), day(2))
+            .unwrap()
+    };
+    let answered = answer(&store);
+    let before = files_of(&path);
+
+    let error = store.rebuild().expect_err("the damaged log rebuilt");
+    let message = error.to_string();
+    assert!(
+        message.contains("event 2") && message.contains("left as it was"),
+        "{message}"
+    );
+    store.flush().unwrap();
+    assert!(
+        files_of(&path) == before,
+        "the failed rebuild changed the store's files"
+    );
+    assert_eq!(answer(&store), answered);
+    let store = reopen(store).unwrap();
+    assert_eq!(answer(&store), answered);
+}
+
+/// A zstd frame that decompresses to `blocks` × 128 KiB of zero bytes, 4 bytes per block.
+fn zstd_bomb(blocks: u32) -> Vec<u8> {
+    let mut frame = vec![0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38];
+    for n in 0..blocks {
+        let last = u32::from(n + 1 == blocks);
+        let header = (128 * 1024) << 3 | 1 << 1 | last;
+        frame.extend_from_slice(&header.to_le_bytes()[..3]);
+        frame.push(0);
+    }
+    frame
+}
+
+/// A content frame that would inflate far beyond what its event's inputs can account for is
+/// damaged: verify, queries and export refuse it, naming the event and the frame, having
+/// decompressed no more than the bound.
+#[test]
+fn a_content_frame_that_inflates_beyond_its_bound_is_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_on_disk(&dir.path().join("store"));
+    let record =
+        EventRecord::from_bytes(&store.kv.get(Tree::Events, &keys::seq(3)).unwrap().unwrap())
+            .unwrap();
+    let bound = record.max_frame_bytes();
+    assert!(bound < 1 << 20, "{bound}");
+    let mut writes = Writes::default();
+    // 2 KiB that would inflate to 64 MiB.
+    writes.put(Tree::Contents, keys::frame(3, 0), zstd_bomb(512));
+    store.kv.commit(writes).unwrap();
+    let damaged = format!(
+        "event 3: content frame 0 is damaged: it decompresses to more than the {bound} bytes"
+    );
+
+    let report = store.verify().unwrap();
+    assert!(
+        report.problems.iter().any(|p| p.contains(&damaged)),
+        "{:?}",
+        report.problems
+    );
+    let list = ListId::new("l2").unwrap();
+    let error = store.view().state_as_of(&list, day(1)).unwrap_err();
+    assert!(error.to_string().contains(&damaged), "{error}");
+    let error = store.export(&mut Vec::new()).unwrap_err();
+    assert!(error.to_string().contains(&damaged), "{error}");
 }

@@ -231,8 +231,8 @@ impl Store {
                     "event {seq}: content frame {frame} holds fewer than {FRAME_LINES} lines but is not the last"
                 ));
             }
-            let block = Block::from_frame(&bytes).map_err(|e| {
-                format!("event {seq}: content frame {expected_frame} is damaged: {e}")
+            let block = Block::from_frame(&bytes, record.max_frame_bytes()).map_err(|problem| {
+                format!("event {seq}: content frame {expected_frame} is damaged: {problem}")
             })?;
             if block.len() != FRAME_LINES {
                 short_frame = Some(expected_frame);
