@@ -192,6 +192,10 @@ pub(super) fn parse(input: &Input) -> ParseResult {
             XmlEvent::Eof => break,
             XmlEvent::Start { tag, empty: false } => {
                 let upper = tag.name.to_ascii_uppercase();
+                // A table row is a record.
+                if upper == "TR" || upper == "ROW" {
+                    xml.begin_record();
+                }
                 if supplement.is_none() && is_supplement_attr(&tag) {
                     supplement = Some(stack.len());
                     found_supplement = true;
@@ -286,7 +290,8 @@ pub(super) fn parse(input: &Input) -> ParseResult {
             Some(date) => (Some(date), Some(raw)),
             None => {
                 warnings.push(format!(
-                    "{name}: the amendment date {raw:?} (AMDDATE) is not a date listdiff reads; give the publication date on the command line"
+                    "{name}: the amendment date {} (AMDDATE) is not a date listdiff reads; give the publication date on the command line",
+                    super::quoted(&raw)
                 ));
                 (None, None)
             }

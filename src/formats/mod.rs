@@ -33,6 +33,7 @@ use chrono::NaiveDate;
 
 use crate::model::{ListId, PublicationContent};
 
+pub use read::limits;
 use registry::{Entries, FormatDescriptor};
 pub use sniff::{Detection, detect};
 
@@ -144,6 +145,25 @@ impl Format {
         if !self.streams_entries() {
             return Ok(None);
         }
+        let mut cleaner = IdCleaner::new(&input.primary.name);
+        let mut cleaning_sink = |mut entry: crate::model::Entry| {
+            cleaner.clean_entry_id(&mut entry.id)?;
+            sink(entry)
+        };
+        let streamed = self.stream_entries(input, &mut cleaning_sink)?;
+        let warnings = cleaner.finish();
+        Ok(streamed.map(|mut streamed| {
+            streamed.warnings.extend(warnings);
+            streamed
+        }))
+    }
+
+    /// [`Format::parse_entries`] before the ids are cleaned.
+    fn stream_entries(
+        self,
+        input: &Input,
+        sink: &mut EntrySink,
+    ) -> Result<Option<StreamedSnapshot>, FormatError> {
         match self.0.capabilities.entries {
             Entries::Whole => Ok(None),
             Entries::Streamed(parse_entries) | Entries::RecordByRecord(parse_entries) => {
@@ -197,9 +217,29 @@ impl Format {
             .map_or(&[], |companions| companions.keys)
     }
 
+    /// True for formats that read their files whole, into memory: they refuse a file larger
+    /// than [`limits::MAX_WHOLE_FILE_BYTES`] (so should a caller, before reading it).
+    pub fn reads_whole(self) -> bool {
+        !self.streams()
+    }
+
     /// Reads one input.
     pub fn parse(self, input: &Input) -> Result<Parsed, FormatError> {
-        let (publications, warnings) = (self.0.parse)(input)?;
+        if self.reads_whole() {
+            let files =
+                std::iter::once(&input.primary).chain(input.companions.iter().map(|(_, f)| f));
+            for file in files {
+                if file.bytes.len() as u64 > limits::MAX_WHOLE_FILE_BYTES {
+                    return Err(read::text::too_large(&file.name));
+                }
+            }
+        }
+        let (mut publications, mut warnings) = (self.0.parse)(input)?;
+        let mut cleaner = IdCleaner::new(&input.primary.name);
+        for publication in &mut publications {
+            cleaner.clean_content(&mut publication.content)?;
+        }
+        warnings.extend(cleaner.finish());
         Ok(Parsed {
             format: self,
             publications,
@@ -478,6 +518,105 @@ impl FormatError {
     }
 }
 
+/// Brings the ids of what a format read to their clean form ([`crate::model::EntryId::cleaned`]),
+/// with a warning for each id it changes (the first [`IdCleaner::SHOWN`], then a count):
+/// a stray byte-order mark or zero-width character in a publisher's id column does not make
+/// another entry, and is never removed silently. Two ids that are the same once clean are
+/// duplicates, refused as any others.
+struct IdCleaner<'a> {
+    file: &'a str,
+    /// Records seen (1-based number of the next).
+    records: u64,
+    warnings: Vec<String>,
+    changed: u64,
+}
+
+impl<'a> IdCleaner<'a> {
+    /// How many changed ids get a warning of their own.
+    const SHOWN: u64 = 10;
+
+    fn new(file: &'a str) -> IdCleaner<'a> {
+        IdCleaner {
+            file,
+            records: 0,
+            warnings: Vec::new(),
+            changed: 0,
+        }
+    }
+
+    /// Cleans the id of the next record.
+    fn clean_entry_id(&mut self, id: &mut crate::model::EntryId) -> Result<(), FormatError> {
+        use crate::model::text::quote_bounded;
+        self.records += 1;
+        let Some(cleaned) = id.cleaned() else {
+            return Ok(());
+        };
+        let location = Location::Record {
+            number: self.records,
+            line: None,
+        };
+        let (clean, what) = cleaned.map_err(|e| {
+            FormatError::new(
+                self.file,
+                location.clone(),
+                format!(
+                    "the id \"{}\" holds nothing but invisible format characters: {e}",
+                    quote_bounded(id.as_str())
+                ),
+            )
+        })?;
+        self.changed += 1;
+        if self.changed <= Self::SHOWN {
+            self.warnings.push(format!(
+                "{}{location}: the id \"{}\" is read as \"{}\" ({what}): it looks the same, so it is the same entry",
+                self.file,
+                quote_bounded(id.as_str()),
+                quote_bounded(clean.as_str()),
+            ));
+        }
+        *id = clean;
+        Ok(())
+    }
+
+    /// Cleans every id of a publication's content; refuses ids that are the same once clean.
+    fn clean_content(&mut self, content: &mut PublicationContent) -> Result<(), FormatError> {
+        let before = self.changed;
+        match content {
+            PublicationContent::Snapshot(entries) => {
+                for entry in entries.iter_mut() {
+                    self.clean_entry_id(&mut entry.id)?;
+                }
+            }
+            PublicationContent::Amendment(amendment) => {
+                for entry in amendment.add.iter_mut().chain(amendment.amend.iter_mut()) {
+                    self.clean_entry_id(&mut entry.id)?;
+                }
+                for id in &mut amendment.remove {
+                    self.clean_entry_id(id)?;
+                }
+            }
+        }
+        if self.changed > before {
+            content
+                .check_ids()
+                .map_err(|e| record_error(self.file, e, |_| None))?;
+        }
+        Ok(())
+    }
+
+    /// The warnings, with a count of the changed ids not shown.
+    fn finish(mut self) -> Vec<String> {
+        if self.changed > Self::SHOWN {
+            self.warnings.push(format!(
+                "{}: {} more ids were read without their invisible format characters (or in Unicode normal form C)",
+                self.file,
+                self.changed - Self::SHOWN
+            ));
+        }
+        self.warnings
+    }
+}
+
 /// Where a serde_json error is, and its text without serde_json's own " at line L column C".
 pub(crate) fn json_error_parts(error: &serde_json::Error) -> (Location, String) {
     let location = if error.line() == 0 {
@@ -562,16 +701,83 @@ pub(crate) fn merge_entry(first: &mut crate::model::Entry, other: crate::model::
     first.extra.freeze();
 }
 
-/// A real published file under `../shared/data/real` beside the repository (or under
-/// `$LISTDIFF_REAL_DATA`), for tests.
+/// The directory of the real published files: `$LISTDIFF_REAL_DATA`, else `../shared/data/real`
+/// beside the repository, for tests.
 #[cfg(test)]
-pub(crate) fn real_data(rel: &str) -> PathBuf {
+fn real_data_root() -> PathBuf {
     std::env::var_os("LISTDIFF_REAL_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/real"))
         })
-        .join(rel)
+}
+
+/// A real published file under the real-data directory ([`real_data_root`]), for tests; a test
+/// that reads one starts with [`real_data_present`].
+#[cfg(test)]
+pub(crate) fn real_data(rel: &str) -> PathBuf {
+    real_data_root().join(rel)
+}
+
+/// How many unit tests skipped for want of real data.
+#[cfg(test)]
+static REAL_DATA_SKIPPED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// True when the real-data directory is there. When it is not, a test that needs it skips:
+/// this says so in one line on standard error (and, when the test binary ends, gives the count
+/// of tests skipped), as `tests/common`'s `RealData` does for the integration tests. Under CI
+/// (`CI` set to anything but `false` or `0`) a missing directory fails the test instead:
+/// nothing is skipped where the data should be.
+#[cfg(test)]
+pub(crate) fn real_data_present() -> bool {
+    use std::io::Write;
+    let root = real_data_root();
+    if root.is_dir() {
+        return true;
+    }
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    assert!(
+        !ci,
+        "real data not found at {}: under CI the tests that need it must run; set LISTDIFF_REAL_DATA",
+        root.display()
+    );
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    // Written past the test harness's capture (which takes only print! and eprint!).
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "skipped listdiff::{test}: real data not found at {}; set LISTDIFF_REAL_DATA",
+        root.display()
+    );
+    if REAL_DATA_SKIPPED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+        report_real_data_skips_at_exit();
+    }
+    false
+}
+
+/// Prints the count of unit tests skipped for want of real data when the test binary ends.
+#[cfg(test)]
+fn report_real_data_skips_at_exit() {
+    unsafe extern "C" {
+        /// The C library's `atexit`: runs `callback` when the process exits.
+        fn atexit(callback: extern "C" fn()) -> std::ffi::c_int;
+    }
+    extern "C" fn report() {
+        use std::io::Write;
+        let skipped = REAL_DATA_SKIPPED.load(std::sync::atomic::Ordering::SeqCst);
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "listdiff unit tests: {skipped} test{} skipped: real data not found at {}; set LISTDIFF_REAL_DATA",
+            if skipped == 1 { "" } else { "s" },
+            real_data_root().display()
+        );
+    }
+    // SAFETY: `report` is a plain function that does not unwind (it ignores write errors).
+    unsafe {
+        atexit(report);
+    }
 }
 
 /// The entries of a parse that gave one snapshot, for tests.
@@ -665,6 +871,26 @@ pub(crate) fn list_id(id: &'static str) -> ListId {
     ListId::new(id).unwrap_or_else(|_| unreachable!("constant list id {id} is valid"))
 }
 
+/// Refuses a file of `size` bytes, shown as `name`, that a format reading its files whole would
+/// hold in memory: larger than [`limits::MAX_WHOLE_FILE_BYTES`]. For callers, before they read it.
+pub fn check_whole_file_size(name: &str, size: u64) -> Result<(), FormatError> {
+    if size > limits::MAX_WHOLE_FILE_BYTES {
+        return Err(read::text::too_large(name));
+    }
+    Ok(())
+}
+
+/// `text` from an input as a message quotes it: in double quotes, at most
+/// [`crate::model::text::QUOTE_CHARS`] characters, control and bidi characters escaped
+/// ([`crate::model::text::quote_bounded`]), with a note naming invisible format characters.
+pub(crate) fn quoted(text: &str) -> String {
+    format!(
+        "\"{}\"{}",
+        crate::model::text::quote_bounded(text),
+        crate::model::text::invisible_note(text)
+    )
+}
+
 /// Maps a model error about record `index` (0-based) to a located format error.
 pub(crate) fn record_error(
     file: &str,
@@ -688,7 +914,8 @@ pub(crate) fn record_error(
                 line: line_of(second),
             },
             format!(
-                "duplicate id \"{id}\": record {} has it too{}; ids must be unique within a publication",
+                "duplicate id {}: record {} has it too{}; ids must be unique within a publication",
+                quoted(id.as_str()),
                 first + 1,
                 line_of(first)
                     .map(|l| format!(" (line {l})"))

@@ -211,7 +211,8 @@ fn record_entry(node: &Node, entry_type: EntryType) -> Result<Entry, String> {
                 node.name
             )
         })?;
-    let id = EntryId::new(reference).map_err(|e| format!("REFERENCE_NUMBER {reference:?}: {e}"))?;
+    let id = EntryId::new(reference)
+        .map_err(|e| format!("REFERENCE_NUMBER {}: {e}", super::quoted(reference)))?;
     let name_parts: Vec<&str> = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"]
         .iter()
         .filter_map(|part| node.child_text(part))
@@ -481,6 +482,9 @@ mod tests {
 
     #[test]
     fn real_files_have_the_counts_and_dates_of_provenance() {
+        if !crate::formats::real_data_present() {
+            return;
+        }
         let expected = [
             ("2018-06-07", "2018-06-07T19:03:43.97-04:00", 693, 405),
             ("2018-06-21", "2018-06-21T19:02:22.266-04:00", 695, 405),
@@ -506,6 +510,9 @@ mod tests {
 
     #[test]
     fn real_changes_match_provenance() {
+        if !crate::formats::real_data_present() {
+            return;
+        }
         let load = |date| entries(&parse_real(date)).to_vec();
         let [j07, j21, a24, o29, n23, n24, d01, n18, f27] = [
             "2018-06-07",
@@ -544,6 +551,9 @@ mod tests {
 
     #[test]
     fn real_records_map_every_field() {
+        if !crate::formats::real_data_present() {
+            return;
+        }
         let publication = parse_real("2018-06-07");
         let entries = by_id(entries(&publication));
         // One-line era: names with runs of spaces, a trailing space in the reference.
@@ -628,6 +638,9 @@ mod tests {
     /// only there. It is kept (publisher data: an amendment date), so those are changes.
     #[test]
     fn last_day_updated_alone_is_a_change() {
+        if !crate::formats::real_data_present() {
+            return;
+        }
         let a = entries(&parse_real("2020-12-01")).to_vec();
         let b = entries(&parse_real("2025-11-18")).to_vec();
         let (_, _, changed) = diff(&a, &b);

@@ -413,26 +413,37 @@ pub struct ReadInput {
     pub stdin_bytes: Option<Vec<u8>>,
 }
 
-/// All of a candidate's bytes.
+/// All of a candidate's bytes (read for a format that reads its files whole: refused beyond
+/// the size such a format accepts, before reading).
 fn read_bytes(candidate: &Candidate) -> Result<Vec<u8>, IngestError> {
     match &candidate.origin {
         Origin::Stdin => {
             let mut bytes = Vec::new();
             std::io::stdin()
+                .take(crate::formats::limits::MAX_WHOLE_FILE_BYTES + 1)
                 .read_to_end(&mut bytes)
                 .map_err(IngestError::ReadStdin)?;
+            crate::formats::check_whole_file_size(&candidate.display, bytes.len() as u64)?;
             Ok(bytes)
         }
-        Origin::File(path) => fs::read(path).map_err(read_error(path)),
+        Origin::File(path) => read_whole(path, &candidate.display),
         Origin::Bytes { bytes, .. } => Ok(bytes.as_ref().clone()),
     }
+}
+
+/// The bytes of a file read whole, refused before reading when larger than a format reading
+/// its files whole accepts.
+fn read_whole(path: &Path, display: &str) -> Result<Vec<u8>, IngestError> {
+    let size = fs::metadata(path).map_err(read_error(path))?.len();
+    crate::formats::check_whole_file_size(display, size)?;
+    fs::read(path).map_err(read_error(path))
 }
 
 /// Finds the companion files of `primary` in its directory (names matched ignoring case).
 fn companions(format: Format, primary: &Path) -> Result<Vec<(String, InputFile)>, IngestError> {
     let mut found = Vec::new();
     for (canonical_name, path) in companion_paths(format, primary)? {
-        let bytes = fs::read(&path).map_err(read_error(&path))?;
+        let bytes = read_whole(&path, &path.display().to_string())?;
         found.push((
             canonical_name,
             InputFile {
@@ -574,7 +585,7 @@ fn open_private(
             (bytes, Some(copy.to_path_buf()), Some(copy))
         }
         Some(path) if !whole && format.streams() => (bytes, Some(path.to_path_buf()), None),
-        Some(path) if !whole => (fs::read(path).map_err(read_error(path))?, None, None),
+        Some(path) if !whole => (read_whole(path, &candidate.display)?, None, None),
         _ => (bytes, None, None),
     };
     let companions = match candidate.path() {

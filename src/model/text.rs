@@ -187,6 +187,24 @@ impl fmt::Display for Quoted<'_> {
     }
 }
 
+/// What a message adds after quoting `text` when it holds invisible format characters
+/// (general category Cf, which [`visible`] leaves as they are, such as U+200B): ` (it holds the
+/// invisible characters U+200B, U+FEFF)`; empty when it holds none.
+pub fn invisible_note(text: &str) -> String {
+    let mut named: Vec<String> = Vec::new();
+    for c in text.chars().filter(|c| super::is_format_char(*c)) {
+        let name = format!("U+{:04X}", u32::from(c));
+        if !named.contains(&name) {
+            named.push(name);
+        }
+    }
+    match named.len() {
+        0 => String::new(),
+        1 => format!(" (it holds the invisible character {})", named.join("")),
+        _ => format!(" (it holds the invisible characters {})", named.join(", ")),
+    }
+}
+
 /// One piece of a word-level difference between two texts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct WordSpan {

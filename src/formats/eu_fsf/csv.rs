@@ -128,6 +128,17 @@ pub(super) fn parse_csv(input: &Input) -> ParseResult {
             continue;
         }
         let fields: Vec<String> = row.fields().map(|f| f.into_owned()).collect();
+        if fields.len() != header.len() {
+            return Err(FormatError::new(
+                file,
+                Location::Line(line),
+                format!(
+                    "expected {} fields as in the header (line 1), found {}: the row is damaged, or the file was cut short (download it again)",
+                    header.len(),
+                    fields.len()
+                ),
+            ));
+        }
         let id = header
             .iter()
             .zip(&fields)

@@ -169,7 +169,8 @@ fn sort_by_logical_id(items: &mut [Map<String, Value>]) {
 
 /// The entry of one entity.
 pub(super) fn build_entry(mut draft: Draft) -> Result<Entry, String> {
-    let id = EntryId::new(draft.id.trim()).map_err(|e| format!("logicalId {:?}: {e}", draft.id))?;
+    let id = EntryId::new(draft.id.trim())
+        .map_err(|e| format!("logicalId {}: {e}", crate::formats::quoted(&draft.id)))?;
     // Names, in file order: the first is the name, the others aliases.
     let names: Vec<String> = draft
         .blocks

@@ -143,6 +143,12 @@ fn recognise(head: &[u8]) -> Option<Recognised> {
     advanced.then_some(Recognised::This)
 }
 
+/// The name of the element at `index` in a path from the root (`""` beyond it): paths are
+/// read in place, never copied, so that each event costs the same at any depth.
+fn nth(path: &[String], index: usize) -> &str {
+    path.get(index).map_or("", String::as_str)
+}
+
 /// A coded value from `ReferenceValueSets`: its text and its other attributes.
 #[derive(Default)]
 struct RefValue {
@@ -424,13 +430,20 @@ impl State {
                                 file,
                                 Location::File,
                                 format!(
-                                    "the root element is <{name}>, not <Sanctions>: this is not OFAC's advanced XML (sdn_advanced.xml / cons_advanced.xml)"
+                                    "the root element is <{}>, not <Sanctions>: this is not OFAC's advanced XML (sdn_advanced.xml / cons_advanced.xml)",
+                                    crate::model::text::quote_bounded(&name)
                                 ),
                             ));
                         }
                         root_seen = true;
                     }
                     path.push(name);
+                    // Records: the children of the root's sections (a coded value set, a
+                    // location, a document, a party, a relationship, a sanctions entry) and
+                    // the date of issue.
+                    if path.len() == 3 || (path.len() == 2 && path[1] == "DateOfIssue") {
+                        xml.begin_record();
+                    }
                     self.start(&path, &attrs);
                 }
                 ElementEvent::End { name, text } => {
@@ -452,11 +465,10 @@ impl State {
 
     /// An element starts; `path` ends with it.
     fn start(&mut self, path: &[String], attrs: &[(String, String)]) {
-        let names: Vec<&str> = path.iter().map(String::as_str).collect();
-        let depth = names.len();
-        let name = names.last().copied().unwrap_or("");
-        let parent = if depth >= 2 { names[depth - 2] } else { "" };
-        self.start_record(&names, attrs);
+        let depth = path.len();
+        let name = nth(path, depth.wrapping_sub(1));
+        let parent = nth(path, depth.wrapping_sub(2));
+        self.start_record(path, attrs);
         self.start_location_or_date(name, parent, attrs);
         self.start_party_part(name, attrs);
         self.start_sanctions_part(name, attrs);
@@ -464,12 +476,12 @@ impl State {
 
     /// A record starts: a date of issue, a coded value, a location, an identity document, a
     /// party, a relationship or a sanctions entry (each at its depth).
-    fn start_record(&mut self, names: &[&str], attrs: &[(String, String)]) {
-        let depth = names.len();
-        let name = names.last().copied().unwrap_or("");
+    fn start_record(&mut self, path: &[String], attrs: &[(String, String)]) {
+        let depth = path.len();
+        let name = nth(path, depth.wrapping_sub(1));
         match (depth, name) {
             (2, "DateOfIssue") => self.period = Some(Period::default()),
-            (4, _) if names[1] == "ReferenceValueSets" => {
+            (4, _) if nth(path, 1) == "ReferenceValueSets" => {
                 self.ref_item = Some((
                     name.to_string(),
                     attr(attrs, "ID").to_string(),
@@ -660,10 +672,9 @@ impl State {
         name: &str,
         text: String,
     ) -> Result<(), FormatError> {
-        let names: Vec<&str> = path.iter().map(String::as_str).collect();
-        let depth = names.len();
-        let parent = if depth >= 2 { names[depth - 2] } else { "" };
-        let grandparent = if depth >= 3 { names[depth - 3] } else { "" };
+        let depth = path.len();
+        let parent = nth(path, depth.wrapping_sub(2));
+        let grandparent = nth(path, depth.wrapping_sub(3));
         let value = text.trim();
         match name {
             "Year" | "Month" | "Day" => {
@@ -686,7 +697,7 @@ impl State {
             }
             _ => {}
         }
-        if depth == 4 && names.get(1) == Some(&"ReferenceValueSets") {
+        if depth == 4 && nth(path, 1) == "ReferenceValueSets" {
             if let Some((set, id, attrs)) = self.ref_item.take() {
                 self.refs.insert(
                     (set, id),
@@ -1397,8 +1408,8 @@ impl State {
                         file,
                         Location::File,
                         format!(
-                            "<DateOfIssue> {:?} is not a date: expected Year, Month and Day (the file looks damaged)",
-                            self.issued_text.join("-")
+                            "<DateOfIssue> {} is not a date: expected Year, Month and Day (the file looks damaged)",
+                            crate::formats::quoted(&self.issued_text.join("-"))
                         ),
                     ));
                 }

@@ -90,12 +90,14 @@ pub(crate) fn parse(input: &Input) -> ParseResult {
                             file,
                             Location::File,
                             format!(
-                                "the root element is <{name}>, not <sdnList>: this is not OFAC's legacy XML (SDN.XML / consolidated.xml)"
+                                "the root element is <{}>, not <sdnList>: this is not OFAC's legacy XML (SDN.XML / consolidated.xml)",
+                                crate::model::text::quote_bounded(&name)
                             ),
                         ));
                     }
                     root_seen = true;
                 } else if path.len() == 1 && name == "sdnEntry" {
+                    xml.begin_record();
                     raw = Some(RawEntry::default());
                 } else if let Some(r) = raw.as_mut() {
                     // Inside an entry: a new sub-record starts at depth 3 (list/item).
@@ -161,7 +163,8 @@ pub(crate) fn parse(input: &Input) -> ParseResult {
                     file,
                     Location::File,
                     format!(
-                        "<Publish_Date> {text:?} is not a date: OFAC writes MM/DD/YYYY (the file looks damaged)"
+                        "<Publish_Date> {} is not a date: OFAC writes MM/DD/YYYY (the file looks damaged)",
+                        crate::formats::quoted(text)
                     ),
                 ));
             }
@@ -273,7 +276,8 @@ impl RawEntry {
         })?;
         if !uid.bytes().all(|b| b.is_ascii_digit()) {
             return Err(located(format!(
-                "<uid> {uid:?} is not a number: OFAC's uid is the entry number"
+                "<uid> {} is not a number: OFAC's uid is the entry number",
+                crate::formats::quoted(uid)
             )));
         }
         let id = EntryId::new(uid).map_err(|e| located(e.to_string()))?;
@@ -831,6 +835,9 @@ mod tests {
     /// The real consolidated.xml of 2018-04-06 against the CSV set of the same publication.
     #[test]
     fn real_consolidated_xml_matches_its_csv() {
+        if !crate::formats::real_data_present() {
+            return;
+        }
         let dir = real("ofac-consolidated/2018-04-06");
         let read = |name: &str| InputFile {
             name: dir.join(name).display().to_string(),

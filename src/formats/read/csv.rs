@@ -1,82 +1,54 @@
 //! The one CSV layer: delimited text read record by record over decoded text
 //! ([`super::decode`]), each record with the line it starts on.
 //!
-//! Records are read leniently (any number of fields; the format checks the count it expects).
-//! The line of a record is where its first field starts: the csv crate's own line numbers lag
-//! by one after a CRLF and after blank lines (it reports a record as starting at the line end
-//! before it), so they are counted here from the line ends read. One error wording for what the
-//! csv crate cannot read; [`unterminated_quote_line`] finds a file cut inside a quoted field
-//! (which the csv crate would silently take as one long last field).
+//! Records are read leniently (any number of fields; the format checks the count it expects)
+//! by `csv_core`, the csv crate's own parser, with this reader growing the record's buffers, so
+//! that a record is refused as soon as it passes the reading layer's limits
+//! ([`super::limits`]: fields per record, bytes per field and per record), before it is held
+//! whole. The line of a record is where its first field starts: the line ends before it (the
+//! end of the line before, blank lines) are passed over first, and lines are counted from the
+//! line ends read. [`unterminated_quote_line`] finds a file cut inside a quoted field (which the
+//! parser would silently take as one long last field).
 
 use std::borrow::Cow;
-use std::collections::VecDeque;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 
+use super::limits::{self, MAX_COLUMNS, MAX_FIELD_BYTES, MAX_RECORD_BYTES};
 use crate::formats::{FormatError, Location};
 
-/// A reader that notes where its line ends are, so that the line of a record can be told from
-/// its byte offset. Only the line ends not yet passed are kept.
-struct LineEnds<R> {
-    inner: R,
-    /// Bytes read so far.
-    offset: u64,
-    /// Offsets and bytes (`\r` or `\n`) of the line ends read and not yet passed.
-    pending: VecDeque<(u64, u8)>,
-    /// How many `\n` were passed.
-    passed: u64,
-}
-
-impl<R> LineEnds<R> {
-    /// The 1-based line of a record the csv crate says starts at byte `byte`: line ends right
-    /// at `byte` (the end of the line before, blank lines) come before the record's first field.
-    /// Asked in increasing order.
-    fn line_at(&mut self, byte: u64) -> u64 {
-        while let Some(&(at, end)) = self.pending.front() {
-            if at >= byte {
-                break;
-            }
-            self.pending.pop_front();
-            self.passed += u64::from(end == b'\n');
-        }
-        let mut cursor = byte;
-        while let Some(&(at, end)) = self.pending.front() {
-            if at != cursor {
-                break;
-            }
-            self.pending.pop_front();
-            self.passed += u64::from(end == b'\n');
-            cursor += 1;
-        }
-        1 + self.passed
-    }
-}
-
-impl<R: Read> Read for LineEnds<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let read = buf.get(..n).unwrap_or_default();
-        for at in memchr::memchr2_iter(b'\r', b'\n', read) {
-            let end = read.get(at).copied().unwrap_or(b'\n');
-            self.pending.push_back((self.offset + at as u64, end));
-        }
-        self.offset += n as u64;
-        Ok(n)
-    }
-}
+/// How much decoded text is read at a time.
+const CHUNK: usize = 64 * 1024;
 
 /// Delimited records read from decoded text.
 pub(crate) struct CsvReader<'a, R> {
     file: &'a str,
-    reader: csv::Reader<LineEnds<R>>,
-    record: csv::ByteRecord,
+    parser: csv_core::Reader,
+    source: BufReader<R>,
+    /// Bytes consumed so far.
+    consumed: u64,
+    /// How many `\n` were consumed.
+    newlines: u64,
+    /// The last byte consumed.
+    last: u8,
+    /// The current record's fields, one after the other.
+    fields: Vec<u8>,
+    /// Where each field of the current record ends in `fields` (the first `count`).
+    ends: Vec<usize>,
+    count: usize,
+    /// The 1-based line the current record starts on.
     line: u64,
+    /// Where the current record's bytes start and end in the text.
+    span: (u64, u64),
+    done: bool,
 }
 
 /// One record: its line and its fields.
 #[derive(Clone, Copy)]
 pub(crate) struct Row<'r> {
     line: u64,
-    record: &'r csv::ByteRecord,
+    fields: &'r [u8],
+    ends: &'r [usize],
+    span: (u64, u64),
 }
 
 impl<'r> Row<'r> {
@@ -87,17 +59,28 @@ impl<'r> Row<'r> {
 
     /// How many fields it has.
     pub(crate) fn len(&self) -> usize {
-        self.record.len()
+        self.ends.len()
+    }
+
+    /// The bytes of field `index`, if the record has it.
+    pub(crate) fn bytes(&self, index: usize) -> Option<&'r [u8]> {
+        let end = *self.ends.get(index)?;
+        let start = match index.checked_sub(1) {
+            Some(before) => *self.ends.get(before)?,
+            None => 0,
+        };
+        self.fields.get(start..end)
     }
 
     /// Field `index`, if the record has it.
     pub(crate) fn get(&self, index: usize) -> Option<Cow<'r, str>> {
-        self.record.get(index).map(String::from_utf8_lossy)
+        self.bytes(index).map(String::from_utf8_lossy)
     }
 
     /// Every field, in order.
     pub(crate) fn fields(&self) -> impl Iterator<Item = Cow<'r, str>> + 'r {
-        self.record.iter().map(String::from_utf8_lossy)
+        let row = *self;
+        (0..row.len()).map(move |i| row.get(i).unwrap_or_default())
     }
 
     /// Every field, trimmed.
@@ -107,12 +90,18 @@ impl<'r> Row<'r> {
 
     /// True when every field is blank.
     pub(crate) fn is_blank(&self) -> bool {
-        self.record.iter().all(|f| f.trim_ascii().is_empty())
+        (0..self.len()).all(|i| self.bytes(i).is_none_or(|f| f.trim_ascii().is_empty()))
+    }
+
+    /// Where the record's bytes start (its first field) and end (after its line end) in the
+    /// text read.
+    pub(crate) fn span(&self) -> (u64, u64) {
+        self.span
     }
 }
 
 /// A csv crate reader for records separated by `delimiter`, of any length, with no header
-/// handling (the format reads its header as a record).
+/// handling: for recognisers, which read at most a file's first 64 KiB.
 pub(crate) fn builder(delimiter: u8) -> csv::ReaderBuilder {
     let mut builder = csv::ReaderBuilder::new();
     builder
@@ -127,45 +116,156 @@ impl<'a, R: Read> CsvReader<'a, R> {
     pub(crate) fn new(file: &'a str, source: R, delimiter: u8) -> CsvReader<'a, R> {
         CsvReader {
             file,
-            reader: builder(delimiter).from_reader(LineEnds {
-                inner: source,
-                offset: 0,
-                pending: VecDeque::new(),
-                passed: 0,
-            }),
-            record: csv::ByteRecord::new(),
+            parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            source: BufReader::with_capacity(CHUNK, source),
+            consumed: 0,
+            newlines: 0,
+            last: 0,
+            fields: vec![0; 4096],
+            ends: vec![0; 64],
+            count: 0,
             line: 0,
+            span: (0, 0),
+            done: false,
         }
     }
 
     /// The next record, or `None` at the end of the file.
     pub(crate) fn next_row(&mut self) -> Result<Option<Row<'_>>, FormatError> {
-        match self.reader.read_byte_record(&mut self.record) {
-            Ok(true) => {
-                let byte = self.record.position().map_or(0, csv::Position::byte);
-                self.line = self.reader.get_mut().line_at(byte);
-                Ok(Some(Row {
-                    line: self.line,
-                    record: &self.record,
-                }))
-            }
-            Ok(false) => Ok(None),
-            Err(e) => Err(csv_error(self.file, &e)),
+        if self.done || !self.read_record()? {
+            self.done = true;
+            return Ok(None);
         }
+        let ends = self.ends.get(..self.count).unwrap_or_default();
+        let length = ends.last().copied().unwrap_or(0);
+        Ok(Some(Row {
+            line: self.line,
+            fields: self.fields.get(..length).unwrap_or_default(),
+            ends,
+            span: self.span,
+        }))
+    }
+
+    /// The next bytes of the text; empty at its end.
+    fn fill(&mut self) -> Result<&[u8], FormatError> {
+        let (file, line) = (self.file, self.newlines + 1);
+        self.source
+            .fill_buf()
+            .map_err(|e| FormatError::new(file, Location::Line(line), format!("cannot read: {e}")))
+    }
+
+    /// Consumes `amount` bytes of what [`CsvReader::fill`] gave, counting their line ends.
+    fn consume(&mut self, amount: usize) {
+        if amount == 0 {
+            return;
+        }
+        let passed = self.source.buffer().get(..amount).unwrap_or_default();
+        self.newlines += memchr::memchr_iter(b'\n', passed).count() as u64;
+        self.last = passed.last().copied().unwrap_or(self.last);
+        self.source.consume(amount);
+        self.consumed += amount as u64;
+    }
+
+    /// Passes over the line ends before a record (blank lines), as the parser would.
+    fn skip_line_ends(&mut self) -> Result<(), FormatError> {
+        loop {
+            let buffer = self.fill()?;
+            if buffer.is_empty() {
+                return Ok(());
+            }
+            let skip = buffer
+                .iter()
+                .position(|b| !matches!(b, b'\r' | b'\n'))
+                .unwrap_or(buffer.len());
+            let more = skip == buffer.len();
+            self.consume(skip);
+            if !more {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Reads the next record into `fields` and `ends`; false at the end of the text.
+    fn read_record(&mut self) -> Result<bool, FormatError> {
+        self.skip_line_ends()?;
+        self.line = self.newlines + 1;
+        let start = self.consumed;
+        let (mut written, mut count) = (0usize, 0usize);
+        // The fields whose length was checked, and where the first unchecked one starts.
+        let (mut checked, mut unchecked_start) = (0usize, 0usize);
+        loop {
+            self.fill()?;
+            let (result, read, wrote, ended) = self.parser.read_record(
+                self.source.buffer(),
+                self.fields.get_mut(written..).unwrap_or_default(),
+                self.ends.get_mut(count..).unwrap_or_default(),
+            );
+            self.consume(read);
+            written += wrote;
+            count += ended;
+            for &end in self.ends.get(checked..count).unwrap_or_default() {
+                if end.saturating_sub(unchecked_start) > MAX_FIELD_BYTES {
+                    break;
+                }
+                unchecked_start = end;
+                checked += 1;
+            }
+            if checked < count || written.saturating_sub(unchecked_start) > MAX_FIELD_BYTES {
+                let field = checked + 1;
+                return Err(self.over_limit(format!(
+                    "field {field} of this record is longer than the limit of {}",
+                    limits::bytes(MAX_FIELD_BYTES as u64)
+                )));
+            }
+            match result {
+                csv_core::ReadRecordResult::InputEmpty => {}
+                csv_core::ReadRecordResult::OutputFull => {
+                    if self.fields.len() >= MAX_RECORD_BYTES {
+                        return Err(self.over_limit(format!(
+                            "this record is longer than the limit of {}",
+                            limits::bytes(MAX_RECORD_BYTES as u64)
+                        )));
+                    }
+                    let grown = (self.fields.len() * 2).min(MAX_RECORD_BYTES);
+                    self.fields.resize(grown, 0);
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    if self.ends.len() >= MAX_COLUMNS {
+                        return Err(self.over_limit(format!(
+                            "this record has more fields than the limit of {}",
+                            limits::grouped(MAX_COLUMNS as u64)
+                        )));
+                    }
+                    let grown = (self.ends.len() * 2).min(MAX_COLUMNS);
+                    self.ends.resize(grown, 0);
+                }
+                csv_core::ReadRecordResult::Record => {
+                    // The parser ends a record at its `\r`: the `\n` of a CRLF goes with it.
+                    if self.last == b'\r' && self.fill()?.first() == Some(&b'\n') {
+                        self.consume(1);
+                    }
+                    self.count = count;
+                    self.span = (start, self.consumed);
+                    return Ok(true);
+                }
+                csv_core::ReadRecordResult::End => return Ok(false),
+            }
+        }
+    }
+
+    /// The error for the record being read, which passed a limit.
+    fn over_limit(&self, what: String) -> FormatError {
+        FormatError::new(
+            self.file,
+            Location::Line(self.line),
+            format!("{what}; {}", limits::BEYOND),
+        )
     }
 
     /// The text source underneath (for its decoding warning).
     pub(crate) fn source(&self) -> &R {
-        &self.reader.get_ref().inner
+        self.source.get_ref()
     }
-}
-
-/// The error for what the csv crate cannot read, at its line.
-pub(crate) fn csv_error(file: &str, error: &csv::Error) -> FormatError {
-    let location = error
-        .position()
-        .map_or(Location::File, |p| Location::Line(p.line()));
-    FormatError::new(file, location, format!("cannot read the CSV: {error}"))
 }
 
 /// The line where a record starts whose quoted field is never closed, if any, in

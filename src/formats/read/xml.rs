@@ -4,9 +4,16 @@
 //! [`XmlReader`] gives start tags (local name, attributes), end tags, text (references
 //! resolved) and the end of the file, checked to be outside every element; every error names
 //! the file, line and column. On top of it, [`XmlReader::read_subtree`] reads one record whole
-//! (a [`Node`] tree, nesting capped at [`MAX_SUBTREE_DEPTH`]) for formats read a record at a
-//! time, and [`ElementStream`] gives each element's text at its end for formats that walk the
-//! whole document. [`root_element`] finds the root of a file's first bytes, for recognisers.
+//! (a [`Node`] tree) for formats read a record at a time, and [`ElementStream`] gives each
+//! element's text at its end for formats that walk the whole document. [`root_element`] finds
+//! the root of a file's first bytes, for recognisers.
+//!
+//! The reader enforces the reading layer's limits ([`super::limits`]) for every format, before
+//! what passes them is held: nesting at most [`MAX_XML_DEPTH`] deep, each piece of markup (a
+//! tag with its attributes, a comment, a run of text) and each element's text at most
+//! [`MAX_FIELD_BYTES`], at most [`MAX_ATTRIBUTES`] attributes an element, and in a record (what
+//! a format marks with [`XmlReader::begin_record`], or a subtree read whole) at most
+//! [`MAX_RECORD_ELEMENTS`] elements and [`MAX_RECORD_BYTES`].
 //!
 //! Formats differ in what they tolerate from publishers; [`XmlRules`] states it.
 
@@ -15,7 +22,11 @@ use std::io::BufRead;
 use quick_xml::events::{BytesStart, Event};
 
 use super::decode::{DecodeNote, Syntax, TextReader};
+use super::limits::{
+    self, MAX_ATTRIBUTES, MAX_FIELD_BYTES, MAX_RECORD_BYTES, MAX_RECORD_ELEMENTS, MAX_XML_DEPTH,
+};
 use crate::formats::{FormatError, InputFile, Location};
+use crate::model::text::quote_bounded;
 
 /// What a reference the reader cannot resolve becomes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,6 +115,8 @@ struct Tracked<R> {
     mark: (u64, u64, u64),
     /// Offsets of the line ends consumed since the mark.
     newlines: Vec<u64>,
+    /// Set when one piece of markup ran past [`MAX_FIELD_BYTES`]: reading stopped there.
+    overlong: bool,
 }
 
 impl<R: BufRead> Tracked<R> {
@@ -145,7 +158,14 @@ impl<R: BufRead> std::io::Read for Tracked<R> {
 }
 
 impl<R: BufRead> BufRead for Tracked<R> {
+    /// The next bytes, unless the piece of markup being read (everything since the mark) is
+    /// already longer than [`MAX_FIELD_BYTES`]: then an error, so that quick-xml never holds
+    /// more of it.
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.consumed - self.mark.0 > MAX_FIELD_BYTES as u64 {
+            self.overlong = true;
+            return Err(std::io::Error::other("markup longer than the limit"));
+        }
         self.inner.fill_buf()
     }
 
@@ -169,6 +189,22 @@ pub(crate) struct XmlReader<'a> {
     rules: XmlRules,
     /// The elements open, innermost last.
     open: Vec<String>,
+    /// Bytes of text read since the last tag.
+    text_run: usize,
+    /// The record being read, if a format marked one.
+    record: Option<Record>,
+}
+
+/// A record being read ([`XmlReader::begin_record`]): what it has used of its budget.
+#[derive(Clone, Copy, Debug)]
+struct Record {
+    /// How many elements were open with its start tag (its own included).
+    depth: usize,
+    /// Where its start tag began: offset and line.
+    offset: u64,
+    line: u64,
+    /// Elements read in it, its own included.
+    elements: usize,
 }
 
 impl<'a> XmlReader<'a> {
@@ -185,6 +221,7 @@ impl<'a> XmlReader<'a> {
             consumed: 0,
             mark: (0, 1, 0),
             newlines: Vec::new(),
+            overlong: false,
         });
         reader.config_mut().check_end_names = rules.check_end_names;
         Ok(XmlReader {
@@ -193,6 +230,8 @@ impl<'a> XmlReader<'a> {
             buf: Vec::with_capacity(8 * 1024),
             rules,
             open: Vec::new(),
+            text_run: 0,
+            record: None,
         })
     }
 
@@ -220,6 +259,54 @@ impl<'a> XmlReader<'a> {
         FormatError::new(self.file, Location::LineColumn(line, column), message)
     }
 
+    /// An error at the start of the event just read.
+    fn error_at_event(&self, message: String) -> FormatError {
+        let tracked = self.reader.get_ref();
+        let (line, column) = tracked.position(tracked.mark.0);
+        FormatError::new(self.file, Location::LineColumn(line, column), message)
+    }
+
+    /// Marks the element whose start tag was just read (not an empty one) as a record: until
+    /// its end tag, the elements and bytes read count against the record limits
+    /// ([`MAX_RECORD_ELEMENTS`], [`MAX_RECORD_BYTES`]).
+    pub(crate) fn begin_record(&mut self) {
+        let tracked = self.reader.get_ref();
+        self.record = Some(Record {
+            depth: self.open.len(),
+            offset: tracked.mark.0,
+            line: tracked.position(tracked.mark.0).0,
+            elements: 1,
+        });
+    }
+
+    /// Checks what the record being read has used, after an event.
+    fn check_record(&mut self, starts_element: bool) -> Result<(), FormatError> {
+        let Some(record) = self.record.as_mut() else {
+            return Ok(());
+        };
+        if starts_element {
+            record.elements += 1;
+        }
+        let record = *record;
+        if record.elements > MAX_RECORD_ELEMENTS {
+            return Err(self.error_at_event(format!(
+                "the record that starts on line {} holds more elements than the limit of {}; {}",
+                record.line,
+                limits::grouped(MAX_RECORD_ELEMENTS as u64),
+                limits::BEYOND
+            )));
+        }
+        if self.reader.get_ref().consumed - record.offset > MAX_RECORD_BYTES as u64 {
+            return Err(self.error_at_event(format!(
+                "the record that starts on line {} is longer than the limit of {}; {}",
+                record.line,
+                limits::bytes(MAX_RECORD_BYTES as u64),
+                limits::BEYOND
+            )));
+        }
+        Ok(())
+    }
+
     /// The error for XML that is not well-formed at `offset` of the decoded text.
     fn malformed_at(&self, offset: u64, detail: impl std::fmt::Display) -> FormatError {
         let (line, column) = self.reader.get_ref().position(offset);
@@ -227,7 +314,8 @@ impl<'a> XmlReader<'a> {
             self.file,
             Location::LineColumn(line, column),
             format!(
-                "not well-formed XML: {detail}; the file looks damaged or truncated (download it again)"
+                "not well-formed XML: {}; the file looks damaged or truncated (download it again)",
+                quote_bounded(&detail.to_string())
             ),
         )
     }
@@ -239,6 +327,13 @@ impl<'a> XmlReader<'a> {
             self.reader.get_mut().set_mark();
             let event = match self.reader.read_event_into(&mut self.buf) {
                 Ok(event) => event,
+                Err(quick_xml::Error::Io(_)) if self.reader.get_ref().overlong => {
+                    return Err(self.error_at_event(format!(
+                        "a piece of markup (a tag with its attributes, a comment or a run of text) is longer than the limit of {}; {}",
+                        limits::bytes(MAX_FIELD_BYTES as u64),
+                        limits::BEYOND
+                    )));
+                }
                 Err(quick_xml::Error::Io(e)) => {
                     return Err(FormatError::new(
                         self.file,
@@ -306,7 +401,8 @@ impl<'a> XmlReader<'a> {
                     Some(open) => {
                         let open = open.clone();
                         return Err(self.error_here(format!(
-                            "the file ends inside <{open}>: it was cut short (truncated); download it again"
+                            "the file ends inside <{}>: it was cut short (truncated); download it again",
+                            quote_bounded(&open)
                         )));
                     }
                     None => XmlEvent::Eof,
@@ -314,12 +410,41 @@ impl<'a> XmlReader<'a> {
                 Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => continue,
             };
             match &event {
-                XmlEvent::Start { tag, empty: false } => self.open.push(tag.name.clone()),
-                XmlEvent::End { .. } => {
-                    self.open.pop();
+                XmlEvent::Start { tag, empty } => {
+                    self.text_run = 0;
+                    if self.open.len() >= MAX_XML_DEPTH {
+                        return Err(self.error_at_event(format!(
+                            "elements are nested more than {MAX_XML_DEPTH} deep (<{}>), the limit; {}",
+                            quote_bounded(&tag.name),
+                            limits::BEYOND
+                        )));
+                    }
+                    if !empty {
+                        self.open.push(tag.name.clone());
+                    }
                 }
-                _ => {}
+                XmlEvent::End { .. } => {
+                    self.text_run = 0;
+                    self.open.pop();
+                    if self.record.is_some_and(|r| self.open.len() < r.depth) {
+                        self.record = None;
+                    }
+                }
+                XmlEvent::Text(text) => {
+                    self.text_run += text.len();
+                    if self.text_run > MAX_FIELD_BYTES {
+                        let inside = self.open.last().cloned().unwrap_or_default();
+                        return Err(self.error_at_event(format!(
+                            "the text of <{}> is longer than the limit of {}; {}",
+                            quote_bounded(&inside),
+                            limits::bytes(MAX_FIELD_BYTES as u64),
+                            limits::BEYOND
+                        )));
+                    }
+                }
+                XmlEvent::Eof => {}
             }
+            self.check_record(matches!(event, XmlEvent::Start { .. }))?;
             return Ok(event);
         }
     }
@@ -338,7 +463,7 @@ impl<'a> XmlReader<'a> {
                     if tag.name != expected {
                         return Err(self.error_here(format!(
                             "the root element is <{}>, not <{expected}>: this is not {what}",
-                            tag.name
+                            quote_bounded(&tag.name)
                         )));
                     }
                     return Ok((tag, empty));
@@ -360,6 +485,7 @@ impl<'a> XmlReader<'a> {
     /// Reads the rest of the element whose start tag `tag` was just read (not an empty one)
     /// into a tree.
     pub(crate) fn read_subtree(&mut self, tag: Tag) -> Result<Node, FormatError> {
+        self.begin_record();
         let mut stack = vec![Node::from(tag)];
         loop {
             match self.next()? {
@@ -368,14 +494,7 @@ impl<'a> XmlReader<'a> {
                         parent.children.push(Node::from(tag));
                     }
                 }
-                XmlEvent::Start { tag, empty: false } => {
-                    if stack.len() >= MAX_SUBTREE_DEPTH {
-                        return Err(self.error_here(format!(
-                            "elements are nested more than {MAX_SUBTREE_DEPTH} deep: the file is damaged"
-                        )));
-                    }
-                    stack.push(Node::from(tag));
-                }
+                XmlEvent::Start { tag, empty: false } => stack.push(Node::from(tag)),
                 XmlEvent::Text(text) => {
                     if let Some(current) = stack.last_mut() {
                         current.text.push_str(&text);
@@ -397,21 +516,31 @@ impl<'a> XmlReader<'a> {
     }
 }
 
-/// The deepest element nesting [`XmlReader::read_subtree`] accepts inside one record (real
-/// records nest 3 deep).
-pub(crate) const MAX_SUBTREE_DEPTH: usize = 64;
-
 /// The tag of a start event, or what is wrong with its attributes.
 fn tag(start: &BytesStart<'_>, rules: XmlRules) -> Result<Tag, String> {
     let mut tag = Tag {
         name: start.local_name().as_ref().to_string(),
         attrs: Vec::new(),
     };
-    for attr in start.attributes() {
+    for (count, attr) in start.attributes().enumerate() {
+        if count == MAX_ATTRIBUTES {
+            return Err(format!(
+                "<{}> has more attributes than the limit of {}; {}",
+                quote_bounded(&tag.name),
+                limits::grouped(MAX_ATTRIBUTES as u64),
+                limits::BEYOND
+            ));
+        }
         let attr = match attr {
             Ok(attr) => attr,
             Err(_) if rules.malformed_attributes == Unresolved::Keep => continue,
-            Err(e) => return Err(format!("bad attribute in <{}>: {e}", tag.name)),
+            Err(e) => {
+                return Err(format!(
+                    "bad attribute in <{}>: {}",
+                    quote_bounded(&tag.name),
+                    quote_bounded(&e.to_string())
+                ));
+            }
         };
         let key = attr.key.as_ref();
         if key == "xmlns" || key.starts_with("xmlns:") {
@@ -420,7 +549,13 @@ fn tag(start: &BytesStart<'_>, rules: XmlRules) -> Result<Tag, String> {
         let value = match attr.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
             Ok(value) => value.into_owned(),
             Err(_) if rules.malformed_attributes == Unresolved::Keep => continue,
-            Err(e) => return Err(format!("bad attribute value in <{}>: {e}", tag.name)),
+            Err(e) => {
+                return Err(format!(
+                    "bad attribute value in <{}>: {}",
+                    quote_bounded(&tag.name),
+                    quote_bounded(&e.to_string())
+                ));
+            }
         };
         tag.attrs
             .push((attr.key.local_name().as_ref().to_string(), value));
@@ -512,6 +647,13 @@ impl<'a> ElementStream<'a> {
     /// The reader underneath (for its line and decoding warning).
     pub(crate) fn reader(&self) -> &XmlReader<'a> {
         &self.xml
+    }
+
+    /// Marks the element whose start was just given as a record ([`XmlReader::begin_record`]).
+    pub(crate) fn begin_record(&mut self) {
+        if self.pending_end.is_none() {
+            self.xml.begin_record();
+        }
     }
 
     /// The next element start or end, or the end of the file.
@@ -736,7 +878,7 @@ mod tests {
             panic!("a record");
         };
         let e = xml.read_subtree(tag).unwrap_err();
-        assert!(e.message.contains("nested more than 64 deep"), "{e}");
+        assert!(e.message.contains("nested more than 64 deep (<e>)"), "{e}");
 
         let input = file(b"<a><b/><c>x</c></a>");
         let mut stream = ElementStream::new(XmlReader::open(&input, XmlRules::STRICT).unwrap());

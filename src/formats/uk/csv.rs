@@ -222,11 +222,15 @@ fn parse_csv(input: &Input, kind: CsvKind) -> ParseResult {
     let mut drafts: Vec<Draft> = Vec::new();
     let mut first_lines: Vec<u64> = Vec::new();
     let mut index_of: HashMap<String, usize> = HashMap::new();
+    // The last row read, when it has fewer fields than the header: short rows are read (the
+    // missing fields empty), but a file that ends in one was cut short.
+    let mut short_last: Option<(u64, usize)> = None;
     while let Some(row) = reader.next_row()? {
         let line = row.line();
         if row.is_blank() {
             continue;
         }
+        short_last = (row.len() < header.len()).then_some((line, row.len()));
         if row.len() > header.len() {
             return Err(FormatError::new(
                 file,
@@ -264,6 +268,16 @@ fn parse_csv(input: &Input, kind: CsvKind) -> ParseResult {
         if let Some(draft) = drafts.get_mut(index) {
             read_row(draft, &roles, &row);
         }
+    }
+    if let Some((line, found)) = short_last {
+        return Err(FormatError::new(
+            file,
+            Location::Line(line),
+            format!(
+                "the file ends in a row of {found} fields where the header (line {header_line}) has {}: it was cut short (truncated); download it again",
+                header.len()
+            ),
+        ));
     }
 
     let mut warnings: Vec<String> = reader
@@ -335,8 +349,10 @@ fn read_header<R: Read>(
             file,
             Location::Line(first_line),
             format!(
-                "the {:?} line gives {text:?}, which is not a date: expected e.g. {}",
-                layout.date_label, layout.date_example
+                "the {:?} line gives {}, which is not a date: expected e.g. {}",
+                layout.date_label,
+                crate::formats::quoted(&text),
+                layout.date_example
             ),
         ));
     };

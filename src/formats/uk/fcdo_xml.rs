@@ -75,7 +75,13 @@ pub(super) fn parse_fcdo_xml(input: &Input) -> ParseResult {
     if !empty {
         loop {
             match xml.next()? {
-                XmlEvent::Start { tag, empty } => reading.start(tag.name, empty),
+                XmlEvent::Start { tag, empty } => {
+                    // A designation is a record.
+                    if reading.depth == 1 && !empty && tag.name == "Designation" {
+                        xml.begin_record();
+                    }
+                    reading.start(tag.name, empty)
+                }
                 XmlEvent::Text(text) => reading.text(&text),
                 XmlEvent::End { .. } => {
                     if reading.end()? {
@@ -169,8 +175,9 @@ impl Designations<'_> {
                 match dates::uk_file(&text) {
                     Some(date) => self.stated = Some((date, text)),
                     None => self.warnings.push(format!(
-                        "{}: DateGenerated {text:?} is not a date; the publication date must be given on the command line",
-                        self.file
+                        "{}: DateGenerated {} is not a date; the publication date must be given on the command line",
+                        self.file,
+                        crate::formats::quoted(&text)
                     )),
                 }
             }

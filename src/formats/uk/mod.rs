@@ -263,10 +263,10 @@ pub(super) fn build_entry(
     entry.listed_on = listed.iter().filter_map(|d| dates::day_month_year(d)).min();
     if entry.listed_on.is_none() && !listed.is_empty() {
         warnings.push(format!(
-            "{file}{}: designation {}: the designation date {:?} is not DD/MM/YYYY; kept as text only",
+            "{file}{}: designation {}: the designation date {} is not DD/MM/YYYY; kept as text only",
             location(),
-            draft.id,
-            listed.join(", ")
+            crate::formats::quoted(&draft.id),
+            crate::formats::quoted(&listed.join(", "))
         ));
     }
     if let Some(v) = extra_value(&listed) {
