@@ -136,7 +136,9 @@ fn control_and_bidi_characters_are_shown_escaped_in_every_human_output() {
     let recorded = |text: String| text.split_whitespace().collect::<Vec<_>>().join(" ");
     let as_of = env.json(&["as-of", "2024-01-02"]);
     let entry = &as_of["entries"][0];
-    assert_eq!(entry["id"], HOSTILE_ID);
+    // Ids are the one text that is cleaned: format characters (the bidi marks among them) are
+    // taken out when read, with a warning (issue 16 item 6), so the id is stored clean.
+    assert_eq!(entry["id"], "id1");
     assert_eq!(entry["name"], recorded(format!("Acme two {HOSTILE}")));
     assert_eq!(entry["reason"], recorded(format!("reason two {HOSTILE}")));
     assert_eq!(entry["extra"]["note"], recorded(format!("two {HOSTILE}")));

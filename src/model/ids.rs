@@ -107,6 +107,17 @@ impl EntryId {
     }
 }
 
+/// `text` as an id means it ([`EntryId::cleaned`]): in Unicode normal form C, without format
+/// characters. For matching what a user types (a pasted id may carry a zero-width space) against
+/// stored ids, which are clean.
+pub fn clean_id_text(text: &str) -> String {
+    text.chars()
+        .filter(|c| !is_format_char(*c))
+        .collect::<String>()
+        .nfc()
+        .collect()
+}
+
 /// What [`EntryId::cleaned`] changed in an id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IdCleaning {

@@ -25,7 +25,7 @@ pub use change::{
 };
 pub use entry::{Entry, EntryHash, EntryType, normalize_value, optional_date};
 pub use extra::{Extra, ExtraMap};
-pub use ids::{EntryId, IdCleaning, ListId, is_format_char};
+pub use ids::{EntryId, IdCleaning, ListId, clean_id_text, is_format_char};
 pub use publication::{Amendment, Publication, PublicationContent, PublicationKind};
 pub use report::{
     AsOfReport, DiffReport, Effect, EntryHistory, EntryVersion, EventMeta, HistoryReport,

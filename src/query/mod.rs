@@ -206,9 +206,12 @@ pub fn history(view: &View, query: &str, filter: &ListFilter) -> Result<HistoryR
             "history needs an entry id or part of a name".into(),
         ));
     }
+    // Stored ids are clean (no format characters, NFC): a typed or pasted id is matched as such.
+    let wanted_id = crate::model::clean_id_text(query.trim());
     let mut report = HistoryReport::default();
     for list in filter.lists(view)? {
-        let id_matches = |id: &str| id == query.trim() || id.to_lowercase() == needle;
+        let id_matches =
+            |id: &str| id == query.trim() || id == wanted_id || id.to_lowercase() == needle;
         let name_matches = |name: &str| name.to_lowercase().contains(&needle);
         let candidates = view.matching_entries(&list, |id, names| {
             id_matches(id) || names.iter().any(|n| name_matches(n))
