@@ -333,3 +333,57 @@ fn compare_has_no_basis() {
     let lines = env.ok(&["compare", &old, &new, "-o", "ndjson"]);
     assert_eq!(lines.lines().count(), 2, "{lines}");
 }
+
+#[test]
+fn known_at_reads_the_basis_as_the_store_stood_then() {
+    let env = history();
+    let later = env.write(
+        "later.json",
+        native(
+            "l",
+            "2024-12-20",
+            "amendment",
+            json!({"add": [entry("e", "Epsilon")]}),
+        ),
+    );
+    env.cmd(&["ingest", &later])
+        .env("LISTDIFF_NOW", "2026-03-01T00:00:00Z")
+        .assert()
+        .success();
+    let now = env.json(&["as-of", "2024-12-31", "--list", "l"]);
+    assert_eq!(now["basis"][0]["event"], 4);
+    assert_eq!(now["basis"][0]["age_days"], 11);
+    let then = env.json(&[
+        "as-of",
+        "2024-12-31",
+        "--list",
+        "l",
+        "--known-at",
+        "2026-02-01",
+    ]);
+    assert_eq!(
+        then["basis"][0],
+        json!({"list": "l", "published": "2024-12-05", "event": 2, "age_days": 26, "asked": "2024-12-31"})
+    );
+    let out = env
+        .cmd(&[
+            "as-of",
+            "2024-12-31",
+            "--list",
+            "l",
+            "--known-at",
+            "2026-02-01",
+            "--max-age",
+            "20",
+        ])
+        .assert()
+        .code(5);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("publication of 2024-12-05 (event 2)"),
+        "{stderr}"
+    );
+    env.cmd(&["as-of", "2024-12-31", "--list", "l", "--max-age", "20"])
+        .assert()
+        .code(0);
+}
