@@ -140,6 +140,19 @@ fn real_publications_answer_as_pinned() {
             digest: sha(&answer),
         });
     }
+    // Every list summed up, and a since that starts before the SDN's baseline (issue 11).
+    for (what, args) in [
+        ("lists", vec!["lists", "-o", "json"]),
+        (
+            "since 2018-01-01 us-ofac-sdn",
+            vec!["since", "2018-01-01", "--list", "us-ofac-sdn", "-o", "json"],
+        ),
+    ] {
+        pins.push(Pin {
+            what: what.into(),
+            digest: sha(&run_in(&env, &root, &args)),
+        });
+    }
     check(
         &pins,
         &[
@@ -148,168 +161,176 @@ fn real_publications_answer_as_pinned() {
                 "8d087e92fcc32f9de757ab476fae69edd82a956b5279eb895399a4a37aae3afe",
             ),
             (
+                "lists",
+                "d51535f825e97aab532d4173cd4f8114cb2829c949fe58a6bc13894f6b8a08e5",
+            ),
+            (
+                "since 2018-01-01 us-ofac-sdn",
+                "bab813ef6213f8c1300aa9db5a008cbc5851c4d84b6bdf2db2481ab069ba643b",
+            ),
+            (
                 "as-of 2024-06-01 os-eu_fsf",
-                "cd30295b7d28489470a2e888825de32dea808818fafd839f121f6c6bf70292fd",
+                "7c858a03a91cd270d2f87a7e72f6ca1e132b93b0595243e1e6bdd213c1f7aa19",
             ),
             (
                 "as-of 2026-01-01 os-eu_fsf",
-                "d76d1ad042f75ed643486e754af1ec21b7b385d35089897338de8d237746ed0f",
+                "1798c4f76e0241e0ef9e93102cfc032351daecbacd8c3837744e1149b4286caa",
             ),
             (
                 "as-of 2014-04-02 uk-ofsi",
-                "1e6443d997d3b61a1a52f2972a6b72c498226a72a6d01b9015e7064be85b4044",
+                "1858f4a38a9a4911cddc6f0b90dbbe8ca50421142aa09b711a2d1d166ed1d8be",
             ),
             (
                 "as-of 2026-01-01 uk-ofsi",
-                "12e2708e93887d0513c783b1573a15a4821423d49a6a5a0dd616a4889fe9937e",
+                "3b4fb99fb8069b98c89e57accb1903a11250b2ee71b33817ad5579e9d4f48fe6",
             ),
             (
                 "as-of 2026-01-01 un-sc",
-                "8e95d93e3ea89466c92efa5e86bcd60f122be982aae9215f4cb2ea0b0de88fb3",
+                "3bf217b7ce754b0d2b7de72f81ffc8aa38358c3e33e20bda8a414b5a72b22d3d",
             ),
             (
                 "as-of 2026-02-27 un-sc",
-                "7e9eaea09d0011ba5935ed00fc3aaa8c0335f2a881e604ada1c0b4d812ea5049",
+                "ef870367fb818bdaa46a243589c5ac42f1f01a4897be95289e4383a287ab44d3",
             ),
             (
                 "as-of 2023-11-30 us-bis-dpl",
-                "cb92070e1e548037a7df5a7825722ec898265b0c7d0f5644551e5200fb1c75f8",
+                "44c0c4c94a8ae65c3cb3a99ed1b10a0c2aa9fc8656129f6d44c2a6a2d9d5f05d",
             ),
             (
                 "as-of 2026-01-01 us-bis-dpl",
-                "7e40a0e1bb4049432d6624670752881685adda43ce80afc960840822c0a241c7",
+                "d86f3594f18c37a6eef490d106814ce9192502b7cd3faf4499810b88e138ca9f",
             ),
             (
                 "as-of 2023-11-30 us-csl-cap",
-                "b69b274d6ba66a87559c8a8b6cea451c5e372c1d4ce04243a72a5510256440ae",
+                "f7f937bdb2c8a3dd395bd9c710f7225412c9909d7a9e4c2d16deb4fe8d937e63",
             ),
             (
                 "as-of 2026-01-01 us-csl-cap",
-                "c232c9227d09f3328e71d47c3199031d600e6cfb4ecdab2cf8af0155c9b93ddd",
+                "edb3fecb51146233a14625950b55b88165bc296b136470e60f36801828e96898",
             ),
             (
                 "as-of 2023-11-30 us-csl-cmic",
-                "880ee190b6298aad525e8aa219611adff9375e28ba37f90356c0f335356d9c4d",
+                "eede1ac42d9de540c16ae364595f6bb0a6ea36dee5796acd85732515da0fcc21",
             ),
             (
                 "as-of 2026-01-01 us-csl-cmic",
-                "1393001d04d0ddf9709fbeca4c27cca8ea9e7bedcb4dc99e2f9e5a36aa5814b6",
+                "38eaf2dbf30b31f2821752bb5d4237ffc0dacf243ab59ded5d5979275ac7bf11",
             ),
             (
                 "as-of 2023-11-30 us-csl-dpl",
-                "067e833d2fd79b84751e68596ac35e1e03bf226d74ef1cc7b4054910b968a571",
+                "b7971c7bc1473e70a5456b33d341306263e09c358b3a7dd59a4ccf2af9394a21",
             ),
             (
                 "as-of 2026-01-01 us-csl-dpl",
-                "fe70cf5b6ca4a88e0cb31f85a0ef586e8c5b028aaf89678f304c1e24885d3d83",
+                "e9f529a367bcc1c684fd4b01e9271a06e2bbbfd7b5f60fac0f4ba6293cb66b5a",
             ),
             (
                 "as-of 2023-11-30 us-csl-dtc",
-                "618c440c90d696f59f172dbc311de561ad533e57c46c85cacc838f8c6dff4742",
+                "05f9852595c8a69cd3a1f3d350d2afeeac0849d653ec9f09d55c73a9488f834a",
             ),
             (
                 "as-of 2026-01-01 us-csl-dtc",
-                "a7cdddb7603d5e92d532730102bba98a44843c7160560be2aa4ca2315ba21a98",
+                "28b62400bbd68848ad705a5fecf85e2fee88a364dcb50865b59641edc482b7d9",
             ),
             (
                 "as-of 2023-11-30 us-csl-el",
-                "547dee8c5cad694c476f65d51f8b06f1d4d6480c4b2919f9da725458484432a4",
+                "6083de58864d69c8a7beaf51b136e03497ba5bfae600990aa426247001d30bce",
             ),
             (
                 "as-of 2026-01-01 us-csl-el",
-                "e92ef2ee5bdd274fd2f2b0e86bd276169c1faf3ca8a60c95d446ab66a238e716",
+                "9ca6f1facdd27531f01aa45cfdfc3ab981f43f216c24ac3d3eed59f24887712c",
             ),
             (
                 "as-of 2023-11-30 us-csl-fse",
-                "138fd42daf4d16f8e5668bfaa290246859b13108125e8b4f2c8a512727ccc963",
+                "797438b21c103685d5b00911fd2f6117ba702b1be9d80fa39659faa063b0d9c9",
             ),
             (
                 "as-of 2026-01-01 us-csl-fse",
-                "ff60d6c0eea68dbe0d5beb855ef0b48c40c51addb9d083c70b51da3846679155",
+                "3d89757187e73dec4432aa6831e5168205545f8fe0e74eb36935fff436c53062",
             ),
             (
                 "as-of 2023-11-30 us-csl-isn",
-                "edbf799e0f5346c8b11cd6d859a47e01ff588e9b58002dca927fd7a35924058a",
+                "4d8551bb31a8605138f1073f0c8fd0ac759d8c293f8f2bb603fb2fdf51311275",
             ),
             (
                 "as-of 2026-01-01 us-csl-isn",
-                "155ae04daecef0c23591c4d7e74487324e62d4aaa6c47b6b103ec558f0e5ba34",
+                "13f0eb6c36695c45edb18c3c0c86db0406dc19db346a0d0ffaeac90208ac2e38",
             ),
             (
                 "as-of 2023-11-30 us-csl-meu",
-                "13294019e8a887f90924278d744e8178551424e562a98ba4fb726b7f067e6c76",
+                "450a3f79895a01a8af645b09e012a4390676a9b45b521edb9530cc141d749006",
             ),
             (
                 "as-of 2026-01-01 us-csl-meu",
-                "9b4d34a555705baf709070db0a12137ca0b8f91e21a97550d5b7dd2988646ba5",
+                "1aed7b47f95ab6cac62192416298826a1b1dd7aebf99d0832aa17121162f8d87",
             ),
             (
                 "as-of 2023-11-30 us-csl-ns-mbs",
-                "17d9e3cfd9fc572db0fe41ce6807a22786f7c986f1c859d7faba07f47318efff",
+                "4b6340539a8bac02b528d894190abe6f720c7baea67f4a570d24b743c62452b3",
             ),
             (
                 "as-of 2026-01-01 us-csl-ns-mbs",
-                "87b4bac80ae69e81056601cc0ecfd78617323cc2732657cc76e77de284a78c0a",
+                "8d49835fbd6bd14194817220ed6e873fbf4b1603d90613e7a19125aa317fc12d",
             ),
             (
                 "as-of 2023-11-30 us-csl-plc",
-                "fac68c06b9de533572ba91f91b63ce5af57edfab6ed1c58de0775d18d584d04b",
+                "207a1b6f7325cc74ef6635aa0ddfbec72676fb8b18cc936d2a17bf37eb5fde10",
             ),
             (
                 "as-of 2026-01-01 us-csl-plc",
-                "2e58833b698dfd144903c748dd5fc52800966e6560313471035c2e158fa111b0",
+                "afcfd12e2282f56cee51f5a0738f8f5c33bc35985e4d7792398963df012ab7f7",
             ),
             (
                 "as-of 2023-11-30 us-csl-sdn",
-                "8fc2c504ceb5017af0a08061f0f47ce2ccc0d42bdafb3aeb19ea40790ba99374",
+                "b4382d9867b947c89d029fa0439806a42b908676a6a4426093025c16516e9026",
             ),
             (
                 "as-of 2026-01-01 us-csl-sdn",
-                "ad176a7a3445b9108f6ae83ddcae9991f438f437bdc648ca5f45204961ca8253",
+                "d151a4cf4fbe034a9871a4c759bc8190ce9e8e7f010b847d4b0e5b50f1ffb14d",
             ),
             (
                 "as-of 2023-11-30 us-csl-ssi",
-                "ca8476674ccda8435c9aba9a9a6bfec7deb57e53b871b566fc964c8c8d53bcd2",
+                "e82cca854c2077b6a7ee2ce841d7ace92b64a1bfe68318c7a36df3544efabb4a",
             ),
             (
                 "as-of 2026-01-01 us-csl-ssi",
-                "eb0a0cf9f8f527fcbd4ccebcaea59cd38bd22bc5e67ed9118f3b43a3b1f8e3d2",
+                "5ce7222897547fe9fec42fde460f3b43b50e7c3d2bc90b911d7100f77343523c",
             ),
             (
                 "as-of 2023-11-30 us-csl-uvl",
-                "60b478c1e7470b7f588773f4801df2921fac54d4fa65f81d4b8fc7c23e9ab06a",
+                "d7ca1469bbc5c3bf7aa3c9f3eb34a2a95b386d43e89d7b207111f5e213d91bbf",
             ),
             (
                 "as-of 2026-01-01 us-csl-uvl",
-                "31a247a8add326c95bf555a8258b92444ac1e17d541905900b4fd51323fd1f0a",
+                "ccc6e49732980862d20bfe4b805e6c62c990086215a079bcfef9c95e12190e9a",
             ),
             (
                 "as-of 2018-04-06 us-ofac-cons",
-                "9067f5752f73e82dd88b4723cf70c54205b77a35ebf98d315995649f8fcc9b18",
+                "92e8e6e3bdeb22871b2669404d75eb323ef50c61257528cbf6cf2419d914a7ad",
             ),
             (
                 "as-of 2025-03-28 us-ofac-cons",
-                "5e042b167dc2a21e28c8606ebf835e454fa06343cee60176d2d3512d63bd0f0f",
+                "c0114c87487ac5d973dbae07d07546d2be58ca52a1ea521f6d4911626f75fa91",
             ),
             (
                 "as-of 2025-12-19 us-ofac-cons",
-                "e24eb6fd61b29c8ab706b9c1845632736c817ed6c27634c7adcb469cd1f7b30d",
+                "5bbcbf5bb98efb05a4c12c9fcb5ee5b8c44772c01c5cc375abbb8d3182e30965",
             ),
             (
                 "as-of 2026-01-01 us-ofac-cons",
-                "4d25f00c7d8e221ee7677748538bfbba3bfb1367cff10a195d1984105fc5f0f1",
+                "34f2056eb23263a344bc0d1a7f2bab490a9ca383a61f4cf3abc6d2d3ec3d6011",
             ),
             (
                 "as-of 2021-07-07 us-ofac-sdn",
-                "fe0f65f28ccef95be97af5705715c00c0564365e8a8d0d06c97624e7ebbeb883",
+                "92e78020586340b3130a8963989a1b3c28c265d1067bfe94aa316bdb56d8e0bd",
             ),
             (
                 "as-of 2024-03-04 us-ofac-sdn",
-                "6a2c13884c9267fe2729db78b5e21dadd31bd7b3e2607a29183f1238bac7a6c4",
+                "b0b5d06aaf99935cf48f0a827ebf9d4a3e6fccde48e7c0563ac6758afece6d26",
             ),
             (
                 "as-of 2026-01-01 us-ofac-sdn",
-                "486459be0ef3e44da83c1db5e574f79683c66925caf6f57bdc50ecce1734dbbb",
+                "41bbe553dd0addc3093624d85f62104557ed24e12943a51adf3e10a2df2938e5",
             ),
         ],
     );

@@ -1,5 +1,6 @@
 //! The laws of the fold and the diff, on random histories recorded into a real store:
-//! applying `diff A B` to `as-of A` gives `as-of B`, and the store agrees with the reference fold.
+//! applying `diff A B` to `as-of A` gives `as-of B` (or, when the list's baseline falls between
+//! them, to the list as its baseline left it), and the store agrees with the reference fold.
 #![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 use std::collections::BTreeMap;
@@ -122,16 +123,39 @@ proptest! {
         let as_of_a = state(&query::as_of(&view, day(a), &all).unwrap());
         let as_of_b = state(&query::as_of(&view, day(b), &all).unwrap());
         let diff = query::diff(&view, day(a), day(b), &all).unwrap();
-        let mut applied = as_of_a.clone();
+        // When the list's first publication (its baseline) falls after the earlier date and on
+        // or before the later one, the diff starts from the list as the baseline left it (the
+        // store knows nothing of it before): its entries are the baseline, not additions.
+        let first = recorded.iter().map(|p| p.published).min().unwrap();
+        let (earlier, later) = (day(a.min(b)), day(a.max(b)));
+        let baseline_in_window = earlier < first && first <= later;
+        prop_assert_eq!(diff.baselines.len(), usize::from(baseline_in_window));
+        let at_baseline = state(&query::as_of(&view, first, &all).unwrap());
+        if let Some(baseline) = diff.baselines.first() {
+            prop_assert_eq!(baseline.published, first);
+            prop_assert_eq!(baseline.entries, at_baseline.len() as u64);
+        }
+        let (start, end) = match (baseline_in_window, a <= b) {
+            (false, _) => (&as_of_a, &as_of_b),
+            (true, true) => (&at_baseline, &as_of_b),
+            (true, false) => (&as_of_a, &at_baseline),
+        };
+        let mut applied = start.clone();
         apply_changes(&mut applied, &diff.changes);
-        prop_assert_eq!(&applied, &as_of_b);
+        prop_assert_eq!(&applied, end);
         // And both states are what the reference fold of the recorded publications says.
         prop_assert_eq!(&as_of_a, &fold::state_as_of(&recorded, day(a)));
         prop_assert_eq!(&as_of_b, &fold::state_as_of(&recorded, day(b)));
         // The diff is minimal: every reported change is a real difference.
         for change in &diff.changes {
-            prop_assert_ne!(as_of_a.get(&change.id), as_of_b.get(&change.id));
+            prop_assert_ne!(start.get(&change.id), end.get(&change.id));
         }
+        // It stands on the last publication dated on or before the later date.
+        let basis = &diff.basis.as_ref().unwrap().lists[0];
+        prop_assert_eq!(
+            basis.read.map(|r| r.published),
+            recorded.iter().map(|p| p.published).filter(|d| *d <= later).max()
+        );
     }
 }
 

@@ -35,8 +35,9 @@ fn since_december_shows_the_additions_the_removal_and_the_reason_change() {
     );
     assert!(out.contains("citations: {+89 FR 96790, 12/4/24+}"), "{out}");
     assert!(
-        out.ends_with("Since 2024-12-01 (through 2024-12-18): 3 publications; net 4 added, 1 removed, 2 changed (1 reason change)\n"),
-        "{out}"
+        out.ends_with("Since 2024-12-01 (through 2024-12-18): 3 publications; net 4 added, 1 removed, 2 changed (1 reason change)\n\
+                       basis: us-bis-entity-list published 2024-12-18 (event 4), 393 days before 2026-01-15\n"),
+        "the answer ends with the summary and what it stands on (aged to today):\n{out}"
     );
 }
 
@@ -141,7 +142,7 @@ fn diff_as_of_history_and_log_in_json() {
         .iter()
         .map(|v| v["change"].as_str().unwrap())
         .collect();
-    assert_eq!(changes, ["added", "changed"]);
+    assert_eq!(changes, ["baseline", "changed"]);
     let yitu = env.json(&["history", "cn-yitu"]);
     let versions = yitu["entries"][0]["versions"].as_array().unwrap();
     assert_eq!(versions.last().unwrap()["change"], "removed");
@@ -221,11 +222,15 @@ fn every_command_in_every_output_format() {
 fn ndjson_and_csv_carry_the_changes() {
     let env = with_snapshots();
     let lines = env.ok(&["since", "2024-12-01", "-o", "ndjson"]);
-    let changes: Vec<Value> = lines
+    let lines: Vec<Value> = lines
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    let (basis, changes): (Vec<Value>, Vec<Value>) =
+        lines.into_iter().partition(|l| l.get("basis").is_some());
     assert_eq!(changes.len(), 7, "one line per change per publication");
+    assert_eq!(basis.len(), 1, "then one basis line per list");
+    assert_eq!(basis[0]["basis"]["event"], 4);
     assert!(changes.iter().any(|c| c["change"] == "removed"
         && c["id"] == "cn-yitu"
         && c["source"] == "89 FR 102000 (illustrative)"));
@@ -266,7 +271,10 @@ fn table_output_for_as_of_history_and_log() {
     let as_of = env.ok(&["as-of", "2024-12-31"]);
     assert!(as_of.contains("Zhejiang Uniview Technologies"), "{as_of}");
     assert!(
-        as_of.ends_with("37 entries in force at the end of 2024-12-31\n"),
+        as_of.ends_with(
+            "37 entries in force at the end of 2024-12-31\n\
+             basis: us-bis-entity-list published 2024-12-18 (event 4), 13 days before 2024-12-31\n"
+        ),
         "{as_of}"
     );
     let history = env.ok(&["history", "megvii"]);

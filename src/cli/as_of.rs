@@ -4,7 +4,10 @@
 
 use chrono::NaiveDate;
 
-use super::{CliError, Context, KnownAtOption, Outcome, QueryOptions, parse_date, print};
+use super::{
+    CliError, Context, KnownAtOption, MaxAgeOption, Outcome, QueryOptions, note_basis, parse_date,
+    print,
+};
 use std::io::Write as _;
 
 use crate::render::RawEntries;
@@ -21,6 +24,8 @@ pub(crate) struct Args {
     query: QueryOptions,
     #[command(flatten)]
     known: KnownAtOption,
+    #[command(flatten)]
+    max_age: MaxAgeOption,
 }
 
 pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
@@ -28,10 +33,11 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let past = args.known.past(&store, args.query.list.as_ref())?;
     let view = past.as_ref().map_or_else(|| store.view(), |p| p.view());
     let filter = args.query.filter();
+    let basis = query::as_of_basis(&view, args.date, &filter)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     // JSON and NDJSON stream the stored entries as they are; tables and CSV need them parsed.
-    if let Some(mut raw) = RawEntries::begin(&mut out, args.query.output, args.date)? {
+    if let Some(mut raw) = RawEntries::begin(&mut out, args.query.output, args.date, &basis)? {
         query::each_as_of(
             &view,
             args.date,
@@ -49,6 +55,8 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         print(|out| render::as_of(out, &report, args.query.output, context.style))?;
     }
     drop(view);
+    drop(past);
     store.close()?;
-    Ok(Outcome::Done)
+    note_basis(args.query.output, &basis);
+    Ok(Outcome::Done.unless_stale(args.max_age.stale(&basis)))
 }

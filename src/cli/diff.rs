@@ -4,7 +4,10 @@
 
 use chrono::NaiveDate;
 
-use super::{CliError, Context, KnownAtOption, Outcome, QueryOptions, parse_date, print};
+use super::{
+    CliError, Context, KnownAtOption, MaxAgeOption, Outcome, QueryOptions, note_basis, parse_date,
+    print,
+};
 use crate::store::Access;
 use crate::{query, render};
 
@@ -17,13 +20,15 @@ pub(crate) struct Args {
     /// The later date (YYYY-MM-DD)
     #[arg(value_parser = parse_date)]
     to: NaiveDate,
-    /// Exit with 1 when anything changed
+    /// Exit with 1 when anything changed (a list's baseline in the window counts)
     #[arg(long)]
     exit_code: bool,
     #[command(flatten)]
     query: QueryOptions,
     #[command(flatten)]
     known: KnownAtOption,
+    #[command(flatten)]
+    max_age: MaxAgeOption,
 }
 
 pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
@@ -36,8 +41,8 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     // Let go of the store before printing: another process waiting for it goes on meanwhile.
     store.close()?;
     print(|out| render::diff(out, &report, args.query.output, context.style))?;
-    Ok(Outcome::of_changes(
-        args.exit_code,
-        !report.changes.is_empty(),
-    ))
+    let basis = report.basis.clone().unwrap_or_default();
+    note_basis(args.query.output, &basis);
+    let any_change = !report.changes.is_empty() || !report.baselines.is_empty();
+    Ok(Outcome::of_changes(args.exit_code, any_change).unless_stale(args.max_age.stale(&basis)))
 }

@@ -3,7 +3,9 @@
 //!
 //! Exit codes: 0 success; 1 changes found (only with `--exit-code`); 2 bad usage or bad input;
 //! 3 store error (in use, missing, damaged, or not writable); 4 verification failed (a log,
-//! export, checkpoint or proof does not check out).
+//! export, checkpoint or proof does not check out); 5 stale (only with `--max-age`: a list's
+//! part of the answer stands on a publication older than the limit, or on none; it wins over 1,
+//! since it says the answer may be wrong).
 
 mod as_of;
 mod checkpoint;
@@ -17,6 +19,7 @@ mod import;
 mod ingest;
 mod inputs;
 mod keygen;
+mod lists;
 mod log;
 mod proof;
 mod rebuild;
@@ -37,8 +40,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::formats::FormatError;
-use crate::model::ListId;
 use crate::model::text::quote_bounded;
+use crate::model::{Basis, ListId};
 use crate::query::{ListFilter, QueryError};
 use crate::render::{CsvCells, OutputFormat, Style};
 use crate::store::{Access, KnownAt, Store, StoreError};
@@ -75,7 +78,7 @@ pub struct Cli {
 /// is reported.
 const DEFAULT_WAIT_SECONDS: f64 = 120.0;
 
-const EXIT_CODES: &str = "Exit codes: 0 success; 1 changes found (with --exit-code); 2 bad usage or bad input; 3 store error; 4 verification failed.";
+const EXIT_CODES: &str = "Exit codes: 0 success; 1 changes found (with --exit-code); 2 bad usage or bad input; 3 store error; 4 verification failed; 5 an answer older than --max-age (wins over 1).";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum ColorWhen {
@@ -96,6 +99,8 @@ enum Command {
     AsOf(as_of::Args),
     /// Every version of the entries whose id is QUERY or whose name contains it
     History(history::Args),
+    /// The lists in the store: entries, publications, when last published and recorded
+    Lists(lists::Args),
     /// The recorded events, in recording order
     Log(log::Args),
     /// The difference between two publication files, without a store
@@ -163,6 +168,9 @@ pub(crate) enum Outcome {
     Done,
     /// Exit 1: there were changes and `--exit-code` was given.
     Changes,
+    /// Exit 5: the answer was printed, but with `--max-age` a list's part of it stands on a
+    /// publication older than the limit, or on none (said on standard error).
+    Stale,
 }
 
 impl Outcome {
@@ -173,6 +181,12 @@ impl Outcome {
         } else {
             Outcome::Done
         }
+    }
+
+    /// `Stale` when `stale`, whatever else: an answer that may be out of date matters more
+    /// than whether it has changes.
+    pub(crate) fn unless_stale(self, stale: bool) -> Outcome {
+        if stale { Outcome::Stale } else { self }
     }
 }
 
@@ -257,6 +271,51 @@ impl Context {
     }
 }
 
+/// `--max-age DAYS`: fail (exit 5, after the answer) when an answer stands on an old publication.
+#[derive(clap::Args, Debug)]
+pub(crate) struct MaxAgeOption {
+    /// Exit with 5 (after printing the answer, and naming each list on standard error) when a
+    /// list's part of the answer stands on a publication more than DAYS days older than the
+    /// date asked, or on no publication at all
+    #[arg(long, value_name = "DAYS", value_parser = parse_days)]
+    pub(crate) max_age: Option<u64>,
+}
+
+impl MaxAgeOption {
+    /// Says on standard error which lists of `basis` are older than `--max-age`; true when any.
+    pub(crate) fn stale(&self, basis: &Basis) -> bool {
+        let Some(max_age) = self.max_age else {
+            return false;
+        };
+        let mut stale = false;
+        for list in basis.lists.iter().filter(|l| l.older_than(max_age)) {
+            stale = true;
+            human::warning(&match (list.read, list.first_published) {
+                (Some(read), _) => format!(
+                    "{}: the answer stands on its publication of {} (event {}), {} days before {}, more than --max-age {max_age}: ingest a newer publication of it, or check that none was published",
+                    list.list, read.published, read.event, read.age_days, basis.asked
+                ),
+                (None, Some(first)) => format!(
+                    "{}: no publication of it is recorded on or before {} (its first is dated {first}): the answer says nothing of it then",
+                    list.list, basis.asked
+                ),
+                (None, None) => format!("{}: no publication of it is recorded", list.list),
+            });
+        }
+        stale
+    }
+}
+
+/// Prints the basis lines on standard error for an output format that does not carry the basis
+/// itself (CSV: its rows are of one kind); tables, JSON and NDJSON carry it.
+pub(crate) fn note_basis(format: OutputFormat, basis: &Basis) {
+    if format == OutputFormat::Csv {
+        for line in crate::render::basis_lines(basis) {
+            human::note(&line);
+        }
+    }
+}
+
 /// `--known-at`: answer from what had been recorded by a moment (the recording clock).
 #[derive(clap::Args, Debug)]
 pub(crate) struct KnownAtOption {
@@ -268,6 +327,15 @@ pub(crate) struct KnownAtOption {
 }
 
 impl KnownAtOption {
+    /// The date an answer about "now" is asked on: the `--known-at` date, else today (by the
+    /// recording clock, `LISTDIFF_NOW` in tests), in UTC.
+    pub(crate) fn today(&self, context: &Context) -> Result<NaiveDate, CliError> {
+        Ok(match self.known_at {
+            Some(moment) => moment.date_naive(),
+            None => context.now()?.date_naive(),
+        })
+    }
+
     /// The store as it stood at `--known-at`, or `None` for everything recorded.
     /// With `list`, only that list is replayed.
     pub(crate) fn past<'a>(
@@ -307,6 +375,16 @@ pub(crate) fn parse_moment(text: &str) -> Result<DateTime<Utc>, String> {
                 quote_bounded(text)
             )
         })
+}
+
+/// Parses `--max-age DAYS`.
+fn parse_days(text: &str) -> Result<u64, String> {
+    text.parse::<u64>().map_err(|_| {
+        format!(
+            "\"{}\" is not a number of days: expected a whole number such as 7",
+            quote_bounded(text)
+        )
+    })
 }
 
 /// Parses `--wait SECONDS`.
@@ -385,6 +463,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&context, args),
         Command::AsOf(args) => as_of::run(&context, args),
         Command::History(args) => history::run(&context, args),
+        Command::Lists(args) => lists::run(&context, args),
         Command::Log(args) => log::run(&context, args),
         Command::Compare(args) => compare::run(&context, args),
         Command::Rebuild(args) => rebuild::run(&context, args),
@@ -402,6 +481,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Changes) => ExitCode::from(1),
+        Ok(Outcome::Stale) => ExitCode::from(5),
         Err(CliError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(error) => {
             let code = match error {

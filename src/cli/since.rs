@@ -6,7 +6,10 @@
 
 use chrono::NaiveDate;
 
-use super::{CliError, Context, KnownAtOption, Outcome, QueryOptions, parse_date, print};
+use super::{
+    CliError, Context, KnownAtOption, MaxAgeOption, Outcome, QueryOptions, note_basis, parse_date,
+    print,
+};
 use crate::store::Access;
 use crate::{query, render};
 
@@ -19,27 +22,30 @@ pub(crate) struct Args {
     /// The last publication date to include [default: the latest publication]
     #[arg(long, value_parser = parse_date, value_name = "DATE")]
     until: Option<NaiveDate>,
-    /// Exit with 1 when anything changed
+    /// Exit with 1 when anything changed (a list's baseline in the window counts)
     #[arg(long)]
     exit_code: bool,
     #[command(flatten)]
     query: QueryOptions,
     #[command(flatten)]
     known: KnownAtOption,
+    #[command(flatten)]
+    max_age: MaxAgeOption,
 }
 
 pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let store = context.open_store(Access::Read)?;
     let past = args.known.past(&store, args.query.list.as_ref())?;
     let view = past.as_ref().map_or_else(|| store.view(), |p| p.view());
-    let report = query::since(&view, args.since, args.until, &args.query.filter())?;
+    let today = args.known.today(context)?;
+    let report = query::since(&view, args.since, args.until, &args.query.filter(), today)?;
     drop(view);
     drop(past);
     // Let go of the store before printing: another process waiting for it goes on meanwhile.
     store.close()?;
     print(|out| render::since(out, &report, args.query.output, context.style))?;
-    Ok(Outcome::of_changes(
-        args.exit_code,
-        !report.net.changes.is_empty(),
-    ))
+    let basis = report.net.basis.clone().unwrap_or_default();
+    note_basis(args.query.output, &basis);
+    let any_change = !report.net.changes.is_empty() || !report.baselines().is_empty();
+    Ok(Outcome::of_changes(args.exit_code, any_change).unless_stale(args.max_age.stale(&basis)))
 }

@@ -28,8 +28,9 @@ pub use extra::{Extra, ExtraMap};
 pub use ids::{EntryId, IdCleaning, ListId, clean_id_text, is_format_char};
 pub use publication::{Amendment, Publication, PublicationContent, PublicationKind};
 pub use report::{
-    AsOfReport, DiffReport, Effect, EntryHistory, EntryVersion, EventMeta, HistoryReport,
-    ListedEntry, LogReport, PublicationReport, SinceReport,
+    AsOfReport, Baseline, Basis, BasisPublication, DiffReport, Effect, EntryHistory, EntryVersion,
+    EventMeta, HistoryReport, ListBasis, ListSummary, ListedEntry, ListsReport, LogReport,
+    PublicationReport, SinceReport, VersionChange,
 };
 
 /// Why a value cannot be part of the model.

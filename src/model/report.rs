@@ -50,6 +50,13 @@ pub struct DiffReport {
     pub to: Option<NaiveDate>,
     /// Every added, removed and changed entry, ordered by list, then kind, then id.
     pub changes: Vec<Change>,
+    /// The lists whose first publication in the store falls inside the window: their entries
+    /// are reported as this baseline, not as additions, and `changes` start after it. Ordered
+    /// by list.
+    pub baselines: Vec<Baseline>,
+    /// What the answer stands on; `None` for a difference of two files (`compare`), which
+    /// reads no store.
+    pub basis: Option<Basis>,
 }
 
 impl DiffReport {
@@ -93,8 +100,16 @@ pub struct SinceReport {
     pub until: NaiveDate,
     /// The net difference between the end of `since − 1` and the end of `until`.
     pub net: DiffReport,
-    /// Each publication in the window that is in force (not superseded), in fold order.
+    /// Each publication in the window that is in force (not superseded), in fold order, except
+    /// a list's baseline, which is in `net.baselines`.
     pub publications: Vec<PublicationReport>,
+}
+
+impl SinceReport {
+    /// The baselines inside the window (see [`DiffReport::baselines`]).
+    pub fn baselines(&self) -> &[Baseline] {
+        &self.net.baselines
+    }
 }
 
 /// One entry in force, with its list.
@@ -113,6 +128,41 @@ pub struct AsOfReport {
     pub as_of: NaiveDate,
     /// The entries, ordered by list, then id.
     pub entries: Vec<ListedEntry>,
+    /// What the answer stands on: per list, the publication in force at the end of `as_of`.
+    pub basis: Basis,
+}
+
+/// What a publication did to an entry, in its history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VersionChange {
+    /// The entry was in force in the list's baseline (its first publication in the store): in
+    /// force when the history begins, since whenever the publisher listed it.
+    Baseline,
+    /// A publication after the baseline brought the entry into force.
+    Added,
+    /// A publication changed the entry's content.
+    Changed,
+    /// A publication took the entry out of force.
+    Removed,
+}
+
+impl VersionChange {
+    /// The lower-case label used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionChange::Baseline => "baseline",
+            VersionChange::Added => "added",
+            VersionChange::Changed => "changed",
+            VersionChange::Removed => "removed",
+        }
+    }
+}
+
+impl std::fmt::Display for VersionChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One version of an entry: what a publication made of it.
@@ -122,8 +172,8 @@ pub struct EntryVersion {
     pub published: NaiveDate,
     /// The event that recorded it.
     pub event: u64,
-    /// Whether the publication added, changed or removed the entry.
-    pub change: ChangeKind,
+    /// Whether the publication was the list's baseline, or added, changed or removed the entry.
+    pub change: VersionChange,
     /// The entry as that publication left it (for a removal: as it last stood).
     pub entry: Entry,
 }
@@ -146,6 +196,8 @@ pub struct EntryHistory {
 pub struct HistoryReport {
     /// One history per matching entry, ordered by list, then id.
     pub entries: Vec<EntryHistory>,
+    /// What the answer stands on: the latest publication of every list searched.
+    pub basis: Basis,
 }
 
 /// The recorded events in recording order.
@@ -153,4 +205,99 @@ pub struct HistoryReport {
 pub struct LogReport {
     /// The events.
     pub events: Vec<EventMeta>,
+}
+
+/// A list's first publication in the store, reported as such: the entries it holds were in
+/// force when the store's history of the list begins, since whenever the publisher listed them,
+/// so they are not additions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Baseline {
+    /// The list.
+    pub list: ListId,
+    /// The publication date.
+    pub published: NaiveDate,
+    /// The event that recorded it.
+    pub event: u64,
+    /// Snapshot or amendment: an amendment as the first publication is the baseline too (the
+    /// list before it is not recorded), and its entries are what it leaves in force.
+    pub kind: PublicationKind,
+    /// The file name or citation it came from.
+    pub source: String,
+    /// How many entries it left in force.
+    pub entries: u64,
+}
+
+/// The publication one list's part of an answer reads, and how old it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListBasis {
+    /// The list.
+    pub list: ListId,
+    /// The last publication of the list in force at the date the answer reads; `None` when the
+    /// store holds no publication of the list dated on or before it.
+    pub read: Option<BasisPublication>,
+    /// The list's first publication date in the store (to say when its history begins).
+    pub first_published: Option<NaiveDate>,
+    /// The list's latest publication date in the store (to say whether a later one exists).
+    pub last_published: Option<NaiveDate>,
+}
+
+/// The publication a [`ListBasis`] reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BasisPublication {
+    /// Its publication date.
+    pub published: NaiveDate,
+    /// The event that recorded it.
+    pub event: u64,
+    /// Days from its publication date to the date asked.
+    pub age_days: u64,
+}
+
+/// What an answer stands on: per list it covers, the publication it reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Basis {
+    /// The date the age of each publication is counted to: the date asked (`as-of`'s date,
+    /// `diff`'s later date, `since --until`), else today (or the `--known-at` date).
+    pub asked: NaiveDate,
+    /// One per list the answer covers, ordered by list.
+    pub lists: Vec<ListBasis>,
+}
+
+impl ListBasis {
+    /// True when the part of the answer for this list may be out of date by `max_age_days`:
+    /// the publication it reads is older than that, or there is none.
+    pub fn older_than(&self, max_age_days: u64) -> bool {
+        self.read.is_none_or(|read| read.age_days > max_age_days)
+    }
+}
+
+/// One list of the store, summed up (`listdiff lists`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListSummary {
+    /// The list.
+    pub list: ListId,
+    /// Entries in force after its latest publication (with `--as-of`, at the end of that date).
+    pub entries: u64,
+    /// Its first publication date.
+    pub first_published: Option<NaiveDate>,
+    /// Its latest publication date.
+    pub last_published: Option<NaiveDate>,
+    /// How many publications the answers read (a correction is not counted twice).
+    pub publications: u64,
+    /// When the latest event of the list was recorded.
+    pub last_recorded: Option<DateTime<Utc>>,
+    /// The formats its publications were read from, in name order.
+    pub formats: Vec<String>,
+    /// The basis of `entries`: its latest publication and its age (for `--max-age`).
+    pub basis: ListBasis,
+}
+
+/// Every list of the store (`listdiff lists`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListsReport {
+    /// With `--as-of`, the date the counts are for.
+    pub as_of: Option<NaiveDate>,
+    /// The date ages are counted to: `--as-of`, else today (or the `--known-at` date).
+    pub asked: NaiveDate,
+    /// One per list, ordered by list.
+    pub lists: Vec<ListSummary>,
 }

@@ -9,14 +9,18 @@ use chrono::NaiveDate;
 
 use crate::model::fold;
 use crate::model::{
-    AsOfReport, Change, ChangeKind, DiffReport, EntryHistory, EntryVersion, HistoryReport, ListId,
-    ListState, ListedEntry, LogReport, Publication, PublicationContent, PublicationReport,
-    SinceReport,
+    AsOfReport, Basis, Change, DiffReport, Entry, EntryHistory, EntryId, EntryVersion,
+    HistoryReport, ListId, ListState, ListSummary, ListedEntry, ListsReport, LogReport,
+    Publication, PublicationContent, PublicationReport, SinceReport, VersionChange,
 };
 use crate::store::{StoreError, View};
 
 // Reparse: recorded content against the current parsers.
 pub mod reparse;
+
+// Issue 11: baselines and what an answer stands on.
+mod grounds;
+use grounds::ListPublications;
 
 /// Why a question cannot be answered.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +69,32 @@ impl ListFilter {
     }
 }
 
+/// The basis of an answer that reads each of `lists` at the end of `read_at`, asked about
+/// `asked`.
+fn basis_of(
+    view: &View,
+    lists: &[ListId],
+    read_at: NaiveDate,
+    asked: NaiveDate,
+) -> Result<Basis, QueryError> {
+    let mut basis = Basis {
+        asked,
+        lists: Vec::new(),
+    };
+    for list in lists {
+        basis
+            .lists
+            .push(ListPublications::read(view, list)?.basis(read_at, asked));
+    }
+    Ok(basis)
+}
+
+/// What an answer about the end of `date` stands on: per list, the publication in force then
+/// and its age on `date`. `as-of` computes it before it streams its entries.
+pub fn as_of_basis(view: &View, date: NaiveDate, filter: &ListFilter) -> Result<Basis, QueryError> {
+    basis_of(view, &filter.lists(view)?, date, date)
+}
+
 /// Every entry in force at the end of `date`.
 pub fn as_of(view: &View, date: NaiveDate, filter: &ListFilter) -> Result<AsOfReport, QueryError> {
     let mut entries = Vec::new();
@@ -79,6 +109,7 @@ pub fn as_of(view: &View, date: NaiveDate, filter: &ListFilter) -> Result<AsOfRe
     Ok(AsOfReport {
         as_of: date,
         entries,
+        basis: as_of_basis(view, date, filter)?,
     })
 }
 
@@ -97,34 +128,100 @@ pub fn each_as_of<E: From<QueryError> + From<StoreError>>(
 }
 
 /// The net difference between the end of `from` and the end of `to` (either may be the later).
+///
+/// For a list whose baseline (first publication in the store) falls between them, the earlier
+/// end is the list just after its baseline: the store knows nothing of the list before it, so
+/// its entries are reported as the baseline, not as additions (or, backwards, removals).
 pub fn diff(
     view: &View,
     from: NaiveDate,
     to: NaiveDate,
     filter: &ListFilter,
 ) -> Result<DiffReport, QueryError> {
+    let later = from.max(to);
+    diff_asked(view, from, to, filter, later)
+}
+
+/// [`diff`], with the basis aged to `asked`.
+fn diff_asked(
+    view: &View,
+    from: NaiveDate,
+    to: NaiveDate,
+    filter: &ListFilter,
+    asked: NaiveDate,
+) -> Result<DiffReport, QueryError> {
+    let (earlier, later) = (from.min(to), from.max(to));
     let mut report = DiffReport {
         from: Some(from),
         to: Some(to),
         changes: Vec::new(),
+        baselines: Vec::new(),
+        basis: Some(Basis {
+            asked,
+            lists: Vec::new(),
+        }),
     };
-    let later = from.max(to);
+    let mut bases = Vec::new();
     for list in filter.lists(view)? {
-        for id in view.changed_between(&list, from, to)? {
-            let before = view.entry_as_of(&list, &id, from)?;
-            let last = view.version_as_of(&list, &id, later)?;
-            let after = view.entry_as_of(&list, &id, to)?;
-            if let Some(mut change) = Change::between(&list, before, after) {
-                if let Some(last) = last {
-                    change.published = Some(last.published);
-                    change.event = Some(last.seq);
-                }
-                report.changes.push(change);
+        let publications = ListPublications::read(view, &list)?;
+        bases.push(publications.basis(later, asked));
+        let Some(baseline) = publications.baseline_within(earlier, later) else {
+            for id in view.changed_between(&list, from, to)? {
+                let before = view.entry_as_of(&list, &id, from)?;
+                let after = view.entry_as_of(&list, &id, to)?;
+                push_change(view, &mut report, &list, &id, (before, after), later)?;
             }
+            continue;
+        };
+        // The window starts before the list's history: the earlier end is the baseline.
+        let baseline = *baseline;
+        if let Some(described) = publications.describe_baseline(view)? {
+            report.baselines.push(described);
         }
+        let mut ids = std::collections::BTreeSet::new();
+        for (_, publication) in publications.within(baseline.published, later).skip(1) {
+            ids.extend(
+                view.changes_of(&list, publication.published, publication.seq)?
+                    .into_iter()
+                    .map(|(id, _)| id),
+            );
+        }
+        for id in ids {
+            let at_baseline = view.entry_after(&list, &id, baseline.published, baseline.seq)?;
+            let at_later = view.entry_as_of(&list, &id, later)?;
+            let ends = if from <= to {
+                (at_baseline, at_later)
+            } else {
+                (at_later, at_baseline)
+            };
+            push_change(view, &mut report, &list, &id, ends, later)?;
+        }
+    }
+    if let Some(basis) = report.basis.as_mut() {
+        basis.lists = bases;
     }
     report.sort();
     Ok(report)
+}
+
+/// Adds the change of `id` between `before` and `after` to `report`, dated by the last version
+/// on or before `later` (the last publication in the window that changed it).
+fn push_change(
+    view: &View,
+    report: &mut DiffReport,
+    list: &ListId,
+    id: &EntryId,
+    (before, after): (Option<Entry>, Option<Entry>),
+    later: NaiveDate,
+) -> Result<(), QueryError> {
+    if let Some(mut change) = Change::between(list, before, after) {
+        if let Some(last) = view.version_as_of(list, id, later)? {
+            change.published = Some(last.published);
+            change.event = Some(last.seq);
+        }
+        report.changes.push(change);
+    }
+    Ok(())
 }
 
 /// The latest publication date among the filtered lists.
@@ -134,36 +231,47 @@ pub fn latest_publication(
 ) -> Result<Option<NaiveDate>, QueryError> {
     let mut latest = None;
     for list in filter.lists(view)? {
-        latest = latest.max(view.last_date(&list)?);
+        latest = latest.max(ListPublications::read(view, &list)?.last_published());
     }
     Ok(latest)
 }
 
 /// What changed from the end of the day before `since` to the end of `until` (default: the
-/// latest publication), publication by publication and net.
+/// latest publication), publication by publication and net. A list's baseline inside the window
+/// is reported as such (in `net.baselines`), not as a publication that added its entries.
+///
+/// The basis is aged to `until` when it is given, else to `today` (the recording clock's date,
+/// or the `--known-at` date) or the latest publication, whichever is later: the question is
+/// then "what changed up to now".
 pub fn since(
     view: &View,
     since: NaiveDate,
     until: Option<NaiveDate>,
     filter: &ListFilter,
+    today: NaiveDate,
 ) -> Result<SinceReport, QueryError> {
-    let baseline = since.pred_opt().unwrap_or(since);
-    let until = match until {
-        Some(until) if until < baseline => {
+    let day_before = since.pred_opt().unwrap_or(since);
+    let (until, asked) = match until {
+        Some(until) if until < day_before => {
             return Err(QueryError::Invalid(format!(
                 "--until {until} is before {since}: give a date on or after it"
             )));
         }
-        Some(until) => until,
-        None => latest_publication(view, filter)?
-            .unwrap_or(since)
-            .max(since),
+        Some(until) => (until, until),
+        None => {
+            let until = latest_publication(view, filter)?
+                .unwrap_or(since)
+                .max(since);
+            (until, until.max(today))
+        }
     };
-    let net = diff(view, baseline, until, filter)?;
+    let net = diff_asked(view, day_before, until, filter, asked)?;
     let mut publications = Vec::new();
     for list in filter.lists(view)? {
-        for item in view.timeline(&list, since, until)? {
-            if !item.effective {
+        let list_publications = ListPublications::read(view, &list)?;
+        for (position, item) in list_publications.within(since, until) {
+            if position == 0 {
+                // The baseline: reported in `net.baselines`.
                 continue;
             }
             let mut changes = Vec::new();
@@ -199,7 +307,15 @@ pub fn since(
 }
 
 /// Every version of the entries whose id is `query` or whose name contains it (ignoring case).
-pub fn history(view: &View, query: &str, filter: &ListFilter) -> Result<HistoryReport, QueryError> {
+/// The first version of an entry in force in its list's baseline is marked as the baseline, not
+/// as an addition. The basis is every searched list's latest publication, aged to `today` (or
+/// to that publication, when it is dated later).
+pub fn history(
+    view: &View,
+    query: &str,
+    filter: &ListFilter,
+    today: NaiveDate,
+) -> Result<HistoryReport, QueryError> {
     let needle = query.trim().to_lowercase();
     if needle.is_empty() {
         return Err(QueryError::Invalid(
@@ -209,25 +325,35 @@ pub fn history(view: &View, query: &str, filter: &ListFilter) -> Result<HistoryR
     // Stored ids are clean (no format characters, NFC): a typed or pasted id is matched as such.
     let wanted_id = crate::model::clean_id_text(query.trim());
     let mut report = HistoryReport::default();
-    for list in filter.lists(view)? {
+    let lists = filter.lists(view)?;
+    let mut bases = Vec::new();
+    let mut asked = today;
+    for list in &lists {
+        let publications = ListPublications::read(view, list)?;
+        asked = asked.max(publications.last_published().unwrap_or(today));
+        let baseline = publications.baseline().map(|b| b.seq);
+        bases.push(publications);
         let id_matches =
             |id: &str| id == query.trim() || id == wanted_id || id.to_lowercase() == needle;
         let name_matches = |name: &str| name.to_lowercase().contains(&needle);
-        let candidates = view.matching_entries(&list, |id, names| {
+        let candidates = view.matching_entries(list, |id, names| {
             id_matches(id) || names.iter().any(|n| name_matches(n))
         })?;
         for (id, _) in candidates {
             let id_matches = id_matches(id.as_str());
             let mut versions = Vec::new();
             let mut previous: Option<crate::model::Entry> = None;
-            for version in view.versions(&list, &id)? {
+            for version in view.versions(list, &id)? {
                 let (change, entry) = match (&previous, version.entry) {
-                    (None, Some(entry)) => (ChangeKind::Added, entry),
-                    (Some(_), Some(entry)) => (ChangeKind::Changed, entry),
-                    (Some(last), None) => (ChangeKind::Removed, last.clone()),
+                    (None, Some(entry)) if Some(version.seq) == baseline => {
+                        (VersionChange::Baseline, entry)
+                    }
+                    (None, Some(entry)) => (VersionChange::Added, entry),
+                    (Some(_), Some(entry)) => (VersionChange::Changed, entry),
+                    (Some(last), None) => (VersionChange::Removed, last.clone()),
                     (None, None) => continue,
                 };
-                previous = (change != ChangeKind::Removed).then(|| entry.clone());
+                previous = (change != VersionChange::Removed).then(|| entry.clone());
                 versions.push(EntryVersion {
                     published: version.published,
                     event: version.seq,
@@ -251,6 +377,66 @@ pub fn history(view: &View, query: &str, filter: &ListFilter) -> Result<HistoryR
                 versions,
             });
         }
+    }
+    report.basis = Basis {
+        asked,
+        lists: bases
+            .iter()
+            .map(|p| p.basis(NaiveDate::MAX, asked))
+            .collect(),
+    };
+    Ok(report)
+}
+
+/// Every list of the store (or the one `filter` names), summed up: entries in force after its
+/// latest publication, or at the end of `as_of`; its first and latest publication dates and
+/// how many publications the answers read; when its latest event was recorded; its formats.
+/// With `as_of`, only the publications dated on or before it count. Ages are counted to
+/// `as_of`, else to `today`.
+///
+/// Its cost grows with the lists and their publications, not their entries: one scan of each
+/// list's timeline keys, the header of each publication counted (for its format and the latest
+/// recording time), and for the entry count the header of the last snapshot and the change list
+/// of each amendment after it ([`View::entries_after`]).
+pub fn lists(
+    view: &View,
+    as_of: Option<NaiveDate>,
+    filter: &ListFilter,
+    today: NaiveDate,
+) -> Result<ListsReport, QueryError> {
+    let through = as_of.unwrap_or(NaiveDate::MAX);
+    let asked = as_of.unwrap_or(today);
+    let mut report = ListsReport {
+        as_of,
+        asked,
+        lists: Vec::new(),
+    };
+    for list in filter.lists(view)? {
+        let mut publications = ListPublications::read(view, &list)?;
+        publications.items.retain(|p| p.published <= through);
+        let entries = match publications.items.len() {
+            0 => 0,
+            n => view.entries_after(&list, &publications.items, n - 1)?,
+        };
+        let mut formats = std::collections::BTreeSet::new();
+        for publication in &publications.items {
+            formats.insert(view.event(publication.seq)?.format);
+        }
+        // The latest event of the list dated by then, a correction included.
+        let last_recorded = view
+            .last_event(&list, through)?
+            .map(|seq| view.event(seq).map(|e| e.recorded))
+            .transpose()?;
+        report.lists.push(ListSummary {
+            list: list.clone(),
+            entries,
+            first_published: publications.baseline().map(|b| b.published),
+            last_published: publications.last_published(),
+            publications: publications.items.len() as u64,
+            last_recorded,
+            formats: formats.into_iter().collect(),
+            basis: publications.basis(through, asked),
+        });
     }
     Ok(report)
 }
@@ -301,7 +487,7 @@ pub fn compare(
     let mut report = DiffReport {
         from,
         to,
-        changes: Vec::new(),
+        ..DiffReport::default()
     };
     for (list, (before, after)) in &states {
         report

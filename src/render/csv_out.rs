@@ -6,7 +6,8 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 use crate::model::{
-    AsOfReport, Change, ChangeKind, DiffReport, Entry, HistoryReport, LogReport, SinceReport,
+    AsOfReport, Baseline, Change, ChangeKind, DiffReport, Entry, HistoryReport, ListsReport,
+    LogReport, SinceReport,
 };
 
 use super::{CsvCells, cell, joined};
@@ -111,9 +112,29 @@ fn change_rows(change: &Change) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A baseline as a row of the change columns: `change` is `baseline`, `id`, `name` and
+/// `reason_changed` are empty, and `field` is `entries` with the count in `after`.
+fn baseline_row(baseline: &Baseline) -> Vec<String> {
+    vec![
+        "baseline".to_string(),
+        baseline.list.to_string(),
+        String::new(),
+        String::new(),
+        baseline.published.to_string(),
+        baseline.event.to_string(),
+        String::new(),
+        "entries".to_string(),
+        String::new(),
+        baseline.entries.to_string(),
+    ]
+}
+
 pub(super) fn diff(out: &mut dyn Write, report: &DiffReport, cells: CsvCells) -> io::Result<()> {
     let mut w = Writer::new(out, cells);
     w.write_record(CHANGE_HEADER)?;
+    for baseline in &report.baselines {
+        w.write_record(baseline_row(baseline))?;
+    }
     for change in &report.changes {
         for row in change_rows(change) {
             w.write_record(&row)?;
@@ -127,6 +148,11 @@ pub(super) fn since(out: &mut dyn Write, report: &SinceReport, cells: CsvCells) 
     let mut header = vec!["source"];
     header.extend(CHANGE_HEADER);
     w.write_record(&header)?;
+    for baseline in report.baselines() {
+        let mut row = vec![baseline.source.clone()];
+        row.extend(baseline_row(baseline));
+        w.write_record(&row)?;
+    }
     for publication in &report.publications {
         for change in &publication.changes {
             for row in change_rows(change) {
@@ -245,6 +271,34 @@ pub(super) fn log(out: &mut dyn Write, report: &LogReport, cells: CsvCells) -> i
             e.effect.added.to_string(),
             e.effect.removed.to_string(),
             e.effect.changed.to_string(),
+        ])?;
+    }
+    w.flush()
+}
+
+pub(super) fn lists(out: &mut dyn Write, report: &ListsReport, cells: CsvCells) -> io::Result<()> {
+    let mut w = Writer::new(out, cells);
+    w.write_record([
+        "list",
+        "entries",
+        "first_published",
+        "last_published",
+        "publications",
+        "last_recorded",
+        "formats",
+    ])?;
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    for l in &report.lists {
+        w.write_record([
+            l.list.to_string(),
+            l.entries.to_string(),
+            date(l.first_published),
+            date(l.last_published),
+            l.publications.to_string(),
+            l.last_recorded
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default(),
+            joined(&l.formats),
         ])?;
     }
     w.flush()

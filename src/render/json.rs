@@ -8,8 +8,9 @@ use serde_json::Value;
 
 use crate::model::text::WordSpan;
 use crate::model::{
-    AsOfReport, Change, ChangeKind, DiffReport, Entry, EntryId, EventMeta, FieldChange,
-    HistoryReport, ListId, LogReport, PublicationKind, SinceReport,
+    AsOfReport, Baseline, Basis, Change, ChangeKind, DiffReport, Entry, EntryId, EventMeta,
+    FieldChange, HistoryReport, ListBasis, ListId, ListsReport, LogReport, PublicationKind,
+    SinceReport, VersionChange,
 };
 
 #[derive(Serialize)]
@@ -81,13 +82,98 @@ fn of_kind(changes: &[Change], kind: ChangeKind) -> Vec<ChangeJson<'_>> {
         .collect()
 }
 
+/// One list's basis: `{"list", "published", "event", "age_days", "asked"}`, the publication
+/// fields null when no publication was recorded on or before the date asked.
+#[derive(Serialize)]
+pub(super) struct BasisJson<'a> {
+    list: &'a ListId,
+    published: Option<NaiveDate>,
+    event: Option<u64>,
+    age_days: Option<u64>,
+    asked: NaiveDate,
+}
+
+impl<'a> BasisJson<'a> {
+    pub(super) fn new(basis: &'a ListBasis, asked: NaiveDate) -> BasisJson<'a> {
+        BasisJson {
+            list: &basis.list,
+            published: basis.read.map(|r| r.published),
+            event: basis.read.map(|r| r.event),
+            age_days: basis.read.map(|r| r.age_days),
+            asked,
+        }
+    }
+
+    fn all(basis: &'a Basis) -> Vec<BasisJson<'a>> {
+        basis
+            .lists
+            .iter()
+            .map(|b| BasisJson::new(b, basis.asked))
+            .collect()
+    }
+}
+
+/// A baseline: `{"list", "published", "event", "kind", "source", "entries"}`.
+#[derive(Serialize)]
+struct BaselineJson<'a> {
+    list: &'a ListId,
+    published: NaiveDate,
+    event: u64,
+    kind: PublicationKind,
+    source: &'a str,
+    entries: u64,
+}
+
+impl<'a> From<&'a Baseline> for BaselineJson<'a> {
+    fn from(b: &'a Baseline) -> Self {
+        BaselineJson {
+            list: &b.list,
+            published: b.published,
+            event: b.event,
+            kind: b.kind,
+            source: &b.source,
+            entries: b.entries,
+        }
+    }
+}
+
+/// An NDJSON line that is not a record of the answer's main kind: `{"baseline": {…}}` or
+/// `{"basis": {…}}`, the object as in JSON under a key naming what it is.
+#[derive(Serialize)]
+#[serde(rename_all = "lowercase")]
+enum AboutLine<'a> {
+    Baseline(BaselineJson<'a>),
+    Basis(BasisJson<'a>),
+}
+
+/// Writes one `{"baseline": …}` line per baseline.
+fn baseline_lines(out: &mut dyn Write, baselines: &[Baseline]) -> io::Result<()> {
+    for baseline in baselines {
+        line(out, &AboutLine::Baseline(baseline.into()))?;
+    }
+    Ok(())
+}
+
+/// Writes one `{"basis": …}` line per list.
+pub(super) fn basis_lines(out: &mut dyn Write, basis: &Basis) -> io::Result<()> {
+    for json in BasisJson::all(basis) {
+        line(out, &AboutLine::Basis(json))?;
+    }
+    Ok(())
+}
+
 #[derive(Serialize)]
 struct DiffJson<'a> {
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
+    /// Absent for `compare`, which reads no store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baselines: Option<Vec<BaselineJson<'a>>>,
     added: Vec<ChangeJson<'a>>,
     removed: Vec<ChangeJson<'a>>,
     changed: Vec<ChangeJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    basis: Option<Vec<BasisJson<'a>>>,
 }
 
 fn pretty(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
@@ -106,11 +192,26 @@ pub(super) fn diff(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
         &DiffJson {
             from: report.from,
             to: report.to,
+            baselines: report
+                .basis
+                .as_ref()
+                .map(|_| report.baselines.iter().map(BaselineJson::from).collect()),
             added: of_kind(&report.changes, ChangeKind::Added),
             removed: of_kind(&report.changes, ChangeKind::Removed),
             changed: of_kind(&report.changes, ChangeKind::Changed),
+            basis: report.basis.as_ref().map(BasisJson::all),
         },
     )
+}
+
+/// A diff as NDJSON: its baselines, one line per change, then its basis.
+pub(super) fn diff_ndjson(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
+    baseline_lines(out, &report.baselines)?;
+    changes_ndjson(out, report.changes.iter(), None)?;
+    if let Some(basis) = &report.basis {
+        basis_lines(out, basis)?;
+    }
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -158,11 +259,14 @@ struct PublicationJson<'a> {
 struct SinceJson<'a> {
     from: NaiveDate,
     to: NaiveDate,
+    /// The day before `from` (kept as it was; not to be confused with `baselines`).
     baseline: NaiveDate,
+    baselines: Vec<BaselineJson<'a>>,
     added: Vec<ChangeJson<'a>>,
     removed: Vec<ChangeJson<'a>>,
     changed: Vec<ChangeJson<'a>>,
     publications: Vec<PublicationJson<'a>>,
+    basis: Vec<BasisJson<'a>>,
 }
 
 pub(super) fn since(out: &mut dyn Write, report: &SinceReport) -> io::Result<()> {
@@ -195,21 +299,32 @@ pub(super) fn since(out: &mut dyn Write, report: &SinceReport) -> io::Result<()>
             from: report.since,
             to: report.until,
             baseline: report.net.from.unwrap_or(report.since),
+            baselines: report.baselines().iter().map(BaselineJson::from).collect(),
             added: of_kind(&report.net.changes, ChangeKind::Added),
             removed: of_kind(&report.net.changes, ChangeKind::Removed),
             changed: of_kind(&report.net.changes, ChangeKind::Changed),
             publications,
+            basis: report
+                .net
+                .basis
+                .as_ref()
+                .map(BasisJson::all)
+                .unwrap_or_default(),
         },
     )
 }
 
 pub(super) fn since_ndjson(out: &mut dyn Write, report: &SinceReport) -> io::Result<()> {
+    baseline_lines(out, report.baselines())?;
     for publication in &report.publications {
         changes_ndjson(
             out,
             publication.changes.iter(),
             Some(&publication.event.source),
         )?;
+    }
+    if let Some(basis) = &report.net.basis {
+        basis_lines(out, basis)?;
     }
     Ok(())
 }
@@ -224,6 +339,7 @@ struct ListedEntryJson<'a> {
 #[derive(Serialize)]
 struct AsOfJson<'a> {
     as_of: NaiveDate,
+    basis: Vec<BasisJson<'a>>,
     entries: Vec<ListedEntryJson<'a>>,
 }
 
@@ -232,6 +348,7 @@ pub(super) fn as_of(out: &mut dyn Write, report: &AsOfReport) -> io::Result<()> 
         out,
         &AsOfJson {
             as_of: report.as_of,
+            basis: BasisJson::all(&report.basis),
             entries: report
                 .entries
                 .iter()
@@ -254,14 +371,14 @@ pub(super) fn as_of_ndjson(out: &mut dyn Write, report: &AsOfReport) -> io::Resu
             },
         )?;
     }
-    Ok(())
+    basis_lines(out, &report.basis)
 }
 
 #[derive(Serialize)]
 struct VersionJson<'a> {
     published: NaiveDate,
     event: u64,
-    change: ChangeKind,
+    change: VersionChange,
     entry: &'a Entry,
 }
 
@@ -276,6 +393,7 @@ struct HistoryEntryJson<'a> {
 #[derive(Serialize)]
 struct HistoryJson<'a> {
     entries: Vec<HistoryEntryJson<'a>>,
+    basis: Vec<BasisJson<'a>>,
 }
 
 pub(super) fn history(out: &mut dyn Write, report: &HistoryReport) -> io::Result<()> {
@@ -298,7 +416,13 @@ pub(super) fn history(out: &mut dyn Write, report: &HistoryReport) -> io::Result
                 .collect(),
         })
         .collect();
-    pretty(out, &HistoryJson { entries })
+    pretty(
+        out,
+        &HistoryJson {
+            entries,
+            basis: BasisJson::all(&report.basis),
+        },
+    )
 }
 
 #[derive(Serialize)]
@@ -308,7 +432,7 @@ struct HistoryLineJson<'a> {
     name: &'a str,
     published: NaiveDate,
     event: u64,
-    change: ChangeKind,
+    change: VersionChange,
     entry: &'a Entry,
 }
 
@@ -329,7 +453,7 @@ pub(super) fn history_ndjson(out: &mut dyn Write, report: &HistoryReport) -> io:
             )?;
         }
     }
-    Ok(())
+    basis_lines(out, &report.basis)
 }
 
 #[derive(Serialize)]
@@ -384,6 +508,58 @@ pub(super) fn log(out: &mut dyn Write, report: &LogReport) -> io::Result<()> {
 pub(super) fn log_ndjson(out: &mut dyn Write, report: &LogReport) -> io::Result<()> {
     for e in &report.events {
         line(out, &EventJson::from(e))?;
+    }
+    Ok(())
+}
+
+/// One list of the store: `{"list", "entries", "first_published", "last_published",
+/// "publications", "last_recorded", "formats"}`.
+#[derive(Serialize)]
+struct ListJson<'a> {
+    list: &'a ListId,
+    entries: u64,
+    first_published: Option<NaiveDate>,
+    last_published: Option<NaiveDate>,
+    publications: u64,
+    last_recorded: Option<DateTime<Utc>>,
+    formats: &'a [String],
+}
+
+#[derive(Serialize)]
+struct ListsJson<'a> {
+    as_of: Option<NaiveDate>,
+    lists: Vec<ListJson<'a>>,
+}
+
+fn list_json(report: &ListsReport) -> Vec<ListJson<'_>> {
+    report
+        .lists
+        .iter()
+        .map(|l| ListJson {
+            list: &l.list,
+            entries: l.entries,
+            first_published: l.first_published,
+            last_published: l.last_published,
+            publications: l.publications,
+            last_recorded: l.last_recorded,
+            formats: &l.formats,
+        })
+        .collect()
+}
+
+pub(super) fn lists(out: &mut dyn Write, report: &ListsReport) -> io::Result<()> {
+    pretty(
+        out,
+        &ListsJson {
+            as_of: report.as_of,
+            lists: list_json(report),
+        },
+    )
+}
+
+pub(super) fn lists_ndjson(out: &mut dyn Write, report: &ListsReport) -> io::Result<()> {
+    for list in list_json(report) {
+        line(out, &list)?;
     }
     Ok(())
 }

@@ -12,7 +12,9 @@ pub mod reparse;
 
 use std::io::{self, Write};
 
-use crate::model::{AsOfReport, DiffReport, HistoryReport, LogReport, SinceReport};
+use crate::model::{
+    AsOfReport, Basis, DiffReport, HistoryReport, ListsReport, LogReport, SinceReport,
+};
 
 /// An output format (`-o`). The command line's names for them are in `cli`; render knows
 /// nothing of argument parsing.
@@ -90,7 +92,7 @@ pub fn diff(
     match format {
         OutputFormat::Table => table::diff(out, report, style),
         OutputFormat::Json => json::diff(out, report),
-        OutputFormat::Ndjson => json::changes_ndjson(out, report.changes.iter(), None),
+        OutputFormat::Ndjson => json::diff_ndjson(out, report),
         OutputFormat::Csv => csv_out::diff(out, report, style.csv),
     }
 }
@@ -127,10 +129,13 @@ pub fn as_of(
 
 /// Writes entries in force as JSON or NDJSON straight from their stored canonical JSON, one at a
 /// time: the output of `as-of` for any size of list. Call [`RawEntries::entry`] for each entry,
-/// then [`RawEntries::finish`].
+/// then [`RawEntries::finish`]. JSON gives the basis before the entries
+/// (`{"as_of", "basis": [...], "entries": [...]}`); NDJSON after them, one `{"basis": …}` line
+/// per list.
 pub struct RawEntries {
     format: OutputFormat,
     count: usize,
+    basis: Basis,
 }
 
 impl RawEntries {
@@ -139,13 +144,28 @@ impl RawEntries {
         out: &mut dyn Write,
         format: OutputFormat,
         as_of: chrono::NaiveDate,
+        basis: &Basis,
     ) -> io::Result<Option<RawEntries>> {
         match format {
-            OutputFormat::Json => write!(out, "{{\n  \"as_of\": \"{as_of}\",\n  \"entries\": [")?,
+            OutputFormat::Json => {
+                write!(out, "{{\n  \"as_of\": \"{as_of}\",\n  \"basis\": [")?;
+                for (i, list) in basis.lists.iter().enumerate() {
+                    out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+                    serde_json::to_writer(&mut *out, &json::BasisJson::new(list, basis.asked))?;
+                }
+                if !basis.lists.is_empty() {
+                    out.write_all(b"\n  ")?;
+                }
+                out.write_all(b"],\n  \"entries\": [")?;
+            }
             OutputFormat::Ndjson => {}
             _ => return Ok(None),
         }
-        Ok(Some(RawEntries { format, count: 0 }))
+        Ok(Some(RawEntries {
+            format,
+            count: 0,
+            basis: basis.clone(),
+        }))
     }
 
     /// Writes one entry: its list and its canonical JSON (an object).
@@ -174,13 +194,15 @@ impl RawEntries {
 
     /// Ends the output.
     pub fn finish(self, out: &mut dyn Write) -> io::Result<()> {
-        if self.format == OutputFormat::Json {
-            if self.count > 0 {
-                out.write_all(b"\n  ")?;
+        match self.format {
+            OutputFormat::Json => {
+                if self.count > 0 {
+                    out.write_all(b"\n  ")?;
+                }
+                out.write_all(b"]\n}\n")
             }
-            out.write_all(b"]\n}\n")?;
+            _ => json::basis_lines(out, &self.basis),
         }
-        Ok(())
     }
 }
 
@@ -197,6 +219,32 @@ pub fn history(
         OutputFormat::Ndjson => json::history_ndjson(out, report),
         OutputFormat::Csv => csv_out::history(out, report, style.csv),
     }
+}
+
+/// Prints the lists of the store.
+pub fn lists(
+    out: &mut dyn Write,
+    report: &ListsReport,
+    format: OutputFormat,
+    style: Style,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Table => table::lists(out, report, style),
+        OutputFormat::Json => json::lists(out, report),
+        OutputFormat::Ndjson => json::lists_ndjson(out, report),
+        OutputFormat::Csv => csv_out::lists(out, report, style.csv),
+    }
+}
+
+/// The lines that say what an answer stands on, one per list, as a table shows them under the
+/// answer (`basis: us-ofac-sdn published 2024-05-03 (event 308), 622 days before 2026-01-15`).
+/// For output formats that carry no basis themselves (CSV), to print on standard error.
+pub fn basis_lines(basis: &Basis) -> Vec<String> {
+    basis
+        .lists
+        .iter()
+        .map(|list| table::basis_line(list, basis.asked))
+        .collect()
 }
 
 /// Prints the event log.

@@ -6,10 +6,13 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Effects, Style as Ansi};
 use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
 
+use chrono::NaiveDate;
+
 use crate::model::text::{WordOp, visible};
 use crate::model::{
-    AsOfReport, Change, ChangeKind, DiffReport, Entry, FieldChange, HistoryReport, LogReport,
-    SinceReport, diff_entries,
+    AsOfReport, Baseline, Basis, Change, ChangeKind, DiffReport, Entry, FieldChange, HistoryReport,
+    ListBasis, ListId, ListsReport, LogReport, PublicationKind, SinceReport, VersionChange,
+    diff_entries,
 };
 
 use super::{Style, cell, joined};
@@ -216,6 +219,7 @@ fn several_lists(changes: &[Change]) -> bool {
 
 pub(super) fn diff(out: &mut dyn Write, report: &DiffReport, style: Style) -> io::Result<()> {
     let paint = Paint { on: style.color };
+    write_baselines(out, &paint, &report.baselines)?;
     if !report.changes.is_empty() {
         let table = change_table(
             &paint,
@@ -230,7 +234,141 @@ pub(super) fn diff(out: &mut dyn Write, report: &DiffReport, style: Style) -> io
         (Some(from), Some(to)) => format!("From the end of {from} to the end of {to}: "),
         _ => String::new(),
     };
-    writeln!(out, "{span}{}", totals(report))
+    let summary = match baseline_lists(&report.baselines) {
+        None => totals(report),
+        Some(lists) if report.changes.is_empty() => {
+            format!("{lists}, and no change after it")
+        }
+        Some(lists) => format!("{}, besides {lists}", totals(report)),
+    };
+    writeln!(out, "{span}{summary}")?;
+    write_grounds(out, report)
+}
+
+/// `n` with a comma between thousands: `9,083`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+/// `1 day`, `948 days`.
+fn days(n: u64) -> String {
+    if n == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{} days", thousands(n))
+    }
+}
+
+/// The line naming the publication one list's part of an answer reads, and its age on `asked`.
+pub(super) fn basis_line(basis: &ListBasis, asked: NaiveDate) -> String {
+    let list = &basis.list;
+    match (basis.read, basis.first_published) {
+        (Some(read), _) => format!(
+            "basis: {list} published {} (event {}), {} before {asked}",
+            read.published,
+            read.event,
+            days(read.age_days)
+        ),
+        (None, Some(first)) => format!(
+            "basis: {list}: no publication recorded on or before {asked} (its first is dated {first})"
+        ),
+        (None, None) => format!("basis: {list}: no publication recorded"),
+    }
+}
+
+/// The lines under an answer that say what it stands on.
+fn write_basis(out: &mut dyn Write, basis: &Basis) -> io::Result<()> {
+    for list in &basis.lists {
+        writeln!(out, "{}", basis_line(list, basis.asked))?;
+    }
+    Ok(())
+}
+
+/// Under a diff or a since: for each list with no publication in the window, a line saying so,
+/// then the basis.
+fn write_grounds(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
+    let Some(basis) = &report.basis else {
+        return Ok(());
+    };
+    let (Some(from), Some(to)) = (report.from, report.to) else {
+        return write_basis(out, basis);
+    };
+    let (start, end) = (from.min(to), from.max(to));
+    for list in &basis.lists {
+        let Some(read) = list.read else {
+            continue;
+        };
+        if read.published > start {
+            continue;
+        }
+        if list.last_published == Some(read.published) {
+            writeln!(
+                out,
+                "no publication of {} after {} is recorded",
+                list.list, read.published
+            )?;
+        } else {
+            let first_day = start.succ_opt().unwrap_or(start);
+            writeln!(
+                out,
+                "no publication of {} dated {first_day} to {end} is recorded",
+                list.list
+            )?;
+        }
+    }
+    write_basis(out, basis)
+}
+
+/// One line per baseline, then a blank line.
+fn write_baselines(out: &mut dyn Write, paint: &Paint, baselines: &[Baseline]) -> io::Result<()> {
+    for baseline in baselines {
+        let kind = match baseline.kind {
+            PublicationKind::Snapshot => String::new(),
+            PublicationKind::Amendment => {
+                " (an amendment: the list before it is not recorded)".to_string()
+            }
+        };
+        let line = format!(
+            "baseline: {} {}{kind}, event {}, {} in force when the history begins",
+            baseline.list,
+            baseline.published,
+            baseline.event,
+            plural_thousands(baseline.entries, "entry", "entries"),
+        );
+        writeln!(out, "{}", paint.bold(&line))?;
+    }
+    if !baselines.is_empty() {
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn plural_thousands(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// `the baseline of a` / `the baselines of a and b`, or `None` without baselines.
+fn baseline_lists(baselines: &[Baseline]) -> Option<String> {
+    let lists: Vec<&ListId> = baselines.iter().map(|b| &b.list).collect();
+    match lists.as_slice() {
+        [] => None,
+        [one] => Some(format!("the baseline of {one}")),
+        [init @ .., last] => Some(format!(
+            "the baselines of {} and {last}",
+            init.iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
 }
 
 pub(super) fn since(out: &mut dyn Write, report: &SinceReport, style: Style) -> io::Result<()> {
@@ -239,6 +377,7 @@ pub(super) fn since(out: &mut dyn Write, report: &SinceReport, style: Style) -> 
         .publications
         .windows(2)
         .any(|w| w[0].event.list != w[1].event.list);
+    write_baselines(out, &paint, report.baselines())?;
     for publication in &report.publications {
         let e = &publication.event;
         let heading = format!(
@@ -261,13 +400,22 @@ pub(super) fn since(out: &mut dyn Write, report: &SinceReport, style: Style) -> 
         writeln!(out)?;
     }
     let publications = plural(report.publications.len(), "publication", "publications");
+    let summary = match baseline_lists(report.baselines()) {
+        None => format!("{publications}; net {}", totals(&report.net)),
+        Some(lists) if report.publications.is_empty() => {
+            format!("{lists}, and no publication after it; no changes")
+        }
+        Some(lists) => format!(
+            "{publications} besides {lists}; net {}",
+            totals(&report.net)
+        ),
+    };
     writeln!(
         out,
-        "Since {} (through {}): {publications}; net {}",
-        report.since,
-        report.until,
-        totals(&report.net)
-    )
+        "Since {} (through {}): {summary}",
+        report.since, report.until,
+    )?;
+    write_grounds(out, &report.net)
 }
 
 pub(super) fn as_of(out: &mut dyn Write, report: &AsOfReport, _style: Style) -> io::Result<()> {
@@ -337,7 +485,8 @@ pub(super) fn as_of(out: &mut dyn Write, report: &AsOfReport, _style: Style) -> 
         "{} in force at the end of {}",
         plural(entries.len(), "entry", "entries"),
         report.as_of
-    )
+    )?;
+    write_basis(out, &report.basis)
 }
 
 pub(super) fn history(out: &mut dyn Write, report: &HistoryReport, style: Style) -> io::Result<()> {
@@ -357,21 +506,41 @@ pub(super) fn history(out: &mut dyn Write, report: &HistoryReport, style: Style)
         let mut previous: Option<&Entry> = None;
         for v in &h.versions {
             let detail = match (v.change, previous) {
-                (ChangeKind::Changed, Some(before)) => diff_entries(before, &v.entry)
+                (VersionChange::Changed, Some(before)) => diff_entries(before, &v.entry)
                     .iter()
                     .map(|f| field_line(&paint, f))
                     .collect::<Vec<_>>()
                     .join("\n"),
-                (ChangeKind::Removed, _) => String::new(),
+                (VersionChange::Removed, _) => String::new(),
+                (VersionChange::Baseline, _) => {
+                    let since = v
+                        .entry
+                        .listed_on
+                        .map(|d| format!(" (listed on {d})"))
+                        .unwrap_or_default();
+                    let facts = summary(&v.entry);
+                    let facts = if facts.is_empty() {
+                        facts
+                    } else {
+                        format!(" · {facts}")
+                    };
+                    format!("in force when the history begins{since}{facts}")
+                }
                 _ => summary(&v.entry),
+            };
+            let marker = match v.change {
+                VersionChange::Baseline => paint.dim("*"),
+                VersionChange::Added => paint.marker(ChangeKind::Added),
+                VersionChange::Changed => paint.marker(ChangeKind::Changed),
+                VersionChange::Removed => paint.marker(ChangeKind::Removed),
             };
             table.add_row(vec![
                 v.published.to_string(),
                 format!("event {}", v.event),
-                paint.marker(v.change) + " " + v.change.as_str(),
+                marker + " " + v.change.as_str(),
                 detail,
             ]);
-            previous = (v.change != ChangeKind::Removed).then_some(&v.entry);
+            previous = (v.change != VersionChange::Removed).then_some(&v.entry);
         }
         write_table(out, &table)?;
         writeln!(out)?;
@@ -380,7 +549,50 @@ pub(super) fn history(out: &mut dyn Write, report: &HistoryReport, style: Style)
         out,
         "{} matched",
         plural(report.entries.len(), "entry", "entries")
-    )
+    )?;
+    write_basis(out, &report.basis)
+}
+
+pub(super) fn lists(out: &mut dyn Write, report: &ListsReport, _style: Style) -> io::Result<()> {
+    let mut table = new_table(HEADED);
+    table.set_header(vec![
+        "List",
+        "Entries",
+        "First published",
+        "Last published",
+        "Publications",
+        "Last recorded (UTC)",
+        "Formats",
+    ]);
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    for l in &report.lists {
+        table.add_row(vec![
+            l.list.to_string(),
+            thousands(l.entries),
+            date(l.first_published),
+            date(l.last_published),
+            thousands(l.publications),
+            l.last_recorded
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_default(),
+            shown(&l.formats.join(", ")),
+        ]);
+    }
+    if !report.lists.is_empty() {
+        write_table(out, &table)?;
+        writeln!(out)?;
+    }
+    let count = plural(report.lists.len(), "list", "lists");
+    match report.as_of {
+        Some(as_of) => writeln!(
+            out,
+            "{count}; entries in force and publications at the end of {as_of}"
+        ),
+        None => writeln!(
+            out,
+            "{count}; entries in force after each list's latest publication"
+        ),
+    }
 }
 
 pub(super) fn log(out: &mut dyn Write, report: &LogReport, _style: Style) -> io::Result<()> {
@@ -422,4 +634,27 @@ pub(super) fn log(out: &mut dyn Write, report: &LogReport, _style: Style) -> io:
         "{} recorded",
         plural(report.events.len(), "event", "events")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_separated_by_commas() {
+        for (n, text) in [
+            (0, "0"),
+            (7, "7"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (9_083, "9,083"),
+            (14_965, "14,965"),
+            (1_234_567, "1,234,567"),
+            (u64::MAX, "18,446,744,073,709,551,615"),
+        ] {
+            assert_eq!(thousands(n), text);
+        }
+        assert_eq!(days(1), "1 day");
+        assert_eq!(days(1_485), "1,485 days");
+    }
 }

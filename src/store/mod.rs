@@ -26,6 +26,8 @@ mod verify;
 // The input archive, settings, and what events recorded (for reparse).
 mod archive;
 mod recorded;
+// Issue 11: a list's publications as a whole (baselines, bases, `listdiff lists`).
+mod lists;
 mod settings;
 
 use std::collections::BTreeSet;
