@@ -73,7 +73,7 @@ fn history_strategy() -> impl Strategy<Value = Vec<Publication>> {
             .into_iter()
             .map(|(offset, content)| Publication {
                 list: ListId::new("us-test").unwrap(),
-                published: day(offset),
+                published: day(offset).into(),
                 source: format!("rule {offset}"),
                 content: content.normalize().unwrap(),
             })

@@ -20,6 +20,7 @@ mod keygen;
 mod log;
 mod proof;
 mod rebuild;
+mod retract;
 mod since;
 mod verify;
 mod verify_proof;
@@ -98,6 +99,8 @@ enum Command {
     History(history::Args),
     /// The recorded events, in recording order
     Log(log::Args),
+    /// Take back a recorded publication: from then on it no longer counts
+    Retract(retract::Args),
     /// The difference between two publication files, without a store
     Compare(compare::Args),
     /// Rebuild every index from the event log
@@ -386,6 +389,7 @@ pub fn main() -> ExitCode {
         Command::AsOf(args) => as_of::run(&context, args),
         Command::History(args) => history::run(&context, args),
         Command::Log(args) => log::run(&context, args),
+        Command::Retract(args) => retract::run(&context, args),
         Command::Compare(args) => compare::run(&context, args),
         Command::Rebuild(args) => rebuild::run(&context, args),
         Command::Formats(args) => formats::run(&context, args),

@@ -11,6 +11,7 @@ pub mod merkle;
 mod number;
 pub mod proof;
 mod publication;
+mod published;
 pub mod rename;
 mod report;
 pub mod signature;
@@ -26,10 +27,11 @@ pub use change::{
 pub use entry::{Entry, EntryHash, EntryType, normalize_value, optional_date};
 pub use extra::{Extra, ExtraMap};
 pub use ids::{EntryId, ListId};
-pub use publication::{Amendment, Publication, PublicationContent, PublicationKind};
+pub use publication::{Amendment, Identity, Publication, PublicationContent, PublicationKind};
+pub use published::{PublicationTime, PublicationTimeError};
 pub use report::{
     AsOfReport, DiffReport, Effect, EntryHistory, EntryVersion, EventMeta, HistoryReport,
-    ListedEntry, LogReport, PublicationReport, SinceReport,
+    ListedEntry, LogEvent, LogReport, PublicationReport, RetractionMeta, SinceReport, Standing,
 };
 
 /// Why a value cannot be part of the model.

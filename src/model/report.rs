@@ -3,7 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Change, ChangeKind, Entry, EntryId, ListId, PublicationKind};
+use super::{
+    Change, ChangeKind, Entry, EntryId, Identity, ListId, PublicationKind, PublicationTime,
+};
 
 /// How many entries an event added, removed and changed when it was recorded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,8 +25,8 @@ pub struct EventMeta {
     pub seq: u64,
     /// The list the publication belongs to.
     pub list: ListId,
-    /// The publication date.
-    pub published: NaiveDate,
+    /// The publication time: a date, or a date and a UTC time.
+    pub published: PublicationTime,
     /// When listdiff recorded it (UTC).
     pub recorded: DateTime<Utc>,
     /// Snapshot or amendment.
@@ -35,9 +37,35 @@ pub struct EventMeta {
     pub sha256: String,
     /// The input format that was read.
     pub format: String,
-    /// The earlier event of the same list and date that this one corrected, if any.
+    /// The earlier event this one corrects (and takes the place of), if any: one with the same
+    /// identity, or the one `ingest --corrects` named.
     pub supersedes: Option<u64>,
     /// What it changed against the list as known when it was recorded.
+    pub effect: Effect,
+}
+
+impl EventMeta {
+    /// What identifies its publication among its list's (see [`Identity`]).
+    pub fn identity(&self) -> Identity {
+        Identity::of(&self.list, self.published, self.kind, &self.source)
+    }
+}
+
+/// A retraction: an event saying that an earlier event no longer counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetractionMeta {
+    /// The retraction's own seq.
+    pub seq: u64,
+    /// The list of the event it retracts.
+    pub list: ListId,
+    /// When it was recorded (UTC).
+    pub recorded: DateTime<Utc>,
+    /// The event it retracts.
+    pub retracts: u64,
+    /// Why, as given to `listdiff retract --reason`.
+    pub reason: String,
+    /// What it changed: the list just after the retracted event's place in the fold, before
+    /// against after the retraction.
     pub effect: Effect,
 }
 
@@ -148,9 +176,57 @@ pub struct HistoryReport {
     pub entries: Vec<EntryHistory>,
 }
 
+/// Whether a recorded publication counts now, and if not, why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// It is the version of its publication that the fold uses.
+    Counts,
+    /// A later event corrects it: that one counts in its place.
+    CorrectedBy(u64),
+    /// A retraction took it back.
+    Retracted {
+        /// The retraction event.
+        by: u64,
+        /// The retraction's reason.
+        reason: String,
+    },
+}
+
+/// One event of the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogEvent {
+    /// A recorded publication, and whether it counts now.
+    Publication {
+        /// The event.
+        event: EventMeta,
+        /// Whether it counts now.
+        standing: Standing,
+    },
+    /// A retraction of an earlier event.
+    Retraction(RetractionMeta),
+}
+
+impl LogEvent {
+    /// The event's seq.
+    pub fn seq(&self) -> u64 {
+        match self {
+            LogEvent::Publication { event, .. } => event.seq,
+            LogEvent::Retraction(r) => r.seq,
+        }
+    }
+
+    /// The event's list.
+    pub fn list(&self) -> &ListId {
+        match self {
+            LogEvent::Publication { event, .. } => &event.list,
+            LogEvent::Retraction(r) => &r.list,
+        }
+    }
+}
+
 /// The recorded events in recording order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LogReport {
     /// The events.
-    pub events: Vec<EventMeta>,
+    pub events: Vec<LogEvent>,
 }

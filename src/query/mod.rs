@@ -163,15 +163,12 @@ pub fn since(
     let mut publications = Vec::new();
     for list in filter.lists(view)? {
         for item in view.timeline(&list, since, until)? {
-            if !item.effective {
-                continue;
-            }
             let mut changes = Vec::new();
-            for (id, _) in view.changes_of(&list, item.published, item.seq)? {
-                let before = view.entry_before(&list, &id, item.published, item.seq)?;
-                let after = view.entry_after(&list, &id, item.published, item.seq)?;
+            for (id, _) in view.changes_of(&list, item.at)? {
+                let before = view.entry_before(&list, &id, item.at)?;
+                let after = view.entry_after(&list, &id, item.at)?;
                 if let Some(mut change) = Change::between(&list, before, after) {
-                    change.published = Some(item.published);
+                    change.published = Some(item.published.date);
                     change.event = Some(item.seq);
                     changes.push(change);
                 }
@@ -183,12 +180,9 @@ pub fn since(
             });
         }
     }
+    // Fold order within a list; lists by publication time.
     publications.sort_by(|a, b| {
-        (a.event.published, &a.event.list, a.event.seq).cmp(&(
-            b.event.published,
-            &b.event.list,
-            b.event.seq,
-        ))
+        (a.event.published, &a.event.list).cmp(&(b.event.published, &b.event.list))
     });
     Ok(SinceReport {
         since,
@@ -258,7 +252,7 @@ pub fn log(view: &View, filter: &ListFilter) -> Result<LogReport, QueryError> {
     let events = view
         .events()?
         .into_iter()
-        .filter(|e| filter.admits(&e.list))
+        .filter(|e| filter.admits(e.list()))
         .collect();
     Ok(LogReport { events })
 }

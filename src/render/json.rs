@@ -9,7 +9,8 @@ use serde_json::Value;
 use crate::model::text::WordSpan;
 use crate::model::{
     AsOfReport, Change, ChangeKind, DiffReport, Entry, EntryId, EventMeta, FieldChange,
-    HistoryReport, ListId, LogReport, PublicationKind, SinceReport,
+    HistoryReport, Identity, ListId, LogEvent, LogReport, PublicationKind, PublicationTime,
+    RetractionMeta, SinceReport, Standing,
 };
 
 #[derive(Serialize)]
@@ -143,7 +144,7 @@ pub(super) fn changes_ndjson<'a>(
 #[derive(Serialize)]
 struct PublicationJson<'a> {
     list: &'a ListId,
-    published: NaiveDate,
+    published: PublicationTime,
     source: &'a str,
     event: u64,
     kind: PublicationKind,
@@ -332,24 +333,94 @@ pub(super) fn history_ndjson(out: &mut dyn Write, report: &HistoryReport) -> io:
     Ok(())
 }
 
+/// A publication's identity in the log: what tells it apart from its list's others (an
+/// amendment's source; null for a snapshot).
+#[derive(Serialize)]
+struct IdentityJson {
+    list: ListId,
+    published: PublicationTime,
+    kind: PublicationKind,
+    source: Option<String>,
+}
+
+impl From<Identity> for IdentityJson {
+    fn from(i: Identity) -> Self {
+        IdentityJson {
+            list: i.list,
+            published: i.published,
+            kind: i.kind,
+            source: i.source,
+        }
+    }
+}
+
+/// The retraction that took an event back.
+#[derive(Serialize)]
+struct RetractedJson<'a> {
+    /// The retraction event.
+    by: u64,
+    reason: &'a str,
+}
+
+/// A recorded publication in the log.
 #[derive(Serialize)]
 struct EventJson<'a> {
     seq: u64,
     list: &'a ListId,
-    published: NaiveDate,
+    published: PublicationTime,
     recorded: DateTime<Utc>,
     kind: PublicationKind,
     source: &'a str,
     sha256: &'a str,
     format: &'a str,
-    supersedes: Option<u64>,
+    identity: IdentityJson,
+    /// The earlier event it corrects and takes the place of.
+    corrects: Option<u64>,
+    /// Whether it counts now: not corrected by a later event, not retracted.
+    counts: bool,
+    corrected_by: Option<u64>,
+    retracted: Option<RetractedJson<'a>>,
     added: u64,
     removed: u64,
     changed: u64,
 }
 
-impl<'a> From<&'a EventMeta> for EventJson<'a> {
-    fn from(e: &'a EventMeta) -> Self {
+/// A retraction in the log.
+#[derive(Serialize)]
+struct RetractionJson<'a> {
+    seq: u64,
+    list: &'a ListId,
+    recorded: DateTime<Utc>,
+    /// Always `retraction`.
+    kind: &'static str,
+    retracts: u64,
+    reason: &'a str,
+    added: u64,
+    removed: u64,
+    changed: u64,
+}
+
+/// One event of the log.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum LogEventJson<'a> {
+    Publication(Box<EventJson<'a>>),
+    Retraction(RetractionJson<'a>),
+}
+
+impl<'a> From<&'a LogEvent> for LogEventJson<'a> {
+    fn from(event: &'a LogEvent) -> Self {
+        match event {
+            LogEvent::Publication { event, standing } => {
+                LogEventJson::Publication(Box::new(EventJson::of(event, standing)))
+            }
+            LogEvent::Retraction(r) => LogEventJson::Retraction(RetractionJson::from(r)),
+        }
+    }
+}
+
+impl<'a> EventJson<'a> {
+    fn of(e: &'a EventMeta, standing: &'a Standing) -> Self {
         EventJson {
             seq: e.seq,
             list: &e.list,
@@ -359,7 +430,17 @@ impl<'a> From<&'a EventMeta> for EventJson<'a> {
             source: &e.source,
             sha256: &e.sha256,
             format: &e.format,
-            supersedes: e.supersedes,
+            identity: IdentityJson::from(e.identity()),
+            corrects: e.supersedes,
+            counts: *standing == Standing::Counts,
+            corrected_by: match standing {
+                Standing::CorrectedBy(seq) => Some(*seq),
+                _ => None,
+            },
+            retracted: match standing {
+                Standing::Retracted { by, reason } => Some(RetractedJson { by: *by, reason }),
+                _ => None,
+            },
             added: e.effect.added,
             removed: e.effect.removed,
             changed: e.effect.changed,
@@ -367,23 +448,39 @@ impl<'a> From<&'a EventMeta> for EventJson<'a> {
     }
 }
 
+impl<'a> From<&'a RetractionMeta> for RetractionJson<'a> {
+    fn from(r: &'a RetractionMeta) -> Self {
+        RetractionJson {
+            seq: r.seq,
+            list: &r.list,
+            recorded: r.recorded,
+            kind: "retraction",
+            retracts: r.retracts,
+            reason: &r.reason,
+            added: r.effect.added,
+            removed: r.effect.removed,
+            changed: r.effect.changed,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct LogJson<'a> {
-    events: Vec<EventJson<'a>>,
+    events: Vec<LogEventJson<'a>>,
 }
 
 pub(super) fn log(out: &mut dyn Write, report: &LogReport) -> io::Result<()> {
     pretty(
         out,
         &LogJson {
-            events: report.events.iter().map(EventJson::from).collect(),
+            events: report.events.iter().map(LogEventJson::from).collect(),
         },
     )
 }
 
 pub(super) fn log_ndjson(out: &mut dyn Write, report: &LogReport) -> io::Result<()> {
     for e in &report.events {
-        line(out, &EventJson::from(e))?;
+        line(out, &LogEventJson::from(e))?;
     }
     Ok(())
 }

@@ -8,8 +8,8 @@ use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
 
 use crate::model::text::{WordOp, visible};
 use crate::model::{
-    AsOfReport, Change, ChangeKind, DiffReport, Entry, FieldChange, HistoryReport, LogReport,
-    SinceReport, diff_entries,
+    AsOfReport, Change, ChangeKind, DiffReport, Entry, FieldChange, HistoryReport, LogEvent,
+    LogReport, SinceReport, Standing, diff_entries,
 };
 
 use super::{Style, cell, joined};
@@ -398,20 +398,48 @@ pub(super) fn log(out: &mut dyn Write, report: &LogReport, _style: Style) -> io:
         "Note",
     ]);
     for e in &report.events {
-        table.add_row(vec![
-            e.seq.to_string(),
-            e.list.to_string(),
-            e.published.to_string(),
-            e.recorded.format("%Y-%m-%d %H:%M:%S").to_string(),
-            e.kind.to_string(),
-            shown(&e.source),
-            e.effect.added.to_string(),
-            e.effect.removed.to_string(),
-            e.effect.changed.to_string(),
-            e.supersedes
-                .map(|s| format!("corrects event {s}"))
-                .unwrap_or_default(),
-        ]);
+        table.add_row(match e {
+            LogEvent::Publication { event: e, standing } => {
+                let mut notes = Vec::new();
+                if let Some(corrected) = e.supersedes {
+                    notes.push(format!("corrects event {corrected}"));
+                }
+                match standing {
+                    Standing::Counts => {}
+                    Standing::CorrectedBy(seq) => {
+                        notes.push(format!("does not count: corrected by event {seq}"))
+                    }
+                    Standing::Retracted { by, reason } => notes.push(format!(
+                        "does not count: retracted by event {by} ({})",
+                        shown(reason)
+                    )),
+                }
+                vec![
+                    e.seq.to_string(),
+                    e.list.to_string(),
+                    e.published.to_string(),
+                    e.recorded.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    e.kind.to_string(),
+                    shown(&e.source),
+                    e.effect.added.to_string(),
+                    e.effect.removed.to_string(),
+                    e.effect.changed.to_string(),
+                    notes.join("; "),
+                ]
+            }
+            LogEvent::Retraction(r) => vec![
+                r.seq.to_string(),
+                r.list.to_string(),
+                String::new(),
+                r.recorded.format("%Y-%m-%d %H:%M:%S").to_string(),
+                "retraction".to_string(),
+                String::new(),
+                r.effect.added.to_string(),
+                r.effect.removed.to_string(),
+                r.effect.changed.to_string(),
+                format!("retracts event {}: {}", r.retracts, shown(&r.reason)),
+            ],
+        });
     }
     if !report.events.is_empty() {
         write_table(out, &table)?;
