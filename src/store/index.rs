@@ -996,37 +996,23 @@ impl<'a> Index<'a> {
     }
 
     /// What event `seq`, an earlier version of a publication folded again at `point`, states:
-    /// an amendment's operations from its block; a snapshot's whole state, its base (the list
-    /// just before its place, folding the events recorded before it) plus its block, minus its
-    /// removals, checked against the `entries_sha256` it was recorded with.
+    /// an amendment's operations from its block; a snapshot's whole state: the list just after
+    /// its place when the log is replayed up to it (a snapshot replaces the whole list),
+    /// checked against the `entries_sha256` it was recorded with.
     fn stored_body(&self, seq: u64, point: Point) -> Result<Body<'static>, StoreError> {
         let record = self.event(seq)?;
-        let lines = self.sealed_block(&record)?;
-        match record.content {
+        match &record.content {
             EventContent::Amendment { add, remove, .. } => {
-                let mut add_lines = lines;
-                let amend = add_lines.split_off((add as usize).min(add_lines.len()));
+                let mut add_lines = self.sealed_block(&record)?;
+                let amend = add_lines.split_off((*add as usize).min(add_lines.len()));
                 Ok(Body::Amendment {
                     add: add_lines,
                     amend,
-                    remove: Cow::Owned(remove),
+                    remove: Cow::Owned(remove.clone()),
                 })
             }
-            EventContent::SnapshotDelta {
-                entries,
-                entries_sha256,
-                remove,
-                ..
-            } => {
-                let (earlier, _) = super::replay_prefix(
-                    self.kv,
-                    |r| r.seq() >= seq,
-                    |r| r.list() == &record.list,
-                )?;
-                let base = Index::new(&earlier).state_before(&record.list, point)?;
-                let folded =
-                    fold_snapshot_delta(seq, lines, &remove, (entries, &entries_sha256), &base)?;
-                Ok(Body::State(folded.state))
+            EventContent::SnapshotDelta { .. } => {
+                Ok(Body::State(recorded_state(self.kv, &record, point)?))
             }
         }
     }
@@ -1563,6 +1549,37 @@ pub(crate) struct RetractionPlan {
     pub(crate) retracted: EventRecord,
     pub(crate) counts_again: Option<u64>,
     pub(crate) window: Option<(Point, Option<Point>)>,
+}
+
+/// The whole state snapshot `record` stated, recorded at place `point`: the list just after
+/// that place when the log of `kv` is replayed up to the snapshot (a snapshot replaces the whole
+/// list, so that is its content), checked against the `entries_sha256` it was recorded with.
+pub(crate) fn recorded_state(
+    kv: &dyn Kv,
+    record: &EventRecord,
+    point: Point,
+) -> Result<SlotState, StoreError> {
+    let EventContent::SnapshotDelta {
+        entries,
+        entries_sha256,
+        ..
+    } = &record.content
+    else {
+        return Err(StoreError::Corrupt(format!(
+            "event {} is an amendment where a snapshot was expected",
+            record.seq
+        )));
+    };
+    let (replayed, _) =
+        super::replay_prefix(kv, |r| r.seq() > record.seq, |r| r.list() == &record.list)?;
+    let state = Index::new(&replayed).state_before(&record.list, point.just_after())?;
+    if state.len() as u64 != *entries || state_sha256(&state) != *entries_sha256 {
+        return Err(StoreError::Corrupt(format!(
+            "event {}: its snapshot replayed from the log does not match the entries_sha256 it was recorded with",
+            record.seq
+        )));
+    }
+    Ok(state)
 }
 
 /// A snapshot's changes to its list's records, the records it changes, and `entries_sha256`.

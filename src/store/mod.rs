@@ -1246,21 +1246,6 @@ impl View<'_> {
         self.index.ids_before(list, Point::end_of(date))
     }
 
-    /// Every entry of `list` in force strictly before the place `bound`, in id order.
-    pub(crate) fn state_before(
-        &self,
-        list: &ListId,
-        bound: Point,
-    ) -> Result<Vec<Entry>, StoreError> {
-        let mut entries = Vec::new();
-        self.index
-            .each_slot_before(list, bound, |slot| -> Result<(), StoreError> {
-                entries.push(self.index.entry(slot.at)?);
-                Ok(())
-            })?;
-        Ok(entries)
-    }
-
     /// Every entry of `list` in force at the end of `date`, in id order.
     pub fn state_as_of(&self, list: &ListId, date: NaiveDate) -> Result<Vec<Entry>, StoreError> {
         let mut entries = Vec::new();

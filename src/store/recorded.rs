@@ -120,45 +120,25 @@ impl Store {
         self.replayed_prefix(|record| record.seq() >= seq)
     }
 
-    /// A snapshot event's full entry set, by id: its base (the list just before its place in
-    /// the fold, in `before`, which must be [`Store::before_event`] of `seq`), plus its block,
-    /// minus its removals. Checked against the `entries_sha256` it was recorded with. `None`
-    /// for an amendment.
+    /// A snapshot event's full entry set, by id: the list just after its place when the log is
+    /// replayed up to it (a snapshot replaces the whole list). Checked against the
+    /// `entries_sha256` it was recorded with. `None` for an amendment.
     pub fn recorded_snapshot(
         &self,
         seq: u64,
-        before: &KnownAt,
     ) -> Result<Option<BTreeMap<EntryId, Entry>>, StoreError> {
         let index = Index::new(&self.kv);
         let record = index.event(seq)?;
-        let EventContent::SnapshotDelta {
-            entries_sha256,
-            remove,
-            ..
-        } = &record.content
-        else {
+        if !matches!(record.content, EventContent::SnapshotDelta { .. }) {
             return Ok(None);
-        };
+        }
         let place = Point::at(record.published, index.first_of(seq)?);
-        let mut state: BTreeMap<EntryId, Entry> = before
-            .view()
-            .state_before(&record.list, place)?
-            .into_iter()
-            .map(|e| (e.id.clone(), e))
-            .collect();
-        for entry in decode(seq, index.sealed_block(&record)?)? {
-            state.insert(entry.id.clone(), entry);
-        }
-        for id in remove {
-            state.remove(id);
-        }
-        let hashes: Vec<[u8; 32]> = state.values().map(|e| e.content_hash().0).collect();
-        if entries_hash(&hashes) != *entries_sha256 {
-            return Err(StoreError::Corrupt(format!(
-                "event {seq}: its snapshot rebuilt from the events before it does not match the entries_sha256 it was recorded with"
-            )));
-        }
-        Ok(Some(state))
+        let state = index::recorded_state(&self.kv, &record, place)?;
+        state
+            .into_values()
+            .map(|slot| index.entry(slot.at).map(|e| (e.id.clone(), e)))
+            .collect::<Result<_, _>>()
+            .map(Some)
     }
 }
 
