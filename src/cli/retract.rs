@@ -6,7 +6,8 @@
 //! corrected an earlier one, that earlier version counts again in its place; when it did not
 //! count (a later correction counts in its place), no answer changes. A publication that later
 //! amendments build on is simply left out: the fold proceeds without it. A retraction cannot be
-//! retracted: ingest the publication again instead.
+//! retracted: ingest the publication again instead. What cannot be retracted (no such event, a
+//! retraction, an event already retracted) is refused with exit code 2, having written nothing.
 //!
 //! Prints what changed: which event counts again, the span of publication times whose answers
 //! change (up to the next snapshot, which replaces the whole list), and what changed in the list
