@@ -216,8 +216,10 @@ fn log_shows_both_clocks_and_what_a_correction_supersedes() {
         "{recorded:?}"
     );
     assert_eq!(events[2]["published"], "2024-12-11");
-    assert_eq!(events[2]["supersedes"], 2, "{}", events[2]);
-    assert!(events[1]["supersedes"].is_null());
+    assert_eq!(events[2]["corrects"], 2, "{}", events[2]);
+    assert!(events[1]["corrects"].is_null());
+    assert_eq!(events[1]["corrected_by"], 3, "{}", events[1]);
+    assert_eq!(events[1]["counts"], false, "{}", events[1]);
     let table = env.ok(&["log"]);
     assert!(table.contains("2025-06-01"), "{table}");
 }

@@ -115,7 +115,8 @@ fn un_consolidated_list_history() {
         return;
     };
     let env = Env::new();
-    env.ok(&["ingest", &real.file("un-consolidated")]);
+    // The last file is dated after the tests' clock (2026-01-15).
+    env.ok(&["ingest", "--allow-future", &real.file("un-consolidated")]);
     let log = env.json(&["log"]);
     let dates: Vec<&str> = log["events"]
         .as_array()
@@ -129,17 +130,17 @@ fn un_consolidated_list_history() {
     assert_eq!(
         dates,
         [
-            "2018-06-07",
-            "2018-06-21",
-            "2018-08-24",
-            "2018-10-29",
+            "2018-06-07T23:03:43Z",
+            "2018-06-21T23:02:22Z",
+            "2018-08-24T23:40:35Z",
+            "2018-10-29T23:09:49Z",
             "2020-11-23",
             "2020-11-24",
             "2020-12-01",
-            "2025-11-18",
-            "2026-02-27"
+            "2025-11-18T23:00:09Z",
+            "2026-02-27T00:00:09Z"
         ],
-        "dates from dateGenerated, in its own offset"
+        "dates from dateGenerated, in its own offset; its time where it is UTC on that date (19:03 at -04:00 is 23:03 UTC; 19:10 at -05:00 is the next day in UTC: no time)"
     );
     let size = |date: &str| count(&env.json(&["as-of", date]), "entries");
     assert_eq!(size("2018-06-07"), 693 + 405);
@@ -240,8 +241,8 @@ fn opensanctions_entities_and_same_day_deltas() {
         out.contains("os-eu_fsf 2024-06-01 snapshot, 7 added"),
         "{out}"
     );
-    // The deltas: the 0-byte one is skipped; the three of 2024-05-28 are one publication (a
-    // list has one publication per date), applied in order.
+    // The deltas: the 0-byte one is skipped; each other is one amendment, its source its file
+    // name, so the three of 2024-05-28 are three publications, applied in recording order.
     let output = env
         .cmd(&[
             "ingest",
@@ -258,26 +259,47 @@ fn opensanctions_entities_and_same_day_deltas() {
         stderr.contains("20240527134702-zbn.entities.delta.json: the file is empty"),
         "{stderr}"
     );
-    assert!(stdout.contains("2 recorded"), "{stdout}");
+    assert!(stdout.contains("4 recorded"), "{stdout}");
     let log = env.json(&["log", "--list", "os-eu_fsf"]);
     let events = log["events"].as_array().unwrap();
     let dates: Vec<&str> = events
         .iter()
         .map(|e| e["published"].as_str().unwrap())
         .collect();
-    assert_eq!(dates, ["2024-06-01", "2024-05-27", "2024-05-28"]);
-    assert_eq!(events[2]["kind"], "amendment");
-    for version in [
+    assert_eq!(
+        dates,
+        [
+            "2024-06-01",
+            "2024-05-27",
+            "2024-05-28",
+            "2024-05-28",
+            "2024-05-28"
+        ]
+    );
+    for (event, version) in events[1..].iter().zip([
+        "20240527194702-wnk",
         "20240528014702-pfh",
         "20240528074703-npf",
         "20240528134729-3iv",
-    ] {
+    ]) {
+        assert_eq!(event["kind"], "amendment");
+        assert_eq!(event["counts"], true, "{event}");
         assert!(
-            events[2]["source"].as_str().unwrap().contains(version),
-            "{}",
-            events[2]
+            event["source"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{version}.entities.delta.json")),
+            "{event}"
         );
     }
+    // A delta ingested again records nothing.
+    let again = env.ok(&[
+        "ingest",
+        "--list",
+        "os-eu_fsf",
+        &real.file("opensanctions-ftm/2024-06-01/deltas/20240528074703-npf.entities.delta.json"),
+    ]);
+    assert!(again.contains("0 recorded, 1 already recorded"), "{again}");
     // Volatile export timestamps (last_seen, last_change) are not part of an entry.
     let state = env.json(&["as-of", "2024-06-01"]);
     assert_eq!(count(&state, "entries"), 7);

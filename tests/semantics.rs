@@ -92,7 +92,8 @@ fn a_different_publication_for_the_same_date_is_a_correction() {
     let log = env.json(&["log"]);
     let events = log["events"].as_array().unwrap();
     assert_eq!(events.len(), 2, "both stay in the log");
-    assert_eq!(events[1]["supersedes"], 1);
+    assert_eq!(events[1]["corrects"], 1);
+    assert_eq!(events[0]["corrected_by"], 2);
     let since = env.json(&["since", "2024-12-11"]);
     assert_eq!(
         since["baselines"].as_array().unwrap().len(),

@@ -49,11 +49,11 @@ fn a_large_eu_file_is_recorded_as_a_whole_read_would_record_it() {
     );
     let out = env.ok(&["ingest", &day1, &day2]);
     assert!(
-        out.contains("eu-fsf 2025-05-01 snapshot, 180 added, 0 removed, 0 changed"),
+        out.contains("eu-fsf 2025-05-01T08:00:00Z snapshot, 180 added, 0 removed, 0 changed"),
         "{out}"
     );
     assert!(
-        out.contains("eu-fsf 2025-05-02 snapshot, 0 added, 3 removed, 1 changed"),
+        out.contains("eu-fsf 2025-05-02T08:00:00Z snapshot, 0 added, 3 removed, 1 changed"),
         "{out}"
     );
     let diff = env.json(&["diff", "2025-05-01", "2025-05-02"]);

@@ -51,7 +51,7 @@ fn dated(parsed: Parsed, display: &str) -> (Vec<Publication>, Option<NaiveDate>)
             date = date.max(published);
             Publication {
                 list: p.list,
-                published: published.unwrap_or_default(),
+                published: published.unwrap_or_default().into(),
                 source: p.source.unwrap_or_else(|| display.to_string()),
                 content: p.content,
             }

@@ -1,14 +1,20 @@
-//! `listdiff ingest [--list ID] [--published DATE] [--format FMT] PATH...`
+//! `listdiff ingest [--list ID] [--published TIME] [--source TEXT] [--corrects SEQ] [--format FMT] PATH...`
 //!
 //! Records publications as events. PATHs are read in the order given; a directory means every
-//! publication below it, in (publication date, path) order (a directory reached again through a
-//! link is skipped with a note); `-` reads standard input. Every
-//! input is read and checked before the store is touched, so bad input records nothing.
+//! publication below it, in (publication time, path) order (a directory reached again through
+//! a link is skipped with a note); `-` reads standard input. Every input is read and checked
+//! before the store is touched, so bad input records nothing.
 //!
-//! The publication date is --published, else the date the file states, else the last
-//! YYYY-MM-DD in its path. The same list, date and bytes recorded again records nothing; a
-//! different publication for a list and date already recorded is a correction that supersedes
-//! the earlier one; a publication dated before others is placed by its date (backfill).
+//! The publication time is --published (a date, or a UTC time such as 2021-08-20T18:50:00Z),
+//! else the date the file states, else the last YYYY-MM-DD in its path; with the UTC time of
+//! day the file states or its path writes after that date (2021-08-20T185052Z_sdn.csv), when
+//! it is on that date. A snapshot is identified by its list and time, an amendment by its list,
+//! time and source (its citation, else its file name; --source sets it). The same list, time and
+//! bytes recorded again records nothing; a different publication with the identity of one
+//! recorded is a correction, which takes its place; --corrects SEQ records the publication as a
+//! correction of event SEQ whatever its identity; a publication dated before others is placed by
+//! its time (backfill). A publication dated more than a day after now is refused unless
+//! --allow-future.
 //!
 //! Broken feeds: a snapshot that is empty, or that would remove more than --max-drop percent
 //! (default 20) of the entries in force the day before it, is refused and nothing of the ingest
@@ -22,22 +28,22 @@
 //! that `listdiff reparse` can read it again. A publication already recorded is archived too
 //! when its files are missing from the archive. Nothing is archived for a refused ingest.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 
 use super::human::{note, say, warning};
 use super::inputs::ReadArgs;
-use super::{CliError, Context, Outcome, parse_date, parse_list_id};
+use super::{CliError, Context, Outcome, parse_list_id};
 use crate::ingest::{
-    self, ArchiveChoice, DropGuard, Ingest, IngestOptions, IngestReport, InputReport, Placement,
-    PublicationOutcome, PublicationReport,
+    self, ArchiveChoice, DropGuard, FutureGuard, Ingest, IngestOptions, IngestReport, InputReport,
+    Placement, PublicationOutcome, PublicationReport,
 };
-use crate::model::ListId;
 use crate::model::text::quote_bounded;
+use crate::model::{ListId, PublicationTime};
 use crate::store::Access;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  listdiff ingest snapshots/\n  listdiff ingest --published 2024-03-04 sdn.csv\n  curl -s https://example.org/consolidated.csv | listdiff ingest --published 2024-12-11 --list us-csl-el -"
+    after_help = "Examples:\n  listdiff ingest snapshots/\n  listdiff ingest --published 2024-03-04 sdn.csv\n  listdiff ingest --published 2021-08-20T18:50:00Z sdn.csv\n  listdiff ingest --source '89 FR 99999' rule.json\n  listdiff ingest --corrects 7 --published 2024-03-04 sdn.csv\n  curl -s https://example.org/consolidated.csv | listdiff ingest --published 2024-12-11 --list us-csl-el -"
 )]
 pub(crate) struct Args {
     /// Files or directories to record, or - for standard input
@@ -47,9 +53,25 @@ pub(crate) struct Args {
     /// CSL); for a format that names no list (csv, native-ndjson), the list's id
     #[arg(long, value_name = "ID", value_parser = parse_list_id)]
     list: Option<ListId>,
-    /// The publication date, overriding the file's own date and any date in its path
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    published: Option<NaiveDate>,
+    /// The publication time, overriding the file's own date and any date in its path: a date
+    /// (2024-03-04) or a UTC time (2021-08-20T18:50:00Z), which tells apart publications of one
+    /// list on one day
+    #[arg(long, value_name = "TIME", value_parser = parse_publication_time)]
+    published: Option<PublicationTime>,
+    /// The publication's source: the document's own identifier, such as "89 FR 99999" or an
+    /// OFAC action id, overriding the file's own citation and its name. An amendment is told
+    /// apart from others of its list and time by its source. One publication per ingest
+    #[arg(long, value_name = "TEXT", value_parser = parse_source)]
+    source: Option<String>,
+    /// Record the publication as a correction of event SEQ (see listdiff log), whatever its
+    /// time and source: it takes that event's place, which then no longer counts. One
+    /// publication per ingest
+    #[arg(long, value_name = "SEQ")]
+    corrects: Option<u64>,
+    /// Record a publication dated more than a day after now (refused otherwise, as a mistyped
+    /// date would stand as the list's latest publication from then on)
+    #[arg(long)]
+    allow_future: bool,
     #[command(flatten)]
     read: ReadArgs,
     /// Record a snapshot even when it is empty or removes more than --max-drop of the list
@@ -78,12 +100,42 @@ fn parse_percent(text: &str) -> Result<f64, String> {
     }
 }
 
+/// Parses `--published`: a date or a UTC time.
+fn parse_publication_time(text: &str) -> Result<PublicationTime, String> {
+    PublicationTime::parse(text).map_err(|e| e.to_string())
+}
+
+/// Parses `--source`: text with something to read and no control characters.
+pub(crate) fn parse_source(text: &str) -> Result<String, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(
+            "the source is empty: give the document's own identifier, such as \"89 FR 99999\""
+                .into(),
+        );
+    }
+    if trimmed.chars().any(char::is_control) || trimmed.len() > 1000 {
+        return Err(format!(
+            "\"{}\" is not a source: no control characters, at most 1000 bytes",
+            quote_bounded(text)
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
 impl Args {
-    /// The pipeline's options.
-    fn options(&self) -> IngestOptions {
+    /// The pipeline's options, `now` being the recording time.
+    fn options(&self, now: DateTime<Utc>) -> IngestOptions {
         IngestOptions {
             input: self.read.input_options(self.list.clone()),
             published: self.published,
+            source: self.source.clone(),
+            corrects: self.corrects,
+            future: if self.allow_future {
+                FutureGuard::Off
+            } else {
+                FutureGuard::Refuse { now }
+            },
             drop_guard: if self.allow_drop {
                 DropGuard::Off
             } else {
@@ -101,7 +153,8 @@ impl Args {
 }
 
 pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
-    let options = args.options();
+    // The future guard's clock; the recording time is read again once the store is ours.
+    let options = args.options(context.now()?);
     let found = ingest::find_inputs(&args.paths, &options.input)?;
     for text in &found.notes {
         note(text);

@@ -1,7 +1,9 @@
 //! `listdiff log`
 //!
-//! The recorded events in recording order: publication date, recording time, kind, source,
-//! input hash, what each changed when recorded, and which earlier event a correction replaces.
+//! The recorded events in recording order: publication time, recording time, kind, source,
+//! input hash, identity, what each changed when recorded, which earlier event a correction
+//! replaces, whether each publication counts now (or which correction or retraction took its
+//! place), and each retraction with the event it retracts and its reason.
 
 use super::{CliError, Context, Outcome, QueryOptions, print};
 use crate::store::Access;

@@ -23,6 +23,7 @@ mod lists;
 mod log;
 mod proof;
 mod rebuild;
+mod retract;
 mod since;
 mod verify;
 mod verify_proof;
@@ -103,6 +104,8 @@ enum Command {
     Lists(lists::Args),
     /// The recorded events, in recording order
     Log(log::Args),
+    /// Take back a recorded publication: from then on it no longer counts
+    Retract(retract::Args),
     /// The difference between two publication files, without a store
     Compare(compare::Args),
     /// Rebuild every index from the event log
@@ -465,6 +468,7 @@ pub fn main() -> ExitCode {
         Command::History(args) => history::run(&context, args),
         Command::Lists(args) => lists::run(&context, args),
         Command::Log(args) => log::run(&context, args),
+        Command::Retract(args) => retract::run(&context, args),
         Command::Compare(args) => compare::run(&context, args),
         Command::Rebuild(args) => rebuild::run(&context, args),
         Command::Formats(args) => formats::run(&context, args),

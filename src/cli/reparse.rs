@@ -114,7 +114,7 @@ fn reparse_event(store: &Store, event: EventInputs) -> Result<EventReparse, CliE
     let mut result = EventReparse {
         seq: event.seq,
         list: event.list.clone(),
-        published: event.published,
+        published: event.published.date,
         kind: event.kind,
         status: ReparseStatus::Same,
         recorded_parser: event.parser.clone(),

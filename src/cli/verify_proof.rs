@@ -18,7 +18,7 @@ use super::checkpoint::{read_checked_checkpoint, read_text};
 use super::{CliError, Context, Outcome, print};
 use crate::model::proof::{InclusionProof, ProofError};
 use crate::model::text::visible;
-use crate::store::read_event_bytes;
+use crate::store::{EventBytes, read_event_bytes};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -51,10 +51,11 @@ pub(crate) fn run(_context: &Context, args: Args) -> Result<Outcome, CliError> {
     // The bytes are in the tree; they must also say they are the event the proof names.
     let event = read_event_bytes(&proof.event_bytes)
         .map_err(|e| CliError::Verification(format!("event {}: {e}", proof.seq)))?;
-    if event.seq != proof.seq {
+    if event.seq() != proof.seq {
         return Err(CliError::Verification(format!(
             "the proof is for event {}, but its event bytes say they are event {}",
-            proof.seq, event.seq
+            proof.seq,
+            event.seq()
         )));
     }
     print(|out| {
@@ -70,19 +71,37 @@ pub(crate) fn run(_context: &Context, args: Args) -> Result<Outcome, CliError> {
                 None => String::new(),
             }
         )?;
-        writeln!(out, "seq        {}", event.seq)?;
-        writeln!(out, "list       {}", event.list)?;
-        writeln!(out, "published  {}", event.published)?;
-        writeln!(
-            out,
-            "recorded   {}",
-            event
-                .recorded
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-        )?;
-        writeln!(out, "kind       {}", event.kind)?;
-        writeln!(out, "source     {}", visible(&event.source))?;
-        writeln!(out, "sha256     {}", event.sha256)
+        match &event {
+            EventBytes::Publication(event) => {
+                writeln!(out, "seq        {}", event.seq)?;
+                writeln!(out, "list       {}", event.list)?;
+                writeln!(out, "published  {}", event.published)?;
+                writeln!(
+                    out,
+                    "recorded   {}",
+                    event
+                        .recorded
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                )?;
+                writeln!(out, "kind       {}", event.kind)?;
+                writeln!(out, "source     {}", visible(&event.source))?;
+                writeln!(out, "sha256     {}", event.sha256)
+            }
+            EventBytes::Retraction(event) => {
+                writeln!(out, "seq        {}", event.seq)?;
+                writeln!(out, "list       {}", event.list)?;
+                writeln!(
+                    out,
+                    "recorded   {}",
+                    event
+                        .recorded
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                )?;
+                writeln!(out, "kind       retraction")?;
+                writeln!(out, "retracts   {}", event.retracts)?;
+                writeln!(out, "reason     {}", visible(&event.reason))
+            }
+        }
     })?;
     Ok(Outcome::Done)
 }

@@ -6,12 +6,10 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
-
 use super::IngestError;
 use super::inputs::{self, Candidate, InputOptions, Origin};
 use crate::formats::Format;
-use crate::model::ListId;
+use crate::model::{ListId, PublicationTime};
 use crate::store::{
     ARCHIVE_SETTING, ArchiveError, ArchiveSource, ArchivedFile, ArchivedRead, InputDigest,
     Provenance, ReadManifest, Store,
@@ -108,7 +106,7 @@ impl Sources {
 #[derive(Default)]
 pub(crate) struct Archived {
     /// The recorded publications whose inputs are to be archived: provenance, list and date.
-    pending: Vec<(Provenance, ListId, NaiveDate)>,
+    pending: Vec<(Provenance, ListId, PublicationTime)>,
     /// Files written.
     written: u64,
     /// Files already in the archive.
@@ -119,7 +117,11 @@ pub(crate) struct Archived {
 
 impl Archived {
     /// Notes a recorded (or already recorded) publication whose inputs are to be archived.
-    pub(crate) fn add(&mut self, provenance: &Provenance, (list, published): (&ListId, NaiveDate)) {
+    pub(crate) fn add(
+        &mut self,
+        provenance: &Provenance,
+        (list, published): (&ListId, PublicationTime),
+    ) {
         self.pending
             .push((provenance.clone(), list.clone(), published));
     }
@@ -146,7 +148,7 @@ impl Archived {
         &mut self,
         store: &Store,
         provenance: &Provenance,
-        (list, published): (&ListId, NaiveDate),
+        (list, published): (&ListId, PublicationTime),
         options: &InputOptions,
         sources: &Sources,
     ) -> Result<(), IngestError> {

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use crate::formats::FormatError;
 use crate::model::text::quote_bounded;
-use crate::model::{EntryId, ListId};
+use crate::model::{EntryId, ListId, PublicationTime};
 use crate::store::{ArchiveError, StoreError};
 
 /// Why the pipeline refused or failed. Every variant but [`IngestError::Store`] and
@@ -102,6 +102,55 @@ pub enum IngestError {
         /// The input as shown to the user.
         input: String,
     },
+    /// An amendment from standard input with no source of its own and no `--source`: its
+    /// source is part of its identity.
+    #[error(
+        "{input}: this amendment of {list} at {published} states no source (such as its citation), and standard input has no file name to stand for one: give --source TEXT (the document's own identifier, such as \"89 FR 99999\"), so that it is not taken for a correction of another amendment of that day. Nothing was recorded"
+    )]
+    NoSource {
+        /// The input as shown to the user.
+        input: String,
+        /// The amendment's list.
+        list: ListId,
+        /// Its publication time.
+        published: PublicationTime,
+    },
+    /// `--source` or `--corrects` with an ingest of several publications (or none).
+    #[error(
+        "{option} names one publication, but this ingest holds {count}{}: ingest them one at a time. Nothing was recorded",
+        if .publications.is_empty() { String::new() } else { format!(" ({})", .publications) }
+    )]
+    NotOnePublication {
+        /// The option given.
+        option: &'static str,
+        /// How many publications the inputs hold.
+        count: usize,
+        /// Each, as list, time and input, joined with ", ".
+        publications: String,
+    },
+    /// A publication dated more than a day after the recording time.
+    #[error(
+        "{input}: refused: this publication of {list} is dated {published}, more than a day after now ({}): a mistyped --published? It would stand as the list's latest publication from then on. Nothing was recorded. If it really is dated so, run again with --allow-future",
+        .now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    )]
+    Future {
+        /// The input as shown to the user.
+        input: String,
+        /// The publication's list.
+        list: ListId,
+        /// Its publication time.
+        published: PublicationTime,
+        /// The recording time.
+        now: chrono::DateTime<chrono::Utc>,
+    },
+    /// `--corrects` names an event that cannot be corrected by this publication.
+    #[error("--corrects {corrects}: {problem}. Nothing was recorded")]
+    BadCorrection {
+        /// The event named.
+        corrects: u64,
+        /// Why it cannot be corrected.
+        problem: String,
+    },
     /// The drop guard: a snapshot with no entries.
     #[error(
         "{input}: refused: this snapshot of {list} dated {published} holds no entries; an empty publication is almost always a failed download, not the end of a list. Nothing was recorded. If the list really is empty, run again with --allow-drop"
@@ -168,8 +217,8 @@ pub enum IngestError {
     NotArchived {
         /// The publication's list.
         list: ListId,
-        /// Its date.
-        published: NaiveDate,
+        /// Its publication time.
+        published: PublicationTime,
         /// What the archive found ([`ArchiveError::Changed`]).
         source: ArchiveError,
     },

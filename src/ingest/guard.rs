@@ -109,7 +109,7 @@ impl Outline {
         };
         Outline {
             list: publication.list.clone(),
-            published: publication.published,
+            published: publication.published.date,
             ids,
             removed,
             renamable,
@@ -205,7 +205,7 @@ pub(crate) fn refuse_empty(publication: &Publication, input: &str) -> Result<(),
         PublicationContent::Snapshot(entries) => refuse_no_entries(
             entries.len(),
             &publication.list,
-            publication.published,
+            publication.published.date,
             input,
         ),
         PublicationContent::Amendment(_) => Ok(()),
@@ -308,7 +308,7 @@ mod tests {
     fn snapshot(published: &str, entries: Vec<Entry>) -> Outline {
         Outline::of(&Publication {
             list: list(),
-            published: date(published),
+            published: date(published).into(),
             source: "test".into(),
             content: PublicationContent::Snapshot(entries),
         })
@@ -438,7 +438,7 @@ mod tests {
     fn an_amendment_changes_what_the_next_snapshot_is_checked_against() {
         let amendment = Outline::of(&Publication {
             list: list(),
-            published: date("2024-03-05"),
+            published: date("2024-03-05").into(),
             source: "test".into(),
             content: PublicationContent::Amendment(Amendment {
                 add: Vec::new(),
@@ -466,7 +466,7 @@ mod tests {
     fn an_empty_snapshot_is_refused_and_an_empty_amendment_is_not() {
         let empty = Publication {
             list: list(),
-            published: date("2024-03-05"),
+            published: date("2024-03-05").into(),
             source: "test".into(),
             content: PublicationContent::Snapshot(Vec::new()),
         };

@@ -2,9 +2,10 @@
 //! that bad input never touches the store.
 //!
 //! 1. [`Ingest::check`] reads and parses every input (files, standard input, bytes in memory;
-//!    see [`find_inputs`]), resolves publication dates (the date given, else the file's own,
-//!    else the last `YYYY-MM-DD` in its path), refuses empty snapshots, merges same-day
-//!    OpenSanctions deltas and orders the publications, all without a store.
+//!    see [`find_inputs`]), resolves publication times (the date given, else the file's own,
+//!    else the last `YYYY-MM-DD` in its path, with a UTC time of day where one is known on that
+//!    date; see `dates.rs`) and sources, refuses empty snapshots and publications dated more
+//!    than a day after the recording time, and orders the publications, all without a store.
 //! 2. [`Ingest::record`] checks the snapshots against the store with the drop guard (none may
 //!    remove more than a share of its list), carries renames in lists keyed by name, records
 //!    each publication, makes the store durable, and archives the inputs. It returns an
@@ -17,17 +18,19 @@
 //! from the copy, so that its digest and its publications come from the same bytes. Only
 //! archiving (after recording) reads the files again, and refuses one whose SHA-256 changed.
 //!
-//! The same list, date and bytes recorded again records nothing; a different publication for a
-//! list and date already recorded is a correction; a publication dated before others is placed
-//! by its date (backfill). `compare` and `reparse` use the same reading, dates, rename carry
-//! and (for archived inputs) parsing.
+//! The same list, publication time and bytes recorded again records nothing; a different
+//! publication with the identity of one recorded (a snapshot: its list and time; an amendment:
+//! its list, time and source) is a correction, which takes its place; `--corrects SEQ` makes a
+//! correction of that event whatever the identity; a publication dated before others is placed
+//! by its time (backfill). Each OpenSanctions delta file is one amendment, its source the
+//! file's name. `compare` and `reparse` use the same reading, dates, rename carry and (for
+//! archived inputs) parsing.
 
 mod archive;
 mod dates;
 mod error;
 mod guard;
 mod inputs;
-mod merge;
 mod provenance;
 mod renames;
 mod report;
@@ -35,10 +38,10 @@ mod reread;
 mod spool;
 mod streamed;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 pub use archive::{ArchiveChoice, ArchiveReport};
-pub use dates::{date_in_path, publication_date, resolve_date, source_of};
+pub use dates::{date_in_path, publication_time, resolve_date, source_of, time_in_path};
 pub use error::IngestError;
 pub use inputs::{
     Candidate, FoundInputs, InputOptions, Origin, ReadInput, companion_paths, find_inputs, open,
@@ -56,7 +59,7 @@ use guard::{InForce, Outline, refuse_drops, refuse_empty};
 use spool::Spool;
 use streamed::{Streamed, StreamedRecord, prepare_streamed, record_streamed};
 
-use crate::model::Publication;
+use crate::model::{ListId, Publication, PublicationKind, PublicationTime};
 use crate::store::{Provenance, RecordOutcome, Store};
 
 /// The broken-feed guard's setting.
@@ -72,15 +75,42 @@ pub enum DropGuard {
     Off,
 }
 
+/// The guard against publications dated in the future (a mistyped `--published`), which would
+/// stand as the list's latest publication from then on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FutureGuard {
+    /// Refuse a publication dated more than [`FUTURE_MARGIN_HOURS`] after `now` (its date's
+    /// start, UTC, or its time).
+    Refuse {
+        /// The recording time.
+        now: DateTime<Utc>,
+    },
+    /// Record publications whatever their date (`--allow-future`).
+    Off,
+}
+
+/// How far after the recording time a publication may be dated: a day, for publishers ahead
+/// of UTC.
+pub const FUTURE_MARGIN_HOURS: i64 = 24;
+
 /// How to ingest.
 #[derive(Clone, Debug)]
 pub struct IngestOptions {
     /// How to read the inputs; its `list`, when set, also selects the publications recorded.
     pub input: InputOptions,
-    /// The publication date of every input, overriding the files' own and their paths'.
-    pub published: Option<NaiveDate>,
+    /// The publication time of every input (a date, or a UTC time), overriding the files' own
+    /// and their paths'.
+    pub published: Option<PublicationTime>,
+    /// The source of the one publication ingested (`--source`), overriding the file's own
+    /// citation and its name: part of an amendment's identity.
+    pub source: Option<String>,
+    /// Record the one publication ingested as a correction of this event (`--corrects`),
+    /// whatever its identity.
+    pub corrects: Option<u64>,
     /// The broken-feed guard.
     pub drop_guard: DropGuard,
+    /// The guard against publications dated in the future.
+    pub future: FutureGuard,
     /// Whether to archive the inputs.
     pub archive: ArchiveChoice,
 }
@@ -106,8 +136,8 @@ fn keep_bytes() -> u64 {
 pub(crate) struct Prepared {
     /// Where it came from.
     candidate: Candidate,
-    /// The earliest date of its publications: the recording order within an argument.
-    first_date: NaiveDate,
+    /// The earliest time of its publications: the recording order within an argument.
+    first_date: PublicationTime,
     /// What its events record of where they came from.
     provenance: Provenance,
     /// What the parser noted, for the report.
@@ -117,6 +147,8 @@ pub(crate) struct Prepared {
     /// What the broken-feed guard needs of each publication, kept even when the publications
     /// are not.
     outlines: Vec<Outline>,
+    /// The list and time of each publication, kept even when the publications are not.
+    dated: Vec<(ListId, PublicationTime)>,
 }
 
 /// Where an input's checked publications are held until they are recorded.
@@ -166,14 +198,40 @@ fn read_dated(candidate: &Candidate, options: &IngestOptions) -> Result<DatedRea
         if wanted.is_some_and(|wanted| wanted != &parsed.list) {
             continue;
         }
+        let published = publication_time(
+            options.published,
+            (parsed.stated_date, parsed.stated_date_text.as_deref()),
+            &candidate.display,
+        )?;
+        let kind = parsed.content.kind();
+        let source = match (&options.source, parsed.source) {
+            (Some(given), _) => given.clone(),
+            (None, Some(stated)) => source_of(Some(stated), parsed.stated_date_text.as_deref(), ""),
+            // A snapshot's source is only shown: the input as it was named.
+            (None, None) if kind == PublicationKind::Snapshot => {
+                source_of(None, parsed.stated_date_text.as_deref(), &candidate.display)
+            }
+            // An amendment's source is part of its identity: its file name, whatever path
+            // it was read from; standard input has none.
+            (None, None) => match &candidate.origin {
+                Origin::Stdin => {
+                    return Err(IngestError::NoSource {
+                        input: candidate.display.clone(),
+                        list: parsed.list,
+                        published,
+                    });
+                }
+                _ => source_of(
+                    None,
+                    parsed.stated_date_text.as_deref(),
+                    &provenance::recorded_name(candidate),
+                ),
+            },
+        };
         publications.push(Publication {
             list: parsed.list,
-            published: publication_date(options.published, parsed.stated_date, &candidate.display)?,
-            source: source_of(
-                parsed.source,
-                parsed.stated_date_text.as_deref(),
-                &candidate.display,
-            ),
+            published,
+            source,
             content: parsed.content,
         });
     }
@@ -198,9 +256,11 @@ pub struct Ingest {
 }
 
 impl Ingest {
-    /// Reads and checks every input found, without a store: parses it, resolves its dates,
-    /// refuses empty snapshots (unless the guard is off), and orders the publications by
-    /// argument, then date, then path, same-day deltas merged.
+    /// Reads and checks every input found, without a store: parses it, resolves its times and
+    /// sources, refuses empty snapshots (unless the guard is off) and publications dated in
+    /// the future (unless that guard is off), and orders the publications by argument, then
+    /// time, then path. `--source` and `--corrects` name one publication: an ingest holding
+    /// several is refused.
     pub fn check(found: FoundInputs, options: IngestOptions) -> Result<Ingest, IngestError> {
         if found.candidates.is_empty() {
             return Err(IngestError::NothingFound {
@@ -232,8 +292,10 @@ impl Ingest {
                 &b.candidate.display,
             ))
         });
-        let guarded = options.drop_guard != DropGuard::Off;
-        let prepared = merge::merge_same_day_deltas(prepared, guarded);
+        check_one_publication(&prepared, &options)?;
+        if let FutureGuard::Refuse { now } = options.future {
+            refuse_future(&prepared, now)?;
+        }
         Ok(Ingest {
             options,
             prepared,
@@ -297,9 +359,24 @@ impl Ingest {
                 })
             })?;
         }
+        if let (Some(corrects), Some((list, _))) = (
+            options.corrects,
+            prepared.first().and_then(|item| item.dated.first()),
+        ) {
+            store
+                .check_correction(list, corrects)
+                .map_err(|problem| IngestError::BadCorrection { corrects, problem })?;
+        }
         let mut archived = options.archive.archives(store)?.then(Archived::default);
         for item in prepared {
-            record_item(store, &mut spool, item, now, archived.as_mut(), report)?;
+            record_item(
+                store,
+                &mut spool,
+                item,
+                (now, options.corrects),
+                archived.as_mut(),
+                report,
+            )?;
         }
         store.flush()?;
         if let Some(archived) = archived {
@@ -321,6 +398,11 @@ fn prepare_read(
     let Some(first_date) = read.publications.iter().map(|p| p.published).min() else {
         return Ok(None);
     };
+    let dated = read
+        .publications
+        .iter()
+        .map(|p| (p.list.clone(), p.published))
+        .collect();
     let guarded = options.drop_guard != DropGuard::Off;
     if guarded {
         for publication in &read.publications {
@@ -343,7 +425,55 @@ fn prepare_read(
         warnings: read.warnings,
         held,
         outlines,
+        dated,
     }))
+}
+
+/// Refuses `--source` and `--corrects` unless the ingest holds exactly one publication: each
+/// names one.
+fn check_one_publication(
+    prepared: &[Prepared],
+    options: &IngestOptions,
+) -> Result<(), IngestError> {
+    let option = match (&options.source, options.corrects) {
+        (_, Some(_)) => "--corrects",
+        (Some(_), None) => "--source",
+        (None, None) => return Ok(()),
+    };
+    let publications: Vec<String> = prepared
+        .iter()
+        .flat_map(|item| {
+            item.dated.iter().map(move |(list, published)| {
+                format!("{list} {published} from {}", item.candidate.display)
+            })
+        })
+        .collect();
+    if publications.len() == 1 {
+        return Ok(());
+    }
+    Err(IngestError::NotOnePublication {
+        option,
+        count: publications.len(),
+        publications: publications.join(", "),
+    })
+}
+
+/// Refuses a publication dated more than [`FUTURE_MARGIN_HOURS`] after `now`.
+fn refuse_future(prepared: &[Prepared], now: DateTime<Utc>) -> Result<(), IngestError> {
+    let latest = now + chrono::Duration::hours(FUTURE_MARGIN_HOURS);
+    for item in prepared {
+        for (list, published) in &item.dated {
+            if published.start() > latest {
+                return Err(IngestError::Future {
+                    input: item.candidate.display.clone(),
+                    list: list.clone(),
+                    published: *published,
+                    now,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Records one input's publications as checked (held in memory or in `spool`), telling into
@@ -352,7 +482,7 @@ fn record_item(
     store: &mut Store,
     spool: &mut Spool,
     item: Prepared,
-    now: DateTime<Utc>,
+    (now, corrects): (DateTime<Utc>, Option<u64>),
     mut archived: Option<&mut Archived>,
     report: &mut IngestReport,
 ) -> Result<(), IngestError> {
@@ -379,20 +509,31 @@ fn record_item(
     match held {
         Held::Memory(publications) => {
             for publication in publications {
-                told(record_publication(store, publication, &provenance, now)?);
+                told(record_publication(
+                    store,
+                    publication,
+                    &provenance,
+                    (now, corrects),
+                )?);
             }
         }
         Held::Spooled(span) => {
             let mut frames = spool.read(span)?;
             while let Some(publication) = frames.next_publication()? {
-                told(record_publication(store, publication, &provenance, now)?);
+                told(record_publication(
+                    store,
+                    publication,
+                    &provenance,
+                    (now, corrects),
+                )?);
             }
         }
         Held::Streamed(streamed) => {
             let (list, published) = (streamed.list.clone(), streamed.published);
-            let latest = store.view().last_date(&list)?;
+            let latest = store.view().last_published(&list)?;
+            let whole = corrects.is_some();
             told(
-                match record_streamed(store, spool, streamed, &provenance, now)? {
+                match record_streamed(store, spool, streamed, &provenance, (now, whole))? {
                     StreamedRecord::Done(outcome) => PublicationReport {
                         list,
                         published,
@@ -400,7 +541,7 @@ fn record_item(
                         outcome: publication_outcome(outcome, latest),
                     },
                     StreamedRecord::Whole(publication) => {
-                        record_publication(store, publication, &provenance, now)?
+                        record_publication(store, publication, &provenance, (now, corrects))?
                     }
                 },
             );
@@ -409,16 +550,20 @@ fn record_item(
     Ok(())
 }
 
-/// Records one publication read whole, its renames carried first.
+/// Records one publication read whole, its renames carried first; with `corrects`, as a
+/// correction of that event.
 fn record_publication(
     store: &mut Store,
     mut publication: Publication,
     provenance: &Provenance,
-    now: DateTime<Utc>,
+    (now, corrects): (DateTime<Utc>, Option<u64>),
 ) -> Result<PublicationReport, IngestError> {
     let renames = carry_publication_renames(&store.view(), &mut publication)?;
-    let latest = store.view().last_date(&publication.list)?;
-    let outcome = store.record(&publication, provenance, now)?;
+    let latest = store.view().last_published(&publication.list)?;
+    let outcome = match corrects {
+        Some(corrects) => store.record_correcting(&publication, provenance, now, corrects)?,
+        None => store.record(&publication, provenance, now)?,
+    };
     let (list, published) = (publication.list.clone(), publication.published);
     // Freeing a large publication's many small allocations takes a while: do it beside.
     std::thread::spawn(move || drop(publication));
@@ -430,9 +575,12 @@ fn record_publication(
     })
 }
 
-/// What the store did, placed among the list's publications (`latest`: the date of the list's
+/// What the store did, placed among the list's publications (`latest`: the time of the list's
 /// latest publication before it was recorded).
-fn publication_outcome(outcome: RecordOutcome, latest: Option<NaiveDate>) -> PublicationOutcome {
+fn publication_outcome(
+    outcome: RecordOutcome,
+    latest: Option<PublicationTime>,
+) -> PublicationOutcome {
     match outcome {
         RecordOutcome::AlreadyRecorded { seq } => PublicationOutcome::AlreadyRecorded { seq },
         RecordOutcome::Recorded { event, notes } => {
@@ -442,7 +590,7 @@ fn publication_outcome(outcome: RecordOutcome, latest: Option<NaiveDate>) -> Pub
                 _ => Placement::Latest,
             };
             PublicationOutcome::Recorded {
-                event,
+                event: Box::new(event),
                 placement,
                 notes,
             }

@@ -2,10 +2,8 @@
 //! snapshot: in a store (`ingest`, and `reparse` replaying what `ingest` did), or in an earlier
 //! file (`compare`).
 
-use chrono::NaiveDate;
-
 use crate::model::rename::{self, Rename};
-use crate::model::{Entry, ListId, Publication, PublicationContent};
+use crate::model::{Entry, ListId, Publication, PublicationContent, PublicationTime};
 use crate::store::{StoreError, View};
 
 /// Gives renamed entries of a snapshot of `list` dated `published` their old ids, against the
@@ -14,13 +12,13 @@ use crate::store::{StoreError, View};
 pub fn carry_renames_in_store(
     view: &View,
     list: &ListId,
-    published: NaiveDate,
+    published: PublicationTime,
     entries: &mut [Entry],
 ) -> Result<Vec<Rename>, StoreError> {
     if !entries.iter().any(|e| rename::rename_key(e).is_some()) {
         return Ok(Vec::new());
     }
-    let Some(day_before) = published.pred_opt() else {
+    let Some(day_before) = published.date.pred_opt() else {
         return Ok(Vec::new());
     };
     let before = view.state_as_of(list, day_before)?;

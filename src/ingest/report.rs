@@ -3,13 +3,11 @@
 
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
-
 use super::IngestError;
 use super::archive::ArchiveReport;
 use crate::model::fold::FoldNote;
 use crate::model::rename::Rename;
-use crate::model::{EventMeta, ListId};
+use crate::model::{EventMeta, ListId, PublicationTime};
 
 /// What an ingest did, in recording order.
 #[derive(Clone, Debug, PartialEq)]
@@ -68,8 +66,8 @@ pub struct InputReport {
 pub struct PublicationReport {
     /// Its list.
     pub list: ListId,
-    /// Its date.
-    pub published: NaiveDate,
+    /// Its publication time.
+    pub published: PublicationTime,
     /// The entries it renames (lists keyed by name), told before it is recorded.
     pub renames: Vec<Rename>,
     /// What recording it did.
@@ -79,7 +77,8 @@ pub struct PublicationReport {
 /// What recording a publication did.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PublicationOutcome {
-    /// The same list, date and bytes were recorded already as event `seq`: nothing was written.
+    /// The same list, publication time and bytes were recorded already as event `seq` (not
+    /// retracted): nothing was written.
     AlreadyRecorded {
         /// The existing event.
         seq: u64,
@@ -87,7 +86,7 @@ pub enum PublicationOutcome {
     /// A new event was appended.
     Recorded {
         /// The event.
-        event: EventMeta,
+        event: Box<EventMeta>,
         /// Where the event sits among the list's publications.
         placement: Placement,
         /// What the fold noted (removal of an unknown id, …), for the user.
@@ -100,16 +99,16 @@ pub enum PublicationOutcome {
 pub enum Placement {
     /// After every publication of the list recorded before it.
     Latest,
-    /// A different publication for a list and date already recorded: it supersedes event
-    /// `corrects`.
+    /// A correction of event `corrects`, which it replaces in its place: a publication with
+    /// the same identity and other bytes, or the event `--corrects` named.
     Correction {
-        /// The event it supersedes.
+        /// The event it corrects.
         corrects: u64,
     },
-    /// Dated before the list's latest publication (dated `latest`), and placed by its date.
+    /// Dated before the list's latest publication (at `latest`), and placed by its time.
     Backfill {
-        /// The date of the list's latest publication when it was recorded.
-        latest: NaiveDate,
+        /// The time of the list's latest publication when it was recorded.
+        latest: PublicationTime,
     },
 }
 

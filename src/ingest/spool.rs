@@ -13,12 +13,12 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::IngestError;
 use crate::model::{
     Amendment, Entry, EntryId, ListId, Publication, PublicationContent, PublicationKind,
+    PublicationTime,
 };
 
 /// zstd level for spooled entries: fast, and several times smaller than the JSON.
@@ -32,8 +32,8 @@ enum Line {
     Publication {
         /// Its list.
         list: ListId,
-        /// Its date.
-        published: NaiveDate,
+        /// Its publication time.
+        published: PublicationTime,
         /// Its source.
         source: String,
         /// Snapshot or amendment.
@@ -153,7 +153,7 @@ impl Frame<'_> {
     pub(crate) fn header(
         &mut self,
         list: &ListId,
-        published: NaiveDate,
+        published: PublicationTime,
         source: &str,
         kind: PublicationKind,
     ) -> Result<(), IngestError> {
@@ -333,7 +333,7 @@ impl Frames<'_> {
     /// date and source; `None` after the last.
     pub(crate) fn next_header(
         &mut self,
-    ) -> Result<Option<(ListId, NaiveDate, String)>, IngestError> {
+    ) -> Result<Option<(ListId, PublicationTime, String)>, IngestError> {
         match self.next_line()? {
             None => Ok(None),
             Some(Line::Publication {
@@ -366,7 +366,7 @@ mod tests {
         ListId::new("l").expect("a list id")
     }
 
-    fn date(text: &str) -> NaiveDate {
+    fn date(text: &str) -> PublicationTime {
         text.parse().expect("a date")
     }
 

@@ -4,21 +4,23 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
-use super::dates::{publication_date, source_of};
+use super::dates::{publication_time, source_of};
 use super::guard::{Outline, refuse_no_entries};
 use super::spool::{Frame, Span, Spool};
 use super::{DropGuard, Held, IngestError, IngestOptions, Prepared, inputs};
-use crate::model::{Entry, EntryId, ListId, Publication, PublicationContent, PublicationKind};
+use crate::model::{
+    Entry, EntryId, ListId, Publication, PublicationContent, PublicationKind, PublicationTime,
+};
 use crate::store::{Provenance, RecordOutcome, Store, StoreError};
 
 /// A large snapshot read one entry at a time during the checks.
 pub(crate) struct Streamed {
     /// Its list.
     pub(crate) list: ListId,
-    /// Its publication date.
-    pub(crate) published: NaiveDate,
+    /// Its publication time.
+    pub(crate) published: PublicationTime,
     /// Its entries as checked, in the spool, after a header naming the list, the date and the
     /// event's source.
     entries: Span,
@@ -98,21 +100,28 @@ pub(crate) fn prepare_streamed(
             held: streamed.list.to_string(),
         });
     }
-    let published = publication_date(options.published, streamed.stated_date, &candidate.display)?;
+    let published = publication_time(
+        options.published,
+        (streamed.stated_date, streamed.stated_date_text.as_deref()),
+        &candidate.display,
+    )?;
     let guarded = options.drop_guard != DropGuard::Off;
     if guarded {
         refuse_no_entries(
             streamed.entries,
             &streamed.list,
-            published,
+            published.date,
             &candidate.display,
         )?;
     }
-    let source = source_of(
-        None,
-        streamed.stated_date_text.as_deref(),
-        &candidate.display,
-    );
+    let source = match &options.source {
+        Some(given) => given.clone(),
+        None => source_of(
+            None,
+            streamed.stated_date_text.as_deref(),
+            &candidate.display,
+        ),
+    };
     frame.header(
         &streamed.list,
         published,
@@ -123,7 +132,7 @@ pub(crate) fn prepare_streamed(
     let outlines = if guarded {
         vec![Outline::of_streamed_snapshot(
             streamed.list.clone(),
-            published,
+            published.date,
             &seen,
         )]
     } else {
@@ -134,6 +143,7 @@ pub(crate) fn prepare_streamed(
         first_date: published,
         provenance,
         warnings: streamed.warnings,
+        dated: vec![(streamed.list.clone(), published)],
         held: Held::Streamed(Streamed {
             list: streamed.list,
             published,
@@ -144,14 +154,15 @@ pub(crate) fn prepare_streamed(
 }
 
 /// Records a snapshot prepared by [`prepare_streamed`] from the entries held in `spool`: one
-/// entry at a time into the store when it is the list's latest publication; else gives it back
-/// whole, to be recorded as a publication (a correction, a backfill).
+/// entry at a time into the store when it is the list's latest publication; else, or when
+/// `whole` (an explicit correction), gives it back whole, to be recorded as a publication (a
+/// correction, a backfill).
 pub(crate) fn record_streamed(
     store: &mut Store,
     spool: &mut Spool,
     streamed: Streamed,
     provenance: &Provenance,
-    now: DateTime<Utc>,
+    (now, whole): (DateTime<Utc>, bool),
 ) -> Result<StreamedRecord, IngestError> {
     let Streamed {
         list,
@@ -163,7 +174,11 @@ pub(crate) fn record_streamed(
     }
     let mut frames = spool.read(entries)?;
     // The entries come first, the header (with the source) after them.
-    let Some(mut digest) = store.snapshot_digest(&list, published, &provenance.sha256)? else {
+    let digest = match whole {
+        true => None,
+        false => store.snapshot_digest(&list, published, &provenance.sha256)?,
+    };
+    let Some(mut digest) = digest else {
         let mut held = Vec::new();
         frames.each_entry(|entry| {
             held.push(entry);
@@ -199,8 +214,8 @@ pub(crate) fn record_streamed(
 fn header(
     frames: &mut super::spool::Frames<'_>,
     list: &ListId,
-    published: NaiveDate,
-) -> Result<(ListId, NaiveDate, String), IngestError> {
+    published: PublicationTime,
+) -> Result<(ListId, PublicationTime, String), IngestError> {
     match frames.next_header()? {
         Some((held_list, held_date, source)) if &held_list == list && held_date == published => {
             Ok((held_list, held_date, source))

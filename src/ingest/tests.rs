@@ -14,7 +14,10 @@ fn options() -> IngestOptions {
     IngestOptions {
         input: InputOptions::default(),
         published: None,
+        source: None,
+        corrects: None,
         drop_guard: DropGuard::Refuse { max_drop: 20.0 },
+        future: FutureGuard::Refuse { now: now() },
         archive: ArchiveChoice::Never,
     }
 }

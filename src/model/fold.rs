@@ -1,11 +1,18 @@
 //! The fold rule: how publications build the state of a list as of a date.
 //!
-//! The state of a list at the end of day D folds its publications dated on or before D in
-//! (publication date, recording order). Of several publications recorded for the same list and
-//! date only the last recorded counts: a later one is a correction that supersedes the earlier.
-//! A snapshot replaces the whole list; an amendment applies its adds, amends and removes.
+//! The state of a list at the end of day D folds its publications dated on or before D in fold
+//! order: by publication time (a date alone before any time of that day), then by recording
+//! order. Publications are told apart by their [`Identity`](super::Identity): a snapshot's is its
+//! list and time, an amendment's its list, time and source. Of several publications with one
+//! identity only the last recorded counts, in the place of the first: a correction takes the
+//! place of what it corrects. A snapshot replaces the whole list; an amendment applies its adds,
+//! amends and removes.
+//!
+//! The store adds two things this plain fold does not know: explicit corrections (`ingest
+//! --corrects SEQ`, which join an event's identity whatever theirs) and retractions; see
+//! `docs/store.md`.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
@@ -65,15 +72,23 @@ pub fn apply(state: &mut ListState, content: &PublicationContent) -> Vec<FoldNot
     notes
 }
 
-/// The publications that count for the state at the end of `as_of`, in fold order:
-/// dated on or before `as_of`, the last recorded per date, sorted by date.
-/// `recorded` must be in recording order and belong to one list.
+/// The publications that count for the state at the end of `as_of`, in fold order: dated on
+/// or before `as_of`, the last recorded of each identity in the place of the first, sorted by
+/// (publication time, recording order of the first). `recorded` must be in recording order and
+/// belong to one list.
 pub fn effective(recorded: &[Publication], as_of: NaiveDate) -> Vec<&Publication> {
-    let mut by_date: BTreeMap<NaiveDate, &Publication> = BTreeMap::new();
-    for publication in recorded.iter().filter(|p| p.published <= as_of) {
-        by_date.insert(publication.published, publication);
+    let mut by_identity: HashMap<super::Identity, (usize, &Publication)> = HashMap::new();
+    for (order, publication) in recorded.iter().enumerate() {
+        if publication.published.date <= as_of {
+            by_identity
+                .entry(publication.identity())
+                .and_modify(|(_, latest)| *latest = publication)
+                .or_insert((order, publication));
+        }
     }
-    by_date.into_values().collect()
+    let mut places: Vec<(usize, &Publication)> = by_identity.into_values().collect();
+    places.sort_by_key(|(first, p)| (p.published, *first));
+    places.into_iter().map(|(_, p)| p).collect()
 }
 
 /// The state of one list at the end of `as_of`, from its publications in recording order.
@@ -102,10 +117,78 @@ mod tests {
     fn publication(day: &str, content: PublicationContent) -> Publication {
         Publication {
             list: ListId::new("l").unwrap(),
-            published: date(day),
+            published: date(day).into(),
             source: day.into(),
             content,
         }
+    }
+
+    fn added(add: &[(&str, &str)]) -> PublicationContent {
+        PublicationContent::Amendment(Amendment {
+            add: add.iter().map(|(id, name)| entry(id, name)).collect(),
+            ..Amendment::default()
+        })
+    }
+
+    fn ids(state: &ListState) -> Vec<&str> {
+        state.keys().map(|k| k.as_str()).collect()
+    }
+
+    #[test]
+    fn amendments_of_one_day_with_different_sources_all_count() {
+        let mut second = publication("2024-12-05", added(&[("c", "C")]));
+        second.source = "89 FR 2".into();
+        let mut first = publication("2024-12-05", added(&[("b", "B")]));
+        first.source = "89 FR 1".into();
+        let recorded = vec![
+            publication(
+                "2024-12-02",
+                PublicationContent::Snapshot(vec![entry("a", "A")]),
+            ),
+            first.clone(),
+            second,
+        ];
+        assert_eq!(
+            ids(&state_as_of(&recorded, date("2024-12-06"))),
+            ["a", "b", "c"]
+        );
+        // A correction of the first rule takes its place: its additions replace the first's,
+        // the second's stay, and the order is still first, then second.
+        let mut corrected = first;
+        corrected.content = added(&[("b2", "B2"), ("c", "C from the first")]);
+        let mut with_correction = recorded.clone();
+        with_correction.push(corrected);
+        let state = state_as_of(&with_correction, date("2024-12-06"));
+        assert_eq!(ids(&state), ["a", "b2", "c"]);
+        assert_eq!(state[&EntryId::new("c").unwrap()].name, "C");
+    }
+
+    #[test]
+    fn a_date_alone_folds_before_the_times_of_its_day() {
+        use crate::model::PublicationTime;
+        let at = |text: &str, entries: &[(&str, &str)]| Publication {
+            list: ListId::new("l").unwrap(),
+            published: PublicationTime::parse(text).unwrap(),
+            source: text.into(),
+            content: PublicationContent::Snapshot(
+                entries.iter().map(|(id, name)| entry(id, name)).collect(),
+            ),
+        };
+        // Recorded late first, early second, then the day alone: the fold orders them by time.
+        let recorded = vec![
+            at("2021-08-20T18:50:52Z", &[("late", "L")]),
+            at("2021-08-20T01:38:11Z", &[("early", "E")]),
+            at("2021-08-20", &[("day", "D")]),
+        ];
+        let order: Vec<String> = effective(&recorded, date("2021-08-20"))
+            .iter()
+            .map(|p| p.published.to_string())
+            .collect();
+        assert_eq!(
+            order,
+            ["2021-08-20", "2021-08-20T01:38:11Z", "2021-08-20T18:50:52Z"]
+        );
+        assert_eq!(ids(&state_as_of(&recorded, date("2021-08-20"))), ["late"]);
     }
 
     #[test]
@@ -160,7 +243,7 @@ mod tests {
     }
 
     #[test]
-    fn a_correction_supersedes_the_earlier_publication_of_its_date() {
+    fn a_second_snapshot_of_a_date_corrects_the_first() {
         let recorded = vec![
             publication(
                 "2024-12-01",

@@ -11,6 +11,7 @@ pub mod merkle;
 mod number;
 pub mod proof;
 mod publication;
+mod published;
 pub mod rename;
 mod report;
 pub mod signature;
@@ -26,11 +27,12 @@ pub use change::{
 pub use entry::{Entry, EntryHash, EntryType, normalize_value, optional_date};
 pub use extra::{Extra, ExtraMap};
 pub use ids::{EntryId, IdCleaning, ListId, clean_id_text, is_format_char};
-pub use publication::{Amendment, Publication, PublicationContent, PublicationKind};
+pub use publication::{Amendment, Identity, Publication, PublicationContent, PublicationKind};
+pub use published::{PublicationTime, PublicationTimeError};
 pub use report::{
     AsOfReport, Baseline, Basis, BasisPublication, DiffReport, Effect, EntryHistory, EntryVersion,
-    EventMeta, HistoryReport, ListBasis, ListSummary, ListedEntry, ListsReport, LogReport,
-    PublicationReport, SinceReport, VersionChange,
+    EventMeta, HistoryReport, ListBasis, ListSummary, ListedEntry, ListsReport, LogEvent,
+    LogReport, PublicationReport, RetractionMeta, SinceReport, Standing, VersionChange,
 };
 
 /// Why a value cannot be part of the model.

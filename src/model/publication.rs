@@ -3,10 +3,9 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Entry, EntryId, ListId, ModelError};
+use super::{Entry, EntryId, ListId, ModelError, PublicationTime};
 
 /// Whether a publication states the whole list or changes to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -51,7 +50,8 @@ pub struct Amendment {
 
 impl Amendment {
     /// Applies `later` after this amendment, as one amendment: the last operation on an id
-    /// wins (how same-day OpenSanctions deltas are recorded as one publication).
+    /// wins. Listdiffs before issue 11 recorded the OpenSanctions deltas of one day read by one
+    /// ingest as one amendment made so; `reparse` reads such events' inputs the same way.
     pub fn then(&mut self, later: Amendment) {
         let touched: std::collections::HashSet<EntryId> = later
             .add
@@ -162,17 +162,74 @@ fn check_unique<'a>(ids: impl Iterator<Item = &'a EntryId>) -> Result<(), ModelE
     Ok(())
 }
 
-/// One publication of one list, with its date resolved: the unit listdiff records as an event.
+/// One publication of one list, with its time resolved: the unit listdiff records as an event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Publication {
     /// The list it belongs to.
     pub list: ListId,
-    /// The publication date (the date the list's content took this form).
-    pub published: NaiveDate,
-    /// Where it came from: a file name or a citation such as `89 FR 99999`.
+    /// The publication time: the date the list's content took this form, and the UTC time
+    /// of day when known.
+    pub published: PublicationTime,
+    /// Where it came from: the document's own identifier (a citation such as `89 FR 99999`),
+    /// else its file name.
     pub source: String,
     /// The normalised content.
     pub content: PublicationContent,
+}
+
+impl Publication {
+    /// What identifies it among its list's publications (see [`Identity`]).
+    pub fn identity(&self) -> Identity {
+        Identity::of(
+            &self.list,
+            self.published,
+            self.content.kind(),
+            &self.source,
+        )
+    }
+}
+
+/// What identifies a publication: a snapshot by its list and publication time, an amendment by
+/// its list, publication time and source (the document's own identifier). Publications with
+/// different identities all count; a later one with the same identity (and other bytes) is a
+/// correction, which takes the place of the one it corrects.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Identity {
+    /// The list.
+    pub list: ListId,
+    /// The publication time.
+    pub published: PublicationTime,
+    /// Snapshot or amendment: a snapshot and an amendment never share an identity.
+    pub kind: PublicationKind,
+    /// An amendment's source; `None` for a snapshot.
+    pub source: Option<String>,
+}
+
+impl Identity {
+    /// The identity of a publication of `list` at `published` of `kind` from `source`.
+    pub fn of(
+        list: &ListId,
+        published: PublicationTime,
+        kind: PublicationKind,
+        source: &str,
+    ) -> Identity {
+        Identity {
+            list: list.clone(),
+            published,
+            kind,
+            source: (kind == PublicationKind::Amendment).then(|| source.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} {}", self.list, self.published, self.kind)?;
+        if let Some(source) = &self.source {
+            write!(f, " \"{}\"", super::text::quote_bounded(source))?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Change, ChangeKind, Entry, EntryId, ListId, PublicationKind};
+use super::{
+    Change, ChangeKind, Entry, EntryId, Identity, ListId, PublicationKind, PublicationTime,
+};
 
 /// How many entries an event added, removed and changed when it was recorded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,8 +25,8 @@ pub struct EventMeta {
     pub seq: u64,
     /// The list the publication belongs to.
     pub list: ListId,
-    /// The publication date.
-    pub published: NaiveDate,
+    /// The publication time: a date, or a date and a UTC time.
+    pub published: PublicationTime,
     /// When listdiff recorded it (UTC).
     pub recorded: DateTime<Utc>,
     /// Snapshot or amendment.
@@ -35,9 +37,35 @@ pub struct EventMeta {
     pub sha256: String,
     /// The input format that was read.
     pub format: String,
-    /// The earlier event of the same list and date that this one corrected, if any.
+    /// The earlier event this one corrects (and takes the place of), if any: one with the same
+    /// identity, or the one `ingest --corrects` named.
     pub supersedes: Option<u64>,
     /// What it changed against the list as known when it was recorded.
+    pub effect: Effect,
+}
+
+impl EventMeta {
+    /// What identifies its publication among its list's (see [`Identity`]).
+    pub fn identity(&self) -> Identity {
+        Identity::of(&self.list, self.published, self.kind, &self.source)
+    }
+}
+
+/// A retraction: an event saying that an earlier event no longer counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetractionMeta {
+    /// The retraction's own seq.
+    pub seq: u64,
+    /// The list of the event it retracts.
+    pub list: ListId,
+    /// When it was recorded (UTC).
+    pub recorded: DateTime<Utc>,
+    /// The event it retracts.
+    pub retracts: u64,
+    /// Why, as given to `listdiff retract --reason`.
+    pub reason: String,
+    /// What it changed: the list just after the retracted event's place in the fold, before
+    /// against after the retraction.
     pub effect: Effect,
 }
 
@@ -200,11 +228,59 @@ pub struct HistoryReport {
     pub basis: Basis,
 }
 
+/// Whether a recorded publication counts now, and if not, why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// It is the version of its publication that the fold uses.
+    Counts,
+    /// A later event corrects it: that one counts in its place.
+    CorrectedBy(u64),
+    /// A retraction took it back.
+    Retracted {
+        /// The retraction event.
+        by: u64,
+        /// The retraction's reason.
+        reason: String,
+    },
+}
+
+/// One event of the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogEvent {
+    /// A recorded publication, and whether it counts now.
+    Publication {
+        /// The event.
+        event: EventMeta,
+        /// Whether it counts now.
+        standing: Standing,
+    },
+    /// A retraction of an earlier event.
+    Retraction(RetractionMeta),
+}
+
+impl LogEvent {
+    /// The event's seq.
+    pub fn seq(&self) -> u64 {
+        match self {
+            LogEvent::Publication { event, .. } => event.seq,
+            LogEvent::Retraction(r) => r.seq,
+        }
+    }
+
+    /// The event's list.
+    pub fn list(&self) -> &ListId {
+        match self {
+            LogEvent::Publication { event, .. } => &event.list,
+            LogEvent::Retraction(r) => &r.list,
+        }
+    }
+}
+
 /// The recorded events in recording order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LogReport {
     /// The events.
-    pub events: Vec<EventMeta>,
+    pub events: Vec<LogEvent>,
 }
 
 /// A list's first publication in the store, reported as such: the entries it holds were in
@@ -215,7 +291,7 @@ pub struct Baseline {
     /// The list.
     pub list: ListId,
     /// The publication date.
-    pub published: NaiveDate,
+    pub published: PublicationTime,
     /// The event that recorded it.
     pub event: u64,
     /// Snapshot or amendment: an amendment as the first publication is the baseline too (the
@@ -236,16 +312,16 @@ pub struct ListBasis {
     /// store holds no publication of the list dated on or before it.
     pub read: Option<BasisPublication>,
     /// The list's first publication date in the store (to say when its history begins).
-    pub first_published: Option<NaiveDate>,
+    pub first_published: Option<PublicationTime>,
     /// The list's latest publication date in the store (to say whether a later one exists).
-    pub last_published: Option<NaiveDate>,
+    pub last_published: Option<PublicationTime>,
 }
 
 /// The publication a [`ListBasis`] reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BasisPublication {
     /// Its publication date.
-    pub published: NaiveDate,
+    pub published: PublicationTime,
     /// The event that recorded it.
     pub event: u64,
     /// Days from its publication date to the date asked.
@@ -278,9 +354,9 @@ pub struct ListSummary {
     /// Entries in force after its latest publication (with `--as-of`, at the end of that date).
     pub entries: u64,
     /// Its first publication date.
-    pub first_published: Option<NaiveDate>,
+    pub first_published: Option<PublicationTime>,
     /// Its latest publication date.
-    pub last_published: Option<NaiveDate>,
+    pub last_published: Option<PublicationTime>,
     /// How many publications the answers read (a correction is not counted twice).
     pub publications: u64,
     /// When the latest event of the list was recorded.

@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 
-use crate::model::{Baseline, BasisPublication, ListBasis, ListId};
+use crate::model::{Baseline, BasisPublication, ListBasis, ListId, PublicationTime};
 use crate::store::{StoreError, TimelineEvent, View};
 
 /// One list's publications as the fold reads them, in fold order.
@@ -39,7 +39,7 @@ impl ListPublications {
         through: NaiveDate,
     ) -> Option<&TimelineEvent> {
         self.baseline()
-            .filter(|b| after < b.published && b.published <= through)
+            .filter(|b| after < b.published.date && b.published.date <= through)
     }
 
     /// The position of the last publication dated on or before `date`: the one the state at
@@ -47,11 +47,11 @@ impl ListPublications {
     pub(crate) fn last_through(&self, date: NaiveDate) -> Option<usize> {
         self.items
             .iter()
-            .rposition(|publication| publication.published <= date)
+            .rposition(|publication| publication.published.date <= date)
     }
 
-    /// The latest publication date.
-    pub(crate) fn last_published(&self) -> Option<NaiveDate> {
+    /// The latest publication time.
+    pub(crate) fn last_published(&self) -> Option<PublicationTime> {
         self.items.last().map(|p| p.published)
     }
 
@@ -64,7 +64,7 @@ impl ListPublications {
         self.items
             .iter()
             .enumerate()
-            .filter(move |(_, p)| from <= p.published && p.published <= to)
+            .filter(move |(_, p)| from <= p.published.date && p.published.date <= to)
     }
 
     /// The basis of an answer that reads the list at the end of `read_at`, for a question
@@ -77,7 +77,7 @@ impl ListPublications {
                 BasisPublication {
                     published: publication.published,
                     event: publication.seq,
-                    age_days: days_between(publication.published, asked),
+                    age_days: days_between(publication.published.date, asked),
                 }
             }),
             first_published: self.baseline().map(|b| b.published),

@@ -179,15 +179,15 @@ fn diff_asked(
             report.baselines.push(described);
         }
         let mut ids = std::collections::BTreeSet::new();
-        for (_, publication) in publications.within(baseline.published, later).skip(1) {
+        for (_, publication) in publications.within(baseline.published.date, later).skip(1) {
             ids.extend(
-                view.changes_of(&list, publication.published, publication.seq)?
+                view.changes_of(&list, publication.at)?
                     .into_iter()
                     .map(|(id, _)| id),
             );
         }
         for id in ids {
-            let at_baseline = view.entry_after(&list, &id, baseline.published, baseline.seq)?;
+            let at_baseline = view.entry_after(&list, &id, baseline.at)?;
             let at_later = view.entry_as_of(&list, &id, later)?;
             let ends = if from <= to {
                 (at_baseline, at_later)
@@ -231,7 +231,11 @@ pub fn latest_publication(
 ) -> Result<Option<NaiveDate>, QueryError> {
     let mut latest = None;
     for list in filter.lists(view)? {
-        latest = latest.max(ListPublications::read(view, &list)?.last_published());
+        latest = latest.max(
+            ListPublications::read(view, &list)?
+                .last_published()
+                .map(|p| p.date),
+        );
     }
     Ok(latest)
 }
@@ -275,11 +279,11 @@ pub fn since(
                 continue;
             }
             let mut changes = Vec::new();
-            for (id, _) in view.changes_of(&list, item.published, item.seq)? {
-                let before = view.entry_before(&list, &id, item.published, item.seq)?;
-                let after = view.entry_after(&list, &id, item.published, item.seq)?;
+            for (id, _) in view.changes_of(&list, item.at)? {
+                let before = view.entry_before(&list, &id, item.at)?;
+                let after = view.entry_after(&list, &id, item.at)?;
                 if let Some(mut change) = Change::between(&list, before, after) {
-                    change.published = Some(item.published);
+                    change.published = Some(item.published.date);
                     change.event = Some(item.seq);
                     changes.push(change);
                 }
@@ -291,12 +295,9 @@ pub fn since(
             });
         }
     }
+    // Fold order within a list; lists by publication time.
     publications.sort_by(|a, b| {
-        (a.event.published, &a.event.list, a.event.seq).cmp(&(
-            b.event.published,
-            &b.event.list,
-            b.event.seq,
-        ))
+        (a.event.published, &a.event.list).cmp(&(b.event.published, &b.event.list))
     });
     Ok(SinceReport {
         since,
@@ -330,7 +331,7 @@ pub fn history(
     let mut asked = today;
     for list in &lists {
         let publications = ListPublications::read(view, list)?;
-        asked = asked.max(publications.last_published().unwrap_or(today));
+        asked = asked.max(publications.last_published().map_or(today, |p| p.date));
         let baseline = publications.baseline().map(|b| b.seq);
         bases.push(publications);
         let id_matches =
@@ -413,7 +414,7 @@ pub fn lists(
     };
     for list in filter.lists(view)? {
         let mut publications = ListPublications::read(view, &list)?;
-        publications.items.retain(|p| p.published <= through);
+        publications.items.retain(|p| p.published.date <= through);
         let entries = match publications.items.len() {
             0 => 0,
             n => view.entries_after(&list, &publications.items, n - 1)?,
@@ -447,7 +448,7 @@ pub fn log(view: &View, filter: &ListFilter) -> Result<LogReport, QueryError> {
     let events = view
         .events()?
         .into_iter()
-        .filter(|e| filter.admits(&e.list))
+        .filter(|e| filter.admits(e.list()))
         .collect();
     Ok(LogReport { events })
 }

@@ -10,7 +10,7 @@ use super::QueryError;
 use crate::ingest::carry_renames_in_store;
 use crate::model::reparse::{ReparseDifference, compare_amendments, compare_snapshots};
 use crate::model::{Amendment, Entry, EntryId, PublicationContent, rename};
-use crate::store::{EventInputs, KnownAt, Store, entries_hash};
+use crate::store::{EventInputs, Store, entries_hash};
 
 /// The difference between what event `event` recorded and `reparsed`, the content the current
 /// parsers read from its archived inputs; `reparsed` must be of the event's kind.
@@ -35,12 +35,10 @@ pub fn compare_event(
             let summary = store.snapshot_summary(event.seq)?.ok_or_else(|| {
                 QueryError::Invalid(format!("event {} is not a snapshot", event.seq))
             })?;
-            let mut before: Option<KnownAt> = None;
             if entries.iter().any(|e| rename::rename_key(e).is_some()) {
                 // Renames carried as `ingest` carried them when it recorded the event.
                 let past = store.before_event(event.seq)?;
                 carry_renames_in_store(&past.view(), &event.list, event.published, &mut entries)?;
-                before = Some(past);
             }
             let reparsed: BTreeMap<EntryId, Entry> =
                 entries.into_iter().map(|e| (e.id.clone(), e)).collect();
@@ -50,13 +48,7 @@ pub fn compare_event(
             {
                 return Ok(ReparseDifference::default());
             }
-            let before = match before {
-                Some(before) => before,
-                None => store.before_event(event.seq)?,
-            };
-            let recorded = store
-                .recorded_snapshot(event.seq, &before)?
-                .unwrap_or_default();
+            let recorded = store.recorded_snapshot(event.seq)?.unwrap_or_default();
             Ok(compare_snapshots(&recorded, &reparsed))
         }
     }

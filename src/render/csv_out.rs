@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use crate::model::{
     AsOfReport, Baseline, Change, ChangeKind, DiffReport, Entry, HistoryReport, ListsReport,
-    LogReport, SinceReport,
+    LogEvent, LogReport, PublicationTime, SinceReport, Standing,
 };
 
 use super::{CsvCells, cell, joined};
@@ -251,27 +251,68 @@ pub(super) fn log(out: &mut dyn Write, report: &LogReport, cells: CsvCells) -> i
         "source",
         "sha256",
         "format",
-        "supersedes",
+        "corrects",
+        "counts",
+        "corrected_by",
+        "retracted_by",
+        "retracts",
+        "reason",
         "added",
         "removed",
         "changed",
     ])?;
+    let number = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_default();
     for e in &report.events {
-        w.write_record([
-            e.seq.to_string(),
-            e.list.to_string(),
-            e.published.to_string(),
-            e.recorded
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            e.kind.to_string(),
-            e.source.clone(),
-            e.sha256.clone(),
-            e.format.clone(),
-            e.supersedes.map(|s| s.to_string()).unwrap_or_default(),
-            e.effect.added.to_string(),
-            e.effect.removed.to_string(),
-            e.effect.changed.to_string(),
-        ])?;
+        let row = match e {
+            LogEvent::Publication { event: e, standing } => {
+                let (corrected_by, retracted_by, reason) = match standing {
+                    Standing::Counts => (None, None, String::new()),
+                    Standing::CorrectedBy(seq) => (Some(*seq), None, String::new()),
+                    Standing::Retracted { by, reason } => (None, Some(*by), reason.clone()),
+                };
+                [
+                    e.seq.to_string(),
+                    e.list.to_string(),
+                    e.published.to_string(),
+                    e.recorded
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    e.kind.to_string(),
+                    e.source.clone(),
+                    e.sha256.clone(),
+                    e.format.clone(),
+                    number(e.supersedes),
+                    (*standing == Standing::Counts).to_string(),
+                    number(corrected_by),
+                    number(retracted_by),
+                    String::new(),
+                    reason,
+                    e.effect.added.to_string(),
+                    e.effect.removed.to_string(),
+                    e.effect.changed.to_string(),
+                ]
+            }
+            LogEvent::Retraction(r) => [
+                r.seq.to_string(),
+                r.list.to_string(),
+                String::new(),
+                r.recorded
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "retraction".to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                r.retracts.to_string(),
+                r.reason.clone(),
+                r.effect.added.to_string(),
+                r.effect.removed.to_string(),
+                r.effect.changed.to_string(),
+            ],
+        };
+        w.write_record(row)?;
     }
     w.flush()
 }
@@ -287,7 +328,7 @@ pub(super) fn lists(out: &mut dyn Write, report: &ListsReport, cells: CsvCells) 
         "last_recorded",
         "formats",
     ])?;
-    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let date = |d: Option<PublicationTime>| d.map(|d| d.to_string()).unwrap_or_default();
     for l in &report.lists {
         w.write_record([
             l.list.to_string(),

@@ -9,8 +9,8 @@ use serde_json::Value;
 use crate::model::text::WordSpan;
 use crate::model::{
     AsOfReport, Baseline, Basis, Change, ChangeKind, DiffReport, Entry, EntryId, EventMeta,
-    FieldChange, HistoryReport, ListBasis, ListId, ListsReport, LogReport, PublicationKind,
-    SinceReport, VersionChange,
+    FieldChange, HistoryReport, Identity, ListBasis, ListId, ListsReport, LogEvent, LogReport,
+    PublicationKind, PublicationTime, RetractionMeta, SinceReport, Standing, VersionChange,
 };
 
 #[derive(Serialize)]
@@ -87,7 +87,7 @@ fn of_kind(changes: &[Change], kind: ChangeKind) -> Vec<ChangeJson<'_>> {
 #[derive(Serialize)]
 pub(super) struct BasisJson<'a> {
     list: &'a ListId,
-    published: Option<NaiveDate>,
+    published: Option<PublicationTime>,
     event: Option<u64>,
     age_days: Option<u64>,
     asked: NaiveDate,
@@ -117,7 +117,7 @@ impl<'a> BasisJson<'a> {
 #[derive(Serialize)]
 struct BaselineJson<'a> {
     list: &'a ListId,
-    published: NaiveDate,
+    published: PublicationTime,
     event: u64,
     kind: PublicationKind,
     source: &'a str,
@@ -244,7 +244,7 @@ pub(super) fn changes_ndjson<'a>(
 #[derive(Serialize)]
 struct PublicationJson<'a> {
     list: &'a ListId,
-    published: NaiveDate,
+    published: PublicationTime,
     source: &'a str,
     event: u64,
     kind: PublicationKind,
@@ -456,24 +456,94 @@ pub(super) fn history_ndjson(out: &mut dyn Write, report: &HistoryReport) -> io:
     basis_lines(out, &report.basis)
 }
 
+/// A publication's identity in the log: what tells it apart from its list's others (an
+/// amendment's source; null for a snapshot).
+#[derive(Serialize)]
+struct IdentityJson {
+    list: ListId,
+    published: PublicationTime,
+    kind: PublicationKind,
+    source: Option<String>,
+}
+
+impl From<Identity> for IdentityJson {
+    fn from(i: Identity) -> Self {
+        IdentityJson {
+            list: i.list,
+            published: i.published,
+            kind: i.kind,
+            source: i.source,
+        }
+    }
+}
+
+/// The retraction that took an event back.
+#[derive(Serialize)]
+struct RetractedJson<'a> {
+    /// The retraction event.
+    by: u64,
+    reason: &'a str,
+}
+
+/// A recorded publication in the log.
 #[derive(Serialize)]
 struct EventJson<'a> {
     seq: u64,
     list: &'a ListId,
-    published: NaiveDate,
+    published: PublicationTime,
     recorded: DateTime<Utc>,
     kind: PublicationKind,
     source: &'a str,
     sha256: &'a str,
     format: &'a str,
-    supersedes: Option<u64>,
+    identity: IdentityJson,
+    /// The earlier event it corrects and takes the place of.
+    corrects: Option<u64>,
+    /// Whether it counts now: not corrected by a later event, not retracted.
+    counts: bool,
+    corrected_by: Option<u64>,
+    retracted: Option<RetractedJson<'a>>,
     added: u64,
     removed: u64,
     changed: u64,
 }
 
-impl<'a> From<&'a EventMeta> for EventJson<'a> {
-    fn from(e: &'a EventMeta) -> Self {
+/// A retraction in the log.
+#[derive(Serialize)]
+struct RetractionJson<'a> {
+    seq: u64,
+    list: &'a ListId,
+    recorded: DateTime<Utc>,
+    /// Always `retraction`.
+    kind: &'static str,
+    retracts: u64,
+    reason: &'a str,
+    added: u64,
+    removed: u64,
+    changed: u64,
+}
+
+/// One event of the log.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum LogEventJson<'a> {
+    Publication(Box<EventJson<'a>>),
+    Retraction(RetractionJson<'a>),
+}
+
+impl<'a> From<&'a LogEvent> for LogEventJson<'a> {
+    fn from(event: &'a LogEvent) -> Self {
+        match event {
+            LogEvent::Publication { event, standing } => {
+                LogEventJson::Publication(Box::new(EventJson::of(event, standing)))
+            }
+            LogEvent::Retraction(r) => LogEventJson::Retraction(RetractionJson::from(r)),
+        }
+    }
+}
+
+impl<'a> EventJson<'a> {
+    fn of(e: &'a EventMeta, standing: &'a Standing) -> Self {
         EventJson {
             seq: e.seq,
             list: &e.list,
@@ -483,7 +553,17 @@ impl<'a> From<&'a EventMeta> for EventJson<'a> {
             source: &e.source,
             sha256: &e.sha256,
             format: &e.format,
-            supersedes: e.supersedes,
+            identity: IdentityJson::from(e.identity()),
+            corrects: e.supersedes,
+            counts: *standing == Standing::Counts,
+            corrected_by: match standing {
+                Standing::CorrectedBy(seq) => Some(*seq),
+                _ => None,
+            },
+            retracted: match standing {
+                Standing::Retracted { by, reason } => Some(RetractedJson { by: *by, reason }),
+                _ => None,
+            },
             added: e.effect.added,
             removed: e.effect.removed,
             changed: e.effect.changed,
@@ -491,23 +571,39 @@ impl<'a> From<&'a EventMeta> for EventJson<'a> {
     }
 }
 
+impl<'a> From<&'a RetractionMeta> for RetractionJson<'a> {
+    fn from(r: &'a RetractionMeta) -> Self {
+        RetractionJson {
+            seq: r.seq,
+            list: &r.list,
+            recorded: r.recorded,
+            kind: "retraction",
+            retracts: r.retracts,
+            reason: &r.reason,
+            added: r.effect.added,
+            removed: r.effect.removed,
+            changed: r.effect.changed,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct LogJson<'a> {
-    events: Vec<EventJson<'a>>,
+    events: Vec<LogEventJson<'a>>,
 }
 
 pub(super) fn log(out: &mut dyn Write, report: &LogReport) -> io::Result<()> {
     pretty(
         out,
         &LogJson {
-            events: report.events.iter().map(EventJson::from).collect(),
+            events: report.events.iter().map(LogEventJson::from).collect(),
         },
     )
 }
 
 pub(super) fn log_ndjson(out: &mut dyn Write, report: &LogReport) -> io::Result<()> {
     for e in &report.events {
-        line(out, &EventJson::from(e))?;
+        line(out, &LogEventJson::from(e))?;
     }
     Ok(())
 }
@@ -518,8 +614,8 @@ pub(super) fn log_ndjson(out: &mut dyn Write, report: &LogReport) -> io::Result<
 struct ListJson<'a> {
     list: &'a ListId,
     entries: u64,
-    first_published: Option<NaiveDate>,
-    last_published: Option<NaiveDate>,
+    first_published: Option<PublicationTime>,
+    last_published: Option<PublicationTime>,
     publications: u64,
     last_recorded: Option<DateTime<Utc>>,
     formats: &'a [String],

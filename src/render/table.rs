@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use crate::model::text::{WordOp, visible};
 use crate::model::{
     AsOfReport, Baseline, Basis, Change, ChangeKind, DiffReport, Entry, FieldChange, HistoryReport,
-    ListBasis, ListId, ListsReport, LogReport, PublicationKind, SinceReport, VersionChange,
-    diff_entries,
+    ListBasis, ListId, ListsReport, LogEvent, LogReport, PublicationKind, PublicationTime,
+    SinceReport, Standing, VersionChange, diff_entries,
 };
 
 use super::{Style, cell, joined};
@@ -306,7 +306,7 @@ fn write_grounds(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
         let Some(read) = list.read else {
             continue;
         };
-        if read.published > start {
+        if read.published.date > start {
             continue;
         }
         if list.last_published == Some(read.published) {
@@ -564,7 +564,7 @@ pub(super) fn lists(out: &mut dyn Write, report: &ListsReport, _style: Style) ->
         "Last recorded (UTC)",
         "Formats",
     ]);
-    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let date = |d: Option<PublicationTime>| d.map(|d| d.to_string()).unwrap_or_default();
     for l in &report.lists {
         table.add_row(vec![
             l.list.to_string(),
@@ -610,20 +610,48 @@ pub(super) fn log(out: &mut dyn Write, report: &LogReport, _style: Style) -> io:
         "Note",
     ]);
     for e in &report.events {
-        table.add_row(vec![
-            e.seq.to_string(),
-            e.list.to_string(),
-            e.published.to_string(),
-            e.recorded.format("%Y-%m-%d %H:%M:%S").to_string(),
-            e.kind.to_string(),
-            shown(&e.source),
-            e.effect.added.to_string(),
-            e.effect.removed.to_string(),
-            e.effect.changed.to_string(),
-            e.supersedes
-                .map(|s| format!("corrects event {s}"))
-                .unwrap_or_default(),
-        ]);
+        table.add_row(match e {
+            LogEvent::Publication { event: e, standing } => {
+                let mut notes = Vec::new();
+                if let Some(corrected) = e.supersedes {
+                    notes.push(format!("corrects event {corrected}"));
+                }
+                match standing {
+                    Standing::Counts => {}
+                    Standing::CorrectedBy(seq) => {
+                        notes.push(format!("does not count: corrected by event {seq}"))
+                    }
+                    Standing::Retracted { by, reason } => notes.push(format!(
+                        "does not count: retracted by event {by} ({})",
+                        shown(reason)
+                    )),
+                }
+                vec![
+                    e.seq.to_string(),
+                    e.list.to_string(),
+                    e.published.to_string(),
+                    e.recorded.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    e.kind.to_string(),
+                    shown(&e.source),
+                    e.effect.added.to_string(),
+                    e.effect.removed.to_string(),
+                    e.effect.changed.to_string(),
+                    notes.join("; "),
+                ]
+            }
+            LogEvent::Retraction(r) => vec![
+                r.seq.to_string(),
+                r.list.to_string(),
+                String::new(),
+                r.recorded.format("%Y-%m-%d %H:%M:%S").to_string(),
+                "retraction".to_string(),
+                String::new(),
+                r.effect.added.to_string(),
+                r.effect.removed.to_string(),
+                r.effect.changed.to_string(),
+                format!("retracts event {}: {}", r.retracts, shown(&r.reason)),
+            ],
+        });
     }
     if !report.events.is_empty() {
         write_table(out, &table)?;

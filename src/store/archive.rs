@@ -22,12 +22,11 @@ use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::Store;
-use crate::model::ListId;
+use crate::model::{ListId, PublicationTime};
 
 /// The archive's directory name under the store directory.
 pub const ARCHIVE_DIR: &str = "archive";
@@ -106,8 +105,8 @@ pub struct ArchivedRead {
 pub struct ReadManifest {
     /// The list of the event.
     pub list: ListId,
-    /// The publication date of the event.
-    pub published: NaiveDate,
+    /// The publication time of the event.
+    pub published: PublicationTime,
     /// The format name.
     pub format: String,
     /// The parse options.
@@ -323,7 +322,7 @@ impl Archive {
         &self,
         sha256: &str,
         list: &ListId,
-        published: NaiveDate,
+        published: PublicationTime,
     ) -> Result<Option<ReadManifest>, ArchiveError> {
         let Some(path) = self.manifest_path(sha256) else {
             return Ok(None);

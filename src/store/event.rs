@@ -12,13 +12,18 @@
 //! only events with a smaller seq). The full snapshot is the base, plus the block's entries,
 //! minus the header's `remove` ids; `entries` and `entries_sha256` let a replay check it. An
 //! amendment's block holds its `add` entries, then its `amend` entries.
+//!
+//! A **retraction** is an event too ([`RetractionRecord`]): a header naming the event it takes
+//! back and why, with an empty content block. [`LogRecord`] reads either.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::StoreError;
-use crate::model::{Effect, EntryId, EventMeta, ListId, PublicationKind};
+use crate::model::{
+    Effect, EntryId, EventMeta, ListId, PublicationKind, PublicationTime, RetractionMeta,
+};
 
 /// The version of the event layout written by this listdiff.
 pub(crate) const EVENT_VERSION: u32 = 1;
@@ -162,8 +167,9 @@ pub(crate) struct EventRecord {
     pub seq: u64,
     /// The list.
     pub list: ListId,
-    /// The publication date.
-    pub published: NaiveDate,
+    /// The publication time: a date (as every listdiff before issue 11 wrote it), or a date and
+    /// a UTC time.
+    pub published: PublicationTime,
     /// Snapshot or amendment.
     pub kind: PublicationKind,
     /// File name or citation.
@@ -178,7 +184,10 @@ pub(crate) struct EventRecord {
     pub format: String,
     /// The program and parser versions that produced the content.
     pub parser: String,
-    /// The earlier event of the same list and date that this one corrects.
+    /// The earlier event this one corrects and takes the place of: the version of the same
+    /// publication (identity) that counted when it was recorded, or the event `ingest
+    /// --corrects` named. (Listdiffs before issue 11 wrote it on every later publication of a
+    /// list and date; it keeps that meaning: such an event corrects the one it names.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supersedes: Option<u64>,
     /// What it changed when it was recorded.
@@ -199,7 +208,7 @@ impl EventRecord {
     }
 
     /// The bytes of all its input files.
-    fn input_bytes(&self) -> u64 {
+    pub(crate) fn input_bytes(&self) -> u64 {
         self.inputs
             .iter()
             .fold(0u64, |sum, input| sum.saturating_add(input.bytes))
@@ -264,6 +273,163 @@ impl EventRecord {
             format: self.format.clone(),
             supersedes: self.supersedes,
             effect: self.effect,
+        }
+    }
+}
+
+/// The `kind` of a retraction's header, `"retraction"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum RetractionKind {
+    /// The only value.
+    Retraction,
+}
+
+/// A retraction's header: the event it takes back and why. Its content block is empty.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RetractionRecord {
+    /// Layout version ([`EVENT_VERSION`]).
+    pub v: u32,
+    /// Gapless sequence number.
+    pub seq: u64,
+    /// The list of the event it retracts.
+    pub list: ListId,
+    /// Always `retraction`.
+    pub kind: RetractionKind,
+    /// The event it retracts.
+    pub retracts: u64,
+    /// Why, as the user gave it.
+    pub reason: String,
+    /// When it was recorded.
+    pub recorded: DateTime<Utc>,
+    /// What it changed: the list just after the retracted event's place, before against after.
+    pub effect: Effect,
+}
+
+impl RetractionRecord {
+    /// The metadata part.
+    pub(crate) fn meta(&self) -> RetractionMeta {
+        RetractionMeta {
+            seq: self.seq,
+            list: self.list.clone(),
+            recorded: self.recorded,
+            retracts: self.retracts,
+            reason: self.reason.clone(),
+            effect: self.effect,
+        }
+    }
+}
+
+/// One event of the log: a publication or a retraction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum LogRecord {
+    /// A recorded publication.
+    Publication(Box<EventRecord>),
+    /// A retraction of an earlier event.
+    Retraction(RetractionRecord),
+}
+
+/// SHA-256 of an empty content block (a retraction's).
+const EMPTY_BLOCK_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+impl LogRecord {
+    /// Reads stored bytes: a retraction when its `kind` says so, else a publication.
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<LogRecord, serde_json::Error> {
+        /// Just the `kind` of a header.
+        #[derive(Deserialize)]
+        struct Kind {
+            #[serde(default)]
+            kind: Option<String>,
+        }
+        let probe: Kind = serde_json::from_slice(bytes)?;
+        if probe.kind.as_deref() == Some("retraction") {
+            serde_json::from_slice(bytes).map(LogRecord::Retraction)
+        } else {
+            EventRecord::from_bytes(bytes).map(|record| LogRecord::Publication(Box::new(record)))
+        }
+    }
+
+    /// The stored bytes.
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        match self {
+            LogRecord::Publication(record) => record.to_bytes(),
+            LogRecord::Retraction(record) => {
+                serde_json::to_vec(record).expect("a retraction always serialises")
+            }
+        }
+    }
+
+    /// Its seq.
+    pub(crate) fn seq(&self) -> u64 {
+        match self {
+            LogRecord::Publication(record) => record.seq,
+            LogRecord::Retraction(record) => record.seq,
+        }
+    }
+
+    /// Its list.
+    pub(crate) fn list(&self) -> &ListId {
+        match self {
+            LogRecord::Publication(record) => &record.list,
+            LogRecord::Retraction(record) => &record.list,
+        }
+    }
+
+    /// When it was recorded.
+    pub(crate) fn recorded(&self) -> DateTime<Utc> {
+        match self {
+            LogRecord::Publication(record) => record.recorded,
+            LogRecord::Retraction(record) => record.recorded,
+        }
+    }
+
+    /// How many lines its content block holds (none for a retraction).
+    pub(crate) fn block_lines(&self) -> u64 {
+        match self {
+            LogRecord::Publication(record) => record.content.block_lines(),
+            LogRecord::Retraction(_) => 0,
+        }
+    }
+
+    /// The SHA-256 its content block must have.
+    pub(crate) fn block_sha256(&self) -> &str {
+        match self {
+            LogRecord::Publication(record) => record.content.block_sha256(),
+            LogRecord::Retraction(_) => EMPTY_BLOCK_SHA256,
+        }
+    }
+
+    /// The most bytes its content block may hold (see [`EventRecord::max_block_bytes`]).
+    pub(crate) fn max_block_bytes(&self) -> u64 {
+        match self {
+            LogRecord::Publication(record) => record.max_block_bytes(),
+            LogRecord::Retraction(_) => 0,
+        }
+    }
+
+    /// The most bytes one of its content frames may hold.
+    pub(crate) fn max_frame_bytes(&self) -> u64 {
+        match self {
+            LogRecord::Publication(record) => record.max_frame_bytes(),
+            LogRecord::Retraction(_) => 0,
+        }
+    }
+
+    /// The bytes of all its input files (none for a retraction).
+    pub(crate) fn input_bytes(&self) -> u64 {
+        match self {
+            LogRecord::Publication(record) => record.input_bytes(),
+            LogRecord::Retraction(_) => 0,
+        }
+    }
+
+    /// See [`EventRecord::check_block_size`]; a retraction's block must be empty.
+    pub(crate) fn check_block_size(&self, block: &Framed) -> Result<(), String> {
+        match self {
+            LogRecord::Publication(record) => record.check_block_size(block),
+            LogRecord::Retraction(_) if block.lines == 0 && block.bytes == 0 => Ok(()),
+            LogRecord::Retraction(_) => Err("a retraction has no content lines".into()),
         }
     }
 }
@@ -446,5 +612,30 @@ mod tests {
         let framed = Framed::of_lines(&[]);
         assert!(framed.frames.is_empty());
         assert_eq!(framed.sha256, sha256_hex(b""));
+        assert_eq!(EMPTY_BLOCK_SHA256, sha256_hex(b""));
+    }
+
+    #[test]
+    fn a_retraction_reads_back_as_one_and_a_publication_as_one() {
+        let retraction = br#"{"v":1,"seq":9,"list":"x","kind":"retraction","retracts":3,"reason":"wrong file","recorded":"2026-01-15T09:30:00Z","effect":{"added":0,"removed":1,"changed":0}}"#;
+        let record = LogRecord::from_bytes(retraction).unwrap();
+        let LogRecord::Retraction(r) = &record else {
+            panic!("{record:?}")
+        };
+        assert_eq!((r.seq, r.retracts, r.reason.as_str()), (9, 3, "wrong file"));
+        assert_eq!(
+            record.to_bytes(),
+            retraction.to_vec(),
+            "the same bytes back"
+        );
+        assert_eq!(record.block_sha256(), sha256_hex(b""));
+        // An unknown field is refused in either.
+        let extra = br#"{"v":1,"seq":9,"list":"x","kind":"retraction","retracts":3,"reason":"r","recorded":"2026-01-15T09:30:00Z","effect":{"added":0,"removed":0,"changed":0},"more":1}"#;
+        assert!(LogRecord::from_bytes(extra).is_err());
+        // A header as listdiff 0.1 wrote it (a date, no time) reads back to the same bytes.
+        let old = br#"{"v":1,"seq":2,"list":"x","published":"2024-12-05","kind":"amendment","source":"89 FR 2","sha256":"ab","inputs":[],"recorded":"2026-01-15T09:30:00Z","format":"native","parser":"p","supersedes":1,"effect":{"added":1,"removed":0,"changed":0},"content":{"encoding":"amendment","add":1,"amend":0,"remove":[],"block_sha256":"cd"}}"#;
+        let record = LogRecord::from_bytes(old).unwrap();
+        assert!(matches!(&record, LogRecord::Publication(p) if p.supersedes == Some(1)));
+        assert_eq!(record.to_bytes(), old.to_vec());
     }
 }

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
-use super::event::{EventRecord, Framed};
+use super::event::{Framed, LogRecord};
 use super::keys::{self, meta};
 use super::kv::{self, Kv, Tree, Writes};
 use super::leftovers::{self, WorkDir};
@@ -206,19 +206,19 @@ impl Store {
                 ))
                 .into());
             }
-            let record = EventRecord::from_bytes(&bytes)
+            let record = LogRecord::from_bytes(&bytes)
                 .map_err(|e| StoreError::Corrupt(format!("event {seq} does not read back: {e}")))?;
-            if record.seq != seq {
+            if record.seq() != seq {
                 return Err(StoreError::Corrupt(format!(
                     "event {seq} says it is event {}",
-                    record.seq
+                    record.seq()
                 ))
                 .into());
             }
             let leaf = merkle::leaf_hash(&bytes);
             self.export_event(out, seq, &leaf, &bytes, &record)?;
             leaves.push(leaf);
-            last = Some(record.recorded);
+            last = Some(record.recorded());
         }
         if leaves.len() as u64 != count {
             return Err(StoreError::Corrupt(format!(
@@ -248,9 +248,9 @@ impl Store {
         seq: u64,
         leaf: &TreeHash,
         bytes: &[u8],
-        record: &EventRecord,
+        record: &LogRecord,
     ) -> Result<(), ExportError> {
-        let lines = record.content.block_lines();
+        let lines = record.block_lines();
         out.write_all(format!("{{\"seq\":{seq},\"leaf\":\"{leaf}\",\"event\":").as_bytes())
             .and_then(|()| out.write_all(bytes))
             .and_then(|()| out.write_all(b",\"lines\":["))
@@ -272,7 +272,7 @@ impl Store {
             }
             Ok(())
         })?;
-        if written != lines || hex::encode(hasher.finalize()) != record.content.block_sha256() {
+        if written != lines || hex::encode(hasher.finalize()) != record.block_sha256() {
             return Err(StoreError::Corrupt(format!(
                 "event {seq}: its content does not match the line count and hash in its header"
             ))
@@ -720,14 +720,9 @@ impl<'a> Importer<'a> {
             bound.limit = Some(end as u64 + MAX_OTHER_LINE as u64);
             return Ok(bound.limit);
         }
-        let record = EventRecord::from_bytes(header)
+        let record = LogRecord::from_bytes(header)
             .map_err(|e| self.fault(seq, format!("the event does not read back: {e}")))?;
-        bound.inputs = Some(
-            record
-                .inputs
-                .iter()
-                .fold(0u64, |sum, input| sum.saturating_add(input.bytes)),
-        );
+        bound.inputs = Some(record.input_bytes());
         bound.limit = Some(
             (end as u64)
                 .saturating_add(record.max_block_bytes())
@@ -911,38 +906,40 @@ impl<'a> Importer<'a> {
         if parsed.leaf != leaf.to_hex() {
             return Err(self.fault(Some(seq), leaf_mismatch(&parsed.leaf, &leaf)));
         }
-        let record = EventRecord::from_bytes(bytes)
+        let record = LogRecord::from_bytes(bytes)
             .map_err(|e| self.fault(Some(seq), format!("the event does not read back: {e}")))?;
-        if record.seq != seq {
+        if record.seq() != seq {
             return Err(self.fault(
                 Some(seq),
-                format!("the event's own bytes say it is event {}", record.seq),
+                format!("the event's own bytes say it is event {}", record.seq()),
             ));
         }
-        if record.recorded > self.now {
+        if record.recorded() > self.now {
             return Err(self.fault(
                 Some(seq),
                 format!(
                     "recorded at {}, later than this import's clock ({}): a recording time is never in the future, and every event recorded after it would be stamped with it; if this machine's clock is behind the one that made the export, set it right and import again",
-                    record.recorded.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                    record.recorded().to_rfc3339_opts(SecondsFormat::AutoSi, true),
                     self.now.to_rfc3339_opts(SecondsFormat::AutoSi, true)
                 ),
             ));
         }
         if let Some(last) = self.last_recorded
-            && record.recorded < last
+            && record.recorded() < last
         {
             return Err(self.fault(
                 Some(seq),
                 format!(
                     "recorded at {}, before event {}'s {}: recording times never go back",
-                    record.recorded.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                    record
+                        .recorded()
+                        .to_rfc3339_opts(SecondsFormat::AutoSi, true),
                     seq - 1,
                     last.to_rfc3339_opts(SecondsFormat::AutoSi, true)
                 ),
             ));
         }
-        let wanted = record.content.block_lines();
+        let wanted = record.block_lines();
         if parsed.lines.len() as u64 != wanted {
             return Err(self.fault(
                 Some(seq),
@@ -957,7 +954,7 @@ impl<'a> Importer<'a> {
         if let Err(problem) = record.check_block_size(&framed) {
             return Err(self.fault(Some(seq), problem));
         }
-        if framed.sha256 != record.content.block_sha256() {
+        if framed.sha256 != record.block_sha256() {
             return Err(self.fault(
                 Some(seq),
                 "the content lines do not match the block hash in the event's header",
@@ -971,19 +968,19 @@ impl<'a> Importer<'a> {
             other => ImportError::Store(other),
         })?;
         self.leaves.push(leaf);
-        self.last_recorded = Some(record.recorded);
+        self.last_recorded = Some(record.recorded());
         Ok(())
     }
 
     /// Appends an event that has checked out to the log of the store being built.
-    fn append(&self, record: &EventRecord, bytes: &[u8], framed: Framed) -> Result<(), StoreError> {
+    fn append(&self, record: &LogRecord, bytes: &[u8], framed: Framed) -> Result<(), StoreError> {
         let mut writes = Writes::default();
         for (frame, compressed) in framed.frames.into_iter().enumerate() {
-            let frame = super::event::frame_number(record.seq, frame)?;
-            writes.put(Tree::Contents, keys::frame(record.seq, frame), compressed);
+            let frame = super::event::frame_number(record.seq(), frame)?;
+            writes.put(Tree::Contents, keys::frame(record.seq(), frame), compressed);
         }
-        writes.put(Tree::Events, keys::seq(record.seq), bytes);
-        writes.put(Tree::Meta, meta::NEXT_SEQ, keys::seq(record.seq + 1));
+        writes.put(Tree::Events, keys::seq(record.seq()), bytes);
+        writes.put(Tree::Meta, meta::NEXT_SEQ, keys::seq(record.seq() + 1));
         kv::commit_in_parts(self.kv, writes, WRITES_PER_TRANSACTION)
     }
 

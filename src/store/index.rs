@@ -1,15 +1,25 @@
 //! The derived indexes: how one event changes them, and the reads queries are built from.
 //!
-//! For every list the indexes hold the *effective* timeline (per date, the last recorded event)
-//! folded into per-entry records: `entries` has, per entry, every version in fold order and
-//! where its content is; `changes` has, per effective event, the ids it changed. Both are a pure
-//! function of the log: [`Index::plan`] computes what one event adds to them given the indexes
-//! built from the events before it, so replaying the log in seq order rebuilds them exactly.
+//! For every list the indexes hold its fold: a sequence of *places* (the timeline), each where
+//! one publication is folded, in fold order: by publication time, then by the seq of the first
+//! event recorded of that publication. At each place the version of the publication that
+//! counts is folded: the last recorded of its versions (its first event and its corrections)
+//! that is not retracted. The fold is kept as per-entry records: `entries` has, per entry,
+//! every version in fold order and where its content is; `changes` has, per place, the ids its
+//! event changed. `groups` holds the versions of each publication and their retractions,
+//! `identities` the publications that count by identity (for telling a correction from a new
+//! publication), `dedup` the events not retracted by their bytes. All are a pure function of
+//! the log: [`Index::plan`] and [`Index::plan_retraction`] compute what one event does to them
+//! given the indexes built from the events before it, so replaying the log in seq order
+//! rebuilds them exactly.
 //!
-//! An event dated before later ones (a backfill) or on the date of an earlier one (a correction)
-//! changes the fold from its date up to the next effective snapshot, which replaces the whole list
-//! and so ends the event's reach: only that window is recomputed.
+//! An event changes the fold at one or two places: a new publication adds a place; a
+//! correction replaces what its place folds (and moves the place when it has another time); a
+//! retraction removes a place or folds an earlier version there again. The fold changes from
+//! the first of those places up to the next snapshot after the last of them, which replaces the
+//! whole list and so ends their reach: only that window is refolded.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
@@ -18,15 +28,19 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 use super::StoreError;
-use super::event::{Block, EventContent, EventRecord, FRAME_LINES, Framed, frame_of};
+use super::event::{
+    Block, EventContent, EventRecord, FRAME_LINES, Framed, LogRecord, RetractionRecord, frame_of,
+};
 use super::keys;
 use super::kv::{Kv, Tree, Writes};
 use super::records::{
-    EntryRecord, Locator, Point, Slot, Version, decode_changes, decode_timeline_kind,
-    encode_changes, encode_timeline_kind,
+    EntryRecord, Group, Locator, Point, Slot, Version, decode_changes, decode_timeline,
+    encode_changes, encode_timeline,
 };
 use crate::model::fold::FoldNote;
-use crate::model::{ChangeKind, Effect, Entry, EntryId, ListId, PublicationKind};
+use crate::model::{
+    ChangeKind, Effect, Entry, EntryId, Identity, ListId, PublicationKind, PublicationTime,
+};
 
 /// An entry ready to be stored: its id and name, its hash and its canonical JSON.
 pub(crate) struct Sealed {
@@ -126,6 +140,9 @@ pub(crate) fn state_sha256(state: &SlotState) -> String {
 pub(crate) enum Body<'a> {
     /// A whole snapshot (at ingest).
     Snapshot(&'a [Entry]),
+    /// The whole state a snapshot recorded earlier stated (an earlier version folded again when
+    /// the one correcting it is retracted).
+    State(SlotState),
     /// A snapshot as stored: its block's entries and removals (at replay).
     SnapshotDelta {
         upsert: Vec<Sealed>,
@@ -137,14 +154,16 @@ pub(crate) enum Body<'a> {
     Amendment {
         add: Vec<Sealed>,
         amend: Vec<Sealed>,
-        remove: &'a [EntryId],
+        remove: Cow<'a, [EntryId]>,
     },
 }
 
 impl Body<'_> {
     fn kind(&self) -> PublicationKind {
         match self {
-            Body::Snapshot(_) | Body::SnapshotDelta { .. } => PublicationKind::Snapshot,
+            Body::Snapshot(_) | Body::State(_) | Body::SnapshotDelta { .. } => {
+                PublicationKind::Snapshot
+            }
             Body::Amendment { .. } => PublicationKind::Amendment,
         }
     }
@@ -154,8 +173,19 @@ impl Body<'_> {
 pub(crate) struct NewEvent<'a> {
     pub(crate) seq: u64,
     pub(crate) list: &'a ListId,
-    pub(crate) published: NaiveDate,
+    pub(crate) published: PublicationTime,
     pub(crate) sha256: &'a str,
+    /// Its source (an amendment's identity includes it).
+    pub(crate) source: &'a str,
+    /// The earlier event it corrects and takes the place of, if any.
+    pub(crate) supersedes: Option<u64>,
+}
+
+impl NewEvent<'_> {
+    /// Its identity, as a publication of `kind`.
+    fn identity(&self, kind: PublicationKind) -> Identity {
+        Identity::of(self.list, self.published, kind, self.source)
+    }
 }
 
 /// What recording an event does: its content block and header content, and the index writes.
@@ -245,20 +275,29 @@ fn apply_amendment(
     changes
 }
 
-/// One event on a list's timeline.
+/// One place of a list's fold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TimelineItem {
-    pub(crate) date: NaiveDate,
+    /// The place.
+    pub(crate) point: Point,
+    /// The event folded there: the version of its publication that counts.
     pub(crate) seq: u64,
+    /// Its kind.
     pub(crate) kind: PublicationKind,
-    /// False when a later event of the same date supersedes it.
-    pub(crate) effective: bool,
 }
 
 /// The entry id of an `entries` key whose list prefix is `prefix_len` bytes long.
 fn key_id(key: &[u8], prefix_len: usize) -> Result<EntryId, StoreError> {
     keys::read_entry_id(key, prefix_len)
         .ok_or_else(|| StoreError::Corrupt("an index key is malformed".into()))
+}
+
+/// A `timeline` pair as an item.
+fn timeline_item((key, value): (Vec<u8>, Vec<u8>)) -> Result<TimelineItem, StoreError> {
+    let point = keys::read_point(&key)
+        .ok_or_else(|| StoreError::Corrupt("a timeline key is malformed".into()))?;
+    let (kind, seq) = decode_timeline(&value)?;
+    Ok(TimelineItem { point, seq, kind })
 }
 
 /// How many bytes of decompressed content frames a reader keeps.
@@ -302,7 +341,8 @@ impl<'a> Index<'a> {
             .collect()
     }
 
-    /// The events of `list` dated within `from..=to`, in fold order, marking superseded ones.
+    /// The places of `list` dated within `from..=to`, in fold order, each with the event that
+    /// counts there.
     pub(crate) fn timeline(
         &self,
         list: &ListId,
@@ -311,100 +351,59 @@ impl<'a> Index<'a> {
     ) -> Result<Vec<TimelineItem>, StoreError> {
         let lo = keys::list_date(list, from);
         let hi = keys::successor(&keys::list_date(list, to));
-        let mut items: Vec<TimelineItem> = Vec::new();
-        for pair in self.kv.range(Tree::Timeline, &lo, &hi) {
-            let (key, value) = pair?;
-            let (_, date, seq) = keys::split_date_seq(&key)
-                .ok_or_else(|| StoreError::Corrupt("a timeline key is malformed".into()))?;
-            if let Some(last) = items.last_mut()
-                && last.date == date
-            {
-                last.effective = false;
-            }
-            items.push(TimelineItem {
-                date,
-                seq,
-                kind: decode_timeline_kind(&value)?,
-                effective: true,
-            });
-        }
-        Ok(items)
+        self.kv
+            .range(Tree::Timeline, &lo, &hi)
+            .map(|pair| timeline_item(pair?))
+            .collect()
     }
 
-    /// The date of the last event of `list`, if any.
-    pub(crate) fn last_date(&self, list: &ListId) -> Result<Option<NaiveDate>, StoreError> {
-        let prefix = keys::list_prefix(list);
-        match self
-            .kv
-            .range(Tree::Timeline, &prefix, &keys::successor(&prefix))
-            .next_back()
-        {
-            Some(pair) => {
-                let (key, _) = pair?;
-                Ok(keys::split_date_seq(&key).map(|(_, d, _)| d))
-            }
-            None => Ok(None),
-        }
-    }
-
-    /// The event of the same date that a new event supersedes, and the effective events after
-    /// `date`, in fold order, through the first snapshot.
-    fn reach(
+    /// The places of `list` from `from` on (inclusive), in fold order.
+    fn places_from(
         &self,
         list: &ListId,
-        date: NaiveDate,
-    ) -> Result<(Option<u64>, Vec<TimelineItem>), StoreError> {
-        let lo = keys::list_date(list, date);
+        from: Point,
+    ) -> impl Iterator<Item = Result<TimelineItem, StoreError>> + '_ {
+        let lo = keys::list_point(list, from);
         let hi = keys::successor(&keys::list_prefix(list));
-        let mut same_date: Option<u64> = None;
-        let mut later: Vec<TimelineItem> = Vec::new();
-        for pair in self.kv.range(Tree::Timeline, &lo, &hi) {
-            let (key, value) = pair?;
-            let (_, d, seq) = keys::split_date_seq(&key)
-                .ok_or_else(|| StoreError::Corrupt("a timeline key is malformed".into()))?;
-            let kind = decode_timeline_kind(&value)?;
-            if d == date {
-                same_date = Some(seq);
-                continue;
-            }
-            let item = TimelineItem {
-                date: d,
-                seq,
-                kind,
-                effective: true,
-            };
-            match later.last_mut() {
-                Some(last) if last.date == d => *last = item,
-                Some(last) if last.kind == PublicationKind::Snapshot => break,
-                _ => later.push(item),
-            }
-        }
-        if let Some(pos) = later
-            .iter()
-            .position(|i| i.kind == PublicationKind::Snapshot)
-        {
-            later.truncate(pos + 1);
-        }
-        Ok((same_date, later))
+        self.kv
+            .range(Tree::Timeline, &lo, &hi)
+            .map(|pair| timeline_item(pair?))
     }
 
-    /// The changes recorded for the effective event `seq` of `list` at `date`, by id.
+    /// The last place of `list`, if it has one.
+    pub(crate) fn last_place(&self, list: &ListId) -> Result<Option<TimelineItem>, StoreError> {
+        let prefix = keys::list_prefix(list);
+        self.kv
+            .range(Tree::Timeline, &prefix, &keys::successor(&prefix))
+            .next_back()
+            .map(|pair| timeline_item(pair?))
+            .transpose()
+    }
+
+    /// The event that counts at place `at` of `list`.
+    pub(crate) fn timeline_seq(&self, list: &ListId, at: Point) -> Result<u64, StoreError> {
+        match self.kv.get(Tree::Timeline, &keys::list_point(list, at))? {
+            Some(value) => Ok(decode_timeline(&value)?.1),
+            None => Err(StoreError::Corrupt(format!(
+                "{list}: the timeline has no place {}",
+                at.published()
+            ))),
+        }
+    }
+
+    /// The changes recorded for the place `at` of `list`, by id.
     pub(crate) fn changes_of(
         &self,
         list: &ListId,
-        date: NaiveDate,
-        seq: u64,
+        at: Point,
     ) -> Result<Vec<(EntryId, ChangeKind)>, StoreError> {
-        match self
-            .kv
-            .get(Tree::Changes, &keys::list_date_seq(list, date, seq))?
-        {
+        match self.kv.get(Tree::Changes, &keys::list_point(list, at))? {
             Some(value) => decode_changes(&value),
             None => Ok(Vec::new()),
         }
     }
 
-    /// The ids of `list` changed by effective events dated after `after` and up to `through`.
+    /// The ids of `list` changed at places dated after `after` and up to `through`.
     pub(crate) fn changed_between(
         &self,
         list: &ListId,
@@ -472,7 +471,6 @@ impl<'a> Index<'a> {
     }
 
     /// The records of every entry `list` has had, in id order.
-    #[cfg(test)]
     pub(crate) fn records(
         &self,
         list: &ListId,
@@ -529,7 +527,6 @@ impl<'a> Index<'a> {
     }
 
     /// The state of `list` strictly before `bound`.
-    #[cfg(test)]
     pub(crate) fn state_before(
         &self,
         list: &ListId,
@@ -545,23 +542,33 @@ impl<'a> Index<'a> {
         Ok(state)
     }
 
-    /// The header of event `seq`.
-    pub(crate) fn event(&self, seq: u64) -> Result<EventRecord, StoreError> {
+    /// The header of event `seq`, publication or retraction.
+    pub(crate) fn log_record(&self, seq: u64) -> Result<LogRecord, StoreError> {
         let bytes = self
             .kv
             .get(Tree::Events, &keys::seq(seq))?
             .ok_or_else(|| StoreError::Corrupt(format!("event {seq} is missing from the log")))?;
-        EventRecord::from_bytes(&bytes)
+        LogRecord::from_bytes(&bytes)
             .map_err(|e| StoreError::Corrupt(format!("event {seq} does not read back: {e}")))
     }
 
+    /// The header of event `seq`, which must be a publication.
+    pub(crate) fn event(&self, seq: u64) -> Result<EventRecord, StoreError> {
+        match self.log_record(seq)? {
+            LogRecord::Publication(record) => Ok(*record),
+            LogRecord::Retraction(_) => Err(StoreError::Corrupt(format!(
+                "event {seq} is a retraction where a publication was expected"
+            ))),
+        }
+    }
+
     /// Every event header, in recording order.
-    pub(crate) fn events(&self) -> impl Iterator<Item = Result<EventRecord, StoreError>> + '_ {
+    pub(crate) fn events(&self) -> impl Iterator<Item = Result<LogRecord, StoreError>> + '_ {
         self.kv
             .range(Tree::Events, &[], &keys::AFTER_THE_LOG)
             .map(|pair| {
                 let (key, bytes) = pair?;
-                EventRecord::from_bytes(&bytes).map_err(|e| {
+                LogRecord::from_bytes(&bytes).map_err(|e| {
                     StoreError::Corrupt(format!(
                         "event {} does not read back: {e}",
                         keys::read_seq(&key).unwrap_or_default()
@@ -570,17 +577,75 @@ impl<'a> Index<'a> {
             })
     }
 
-    /// The seq of a publication already recorded with these list, date and bytes.
+    /// The event, not retracted, that recorded these list, publication time and bytes.
     pub(crate) fn recorded_as(
         &self,
         list: &ListId,
-        date: NaiveDate,
+        published: PublicationTime,
         sha256: &str,
     ) -> Result<Option<u64>, StoreError> {
         Ok(self
             .kv
-            .get(Tree::Dedup, &keys::dedup(list, date, sha256))?
+            .get(Tree::Dedup, &keys::dedup(list, published, sha256))?
             .and_then(|v| keys::read_seq(&v)))
+    }
+
+    /// The group (the versions) of the publication whose first event is `first`.
+    pub(crate) fn group(&self, list: &ListId, first: u64) -> Result<Group, StoreError> {
+        match self.kv.get(Tree::Groups, &keys::group(list, first))? {
+            Some(bytes) => Group::decode(&bytes),
+            None => Err(StoreError::Corrupt(format!(
+                "{list}: the publication first recorded as event {first} has no group"
+            ))),
+        }
+    }
+
+    /// The first event recorded of the publication event `seq` is a version of: `seq` itself,
+    /// or the first of the events its `supersedes` chain leads to.
+    pub(crate) fn first_of(&self, seq: u64) -> Result<u64, StoreError> {
+        let mut at = seq;
+        // Each link leads to an earlier event, so the chain ends within `seq` steps.
+        for _ in 0..=seq {
+            match self.event(at)?.supersedes {
+                Some(earlier) if earlier < at => at = earlier,
+                Some(earlier) => {
+                    return Err(StoreError::Corrupt(format!(
+                        "event {at} says it corrects event {earlier}, which is not earlier"
+                    )));
+                }
+                None => return Ok(at),
+            }
+        }
+        Err(StoreError::Corrupt(format!(
+            "the corrections of event {seq} do not lead to a first event"
+        )))
+    }
+
+    /// The version of a publication of this identity that counts, and the first event of that
+    /// publication (the latest recorded such publication when several count).
+    pub(crate) fn counting_with(
+        &self,
+        identity: &Identity,
+    ) -> Result<Option<(u64, u64)>, StoreError> {
+        let prefix = keys::identity(identity);
+        match self
+            .kv
+            .range(Tree::Identities, &prefix, &keys::successor(&prefix))
+            .next_back()
+        {
+            Some(pair) => {
+                let (key, value) = pair?;
+                let malformed = || StoreError::Corrupt("an identities key is malformed".into());
+                let first = key
+                    .len()
+                    .checked_sub(8)
+                    .and_then(|cut| keys::read_seq(&key[cut..]))
+                    .ok_or_else(malformed)?;
+                let counting = keys::read_seq(&value).ok_or_else(malformed)?;
+                Ok(Some((counting, first)))
+            }
+            None => Ok(None),
+        }
     }
 
     /// The most bytes a content frame of event `seq` may hold (read from its header once).
@@ -595,10 +660,10 @@ impl<'a> Index<'a> {
 
     /// Takes the bound of `record`'s content frames from the record at hand, rather than from
     /// the stored header (for an event being replayed or exported).
-    pub(crate) fn know_event(&self, record: &EventRecord) {
+    pub(crate) fn know_event(&self, record: &LogRecord) {
         self.frame_limits
             .borrow_mut()
-            .insert(record.seq, record.max_frame_bytes());
+            .insert(record.seq(), record.max_frame_bytes());
     }
 
     /// Reads content frame `frame` of event `seq`, bounded by what its header allows.
@@ -700,7 +765,9 @@ impl<'a> Index<'a> {
 
     /// The entries of a stored event's block, sealed.
     pub(crate) fn sealed_block(&self, record: &EventRecord) -> Result<Vec<Sealed>, StoreError> {
-        self.know_event(record);
+        self.frame_limits
+            .borrow_mut()
+            .insert(record.seq, record.max_frame_bytes());
         let block = self.block(record.seq, record.content.block_lines())?;
         if block.sha256() != record.content.block_sha256() {
             return Err(StoreError::Corrupt(format!(
@@ -713,17 +780,240 @@ impl<'a> Index<'a> {
             .collect()
     }
 
-    /// Works out what recording `event` does to the indexes.
+    /// Works out what recording `event` does to the indexes: the place it takes (a new one, or
+    /// the place of the publication it corrects, at its own time), the refold of the window
+    /// that reaches, and the bookkeeping of its publication's versions.
     pub(crate) fn plan(&self, event: &NewEvent, body: Body) -> Result<Plan, StoreError> {
-        let (supersedes, later) = self.reach(event.list, event.published)?;
-        let appended = later.is_empty() && supersedes.is_none();
-        match body {
-            // The everyday cases: a publication dated after every other of its list.
-            Body::Snapshot(entries) if appended => self.plan_appended_snapshot(event, entries),
-            Body::Amendment { add, amend, remove } if appended => {
-                self.plan_appended_amendment(event, add, amend, remove)
+        let list = event.list;
+        let kind = body.kind();
+        let (first, replaced) = match event.supersedes {
+            None => (event.seq, None),
+            Some(corrected) => {
+                let first = self.first_of(corrected)?;
+                let replaced = match self.group(list, first)?.counting() {
+                    Some(counting) => Some(self.counting_place(counting, first)?),
+                    None => None,
+                };
+                (first, replaced)
             }
-            body => self.plan_window(event, body, supersedes, later),
+        };
+        let point = Point::at(event.published, first);
+        let appended =
+            replaced.is_none() && self.last_place(list)?.is_none_or(|last| last.point < point);
+        let mut plan = match body {
+            // The everyday cases: a publication after every other of its list.
+            Body::Snapshot(entries) if appended => {
+                self.plan_appended_snapshot(event, point, entries)?
+            }
+            Body::Amendment { add, amend, remove } if appended => {
+                self.plan_appended_amendment(event, point, add, amend, remove)?
+            }
+            body => {
+                let refolded = self.refold(
+                    list,
+                    replaced.as_ref().map(|r| r.point),
+                    Some(Placed {
+                        point,
+                        seq: event.seq,
+                        body,
+                    }),
+                )?;
+                let Some(new) = refolded.inserted else {
+                    return Err(StoreError::Corrupt(format!(
+                        "event {}: its place was not folded",
+                        event.seq
+                    )));
+                };
+                Plan {
+                    writes: refolded.writes,
+                    effect: new.effect,
+                    notes: new.notes,
+                    supersedes: None,
+                    content: new.content,
+                    block: new.block,
+                }
+            }
+        };
+        plan.supersedes = event.supersedes;
+        self.write_publication_keys(
+            event,
+            (kind, point, first),
+            replaced.as_ref(),
+            &mut plan.writes,
+        )?;
+        Ok(plan)
+    }
+
+    /// The place of the publication first recorded as `first`, whose counting version is
+    /// `counting`, and that version's identity.
+    fn counting_place(&self, counting: u64, first: u64) -> Result<Counting, StoreError> {
+        let record = self.event(counting)?;
+        Ok(Counting {
+            point: Point::at(record.published, first),
+            identity: Identity::of(&record.list, record.published, record.kind, &record.source),
+            kind: record.kind,
+        })
+    }
+
+    /// The bookkeeping of a new version of a publication: its group, the identity it counts
+    /// with (instead of the one `replaced` counted with), its place on the timeline (instead of
+    /// `replaced`'s), its bytes and its list.
+    fn write_publication_keys(
+        &self,
+        event: &NewEvent,
+        (kind, point, first): (PublicationKind, Point, u64),
+        replaced: Option<&Counting>,
+        writes: &mut Writes,
+    ) -> Result<(), StoreError> {
+        let list = event.list;
+        let mut group = if first == event.seq {
+            Group::default()
+        } else {
+            self.group(list, first)?
+        };
+        group.versions.push((event.seq, None));
+        writes.put(Tree::Groups, keys::group(list, first), group.encode());
+        let identity = keys::identity_of(&keys::identity(&event.identity(kind)), first);
+        if let Some(old) = replaced {
+            let old_identity = keys::identity_of(&keys::identity(&old.identity), first);
+            if old_identity != identity {
+                writes.delete(Tree::Identities, old_identity);
+            }
+            if old.point != point {
+                writes.delete(Tree::Timeline, keys::list_point(list, old.point));
+            }
+        }
+        writes.put(Tree::Identities, identity, keys::seq(event.seq).to_vec());
+        writes.put(
+            Tree::Timeline,
+            keys::list_point(list, point),
+            encode_timeline(kind, event.seq),
+        );
+        writes.put(
+            Tree::Dedup,
+            keys::dedup(list, event.published, event.sha256),
+            keys::seq(event.seq).to_vec(),
+        );
+        writes.put(Tree::Lists, keys::list(list), Vec::new());
+        Ok(())
+    }
+
+    /// Works out what retraction `seq` of event `retracts` does to the indexes: the event no
+    /// longer counts; when it was the version of its publication that counted, the latest
+    /// earlier version not retracted counts in its place again (or the publication's place is
+    /// gone), and the window that reaches is refolded. Refuses an event that is not a
+    /// publication recorded before it, or that is already retracted.
+    pub(crate) fn plan_retraction(
+        &self,
+        seq: u64,
+        retracts: u64,
+    ) -> Result<RetractionPlan, StoreError> {
+        let refused = |why: String| StoreError::Invalid(format!("event {retracts} {why}"));
+        if retracts == 0 || retracts >= seq {
+            return Err(refused(format!(
+                "is not an event recorded before event {seq}"
+            )));
+        }
+        let target = match self.log_record(retracts)? {
+            LogRecord::Publication(record) => record,
+            LogRecord::Retraction(r) => {
+                return Err(refused(format!(
+                    "is a retraction (of event {}): a retraction cannot be retracted; ingest the publication again instead",
+                    r.retracts
+                )));
+            }
+        };
+        let list = target.list.clone();
+        let first = self.first_of(retracts)?;
+        let mut group = self.group(&list, first)?;
+        if let Some(by) = group.retraction_of(retracts) {
+            return Err(refused(format!("is already retracted, by event {by}")));
+        }
+        let before = group.counting();
+        for version in &mut group.versions {
+            if version.0 == retracts {
+                version.1 = Some(seq);
+            }
+        }
+        let after = group.counting();
+        let mut writes = Writes::default();
+        writes.put(Tree::Groups, keys::group(&list, first), group.encode());
+        let dedup = keys::dedup(&list, target.published, &target.sha256);
+        if self
+            .kv
+            .get(Tree::Dedup, &dedup)?
+            .is_some_and(|value| keys::read_seq(&value) == Some(retracts))
+        {
+            writes.delete(Tree::Dedup, dedup);
+        }
+        let mut plan = RetractionPlan {
+            list: list.clone(),
+            retracted: *target,
+            counts_again: None,
+            window: None,
+            effect: Effect::default(),
+            writes: Writes::default(),
+        };
+        if before == Some(retracts) {
+            let old = self.counting_place(retracts, first)?;
+            writes.delete(
+                Tree::Identities,
+                keys::identity_of(&keys::identity(&old.identity), first),
+            );
+            writes.delete(Tree::Timeline, keys::list_point(&list, old.point));
+            let inserted = match after {
+                Some(counting) => {
+                    let again = self.counting_place(counting, first)?;
+                    writes.put(
+                        Tree::Identities,
+                        keys::identity_of(&keys::identity(&again.identity), first),
+                        keys::seq(counting).to_vec(),
+                    );
+                    writes.put(
+                        Tree::Timeline,
+                        keys::list_point(&list, again.point),
+                        encode_timeline(again.kind, counting),
+                    );
+                    plan.counts_again = Some(counting);
+                    Some(Placed {
+                        point: again.point,
+                        seq: counting,
+                        body: self.stored_body(counting, again.point)?,
+                    })
+                }
+                None => None,
+            };
+            let refolded = self.refold(&list, Some(old.point), inserted)?;
+            plan.effect = refolded.removed_effect;
+            plan.window = Some(refolded.window);
+            // The fold's writes first: the bookkeeping above replaces what they read.
+            let mut all = refolded.writes;
+            all.extend(writes);
+            writes = all;
+        }
+        plan.writes = writes;
+        Ok(plan)
+    }
+
+    /// What event `seq`, an earlier version of a publication folded again at `point`, states:
+    /// an amendment's operations from its block; a snapshot's whole state: the list just after
+    /// its place when the log is replayed up to it (a snapshot replaces the whole list),
+    /// checked against the `entries_sha256` it was recorded with.
+    fn stored_body(&self, seq: u64, point: Point) -> Result<Body<'static>, StoreError> {
+        let record = self.event(seq)?;
+        match &record.content {
+            EventContent::Amendment { add, remove, .. } => {
+                let mut add_lines = self.sealed_block(&record)?;
+                let amend = add_lines.split_off((*add as usize).min(add_lines.len()));
+                Ok(Body::Amendment {
+                    add: add_lines,
+                    amend,
+                    remove: Cow::Owned(remove.clone()),
+                })
+            }
+            EventContent::SnapshotDelta { .. } => {
+                Ok(Body::State(recorded_state(self.kv, &record, point)?))
+            }
         }
     }
 
@@ -732,16 +1022,16 @@ impl<'a> Index<'a> {
         self.kv.get(Tree::Entries, &keys::entry(list, id))
     }
 
-    /// A snapshot dated after every other publication of its list: one pass over the list's
-    /// entry records, in id order beside the snapshot's entries, comparing hashes.
+    /// A snapshot placed at `point`, after every other place of its list: one pass over the
+    /// list's entry records, in id order beside the snapshot's entries, comparing hashes.
     fn plan_appended_snapshot(
         &self,
         event: &NewEvent,
+        point: Point,
         entries: &[Entry],
     ) -> Result<Plan, StoreError> {
         let list = event.list;
         let seq = event.seq;
-        let start = Point::start_of(event.published);
         // Read the list's entry records while hashing the snapshot's entries: on two cores the
         // two take about the same time.
         let prefix = keys::list_prefix(list);
@@ -762,7 +1052,7 @@ impl<'a> Index<'a> {
         let new: Vec<(&EntryId, [u8; 32])> =
             order.iter().map(|&i| (&entries[i].id, hashes[i])).collect();
         let mut lines: Vec<usize> = Vec::new();
-        let merged = merge_snapshot(stored.into_iter().map(Ok), prefix.len(), start, &new, |n| {
+        let merged = merge_snapshot(stored.into_iter().map(Ok), prefix.len(), point, &new, |n| {
             lines.push(order[n]);
             Ok(Slot {
                 hash: new[n].1,
@@ -780,13 +1070,14 @@ impl<'a> Index<'a> {
             .iter()
             .map(|&i| (entries[i].id.clone(), entries[i].name.clone()))
             .collect();
-        self.snapshot_plan(event, entries.len(), merged, block, names)
+        self.snapshot_plan(event, point, entries.len(), merged, block, names)
     }
 
     /// The plan of an appended snapshot whose changes are merged: its header, its index writes.
     fn snapshot_plan(
         &self,
         event: &NewEvent,
+        at: Point,
         entries: usize,
         (changes, records, entries_sha256): Merged,
         block: Framed,
@@ -807,17 +1098,12 @@ impl<'a> Index<'a> {
         // The same writes as `write_fold` gives for this one change set, made walking the
         // change set in id order: a list's first snapshot changes every entry, and maps of
         // its ids would cost more than the entries' compressed content.
-        let start = Point::start_of(event.published);
-        let at = Point {
-            date: event.published,
-            seq: event.seq,
-        };
         names.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut writes = Writes::default();
         if !changes.is_empty() {
             writes.put(
                 Tree::Changes,
-                keys::list_date_seq(event.list, at.date, at.seq),
+                keys::list_point(event.list, at),
                 encode_changes(changes.iter().map(|(id, kind, _)| (id, *kind))),
             );
         }
@@ -826,7 +1112,15 @@ impl<'a> Index<'a> {
                 Some(bytes) => EntryRecord::decode(bytes)?,
                 None => EntryRecord::default(),
             };
-            record.replace_window(start, None, &[Version { at, slot: *slot }]);
+            record.replace_window(
+                at,
+                None,
+                &[Version {
+                    at,
+                    by: event.seq,
+                    slot: *slot,
+                }],
+            );
             if let Ok(n) = names.binary_search_by(|(named, _)| named.cmp(id))
                 && !record.names.contains(&names[n].1)
             {
@@ -839,7 +1133,6 @@ impl<'a> Index<'a> {
             }
         }
         drop((changes, records, names));
-        self.write_event_keys(event, PublicationKind::Snapshot, &mut writes);
         Ok(Plan {
             writes,
             effect,
@@ -850,11 +1143,16 @@ impl<'a> Index<'a> {
         })
     }
 
-    /// True when a publication of `list` dated `date` would be appended: no other publication
-    /// of the list is dated on or after it.
-    pub(crate) fn would_append(&self, list: &ListId, date: NaiveDate) -> Result<bool, StoreError> {
-        let (supersedes, later) = self.reach(list, date)?;
-        Ok(supersedes.is_none() && later.is_empty())
+    /// True when a publication with `identity` would be placed after every other of its list
+    /// and corrects none: no publication with that identity counts, and none of the list is
+    /// later than its time.
+    pub(crate) fn would_append(&self, identity: &Identity) -> Result<bool, StoreError> {
+        if self.counting_with(identity)?.is_some() {
+            return Ok(false);
+        }
+        Ok(self
+            .last_place(&identity.list)?
+            .is_none_or(|last| last.point < Point::end_of_time(identity.published)))
     }
 
     /// Plans an appended snapshot read as a stream ([`SnapshotDigest`]): the same event as
@@ -867,7 +1165,7 @@ impl<'a> Index<'a> {
     ) -> Result<Plan, StoreError> {
         let list = event.list;
         let seq = event.seq;
-        let start = Point::start_of(event.published);
+        let point = Point::at(event.published, seq);
         let SnapshotDigest {
             mut seen,
             names,
@@ -888,7 +1186,7 @@ impl<'a> Index<'a> {
             .kv
             .range(Tree::Entries, &prefix, &keys::successor(&prefix));
         let new: Vec<(&EntryId, [u8; 32])> = seen.iter().map(|(id, hash, _)| (id, *hash)).collect();
-        let merged = merge_snapshot(stored, prefix.len(), start, &new, |n| {
+        let merged = merge_snapshot(stored, prefix.len(), point, &new, |n| {
             let (id, hash, line) = &seen[n];
             match line {
                 Some(line) => Ok(Slot {
@@ -903,34 +1201,41 @@ impl<'a> Index<'a> {
         drop(new);
         let count = seen.len();
         drop(seen);
-        self.snapshot_plan(event, count, merged, block, names)
+        let mut plan = self.snapshot_plan(event, point, count, merged, block, names)?;
+        self.write_publication_keys(
+            event,
+            (PublicationKind::Snapshot, point, seq),
+            None,
+            &mut plan.writes,
+        )?;
+        Ok(plan)
     }
 
-    /// An amendment dated after every other publication of its list: it reads only the records
-    /// of the entries it names.
+    /// An amendment placed at `point`, after every other place of its list: it reads only the
+    /// records of the entries it names.
     fn plan_appended_amendment(
         &self,
         event: &NewEvent,
+        point: Point,
         add: Vec<Sealed>,
         amend: Vec<Sealed>,
-        remove: &[EntryId],
+        remove: Cow<'_, [EntryId]>,
     ) -> Result<Plan, StoreError> {
         let list = event.list;
-        let start = Point::start_of(event.published);
         let adds = add.len();
         let lines: Vec<Sealed> = add.into_iter().chain(amend).collect();
         let mut records: HashMap<EntryId, Vec<u8>> = HashMap::new();
         let mut state = SlotState::new();
-        for id in lines.iter().map(|s| &s.id).chain(remove) {
+        for id in lines.iter().map(|s| &s.id).chain(remove.iter()) {
             if let Some(value) = self.encoded_record(list, id)? {
-                if let Some(slot) = EntryRecord::slot_before_encoded(&value, start)? {
+                if let Some(slot) = EntryRecord::slot_before_encoded(&value, point)? {
                     state.insert(id.clone(), slot);
                 }
                 records.insert(id.clone(), value);
             }
         }
         let mut notes = Vec::new();
-        let changes = apply_amendment(&mut state, event.seq, &lines, adds, remove, &mut notes);
+        let changes = apply_amendment(&mut state, event.seq, &lines, adds, &remove, &mut notes);
         let block = framed_sealed(&lines);
         let content = EventContent::Amendment {
             add: adds as u64,
@@ -942,16 +1247,9 @@ impl<'a> Index<'a> {
         let names = lines.into_iter().map(|s| (s.id, s.name)).collect();
         let mut writes = Writes::default();
         self.write_fold(
-            event,
-            PublicationKind::Amendment,
-            (start, None),
-            vec![(
-                Point {
-                    date: event.published,
-                    seq: event.seq,
-                },
-                changes,
-            )],
+            list,
+            (point, None),
+            vec![(point, event.seq, changes)],
             BTreeSet::new(),
             |id| Ok(records.get(id).cloned()),
             names,
@@ -967,158 +1265,98 @@ impl<'a> Index<'a> {
         })
     }
 
-    /// Any event, including a backfill or a correction: it refolds the window from its date
-    /// through the next effective snapshot, from all of the list's entry records.
-    ///
-    /// The list's state just before the event is read from the records; the event is folded
-    /// into it, then every later effective event of the window; the window's change lists and
-    /// the records of every entry they touch (before or after) are rewritten.
-    fn plan_window(
+    /// Refolds `list` where its places change: the place `removed` is taken out of the fold,
+    /// and `inserted` is folded at its place (both may be the same place, whose event is
+    /// replaced). The window refolded runs from the first of the two through the first
+    /// snapshot after the last of them, which replaces the whole list and so ends their reach;
+    /// the list's state just before the window is read from its entry records, every other
+    /// place in the window is folded again from the log (a snapshot's state after it is read
+    /// from the records: it does not depend on what came before it), and the window's change
+    /// lists and the records of every entry they touch (before or after) are rewritten.
+    fn refold(
         &self,
-        event: &NewEvent,
-        body: Body,
-        supersedes: Option<u64>,
-        later: Vec<TimelineItem>,
-    ) -> Result<Plan, StoreError> {
-        let kind = body.kind();
-        let start = Point::start_of(event.published);
+        list: &ListId,
+        removed: Option<Point>,
+        mut inserted: Option<Placed>,
+    ) -> Result<Refolded, StoreError> {
+        let inserted_at = inserted.as_ref().map(|p| p.point);
+        let (Some(lo), Some(hi)) = (
+            removed.into_iter().chain(inserted_at).min(),
+            removed.into_iter().chain(inserted_at).max(),
+        ) else {
+            return Err(StoreError::Corrupt(format!(
+                "{list}: a refold with no place to change"
+            )));
+        };
+        // The places of the window, in fold order: `None` for the inserted one.
+        let mut steps: Vec<Option<TimelineItem>> = Vec::new();
+        let mut pending = inserted_at;
+        let mut stop = None;
+        for item in self.places_from(list, lo) {
+            let item = item?;
+            if Some(item.point) == removed || Some(item.point) == inserted_at {
+                continue;
+            }
+            if pending.is_some_and(|p| p < item.point) {
+                steps.push(None);
+                pending = None;
+            }
+            steps.push(Some(item));
+            if item.point > hi && item.kind == PublicationKind::Snapshot {
+                stop = Some(item.point);
+                break;
+            }
+        }
+        if pending.is_some() {
+            steps.push(None);
+        }
         // Every entry record of the list, still encoded: states are read from them without
         // decoding names; only the records the window touches are decoded.
-        let encoded = self.encoded_records(event.list)?;
-        let before = state_before(&encoded, start)?;
-        let stop = window_stop(&later);
-        // A snapshot replaces the whole list: the state after the one ending the window is the
-        // same whatever this event changes before it.
-        let after_stop = stop
-            .map(|z| {
-                let just_after = Point {
-                    seq: z.seq + 1,
-                    ..z
-                };
-                state_before(&encoded, just_after)
-            })
+        let encoded = self.encoded_records(list)?;
+        let mut state = state_before(&encoded, lo)?;
+        let removed_before = removed
+            .map(|r| state_before(&encoded, r.just_after()))
             .transpose()?;
-        let mut writes = Writes::default();
-        let unfolded = self.unfold_window(event, stop, &mut writes)?;
-
-        let Folded {
-            state,
-            changes,
-            content,
-            block,
-            mut names,
-            notes,
-        } = match body {
-            Body::Snapshot(entries) => fold_snapshot(event, entries, &before)?,
-            Body::SnapshotDelta {
-                upsert,
-                remove,
-                entries,
-                entries_sha256,
-            } => fold_snapshot_delta(
-                event.seq,
-                upsert,
-                remove,
-                (entries, entries_sha256),
-                &before,
-            )?,
-            Body::Amendment { add, amend, remove } => {
-                fold_amendment(event.seq, add, amend, remove, &before)
-            }
-        };
-        let effect = effect_of(&changes);
-        let mut folded = vec![(
-            Point {
-                date: event.published,
-                seq: event.seq,
-            },
-            changes,
-        )];
-        folded.extend(self.fold_later(state, &later, after_stop.as_ref(), &mut names)?);
-        self.write_fold(
-            event,
-            kind,
-            (start, stop),
-            folded,
-            unfolded,
-            |id| Ok(encoded.get(id).cloned()),
-            names,
-            &mut writes,
-        )?;
-        Ok(Plan {
-            writes,
-            effect,
-            notes,
-            supersedes,
-            content,
-            block,
-        })
-    }
-
-    /// Every entry record of `list`, encoded, by id.
-    fn encoded_records(&self, list: &ListId) -> Result<BTreeMap<EntryId, Vec<u8>>, StoreError> {
-        let prefix = keys::list_prefix(list);
-        let mut encoded = BTreeMap::new();
-        for pair in self
-            .kv
-            .range(Tree::Entries, &prefix, &keys::successor(&prefix))
-        {
-            let (key, value) = pair?;
-            encoded.insert(key_id(&key, prefix.len())?, value);
-        }
-        Ok(encoded)
-    }
-
-    /// Deletes the change lists of the window of `event` (from its date through `stop`, or to
-    /// the end of its list), which its fold replaces; returns every id they named.
-    fn unfold_window(
-        &self,
-        event: &NewEvent,
-        stop: Option<Point>,
-        writes: &mut Writes,
-    ) -> Result<BTreeSet<EntryId>, StoreError> {
-        let list = event.list;
-        let window_end = match stop {
-            Some(z) => keys::successor(&keys::list_date_seq(list, z.date, z.seq)),
-            None => keys::successor(&keys::list_prefix(list)),
-        };
-        let mut unfolded = BTreeSet::new();
-        for pair in self.kv.range(
-            Tree::Changes,
-            &keys::list_date(list, event.published),
-            &window_end,
-        ) {
-            let (key, value) = pair?;
-            unfolded.extend(decode_changes(&value)?.into_iter().map(|(id, _)| id));
-            writes.delete(Tree::Changes, key);
-        }
-        Ok(unfolded)
-    }
-
-    /// Folds the effective events after a new one, `later` (see [`Index::reach`]), into the
-    /// state the new one left: a snapshot ending the window gives `after_stop`, an amendment is
-    /// applied from its stored block. Adds the names of the entries they state to `names`
-    /// (where the new event did not name them). Returns each event's changes.
-    fn fold_later(
-        &self,
-        mut state: SlotState,
-        later: &[TimelineItem],
-        after_stop: Option<&SlotState>,
-        names: &mut HashMap<EntryId, String>,
-    ) -> Result<Vec<(Point, ChangeSet)>, StoreError> {
-        let mut folded = Vec::with_capacity(later.len());
-        for item in later {
-            let at = Point {
-                date: item.date,
-                seq: item.seq,
+        let mut removed_after = None;
+        let mut folded: Vec<(Point, u64, ChangeSet)> = Vec::with_capacity(steps.len());
+        let mut names: HashMap<EntryId, String> = HashMap::new();
+        let mut new = None;
+        for step in steps {
+            let point = match (&step, inserted_at) {
+                (Some(item), _) => item.point,
+                (None, Some(point)) => point,
+                (None, None) => continue,
             };
-            let changes = match (item.kind, after_stop) {
-                (PublicationKind::Snapshot, Some(after)) => {
-                    let changes = diff_slots(&state, after);
-                    state = after.clone();
-                    changes
+            if let Some(r) = removed
+                && removed_after.is_none()
+                && point > r
+            {
+                removed_after = Some(state.clone());
+            }
+            let (seq, changes) = match step {
+                None => {
+                    let Some(Placed { seq, body, .. }) = inserted.take() else {
+                        continue;
+                    };
+                    let f = fold_body(list, seq, body, &state)?;
+                    state = f.state;
+                    // The new event's names first: later events only add names it did not give.
+                    names.extend(f.names);
+                    new = Some(NewFold {
+                        effect: effect_of(&f.changes),
+                        content: f.content,
+                        block: f.block,
+                        notes: f.notes,
+                    });
+                    (seq, f.changes)
                 }
-                _ => {
+                Some(item) if item.kind == PublicationKind::Snapshot => {
+                    let after = state_before(&encoded, item.point.just_after())?;
+                    let changes = diff_slots(&state, &after);
+                    state = after;
+                    (item.seq, changes)
+                }
+                Some(item) => {
                     let record = self.event(item.seq)?;
                     let EventContent::Amendment { add, remove, .. } = &record.content else {
                         return Err(StoreError::Corrupt(format!(
@@ -1138,42 +1376,100 @@ impl<'a> Index<'a> {
                     for s in lines {
                         names.entry(s.id).or_insert(s.name);
                     }
-                    changes
+                    (item.seq, changes)
                 }
             };
-            folded.push((at, changes));
+            folded.push((point, seq, changes));
         }
-        Ok(folded)
+        let removed_effect = match (removed_before, removed_after.or(Some(state))) {
+            (Some(before), Some(after)) => effect_of(&diff_slots(&before, &after)),
+            _ => Effect::default(),
+        };
+        let mut writes = Writes::default();
+        let unfolded = self.unfold_window(list, lo, stop, &mut writes)?;
+        self.write_fold(
+            list,
+            (lo, stop),
+            folded,
+            unfolded,
+            |id| Ok(encoded.get(id).cloned()),
+            names,
+            &mut writes,
+        )?;
+        Ok(Refolded {
+            writes,
+            inserted: new,
+            removed_effect,
+            window: (lo, stop),
+        })
     }
 
-    /// Writes a folded window: the change list of each event in it, the record of every entry
-    /// it touches (`unfolded`: entries the replaced fold of the window had changed), and the new
-    /// event's timeline, dedup and list records.
+    /// Every entry record of `list`, encoded, by id.
+    fn encoded_records(&self, list: &ListId) -> Result<BTreeMap<EntryId, Vec<u8>>, StoreError> {
+        let prefix = keys::list_prefix(list);
+        let mut encoded = BTreeMap::new();
+        for pair in self
+            .kv
+            .range(Tree::Entries, &prefix, &keys::successor(&prefix))
+        {
+            let (key, value) = pair?;
+            encoded.insert(key_id(&key, prefix.len())?, value);
+        }
+        Ok(encoded)
+    }
+
+    /// Deletes the change lists of the places of `list` from `from` through `stop` (or to the
+    /// end of the list), which a refold replaces; returns every id they named.
+    fn unfold_window(
+        &self,
+        list: &ListId,
+        from: Point,
+        stop: Option<Point>,
+        writes: &mut Writes,
+    ) -> Result<BTreeSet<EntryId>, StoreError> {
+        let window_end = match stop {
+            Some(z) => keys::successor(&keys::list_point(list, z)),
+            None => keys::successor(&keys::list_prefix(list)),
+        };
+        let mut unfolded = BTreeSet::new();
+        for pair in self
+            .kv
+            .range(Tree::Changes, &keys::list_point(list, from), &window_end)
+        {
+            let (key, value) = pair?;
+            unfolded.extend(decode_changes(&value)?.into_iter().map(|(id, _)| id));
+            writes.delete(Tree::Changes, key);
+        }
+        Ok(unfolded)
+    }
+
+    /// Writes a folded window `from..=to` (to the end of the list without `to`): the change
+    /// list of each place in it (with the event folded there), and the record of every entry it
+    /// touches (`unfolded`: entries the replaced fold of the window had changed).
     #[allow(clippy::too_many_arguments)]
     fn write_fold(
         &self,
-        event: &NewEvent,
-        kind: PublicationKind,
+        list: &ListId,
         (from, to): (Point, Option<Point>),
-        folded: Vec<(Point, ChangeSet)>,
+        folded: Vec<(Point, u64, ChangeSet)>,
         unfolded: BTreeSet<EntryId>,
         record_of: impl Fn(&EntryId) -> Result<Option<Vec<u8>>, StoreError>,
         mut names: HashMap<EntryId, String>,
         writes: &mut Writes,
     ) -> Result<(), StoreError> {
-        let list = event.list;
         let mut new_versions: BTreeMap<EntryId, Vec<Version>> = BTreeMap::new();
-        for (at, changes) in &folded {
+        for (at, by, changes) in &folded {
             if !changes.is_empty() {
                 writes.put(
                     Tree::Changes,
-                    keys::list_date_seq(list, at.date, at.seq),
+                    keys::list_point(list, *at),
                     encode_changes(changes.iter().map(|(id, kind, _)| (id, *kind))),
                 );
             }
             for (id, _, slot) in changes {
                 new_versions.entry(id.clone()).or_default().push(Version {
                     at: *at,
+                    by: *by,
                     slot: *slot,
                 });
             }
@@ -1200,25 +1496,90 @@ impl<'a> Index<'a> {
                 writes.put(Tree::Entries, keys::entry(list, &id), record.encode());
             }
         }
-        self.write_event_keys(event, kind, writes);
         Ok(())
     }
+}
 
-    /// The new event's timeline, dedup and list records.
-    fn write_event_keys(&self, event: &NewEvent, kind: PublicationKind, writes: &mut Writes) {
-        let list = event.list;
-        writes.put(
-            Tree::Timeline,
-            keys::list_date_seq(list, event.published, event.seq),
-            encode_timeline_kind(kind),
-        );
-        writes.put(
-            Tree::Dedup,
-            keys::dedup(list, event.published, event.sha256),
-            keys::seq(event.seq).to_vec(),
-        );
-        writes.put(Tree::Lists, keys::list(list), Vec::new());
+/// The version of a publication that counts, where it is folded and with which identity.
+struct Counting {
+    /// Its place.
+    point: Point,
+    /// Its identity.
+    identity: Identity,
+    /// Its kind.
+    kind: PublicationKind,
+}
+
+/// A version of a publication a refold folds at a place.
+struct Placed<'b> {
+    /// The place.
+    point: Point,
+    /// The event.
+    seq: u64,
+    /// What it states.
+    body: Body<'b>,
+}
+
+/// What folding a new event at its place gave: its effect and header content, its block, and
+/// what the fold noted.
+struct NewFold {
+    effect: Effect,
+    content: EventContent,
+    block: Framed,
+    notes: Vec<FoldNote>,
+}
+
+/// What a refold did: its writes; the fold of the inserted place; for a removed place, how the
+/// list just after it differs, before against after; and the window refolded (from, through
+/// the snapshot that ends it, or to the end of the list).
+struct Refolded {
+    writes: Writes,
+    inserted: Option<NewFold>,
+    removed_effect: Effect,
+    window: (Point, Option<Point>),
+}
+
+/// What a retraction does: its index writes, what it changed, the event it retracts, the
+/// earlier version of that publication that counts again, if any, and the window of the fold
+/// it changed (none when the event it retracts did not count).
+pub(crate) struct RetractionPlan {
+    pub(crate) writes: Writes,
+    pub(crate) effect: Effect,
+    pub(crate) list: ListId,
+    pub(crate) retracted: EventRecord,
+    pub(crate) counts_again: Option<u64>,
+    pub(crate) window: Option<(Point, Option<Point>)>,
+}
+
+/// The whole state snapshot `record` stated, recorded at place `point`: the list just after
+/// that place when the log of `kv` is replayed up to the snapshot (a snapshot replaces the whole
+/// list, so that is its content), checked against the `entries_sha256` it was recorded with.
+pub(crate) fn recorded_state(
+    kv: &dyn Kv,
+    record: &EventRecord,
+    point: Point,
+) -> Result<SlotState, StoreError> {
+    let EventContent::SnapshotDelta {
+        entries,
+        entries_sha256,
+        ..
+    } = &record.content
+    else {
+        return Err(StoreError::Corrupt(format!(
+            "event {} is an amendment where a snapshot was expected",
+            record.seq
+        )));
+    };
+    let (replayed, _) =
+        super::replay_prefix(kv, |r| r.seq() > record.seq, |r| r.list() == &record.list)?;
+    let state = Index::new(&replayed).state_before(&record.list, point.just_after())?;
+    if state.len() as u64 != *entries || state_sha256(&state) != *entries_sha256 {
+        return Err(StoreError::Corrupt(format!(
+            "event {}: its snapshot replayed from the log does not match the entries_sha256 it was recorded with",
+            record.seq
+        )));
     }
+    Ok(state)
 }
 
 /// A snapshot's changes to its list's records, the records it changes, and `entries_sha256`.
@@ -1332,18 +1693,6 @@ fn state_before(
     Ok(state)
 }
 
-/// The end of the window a new event's fold reaches, given the effective events after it
-/// (see [`Index::reach`]): the snapshot they end with, or `None` (the end of the list).
-fn window_stop(later: &[TimelineItem]) -> Option<Point> {
-    later
-        .last()
-        .filter(|z| z.kind == PublicationKind::Snapshot)
-        .map(|z| Point {
-            date: z.date,
-            seq: z.seq,
-        })
-}
-
 /// A new event folded into the state before it: the state after it, its changes, its header
 /// content and block, the names of the entries it states, and what is worth telling the user.
 struct Folded {
@@ -1358,11 +1707,11 @@ struct Folded {
 /// Folds a whole snapshot (at ingest) into `before`: its block holds the entries that are new
 /// or differ from `before`, in id order; the others keep their slots.
 fn fold_snapshot(
-    event: &NewEvent,
+    list: &ListId,
+    seq: u64,
     entries: &[Entry],
     before: &SlotState,
 ) -> Result<Folded, StoreError> {
-    let seq = event.seq;
     let hashes = hash_all(entries);
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&a, &b| entries[a].id.cmp(&entries[b].id));
@@ -1394,7 +1743,7 @@ fn fold_snapshot(
         .map(|c| c.0.clone())
         .collect();
     for &i in &lines {
-        check_reads_back(event.list, &entries[i])?;
+        check_reads_back(list, &entries[i])?;
     }
     let block = Framed::build(lines.len(), |n| entries[lines[n]].canonical_json());
     let names = lines
@@ -1467,6 +1816,50 @@ fn fold_snapshot_delta(
     })
 }
 
+/// Folds the whole state of a snapshot recorded earlier into `before` (see [`Body::State`]).
+/// Its header content and block are not written again: they describe the state as a snapshot
+/// with nothing to add to it.
+fn fold_state(state: SlotState, before: &SlotState) -> Folded {
+    let changes = diff_slots(before, &state);
+    let content = EventContent::SnapshotDelta {
+        entries: state.len() as u64,
+        entries_sha256: state_sha256(&state),
+        upsert: 0,
+        remove: Vec::new(),
+        block_sha256: Framed::default().sha256,
+    };
+    Folded {
+        state,
+        changes,
+        content,
+        block: Framed::default(),
+        names: HashMap::new(),
+        notes: Vec::new(),
+    }
+}
+
+/// Folds what event `seq` of `list` states into `before`.
+fn fold_body(
+    list: &ListId,
+    seq: u64,
+    body: Body,
+    before: &SlotState,
+) -> Result<Folded, StoreError> {
+    match body {
+        Body::Snapshot(entries) => fold_snapshot(list, seq, entries, before),
+        Body::State(state) => Ok(fold_state(state, before)),
+        Body::SnapshotDelta {
+            upsert,
+            remove,
+            entries,
+            entries_sha256,
+        } => fold_snapshot_delta(seq, upsert, remove, (entries, entries_sha256), before),
+        Body::Amendment { add, amend, remove } => {
+            Ok(fold_amendment(seq, add, amend, &remove, before))
+        }
+    }
+}
+
 /// Folds an amendment into `before`: its block holds `add`, then `amend`.
 fn fold_amendment(
     seq: u64,
@@ -1529,13 +1922,13 @@ pub(crate) fn replay_log(kv: &dyn Kv) -> Result<u64, StoreError> {
         let Some(bytes) = kv.get(Tree::Events, &keys::seq(expected_seq))? else {
             break;
         };
-        let record = EventRecord::from_bytes(&bytes).map_err(|e| {
+        let record = LogRecord::from_bytes(&bytes).map_err(|e| {
             StoreError::Corrupt(format!("event {expected_seq} does not read back: {e}"))
         })?;
-        if record.seq != expected_seq {
+        if record.seq() != expected_seq {
             return Err(StoreError::Corrupt(format!(
                 "event {expected_seq} says it is event {}",
-                record.seq
+                record.seq()
             )));
         }
         replay(kv, &record)?;
@@ -1555,8 +1948,46 @@ pub(crate) fn replay_log(kv: &dyn Kv) -> Result<u64, StoreError> {
 }
 
 /// Applies one stored event to the indexes, checking that it folds as it did when recorded.
-pub(crate) fn replay(kv: &dyn Kv, record: &EventRecord) -> Result<(), StoreError> {
+pub(crate) fn replay(kv: &dyn Kv, record: &LogRecord) -> Result<(), StoreError> {
+    let writes = match record {
+        LogRecord::Publication(record) => replay_publication(kv, record)?,
+        LogRecord::Retraction(record) => replay_retraction(kv, record)?,
+    };
+    super::kv::commit_in_parts(kv, writes, super::WRITES_PER_TRANSACTION)
+}
+
+/// The index writes of a stored publication, checked: the event it says it corrects is an
+/// earlier publication of its list, it says it corrects one whenever a publication with its
+/// identity counted, and it folds to the effect and content it was recorded with.
+fn replay_publication(kv: &dyn Kv, record: &EventRecord) -> Result<Writes, StoreError> {
     let index = Index::new(kv);
+    let differs = |why: String| {
+        StoreError::Corrupt(format!(
+            "event {}: replaying it gives a different result than when it was recorded: {why}",
+            record.seq
+        ))
+    };
+    match record.supersedes {
+        Some(corrected) => {
+            let ok = corrected < record.seq
+                && matches!(index.log_record(corrected)?, LogRecord::Publication(p) if p.list == record.list);
+            if !ok {
+                return Err(differs(format!(
+                    "it says it corrects event {corrected}, which is not an earlier publication of {}",
+                    record.list
+                )));
+            }
+        }
+        None => {
+            let identity =
+                Identity::of(&record.list, record.published, record.kind, &record.source);
+            if let Some((counting, _)) = index.counting_with(&identity)? {
+                return Err(differs(format!(
+                    "event {counting}, a publication with the same identity, counted when it was recorded, but it does not say it corrects it"
+                )));
+            }
+        }
+    }
     let lines = index.sealed_block(record)?;
     let body = match &record.content {
         EventContent::SnapshotDelta {
@@ -1576,29 +2007,53 @@ pub(crate) fn replay(kv: &dyn Kv, record: &EventRecord) -> Result<(), StoreError
             Body::Amendment {
                 add: add_lines,
                 amend,
-                remove,
+                remove: Cow::Borrowed(remove),
             }
         }
     };
+    if body.kind() != record.kind {
+        return Err(differs(format!(
+            "it says it is a {}, its content is a {}",
+            record.kind,
+            body.kind()
+        )));
+    }
     let plan = index.plan(
         &NewEvent {
             seq: record.seq,
             list: &record.list,
             published: record.published,
             sha256: &record.sha256,
+            source: &record.source,
+            supersedes: record.supersedes,
         },
         body,
     )?;
-    if plan.effect != record.effect
-        || plan.supersedes != record.supersedes
-        || plan.content != record.content
-    {
+    if plan.effect != record.effect || plan.content != record.content {
+        return Err(differs("its effect or content differs".into()));
+    }
+    Ok(plan.writes)
+}
+
+/// The index writes of a stored retraction, checked: it retracts an earlier publication of its
+/// list not already retracted, with the effect it was recorded with.
+fn replay_retraction(kv: &dyn Kv, record: &RetractionRecord) -> Result<Writes, StoreError> {
+    let plan = Index::new(kv)
+        .plan_retraction(record.seq, record.retracts)
+        .map_err(|e| match e {
+            StoreError::Invalid(why) => StoreError::Corrupt(format!(
+                "event {} retracts event {}, but {why}",
+                record.seq, record.retracts
+            )),
+            other => other,
+        })?;
+    if plan.list != record.list || plan.effect != record.effect {
         return Err(StoreError::Corrupt(format!(
             "event {}: replaying it gives a different result than when it was recorded",
             record.seq
         )));
     }
-    super::kv::commit_in_parts(kv, plan.writes, super::WRITES_PER_TRANSACTION)
+    Ok(plan.writes)
 }
 
 /// A snapshot read one entry at a time, for lists too large to hold: each entry is hashed and
@@ -1607,7 +2062,7 @@ pub(crate) fn replay(kv: &dyn Kv, record: &EventRecord) -> Result<(), StoreError
 /// [`super::Store::snapshot_digest`], recorded by [`super::Store::record_digest`].
 pub struct SnapshotDigest {
     pub(crate) list: ListId,
-    pub(crate) published: NaiveDate,
+    pub(crate) published: PublicationTime,
     /// Every entry's id and hash, and its line in the block when it is new or changed.
     seen: Vec<(EntryId, [u8; 32], Option<u64>)>,
     /// The names of the new or changed entries, for the name index.
@@ -1616,7 +2071,7 @@ pub struct SnapshotDigest {
 }
 
 impl SnapshotDigest {
-    pub(crate) fn new(list: ListId, published: NaiveDate) -> SnapshotDigest {
+    pub(crate) fn new(list: ListId, published: PublicationTime) -> SnapshotDigest {
         SnapshotDigest {
             list,
             published,
@@ -1629,7 +2084,8 @@ impl SnapshotDigest {
     /// Takes the next entry of the snapshot (normalised).
     pub(crate) fn push(&mut self, kv: &dyn Kv, entry: Entry) -> Result<(), StoreError> {
         let hash = entry.content_hash().0;
-        let start = Point::start_of(self.published);
+        // The snapshot is placed after every place of its list (see `Index::would_append`).
+        let start = Point::end_of_time(self.published);
         let unchanged = match kv.get(Tree::Entries, &keys::entry(&self.list, &entry.id))? {
             Some(record) => EntryRecord::slot_before_encoded(&record, start)?
                 .is_some_and(|slot| slot.hash == hash),

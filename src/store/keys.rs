@@ -1,25 +1,33 @@
 //! Byte layouts of the keys in each tree, and of the `meta` tree's keys: every key the store
 //! reads or writes is made here. Every key sorts in the order queries read it.
 //!
-//! | tree     | key                 | value                                                  |
-//! |----------|---------------------|--------------------------------------------------------|
-//! | events   | seq                 | the event header's exact JSON bytes (the log)          |
-//! | contents | seq, frame (u32)    | a zstd frame of the event's content block (the log)    |
-//! | meta     | name ([`meta`])     | store settings and counters                            |
-//! | timeline | list 0 date seq     | kind byte `s`/`a` (derived)                            |
-//! | changes  | list 0 date seq     | the ids the effective event changed (derived)          |
-//! | entries  | list 0 id           | the entry's names and versions (derived)               |
-//! | dedup    | list 0 date sha256  | seq (derived)                                          |
-//! | lists    | list                | empty (derived)                                        |
+//! | tree       | key                                  | value                                   |
+//! |------------|--------------------------------------|-----------------------------------------|
+//! | events     | seq                                  | the event header's exact JSON (the log) |
+//! | contents   | seq, frame (u32)                     | a zstd frame of a content block (log)   |
+//! | meta       | name ([`meta`])                      | store settings and counters             |
+//! | timeline   | list 0 point                         | kind and seq of the event that counts   |
+//! | changes    | list 0 point                         | the ids that event changed              |
+//! | entries    | list 0 id                            | the entry's names and versions          |
+//! | dedup      | list 0 date time sha256              | seq of the event with those bytes       |
+//! | lists      | list                                 | empty                                   |
+//! | groups     | list 0 first-seq                     | the versions of one publication         |
+//! | identities | list 0 date time kind source-sha first-seq | seq of the version that counts    |
 //!
-//! `seq` is a big-endian u64; `date` is a big-endian u32 count of days from 1 January of year 1
-//! (the store refuses earlier dates, see [`FIRST_DATE`]). List ids are ASCII and never empty;
-//! list ids and entry ids never contain a 0 byte (the model refuses control characters). The
-//! values of the derived trees are laid out in `records.rs`.
+//! All trees but `events`, `contents` and `meta` are derived from the log. `seq` is a
+//! big-endian u64; `date` is a big-endian u32 count of days from 1 January of year 1 (the store
+//! refuses earlier dates, see [`FIRST_DATE`]); `time` a big-endian u32, 0 for a publication time
+//! without a time of day, else 1 + its seconds since midnight UTC; a `point` is `date time
+//! first-seq` (16 bytes, see `records.rs`): a place of the fold. `kind` is `s` or `a`;
+//! `source-sha` the SHA-256 of an amendment's source (32 zero bytes for a snapshot). List ids
+//! are ASCII and never empty; list ids and entry ids never contain a 0 byte (the model refuses
+//! control characters). The values of the derived trees are laid out in `records.rs`.
 
 use chrono::{Datelike, NaiveDate};
+use sha2::{Digest, Sha256};
 
-use crate::model::{EntryId, ListId};
+use super::records::{POINT_BYTES, Point};
+use crate::model::{EntryId, Identity, ListId, PublicationKind, PublicationTime};
 
 /// Keys of the `meta` tree: store settings and counters that belong with the log. They are not
 /// derived: a rebuild leaves them alone.
@@ -114,10 +122,47 @@ pub(crate) fn list_date(list: &ListId, d: NaiveDate) -> Vec<u8> {
     key
 }
 
-/// `list 0 date seq`
-pub(crate) fn list_date_seq(list: &ListId, d: NaiveDate, s: u64) -> Vec<u8> {
-    let mut key = list_date(list, d);
-    key.extend_from_slice(&seq(s));
+/// `list 0 point` (timeline, changes)
+pub(crate) fn list_point(list: &ListId, point: Point) -> Vec<u8> {
+    let mut key = list_prefix(list);
+    key.extend_from_slice(&point.key());
+    key
+}
+
+/// The point at the end of a `list 0 point` key.
+pub(crate) fn read_point(key: &[u8]) -> Option<Point> {
+    let cut = key.len().checked_sub(POINT_BYTES)?;
+    Point::read(&key[cut..])
+}
+
+/// `list 0 first-seq` (groups)
+pub(crate) fn group(list: &ListId, first: u64) -> Vec<u8> {
+    let mut key = list_prefix(list);
+    key.extend_from_slice(&seq(first));
+    key
+}
+
+/// `list 0 date time kind source-sha` (identities): the prefix of the keys of every
+/// publication counting with this identity.
+pub(crate) fn identity(identity: &Identity) -> Vec<u8> {
+    let point = Point::at(identity.published, 0).key();
+    let mut key = list_prefix(&identity.list);
+    key.extend_from_slice(&point[..8]);
+    key.push(match identity.kind {
+        PublicationKind::Snapshot => b's',
+        PublicationKind::Amendment => b'a',
+    });
+    match &identity.source {
+        Some(source) => key.extend_from_slice(&Sha256::digest(source.as_bytes())),
+        None => key.extend_from_slice(&[0u8; 32]),
+    }
+    key
+}
+
+/// `list 0 date time kind source-sha first-seq` (identities)
+pub(crate) fn identity_of(identity_key: &[u8], first: u64) -> Vec<u8> {
+    let mut key = identity_key.to_vec();
+    key.extend_from_slice(&seq(first));
     key
 }
 
@@ -134,9 +179,11 @@ pub(crate) fn read_entry_id(key: &[u8], prefix_len: usize) -> Option<EntryId> {
     EntryId::new(text).ok()
 }
 
-/// `list 0 date sha256` (dedup)
-pub(crate) fn dedup(list: &ListId, d: NaiveDate, sha256: &str) -> Vec<u8> {
-    let mut key = list_date(list, d);
+/// `list 0 date time sha256` (dedup)
+pub(crate) fn dedup(list: &ListId, published: PublicationTime, sha256: &str) -> Vec<u8> {
+    let point = Point::at(published, 0).key();
+    let mut key = list_prefix(list);
+    key.extend_from_slice(&point[..8]);
     key.extend_from_slice(sha256.as_bytes());
     key
 }
@@ -151,14 +198,6 @@ pub(crate) fn successor(prefix: &[u8]) -> Vec<u8> {
         }
     }
     vec![u8::MAX; prefix.len() + 1]
-}
-
-/// Splits a `date seq` suffix (12 bytes) off the end of a key.
-pub(crate) fn split_date_seq(key: &[u8]) -> Option<(&[u8], NaiveDate, u64)> {
-    let cut = key.len().checked_sub(12)?;
-    let d = read_date(&key[cut..cut + 4])?;
-    let s = read_seq(&key[cut + 4..])?;
-    Some((&key[..cut], d, s))
 }
 
 #[cfg(test)]
@@ -181,9 +220,15 @@ mod tests {
         assert_eq!(successor(&[1, 255]), vec![2]);
         let list = ListId::new("l").unwrap();
         let d: NaiveDate = "2024-01-01".parse().unwrap();
-        let k = list_date_seq(&list, d, 7);
+        let point = Point::at(d.into(), 7);
+        let k = list_point(&list, point);
         let p = list_prefix(&list);
         assert!(k.as_slice() >= p.as_slice() && k < successor(&p));
-        assert_eq!(split_date_seq(&k).map(|(_, d2, s)| (d2, s)), Some((d, 7)));
+        assert_eq!(read_point(&k), Some(point));
+        // Every place of a date sorts within the date's prefix.
+        let timed = Point::at(PublicationTime::parse("2024-01-01T23:59:59Z").unwrap(), 1);
+        let k = list_point(&list, timed);
+        assert!(k.as_slice() > list_date(&list, d).as_slice());
+        assert!(k < successor(&list_date(&list, d)));
     }
 }

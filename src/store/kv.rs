@@ -46,21 +46,26 @@ pub(crate) enum Tree {
     Contents,
     /// Store settings and counters that belong with the log (next seq, store id).
     Meta,
-    /// Derived: events by list and date.
+    /// Derived: the places of each list's fold, with the event that counts at each.
     Timeline,
-    /// Derived: the entries each effective event changed.
+    /// Derived: the entries each place's event changed.
     Changes,
     /// Derived: every version and name of every entry.
     Entries,
-    /// Derived: publications already recorded, by list, date and input hash.
+    /// Derived: publications already recorded and not retracted, by list, time and input hash.
     Dedup,
     /// Derived: the lists that have events.
     Lists,
+    /// Derived: the versions of each publication (its first event and its corrections) and
+    /// their retractions.
+    Groups,
+    /// Derived: the publications that count, by identity.
+    Identities,
 }
 
 impl Tree {
     /// Every tree.
-    pub(crate) const ALL: [Tree; 8] = [
+    pub(crate) const ALL: [Tree; 10] = [
         Tree::Events,
         Tree::Contents,
         Tree::Meta,
@@ -69,15 +74,19 @@ impl Tree {
         Tree::Entries,
         Tree::Dedup,
         Tree::Lists,
+        Tree::Groups,
+        Tree::Identities,
     ];
 
     /// The trees rebuilt from the log.
-    pub(crate) const DERIVED: [Tree; 5] = [
+    pub(crate) const DERIVED: [Tree; 7] = [
         Tree::Timeline,
         Tree::Changes,
         Tree::Entries,
         Tree::Dedup,
         Tree::Lists,
+        Tree::Groups,
+        Tree::Identities,
     ];
 
     /// The tree's name on disk.
@@ -91,6 +100,8 @@ impl Tree {
             Tree::Entries => "entries",
             Tree::Dedup => "dedup",
             Tree::Lists => "lists",
+            Tree::Groups => "groups",
+            Tree::Identities => "identities",
         }
     }
 }

@@ -14,18 +14,15 @@ use super::{StoreError, TimelineEvent, View};
 use crate::model::{ChangeKind, ListId, PublicationKind};
 
 impl View<'_> {
-    /// The publications of `list` the answers fold, in fold order: every event on its timeline
-    /// that no later one supersedes.
+    /// The publications of `list` the answers fold, in fold order: the events that count
+    /// ([`View::timeline`]: corrected and retracted ones left out).
     pub fn publications(&self, list: &ListId) -> Result<Vec<TimelineEvent>, StoreError> {
-        Ok(self
-            .timeline(list, FIRST_DATE, NaiveDate::MAX)?
-            .into_iter()
-            .filter(|event| event.effective)
-            .collect())
+        self.timeline(list, FIRST_DATE, NaiveDate::MAX)
     }
 
-    /// The latest recorded event of `list` dated on or before `through`, a superseded one
-    /// included: when the store last learned something of the list.
+    /// The latest event that counts of `list` dated on or before `through` (a correction is
+    /// the event that counts in its publication's place): when the store last learned
+    /// something of the list.
     pub fn last_event(&self, list: &ListId, through: NaiveDate) -> Result<Option<u64>, StoreError> {
         Ok(self
             .timeline(list, FIRST_DATE, through)?
@@ -58,7 +55,7 @@ impl View<'_> {
             None => (0, through),
         };
         for amendment in amendments {
-            for (id, kind) in self.changes_of(list, amendment.published, amendment.seq)? {
+            for (id, kind) in self.changes_of(list, amendment.at)? {
                 count = match kind {
                     ChangeKind::Added => count.saturating_add(1),
                     ChangeKind::Changed => count,
@@ -131,7 +128,7 @@ mod tests {
         for (i, (offset, content)) in history.iter().enumerate() {
             let publication = Publication {
                 list: ListId::new("l").unwrap(),
-                published: day(*offset),
+                published: day(*offset).into(),
                 source: format!("test {i}"),
                 content: content.clone(),
             };
@@ -151,6 +148,7 @@ mod tests {
                 &publication,
                 &provenance,
                 t0 + Duration::seconds(i as i64),
+                None,
             )
             .unwrap();
         }
@@ -170,10 +168,10 @@ mod tests {
             let publications = view.publications(&list).unwrap();
             for (position, publication) in publications.iter().enumerate() {
                 // The last publication of its date: after it, the state at the end of the date.
-                if publications.get(position + 1).is_some_and(|next| next.published == publication.published) {
+                if publications.get(position + 1).is_some_and(|next| next.published.date == publication.published.date) {
                     continue;
                 }
-                let in_force = view.ids_as_of(&list, publication.published).unwrap().len() as u64;
+                let in_force = view.ids_as_of(&list, publication.published.date).unwrap().len() as u64;
                 prop_assert_eq!(
                     view.entries_after(&list, &publications, position).unwrap(),
                     in_force,

@@ -40,15 +40,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::model::fold::FoldNote;
 use crate::model::merkle::{self, TreeHash};
 use crate::model::{
-    ChangeKind, Effect, Entry, EntryId, EventMeta, ListId, Publication, PublicationContent,
-    PublicationKind,
+    ChangeKind, Effect, Entry, EntryId, EventMeta, Identity, ListId, LogEvent, Publication,
+    PublicationContent, PublicationKind, PublicationTime, RetractionMeta, Standing,
 };
 
 pub use archive::{
     ARCHIVE_SETTING, Archive, ArchiveError, ArchiveSource, ArchivedFile, ArchivedRead,
     ReadManifest, ReadOptions,
 };
-use event::{EVENT_VERSION, EventRecord};
+use event::{EVENT_VERSION, EventRecord, LogRecord, RetractionKind, RetractionRecord};
 pub use event::{InputDigest, Provenance, manifest_sha256, sha256_hex};
 pub use export::{
     EXPORT_VERSION, ExportError, ExportSummary, ImportError, ImportFault, ImportSummary, import,
@@ -56,7 +56,7 @@ pub use export::{
 pub use index::SnapshotDigest;
 pub use recorded::{EventInputs, RecordedAmendment, SnapshotSummary, entries_hash};
 pub use settings::SETTINGS;
-pub use verify::{EventBytesError, VerifyReport, read_event_bytes};
+pub use verify::{EventBytes, EventBytesError, VerifyReport, read_event_bytes};
 
 use index::{Body, Index, NewEvent, Plan, Sealed};
 use keys::meta;
@@ -66,14 +66,18 @@ use records::Point;
 /// The database engine a store on disk lives in (see `kv.rs` for what it must provide).
 type Disk = sled_backend::SledKv;
 
-/// The on-disk layout version this listdiff writes and reads. Layout 2 stores every length and
-/// count in the derived records as a varint (`records.rs`); layout 1 cut names at 65,535 bytes
-/// and kept at most 255 names per entry. The log is the same in both.
-pub const STORE_FORMAT: u32 = 2;
+/// The on-disk layout version this listdiff writes and reads. Layout 3 folds by publication
+/// (identity, corrections in place, publication times, retractions): its derived records hold
+/// 16-byte fold points and the event each version was made by, and it has the `groups` and
+/// `identities` trees (`records.rs`, `keys.rs`). Layout 2 stored every length and count in the
+/// derived records as a varint; layout 1 cut names at 65,535 bytes and kept at most 255 names
+/// per entry. The log is the same in all three: a layout 3 store's log holds events the
+/// earlier layouts do not know (times, retractions) only once this listdiff recorded them.
+pub const STORE_FORMAT: u32 = 3;
 
 /// Older layouts this listdiff opens by rebuilding the derived indexes from the log, which they
 /// share with [`STORE_FORMAT`].
-const UPGRADABLE_LAYOUTS: [u32; 1] = [1];
+const UPGRADABLE_LAYOUTS: [u32; 2] = [1, 2];
 const MARKER: &str = "listdiff-store";
 
 /// Why the store cannot do what was asked.
@@ -176,7 +180,8 @@ pub enum Access {
 /// What recording a publication did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RecordOutcome {
-    /// The same list, date and bytes were already recorded as event `seq`: nothing was written.
+    /// The same list, publication time and bytes were already recorded as event `seq` (not
+    /// retracted): nothing was written.
     AlreadyRecorded {
         /// The existing event.
         seq: u64,
@@ -409,8 +414,10 @@ impl Store {
         Ok(next_seq(&self.kv)? - 1)
     }
 
-    /// Records one publication as a new event, unless the same list, date and bytes are already
-    /// recorded. `now` is the recording time; the store never records a time earlier than the
+    /// Records one publication as a new event, unless the same list, publication time and
+    /// bytes are already recorded (and not retracted). A publication with the identity of one
+    /// that counts (see [`Identity`]) corrects it: it is recorded as its correction and takes
+    /// its place. `now` is the recording time; the store never records a time earlier than the
     /// last event's.
     pub fn record(
         &mut self,
@@ -418,28 +425,65 @@ impl Store {
         provenance: &Provenance,
         now: DateTime<Utc>,
     ) -> Result<RecordOutcome, StoreError> {
-        record_into(&self.kv, publication, provenance, now)
+        record_into(&self.kv, publication, provenance, now, None)
     }
 
-    /// Starts recording a snapshot of `list` dated `published` one entry at a time, for lists
-    /// too large to hold in memory: `None` when the publication is already recorded (same
-    /// list, date and `sha256`) or would not be the list's latest (a correction or a
-    /// backfill), which [`Store::record`] handles.
+    /// [`Store::record`], recording the publication as a correction of event `corrects`
+    /// whatever its identity (`ingest --corrects`): it takes that event's place, at its own
+    /// publication time. `corrects` must be an earlier publication of the same list
+    /// ([`Store::check_correction`]).
+    pub fn record_correcting(
+        &mut self,
+        publication: &Publication,
+        provenance: &Provenance,
+        now: DateTime<Utc>,
+        corrects: u64,
+    ) -> Result<RecordOutcome, StoreError> {
+        record_into(&self.kv, publication, provenance, now, Some(corrects))
+    }
+
+    /// Checks that event `corrects` can be corrected by a publication of `list`: it is a
+    /// publication (not a retraction) of that list in the log. The problem, for the user,
+    /// when it cannot.
+    pub fn check_correction(&self, list: &ListId, corrects: u64) -> Result<(), String> {
+        check_correction(&Index::new(&self.kv), list, corrects).map_err(|e| match e {
+            StoreError::Invalid(why) => why,
+            other => other.to_string(),
+        })
+    }
+
+    /// Appends a retraction of event `seq` for `reason`, recorded at `now`: from then on the
+    /// event no longer counts (an earlier version of its publication it corrected counts again,
+    /// if there is one). Nothing is deleted. Refuses ([`StoreError::Invalid`]) an event that is
+    /// not in the log, a retraction, or already retracted.
+    pub fn retract(
+        &mut self,
+        seq: u64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Retraction, StoreError> {
+        retract_into(&self.kv, seq, reason, now)
+    }
+
+    /// Starts recording a snapshot of `list` at `published` one entry at a time, for lists too
+    /// large to hold in memory: `None` when the publication is already recorded (same list,
+    /// time and `sha256`) or would not be placed after every other of its list (a correction
+    /// or a backfill), which [`Store::record`] handles.
     pub fn snapshot_digest(
         &self,
         list: &ListId,
-        published: NaiveDate,
+        published: PublicationTime,
         sha256: &str,
     ) -> Result<Option<SnapshotDigest>, StoreError> {
         start_digest(&self.kv, list, published, sha256)
     }
 
-    /// The event that recorded `list`'s publication of `published` with these input bytes, if
-    /// one did.
+    /// The event, not retracted, that recorded `list`'s publication at `published` with these
+    /// input bytes, if one did.
     pub fn recorded_as(
         &self,
         list: &ListId,
-        published: NaiveDate,
+        published: PublicationTime,
         sha256: &str,
     ) -> Result<Option<u64>, StoreError> {
         Index::new(&self.kv).recorded_as(list, published, sha256)
@@ -546,8 +590,8 @@ impl Store {
         }
         let (memory, events) = replay_prefix(
             &self.kv,
-            |record| record.recorded > moment,
-            |record| list.is_none_or(|l| &record.list == l),
+            |record| record.recorded() > moment,
+            |record| list.is_none_or(|l| record.list() == l),
         )?;
         Ok(KnownAt {
             source: KnownSource::Replayed(memory),
@@ -558,7 +602,7 @@ impl Store {
     /// The events before the first for which `stop` holds, replayed into memory.
     fn replayed_prefix(
         &self,
-        stop: impl Fn(&EventRecord) -> bool,
+        stop: impl Fn(&LogRecord) -> bool,
     ) -> Result<KnownAt<'_>, StoreError> {
         let (memory, events) = replay_prefix(&self.kv, stop, |_| true)?;
         Ok(KnownAt {
@@ -588,14 +632,14 @@ fn next_seq(kv: &dyn Kv) -> Result<u64, StoreError> {
 /// indexes depend only on its own events).
 fn replay_prefix(
     kv: &dyn Kv,
-    stop: impl Fn(&EventRecord) -> bool,
-    wanted: impl Fn(&EventRecord) -> bool,
+    stop: impl Fn(&LogRecord) -> bool,
+    wanted: impl Fn(&LogRecord) -> bool,
 ) -> Result<(MemKv, u64), StoreError> {
     let memory = MemKv::default();
     let mut events = 0u64;
     for pair in kv.range(Tree::Events, &keys::seq(1), &keys::AFTER_THE_LOG) {
         let (key, value) = pair?;
-        let record = EventRecord::from_bytes(&value).map_err(|e| {
+        let record = LogRecord::from_bytes(&value).map_err(|e| {
             StoreError::Corrupt(format!("event {} does not read back: {e}", events + 1))
         })?;
         if stop(&record) {
@@ -609,8 +653,8 @@ fn replay_prefix(
         writes.put(Tree::Events, key, value);
         for frame in kv.range(
             Tree::Contents,
-            &keys::seq(record.seq),
-            &keys::seq(record.seq + 1),
+            &keys::seq(record.seq()),
+            &keys::seq(record.seq() + 1),
         ) {
             let (frame_key, bytes) = frame?;
             writes.put(Tree::Contents, frame_key, bytes);
@@ -632,14 +676,14 @@ fn last_recorded(kv: &dyn Kv) -> Result<Option<DateTime<Utc>>, StoreError> {
     let Some(bytes) = kv.get(Tree::Events, &keys::seq(last))? else {
         return Ok(None);
     };
-    let record = EventRecord::from_bytes(&bytes)
+    let record = LogRecord::from_bytes(&bytes)
         .map_err(|e| StoreError::Corrupt(format!("event {last} does not read back: {e}")))?;
-    Ok(Some(record.recorded))
+    Ok(Some(record.recorded()))
 }
 
 /// Refuses a publication date the key layout cannot hold (before [`keys::FIRST_DATE`]).
-fn check_date(list: &ListId, published: NaiveDate) -> Result<(), StoreError> {
-    if published < keys::FIRST_DATE {
+fn check_date(list: &ListId, published: PublicationTime) -> Result<(), StoreError> {
+    if published.date < keys::FIRST_DATE {
         return Err(StoreError::Invalid(format!(
             "{list} {published}: the store records publications dated {} or later",
             keys::FIRST_DATE
@@ -648,12 +692,36 @@ fn check_date(list: &ListId, published: NaiveDate) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Records one publication into the trees of `kv` (see [`Store::record`]).
+/// Refuses a correction of event `corrects` by a publication of `list` unless it is a
+/// publication of that list in the log.
+fn check_correction(index: &Index, list: &ListId, corrects: u64) -> Result<(), StoreError> {
+    let events = next_seq(index.kv)? - 1;
+    if corrects == 0 || corrects > events {
+        return Err(StoreError::Invalid(format!(
+            "there is no event {corrects} to correct (the log holds {events} events; see listdiff log)"
+        )));
+    }
+    match index.log_record(corrects)? {
+        LogRecord::Retraction(r) => Err(StoreError::Invalid(format!(
+            "event {corrects} is a retraction (of event {}), not a publication: a retraction cannot be corrected",
+            r.retracts
+        ))),
+        LogRecord::Publication(p) if &p.list != list => Err(StoreError::Invalid(format!(
+            "event {corrects} is a publication of {}, not of {list}: a correction replaces a publication of its own list; to take back a publication recorded for the wrong list, retract it (listdiff retract {corrects} --reason TEXT)",
+            p.list
+        ))),
+        LogRecord::Publication(_) => Ok(()),
+    }
+}
+
+/// Records one publication into the trees of `kv` (see [`Store::record`]); with `corrects`,
+/// as a correction of that event (see [`Store::record_correcting`]).
 fn record_into(
     kv: &dyn Kv,
     publication: &Publication,
     provenance: &Provenance,
     now: DateTime<Utc>,
+    corrects: Option<u64>,
 ) -> Result<RecordOutcome, StoreError> {
     check_date(&publication.list, publication.published)?;
     let index = Index::new(kv);
@@ -662,6 +730,15 @@ fn record_into(
     {
         return Ok(RecordOutcome::AlreadyRecorded { seq });
     }
+    let supersedes = match corrects {
+        Some(corrects) => {
+            check_correction(&index, &publication.list, corrects)?;
+            Some(corrects)
+        }
+        None => index
+            .counting_with(&publication.identity())?
+            .map(|(counting, _)| counting),
+    };
     let seq = next_seq(kv)?;
     let body = match &publication.content {
         PublicationContent::Snapshot(entries) => Body::Snapshot(entries),
@@ -676,7 +753,7 @@ fn record_into(
                 .iter()
                 .map(|e| Sealed::checked(&publication.list, e))
                 .collect::<Result<_, _>>()?,
-            remove: &a.remove,
+            remove: std::borrow::Cow::Borrowed(&a.remove),
         },
     };
     let plan = index.plan(
@@ -685,6 +762,8 @@ fn record_into(
             list: &publication.list,
             published: publication.published,
             sha256: &provenance.sha256,
+            source: &publication.source,
+            supersedes,
         },
         body,
     )?;
@@ -707,14 +786,13 @@ fn record_into(
 fn start_digest(
     kv: &dyn Kv,
     list: &ListId,
-    published: NaiveDate,
+    published: PublicationTime,
     sha256: &str,
 ) -> Result<Option<SnapshotDigest>, StoreError> {
     check_date(list, published)?;
     let index = Index::new(kv);
-    if index.recorded_as(list, published, sha256)?.is_some()
-        || !index.would_append(list, published)?
-    {
+    let identity = Identity::of(list, published, PublicationKind::Snapshot, "");
+    if index.recorded_as(list, published, sha256)?.is_some() || !index.would_append(&identity)? {
         return Ok(None);
     }
     Ok(Some(SnapshotDigest::new(list.clone(), published)))
@@ -730,7 +808,8 @@ fn record_digest_into(
 ) -> Result<RecordOutcome, StoreError> {
     let index = Index::new(kv);
     let (list, published) = (digest.list.clone(), digest.published);
-    if !index.would_append(&list, published)? {
+    let identity = Identity::of(&list, published, PublicationKind::Snapshot, source);
+    if !index.would_append(&identity)? {
         return Err(StoreError::Invalid(format!(
             "{list} {published} is no longer the list's latest publication"
         )));
@@ -742,6 +821,8 @@ fn record_digest_into(
             list: &list,
             published,
             sha256: &provenance.sha256,
+            source,
+            supersedes: None,
         },
         digest,
     )?;
@@ -755,19 +836,24 @@ fn record_digest_into(
     )
 }
 
+/// The recording time of an event recorded at `now`: never earlier than the last event's.
+fn recording_time(kv: &dyn Kv, now: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
+    Ok(match last_recorded(kv)? {
+        Some(last) if last > now => last,
+        _ => now,
+    })
+}
+
 /// Writes a planned event: its content frames and index writes, then its header in the log.
 fn write_event(
     kv: &dyn Kv,
     seq: u64,
-    (list, published, kind, source): (&ListId, NaiveDate, PublicationKind, &str),
+    (list, published, kind, source): (&ListId, PublicationTime, PublicationKind, &str),
     provenance: &Provenance,
     now: DateTime<Utc>,
     plan: Plan,
 ) -> Result<RecordOutcome, StoreError> {
-    let recorded = match last_recorded(kv)? {
-        Some(last) if last > now => last,
-        _ => now,
-    };
+    let recorded = recording_time(kv, now)?;
     let record = EventRecord {
         v: EVENT_VERSION,
         seq,
@@ -806,6 +892,82 @@ fn write_event(
     Ok(RecordOutcome::Recorded {
         event: record.meta(),
         notes: plan.notes,
+    })
+}
+
+/// What a retraction did: the retraction event, the event it took back, the earlier version of
+/// that publication that counts again (if any), and the span of the fold whose answers changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Retraction {
+    /// The retraction event.
+    pub event: RetractionMeta,
+    /// The event it retracts.
+    pub retracted: EventMeta,
+    /// The earlier version of the retracted publication that counts again in its place.
+    pub counts_again: Option<u64>,
+    /// The answers that changed: `None` when the retracted event did not count (a later
+    /// correction counted in its place), else from this publication time on, up to (not
+    /// including) the snapshot that ends the change, when there is one.
+    pub changed: Option<ChangedSpan>,
+}
+
+/// The span of publication times whose answers a retraction changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangedSpan {
+    /// The first publication time changed.
+    pub from: PublicationTime,
+    /// The snapshot after which answers are as before (its time and event), if any: it
+    /// replaces the whole list.
+    pub until: Option<(PublicationTime, u64)>,
+}
+
+/// See [`Store::retract`].
+fn retract_into(
+    kv: &dyn Kv,
+    retracts: u64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Retraction, StoreError> {
+    let index = Index::new(kv);
+    let events = next_seq(kv)? - 1;
+    if retracts == 0 || retracts > events {
+        return Err(StoreError::Invalid(format!(
+            "there is no event {retracts} to retract (the log holds {events} events; see listdiff log)"
+        )));
+    }
+    let seq = events + 1;
+    let plan = index.plan_retraction(seq, retracts)?;
+    let until = match plan.window {
+        Some((_, Some(stop))) => Some((stop.published(), index.timeline_seq(&plan.list, stop)?)),
+        _ => None,
+    };
+    let changed = plan.window.map(|(from, _)| ChangedSpan {
+        from: from.published(),
+        until,
+    });
+    let record = RetractionRecord {
+        v: EVENT_VERSION,
+        seq,
+        list: plan.list.clone(),
+        kind: RetractionKind::Retraction,
+        retracts,
+        reason: reason.to_string(),
+        recorded: recording_time(kv, now)?,
+        effect: plan.effect,
+    };
+    let mut log_writes = Writes::default();
+    log_writes.put(
+        Tree::Events,
+        keys::seq(seq).to_vec(),
+        LogRecord::Retraction(record.clone()).to_bytes(),
+    );
+    log_writes.put(Tree::Meta, meta::NEXT_SEQ, keys::seq(seq + 1));
+    commit_event(kv, plan.writes, log_writes)?;
+    Ok(Retraction {
+        event: record.meta(),
+        retracted: plan.retracted.meta(),
+        counts_again: plan.counts_again,
+        changed,
     })
 }
 
@@ -866,17 +1028,24 @@ fn new_store_id(path: &Path) -> String {
     sha256_hex(seed.as_bytes())[..STORE_ID_DIGITS].to_string()
 }
 
-/// One event on a list's timeline.
+/// A place in a list's fold: where one publication is folded, in fold order. Opaque: it is
+/// what [`View::timeline`] gives and [`View::changes_of`], [`View::entry_before`] and
+/// [`View::entry_after`] take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FoldPoint(Point);
+
+/// One publication that counts on a list's timeline: its place in the fold and the event
+/// folded there (the version of the publication that counts: not corrected, not retracted).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimelineEvent {
-    /// Its publication date.
-    pub published: NaiveDate,
-    /// Its seq.
+    /// Its publication time.
+    pub published: PublicationTime,
+    /// The event that counts there.
     pub seq: u64,
     /// Snapshot or amendment.
     pub kind: PublicationKind,
-    /// False when a later event of the same list and date supersedes it.
-    pub effective: bool,
+    /// Its place in the fold.
+    pub at: FoldPoint,
 }
 
 /// The store as it stood at a moment of the recording clock (see [`Store::known_at`]).
@@ -914,7 +1083,7 @@ impl KnownAt<'_> {
 pub struct StoredVersion {
     /// The date of the publication that made it.
     pub published: NaiveDate,
-    /// The event that recorded that publication.
+    /// The event that recorded that publication (the version of it that counts).
     pub seq: u64,
     /// The entry as it left it; `None` when it removed the entry.
     pub entry: Option<Entry>,
@@ -931,7 +1100,10 @@ impl View<'_> {
         self.index.lists()
     }
 
-    /// The events of `list` dated `from..=to`, in fold order.
+    /// The publications of `list` that count, dated `from..=to`, in fold order: each with its
+    /// place and the event that counts there (a corrected event is not given, its correction
+    /// is, in its place; a retracted one is not given). This is the timeline every answer
+    /// stands on.
     pub fn timeline(
         &self,
         list: &ListId,
@@ -943,27 +1115,31 @@ impl View<'_> {
             .timeline(list, from, to)?
             .into_iter()
             .map(|i| TimelineEvent {
-                published: i.date,
+                published: i.point.published(),
                 seq: i.seq,
                 kind: i.kind,
-                effective: i.effective,
+                at: FoldPoint(i.point),
             })
             .collect())
     }
 
-    /// The latest publication date of `list`.
+    /// The latest publication date of `list` among those that count.
     pub fn last_date(&self, list: &ListId) -> Result<Option<NaiveDate>, StoreError> {
-        self.index.last_date(list)
+        Ok(self.last_published(list)?.map(|p| p.date))
     }
 
-    /// The entries the effective event `seq` of `list` at `published` changed, by id.
+    /// The latest publication time of `list` among those that count.
+    pub fn last_published(&self, list: &ListId) -> Result<Option<PublicationTime>, StoreError> {
+        Ok(self.index.last_place(list)?.map(|i| i.point.published()))
+    }
+
+    /// The entries the event at place `at` of `list` changed, by id.
     pub fn changes_of(
         &self,
         list: &ListId,
-        published: NaiveDate,
-        seq: u64,
+        at: FoldPoint,
     ) -> Result<Vec<(EntryId, ChangeKind)>, StoreError> {
-        self.index.changes_of(list, published, seq)
+        self.index.changes_of(list, at.0)
     }
 
     /// The ids changed by publications dated after `after` and up to `through` (either order).
@@ -979,7 +1155,7 @@ impl View<'_> {
     fn stored(&self, version: &records::Version) -> Result<StoredVersion, StoreError> {
         Ok(StoredVersion {
             published: version.at.date,
-            seq: version.at.seq,
+            seq: version.by,
             entry: version
                 .slot
                 .map(|slot| self.index.entry(slot.at))
@@ -1021,34 +1197,26 @@ impl View<'_> {
         self.version_before(list, id, Point::end_of(date))
     }
 
-    /// The entry in force just before event `seq` at `published`.
+    /// The entry in force just before place `at`.
     pub fn entry_before(
         &self,
         list: &ListId,
         id: &EntryId,
-        published: NaiveDate,
-        seq: u64,
+        at: FoldPoint,
     ) -> Result<Option<Entry>, StoreError> {
-        let bound = Point {
-            date: published,
-            seq,
-        };
-        Ok(self.version_before(list, id, bound)?.and_then(|v| v.entry))
+        Ok(self.version_before(list, id, at.0)?.and_then(|v| v.entry))
     }
 
-    /// The entry as event `seq` at `published` left it.
+    /// The entry as the event at place `at` left it.
     pub fn entry_after(
         &self,
         list: &ListId,
         id: &EntryId,
-        published: NaiveDate,
-        seq: u64,
+        at: FoldPoint,
     ) -> Result<Option<Entry>, StoreError> {
-        let bound = Point {
-            date: published,
-            seq: seq.saturating_add(1),
-        };
-        Ok(self.version_before(list, id, bound)?.and_then(|v| v.entry))
+        Ok(self
+            .version_before(list, id, at.0.just_after())?
+            .and_then(|v| v.entry))
     }
 
     /// Every version of an entry, in fold order.
@@ -1112,12 +1280,41 @@ impl View<'_> {
         Ok(self.index.event(seq)?.meta())
     }
 
-    /// The metadata of every event, in recording order.
-    pub fn events(&self) -> Result<Vec<EventMeta>, StoreError> {
-        self.index
-            .events()
-            .map(|record| record.map(|r| r.meta()))
-            .collect()
+    /// Every event, in recording order, each publication with whether it counts now.
+    pub fn events(&self) -> Result<Vec<LogEvent>, StoreError> {
+        let records: Vec<LogRecord> = self.index.events().collect::<Result<_, _>>()?;
+        let mut retracted: std::collections::HashMap<u64, (u64, String)> =
+            std::collections::HashMap::new();
+        for record in &records {
+            if let LogRecord::Retraction(r) = record {
+                retracted.insert(r.retracts, (r.seq, r.reason.clone()));
+            }
+        }
+        let mut events = Vec::with_capacity(records.len());
+        for record in records {
+            events.push(match record {
+                LogRecord::Retraction(r) => LogEvent::Retraction(r.meta()),
+                LogRecord::Publication(p) => {
+                    let standing = match retracted.remove(&p.seq) {
+                        Some((by, reason)) => Standing::Retracted { by, reason },
+                        None => {
+                            let first = self.index.first_of(p.seq)?;
+                            match self.index.group(&p.list, first)?.counting() {
+                                Some(counting) if counting != p.seq => {
+                                    Standing::CorrectedBy(counting)
+                                }
+                                _ => Standing::Counts,
+                            }
+                        }
+                    };
+                    LogEvent::Publication {
+                        event: p.meta(),
+                        standing,
+                    }
+                }
+            });
+        }
+        Ok(events)
     }
 }
 

@@ -4,12 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
-
-use super::event::{EventContent, EventRecord};
+use super::event::{EventContent, EventRecord, LogRecord};
 use super::index::{self, Index};
+use super::records::Point;
 use super::{InputDigest, KnownAt, Store, StoreError};
-use crate::model::{Entry, EntryId, ListId, PublicationKind};
+use crate::model::{Entry, EntryId, ListId, PublicationKind, PublicationTime};
 
 /// An event's provenance: where its content came from and which parser made it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,8 +17,8 @@ pub struct EventInputs {
     pub seq: u64,
     /// Its list.
     pub list: ListId,
-    /// Its publication date.
-    pub published: NaiveDate,
+    /// Its publication time.
+    pub published: PublicationTime,
     /// Snapshot or amendment.
     pub kind: PublicationKind,
     /// SHA-256 of its input bytes (or of the manifest of several files).
@@ -71,12 +70,16 @@ pub struct RecordedAmendment {
 }
 
 impl Store {
-    /// The provenance of every event, in recording order.
+    /// The provenance of every recorded publication (every event but retractions), in
+    /// recording order.
     pub fn event_inputs(&self) -> Result<Vec<EventInputs>, StoreError> {
-        Index::new(&self.kv)
-            .events()
-            .map(|r| r.map(EventInputs::of))
-            .collect()
+        let mut inputs = Vec::new();
+        for record in Index::new(&self.kv).events() {
+            if let LogRecord::Publication(record) = record? {
+                inputs.push(EventInputs::of(*record));
+            }
+        }
+        Ok(inputs)
     }
 
     /// A snapshot event's entry count and `entries_sha256`; `None` for an amendment.
@@ -114,50 +117,28 @@ impl Store {
     /// The store as it stood just before event `seq` was recorded: events 1 to `seq - 1`
     /// replayed into memory. This is what recording `seq` compared against.
     pub fn before_event(&self, seq: u64) -> Result<KnownAt<'_>, StoreError> {
-        self.replayed_prefix(|record| record.seq >= seq)
+        self.replayed_prefix(|record| record.seq() >= seq)
     }
 
-    /// A snapshot event's full entry set, by id: its base (the list at the end of the day
-    /// before its date in `before`, which must be [`Store::before_event`] of `seq`), plus its
-    /// block, minus its removals. Checked against the `entries_sha256` it was recorded with.
-    /// `None` for an amendment.
+    /// A snapshot event's full entry set, by id: the list just after its place when the log is
+    /// replayed up to it (a snapshot replaces the whole list). Checked against the
+    /// `entries_sha256` it was recorded with. `None` for an amendment.
     pub fn recorded_snapshot(
         &self,
         seq: u64,
-        before: &KnownAt,
     ) -> Result<Option<BTreeMap<EntryId, Entry>>, StoreError> {
         let index = Index::new(&self.kv);
         let record = index.event(seq)?;
-        let EventContent::SnapshotDelta {
-            entries_sha256,
-            remove,
-            ..
-        } = &record.content
-        else {
+        if !matches!(record.content, EventContent::SnapshotDelta { .. }) {
             return Ok(None);
-        };
-        let mut state: BTreeMap<EntryId, Entry> = match record.published.pred_opt() {
-            Some(day_before) => before
-                .view()
-                .state_as_of(&record.list, day_before)?
-                .into_iter()
-                .map(|e| (e.id.clone(), e))
-                .collect(),
-            None => BTreeMap::new(),
-        };
-        for entry in decode(seq, index.sealed_block(&record)?)? {
-            state.insert(entry.id.clone(), entry);
         }
-        for id in remove {
-            state.remove(id);
-        }
-        let hashes: Vec<[u8; 32]> = state.values().map(|e| e.content_hash().0).collect();
-        if entries_hash(&hashes) != *entries_sha256 {
-            return Err(StoreError::Corrupt(format!(
-                "event {seq}: its snapshot rebuilt from the events before it does not match the entries_sha256 it was recorded with"
-            )));
-        }
-        Ok(Some(state))
+        let place = Point::at(record.published, index.first_of(seq)?);
+        let state = index::recorded_state(&self.kv, &record, place)?;
+        state
+            .into_values()
+            .map(|slot| index.entry(slot.at).map(|e| (e.id.clone(), e)))
+            .collect::<Result<_, _>>()
+            .map(Some)
     }
 }
 

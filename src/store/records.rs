@@ -1,61 +1,140 @@
 //! Compact binary layouts of the values of the derived trees: the per-entry records, the
-//! per-event change lists and the timeline's kind byte.
+//! per-place change lists, the timeline's values and the groups of versions.
 //!
 //! An **entry record** (`entries` tree, one per list and entry id) holds every name the entry has
-//! had and every version of it in fold order; a version is the date and seq of the event that
-//! made it and either "removed" or the entry's hash and where its content is (the event whose
-//! block holds it, and the line). A **change list** (`changes` tree, one per effective event)
-//! holds the ids the event changed with the kind of change. A **timeline value** is `s`
-//! (snapshot) or `a` (amendment).
+//! had and every version of it in fold order; a version is the fold point of the place that made
+//! it, the event that made it there, and either "removed" or the entry's hash and where its
+//! content is (the event whose block holds it, and the line). A **change list** (`changes` tree,
+//! one per place) holds the ids the place's event changed with the kind of change. A **timeline
+//! value** is the kind of the place's event, `s` (snapshot) or `a` (amendment), and its seq. A
+//! **group** (`groups` tree, one per publication recorded with corrections of it) holds the seq
+//! of every version, each with the seq of the retraction that took it back (0: none).
 //!
 //! ```text
 //! entry record  names:varint  (len:varint utf8)*names
-//!               versions:varint  (date:4 seq:8 (0 | 1 hash:32 seq:8 line:varint))*versions
+//!               versions:varint  (point:16 by:8 (0 | 1 hash:32 seq:8 line:varint))*versions
+//! point         date:4 time:4 place:8
 //! change list   (kind:1 len:varint utf8)*      kind: a added, r removed, c changed
+//! timeline      kind:1 seq:8                   kind: s snapshot, a amendment
+//! group         (seq:8 retracted_by:8)*
 //! ```
 //!
-//! Fixed-width integers (`date` as in `keys.rs`, `seq`) are big-endian. Every length and count is
-//! an unsigned LEB128 varint (seven bits a byte, low bits first, the high bit set on every byte
-//! but the last), which holds any value up to `u64::MAX`: whatever a publication states is
-//! stored whole, however long a name or however many names and versions an entry has. These
-//! layouts are those of store layout 2 (`STORE_FORMAT`); layout 1 had a one-byte name count and
-//! two-byte string lengths, which cut long names and dropped names beyond 255.
+//! Fixed-width integers (`date` as in `keys.rs`, `time`, `seq`) are big-endian. `time` is 0 for
+//! a publication time without a time of day, else 1 + the seconds since midnight UTC. Every
+//! length and count is an unsigned LEB128 varint (seven bits a byte, low bits first, the high bit
+//! set on every byte but the last), which holds any value up to `u64::MAX`: whatever a
+//! publication states is stored whole, however long a name or however many names and versions
+//! an entry has. These layouts are those of store layout 3 (`STORE_FORMAT`); layout 2 had
+//! 12-byte points (date, seq) and no `by`, layout 1 also a one-byte name count and two-byte
+//! string lengths.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime, Timelike};
 
 use super::StoreError;
 use super::keys;
-use crate::model::{ChangeKind, EntryId, PublicationKind};
+use crate::model::{ChangeKind, EntryId, PublicationKind, PublicationTime};
 
-/// A point in a list's fold order: events sort by (date, seq).
+/// The time code of a publication time: 0 without a time of day, else 1 + seconds since
+/// midnight (UTC).
+fn time_code(published: PublicationTime) -> u32 {
+    published
+        .time
+        .map_or(0, |time| time.num_seconds_from_midnight() + 1)
+}
+
+/// The time of day of a time code; `None` for 0 or a code beyond the day.
+fn time_of_code(code: u32) -> Option<NaiveTime> {
+    code.checked_sub(1)
+        .and_then(|seconds| NaiveTime::from_num_seconds_from_midnight_opt(seconds, 0))
+}
+
+/// A point in a list's fold order: a *place*, where one publication (the version of it that
+/// counts) is folded. Places sort by (publication time, seq of the first event recorded of
+/// that publication); a correction keeps the place of what it corrects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Point {
-    /// The event's publication date.
+    /// The publication date.
     pub(crate) date: NaiveDate,
-    /// The event's seq.
+    /// The time of day, as a time code (see [`time_code`]).
+    pub(crate) time: u32,
+    /// The seq of the first event recorded of the publication: its place among others of the
+    /// same time.
     pub(crate) seq: u64,
 }
 
+/// The length of a point's stored form.
+pub(crate) const POINT_BYTES: usize = 16;
+
 impl Point {
-    /// The point before every event of `date`.
-    pub(crate) fn start_of(date: NaiveDate) -> Point {
-        Point { date, seq: 0 }
+    /// The place of a publication at `published` whose first event is `seq`.
+    pub(crate) fn at(published: PublicationTime, seq: u64) -> Point {
+        Point {
+            date: published.date,
+            time: time_code(published),
+            seq,
+        }
     }
 
-    /// The point after every event of `date`.
+    /// The point before every place of `date`.
+    #[cfg(test)]
+    pub(crate) fn start_of(date: NaiveDate) -> Point {
+        Point {
+            date,
+            time: 0,
+            seq: 0,
+        }
+    }
+
+    /// The point after every place of `date`.
     pub(crate) fn end_of(date: NaiveDate) -> Point {
         Point {
             date,
+            time: u32::MAX,
             seq: u64::MAX,
         }
     }
 
-    /// The 12 bytes a version's point is stored as, which sort as the points do.
-    fn key(self) -> [u8; 12] {
-        let mut key = [0u8; 12];
+    /// The point after every place of `published`'s time (and before any later time).
+    pub(crate) fn end_of_time(published: PublicationTime) -> Point {
+        Point {
+            seq: u64::MAX,
+            ..Point::at(published, 0)
+        }
+    }
+
+    /// The point just after this one: a bound that includes this place.
+    pub(crate) fn just_after(self) -> Point {
+        Point {
+            seq: self.seq.saturating_add(1),
+            ..self
+        }
+    }
+
+    /// The publication time of this place.
+    pub(crate) fn published(self) -> PublicationTime {
+        PublicationTime {
+            date: self.date,
+            time: time_of_code(self.time),
+        }
+    }
+
+    /// The 16 bytes a point is stored as, which sort as the points do.
+    pub(crate) fn key(self) -> [u8; POINT_BYTES] {
+        let mut key = [0u8; POINT_BYTES];
         key[..4].copy_from_slice(&keys::date(self.date));
-        key[4..].copy_from_slice(&self.seq.to_be_bytes());
+        key[4..8].copy_from_slice(&self.time.to_be_bytes());
+        key[8..].copy_from_slice(&self.seq.to_be_bytes());
         key
+    }
+
+    /// Reads a point written by [`Point::key`].
+    pub(crate) fn read(bytes: &[u8]) -> Option<Point> {
+        let bytes = bytes.get(..POINT_BYTES)?;
+        Some(Point {
+            date: keys::read_date(&bytes[..4])?,
+            time: u32::from_be_bytes(bytes[4..8].try_into().ok()?),
+            seq: u64::from_be_bytes(bytes[8..].try_into().ok()?),
+        })
     }
 }
 
@@ -77,11 +156,13 @@ pub(crate) struct Slot {
     pub(crate) at: Locator,
 }
 
-/// One version of an entry: what the event at `at` made of it (`None`: removed).
+/// One version of an entry: what the publication folded at `at` made of it (`None`: removed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Version {
-    /// The event that made the version.
+    /// The place that made the version.
     pub(crate) at: Point,
+    /// The event folded at that place (the version of the publication that counts).
+    pub(crate) by: u64,
     /// The entry as it left it; `None` when it removed the entry.
     pub(crate) slot: Option<Slot>,
 }
@@ -108,7 +189,6 @@ impl EntryRecord {
     }
 
     /// The entry in force strictly before `bound`.
-    #[cfg(test)]
     pub(crate) fn slot_before(&self, bound: Point) -> Option<Slot> {
         self.before(bound).and_then(|v| v.slot)
     }
@@ -141,10 +221,11 @@ impl EntryRecord {
         }
         let mut found = None;
         for _ in 0..r.count()? {
-            let at = r.take(12)?;
+            let at = r.take(POINT_BYTES)?;
             if at >= &bound_key[..] {
                 break;
             }
+            r.take(8)?;
             found = r.slot()?;
         }
         Ok(found)
@@ -153,7 +234,7 @@ impl EntryRecord {
     /// Encodes the record.
     pub(crate) fn encode(&self) -> Vec<u8> {
         let names_len: usize = self.names.iter().map(|n| n.len() + 2).sum();
-        let mut out = Vec::with_capacity(4 + names_len + self.versions.len() * 56);
+        let mut out = Vec::with_capacity(4 + names_len + self.versions.len() * 68);
         put_count(&mut out, self.names.len());
         for name in &self.names {
             put_str(&mut out, name);
@@ -161,6 +242,7 @@ impl EntryRecord {
         put_count(&mut out, self.versions.len());
         for v in &self.versions {
             out.extend_from_slice(&v.at.key());
+            out.extend_from_slice(&v.by.to_be_bytes());
             match v.slot {
                 None => out.push(REMOVED),
                 Some(slot) => {
@@ -182,13 +264,10 @@ impl EntryRecord {
             record.names.push(r.string()?);
         }
         for _ in 0..r.count()? {
-            let date = keys::read_date(r.take(4)?).ok_or_else(malformed)?;
-            let seq = r.u64()?;
+            let at = Point::read(r.take(POINT_BYTES)?).ok_or_else(malformed)?;
+            let by = r.u64()?;
             let slot = r.slot()?;
-            record.versions.push(Version {
-                at: Point { date, seq },
-                slot,
-            });
+            record.versions.push(Version { at, by, slot });
         }
         if !r.is_done() {
             return Err(malformed());
@@ -197,20 +276,83 @@ impl EntryRecord {
     }
 }
 
-/// Encodes a `timeline` value: the event's kind, `s` or `a`.
-pub(crate) fn encode_timeline_kind(kind: PublicationKind) -> [u8; 1] {
-    match kind {
-        PublicationKind::Snapshot => [b's'],
-        PublicationKind::Amendment => [b'a'],
-    }
+/// Encodes a `timeline` value: the kind of the place's event, `s` or `a`, and its seq.
+pub(crate) fn encode_timeline(kind: PublicationKind, seq: u64) -> [u8; 9] {
+    let mut value = [0u8; 9];
+    value[0] = match kind {
+        PublicationKind::Snapshot => b's',
+        PublicationKind::Amendment => b'a',
+    };
+    value[1..].copy_from_slice(&seq.to_be_bytes());
+    value
 }
 
 /// Decodes a `timeline` value.
-pub(crate) fn decode_timeline_kind(value: &[u8]) -> Result<PublicationKind, StoreError> {
-    match value {
-        b"s" => Ok(PublicationKind::Snapshot),
-        b"a" => Ok(PublicationKind::Amendment),
-        _ => Err(StoreError::Corrupt("a timeline record is malformed".into())),
+pub(crate) fn decode_timeline(value: &[u8]) -> Result<(PublicationKind, u64), StoreError> {
+    let malformed = || StoreError::Corrupt("a timeline record is malformed".into());
+    let kind = match value.first() {
+        Some(b's') => PublicationKind::Snapshot,
+        Some(b'a') => PublicationKind::Amendment,
+        _ => return Err(malformed()),
+    };
+    let seq = value
+        .get(1..)
+        .filter(|rest| rest.len() == 8)
+        .and_then(keys::read_seq)
+        .ok_or_else(malformed)?;
+    Ok((kind, seq))
+}
+
+/// The versions of one publication: every event recorded of it (the first, then its
+/// corrections), in seq order, each with the retraction that took it back, if any.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Group {
+    /// (seq, retracted by), in seq order.
+    pub(crate) versions: Vec<(u64, Option<u64>)>,
+}
+
+impl Group {
+    /// The version that counts: the last recorded that is not retracted.
+    pub(crate) fn counting(&self) -> Option<u64> {
+        self.versions
+            .iter()
+            .rev()
+            .find(|(_, retracted)| retracted.is_none())
+            .map(|(seq, _)| *seq)
+    }
+
+    /// The retraction of `seq`, if it is retracted; `None` when it is not, or not a version.
+    pub(crate) fn retraction_of(&self, seq: u64) -> Option<u64> {
+        self.versions
+            .iter()
+            .find(|(version, _)| *version == seq)
+            .and_then(|(_, retracted)| *retracted)
+    }
+
+    /// Encodes the group.
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.versions.len() * 16);
+        for (seq, retracted) in &self.versions {
+            out.extend_from_slice(&seq.to_be_bytes());
+            out.extend_from_slice(&retracted.unwrap_or(0).to_be_bytes());
+        }
+        out
+    }
+
+    /// Decodes a group.
+    pub(crate) fn decode(bytes: &[u8]) -> Result<Group, StoreError> {
+        if !bytes.len().is_multiple_of(16) {
+            return Err(malformed());
+        }
+        let versions = bytes
+            .chunks_exact(16)
+            .map(|pair| {
+                let seq = keys::read_seq(&pair[..8]).ok_or_else(malformed)?;
+                let retracted = keys::read_seq(&pair[8..]).ok_or_else(malformed)?;
+                Ok((seq, (retracted != 0).then_some(retracted)))
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Group { versions })
     }
 }
 
@@ -363,10 +505,7 @@ mod tests {
     use super::*;
 
     fn point(d: &str, seq: u64) -> Point {
-        Point {
-            date: d.parse().unwrap(),
-            seq,
-        }
+        Point::at(PublicationTime::parse(d).unwrap(), seq)
     }
 
     #[test]
@@ -376,13 +515,15 @@ mod tests {
             versions: vec![
                 Version {
                     at: point("2024-12-01", 1),
+                    by: 1,
                     slot: Some(Slot {
                         hash: [7; 32],
                         at: Locator { seq: 1, line: 5 },
                     }),
                 },
                 Version {
-                    at: point("2024-12-11", 3),
+                    at: point("2024-12-11T10:00:00Z", 3),
+                    by: 4,
                     slot: None,
                 },
             ],
@@ -394,7 +535,16 @@ mod tests {
         let mut longer = bytes.clone();
         longer.push(0);
         assert!(EntryRecord::decode(&longer).is_err());
-        assert_eq!(record.before(point("2024-12-11", 3)).unwrap().at.seq, 1);
+        assert_eq!(
+            record
+                .before(point("2024-12-11T10:00:00Z", 3))
+                .unwrap()
+                .at
+                .seq,
+            1
+        );
+        // A date alone is before every time of its day.
+        assert_eq!(record.before(point("2024-12-11", 9)).unwrap().at.seq, 1);
         for bound in [
             point("2024-12-01", 1),
             point("2024-12-01", 2),
@@ -424,8 +574,10 @@ mod tests {
                 .map(|i| Version {
                     at: Point {
                         date: first + chrono::Duration::days(i as i64 / 3),
+                        time: (i % 3) as u32 * 40_000,
                         seq: u64::MAX - versions + i,
                     },
+                    by: u64::MAX - i,
                     slot: (i % 2 == 0).then_some(Slot {
                         hash: [i as u8; 32],
                         at: Locator {
@@ -530,38 +682,66 @@ mod tests {
             versions: vec![
                 Version {
                     at: point("2024-12-01", 1),
+                    by: 2,
                     slot: Some(Slot {
                         hash: [7; 32],
-                        at: Locator { seq: 1, line: 200 },
+                        at: Locator { seq: 2, line: 200 },
                     }),
                 },
                 Version {
-                    at: point("2024-12-11", 3),
+                    at: point("2024-12-11T00:00:01Z", 3),
+                    by: 3,
                     slot: None,
                 },
             ],
         };
         let mut expected = vec![1, 2, b'A', b'b', 2];
-        expected.extend_from_slice(&point("2024-12-01", 1).key());
+        expected.extend_from_slice(&keys::date("2024-12-01".parse().unwrap()));
+        expected.extend_from_slice(&0u32.to_be_bytes());
+        expected.extend_from_slice(&1u64.to_be_bytes());
+        expected.extend_from_slice(&2u64.to_be_bytes());
         expected.push(1);
         expected.extend_from_slice(&[7; 32]);
-        expected.extend_from_slice(&1u64.to_be_bytes());
+        expected.extend_from_slice(&2u64.to_be_bytes());
         expected.extend_from_slice(&[0xc8, 0x01]);
-        expected.extend_from_slice(&point("2024-12-11", 3).key());
+        expected.extend_from_slice(&keys::date("2024-12-11".parse().unwrap()));
+        // One second after midnight: 1 + 1.
+        expected.extend_from_slice(&2u32.to_be_bytes());
+        expected.extend_from_slice(&3u64.to_be_bytes());
+        expected.extend_from_slice(&3u64.to_be_bytes());
         expected.push(0);
         assert_eq!(record.encode(), expected);
+        assert_eq!(
+            record.versions[1].at.published().to_string(),
+            "2024-12-11T00:00:01Z"
+        );
         let id = EntryId::new("x").unwrap();
         assert_eq!(
             encode_changes([(&id, ChangeKind::Changed)].into_iter()),
             b"c\x01x"
         );
-        assert_eq!(encode_timeline_kind(PublicationKind::Snapshot), *b"s");
         assert_eq!(
-            decode_timeline_kind(b"a").unwrap(),
-            PublicationKind::Amendment
+            encode_timeline(PublicationKind::Snapshot, 258),
+            *b"s\0\0\0\0\0\0\x01\x02"
         );
-        assert!(decode_timeline_kind(b"sa").is_err());
-        assert!(decode_timeline_kind(b"").is_err());
+        assert_eq!(
+            decode_timeline(b"a\0\0\0\0\0\0\0\x07").unwrap(),
+            (PublicationKind::Amendment, 7)
+        );
+        assert!(decode_timeline(b"s").is_err());
+        assert!(decode_timeline(b"x\0\0\0\0\0\0\0\x07").is_err());
+        assert!(decode_timeline(b"").is_err());
+        let group = Group {
+            versions: vec![(3, None), (5, Some(9)), (8, None)],
+        };
+        let mut expected = Vec::new();
+        for (seq, by) in [(3u64, 0u64), (5, 9), (8, 0)] {
+            expected.extend_from_slice(&seq.to_be_bytes());
+            expected.extend_from_slice(&by.to_be_bytes());
+        }
+        assert_eq!(group.encode(), expected);
+        assert_eq!(Group::decode(&expected).unwrap(), group);
+        assert!(Group::decode(&expected[1..]).is_err());
     }
 
     proptest::proptest! {
@@ -600,6 +780,7 @@ mod tests {
     fn a_window_of_versions_is_replaced() {
         let v = |d: &str, seq| Version {
             at: point(d, seq),
+            by: seq,
             slot: None,
         };
         let mut record = EntryRecord {
@@ -615,6 +796,24 @@ mod tests {
         assert_eq!(seqs, [1, 7, 3]);
         record.replace_window(point("2024-02-01", 0), None, &[]);
         assert_eq!(record.versions.len(), 1);
+    }
+
+    #[test]
+    fn a_group_counts_its_last_version_not_retracted() {
+        let mut group = Group {
+            versions: vec![(2, None), (4, None), (7, None)],
+        };
+        assert_eq!(group.counting(), Some(7));
+        group.versions[2].1 = Some(9);
+        assert_eq!(
+            (group.counting(), group.retraction_of(7)),
+            (Some(4), Some(9))
+        );
+        group.versions[0].1 = Some(10);
+        assert_eq!(group.counting(), Some(4));
+        group.versions[1].1 = Some(11);
+        assert_eq!(group.counting(), None);
+        assert_eq!(group.retraction_of(3), None);
     }
 
     #[test]

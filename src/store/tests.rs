@@ -1,18 +1,42 @@
-//! The indexes against the model's reference fold, on random histories.
+//! The store against an independent reference fold of the contract, on random histories.
+//!
+//! The contract (issue 11; `docs/store.md`): a snapshot is identified by its list and
+//! publication time, an amendment by its list, time and source. Publications with different
+//! identities all count, folded in (publication time, recording order of their first event).
+//! A publication with the identity of one that counts and other bytes is a correction: it
+//! counts in the place of what it corrects, at its own time; `--corrects SEQ` makes a
+//! correction of that event whatever the identity. The same list, time and bytes (not
+//! retracted) record nothing. A retraction takes an event back: the latest earlier version of
+//! its publication not retracted counts again, or the publication no longer counts. The
+//! [`Reference`] below keeps the log as plain data and folds it by these words alone; the
+//! store, driven with the same steps, must give the same answers at every date, for every
+//! publication, entry and pair of dates, and as known at every recording.
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use proptest::prelude::*;
 
 use super::index::Index;
 use super::kv::{self, Kv, MemKv, Tree};
 use super::*;
-use crate::model::fold;
-use crate::model::{Amendment, Entry, EntryId, ListId, ListState, Publication, PublicationContent};
+use crate::model::{
+    Amendment, Entry, EntryId, ListId, ListState, Publication, PublicationContent, PublicationKind,
+    PublicationTime,
+};
 
 fn day(offset: i64) -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 12, 1).unwrap() + Duration::days(offset)
+}
+
+/// Day `offset`, alone or at `hour` UTC.
+fn at(offset: i64, hour: Option<u32>) -> PublicationTime {
+    match hour {
+        None => PublicationTime::date(day(offset)),
+        Some(hour) => {
+            PublicationTime::at(day(offset), NaiveTime::from_hms_opt(hour, 0, 0).unwrap())
+        }
+    }
 }
 
 fn entry(id: usize, name: usize, reason: usize) -> Entry {
@@ -29,13 +53,15 @@ fn entry(id: usize, name: usize, reason: usize) -> Entry {
     e
 }
 
+const IDS: usize = 6;
+
 fn entry_strategy() -> impl Strategy<Value = Entry> {
-    (0..6usize, 0..2usize, 0..3usize).prop_map(|(i, n, r)| entry(i, n, r))
+    (0..IDS, 0..2usize, 0..3usize).prop_map(|(i, n, r)| entry(i, n, r))
 }
 
 fn content_strategy() -> impl Strategy<Value = PublicationContent> {
     prop_oneof![
-        proptest::collection::btree_map(0..6usize, entry_strategy(), 0..6).prop_map(|m| {
+        proptest::collection::btree_map(0..IDS, entry_strategy(), 0..6).prop_map(|m| {
             let entries: BTreeMap<EntryId, Entry> =
                 m.into_values().map(|e| (e.id.clone(), e)).collect();
             PublicationContent::Snapshot(entries.into_values().collect())
@@ -58,22 +84,58 @@ fn content_strategy() -> impl Strategy<Value = PublicationContent> {
     ]
 }
 
-fn history_strategy() -> impl Strategy<Value = Vec<Publication>> {
-    proptest::collection::vec((0..2usize, 0..8i64, content_strategy()), 1..14).prop_map(|events| {
-        events
-            .into_iter()
-            .map(|(list, offset, content)| Publication {
-                list: ListId::new(["l1", "l2"][list]).unwrap(),
-                published: day(offset),
-                source: format!("test {offset}"),
-                content,
-            })
-            .collect()
-    })
+const LISTS: [&str; 2] = ["l1", "l2"];
+
+/// A publication of one of two lists on one of eight days, alone or at 01:00 or 13:00, from
+/// one of two sources: several per date, with and without times, amendments of one day with
+/// different sources, and backfills.
+fn publication_strategy() -> impl Strategy<Value = Publication> {
+    (0..2usize, 0..8i64, 0..3usize, 0..2usize, content_strategy()).prop_map(
+        |(list, offset, hour, source, content)| Publication {
+            list: ListId::new(LISTS[list]).unwrap(),
+            published: at(offset, [None, Some(1), Some(13)][hour]),
+            source: ["89 FR 1", "89 FR 2"][source].into(),
+            content,
+        },
+    )
 }
 
+/// One step of a random history.
+#[derive(Clone, Debug)]
+enum Step {
+    /// Ingest a publication; with `corrects`, as an explicit correction of the event that
+    /// number designates (modulo two more than the events so far: sometimes none, sometimes a
+    /// retraction, sometimes another list's).
+    Publish {
+        publication: Publication,
+        corrects: Option<usize>,
+    },
+    /// Retract the event the number designates (modulo two more than the events so far).
+    Retract(usize),
+    /// Ingest again the publication recorded as the event the number designates (modulo the
+    /// events so far), the same bytes: nothing is recorded unless that event was retracted.
+    Again(usize),
+}
+
+fn steps_strategy() -> impl Strategy<Value = Vec<Step>> {
+    let step = prop_oneof![
+        5 => publication_strategy().prop_map(|publication| Step::Publish { publication, corrects: None }),
+        2 => (publication_strategy(), any::<usize>())
+            .prop_map(|(publication, n)| Step::Publish { publication, corrects: Some(n) }),
+        2 => any::<usize>().prop_map(Step::Retract),
+        1 => any::<usize>().prop_map(Step::Again),
+    ];
+    proptest::collection::vec(step, 1..20)
+}
+
+/// Histories of publications alone (no explicit corrections, no retractions).
+fn history_strategy() -> impl Strategy<Value = Vec<Publication>> {
+    proptest::collection::vec(publication_strategy(), 1..14)
+}
+
+/// The bytes of a publication, as a hash: its content and source.
 fn provenance(publication: &Publication) -> Provenance {
-    let sha256 = sha256_hex(format!("{:?}", publication.content).as_bytes());
+    let sha256 = sha256_hex(format!("{:?} {}", publication.content, publication.source).as_bytes());
     Provenance {
         sha256: sha256.clone(),
         inputs: vec![InputDigest {
@@ -86,34 +148,388 @@ fn provenance(publication: &Publication) -> Provenance {
     }
 }
 
-/// Records `history` into a fresh in-memory store; returns it and the publications that were
-/// actually recorded (duplicates of list, date and bytes are not).
-fn record_all(history: &[Publication]) -> (MemKv, Vec<Publication>) {
-    let kv = MemKv::default();
-    let mut recorded = Vec::new();
-    let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    for (i, publication) in history.iter().enumerate() {
-        let outcome = record_into(
-            &kv,
-            publication,
-            &provenance(publication),
-            t0 + Duration::seconds(i as i64),
-        )
-        .unwrap();
-        if let RecordOutcome::Recorded { .. } = outcome {
-            recorded.push(publication.clone());
-        }
-    }
-    (kv, recorded)
+/// One event of the reference log.
+#[derive(Clone, Debug)]
+enum RefEvent {
+    /// A recorded publication, its bytes, and the event it corrects.
+    Publication {
+        publication: Publication,
+        sha256: String,
+        corrects: Option<u64>,
+    },
+    /// A retraction.
+    Retraction { retracts: u64 },
 }
 
-fn reference(recorded: &[Publication], list: &ListId, as_of: NaiveDate) -> ListState {
-    let of_list: Vec<Publication> = recorded
-        .iter()
-        .filter(|p| &p.list == list)
-        .cloned()
-        .collect();
-    fold::state_as_of(&of_list, as_of)
+/// What the reference says recording a publication does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum RefOutcome {
+    /// Recorded as event `seq`, correcting `corrects`.
+    Recorded { seq: u64, corrects: Option<u64> },
+    /// The same bytes are recorded as event `seq`, not retracted.
+    Already(u64),
+    /// Refused (an explicit correction of no publication of its list, a retraction of no
+    /// publication or of one retracted).
+    Refused,
+}
+
+/// One place of a list's fold: the publication time, the first event of the publication, the
+/// event that counts, and what it says.
+struct RefPlace<'a> {
+    published: PublicationTime,
+    first: u64,
+    counting: u64,
+    content: &'a PublicationContent,
+}
+
+/// The log as the contract reads it: event `n` is `events[n - 1]`.
+#[derive(Clone, Debug, Default)]
+struct Reference {
+    events: Vec<RefEvent>,
+}
+
+/// What tells a publication apart: a snapshot its list and time; an amendment also its source.
+fn identity_of(p: &Publication) -> (ListId, PublicationTime, bool, Option<String>) {
+    match &p.content {
+        PublicationContent::Snapshot(_) => (p.list.clone(), p.published, true, None),
+        PublicationContent::Amendment(_) => {
+            (p.list.clone(), p.published, false, Some(p.source.clone()))
+        }
+    }
+}
+
+impl Reference {
+    /// The publication recorded as event `seq`.
+    fn publication(&self, seq: u64) -> Option<(&Publication, &str, Option<u64>)> {
+        match self.events.get((seq as usize).checked_sub(1)?)? {
+            RefEvent::Publication {
+                publication,
+                sha256,
+                corrects,
+            } => Some((publication, sha256, *corrects)),
+            RefEvent::Retraction { .. } => None,
+        }
+    }
+
+    fn retracted(&self, seq: u64) -> bool {
+        self.events
+            .iter()
+            .any(|e| matches!(e, RefEvent::Retraction { retracts } if *retracts == seq))
+    }
+
+    /// The first event of the publication event `seq` is a version of.
+    fn first(&self, seq: u64) -> u64 {
+        match self.publication(seq) {
+            Some((_, _, Some(corrected))) => self.first(corrected),
+            _ => seq,
+        }
+    }
+
+    /// The version that counts of the publication first recorded as `first`: the last
+    /// recorded, not retracted.
+    fn counting(&self, first: u64) -> Option<u64> {
+        (1..=self.events.len() as u64).rev().find(|&seq| {
+            self.publication(seq).is_some() && self.first(seq) == first && !self.retracted(seq)
+        })
+    }
+
+    fn record(
+        &mut self,
+        publication: &Publication,
+        sha256: &str,
+        corrects: Option<u64>,
+    ) -> RefOutcome {
+        let events = self.events.len() as u64;
+        for seq in 1..=events {
+            if let Some((p, sha, _)) = self.publication(seq)
+                && p.list == publication.list
+                && p.published == publication.published
+                && sha == sha256
+                && !self.retracted(seq)
+            {
+                return RefOutcome::Already(seq);
+            }
+        }
+        let corrects = match corrects {
+            Some(target) => match self.publication(target) {
+                Some((p, _, _)) if p.list == publication.list => Some(target),
+                _ => return RefOutcome::Refused,
+            },
+            None => (1..=events)
+                .rev()
+                .filter(|&first| self.first(first) == first && self.publication(first).is_some())
+                .filter_map(|first| self.counting(first))
+                .find(|&counting| {
+                    self.publication(counting)
+                        .is_some_and(|(p, _, _)| identity_of(p) == identity_of(publication))
+                }),
+        };
+        self.events.push(RefEvent::Publication {
+            publication: publication.clone(),
+            sha256: sha256.to_string(),
+            corrects,
+        });
+        RefOutcome::Recorded {
+            seq: events + 1,
+            corrects,
+        }
+    }
+
+    fn retract(&mut self, target: u64) -> RefOutcome {
+        if self.publication(target).is_none() || self.retracted(target) {
+            return RefOutcome::Refused;
+        }
+        self.events.push(RefEvent::Retraction { retracts: target });
+        RefOutcome::Recorded {
+            seq: self.events.len() as u64,
+            corrects: None,
+        }
+    }
+
+    /// The places of `list`, in fold order.
+    fn places(&self, list: &ListId) -> Vec<RefPlace<'_>> {
+        let mut places: Vec<RefPlace> = (1..=self.events.len() as u64)
+            .filter(|&seq| {
+                self.first(seq) == seq
+                    && self
+                        .publication(seq)
+                        .is_some_and(|(p, _, _)| &p.list == list)
+            })
+            .filter_map(|first| {
+                let counting = self.counting(first)?;
+                let (p, _, _) = self.publication(counting)?;
+                Some(RefPlace {
+                    published: p.published,
+                    first,
+                    counting,
+                    content: &p.content,
+                })
+            })
+            .collect();
+        places.sort_by_key(|p| (p.published, p.first));
+        places
+    }
+
+    /// The state of `list` at the end of `date`.
+    fn state(&self, list: &ListId, date: NaiveDate) -> ListState {
+        let mut state = ListState::new();
+        for place in self.places(list) {
+            if place.published.date <= date {
+                apply(&mut state, place.content);
+            }
+        }
+        state
+    }
+}
+
+/// A snapshot replaces the list; an amendment adds, amends (an unknown id is added), removes.
+fn apply(state: &mut ListState, content: &PublicationContent) {
+    match content {
+        PublicationContent::Snapshot(entries) => {
+            *state = entries.iter().map(|e| (e.id.clone(), e.clone())).collect();
+        }
+        PublicationContent::Amendment(a) => {
+            for e in a.add.iter().chain(&a.amend) {
+                state.insert(e.id.clone(), e.clone());
+            }
+            for id in &a.remove {
+                state.remove(id);
+            }
+        }
+    }
+}
+
+/// The entries that differ between two states, with their before and after.
+fn differences(a: &ListState, b: &ListState) -> BTreeMap<EntryId, (Option<Entry>, Option<Entry>)> {
+    a.keys()
+        .chain(b.keys())
+        .filter(|id| a.get(*id) != b.get(*id))
+        .map(|id| (id.clone(), (a.get(id).cloned(), b.get(id).cloned())))
+        .collect()
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+}
+
+/// Drives a fresh in-memory store and the reference with `steps`, recording step `i` at
+/// `t0 + i` seconds; checks that both agree on what each step does. Returns the store and the
+/// reference.
+fn run(steps: &[Step]) -> Result<(MemKv, Reference), TestCaseError> {
+    let kv = MemKv::default();
+    let mut reference = Reference::default();
+    for (i, step) in steps.iter().enumerate() {
+        let now = t0() + Duration::seconds(i as i64);
+        let events = reference.events.len();
+        let target = |n: usize| (n % (events + 2)) as u64;
+        let again;
+        let step = match step {
+            Step::Again(n) => {
+                let Some((publication, _, _)) =
+                    reference.publication((n % events.max(1)) as u64 + 1)
+                else {
+                    continue;
+                };
+                again = Step::Publish {
+                    publication: publication.clone(),
+                    corrects: None,
+                };
+                &again
+            }
+            step => step,
+        };
+        match step {
+            Step::Again(_) => {}
+            Step::Publish {
+                publication,
+                corrects,
+            } => {
+                let provenance = provenance(publication);
+                let corrects = corrects.map(target);
+                let expected = reference.record(publication, &provenance.sha256, corrects);
+                let got = match record_into(&kv, publication, &provenance, now, corrects) {
+                    Ok(RecordOutcome::Recorded { event, .. }) => RefOutcome::Recorded {
+                        seq: event.seq,
+                        corrects: event.supersedes,
+                    },
+                    Ok(RecordOutcome::AlreadyRecorded { seq }) => RefOutcome::Already(seq),
+                    Err(StoreError::Invalid(_)) => RefOutcome::Refused,
+                    Err(other) => return Err(TestCaseError::fail(format!("step {i}: {other}"))),
+                };
+                prop_assert_eq!(got, expected, "step {}: {:?}", i, step);
+            }
+            Step::Retract(n) => {
+                let expected = reference.retract(target(*n));
+                let got = match retract_into(&kv, target(*n), "a test", now) {
+                    Ok(r) => RefOutcome::Recorded {
+                        seq: r.event.seq,
+                        corrects: None,
+                    },
+                    Err(StoreError::Invalid(_)) => RefOutcome::Refused,
+                    Err(other) => return Err(TestCaseError::fail(format!("step {i}: {other}"))),
+                };
+                prop_assert_eq!(got, expected, "step {}: {:?}", i, step);
+            }
+        }
+    }
+    Ok((kv, reference))
+}
+
+/// Every answer the store gives from `kv` against the reference: the state at the end of
+/// every date; the publications that count, in fold order, each with what it changed (what
+/// `since` reads); what changed between every two dates (what `diff` reads); every version of
+/// every entry (what `history` reads).
+fn check_answers(kv: &MemKv, reference: &Reference, what: &str) -> Result<(), TestCaseError> {
+    let view = View {
+        index: Index::new(kv),
+    };
+    let dates: Vec<NaiveDate> = (-1..9).map(day).collect();
+    for list in LISTS.map(|l| ListId::new(l).unwrap()) {
+        let states: Vec<ListState> = dates.iter().map(|d| reference.state(&list, *d)).collect();
+        for (date, expected) in dates.iter().zip(&states) {
+            let got: ListState = view
+                .state_as_of(&list, *date)
+                .unwrap()
+                .into_iter()
+                .map(|e| (e.id.clone(), e))
+                .collect();
+            prop_assert_eq!(&got, expected, "{}: {} as of {}", what, list, date);
+        }
+        // The timeline: the publications that count, each with its changes.
+        let places = reference.places(&list);
+        let timeline = view.timeline(&list, day(-1), day(9)).unwrap();
+        prop_assert_eq!(
+            timeline
+                .iter()
+                .map(|t| (t.published, t.seq))
+                .collect::<Vec<_>>(),
+            places
+                .iter()
+                .map(|p| (p.published, p.counting))
+                .collect::<Vec<_>>(),
+            "{}: {} timeline",
+            what,
+            list
+        );
+        let mut state = ListState::new();
+        for (item, place) in timeline.iter().zip(&places) {
+            let before = state.clone();
+            apply(&mut state, place.content);
+            let expected = differences(&before, &state);
+            let mut got = BTreeMap::new();
+            for (id, _) in view.changes_of(&list, item.at).unwrap() {
+                let was = view.entry_before(&list, &id, item.at).unwrap();
+                let is = view.entry_after(&list, &id, item.at).unwrap();
+                got.insert(id, (was, is));
+            }
+            prop_assert_eq!(
+                got,
+                expected,
+                "{}: {} changes of event {}",
+                what,
+                list,
+                item.seq
+            );
+            prop_assert_eq!(
+                item.kind,
+                match place.content {
+                    PublicationContent::Snapshot(_) => PublicationKind::Snapshot,
+                    PublicationContent::Amendment(_) => PublicationKind::Amendment,
+                }
+            );
+        }
+        // Every pair of dates.
+        for (a, (date_a, state_a)) in dates.iter().zip(&states).enumerate() {
+            for (date_b, state_b) in dates.iter().zip(&states).skip(a) {
+                let mut got = BTreeMap::new();
+                for id in view.changed_between(&list, *date_a, *date_b).unwrap() {
+                    let was = view.entry_as_of(&list, &id, *date_a).unwrap();
+                    let is = view.entry_as_of(&list, &id, *date_b).unwrap();
+                    if was != is {
+                        got.insert(id, (was, is));
+                    }
+                }
+                prop_assert_eq!(
+                    got,
+                    differences(state_a, state_b),
+                    "{}: {} from {} to {}",
+                    what,
+                    list,
+                    date_a,
+                    date_b
+                );
+            }
+        }
+        // Every version of every entry.
+        for n in 0..IDS {
+            let id = EntryId::new(&format!("e{n}")).unwrap();
+            let mut expected = Vec::new();
+            let mut state = ListState::new();
+            for place in &places {
+                let before = state.get(&id).cloned();
+                apply(&mut state, place.content);
+                let after = state.get(&id).cloned();
+                if after != before {
+                    expected.push((place.published.date, place.counting, after));
+                }
+            }
+            let got: Vec<(NaiveDate, u64, Option<Entry>)> = view
+                .versions(&list, &id)
+                .unwrap()
+                .into_iter()
+                .map(|v| (v.published, v.seq, v.entry))
+                .collect();
+            prop_assert_eq!(got, expected, "{}: {} history of {}", what, list, id);
+        }
+    }
+    Ok(())
+}
+
+/// The reference as the log stood after its first `events` events.
+fn prefix(reference: &Reference, events: usize) -> Reference {
+    Reference {
+        events: reference.events[..events].to_vec(),
+    }
 }
 
 fn indexed(kv: &MemKv, list: &ListId, as_of: NaiveDate) -> ListState {
@@ -129,14 +545,34 @@ fn indexed(kv: &MemKv, list: &ListId, as_of: NaiveDate) -> ListState {
         .collect()
 }
 
+/// Records `history` into a fresh in-memory store; returns it and the publications that were
+/// actually recorded (duplicates of list, time and bytes are not).
+fn record_all(history: &[Publication]) -> (MemKv, Vec<Publication>) {
+    let kv = MemKv::default();
+    let mut recorded = Vec::new();
+    for (i, publication) in history.iter().enumerate() {
+        let outcome = record_into(
+            &kv,
+            publication,
+            &provenance(publication),
+            t0() + Duration::seconds(i as i64),
+            None,
+        )
+        .unwrap();
+        if let RecordOutcome::Recorded { .. } = outcome {
+            recorded.push(publication.clone());
+        }
+    }
+    (kv, recorded)
+}
+
 /// As [`record_all`], but every snapshot that would be the latest of its list is recorded one
 /// entry at a time (in reverse order) through a [`SnapshotDigest`].
 fn record_all_streaming(history: &[Publication]) -> (MemKv, Vec<Publication>) {
     let kv = MemKv::default();
     let mut recorded = Vec::new();
-    let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
     for (i, publication) in history.iter().enumerate() {
-        let now = t0 + Duration::seconds(i as i64);
+        let now = t0() + Duration::seconds(i as i64);
         let provenance = provenance(publication);
         let digest = match &publication.content {
             PublicationContent::Snapshot(_) => start_digest(
@@ -155,7 +591,7 @@ fn record_all_streaming(history: &[Publication]) -> (MemKv, Vec<Publication>) {
                 }
                 record_digest_into(&kv, digest, &publication.source, &provenance, now).unwrap()
             }
-            _ => record_into(&kv, publication, &provenance, now).unwrap(),
+            _ => record_into(&kv, publication, &provenance, now, None).unwrap(),
         };
         if let RecordOutcome::Recorded { .. } = outcome {
             recorded.push(publication.clone());
@@ -165,7 +601,55 @@ fn record_all_streaming(history: &[Publication]) -> (MemKv, Vec<Publication>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Every answer equals the reference fold of the contract, on random histories of
+    /// several publications per date (with and without times; amendments of one day with
+    /// different sources), corrections (same identity, other bytes; and explicit), retractions
+    /// and backfills: as recorded, as known at every recording (the store replayed up to it),
+    /// and after a rebuild from the log, which gives back exactly the indexes recording built.
+    #[test]
+    fn every_answer_is_the_reference_fold_of_the_contract(steps in steps_strategy()) {
+        let (kv, reference) = run(&steps)?;
+        check_answers(&kv, &reference, "as recorded")?;
+        // The second clock: as known at each recording.
+        let times: Vec<DateTime<Utc>> = Index::new(&kv)
+            .events()
+            .map(|e| e.unwrap().recorded())
+            .collect();
+        prop_assert_eq!(times.len(), reference.events.len());
+        for k in 0..=times.len() {
+            let moment = if k == 0 { t0() - Duration::seconds(1) } else { times[k - 1] };
+            let (past, events) =
+                replay_prefix(&kv, |record| record.recorded() > moment, |_| true).unwrap();
+            prop_assert_eq!(events, k as u64);
+            check_answers(&past, &prefix(&reference, k), &format!("known after event {k}"))?;
+            for list in LISTS.map(|l| ListId::new(l).unwrap()) {
+                // Replaying only this list's events gives the same answers for it.
+                let (alone, _) = replay_prefix(
+                    &kv,
+                    |record| record.recorded() > moment,
+                    |record| record.list() == &list,
+                )
+                .unwrap();
+                for offset in -1..9 {
+                    prop_assert_eq!(
+                        indexed(&alone, &list, day(offset)),
+                        prefix(&reference, k).state(&list, day(offset))
+                    );
+                }
+            }
+            if k == times.len() {
+                for tree in Tree::DERIVED {
+                    prop_assert_eq!(past.dump(tree), kv.dump(tree));
+                }
+            }
+        }
+        let before: Vec<_> = Tree::DERIVED.iter().map(|t| kv.dump(*t)).collect();
+        index::rebuild(&kv).unwrap();
+        let after: Vec<_> = Tree::DERIVED.iter().map(|t| kv.dump(*t)).collect();
+        prop_assert_eq!(before, after);
+    }
 
     /// Snapshots recorded one entry at a time give the same states, effects and log as whole
     /// ones, and replay from the log exactly.
@@ -174,7 +658,7 @@ proptest! {
         let (whole, recorded) = record_all(&history);
         let (streamed, streamed_recorded) = record_all_streaming(&history);
         prop_assert_eq!(&recorded, &streamed_recorded);
-        for list in ["l1", "l2"].map(|l| ListId::new(l).unwrap()) {
+        for list in LISTS.map(|l| ListId::new(l).unwrap()) {
             for offset in 0..9 {
                 prop_assert_eq!(
                     indexed(&whole, &list, day(offset)),
@@ -183,9 +667,9 @@ proptest! {
             }
         }
         let effects = |kv: &MemKv| -> Vec<_> {
-            Index::new(kv).events().map(|e| {
-                let e = e.unwrap();
-                (e.seq, e.list, e.published, e.effect, e.supersedes)
+            Index::new(kv).events().map(|e| match e.unwrap() {
+                event::LogRecord::Publication(e) => (e.seq, e.list, e.published, e.effect, e.supersedes),
+                other => panic!("{other:?}"),
             }).collect()
         };
         prop_assert_eq!(effects(&whole), effects(&streamed));
@@ -195,106 +679,218 @@ proptest! {
         prop_assert_eq!(before, after);
     }
 
-    /// The second clock: the store as known at the recording time of its k-th event answers
-    /// exactly as a store that recorded only the first k publications — whatever was backfilled
-    /// or corrected later — and the store known at its last recording is the store itself.
+    /// The model's plain fold (identities, no retractions) agrees with the store on histories
+    /// of publications alone.
     #[test]
-    fn known_at_answers_as_the_events_recorded_by_then(history in history_strategy()) {
+    fn the_models_fold_is_the_stores(history in history_strategy()) {
         let (kv, recorded) = record_all(&history);
-        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        let times: Vec<_> = Index::new(&kv).events().map(|e| e.unwrap().recorded).collect();
-        prop_assert_eq!(times.len(), recorded.len());
-        for k in 0..=recorded.len() {
-            let moment = if k == 0 { t0 - Duration::seconds(1) } else { times[k - 1] };
-            let (past, events) =
-                replay_prefix(&kv, |record| record.recorded > moment, |_| true).unwrap();
-            prop_assert_eq!(events, k as u64);
-            for list in ["l1", "l2"].map(|l| ListId::new(l).unwrap()) {
-                // Replaying only this list's events gives the same answers for it.
-                let (alone, _) = replay_prefix(
-                    &kv,
-                    |record| record.recorded > moment,
-                    |record| record.list == list,
-                )
-                .unwrap();
-                for offset in -1..9 {
-                    let expected = reference(&recorded[..k], &list, day(offset));
-                    prop_assert_eq!(
-                        indexed(&past, &list, day(offset)),
-                        expected.clone(),
-                        "known after event {}", k
-                    );
-                    prop_assert_eq!(indexed(&alone, &list, day(offset)), expected);
-                }
-            }
-            if k == recorded.len() {
-                for tree in Tree::DERIVED {
-                    prop_assert_eq!(past.dump(tree), kv.dump(tree));
-                }
-            }
-        }
-    }
-
-    /// Whatever the recording order (backfills, corrections, duplicates), the indexed state at
-    /// every date is the reference fold of the recorded publications.
-    #[test]
-    fn indexed_states_match_the_reference_fold(history in history_strategy()) {
-        let (kv, recorded) = record_all(&history);
-        for list in ["l1", "l2"].map(|l| ListId::new(l).unwrap()) {
+        for list in LISTS.map(|l| ListId::new(l).unwrap()) {
+            let of_list: Vec<Publication> =
+                recorded.iter().filter(|p| p.list == list).cloned().collect();
             for offset in -1..9 {
-                prop_assert_eq!(indexed(&kv, &list, day(offset)), reference(&recorded, &list, day(offset)));
-            }
-            // The hashes the index keeps are the entries' own.
-            let index = Index::new(&kv);
-            for (id, slot) in index.state_before(&list, records::Point::end_of(day(9))).unwrap() {
-                let entry = index.entry(slot.at).unwrap();
-                prop_assert_eq!(&entry.id, &id);
-                prop_assert_eq!(index::Sealed::of(&entry).hash, slot.hash);
+                prop_assert_eq!(
+                    indexed(&kv, &list, day(offset)),
+                    crate::model::fold::state_as_of(&of_list, day(offset))
+                );
             }
         }
     }
+}
 
-    /// The changes indexed for each effective publication are the difference between the states
-    /// just before and after it.
-    #[test]
-    fn indexed_changes_match_the_reference_fold(history in history_strategy()) {
-        let (kv, recorded) = record_all(&history);
-        let index = Index::new(&kv);
-        for list in index.lists().unwrap() {
-            for item in index.timeline(&list, day(-10), day(20)).unwrap() {
-                let changes = index.changes_of(&list, item.date, item.seq).unwrap();
-                if !item.effective {
-                    prop_assert!(changes.is_empty());
-                    continue;
-                }
-                let before = reference(&recorded, &list, item.date - Duration::days(1));
-                let after = reference(&recorded, &list, item.date);
-                let expected: Vec<(EntryId, crate::model::ChangeKind)> =
-                    crate::model::diff_states(&list, &before, &after)
-                        .into_iter()
-                        .map(|c| (c.id, c.kind))
-                        .collect();
-                prop_assert_eq!(changes, expected);
-            }
+/// The example of issue 11: two rules amending a list on one day both count; a correction of
+/// the first takes its place (its additions replace the first's, the second's stay); its
+/// retraction brings the first back, and `known_at` before the retraction still sees it.
+#[test]
+fn same_day_rules_count_and_a_correction_takes_its_place() {
+    let kv = MemKv::default();
+    let list = ListId::new("x").unwrap();
+    let rule = |source: &str, add: &[(usize, usize)]| Publication {
+        list: list.clone(),
+        published: at(4, None),
+        source: source.into(),
+        content: PublicationContent::Amendment(Amendment {
+            add: add.iter().map(|&(id, name)| entry(id, name, 0)).collect(),
+            ..Amendment::default()
+        }),
+    };
+    let history = [
+        Publication {
+            list: list.clone(),
+            published: at(1, None),
+            source: "snapshot".into(),
+            content: PublicationContent::Snapshot(vec![entry(0, 0, 0)]),
+        },
+        rule("89 FR 1", &[(1, 0)]),
+        rule("89 FR 2", &[(2, 0)]),
+        rule("89 FR 1", &[(3, 0), (2, 1)]),
+    ];
+    let mut outcomes = Vec::new();
+    for (i, p) in history.iter().enumerate() {
+        outcomes.push(
+            record_into(
+                &kv,
+                p,
+                &provenance(p),
+                t0() + Duration::seconds(i as i64),
+                None,
+            )
+            .unwrap(),
+        );
+    }
+    let supersedes: Vec<Option<u64>> = outcomes
+        .iter()
+        .map(|o| match o {
+            RecordOutcome::Recorded { event, .. } => event.supersedes,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(supersedes, [None, None, None, Some(2)]);
+    let ids = |kv: &MemKv| -> Vec<(String, String)> {
+        indexed(kv, &list, day(5))
+            .into_values()
+            .map(|e| (e.id.as_str().to_string(), e.name))
+            .collect()
+    };
+    let pairs = |items: &[(&str, &str)]| -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    // e2 from the second rule stays as it stated it, after the correction in the first's place.
+    assert_eq!(
+        ids(&kv),
+        pairs(&[("e0", "Alpha"), ("e2", "Alpha"), ("e3", "Alpha")])
+    );
+    let retraction = retract_into(&kv, 4, "wrong file", t0() + Duration::seconds(10)).unwrap();
+    assert_eq!(retraction.counts_again, Some(2));
+    assert_eq!(
+        ids(&kv),
+        pairs(&[("e0", "Alpha"), ("e1", "Alpha"), ("e2", "Alpha")])
+    );
+    let (past, _) = replay_prefix(
+        &kv,
+        |r| r.recorded() > t0() + Duration::seconds(5),
+        |_| true,
+    )
+    .unwrap();
+    assert_eq!(
+        ids(&past),
+        pairs(&[("e0", "Alpha"), ("e2", "Alpha"), ("e3", "Alpha")])
+    );
+    // A retraction of a retraction, or of an event retracted, is refused.
+    for (target, refusal) in [(5, "is a retraction"), (4, "already retracted, by event 5")] {
+        match retract_into(&kv, target, "again", t0() + Duration::seconds(11)) {
+            Err(StoreError::Invalid(why)) => assert!(why.contains(refusal), "{why}"),
+            other => panic!("{other:?}"),
         }
     }
+}
 
-    /// Replaying the log rebuilds exactly the indexes that recording built.
-    #[test]
-    fn rebuilding_from_the_log_reproduces_the_indexes(history in history_strategy()) {
-        let (kv, _) = record_all(&history);
-        let before: Vec<_> = Tree::DERIVED.iter().map(|t| kv.dump(*t)).collect();
-        index::rebuild(&kv).unwrap();
-        let after: Vec<_> = Tree::DERIVED.iter().map(|t| kv.dump(*t)).collect();
-        prop_assert_eq!(before, after);
-    }
+/// A snapshot that corrects an amendment of another day (`--corrects`) moves the publication's
+/// place; when a later correction of it is retracted, it counts again with the whole state it
+/// stated, not one rebuilt on a base that still held the amendment it replaced. `reparse` reads
+/// its recorded state the same way.
+#[test]
+fn an_earlier_version_that_moved_its_place_counts_again_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("store"), Access::Write).unwrap();
+    let list = ListId::new("l").unwrap();
+    let publication = |offset: i64, content: PublicationContent| Publication {
+        list: list.clone(),
+        published: at(offset, None),
+        source: "s".into(),
+        content,
+    };
+    let amendment = publication(
+        1,
+        PublicationContent::Amendment(Amendment {
+            add: vec![entry(9, 0, 0)],
+            ..Amendment::default()
+        }),
+    );
+    let moved = publication(3, PublicationContent::Snapshot(vec![entry(0, 0, 0)]));
+    let later = publication(3, PublicationContent::Snapshot(vec![entry(1, 0, 0)]));
+    store
+        .record(&amendment, &provenance(&amendment), t0())
+        .unwrap();
+    store
+        .record_correcting(&moved, &provenance(&moved), t0(), 1)
+        .unwrap();
+    store.record(&later, &provenance(&later), t0()).unwrap();
+    let ids = |store: &Store, offset: i64| -> Vec<String> {
+        store
+            .view()
+            .state_as_of(&list, day(offset))
+            .unwrap()
+            .into_iter()
+            .map(|e| e.id.as_str().to_string())
+            .collect()
+    };
+    assert_eq!(
+        (ids(&store, 2), ids(&store, 3)),
+        (vec![], vec!["e1".to_string()])
+    );
+    let retraction = store.retract(3, "a test", t0()).unwrap();
+    assert_eq!(retraction.counts_again, Some(2));
+    assert_eq!(
+        (ids(&store, 2), ids(&store, 3)),
+        (vec![], vec!["e0".to_string()])
+    );
+    let recorded = store.recorded_snapshot(2).unwrap().unwrap();
+    assert_eq!(
+        recorded.keys().map(|id| id.as_str()).collect::<Vec<_>>(),
+        ["e0"]
+    );
+    assert!(store.verify().unwrap().passed());
+}
+
+/// A header as listdiffs before issue 11 wrote it for a second amendment of a list and date
+/// (`supersedes` the first, whatever their sources) reads as an explicit correction: the
+/// store answers as those listdiffs did, and its bytes are what this one writes for a
+/// correction made with `--corrects`.
+#[test]
+fn an_old_stores_same_day_correction_keeps_its_meaning() {
+    let kv = MemKv::default();
+    let list = ListId::new("x").unwrap();
+    let rule = |source: &str, id: usize| Publication {
+        list: list.clone(),
+        published: at(4, None),
+        source: source.into(),
+        content: PublicationContent::Amendment(Amendment {
+            add: vec![entry(id, 0, 0)],
+            ..Amendment::default()
+        }),
+    };
+    let (first, second) = (rule("89 FR 1", 1), rule("89 FR 2", 2));
+    record_into(&kv, &first, &provenance(&first), t0(), None).unwrap();
+    record_into(&kv, &second, &provenance(&second), t0(), Some(1)).unwrap();
+    let bytes = kv.get(Tree::Events, &keys::seq(2)).unwrap().unwrap();
+    let expected = format!(
+        concat!(
+            r#"{{"v":1,"seq":2,"list":"x","published":"2024-12-05","kind":"amendment","source":"89 FR 2","#,
+            r#""sha256":"{sha}","inputs":[{{"name":"test","sha256":"{sha}","bytes":0}}],"#,
+            r#""recorded":"2026-01-01T00:00:00Z","format":"native","parser":"test","supersedes":1,"#,
+            r#""effect":{{"added":1,"removed":0,"changed":0}},"content":{{"encoding":"amendment","add":1,"amend":0,"remove":[],"block_sha256":"{block}"}}}}"#
+        ),
+        sha = provenance(&second).sha256,
+        block = sha256_hex(&[entry(2, 0, 0).canonical_json(), b"\n".to_vec()].concat()),
+    );
+    assert_eq!(String::from_utf8(bytes).unwrap(), expected);
+    let state: Vec<String> = indexed(&kv, &list, day(4))
+        .into_keys()
+        .map(|id| id.as_str().to_string())
+        .collect();
+    assert_eq!(state, ["e2"]);
+    index::rebuild(&kv).unwrap();
+    assert_eq!(indexed(&kv, &list, day(4)).len(), 1);
 }
 
 #[test]
 fn a_duplicate_publication_is_recorded_once() {
     let p = Publication {
         list: ListId::new("l1").unwrap(),
-        published: day(0),
+        published: day(0).into(),
         source: "s".into(),
         content: PublicationContent::Snapshot(vec![entry(1, 0, 0)]),
     };
@@ -308,14 +904,14 @@ fn a_snapshot_is_stored_as_its_difference_from_the_day_before() {
     let mut big: Vec<Entry> = (0..6).map(|i| entry(i, 0, 1)).collect();
     let first = Publication {
         list: ListId::new("l1").unwrap(),
-        published: day(0),
+        published: day(0).into(),
         source: "s".into(),
         content: PublicationContent::Snapshot(big.clone()),
     };
     big[2] = entry(2, 1, 1);
     big.remove(4);
     let second = Publication {
-        published: day(1),
+        published: day(1).into(),
         content: PublicationContent::Snapshot(big),
         ..first.clone()
     };
@@ -357,14 +953,14 @@ fn the_recorded_time_never_goes_backwards() {
     let kv = MemKv::default();
     let p = |d: i64| Publication {
         list: ListId::new("l1").unwrap(),
-        published: day(d),
+        published: day(d).into(),
         source: "s".into(),
         content: PublicationContent::Snapshot(vec![entry(d as usize, 0, 0)]),
     };
     let late = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
     let early = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    record_into(&kv, &p(0), &provenance(&p(0)), late).unwrap();
-    match record_into(&kv, &p(1), &provenance(&p(1)), early).unwrap() {
+    record_into(&kv, &p(0), &provenance(&p(0)), late, None).unwrap();
+    match record_into(&kv, &p(1), &provenance(&p(1)), early, None).unwrap() {
         RecordOutcome::Recorded { event, .. } => assert_eq!(event.recorded, late),
         other => panic!("{other:?}"),
     }
@@ -404,7 +1000,7 @@ impl Kv for CrashingKv {
 fn a_crash_inside_a_large_event_leaves_it_out_and_recovery_repairs_the_indexes() {
     let small = Publication {
         list: ListId::new("l1").unwrap(),
-        published: day(0),
+        published: day(0).into(),
         source: "s".into(),
         content: PublicationContent::Snapshot(vec![entry(1, 0, 0)]),
     };
@@ -413,7 +1009,7 @@ fn a_crash_inside_a_large_event_leaves_it_out_and_recovery_repairs_the_indexes()
         .collect();
     let big = Publication {
         list: ListId::new("l1").unwrap(),
-        published: day(1),
+        published: day(1).into(),
         source: "b".into(),
         content: PublicationContent::Snapshot(big_entries),
     };
@@ -423,11 +1019,11 @@ fn a_crash_inside_a_large_event_leaves_it_out_and_recovery_repairs_the_indexes()
             inner: MemKv::default(),
             allowed: std::sync::atomic::AtomicUsize::new(usize::MAX),
         };
-        record_into(&kv, &small, &provenance(&small), t0).unwrap();
+        record_into(&kv, &small, &provenance(&small), t0, None).unwrap();
         let clean: Vec<_> = Tree::ALL.iter().map(|t| kv.inner.dump(*t)).collect();
         kv.allowed
             .store(crash_after, std::sync::atomic::Ordering::SeqCst);
-        assert!(record_into(&kv, &big, &provenance(&big), t0).is_err());
+        assert!(record_into(&kv, &big, &provenance(&big), t0, None).is_err());
         assert_eq!(
             kv.inner.dump(Tree::Events).len(),
             1,
@@ -448,7 +1044,7 @@ fn a_crash_inside_a_large_event_leaves_it_out_and_recovery_repairs_the_indexes()
         assert_eq!(recovered, clean, "crash after {crash_after} commits");
         // And the event can be recorded afterwards.
         assert!(matches!(
-            record_into(&kv, &big, &provenance(&big), t0).unwrap(),
+            record_into(&kv, &big, &provenance(&big), t0, None).unwrap(),
             RecordOutcome::Recorded { .. }
         ));
     }
@@ -509,7 +1105,7 @@ fn store_on_disk(dir: &std::path::Path) -> Store {
     let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
     let publication = |list: &str, offset: i64, entries: Vec<Entry>| Publication {
         list: ListId::new(list).unwrap(),
-        published: day(offset),
+        published: day(offset).into(),
         source: format!("{list} {offset}"),
         content: PublicationContent::Snapshot(entries),
     };
@@ -561,49 +1157,143 @@ fn dump_all(kv: &dyn Kv) -> Vec<Vec<(Vec<u8>, Vec<u8>)>> {
         .collect()
 }
 
-/// A store left by a listdiff of layout 1 opens: its indexes are rebuilt in the current
-/// layout, its log and meta are untouched but for the layout, and opening says so once.
-#[test]
-fn a_store_of_layout_1_is_upgraded_when_opened() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store");
-    let store = store_on_disk(&path);
-    let current = dump_all(&store.kv);
-    // Make it a layout 1 store: its derived records in the old layout, "1" in meta.
+/// The derived trees as a listdiff of layout 1 or 2 left them, made from this listdiff's: the
+/// timeline, change lists and dedup keyed by (date, seq), entry records with 12-byte points
+/// and no `by`, no groups or identities. Layout 1's records also had its narrower counts.
+fn older_derived_trees(kv: &dyn Kv, layout: u32) -> Writes {
     let mut writes = Writes::default();
-    for tree in [Tree::Entries, Tree::Changes] {
-        for (key, value) in store.kv.range(tree, &[], &[u8::MAX]).map(Result::unwrap) {
-            let old = match tree {
-                Tree::Entries => layout1::entry_record(&value),
-                _ => layout1::change_list(&value),
-            };
-            assert_ne!(old, value);
-            writes.put(tree, key, old);
+    let all = |tree| {
+        kv.range(tree, &[], &[u8::MAX])
+            .map(Result::unwrap)
+            .collect::<Vec<_>>()
+    };
+    // `list 0 point` as `list 0 date seq`.
+    let old_key = |key: &[u8]| {
+        let point = keys::read_point(key).unwrap();
+        let mut old = key[..key.len() - records::POINT_BYTES].to_vec();
+        old.extend_from_slice(&keys::date(point.date));
+        old.extend_from_slice(&point.seq.to_be_bytes());
+        old
+    };
+    for tree in Tree::DERIVED {
+        for (key, _) in all(tree) {
+            writes.delete(tree, key);
         }
     }
-    writes.put(Tree::Meta, meta::LAYOUT, "1");
-    store.kv.commit(writes).unwrap();
+    for (key, value) in all(Tree::Timeline) {
+        let (kind, _) = records::decode_timeline(&value).unwrap();
+        let byte = if kind == PublicationKind::Snapshot {
+            "s"
+        } else {
+            "a"
+        };
+        writes.put(Tree::Timeline, old_key(&key), byte);
+    }
+    for (key, value) in all(Tree::Changes) {
+        let old = match layout {
+            1 => layout1::change_list(&value),
+            _ => value,
+        };
+        writes.put(Tree::Changes, old_key(&key), old);
+    }
+    for (key, value) in all(Tree::Entries) {
+        let old = match layout {
+            1 => layout1::entry_record(&value),
+            _ => layout2::entry_record(&value),
+        };
+        assert_ne!(old, value);
+        writes.put(Tree::Entries, key, old);
+    }
+    for (key, value) in all(Tree::Dedup) {
+        // `list 0 date time sha256` as `list 0 date sha256`.
+        let cut = key.iter().position(|b| *b == 0).unwrap() + 5;
+        let mut old = key[..cut].to_vec();
+        old.extend_from_slice(&key[cut + 4..]);
+        writes.put(Tree::Dedup, old, value);
+    }
+    for (key, value) in all(Tree::Lists) {
+        writes.put(Tree::Lists, key, value);
+    }
+    writes.put(Tree::Meta, meta::LAYOUT, layout.to_string());
+    writes
+}
 
-    let store = reopen(store).unwrap();
-    let upgrade = store.layout_upgrade().expect("the store was upgraded");
-    assert_eq!(
-        (upgrade.from, upgrade.to, upgrade.events),
-        (1, STORE_FORMAT, 4)
-    );
-    let note = upgrade.to_string();
-    assert!(
-        note.contains("had layout 1") && note.contains("its log of 4 events in layout 2"),
-        "{note}"
-    );
-    assert_eq!(
-        dump_all(&store.kv),
-        current,
-        "every tree as this listdiff writes it"
-    );
-    assert!(store.verify().unwrap().passed());
-    // Once.
-    let store = reopen(store).unwrap();
-    assert_eq!(store.layout_upgrade(), None);
+/// Entry records as store layout 2 wrote them: 12-byte points (date, seq), no `by`.
+mod layout2 {
+    use super::records::EntryRecord;
+
+    fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+        while value >= 0x80 {
+            out.push((value as u8 & 0x7f) | 0x80);
+            value >>= 7;
+        }
+        out.push(value as u8);
+    }
+
+    /// An entry record in layout 2, from one in the current layout.
+    pub(super) fn entry_record(current: &[u8]) -> Vec<u8> {
+        let record = EntryRecord::decode(current).unwrap();
+        let mut out = Vec::new();
+        put_varint(&mut out, record.names.len() as u64);
+        for name in &record.names {
+            put_varint(&mut out, name.len() as u64);
+            out.extend_from_slice(name.as_bytes());
+        }
+        put_varint(&mut out, record.versions.len() as u64);
+        for v in &record.versions {
+            out.extend_from_slice(&super::keys::date(v.at.date));
+            out.extend_from_slice(&v.by.to_be_bytes());
+            match v.slot {
+                None => out.push(0),
+                Some(slot) => {
+                    out.push(1);
+                    out.extend_from_slice(&slot.hash);
+                    out.extend_from_slice(&slot.at.seq.to_be_bytes());
+                    put_varint(&mut out, slot.at.line);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A store left by a listdiff of layout 1 or 2 opens: its indexes are rebuilt in the current
+/// layout, its log and meta are untouched but for the layout, and opening says so once.
+#[test]
+fn a_store_of_an_older_layout_is_upgraded_when_opened() {
+    for layout in [1, 2] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        let store = store_on_disk(&path);
+        let current = dump_all(&store.kv);
+        store
+            .kv
+            .commit(older_derived_trees(&store.kv, layout))
+            .unwrap();
+        assert_ne!(dump_all(&store.kv), current);
+
+        let store = reopen(store).unwrap();
+        let upgrade = store.layout_upgrade().expect("the store was upgraded");
+        assert_eq!(
+            (upgrade.from, upgrade.to, upgrade.events),
+            (layout, STORE_FORMAT, 4)
+        );
+        let note = upgrade.to_string();
+        assert!(
+            note.contains(&format!("had layout {layout}"))
+                && note.contains("its log of 4 events in layout 3"),
+            "{note}"
+        );
+        assert_eq!(
+            dump_all(&store.kv),
+            current,
+            "every tree as this listdiff writes it"
+        );
+        assert!(store.verify().unwrap().passed());
+        // Once.
+        let store = reopen(store).unwrap();
+        assert_eq!(store.layout_upgrade(), None);
+    }
 }
 
 /// An upgrade interrupted after it marked the indexes dirty is done again at the next open.
@@ -626,7 +1316,7 @@ fn an_interrupted_upgrade_is_done_again() {
 /// A layout this listdiff does not know is refused, naming it; the store is left alone.
 #[test]
 fn an_unknown_layout_is_refused() {
-    for found in ["3", "0", "two"] {
+    for found in ["4", "0", "two"] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store");
         let store = store_on_disk(&path);

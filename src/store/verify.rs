@@ -13,12 +13,12 @@
 
 use sha2::{Digest, Sha256};
 
-use super::event::{Block, EventRecord, FRAME_LINES};
+use super::event::{Block, FRAME_LINES, LogRecord};
 use super::keys::{self, meta};
 use super::kv::{Kv, MemKv, Tree, Writes};
 use super::{Store, StoreError, index};
-use crate::model::EventMeta;
 use crate::model::merkle::{self, TreeHash};
+use crate::model::{EventMeta, RetractionMeta};
 
 /// How many problems of the log a report names (the rest are counted).
 const PROBLEMS_NAMED: usize = 20;
@@ -58,12 +58,32 @@ impl VerifyReport {
 #[error("the event bytes are not a listdiff event header: {0}")]
 pub struct EventBytesError(String);
 
+/// What the exact stored bytes of an event header say: a publication or a retraction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventBytes {
+    /// A recorded publication.
+    Publication(EventMeta),
+    /// A retraction.
+    Retraction(RetractionMeta),
+}
+
+impl EventBytes {
+    /// The event's seq.
+    pub fn seq(&self) -> u64 {
+        match self {
+            EventBytes::Publication(event) => event.seq,
+            EventBytes::Retraction(event) => event.seq,
+        }
+    }
+}
+
 /// Reads the exact stored bytes of an event header into its metadata, without a store (for
 /// checking an inclusion proof).
-pub fn read_event_bytes(bytes: &[u8]) -> Result<EventMeta, EventBytesError> {
-    EventRecord::from_bytes(bytes)
-        .map(|record| record.meta())
-        .map_err(|e| EventBytesError(e.to_string()))
+pub fn read_event_bytes(bytes: &[u8]) -> Result<EventBytes, EventBytesError> {
+    match LogRecord::from_bytes(bytes).map_err(|e| EventBytesError(e.to_string()))? {
+        LogRecord::Publication(record) => Ok(EventBytes::Publication(record.meta())),
+        LogRecord::Retraction(record) => Ok(EventBytes::Retraction(record.meta())),
+    }
 }
 
 /// Problems found so far, the first few named.
@@ -115,7 +135,7 @@ impl Store {
             }
             let mut writes = Writes::default();
             writes.put(Tree::Events, key.as_slice(), value.as_slice());
-            let record = match EventRecord::from_bytes(&value) {
+            let record = match LogRecord::from_bytes(&value) {
                 Ok(record) => record,
                 Err(e) => {
                     problems.add(format!(
@@ -124,22 +144,22 @@ impl Store {
                     continue;
                 }
             };
-            if record.seq != seq {
+            if record.seq() != seq {
                 problems.add(format!(
                     "event {seq}: its header says it is event {}",
-                    record.seq
+                    record.seq()
                 ));
             }
             if let Some(previous) = last_recorded
-                && record.recorded < previous
+                && record.recorded() < previous
             {
                 problems.add(format!(
                     "event {seq}: recorded at {}, before event {} (recorded at {previous}): recording times never go back",
-                    record.recorded,
+                    record.recorded(),
                     seq - 1
                 ));
             }
-            last_recorded = Some(record.recorded);
+            last_recorded = Some(record.recorded());
             match self.check_content(&record, seq, &mut writes) {
                 Ok(lines) => content_lines += lines,
                 Err(problem) => problems.add(problem),
@@ -203,11 +223,11 @@ impl Store {
     /// the block's line count, or the problem.
     fn check_content(
         &self,
-        record: &EventRecord,
+        record: &LogRecord,
         seq: u64,
         writes: &mut Writes,
     ) -> Result<u64, String> {
-        let claimed = record.content.block_lines();
+        let claimed = record.block_lines();
         let mut hasher = Sha256::new();
         let mut lines = 0u64;
         let mut short_frame = None;
@@ -252,10 +272,10 @@ impl Store {
             ));
         }
         let found = hex::encode(hasher.finalize());
-        if found != record.content.block_sha256() {
+        if found != record.block_sha256() {
             return Err(format!(
                 "event {seq}: its content block does not match its hash: the header says block_sha256 {}, the stored frames hash to {found}",
-                record.content.block_sha256()
+                record.block_sha256()
             ));
         }
         Ok(lines)

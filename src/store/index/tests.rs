@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::*;
+use crate::model::PublicationTime;
 use crate::model::{Amendment, Publication, PublicationContent};
 use crate::store::event::sha256_hex;
 use crate::store::kv::MemKv;
@@ -12,6 +13,11 @@ use crate::store::{InputDigest, Provenance, RecordOutcome, record_into};
 
 fn date(text: &str) -> NaiveDate {
     text.parse().unwrap()
+}
+
+/// A publication time: a date, or a date and a UTC time.
+fn time(text: &str) -> PublicationTime {
+    PublicationTime::parse(text).unwrap()
 }
 
 fn id(text: &str) -> EntryId {
@@ -29,7 +35,7 @@ fn entry(key: &str, name: &str) -> Entry {
 fn snapshot(list_id: &str, published: &str, entries: &[(&str, &str)]) -> Publication {
     Publication {
         list: list(list_id),
-        published: date(published),
+        published: time(published),
         source: format!("{list_id} {published}"),
         content: PublicationContent::Snapshot(entries.iter().map(|(k, n)| entry(k, n)).collect()),
     }
@@ -44,7 +50,7 @@ fn amendment(
 ) -> Publication {
     Publication {
         list: list(list_id),
-        published: date(published),
+        published: time(published),
         source: format!("{list_id} {published}"),
         content: PublicationContent::Amendment(Amendment {
             add: add.iter().map(|(k, n)| entry(k, n)).collect(),
@@ -78,7 +84,7 @@ fn record(kv: &MemKv, publications: &[Publication]) -> Vec<RecordOutcome> {
     publications
         .iter()
         .enumerate()
-        .map(|(i, p)| record_into(kv, p, &provenance(p), moment(start + i as i64)).unwrap())
+        .map(|(i, p)| record_into(kv, p, &provenance(p), moment(start + i as i64), None).unwrap())
         .collect()
 }
 
@@ -100,10 +106,11 @@ fn effect(added: u64, removed: u64, changed: u64) -> Effect {
     }
 }
 
-/// The changes of the event `seq` of `list` at `published`, as (id, kind) text pairs.
+/// The changes at the place of `list` at `published` whose first event is `seq`, as (id, kind)
+/// text pairs.
 fn changes(index: &Index, list_id: &str, published: &str, seq: u64) -> Vec<(String, ChangeKind)> {
     index
-        .changes_of(&list(list_id), date(published), seq)
+        .changes_of(&list(list_id), Point::at(time(published), seq))
         .unwrap()
         .into_iter()
         .map(|(id, kind)| (id.as_str().to_string(), kind))
@@ -151,17 +158,17 @@ fn timeline_scans_are_inclusive_and_stay_within_their_list() {
     let timeline = index
         .timeline(&list("l"), date("2024-01-01"), date("2024-01-05"))
         .unwrap();
-    let seen: Vec<(NaiveDate, u64, PublicationKind, bool)> = timeline
+    // One place per publication: the correction (event 5) counts in the place of event 3.
+    let seen: Vec<(NaiveDate, u64, u64, PublicationKind)> = timeline
         .iter()
-        .map(|i| (i.date, i.seq, i.kind, i.effective))
+        .map(|i| (i.point.date, i.point.seq, i.seq, i.kind))
         .collect();
     assert_eq!(
         seen,
         [
-            (date("2024-01-01"), 1, PublicationKind::Snapshot, true),
-            (date("2024-01-03"), 3, PublicationKind::Amendment, false),
-            (date("2024-01-03"), 5, PublicationKind::Amendment, true),
-            (date("2024-01-05"), 4, PublicationKind::Snapshot, true),
+            (date("2024-01-01"), 1, 1, PublicationKind::Snapshot),
+            (date("2024-01-03"), 3, 5, PublicationKind::Amendment),
+            (date("2024-01-05"), 4, 4, PublicationKind::Snapshot),
         ]
     );
     // Both ends are inclusive; a window without events is empty.
@@ -173,18 +180,13 @@ fn timeline_scans_are_inclusive_and_stay_within_their_list() {
             .map(|i| i.seq)
             .collect()
     };
-    assert_eq!(only("2024-01-03", "2024-01-03"), [3, 5]);
-    assert_eq!(only("2024-01-02", "2024-01-04"), [3, 5]);
+    assert_eq!(only("2024-01-03", "2024-01-03"), [5]);
+    assert_eq!(only("2024-01-02", "2024-01-04"), [5]);
     assert_eq!(only("2024-01-06", "2024-12-31"), Vec::<u64>::new());
-    assert_eq!(
-        index.last_date(&list("l")).unwrap(),
-        Some(date("2024-01-05"))
-    );
-    assert_eq!(
-        index.last_date(&list("l1")).unwrap(),
-        Some(date("2024-01-02"))
-    );
-    assert_eq!(index.last_date(&list("k")).unwrap(), None);
+    let last = |l: &str| index.last_place(&list(l)).unwrap().map(|i| i.point.date);
+    assert_eq!(last("l"), Some(date("2024-01-05")));
+    assert_eq!(last("l1"), Some(date("2024-01-02")));
+    assert_eq!(last("k"), None);
     assert_eq!(index.lists().unwrap(), [list("l"), list("l1")]);
 }
 
@@ -246,14 +248,8 @@ fn entry_scans_read_records_by_prefix_and_bound() {
     );
     assert_eq!(ids(Point::end_of(date("2024-01-01"))), ["a", "b"]);
     assert_eq!(ids(Point::end_of(date("2024-01-02"))), ["a", "c"]);
-    // Event 2 itself is the bound: strictly before it, the first snapshot's state.
-    assert_eq!(
-        ids(Point {
-            date: date("2024-01-02"),
-            seq: 2
-        }),
-        ["a", "b"]
-    );
+    // Event 2's place itself is the bound: strictly before it, the first snapshot's state.
+    assert_eq!(ids(Point::at(time("2024-01-02"), 2)), ["a", "b"]);
     let mut slots = Vec::new();
     index
         .each_slot_before(
@@ -291,7 +287,7 @@ fn entry_scans_read_records_by_prefix_and_bound() {
         index
             .recorded_as(
                 &list("l"),
-                date("2024-01-02"),
+                time("2024-01-02"),
                 &provenance(&snapshot(
                     "l",
                     "2024-01-02",
@@ -304,61 +300,121 @@ fn entry_scans_read_records_by_prefix_and_bound() {
     );
     assert_eq!(
         index
-            .recorded_as(&list("l"), date("2024-01-03"), "0")
+            .recorded_as(&list("l"), time("2024-01-03"), "0")
             .unwrap(),
         None
     );
 }
 
 #[test]
-fn an_event_reaches_through_the_next_snapshot() {
+fn a_publication_is_appended_only_after_every_place_and_with_a_new_identity() {
     let kv = MemKv::default();
     record(
         &kv,
         &[
             snapshot("l", "2024-01-01", &[("a", "A")]),
             amendment("l", "2024-01-03", &[("b", "B")], &[], &[]),
-            amendment("l", "2024-01-03", &[("c", "C")], &[], &[]),
-            snapshot("l", "2024-01-05", &[("a", "A")]),
-            amendment("l", "2024-01-07", &[("d", "D")], &[], &[]),
+            snapshot("l", "2024-01-05T10:00:00Z", &[("a", "A")]),
         ],
     );
     let index = Index::new(&kv);
-    let reach = |on: &str| -> (Option<u64>, Vec<(u64, bool)>) {
-        let (same, later) = index.reach(&list("l"), date(on)).unwrap();
-        let later: Vec<(u64, bool)> = later
-            .iter()
-            .map(|i| (i.seq, i.kind == PublicationKind::Snapshot))
-            .collect();
-        (same, later)
-    };
-    // Before everything: the effective 01-01 and 01-03 events (the later of the two recorded
-    // for 01-03), through the 01-05 snapshot, not beyond.
-    assert_eq!(reach("2023-12-31"), (None, vec![(1, true)]));
-    assert_eq!(reach("2024-01-02"), (None, vec![(3, false), (4, true)]));
-    // On a date with events: the last of them is superseded.
-    assert_eq!(reach("2024-01-03"), (Some(3), vec![(4, true)]));
-    assert_eq!(reach("2024-01-06"), (None, vec![(5, false)]));
-    assert_eq!(reach("2024-01-08"), (None, vec![]));
-    assert_eq!(
-        window_stop(&index.reach(&list("l"), date("2024-01-02")).unwrap().1),
-        Some(Point {
-            date: date("2024-01-05"),
-            seq: 4
-        })
-    );
-    assert_eq!(
-        window_stop(&index.reach(&list("l"), date("2024-01-06")).unwrap().1),
-        None
-    );
-    assert!(index.would_append(&list("l"), date("2024-01-08")).unwrap());
-    assert!(!index.would_append(&list("l"), date("2024-01-07")).unwrap());
-    assert!(!index.would_append(&list("l"), date("2024-01-02")).unwrap());
+    let snapshot_at =
+        |l: &str, t: &str| Identity::of(&list(l), time(t), PublicationKind::Snapshot, "s");
+    // After the last place: later that day, the next day.
     assert!(
         index
-            .would_append(&list("other"), date("2000-01-01"))
+            .would_append(&snapshot_at("l", "2024-01-05T11:00:00Z"))
             .unwrap()
     );
+    assert!(index.would_append(&snapshot_at("l", "2024-01-06")).unwrap());
+    // The same identity as the last: a correction.
+    assert!(
+        !index
+            .would_append(&snapshot_at("l", "2024-01-05T10:00:00Z"))
+            .unwrap()
+    );
+    // Before the last place: the date alone of its day, an earlier time, an earlier date.
+    assert!(!index.would_append(&snapshot_at("l", "2024-01-05")).unwrap());
+    assert!(
+        !index
+            .would_append(&snapshot_at("l", "2024-01-05T09:59:59Z"))
+            .unwrap()
+    );
+    assert!(!index.would_append(&snapshot_at("l", "2024-01-02")).unwrap());
+    assert!(
+        index
+            .would_append(&snapshot_at("other", "2000-01-01"))
+            .unwrap()
+    );
+    // Identities: what counts with each, and the place's first event.
+    let amendment_of = |source: &str| {
+        Identity::of(
+            &list("l"),
+            time("2024-01-03"),
+            PublicationKind::Amendment,
+            source,
+        )
+    };
+    assert_eq!(
+        index.counting_with(&amendment_of("l 2024-01-03")).unwrap(),
+        Some((2, 2))
+    );
+    assert_eq!(index.counting_with(&amendment_of("89 FR 1")).unwrap(), None);
+    assert_eq!(
+        index
+            .counting_with(&Identity::of(
+                &list("l"),
+                time("2024-01-03"),
+                PublicationKind::Snapshot,
+                "l 2024-01-03"
+            ))
+            .unwrap(),
+        None,
+        "a snapshot never has an amendment's identity"
+    );
+}
+
+#[test]
+fn a_correction_with_another_time_moves_its_place_across_a_snapshot() {
+    let kv = MemKv::default();
+    record(
+        &kv,
+        &[
+            snapshot("l", "2024-01-01", &[("a", "A")]),
+            amendment("l", "2024-01-02", &[("b", "B")], &[], &[]),
+            snapshot("l", "2024-01-04", &[("a", "A"), ("c", "C")]),
+            amendment("l", "2024-01-06", &[("d", "D")], &[], &[]),
+        ],
+    );
+    // Event 2 was dated wrong: it is of 01-05, after the snapshot.
+    let mut moved = amendment("l", "2024-01-05", &[("b", "B")], &[], &[]);
+    moved.source = "l 2024-01-02".into();
+    let outcome = record_into(&kv, &moved, &provenance(&moved), moment(10), Some(2)).unwrap();
+    let (seq, _, supersedes, own) = recorded(&outcome);
+    assert_eq!((seq, supersedes, own), (5, Some(2), effect(1, 0, 0)));
+    let index = Index::new(&kv);
+    assert_eq!(state_at(&index, "l", "2024-01-02"), pairs(&[("a", "A")]));
+    assert_eq!(
+        state_at(&index, "l", "2024-01-04"),
+        pairs(&[("a", "A"), ("c", "C")])
+    );
+    assert_eq!(
+        state_at(&index, "l", "2024-01-06"),
+        pairs(&[("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")])
+    );
+    // Its place keeps the seq of the publication's first event, at its new time.
+    assert_eq!(changes(&index, "l", "2024-01-05", 2), [("b".into(), Added)]);
+    assert_eq!(changes(&index, "l", "2024-01-02", 2), []);
+    assert_eq!(
+        changes(&index, "l", "2024-01-04", 3),
+        [("c".into(), Added)],
+        "the snapshot no longer removes b"
+    );
+    // Every derived tree is what a replay of the log gives.
+    let before: Vec<_> = Tree::DERIVED.iter().map(|t| kv.dump(*t)).collect();
+    rebuild(&kv).unwrap();
+    let after: Vec<_> = Tree::DERIVED.iter().map(|t| kv.dump(*t)).collect();
+    assert_eq!(before, after);
 }
 
 #[test]
@@ -383,13 +439,13 @@ fn a_correction_supersedes_and_refolds_through_the_next_snapshot() {
     assert!(notes.is_empty());
     assert_eq!(recorded(&outcomes[0]).2, None);
     let index = Index::new(&kv);
-    // The superseded event keeps no change list; the correction has the one event 1 had,
-    // against an empty list.
-    assert_eq!(changes(&index, "l", "2024-01-01", 1), []);
+    // The correction counts in the place of event 1, with a change list against an empty
+    // list.
     assert_eq!(
-        changes(&index, "l", "2024-01-01", 4),
+        changes(&index, "l", "2024-01-01", 1),
         [("a".into(), Added), ("x".into(), Added)]
     );
+    assert_eq!(changes(&index, "l", "2024-01-01", 4), []);
     // The 01-02 snapshot now adds b and c and removes x.
     assert_eq!(
         changes(&index, "l", "2024-01-02", 2),
@@ -401,7 +457,7 @@ fn a_correction_supersedes_and_refolds_through_the_next_snapshot() {
     );
     // The window ended at that snapshot: the 01-03 amendment's change list is untouched.
     let changes_after = kv.dump(Tree::Changes);
-    let key_of_3 = keys::list_date_seq(&list("l"), date("2024-01-03"), 3);
+    let key_of_3 = keys::list_point(&list("l"), Point::at(time("2024-01-03"), 3));
     let of_3 = |dump: &[(Vec<u8>, Vec<u8>)]| dump.iter().find(|(k, _)| *k == key_of_3).cloned();
     assert_eq!(of_3(&changes_after), of_3(&before_correction));
     assert_eq!(
@@ -412,14 +468,15 @@ fn a_correction_supersedes_and_refolds_through_the_next_snapshot() {
         state_at(&index, "l", "2024-01-02"),
         pairs(&[("a", "A"), ("b", "B"), ("c", "C")])
     );
-    // x's record: added by the correction, removed by the 01-02 snapshot.
+    // x's record: added by the correction (event 4, in event 1's place), removed by the 01-02
+    // snapshot.
     let x = index.record(&list("l"), &id("x")).unwrap().unwrap();
-    let at: Vec<(u64, bool)> = x
+    let at: Vec<(u64, u64, bool)> = x
         .versions
         .iter()
-        .map(|v| (v.at.seq, v.slot.is_some()))
+        .map(|v| (v.at.seq, v.by, v.slot.is_some()))
         .collect();
-    assert_eq!(at, [(4, true), (2, false)]);
+    assert_eq!(at, [(1, 4, true), (2, 2, false)]);
     // b's record lost the version event 1 gave it.
     let b = index.record(&list("l"), &id("b")).unwrap().unwrap();
     assert_eq!(b.versions.iter().map(|v| v.at.seq).collect::<Vec<_>>(), [2]);
@@ -679,7 +736,7 @@ fn a_digested_snapshot_writes_only_new_and_changed_lines() {
         &kv,
         &[snapshot("l", "2024-01-01", &[("a", "A"), ("b", "B")])],
     );
-    let mut digest = SnapshotDigest::new(list("l"), date("2024-01-02"));
+    let mut digest = SnapshotDigest::new(list("l"), time("2024-01-02"));
     for e in [entry("c", "C"), entry("a", "A"), entry("b", "B2")] {
         digest.push(&kv, e).unwrap();
     }
@@ -729,6 +786,7 @@ fn replay_refuses_an_event_that_folds_otherwise_than_recorded() {
     drop(index);
     rebuild(&kv).unwrap();
     event.effect.added = 7;
+    let event = LogRecord::Publication(Box::new(event));
     let error = replay(&MemKv::default(), &event).unwrap_err();
     // In an empty store the block is missing; in this one the effect differs.
     assert!(error.to_string().contains("event 2"), "{error}");
@@ -738,7 +796,7 @@ fn replay_refuses_an_event_that_folds_otherwise_than_recorded() {
         writes.put(Tree::Contents, key, value);
     }
     copy.commit(writes).unwrap();
-    replay(&copy, &Index::new(&kv).event(1).unwrap()).unwrap();
+    replay(&copy, &Index::new(&kv).log_record(1).unwrap()).unwrap();
     let error = replay(&copy, &event).unwrap_err();
     assert!(
         error
