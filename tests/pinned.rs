@@ -493,11 +493,11 @@ fn fixture_comparisons_answer_as_pinned() {
             ),
             (
                 "compare ofac-advanced-xml",
-                "dfd746a12cb6d4cc268d86c8b4d079ae1989045537ba341be0ef03e046239224",
+                "cb780af133bd1c60b8c8cf5134cd1e69a00ff63949ed8de5dfd1072fac1e9100",
             ),
             (
                 "compare ofac-xml",
-                "595624ef3c2746931e624f9bd7bd344d1184a19601bc24776fa1fea0ceb73aee",
+                "7e321f9f563890a22cd97d46af728a75d3cdef35e105d95c526751ff4ecc1e78",
             ),
             (
                 "compare uk-fcdo-csv",
