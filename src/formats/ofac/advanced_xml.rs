@@ -1300,6 +1300,7 @@ impl State {
                 stated_date_text: meta.2,
                 source: None,
                 content,
+                columns: None,
             }],
             warnings,
         ))

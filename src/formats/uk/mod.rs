@@ -335,6 +335,7 @@ pub(super) fn publication(
         stated_date_text,
         source: None,
         content,
+        columns: None,
     })
 }
 
