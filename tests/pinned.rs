@@ -178,11 +178,11 @@ fn real_publications_answer_as_pinned() {
             ),
             (
                 "as-of 2014-04-02 uk-ofsi",
-                "1858f4a38a9a4911cddc6f0b90dbbe8ca50421142aa09b711a2d1d166ed1d8be",
+                "e8d426574dcf1f2452ce9f7757a5a85f8040f5f963a304025b8110fe9811b24f",
             ),
             (
                 "as-of 2026-01-01 uk-ofsi",
-                "3b4fb99fb8069b98c89e57accb1903a11250b2ee71b33817ad5579e9d4f48fe6",
+                "2fe76fef2ae1868dbce8f49b2e3848e1b90aad0e2ddbfc190a86e3a3dd608e56",
             ),
             (
                 "as-of 2026-01-01 un-sc",
@@ -493,11 +493,11 @@ fn fixture_comparisons_answer_as_pinned() {
             ),
             (
                 "compare ofac-advanced-xml",
-                "dfd746a12cb6d4cc268d86c8b4d079ae1989045537ba341be0ef03e046239224",
+                "cb780af133bd1c60b8c8cf5134cd1e69a00ff63949ed8de5dfd1072fac1e9100",
             ),
             (
                 "compare ofac-xml",
-                "595624ef3c2746931e624f9bd7bd344d1184a19601bc24776fa1fea0ceb73aee",
+                "7e321f9f563890a22cd97d46af728a75d3cdef35e105d95c526751ff4ecc1e78",
             ),
             (
                 "compare uk-fcdo-csv",

@@ -2,7 +2,8 @@
 //!
 //! The difference between two publication files, without a store: the same answer `diff`
 //! gives once both are recorded. OLD must state whole lists; NEW may be a snapshot or an
-//! amendment of OLD.
+//! amendment of OLD. Of two plain CSVs, a column added or removed is reported once as a column
+//! change, and its values are left out of the rows' changes.
 
 use chrono::NaiveDate;
 
@@ -10,7 +11,7 @@ use super::inputs::ReadArgs;
 use super::{CliError, Context, Outcome, QueryOptions, human, print};
 use crate::formats::{self, Parsed};
 use crate::ingest::{self, Candidate};
-use crate::model::Publication;
+use crate::model::{Column, ColumnChange, ListId, Publication};
 use crate::{query, render};
 
 #[derive(clap::Args, Debug)]
@@ -37,6 +38,27 @@ fn candidate(path: &str) -> Result<Candidate, CliError> {
         )));
     }
     Ok(Candidate::from_argument(path, 0))
+}
+
+/// The columns of each publication of a parsed file that states them (the plain CSV), by list.
+fn columns(parsed: &Parsed) -> Vec<(ListId, Vec<Column>)> {
+    parsed
+        .publications
+        .iter()
+        .filter_map(|p| Some((p.list.clone(), p.columns.clone()?)))
+        .collect()
+}
+
+/// The column change between OLD's and NEW's columns of the one list both state them for, if
+/// any.
+fn column_change(
+    old: &[(ListId, Vec<Column>)],
+    new: &[(ListId, Vec<Column>)],
+) -> Option<ColumnChange> {
+    old.iter().find_map(|(list, before)| {
+        let (_, after) = new.iter().find(|(l, _)| l == list)?;
+        Some(ColumnChange::between(list, before, after))
+    })
 }
 
 /// The publications of a parsed file with their dates (the file's own, else its path's), and
@@ -82,15 +104,20 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     for warning in old_parsed.warnings.iter().chain(&new_parsed.warnings) {
         human::warning(warning);
     }
+    let columns = column_change(&columns(&old_parsed), &columns(&new_parsed));
     let (old, old_date) = dated(old_parsed, &old_candidate.display);
     let (mut new, new_date) = dated(new_parsed, &new_candidate.display);
     // In lists keyed by name, renamed entries of NEW get the ids they had in OLD, as ingest
     // gives them.
     ingest::carry_renames_between(&old, &mut new);
-    let report = query::compare(&old, &new, (old_date, new_date), &args.query.filter())?;
+    let mut report = query::compare(&old, &new, (old_date, new_date), &args.query.filter())?;
+    if let Some(columns) = columns.filter(|c| {
+        c.list
+            .as_ref()
+            .is_some_and(|list| args.query.filter().admits(list))
+    }) {
+        report.set_columns(columns);
+    }
     print(|out| render::diff(out, &report, args.query.output, context.style))?;
-    Ok(Outcome::of_changes(
-        args.exit_code,
-        !report.changes.is_empty(),
-    ))
+    Ok(Outcome::of_changes(args.exit_code, report.has_changes()))
 }

@@ -21,8 +21,8 @@ pub mod text;
 pub mod reparse;
 
 pub use change::{
-    Change, ChangeKind, FieldChange, ListState, REASON_FIELDS, apply_changes, diff_entries,
-    diff_states,
+    Change, ChangeKind, Column, ColumnChange, FieldChange, ListState, REASON_FIELDS, apply_changes,
+    diff_entries, diff_states,
 };
 pub use entry::{Entry, EntryHash, EntryType, normalize_value, optional_date};
 pub use extra::{Extra, ExtraMap};

@@ -4,7 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Change, ChangeKind, Entry, EntryId, Identity, ListId, PublicationKind, PublicationTime,
+    Change, ChangeKind, ColumnChange, Entry, EntryId, Identity, ListId, PublicationKind,
+    PublicationTime,
 };
 
 /// How many entries an event added, removed and changed when it was recorded.
@@ -85,9 +86,26 @@ pub struct DiffReport {
     /// What the answer stands on; `None` for a difference of two files (`compare`), which
     /// reads no store.
     pub basis: Option<Basis>,
+    /// The columns added to or removed from a plain CSV between the two files (`compare`),
+    /// when any: reported once, and left out of `changes`.
+    pub columns: Option<ColumnChange>,
 }
 
 impl DiffReport {
+    /// Records a column change and takes its columns' values out of the changes.
+    pub fn set_columns(&mut self, columns: ColumnChange) {
+        if columns.is_empty() {
+            return;
+        }
+        columns.exclude_from(&mut self.changes);
+        self.columns = Some(columns);
+    }
+
+    /// True when anything differs: an entry, or a column.
+    pub fn has_changes(&self) -> bool {
+        !self.changes.is_empty() || self.columns.as_ref().is_some_and(|c| !c.is_empty())
+    }
+
     /// How many changes are of `kind`.
     pub fn count(&self, kind: ChangeKind) -> usize {
         self.changes.iter().filter(|c| c.kind == kind).count()

@@ -160,6 +160,7 @@ fn diff_asked(
             asked,
             lists: Vec::new(),
         }),
+        columns: None,
     };
     let mut bases = Vec::new();
     for list in filter.lists(view)? {

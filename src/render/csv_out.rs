@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 use crate::model::{
-    AsOfReport, Baseline, Change, ChangeKind, DiffReport, Entry, HistoryReport, ListsReport,
-    LogEvent, LogReport, PublicationTime, SinceReport, Standing,
+    AsOfReport, Baseline, Change, ChangeKind, ColumnChange, DiffReport, Entry, HistoryReport,
+    ListsReport, LogEvent, LogReport, PublicationTime, SinceReport, Standing,
 };
 
 use super::{CsvCells, cell, joined};
@@ -129,11 +129,38 @@ fn baseline_row(baseline: &Baseline) -> Vec<String> {
     ]
 }
 
+/// A plain CSV's column change as rows of the change columns: `change` is `column added` or
+/// `column removed`, `field` the column's header; `id`, `name` and the rest are empty.
+fn column_rows(columns: &ColumnChange) -> Vec<Vec<String>> {
+    let list = columns
+        .list
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let row = |kind: &str, header: &String| {
+        let mut row = vec![kind.to_string(), list.clone()];
+        row.extend(std::iter::repeat_n(String::new(), 5));
+        row.extend([header.clone(), String::new(), String::new()]);
+        row
+    };
+    columns
+        .added
+        .iter()
+        .map(|h| row("column added", h))
+        .chain(columns.removed.iter().map(|h| row("column removed", h)))
+        .collect()
+}
+
 pub(super) fn diff(out: &mut dyn Write, report: &DiffReport, cells: CsvCells) -> io::Result<()> {
     let mut w = Writer::new(out, cells);
     w.write_record(CHANGE_HEADER)?;
     for baseline in &report.baselines {
         w.write_record(baseline_row(baseline))?;
+    }
+    if let Some(columns) = &report.columns {
+        for row in column_rows(columns) {
+            w.write_record(row)?;
+        }
     }
     for change in &report.changes {
         for row in change_rows(change) {

@@ -137,13 +137,22 @@ impl<'a> From<&'a Baseline> for BaselineJson<'a> {
     }
 }
 
-/// An NDJSON line that is not a record of the answer's main kind: `{"baseline": {…}}` or
-/// `{"basis": {…}}`, the object as in JSON under a key naming what it is.
+/// An NDJSON line that is not a record of the answer's main kind: `{"baseline": {…}}`,
+/// `{"basis": {…}}` or `{"columns": {…}}`, the object as in JSON under a key naming what it is.
 #[derive(Serialize)]
 #[serde(rename_all = "lowercase")]
 enum AboutLine<'a> {
     Baseline(BaselineJson<'a>),
     Basis(BasisJson<'a>),
+    Columns(ColumnsJson<'a>),
+}
+
+/// The columns added to and removed from a plain CSV (`compare`).
+#[derive(Serialize)]
+struct ColumnsJson<'a> {
+    list: Option<&'a ListId>,
+    added: &'a [String],
+    removed: &'a [String],
 }
 
 /// Writes one `{"baseline": …}` line per baseline.
@@ -169,6 +178,12 @@ struct DiffJson<'a> {
     /// Absent for `compare`, which reads no store.
     #[serde(skip_serializing_if = "Option::is_none")]
     baselines: Option<Vec<BaselineJson<'a>>>,
+    /// Columns only NEW has, when a plain CSV gained any (`compare`).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    columns_added: &'a [String],
+    /// Columns only OLD has, when a plain CSV lost any (`compare`).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    columns_removed: &'a [String],
     added: Vec<ChangeJson<'a>>,
     removed: Vec<ChangeJson<'a>>,
     changed: Vec<ChangeJson<'a>>,
@@ -196,6 +211,8 @@ pub(super) fn diff(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
                 .basis
                 .as_ref()
                 .map(|_| report.baselines.iter().map(BaselineJson::from).collect()),
+            columns_added: report.columns.as_ref().map_or(&[], |c| &c.added),
+            columns_removed: report.columns.as_ref().map_or(&[], |c| &c.removed),
             added: of_kind(&report.changes, ChangeKind::Added),
             removed: of_kind(&report.changes, ChangeKind::Removed),
             changed: of_kind(&report.changes, ChangeKind::Changed),
@@ -204,9 +221,19 @@ pub(super) fn diff(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
     )
 }
 
-/// A diff as NDJSON: its baselines, one line per change, then its basis.
+/// A diff as NDJSON: its baselines, its column change, one line per change, then its basis.
 pub(super) fn diff_ndjson(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
     baseline_lines(out, &report.baselines)?;
+    if let Some(columns) = &report.columns {
+        line(
+            out,
+            &AboutLine::Columns(ColumnsJson {
+                list: columns.list.as_ref(),
+                added: &columns.added,
+                removed: &columns.removed,
+            }),
+        )?;
+    }
     changes_ndjson(out, report.changes.iter(), None)?;
     if let Some(basis) = &report.basis {
         basis_lines(out, basis)?;

@@ -10,9 +10,9 @@ use chrono::NaiveDate;
 
 use crate::model::text::{WordOp, visible};
 use crate::model::{
-    AsOfReport, Baseline, Basis, Change, ChangeKind, DiffReport, Entry, FieldChange, HistoryReport,
-    ListBasis, ListId, ListsReport, LogEvent, LogReport, PublicationKind, PublicationTime,
-    SinceReport, Standing, VersionChange, diff_entries,
+    AsOfReport, Baseline, Basis, Change, ChangeKind, ColumnChange, DiffReport, Entry, FieldChange,
+    HistoryReport, ListBasis, ListId, ListsReport, LogEvent, LogReport, PublicationKind,
+    PublicationTime, SinceReport, Standing, VersionChange, diff_entries,
 };
 
 use super::{Style, cell, joined};
@@ -217,9 +217,33 @@ fn several_lists(changes: &[Change]) -> bool {
     changes.windows(2).any(|w| w[0].list != w[1].list)
 }
 
+/// The line naming the columns a plain CSV gained and lost: `columns added: A, B; removed: C`.
+fn columns_line(columns: &ColumnChange) -> String {
+    let names = |headers: &[String]| {
+        headers
+            .iter()
+            .map(|h| shown(h))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (columns.added.is_empty(), columns.removed.is_empty()) {
+        (false, false) => format!(
+            "columns added: {}; removed: {}",
+            names(&columns.added),
+            names(&columns.removed)
+        ),
+        (false, true) => format!("columns added: {}", names(&columns.added)),
+        (true, _) => format!("columns removed: {}", names(&columns.removed)),
+    }
+}
+
 pub(super) fn diff(out: &mut dyn Write, report: &DiffReport, style: Style) -> io::Result<()> {
     let paint = Paint { on: style.color };
     write_baselines(out, &paint, &report.baselines)?;
+    if let Some(columns) = report.columns.as_ref().filter(|c| !c.is_empty()) {
+        writeln!(out, "{}", columns_line(columns))?;
+        writeln!(out)?;
+    }
     if !report.changes.is_empty() {
         let table = change_table(
             &paint,

@@ -283,6 +283,7 @@ fn parse_list(
             stated_date: None,
             source: None,
             content,
+            columns: None,
         }],
         warnings,
     ))
