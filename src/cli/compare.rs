@@ -82,6 +82,32 @@ fn dated(parsed: Parsed, display: &str) -> (Vec<Publication>, Option<NaiveDate>)
     (publications, date.or_else(|| ingest::date_in_path(display)))
 }
 
+/// Refuses to compare files that hold no list in common (an Entity List snapshot and a UN file):
+/// every entry would show as removed and added, a comparison that means nothing. `--list` picks
+/// the list to compare instead. (A side with no publication, such as a file whose records all
+/// equal the other's, has nothing to tell apart.)
+fn refuse_different_lists(
+    old: &[Publication],
+    new: &[Publication],
+    (old_name, new_name): (&str, &str),
+) -> Result<(), CliError> {
+    let lists = |publications: &[Publication]| -> std::collections::BTreeSet<String> {
+        publications.iter().map(|p| p.list.to_string()).collect()
+    };
+    let (old_lists, new_lists) = (lists(old), lists(new));
+    if old_lists.is_empty() || new_lists.is_empty() || !old_lists.is_disjoint(&new_lists) {
+        return Ok(());
+    }
+    let names = |lists: &std::collections::BTreeSet<String>| {
+        lists.iter().cloned().collect::<Vec<_>>().join(", ")
+    };
+    Err(CliError::Input(format!(
+        "{old_name} holds {} and {new_name} holds {}: they are different lists, so every entry would show as removed and added. Compare two publications of one list, or give --list to compare one list",
+        names(&old_lists),
+        names(&new_lists)
+    )))
+}
+
 pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let options = args.read.input_options(args.query.list.clone());
     if args.old == "-" && args.new == "-" {
@@ -107,6 +133,9 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let columns = column_change(&columns(&old_parsed), &columns(&new_parsed));
     let (old, old_date) = dated(old_parsed, &old_candidate.display);
     let (mut new, new_date) = dated(new_parsed, &new_candidate.display);
+    if args.query.list.is_none() {
+        refuse_different_lists(&old, &new, (&old_candidate.display, &new_candidate.display))?;
+    }
     // In lists keyed by name, renamed entries of NEW get the ids they had in OLD, as ingest
     // gives them.
     ingest::carry_renames_between(&old, &mut new);
