@@ -94,7 +94,10 @@ fn dates_that_do_not_parse_are_refused() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("expected YYYY-MM-DD"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("\"2024-13-01\" is not a valid date: there is no month 13")
+    );
     assert_eq!(env.fingerprint(), before);
     let entry_date = env.write(
         "e.json",
