@@ -312,3 +312,39 @@ fn short_rows_are_padded_long_rows_and_cut_files_refused() {
         );
     }
 }
+
+/// `reparse` reads an archived plain CSV with the delimiter `ingest` was told: the read
+/// manifest records `--delimiter`, so a header two delimiters split alike is read again as it
+/// was, not refused as ambiguous.
+#[test]
+fn reparse_reads_with_the_delimiter_ingest_was_told() {
+    let env = Env::new();
+    let file = env.write("2024-01-02/a.csv", "Id;Name,Alias\n1;Acme,A\n2;Beta,B\n");
+    env.ok(&[
+        "ingest",
+        "--archive",
+        "--format",
+        "csv",
+        "--list",
+        "l",
+        "--key",
+        "Id",
+        "--map",
+        "name=Name,Alias",
+        "--delimiter",
+        "semicolon",
+        "--published",
+        "2024-01-02",
+        &file,
+    ]);
+    let state = env.json(&["as-of", "2024-01-02"]);
+    assert_eq!(state["entries"].as_array().unwrap().len(), 2, "{state}");
+    let report = env.json(&["reparse"]);
+    let statuses: Vec<&str> = report["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["same"], "{report}");
+}

@@ -58,6 +58,7 @@ impl InputOptions {
             list: self.list.clone(),
             keys: self.keys.clone(),
             map: self.map.clone(),
+            delimiter: self.delimiter.map(|d| d.name().to_string()),
         }
     }
 

@@ -1,6 +1,6 @@
 //! Reading archived inputs again the way `ingest` read the originals (for `reparse`).
 
-use crate::formats::{Format, FormatError, Input, InputFile, ParseOptions, Parsed};
+use crate::formats::{Delimiter, Format, FormatError, Input, InputFile, ParseOptions, Parsed};
 use crate::model::{ListId, PublicationContent};
 use crate::store::ReadManifest;
 
@@ -37,6 +37,9 @@ pub enum RereadError {
     /// The read manifest names no input.
     #[error("the read manifest names no input")]
     NoInput,
+    /// The read manifest names a delimiter this listdiff does not know.
+    #[error("the read manifest names the delimiter \"{0}\", which this listdiff does not read")]
+    UnknownDelimiter(String),
 }
 
 /// Parses an archived input the way [`super::read`] parsed the original: the primary file's
@@ -85,9 +88,13 @@ pub fn reread(
         list: manifest.options.list.clone(),
         keys: manifest.options.keys.clone(),
         map: manifest.options.map.clone(),
-        // Not recorded in the manifest yet: a plain CSV is read again with its delimiter
-        // told from its header (issue 12 item 10).
-        delimiter: None,
+        delimiter: match &manifest.options.delimiter {
+            None => None,
+            Some(name) => Some(
+                Delimiter::parse(name)
+                    .ok_or_else(|| RereadError::UnknownDelimiter(name.clone()))?,
+            ),
+        },
     };
     let mut merged: Option<PublicationContent> = None;
     for (primary, companions) in inputs {

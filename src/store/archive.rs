@@ -79,6 +79,10 @@ pub struct ReadOptions {
     /// `--map FIELD=COLUMN`, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub map: Vec<(String, String)>,
+    /// `--delimiter`, by its name (`comma`, `tab`, `semicolon`, `pipe`); absent: told from the
+    /// header (and in manifests written before the option existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
 }
 
 /// One archived input file as a read names it: the name the event records and its SHA-256.
@@ -504,6 +508,7 @@ mod tests {
                 list: Some(ListId::new(list).unwrap()),
                 keys: vec!["id".into()],
                 map: vec![("name".into(), "Name".into())],
+                delimiter: Some("semicolon".into()),
             },
             reads: vec![ArchivedRead {
                 primary: ArchivedFile {
