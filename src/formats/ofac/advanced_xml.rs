@@ -95,10 +95,11 @@ pub(crate) fn parse(input: &Input) -> ParseResult {
 
 /// The stream of the input's elements.
 fn open(input: &Input) -> Result<ElementStream<'_>, FormatError> {
-    Ok(ElementStream::new(XmlReader::open(
-        &input.primary,
-        XmlRules::STRICT,
-    )?))
+    Ok(ElementStream::rooted(
+        XmlReader::open(&input.primary, XmlRules::STRICT)?,
+        "Sanctions",
+        "OFAC's advanced XML (sdn_advanced.xml / cons_advanced.xml)",
+    ))
 }
 
 /// Reads the file and gives each party's entry, joined and normalised, to `sink`: the parties
@@ -436,23 +437,9 @@ impl State {
         mut xml: ElementStream<'_>,
     ) -> Result<Option<String>, FormatError> {
         let mut path: Vec<String> = Vec::new();
-        let mut root_seen = false;
         loop {
             match xml.next()? {
                 ElementEvent::Start { name, attrs } => {
-                    if path.is_empty() {
-                        if name != "Sanctions" {
-                            return Err(FormatError::new(
-                                file,
-                                Location::File,
-                                format!(
-                                    "the root element is <{}>, not <Sanctions>: this is not OFAC's advanced XML (sdn_advanced.xml / cons_advanced.xml)",
-                                    crate::model::text::quote_bounded(&name)
-                                ),
-                            ));
-                        }
-                        root_seen = true;
-                    }
                     path.push(name);
                     // Records: the children of the root's sections (a coded value set, a
                     // location, a document, a party, a relationship, a sanctions entry) and
@@ -468,13 +455,6 @@ impl State {
                 }
                 ElementEvent::Eof => break,
             }
-        }
-        if !root_seen {
-            return Err(FormatError::new(
-                file,
-                Location::File,
-                "no <Sanctions> element: the file is empty or not OFAC's advanced XML",
-            ));
         }
         Ok(xml.reader().decode_warning())
     }

@@ -70,11 +70,14 @@ pub(crate) static LEGACY_XML: FormatDescriptor = FormatDescriptor {
 /// Reads one input.
 pub(crate) fn parse(input: &Input) -> ParseResult {
     let file = input.primary.name.as_str();
-    let mut xml = ElementStream::new(XmlReader::open(&input.primary, XmlRules::STRICT)?);
+    let mut xml = ElementStream::rooted(
+        XmlReader::open(&input.primary, XmlRules::STRICT)?,
+        "sdnList",
+        "OFAC's legacy XML (SDN.XML / consolidated.xml)",
+    );
     let mut warnings = Vec::new();
 
     let mut path: Vec<String> = Vec::new();
-    let mut root_seen = false;
     let mut publish_date: Option<String> = None;
     let mut record_count: Option<String> = None;
     let mut raw: Option<RawEntry> = None;
@@ -84,19 +87,7 @@ pub(crate) fn parse(input: &Input) -> ParseResult {
     loop {
         match xml.next()? {
             ElementEvent::Start { name, .. } => {
-                if path.is_empty() {
-                    if name != "sdnList" {
-                        return Err(FormatError::new(
-                            file,
-                            Location::File,
-                            format!(
-                                "the root element is <{}>, not <sdnList>: this is not OFAC's legacy XML (SDN.XML / consolidated.xml)",
-                                crate::model::text::quote_bounded(&name)
-                            ),
-                        ));
-                    }
-                    root_seen = true;
-                } else if path.len() == 1 && name == "sdnEntry" {
+                if path.len() == 1 && name == "sdnEntry" {
                     xml.begin_record();
                     raw = Some(RawEntry::default());
                 } else if let Some(r) = raw.as_mut() {
@@ -145,13 +136,6 @@ pub(crate) fn parse(input: &Input) -> ParseResult {
             }
             ElementEvent::Eof => break,
         }
-    }
-    if !root_seen {
-        return Err(FormatError::new(
-            file,
-            Location::File,
-            "no <sdnList> element: the file is empty or not OFAC's legacy XML",
-        ));
     }
 
     let (stated_date, stated_date_text) = match publish_date.as_deref().map(str::trim) {

@@ -461,22 +461,13 @@ impl<'a> XmlReader<'a> {
             match self.next()? {
                 XmlEvent::Start { tag, empty } => {
                     if tag.name != expected {
-                        return Err(self.error_here(format!(
-                            "the root element is <{}>, not <{expected}>: this is not {what}",
-                            quote_bounded(&tag.name)
-                        )));
+                        return Err(self.error_here(not_the_root(&tag.name, expected, what)));
                     }
                     return Ok((tag, empty));
                 }
                 XmlEvent::Text(_) => {}
                 XmlEvent::End { .. } | XmlEvent::Eof => {
-                    return Err(FormatError::new(
-                        self.file,
-                        Location::File,
-                        format!(
-                            "no XML element found: the file is empty or not {what} (<{expected}>); download it again"
-                        ),
-                    ));
+                    return Err(no_root(self.file, expected, what));
                 }
             }
         }
@@ -632,15 +623,33 @@ pub(crate) struct ElementStream<'a> {
     text: String,
     /// The end of an empty element, given after its start.
     pending_end: Option<String>,
+    /// The root element the document must have, `(name, what the format is called)`, until
+    /// it has been read; `None` when any root will do or it has been checked.
+    root: Option<(&'static str, &'static str)>,
 }
 
 impl<'a> ElementStream<'a> {
-    /// Walks the document `xml` reads.
+    /// Walks the document `xml` reads, whatever its root element.
     pub(crate) fn new(xml: XmlReader<'a>) -> ElementStream<'a> {
         ElementStream {
             xml,
             text: String::new(),
             pending_end: None,
+            root: None,
+        }
+    }
+
+    /// Walks the document `xml` reads, whose root element must be `<expected>`: another root,
+    /// or no element at all, is an error naming `what` the format is (as
+    /// [`XmlReader::root`] says it).
+    pub(crate) fn rooted(
+        xml: XmlReader<'a>,
+        expected: &'static str,
+        what: &'static str,
+    ) -> ElementStream<'a> {
+        ElementStream {
+            root: Some((expected, what)),
+            ..ElementStream::new(xml)
         }
     }
 
@@ -667,6 +676,11 @@ impl<'a> ElementStream<'a> {
         loop {
             match self.xml.next()? {
                 XmlEvent::Start { tag, empty } => {
+                    if let Some((expected, what)) = self.root.take()
+                        && tag.name != expected
+                    {
+                        return Err(self.xml.error_here(not_the_root(&tag.name, expected, what)));
+                    }
                     self.text.clear();
                     if empty {
                         self.pending_end = Some(tag.name.clone());
@@ -683,10 +697,34 @@ impl<'a> ElementStream<'a> {
                     });
                 }
                 XmlEvent::Text(text) => self.text.push_str(&text),
-                XmlEvent::Eof => return Ok(ElementEvent::Eof),
+                XmlEvent::Eof => {
+                    return match self.root {
+                        Some((expected, what)) => Err(no_root(self.xml.file, expected, what)),
+                        None => Ok(ElementEvent::Eof),
+                    };
+                }
             }
         }
     }
+}
+
+/// The message for a document whose root element is `<found>`, not `<expected>`.
+fn not_the_root(found: &str, expected: &str, what: &str) -> String {
+    format!(
+        "the root element is <{}>, not <{expected}>: this is not {what}",
+        quote_bounded(found)
+    )
+}
+
+/// The error for a document with no element at all, which should have had `<expected>`.
+fn no_root(file: &str, expected: &str, what: &str) -> FormatError {
+    FormatError::new(
+        file,
+        Location::File,
+        format!(
+            "no XML element found: the file is empty or not {what} (<{expected}>); download it again"
+        ),
+    )
 }
 
 /// The root element of a file, as its first bytes show it.
@@ -852,6 +890,37 @@ mod tests {
         assert!(
             warning.starts_with("t.xml:2: the byte at offset 45 (0xE9)"),
             "{warning}"
+        );
+    }
+
+    #[test]
+    fn a_rooted_element_stream_checks_the_root_and_refuses_a_document_without_one() {
+        let rooted = |bytes: &'static [u8]| {
+            let input = file(bytes);
+            let mut stream = ElementStream::rooted(
+                XmlReader::open(&input, XmlRules::STRICT).unwrap(),
+                "r",
+                "a test file",
+            );
+            let mut events = 0;
+            loop {
+                match stream.next() {
+                    Ok(ElementEvent::Eof) => return Ok(events),
+                    Ok(_) => events += 1,
+                    Err(e) => return Err(e.message),
+                }
+            }
+        };
+        assert_eq!(rooted(b"<r><e/></r>"), Ok(4));
+        let wrong = rooted(b"<x><r/></x>").unwrap_err();
+        assert!(
+            wrong.contains("the root element is <x>, not <r>: this is not a test file"),
+            "{wrong}"
+        );
+        let empty = rooted(b"<?xml version=\"1.0\"?>\n<!-- nothing -->\n").unwrap_err();
+        assert!(
+            empty.contains("no XML element found: the file is empty or not a test file (<r>)"),
+            "{empty}"
         );
     }
 
