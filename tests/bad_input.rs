@@ -94,7 +94,10 @@ fn dates_that_do_not_parse_are_refused() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("expected YYYY-MM-DD"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("\"2024-13-01\" is not a valid date: there is no month 13")
+    );
     assert_eq!(env.fingerprint(), before);
     let entry_date = env.write(
         "e.json",
@@ -251,4 +254,55 @@ fn a_missing_store_or_a_foreign_directory_is_a_store_error() {
     let out = env.cmd(&["ingest", &repo("snapshots")]).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a listdiff store"));
+}
+
+/// `compare` of two files holding different lists (issue 12 item 7) is refused, naming both
+/// lists: every entry would otherwise show as removed and added. `--list` picks one list.
+#[test]
+fn compare_of_two_different_lists_is_refused_unless_list_picks_one() {
+    let env = Env::new();
+    let old = env.write(
+        "el.json",
+        native(
+            "us-bis-entity-list",
+            "2024-12-01",
+            "snapshot",
+            json!({"entries": [{"id": "a", "name": "Acme"}]}),
+        ),
+    );
+    let new = env.write(
+        "un.json",
+        native(
+            "un-sc",
+            "2024-12-02",
+            "snapshot",
+            json!({"entries": [{"id": "QDi.1", "name": "Someone"}]}),
+        ),
+    );
+    let output = env.cmd(&["compare", &old, &new]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("holds us-bis-entity-list")
+            && stderr.contains("holds un-sc")
+            && stderr.contains("different lists")
+            && stderr.contains("--list"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+    // Picking a list compares that list.
+    let picked = env.json(&["compare", "--list", "un-sc", &old, &new]);
+    assert_eq!(picked["added"][0]["id"], "QDi.1", "{picked}");
+    // Two publications of one list still compare.
+    let later = env.write(
+        "el-2.json",
+        native(
+            "us-bis-entity-list",
+            "2024-12-02",
+            "snapshot",
+            json!({"entries": [{"id": "b", "name": "Beta"}]}),
+        ),
+    );
+    let same_list = env.json(&["compare", &old, &later]);
+    assert_eq!(same_list["added"][0]["id"], "b", "{same_list}");
 }

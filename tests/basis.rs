@@ -291,8 +291,8 @@ fn history_and_diff_name_their_basis() {
         2,
         "the version, then the basis: {lines}"
     );
-    // diff: the basis of the later date, whichever order the dates are given in.
-    let d = env.json(&["diff", "2024-12-31", "2024-12-03"]);
+    // diff: the basis of the later date (the dates in the other order are refused, issue 12).
+    let d = env.json(&["diff", "2024-12-03", "2024-12-31"]);
     assert_eq!(d["basis"][0]["published"], "2024-12-05");
     assert_eq!(d["basis"][0]["age_days"], 26);
     assert_eq!(d["basis"][0]["asked"], "2024-12-31");

@@ -262,6 +262,7 @@ fn input(format: Format, name: &str, bytes: &[u8], dir: &std::path::Path) -> Inp
                 Vec::new()
             },
             map: Vec::new(),
+            delimiter: None,
         },
     };
     for key in format.companion_keys() {

@@ -90,6 +90,68 @@ fn ofac_sdn_xml_and_advanced_xml() {
     }
 }
 
+/// The legacy SDN.XML and the advanced XML of one day (hand-made: links only as
+/// `ProfileRelationships` in the advanced file, `(Linked To: X)` in the legacy remarks; an
+/// "undetermined" location): a switch between the feeds shows no reason change and changes
+/// nothing both carry. The only differences are what only the advanced XML states.
+#[test]
+fn ofac_legacy_and_advanced_xml_of_one_day_agree() {
+    let advanced_only = [
+        "listed_on",
+        "extra.lists",
+        "extra.sanctions_measures",
+        "extra.legal_basis",
+        "extra.relationships",
+        "extra.other_script_names",
+        "extra.address_other_scripts",
+    ];
+    let env = Env::new();
+    for date in ["2024-03-01", "2024-03-04"] {
+        let legacy = fixture(&format!("ofac-xml/{date}/SDN.XML"));
+        let advanced = fixture(&format!("ofac-advanced-xml/{date}/sdn_advanced.xml"));
+        for (old, new) in [(&legacy, &advanced), (&advanced, &legacy)] {
+            let diff = env.json(&["compare", old, new]);
+            assert_eq!(ids(&diff["added"]), Vec::<String>::new(), "{date}");
+            assert_eq!(ids(&diff["removed"]), Vec::<String>::new(), "{date}");
+            for change in diff["changed"].as_array().unwrap() {
+                assert_eq!(change["reason_changed"], false, "{date}: {change}");
+                for field in changed_fields(change) {
+                    assert!(
+                        advanced_only.contains(&field.as_str()),
+                        "{date}: {field} differs: {change}"
+                    );
+                }
+            }
+        }
+    }
+    // The links are written as the legacy remarks write them, and the undetermined location is
+    // neither an address nor a country.
+    let state = |path: &str| {
+        let env = Env::new();
+        env.ok(&["ingest", &fixture(path)]);
+        env.json(&["as-of", "2024-03-01"])
+    };
+    for path in [
+        "ofac-xml/2024-03-01/SDN.XML",
+        "ofac-advanced-xml/2024-03-01/sdn_advanced.xml",
+    ] {
+        let state = state(path);
+        let grace = common::find(&state, "entries", "7480");
+        assert_eq!(
+            grace["reason"], "DOB 1965; Linked To: MNANGAGWA, Emmerson Dambudzo.",
+            "{path}"
+        );
+        assert_eq!(grace.get("countries"), None, "{path}: {grace}");
+        assert_eq!(grace.get("addresses"), None, "{path}: {grace}");
+        let shona = common::find(&state, "entries", "15036");
+        assert_eq!(
+            shona["reason"],
+            "Vessel Registration Identification IMO 9187629; Linked To: AEROCARIBBEAN AIRLINES.",
+            "{path}"
+        );
+    }
+}
+
 #[test]
 fn eu_financial_sanctions_files_xml_and_csv() {
     // The XML's generationDate (18:02:11+01:00, 17:45:03+02:00) is a UTC time on its date; the

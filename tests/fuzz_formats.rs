@@ -233,6 +233,7 @@ fn parse_as(format: Format, bytes: Vec<u8>) -> Result<(), TestCaseError> {
             Vec::new()
         },
         map: Vec::new(),
+        delimiter: None,
     };
     if !format.companion_keys().is_empty() {
         // The four-file set: the companions are damaged copies too.

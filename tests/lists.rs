@@ -158,7 +158,7 @@ fn lists_of_an_empty_or_missing_store() {
     let unknown = env.cmd(&["lists", "--list", "nope"]).assert().code(2);
     let stderr = String::from_utf8_lossy(&unknown.get_output().stderr).into_owned();
     assert!(stderr.contains("no list nope in the store"), "{stderr}");
-    let bad = env.cmd(&["lists", "--as-of", "yesterday"]).assert().code(2);
+    let bad = env.cmd(&["lists", "--as-of", "last week"]).assert().code(2);
     let stderr = String::from_utf8_lossy(&bad.get_output().stderr).into_owned();
     assert!(stderr.contains("is not a date"), "{stderr}");
 }

@@ -10,7 +10,8 @@ use proptest::prelude::*;
 
 use listdiff::model::fold;
 use listdiff::model::{
-    Amendment, Entry, EntryId, ListId, ListState, Publication, PublicationContent, apply_changes,
+    Amendment, Entry, EntryFilter, EntryId, ListId, ListState, Publication, PublicationContent,
+    apply_changes,
 };
 use listdiff::query::{self, ListFilter};
 use listdiff::store::{Access, InputDigest, Provenance, RecordOutcome, Store, sha256_hex};
@@ -121,9 +122,19 @@ proptest! {
         }
         let view = store.view();
         let all = ListFilter::default();
-        let as_of_a = state(&query::as_of(&view, day(a), &all).unwrap());
-        let as_of_b = state(&query::as_of(&view, day(b), &all).unwrap());
-        let diff = query::diff(&view, day(a), day(b), &all).unwrap();
+        let every = EntryFilter::default();
+        // A diff from a later date to an earlier one is refused (issue 12 item 15); the law
+        // holds for the dates in order.
+        if a > b {
+            prop_assert!(matches!(
+                query::diff(&view, day(a), day(b), &all, &every),
+                Err(query::QueryError::Invalid(_))
+            ));
+        }
+        let (a, b) = (a.min(b), a.max(b));
+        let as_of_a = state(&query::as_of(&view, day(a), &all, &every).unwrap());
+        let as_of_b = state(&query::as_of(&view, day(b), &all, &every).unwrap());
+        let diff = query::diff(&view, day(a), day(b), &all, &every).unwrap();
         // When the list's first publication (its baseline) falls after the earlier date and on
         // or before the later one, the diff starts from the list as the baseline left it (the
         // store knows nothing of it before): its entries are the baseline, not additions.
@@ -141,10 +152,10 @@ proptest! {
             prop_assert_eq!(baseline.published, first);
             prop_assert_eq!(baseline.entries, at_baseline.len() as u64);
         }
-        let (start, end) = match (baseline_in_window, a <= b) {
-            (false, _) => (&as_of_a, &as_of_b),
-            (true, true) => (&at_baseline, &as_of_b),
-            (true, false) => (&as_of_a, &at_baseline),
+        let (start, end) = if baseline_in_window {
+            (&at_baseline, &as_of_b)
+        } else {
+            (&as_of_a, &as_of_b)
         };
         let mut applied = start.clone();
         apply_changes(&mut applied, &diff.changes);

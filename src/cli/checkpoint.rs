@@ -111,10 +111,37 @@ pub(crate) fn read_checked_checkpoint(
     let Some(key_path) = key else {
         return Ok((signed, None));
     };
-    let public = PublicKey::from_text(&read_text(key_path, "public key")?)
-        .map_err(|e| CliError::Input(format!("{}: {e}", key_path.display())))?;
+    let text = read_text(key_path, "public key")?;
+    // The secret key of a signer given instead of its public key (both are 64 hex digits).
+    if let Ok(secret) = SecretKey::from_text(&text) {
+        let signer = secret.public().key_id();
+        if signed.signatures.iter().any(|(_, s)| s.key_id == signer) {
+            return Err(CliError::Input(format!(
+                "{} is a secret key: give --key its public key, {}.pub, which `listdiff keygen` wrote beside it",
+                key_path.display(),
+                key_path.display()
+            )));
+        }
+    }
+    // A key file with a .pub beside it may be a secret key.
+    let public_beside = {
+        let mut beside = key_path.as_os_str().to_owned();
+        beside.push(".pub");
+        std::path::PathBuf::from(beside)
+    };
+    let hint = if public_beside.is_file() {
+        format!(
+            "; if {} is a secret key, give --key its public key, {}",
+            key_path.display(),
+            public_beside.display()
+        )
+    } else {
+        String::new()
+    };
+    let public = PublicKey::from_text(&text)
+        .map_err(|e| CliError::Input(format!("{}: {e}{hint}", key_path.display())))?;
     let key_id = signed
         .verify(&public)
-        .map_err(|e| CliError::Verification(format!("checkpoint {}: {e}", path.display())))?;
+        .map_err(|e| CliError::Verification(format!("checkpoint {}: {e}{hint}", path.display())))?;
     Ok((signed, Some(key_id)))
 }

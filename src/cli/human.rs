@@ -5,9 +5,15 @@
 
 use crate::model::text::{quote_bounded, visible};
 
-/// Prints `line` on standard output, escaped.
+/// Prints `line` on standard output, escaped. Output into a closed pipe (`| head -1`) is
+/// dropped quietly; another failure to write is said on standard error.
 pub(crate) fn say(line: &str) {
-    println!("{}", visible(line));
+    use std::io::Write as _;
+    if let Err(e) = writeln!(std::io::stdout().lock(), "{}", visible(line))
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("listdiff: warning: cannot write output: {e}");
+    }
 }
 
 /// Prints `listdiff: note: TEXT` on standard error, escaped.
@@ -38,14 +44,20 @@ pub(crate) fn error(message: &str, lines: bool) {
 /// Lines of an argument error longer than this are cut to [`quote_bounded`]'s length.
 const USAGE_LINE_CHARS: usize = 300;
 
-/// Prints an argument error from the parser (which quotes the argument it refuses whole): each
-/// line escaped, and a line longer than [`USAGE_LINE_CHARS`] cut to about 200 characters.
+/// Prints an argument error from the parser (which quotes the argument it refuses whole): its
+/// first line as every error's (`listdiff: error: …`), each line escaped, and a line longer
+/// than [`USAGE_LINE_CHARS`] cut to about 200 characters.
 pub(crate) fn usage_error(rendered: &str) {
-    for line in rendered.trim_end().lines() {
-        if line.chars().nth(USAGE_LINE_CHARS).is_some() {
-            eprintln!("{}", quote_bounded(line));
+    for (i, line) in rendered.trim_end().lines().enumerate() {
+        let prefix = if i == 0 && line.starts_with("error:") {
+            "listdiff: "
         } else {
-            eprintln!("{}", visible(line));
+            ""
+        };
+        if line.chars().nth(USAGE_LINE_CHARS).is_some() {
+            eprintln!("{prefix}{}", quote_bounded(line));
+        } else {
+            eprintln!("{prefix}{}", visible(line));
         }
     }
 }

@@ -130,9 +130,13 @@ fn parse_percent(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Parses `--published`: a date or a UTC time.
+/// Parses `--published`: a date or a UTC time. A date-shaped text naming no day says why
+/// (`there is no month 13`).
 fn parse_publication_time(text: &str) -> Result<PublicationTime, String> {
-    PublicationTime::parse(text).map_err(|e| e.to_string())
+    PublicationTime::parse(text).map_err(|e| match super::impossible_date(text) {
+        Some(why) => format!("\"{}\" is not a valid date: {why}", quote_bounded(text)),
+        None => e.to_string(),
+    })
 }
 
 /// Parses `--source`: text with something to read and no control characters.

@@ -3,7 +3,7 @@
 
 use super::CliError;
 use super::archive::archive_error;
-use crate::formats::Format;
+use crate::formats::{Delimiter, Format};
 use crate::ingest::{IngestError, InputOptions};
 use crate::model::ListId;
 use crate::model::text::quote_bounded;
@@ -20,6 +20,10 @@ pub(crate) struct ReadArgs {
     /// Plain CSV: fill the entry field FIELD from COLUMN (repeatable; e.g. --map name=Entity)
     #[arg(long = "map", value_name = "FIELD=COLUMN", value_parser = parse_mapping)]
     pub(crate) map: Vec<(String, String)>,
+    /// Plain CSV: the field delimiter, comma, tab, semicolon or pipe (the name or the
+    /// character); by default told from the header (implies --format csv)
+    #[arg(long, value_name = "DELIM", value_parser = parse_delimiter)]
+    pub(crate) delimiter: Option<Delimiter>,
 }
 
 impl ReadArgs {
@@ -31,8 +35,19 @@ impl ReadArgs {
             list,
             keys: self.keys.clone(),
             map: self.map.clone(),
+            delimiter: self.delimiter,
         }
     }
+}
+
+/// Parses `--delimiter`.
+fn parse_delimiter(text: &str) -> Result<Delimiter, String> {
+    Delimiter::parse(text).ok_or_else(|| {
+        format!(
+            "\"{}\" is not a delimiter listdiff reads: give comma, tab, semicolon or pipe (or the character itself)",
+            quote_bounded(text)
+        )
+    })
 }
 
 /// Parses `--format`.

@@ -42,7 +42,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::formats::FormatError;
 use crate::model::text::quote_bounded;
-use crate::model::{Basis, ListId};
+use crate::model::{Basis, EntryFilter, EntryType, ListId};
 use crate::query::{ListFilter, QueryError};
 use crate::render::{CsvCells, OutputFormat, Style};
 use crate::store::{Access, KnownAt, Store, StoreError};
@@ -98,7 +98,7 @@ enum Command {
     Diff(diff::Args),
     /// Every entry in force at the end of a date
     AsOf(as_of::Args),
-    /// Every version of the entries whose id is QUERY or whose name contains it
+    /// Every version of the entries whose id is QUERY or any of whose names or aliases match it
     History(history::Args),
     /// The lists in the store: entries, publications, when last published and recorded
     Lists(lists::Args),
@@ -218,6 +218,70 @@ pub(crate) struct QueryOptions {
 impl QueryOptions {
     pub(crate) fn filter(&self) -> ListFilter {
         ListFilter(self.list.clone())
+    }
+}
+
+/// What an answer keeps (`since`, `diff`, `as-of`, `history`), and `--counts`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct FilterOptions {
+    /// Only entries with program P: any case, the whole value (repeat for any of several). A
+    /// change passes when the entry before or after it passes
+    #[arg(long = "program", value_name = "P", value_parser = parse_filter_value)]
+    programs: Vec<String>,
+    /// Only entries with country C: any case, the whole value (repeat for any of several)
+    #[arg(long = "country", value_name = "C", value_parser = parse_filter_value)]
+    countries: Vec<String>,
+    /// Only entries of type T: entity, individual, vessel or aircraft (repeat for any of
+    /// several)
+    #[arg(long = "type", value_name = "T", value_parser = parse_entry_type)]
+    types: Vec<EntryType>,
+    /// Only changes that are reason changes (programs, reason, licence requirement or policy,
+    /// citations)
+    #[arg(long)]
+    reason_changes: bool,
+    /// The summary only: counts per list and publication instead of the entries or changes
+    #[arg(long)]
+    pub(crate) counts: bool,
+}
+
+impl FilterOptions {
+    /// The filter these options ask for.
+    pub(crate) fn entries(&self) -> EntryFilter {
+        EntryFilter {
+            programs: self.programs.clone(),
+            countries: self.countries.clone(),
+            types: self.types.clone(),
+            reason_changes: self.reason_changes,
+        }
+    }
+}
+
+/// Parses a `--program` or `--country` value: any text but a blank one.
+fn parse_filter_value(text: &str) -> Result<String, String> {
+    match text.trim() {
+        "" => Err("give a value, e.g. --program ZIMBABWE".into()),
+        value => Ok(value.to_string()),
+    }
+}
+
+/// Parses `--type`.
+fn parse_entry_type(text: &str) -> Result<EntryType, String> {
+    EntryType::parse(text).ok_or_else(|| {
+        format!(
+            "\"{}\" is not an entry type: use entity, individual, vessel or aircraft",
+            quote_bounded(text)
+        )
+    })
+}
+
+/// Prints, for an output format that does not carry them itself (CSV), the lines that say what
+/// an answer stands on and what it keeps, on standard error.
+pub(crate) fn note_grounds(format: OutputFormat, basis: &Basis, filter: &EntryFilter) {
+    if format == OutputFormat::Csv {
+        if let Some(line) = crate::render::filter_line(filter) {
+            human::note(&line);
+        }
+        note_basis(format, basis);
     }
 }
 
@@ -363,18 +427,30 @@ impl KnownAtOption {
     }
 }
 
-/// Parses a moment: RFC 3339, or a date meaning the last instant of that day (UTC).
+/// Parses a moment: RFC 3339, or a date (as [`parse_date`] reads it) meaning the last instant
+/// of that day (UTC).
 pub(crate) fn parse_moment(text: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
         return Ok(time.with_timezone(&Utc));
     }
-    crate::model::text::parse_date(text)
-        .and_then(|date| date.succ_opt())
+    let date = match relative_date(text) {
+        Some(date) => date?,
+        None => crate::model::text::parse_date(text).ok_or_else(|| {
+            match impossible_date(text) {
+                Some(why) => format!("\"{}\" is not a valid date: {why}", quote_bounded(text)),
+                None => format!(
+                    "\"{}\" is not a time: expected an RFC 3339 time such as 2024-03-15T12:00:00Z, a date such as 2024-03-15, today or yesterday",
+                    quote_bounded(text)
+                ),
+            }
+        })?,
+    };
+    date.succ_opt()
         .and_then(|next| next.and_hms_opt(0, 0, 0))
         .map(|midnight| midnight.and_utc() - chrono::Duration::nanoseconds(1))
         .ok_or_else(|| {
             format!(
-                "\"{}\" is not a time: expected an RFC 3339 time such as 2024-03-15T12:00:00Z or a date such as 2024-03-15",
+                "\"{}\" is past the last date listdiff reads",
                 quote_bounded(text)
             )
         })
@@ -401,19 +477,109 @@ fn parse_wait(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Parses a `YYYY-MM-DD` argument.
+/// Parses a date argument: `YYYY-MM-DD`, or `today` or `yesterday` (any case). Today is the
+/// date of the local clock, where the person asking is; with `LISTDIFF_NOW` set, the date that
+/// time is written with (so that tests answer the same in every time zone). A date of the
+/// right shape that does not exist (`2024-13-01`, `2023-02-29`) is told apart from text that
+/// is no date.
 pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    crate::model::text::parse_date(text).ok_or_else(|| {
-        format!(
-            "\"{}\" is not a date: expected YYYY-MM-DD, e.g. 2024-12-01",
+    if let Some(date) = crate::model::text::parse_date(text) {
+        return Ok(date);
+    }
+    if let Some(date) = relative_date(text) {
+        return date;
+    }
+    Err(match impossible_date(text) {
+        Some(why) => format!("\"{}\" is not a valid date: {why}", quote_bounded(text)),
+        None => format!(
+            "\"{}\" is not a date: expected YYYY-MM-DD (e.g. 2024-12-01), today or yesterday",
             quote_bounded(text)
-        )
+        ),
     })
+}
+
+/// `today` or `yesterday` (any case, trimmed) as a date; `None` for other text.
+fn relative_date(text: &str) -> Option<Result<NaiveDate, String>> {
+    let days_back = match text.trim().to_ascii_lowercase().as_str() {
+        "today" => 0,
+        "yesterday" => 1,
+        _ => return None,
+    };
+    Some(today().and_then(|today| {
+        today
+            .checked_sub_days(chrono::Days::new(days_back))
+            .ok_or_else(|| "yesterday is before the first date listdiff reads".to_string())
+    }))
+}
+
+/// Today: the date of `$LISTDIFF_NOW` as written (its own offset), else of the local clock.
+fn today() -> Result<NaiveDate, String> {
+    match std::env::var("LISTDIFF_NOW") {
+        Ok(text) => DateTime::parse_from_rfc3339(&text)
+            .map(|time| time.date_naive())
+            .map_err(|_| {
+                format!(
+                    "LISTDIFF_NOW=\"{}\" is not an RFC 3339 time such as 2024-12-11T09:00:00Z",
+                    quote_bounded(&text)
+                )
+            }),
+        Err(_) => Ok(chrono::Local::now().date_naive()),
+    }
+}
+
+/// Why `text`, shaped `YYYY-MM-DD`, names no day: `there is no month 13`, `February 2023 has
+/// 28 days`; `None` when it is not of that shape or is a date.
+pub(crate) fn impossible_date(text: &str) -> Option<String> {
+    let text = text.trim();
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shaped {
+        return None;
+    }
+    let number =
+        |range: std::ops::Range<usize>| text.get(range).and_then(|t| t.parse::<u32>().ok());
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    if year == 0 {
+        return Some("there is no year 0000 (listdiff reads years 0001 to 9999)".into());
+    }
+    if !(1..=12).contains(&month) {
+        return Some(format!("there is no month {month}"));
+    }
+    let first = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, 1)?;
+    let next = first.checked_add_months(chrono::Months::new(1))?;
+    let days = (next - first).num_days();
+    if day == 0 || i64::from(day) > days {
+        return Some(format!("{} {year} has {days} days", first.format("%B")));
+    }
+    None
 }
 
 /// Parses a list id argument.
 pub(crate) fn parse_list_id(text: &str) -> Result<ListId, String> {
     ListId::new(text).map_err(|e| e.to_string())
+}
+
+/// How many columns tables may take on a terminal: `$COLUMNS` when it is a positive number, else
+/// the width the terminal reports, else (a terminal that reports none, or 0) 100.
+fn terminal_width() -> u16 {
+    const FALLBACK: u16 = 100;
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|c| *c > 0)
+    {
+        return columns;
+    }
+    #[cfg(unix)]
+    if let Ok(size) = rustix::termios::tcgetwinsize(io::stdout())
+        && size.ws_col > 0
+    {
+        return size.ws_col;
+    }
+    FALLBACK
 }
 
 /// Runs `render` into a buffered standard output.
@@ -458,6 +624,7 @@ pub fn main() -> ExitCode {
             } else {
                 CsvCells::Guarded
             },
+            width: io::stdout().is_terminal().then(terminal_width),
         },
     };
     let result = match cli.command {
@@ -487,6 +654,16 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Changes) => ExitCode::from(1),
         Ok(Outcome::Stale) => ExitCode::from(5),
         Err(CliError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(CliError::Store(StoreError::NotAStore { path })) if path.is_file() => {
+            human::error(
+                &format!(
+                    "{} is a file, not a store directory: give --store the directory of a store, or a path where none exists yet to make one",
+                    path.display()
+                ),
+                false,
+            );
+            ExitCode::from(3)
+        }
         Err(error) => {
             let code = match error {
                 CliError::Input(_) => 2,

@@ -6,7 +6,8 @@
 //! `block_sha256`; rebuilds every derived index in memory and compares it key by key with the
 //! stored one. With `--checkpoint`, also proves with a consistency proof that the log extends
 //! the checkpoint (same store, no fewer events, the first events hash to its root); with
-//! `--key`, that the checkpoint is signed by that public key. Changes nothing.
+//! `--key`, that the checkpoint is signed by that public key. A signature it did not check (no
+//! `--key`, or one by another key) is said to be unchecked. Changes nothing.
 //!
 //! Exit 4 when anything fails, naming the event or the index key.
 //!
@@ -70,6 +71,18 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         problems.insert(0, error.to_string());
     }
     let extends_ok = matches!(extends, Some(Ok(())));
+    // The key ids of the checkpoint's signatures that were not checked.
+    let unchecked: Vec<&str> = checkpoint
+        .as_ref()
+        .map(|(signed, checked)| {
+            signed
+                .signatures
+                .iter()
+                .map(|(_, s)| s.key_id.as_str())
+                .filter(|id| checked.as_deref() != Some(*id))
+                .collect()
+        })
+        .unwrap_or_default();
 
     match args.output {
         ReportFormat::Json => {
@@ -86,6 +99,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
                     "time": signed.checkpoint.time,
                     "extended": extends_ok,
                     "signed_by": key_id,
+                    "unchecked_signatures": unchecked,
                 })),
                 "passed": problems.is_empty(),
                 "problems": problems,
@@ -114,6 +128,19 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
             if let Some((signed, key_id)) = &checkpoint {
                 if let Some(key_id) = key_id {
                     writeln!(out, "the checkpoint is signed by key {key_id}")?;
+                }
+                match unchecked.as_slice() {
+                    [] => {}
+                    [one] => writeln!(
+                        out,
+                        "the checkpoint is signed by key {}, but the signature was not checked: give --key with the public key file (.pub) to check it",
+                        visible(one)
+                    )?,
+                    several => writeln!(
+                        out,
+                        "the checkpoint is signed by keys {}, but those signatures were not checked: give --key with a public key file (.pub) to check one",
+                        visible(&several.join(", "))
+                    )?,
                 }
                 if extends_ok {
                     writeln!(

@@ -191,6 +191,7 @@ pub(super) fn parse(input: &Input) -> ParseResult {
             stated_date_text: None,
             source: None,
             content,
+            columns: None,
         }],
         warnings,
     ))

@@ -746,6 +746,7 @@ fn finish(file: &str, drafts: Vec<(Place, Draft)>, mut warnings: Vec<String>) ->
             stated_date: None,
             source: None,
             content,
+            columns: None,
         });
     }
     Ok((publications, warnings))

@@ -307,6 +307,7 @@ pub(super) fn parse(input: &Input) -> ParseResult {
             stated_date_text,
             source: None,
             content,
+            columns: None,
         }],
         warnings,
     ))

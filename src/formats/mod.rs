@@ -33,6 +33,7 @@ use chrono::NaiveDate;
 
 use crate::model::{ListId, PublicationContent};
 
+pub use read::csv::Delimiter;
 pub use read::limits;
 use registry::{Entries, FormatDescriptor};
 pub use sniff::{Detection, detect};
@@ -327,6 +328,8 @@ pub struct ParseOptions {
     pub keys: Vec<String>,
     /// `--map field=COLUMN`: which column fills which entry field.
     pub map: Vec<(String, String)>,
+    /// `--delimiter`: the plain CSV's field delimiter; `None`: told from the header.
+    pub delimiter: Option<Delimiter>,
 }
 
 impl fmt::Display for Format {
@@ -454,6 +457,9 @@ pub struct ParsedPublication {
     pub source: Option<String>,
     /// The normalised content.
     pub content: PublicationContent,
+    /// For a file whose columns the user chose (the plain CSV): its columns and the fields
+    /// they fill, so that a column added or removed between two files is one column change.
+    pub columns: Option<Vec<crate::model::Column>>,
 }
 
 /// Everything read from one input.
@@ -991,6 +997,7 @@ mod robustness {
                 ("name".into(), "Name 6".into()),
                 ("aliases".into(), "Name 1".into()),
             ],
+            delimiter: None,
         };
         for format in Format::ALL {
             let _ = format.parse(&input);

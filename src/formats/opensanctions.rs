@@ -189,6 +189,7 @@ fn parse_entities(input: &Input) -> ParseResult {
             stated_date_text,
             source: None,
             content,
+            columns: None,
         }],
         decoding.into_iter().collect(),
     ))
@@ -289,6 +290,7 @@ fn parse_delta(input: &Input) -> ParseResult {
             stated_date_text,
             source: None,
             content,
+            columns: None,
         }],
         warnings,
     ))

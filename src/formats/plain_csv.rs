@@ -4,10 +4,16 @@
 //! key columns (`--key COL`, required, repeatable) and which column fills which entry field
 //! (`--map field=COLUMN`, repeatable).
 //!
-//! - Comma-separated, RFC 4180 quoting; text decoded by the one policy (UTF-8, a byte-order
-//!   mark skipped; Windows-1252 from a byte that is not UTF-8 on, with a warning; see
-//!   [`super::read::decode`]). Columns are found by header, exactly or else ignoring case and
-//!   surrounding white space.
+//! - Delimited by a comma, a tab, a semicolon or a pipe: `--delimiter`, else the one that splits
+//!   the header into the most columns (when several do, the one the first rows agree with; when
+//!   they do not tell either, the file is refused with a hint to give `--delimiter`). RFC 4180
+//!   quoting; text decoded by the one policy (UTF-8, a byte-order mark skipped; Windows-1252
+//!   from a byte that is not UTF-8 on, with a warning; see [`super::read::decode`]). Columns are
+//!   found by header, exactly or else ignoring case and surrounding white space.
+//! - A row with fewer fields than the header is read with the missing fields empty, and one
+//!   warning lists such rows' lines; a row with more is refused, naming its line. A file cut
+//!   short is refused: its last row has fewer fields and no line end after it, or a quoted
+//!   field is never closed.
 //! - The id is the key columns' values (trimmed) joined with ` | ` in `--key` order; an empty
 //!   key value is an error naming the line, and so is a key two rows share (add another
 //!   `--key` column to tell them apart).
@@ -21,31 +27,37 @@
 //! - Every column not mapped to a field (key columns included) is kept in `extra` under its
 //!   header.
 //! - The file states no date: it comes from the command line.
+//! - The publication carries its columns and the fields they fill ([`Column`]), so that
+//!   `compare` reports a column added or removed once, not as a change of every row.
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use super::read::csv::{CsvReader, Row};
+use super::read::csv::{
+    CsvReader, Delimiter, Row, Sniffed, sniff_delimiter, unterminated_quote_line_with,
+};
 use super::read::decode::Syntax;
 use super::read::text::whole_text;
 use super::registry::{Capabilities, FormatDescriptor};
 use super::{
     FormatError, Input, Location, ParseOptions, ParseResult, ParsedPublication, dates, record_error,
 };
-use crate::model::{Entry, EntryId, EntryType, PublicationContent, text};
+use crate::model::{Column, Entry, EntryId, EntryType, PublicationContent, text};
 
 /// The `csv` format (any CSV, read by `--key` and `--map`).
 pub(crate) static PLAIN_CSV: FormatDescriptor = FormatDescriptor {
     name: "csv",
-    description: "any CSV with a header row: --key COL (repeatable), --map field=COLUMN, --list",
+    description: "any CSV with a header row (comma, tab, semicolon or pipe; --delimiter): --key COL (repeatable), --map field=COLUMN, --list",
     list_ids: "--list",
     key: "--key columns (joined with \" | \")",
     reason_fields: "as mapped by --map (programs, reason, license_requirement, license_policy, citations)",
     // 2: a file that was not UTF-8 used to be read whole as Windows-1252; it is now UTF-8 up to
     // its first byte that is not, Windows-1252 from there, so a file mixing the two reads
     // differently (see `read::decode`).
-    parser_version: 2,
+    // 3: the delimiter is told from the header: a file whose header a tab, semicolon or pipe
+    // splits into more columns than the comma used to be read as comma-separated.
+    parser_version: 3,
     // Read only when named: any CSV could be one.
     recogniser: None,
     parse,
@@ -73,6 +85,9 @@ const FIELDS: [&str; 11] = [
     "listed_on",
 ];
 
+/// How many lines of short rows the warning about them names.
+const SHORT_ROWS_SHOWN: usize = 10;
+
 /// Reads one input.
 pub(super) fn parse(input: &Input) -> ParseResult {
     let name = input.primary.name.as_str();
@@ -88,35 +103,79 @@ pub(super) fn parse(input: &Input) -> ParseResult {
         ));
     }
     let decoded = whole_text(&input.primary, Syntax::Text)?;
-    let mut reader = CsvReader::new(name, decoded.text.as_bytes(), b',');
-    let headers = read_header(name, &mut reader)?;
+    let text = decoded.text.as_bytes();
+    let delimiter = match input.options.delimiter {
+        Some(delimiter) => delimiter,
+        None => told_delimiter(name, text)?,
+    };
+    if let Some(line) = unterminated_quote_line_with(text, delimiter.byte()) {
+        return Err(FormatError::new(
+            name,
+            Location::Line(line),
+            "a quoted field of the row that starts here is never closed: the file was cut short (truncated), or a closing quote is missing; download it again or mend the quote",
+        ));
+    }
+    let mut reader = CsvReader::new(name, text, delimiter.byte());
+    let (header_line, headers) = read_header(name, &mut reader)?;
     let layout = Layout::new(name, &headers, &input.options)?;
 
     let mut entries = Vec::new();
     let mut lines: Vec<Option<u64>> = Vec::new();
     let mut key_lines: HashMap<String, u64> = HashMap::new();
+    let mut short_rows: Vec<u64> = Vec::new();
+    // The last row read, when it has fewer fields than the header.
+    let mut short_last: Option<(u64, usize)> = None;
     while let Some(row) = reader.next_row()? {
-        if row.len() != headers.len() {
+        let line = row.line();
+        short_last = (row.len() < headers.len()).then_some((line, row.len()));
+        if row.is_blank() {
+            continue;
+        }
+        if row.len() > headers.len() {
             return Err(FormatError::new(
                 name,
-                Location::Line(row.line()),
+                Location::Line(line),
                 format!(
-                    "this row has {} field{} but the header has {}: is a comma in a value not quoted?",
+                    "this row has {} fields but the header (line {header_line}) has {}: is a {} in a value not quoted?{}",
                     row.len(),
-                    if row.len() == 1 { "" } else { "s" },
-                    headers.len()
+                    headers.len(),
+                    delimiter.name(),
+                    if input.options.delimiter.is_none() {
+                        format!(
+                            " (the file is read as {}-separated, told from its header; --delimiter gives another)",
+                            delimiter.name()
+                        )
+                    } else {
+                        String::new()
+                    }
                 ),
             ));
         }
-        if row.fields().all(|f| f.trim().is_empty()) {
-            continue;
+        if row.len() < headers.len() {
+            short_rows.push(line);
         }
         entries.push(layout.entry(name, &row, &mut key_lines)?);
-        lines.push(Some(row.line()));
+        lines.push(Some(line));
+    }
+    if let Some((line, found)) = short_last
+        && !text.ends_with(b"\n")
+        && !text.ends_with(b"\r")
+    {
+        return Err(FormatError::new(
+            name,
+            Location::Line(line),
+            format!(
+                "the file ends in a row of {found} field{} where the header (line {header_line}) has {}, with no line end after it: it was cut short (truncated); download it again (if the row is whole, end the file with a line end)",
+                if found == 1 { "" } else { "s" },
+                headers.len()
+            ),
+        ));
     }
     let content = PublicationContent::Snapshot(entries)
         .normalize()
         .map_err(|e| record_error(name, e, |i| lines.get(i).copied().flatten()))?;
+    let mut warnings: Vec<String> = decoded.note.map(|n| n.warning(name)).into_iter().collect();
+    warnings.extend(short_rows_warning(name, &short_rows, headers.len()));
     Ok((
         vec![ParsedPublication {
             list,
@@ -124,19 +183,71 @@ pub(super) fn parse(input: &Input) -> ParseResult {
             stated_date_text: None,
             source: None,
             content,
+            columns: Some(layout.columns()),
         }],
-        decoded.note.map(|n| n.warning(name)).into_iter().collect(),
+        warnings,
     ))
 }
 
-/// Reads the header row: the column names, trimmed, each once.
+/// The delimiter the header of `text` shows ([`sniff_delimiter`]); an error when two
+/// delimiters split it alike and the rows do not tell them apart.
+fn told_delimiter(name: &str, text: &[u8]) -> Result<Delimiter, FormatError> {
+    match sniff_delimiter(text) {
+        Sniffed::One(delimiter) => Ok(delimiter),
+        Sniffed::Ambiguous(candidates, columns) => {
+            let names: Vec<&str> = candidates.iter().map(|d| d.name()).collect();
+            let first_line = 1 + text
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            Err(FormatError::new(
+                name,
+                Location::Line(first_line),
+                format!(
+                    "cannot tell the delimiter: {} each split the header into {columns} columns, and the rows after it do not tell them apart; give --delimiter (e.g. --delimiter {})",
+                    names.join(" and "),
+                    names.first().copied().unwrap_or("comma")
+                ),
+            ))
+        }
+    }
+}
+
+/// The warning naming the rows that had fewer fields than the header (the first
+/// [`SHORT_ROWS_SHOWN`] lines, then how many more); `None` when there were none.
+fn short_rows_warning(name: &str, lines: &[u64], columns: usize) -> Option<String> {
+    let count = lines.len();
+    if count == 0 {
+        return None;
+    }
+    let shown: Vec<String> = lines
+        .iter()
+        .take(SHORT_ROWS_SHOWN)
+        .map(u64::to_string)
+        .collect();
+    let more = count.saturating_sub(SHORT_ROWS_SHOWN);
+    Some(format!(
+        "{name}: {count} {} fewer fields than the header ({columns}): line{} {}{}; the missing fields were read as empty: check that no value is lost",
+        if count == 1 { "row has" } else { "rows have" },
+        if count == 1 { "" } else { "s" },
+        shown.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    ))
+}
+
+/// Reads the header row: its line, and the column names, trimmed, each once.
 fn read_header<R: std::io::Read>(
     name: &str,
     reader: &mut CsvReader<'_, R>,
-) -> Result<Vec<String>, FormatError> {
-    let headers = reader
+) -> Result<(u64, Vec<String>), FormatError> {
+    let (line, headers) = reader
         .next_row()?
-        .map(|row| row.trimmed())
+        .map(|row| (row.line(), row.trimmed()))
         .unwrap_or_default();
     if headers.iter().all(String::is_empty) {
         return Err(FormatError::new(
@@ -150,7 +261,7 @@ fn read_header<R: std::io::Read>(
         if let Some(first) = seen.insert(h.as_str(), i) {
             return Err(FormatError::new(
                 name,
-                Location::Line(1),
+                Location::Line(line),
                 format!(
                     "columns {} and {} are both headed {h:?}: headers must be unique",
                     first + 1,
@@ -159,7 +270,7 @@ fn read_header<R: std::io::Read>(
             ));
         }
     }
-    Ok(headers)
+    Ok((line, headers))
 }
 
 /// Which columns make the key and which fill which entry field.
@@ -248,7 +359,38 @@ impl<'a> Layout<'a> {
         })
     }
 
-    /// The entry of one row; `key_lines` holds the line of every key seen so far.
+    /// The columns with a header and the fields they fill: each field a column is mapped to,
+    /// else `extra.<header>`.
+    fn columns(&self) -> Vec<Column> {
+        let mut columns = Vec::new();
+        for (i, header) in self.headers.iter().enumerate() {
+            if header.is_empty() {
+                continue;
+            }
+            let fields: Vec<&str> = self
+                .mapping
+                .iter()
+                .filter(|&(_, &column)| column == i)
+                .map(|(&field, _)| field)
+                .collect();
+            if fields.is_empty() {
+                columns.push(Column {
+                    header: header.clone(),
+                    field: format!("extra.{header}"),
+                });
+            }
+            for field in fields {
+                columns.push(Column {
+                    header: header.clone(),
+                    field: field.to_string(),
+                });
+            }
+        }
+        columns
+    }
+
+    /// The entry of one row (missing fields read as empty); `key_lines` holds the line of
+    /// every key seen so far.
     fn entry(
         &self,
         name: &str,
@@ -468,7 +610,12 @@ mod tests {
         assert_eq!(e.location, Location::Line(3));
         let e = parse(&input(b"Id,Name\n1,A,extra\n", &["Id"], &[])).unwrap_err();
         assert_eq!(e.location, Location::Line(2));
-        assert!(e.message.contains("3 fields but the header has 2"), "{e}");
+        assert!(
+            e.message.contains(
+                "3 fields but the header (line 1) has 2: is a comma in a value not quoted?"
+            ),
+            "{e}"
+        );
         let e = parse(&input(b"Id,Name\n1,  \n", &["Id"], &[])).unwrap_err();
         assert!(e.message.contains("empty name"), "{e}");
         let e = parse(&input(b"Id,Name,Type\n1,A,company\n", &["Id"], &[])).unwrap_err();
@@ -476,6 +623,66 @@ mod tests {
         let e = parse(&input(b"Id,Id\n1,2\n", &["Id"], &[])).unwrap_err();
         assert!(e.message.contains("both headed"), "{e}");
         assert!(parse(&input(b"", &["Id"], &[])).is_err());
+    }
+
+    /// Issue 12: short rows padded (one warning), long rows refused, a cut last row refused;
+    /// the delimiter told from the header or forced; the columns and the fields they fill.
+    #[test]
+    fn ragged_rows_delimiters_and_columns() {
+        let (p, warnings) =
+            parse(&input(b"\n\nId;Name;Note\n1;A\n2;B;x\n3;C\n", &["Id"], &[])).unwrap();
+        assert_eq!(entries(&p[0]).len(), 3);
+        assert_eq!(entries(&p[0])[1].extra["Note"], "x");
+        assert_eq!(
+            warnings,
+            [
+                "t.csv: 2 rows have fewer fields than the header (3): lines 4, 6; the missing fields were read as empty: check that no value is lost"
+            ]
+        );
+        let e = parse(&input(b"Id;Name\n1;A\n2", &["Id"], &[])).unwrap_err();
+        assert_eq!(e.location, Location::Line(3));
+        assert!(e.message.contains("cut short"), "{e}");
+        // A whole last row without a line end is no cut.
+        assert!(parse(&input(b"Id;Name\n1;A\n2;B", &["Id"], &[])).is_ok());
+        let e = parse(&input(b"Id,Name\n1,\"A\n2,B\n", &["Id"], &[])).unwrap_err();
+        assert_eq!(e.location, Location::Line(2));
+        assert!(e.message.contains("never closed"), "{e}");
+
+        let mut forced = input(
+            b"Id|Name,Alias\n1|A,B\n",
+            &["Id"],
+            &[("name", "Name,Alias")],
+        );
+        forced.options.delimiter = Some(Delimiter::Pipe);
+        let (p, _) = parse(&forced).unwrap();
+        assert_eq!(entries(&p[0])[0].name, "A,B");
+        let e = parse(&input(b"\nA,B;C\n1,2;3\n", &["A"], &[])).unwrap_err();
+        assert_eq!(e.location, Location::Line(2));
+        assert!(e.message.contains("comma and semicolon"), "{e}");
+
+        let (p, _) = parse(&input(
+            b"Id,Entity,Type,Notes,\n1,A,entity,n,\n",
+            &["Id"],
+            &[("name", "Entity"), ("aliases", "Entity")],
+        ))
+        .unwrap();
+        let columns: Vec<(String, String)> = p[0]
+            .columns
+            .iter()
+            .flatten()
+            .map(|c| (c.header.clone(), c.field.clone()))
+            .collect();
+        let pair = |h: &str, f: &str| (h.to_string(), f.to_string());
+        assert_eq!(
+            columns,
+            [
+                pair("Id", "extra.Id"),
+                pair("Entity", "aliases"),
+                pair("Entity", "name"),
+                pair("Type", "extra.Type"),
+                pair("Notes", "extra.Notes"),
+            ]
+        );
     }
 
     #[test]

@@ -144,6 +144,7 @@ pub(super) fn parse(input: &Input) -> ParseResult {
             stated_date_text: stated_text,
             source: None,
             content,
+            columns: None,
         }],
         warnings,
     ))

@@ -28,14 +28,16 @@ pub struct InputOptions {
     pub keys: Vec<String>,
     /// Plain CSV: (entry field, column) pairs, in order.
     pub map: Vec<(String, String)>,
+    /// Plain CSV: the field delimiter; `None`: told from the header.
+    pub delimiter: Option<crate::formats::Delimiter>,
 }
 
 impl InputOptions {
     /// The format to read as, when not recognised from content: `format`, else plain CSV when
-    /// keys or a mapping are given.
+    /// keys, a mapping or a delimiter are given.
     pub fn forced(&self) -> Option<Format> {
         self.format.or_else(|| {
-            (!self.keys.is_empty() || !self.map.is_empty())
+            (!self.keys.is_empty() || !self.map.is_empty() || self.delimiter.is_some())
                 .then(Format::for_key_and_map)
                 .flatten()
         })
@@ -47,6 +49,7 @@ impl InputOptions {
             list: self.list.clone(),
             keys: self.keys.clone(),
             map: self.map.clone(),
+            delimiter: self.delimiter,
         }
     }
 

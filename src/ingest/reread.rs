@@ -85,6 +85,9 @@ pub fn reread(
         list: manifest.options.list.clone(),
         keys: manifest.options.keys.clone(),
         map: manifest.options.map.clone(),
+        // Not recorded in the manifest yet: a plain CSV is read again with its delimiter
+        // told from its header (issue 12 item 10).
+        delimiter: None,
     };
     let mut merged: Option<PublicationContent> = None;
     for (primary, companions) in inputs {

@@ -271,6 +271,75 @@ pub fn diff_states(list: &ListId, a: &ListState, b: &ListState) -> Vec<Change> {
     changes
 }
 
+/// A column of a file whose columns the user chose (the plain CSV): its header, and the entry
+/// field its values fill (`name`, `countries`, …, or `extra.<header>`), named as a
+/// [`FieldChange`] names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// The header, as the file writes it (trimmed).
+    pub header: String,
+    /// The field its values fill.
+    pub field: String,
+}
+
+/// The columns of one list's file that were added or removed between two files: reported
+/// once, and kept out of the rows' changes (a new column is not a change of every row).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ColumnChange {
+    /// The list.
+    pub list: Option<ListId>,
+    /// Headers of the columns only the later file has, in its order.
+    pub added: Vec<String>,
+    /// Headers of the columns only the earlier file has, in its order.
+    pub removed: Vec<String>,
+    /// The fields those columns fill: their values are left out of the rows' changes.
+    pub fields: Vec<String>,
+}
+
+impl ColumnChange {
+    /// The columns of `list` added and removed from `before` to `after`. A column is the same
+    /// column when it fills the same field (a column mapped to `name` whose header changed
+    /// case is no column change; an `extra` column is told by its exact header).
+    pub fn between(list: &ListId, before: &[Column], after: &[Column]) -> ColumnChange {
+        let fills = |columns: &[Column], field: &str| columns.iter().any(|c| c.field == field);
+        let mut change = ColumnChange {
+            list: Some(list.clone()),
+            ..ColumnChange::default()
+        };
+        for column in after.iter().filter(|c| !fills(before, &c.field)) {
+            change.added.push(column.header.clone());
+            change.fields.push(column.field.clone());
+        }
+        for column in before.iter().filter(|c| !fills(after, &c.field)) {
+            change.removed.push(column.header.clone());
+            change.fields.push(column.field.clone());
+        }
+        change
+    }
+
+    /// True when no column was added or removed.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty()
+    }
+
+    /// Takes the columns' fields out of the changes of its list; a changed entry left with no
+    /// field is no change.
+    pub fn exclude_from(&self, changes: &mut Vec<Change>) {
+        if self.fields.is_empty() {
+            return;
+        }
+        changes.retain_mut(|change| {
+            if self.list.as_ref().is_some_and(|l| *l != change.list)
+                || change.kind != ChangeKind::Changed
+            {
+                return true;
+            }
+            change.fields.retain(|f| !self.fields.contains(&f.field));
+            !change.fields.is_empty()
+        });
+    }
+}
+
 /// Applies changes to a state: additions and changes put their `after`, removals take the entry out.
 pub fn apply_changes(state: &mut ListState, changes: &[Change]) {
     for change in changes {
@@ -343,6 +412,48 @@ mod tests {
         let change = Change::between(&list(), Some(before), Some(after)).unwrap();
         assert_eq!(change.fields[0].field, "extra.title");
         assert_eq!(change.fields[0].after, Value::Null);
+    }
+
+    #[test]
+    fn a_column_added_or_removed_is_left_out_of_the_rows() {
+        let column = |header: &str, field: &str| Column {
+            header: header.into(),
+            field: field.into(),
+        };
+        let before = [
+            column("Id", "extra.Id"),
+            column("Entity", "name"),
+            column("Remarks", "extra.Remarks"),
+        ];
+        let after = [
+            column("Id", "extra.Id"),
+            column("ENTITY", "name"),
+            column("Notes", "extra.Notes"),
+            column("Type", "type"),
+        ];
+        let change = ColumnChange::between(&list(), &before, &after);
+        assert_eq!(change.added, ["Notes", "Type"]);
+        assert_eq!(change.removed, ["Remarks"]);
+        assert_eq!(change.fields, ["extra.Notes", "type", "extra.Remarks"]);
+        assert!(ColumnChange::between(&list(), &before, &before).is_empty());
+
+        let mut a = entry("1", "A");
+        a.extra.insert("Remarks".into(), "old".into());
+        let mut b = entry("1", "A");
+        b.extra.insert("Notes".into(), "new".into());
+        b.entry_type = Some(crate::model::EntryType::Entity);
+        let mut c = b.clone();
+        c.name = "A Ltd".into();
+        let mut changes = vec![
+            Change::between(&list(), Some(a.clone()), Some(b)).unwrap(),
+            Change::between(&list(), Some(a.clone()), Some(c)).unwrap(),
+            Change::between(&list(), None, Some(a)).unwrap(),
+        ];
+        change.exclude_from(&mut changes);
+        assert_eq!(changes.len(), 2);
+        assert_eq!(changes[0].fields.len(), 1);
+        assert_eq!(changes[0].fields[0].field, "name");
+        assert_eq!(changes[1].kind, ChangeKind::Added);
     }
 
     #[test]

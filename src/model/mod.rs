@@ -5,6 +5,8 @@ mod change;
 pub mod checkpoint;
 mod entry;
 mod extra;
+// Issue 12: filters on answers, and the order answers list entries in.
+mod filter;
 pub mod fold;
 mod ids;
 pub mod merkle;
@@ -22,18 +24,20 @@ pub mod text;
 pub mod reparse;
 
 pub use change::{
-    Change, ChangeKind, FieldChange, ListState, REASON_FIELDS, apply_changes, diff_entries,
-    diff_states,
+    Change, ChangeKind, Column, ColumnChange, FieldChange, ListState, REASON_FIELDS, apply_changes,
+    diff_entries, diff_states,
 };
 pub use entry::{Entry, EntryHash, EntryType, normalize_value, optional_date};
 pub use extra::{Extra, ExtraMap};
+pub use filter::{EntryFilter, id_order, is_numeric_id};
 pub use ids::{EntryId, IdCleaning, ListId, clean_id_text, is_format_char};
 pub use publication::{Amendment, Identity, Publication, PublicationContent, PublicationKind};
 pub use published::{PublicationTime, PublicationTimeError};
 pub use report::{
-    AsOfReport, Baseline, Basis, BasisPublication, DiffReport, Effect, EntryHistory, EntryVersion,
-    EventMeta, HistoryReport, ListBasis, ListSummary, ListedEntry, ListsReport, LogEvent,
-    LogReport, PublicationReport, RetractionMeta, SinceReport, Standing, VersionChange,
+    AsOfReport, Baseline, Basis, BasisPublication, CloseName, CountRow, CountScope, CountsReport,
+    DiffReport, Effect, EntryHistory, EntryVersion, EventMeta, HistoryReport, ListBasis,
+    ListSummary, ListedEntry, ListsReport, LogEvent, LogReport, PublicationReport, RetractionMeta,
+    SinceReport, Standing, VersionChange,
 };
 
 /// Why a value cannot be part of the model.

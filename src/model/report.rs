@@ -4,7 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Change, ChangeKind, Entry, EntryId, Identity, ListId, PublicationKind, PublicationTime,
+    Change, ChangeKind, ColumnChange, Entry, EntryFilter, EntryId, FieldChange, Identity, ListId,
+    PublicationKind, PublicationTime, id_order,
 };
 
 /// How many entries an event added, removed and changed when it was recorded.
@@ -76,7 +77,8 @@ pub struct DiffReport {
     pub from: Option<NaiveDate>,
     /// The later state (end of this date), when known.
     pub to: Option<NaiveDate>,
-    /// Every added, removed and changed entry, ordered by list, then kind, then id.
+    /// Every added, removed and changed entry, ordered by list, then kind, then id
+    /// ([`id_order`]).
     pub changes: Vec<Change>,
     /// The lists whose first publication in the store falls inside the window: their entries
     /// are reported as this baseline, not as additions, and `changes` start after it. Ordered
@@ -85,9 +87,29 @@ pub struct DiffReport {
     /// What the answer stands on; `None` for a difference of two files (`compare`), which
     /// reads no store.
     pub basis: Option<Basis>,
+    /// The columns added to or removed from a plain CSV between the two files (`compare`),
+    /// when any: reported once, and left out of `changes`.
+    pub columns: Option<ColumnChange>,
+    /// What the answer keeps of the changes (and counts of the baselines' entries); empty:
+    /// everything.
+    pub filter: EntryFilter,
 }
 
 impl DiffReport {
+    /// Records a column change and takes its columns' values out of the changes.
+    pub fn set_columns(&mut self, columns: ColumnChange) {
+        if columns.is_empty() {
+            return;
+        }
+        columns.exclude_from(&mut self.changes);
+        self.columns = Some(columns);
+    }
+
+    /// True when anything differs: an entry, or a column.
+    pub fn has_changes(&self) -> bool {
+        !self.changes.is_empty() || self.columns.as_ref().is_some_and(|c| !c.is_empty())
+    }
+
     /// How many changes are of `kind`.
     pub fn count(&self, kind: ChangeKind) -> usize {
         self.changes.iter().filter(|c| c.kind == kind).count()
@@ -103,10 +125,14 @@ impl DiffReport {
         self.changes.iter().filter(move |c| c.kind == kind)
     }
 
-    /// Puts changes in the documented order: list, kind (added, removed, changed), id.
+    /// Puts changes in the documented order: list, kind (added, removed, changed), id
+    /// ([`id_order`]).
     pub fn sort(&mut self) {
-        self.changes
-            .sort_by(|a, b| (&a.list, a.kind, &a.id).cmp(&(&b.list, b.kind, &b.id)));
+        self.changes.sort_by(|a, b| {
+            (&a.list, a.kind)
+                .cmp(&(&b.list, b.kind))
+                .then_with(|| id_order(&a.id, &b.id))
+        });
     }
 }
 
@@ -115,7 +141,7 @@ impl DiffReport {
 pub struct PublicationReport {
     /// The event that recorded the publication.
     pub event: EventMeta,
-    /// Its changes, ordered by kind, then id.
+    /// Its changes, ordered by kind, then id ([`id_order`]).
     pub changes: Vec<Change>,
 }
 
@@ -154,10 +180,12 @@ pub struct ListedEntry {
 pub struct AsOfReport {
     /// The date.
     pub as_of: NaiveDate,
-    /// The entries, ordered by list, then id.
+    /// The entries, ordered by list, then id ([`id_order`]).
     pub entries: Vec<ListedEntry>,
     /// What the answer stands on: per list, the publication in force at the end of `as_of`.
     pub basis: Basis,
+    /// What the answer keeps of the entries in force; empty: every one.
+    pub filter: EntryFilter,
 }
 
 /// What a publication did to an entry, in its history.
@@ -204,6 +232,9 @@ pub struct EntryVersion {
     pub change: VersionChange,
     /// The entry as that publication left it (for a removal: as it last stood).
     pub entry: Entry,
+    /// For a change, the fields that differ from the version before it (which a filtered
+    /// history may not show).
+    pub fields: Vec<FieldChange>,
 }
 
 /// Every version of one entry.
@@ -215,15 +246,39 @@ pub struct EntryHistory {
     pub id: EntryId,
     /// Its latest name.
     pub name: String,
-    /// Its versions in fold order.
+    /// The name the query matched when it is not `name`: an alias or an earlier name (of any
+    /// version); `None` when the query matched `name` or the id.
+    pub matched: Option<String>,
+    /// Its versions in fold order (with a filter, those that pass it).
     pub versions: Vec<EntryVersion>,
+}
+
+/// A name close to a query that matched nothing, with the entry that has or had it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloseName {
+    /// The list.
+    pub list: ListId,
+    /// The entry.
+    pub id: EntryId,
+    /// The close name: a primary name or an alias the entry has had.
+    pub name: String,
+    /// The entry's latest name.
+    pub entry_name: String,
 }
 
 /// The histories of every entry matching a query.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HistoryReport {
-    /// One history per matching entry, ordered by list, then id.
+    /// The query, as given.
+    pub query: String,
+    /// One history per matching entry, ordered by list, then id ([`id_order`]).
     pub entries: Vec<EntryHistory>,
+    /// When nothing matched: the closest names, closest first (at most five).
+    pub closest: Vec<CloseName>,
+    /// How many entries matched the query but have no version that passes the filter.
+    pub excluded: usize,
+    /// What the answer keeps of the versions; empty: every one.
+    pub filter: EntryFilter,
     /// What the answer stands on: the latest publication of every list searched.
     pub basis: Basis,
 }
@@ -376,4 +431,110 @@ pub struct ListsReport {
     pub asked: NaiveDate,
     /// One per list, ordered by list.
     pub lists: Vec<ListSummary>,
+}
+
+/// What a row of `--counts` counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CountScope {
+    /// A list's baseline in the window: the entries it left in force.
+    Baseline,
+    /// One publication: the changes it made.
+    Publication,
+    /// A list over the whole window: its net changes.
+    Net,
+    /// A list at the date asked: the entries in force.
+    InForce,
+    /// A list's matching entries: how many, and their versions by kind.
+    History,
+}
+
+impl CountScope {
+    /// The label used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CountScope::Baseline => "baseline",
+            CountScope::Publication => "publication",
+            CountScope::Net => "net",
+            CountScope::InForce => "in-force",
+            CountScope::History => "history",
+        }
+    }
+}
+
+/// One row of `--counts`: the fields that do not apply to its scope are `None`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CountRow {
+    /// The list.
+    pub list: ListId,
+    /// What the row counts.
+    pub scope: CountScope,
+    /// The publication's time (baseline, publication, in force).
+    pub published: Option<PublicationTime>,
+    /// Its event.
+    pub event: Option<u64>,
+    /// Its source.
+    pub source: Option<String>,
+    /// Entries: in force (baseline, in force), or matching (history).
+    pub entries: Option<u64>,
+    /// Additions (versions `added` in a history).
+    pub added: Option<u64>,
+    /// Removals.
+    pub removed: Option<u64>,
+    /// Changed entries.
+    pub changed: Option<u64>,
+    /// Changes that are reason changes.
+    pub reason_changes: Option<u64>,
+}
+
+impl CountRow {
+    /// A row of `scope` for `list` with nothing counted yet.
+    pub fn new(list: ListId, scope: CountScope) -> CountRow {
+        CountRow {
+            list,
+            scope,
+            published: None,
+            event: None,
+            source: None,
+            entries: None,
+            added: None,
+            removed: None,
+            changed: None,
+            reason_changes: None,
+        }
+    }
+
+    /// The row with `changes` counted by kind.
+    pub fn counting<'a>(mut self, changes: impl IntoIterator<Item = &'a Change>) -> CountRow {
+        let (mut added, mut removed, mut changed, mut reasons) = (0, 0, 0, 0);
+        for change in changes {
+            match change.kind {
+                ChangeKind::Added => added += 1,
+                ChangeKind::Removed => removed += 1,
+                ChangeKind::Changed => changed += 1,
+            }
+            reasons += u64::from(change.reason_changed());
+        }
+        self.added = Some(added);
+        self.removed = Some(removed);
+        self.changed = Some(changed);
+        self.reason_changes = Some(reasons);
+        self
+    }
+}
+
+/// An answer summed up (`--counts`): one row per list and publication, instead of the entries
+/// or changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CountsReport {
+    /// The rows: baselines, publications (in date order), then one net row per list; or one
+    /// row per list.
+    pub rows: Vec<CountRow>,
+    /// For `since` and `diff`, the dates the window runs between (to say when a list had no
+    /// publication in it).
+    pub window: Option<(NaiveDate, NaiveDate)>,
+    /// What the answer stands on.
+    pub basis: Basis,
+    /// What was counted; empty: everything.
+    pub filter: EntryFilter,
 }

@@ -9,9 +9,10 @@ use chrono::NaiveDate;
 
 use crate::model::fold;
 use crate::model::{
-    AsOfReport, Basis, Change, DiffReport, Entry, EntryHistory, EntryId, EntryVersion,
-    HistoryReport, ListId, ListState, ListSummary, ListedEntry, ListsReport, LogReport,
-    Publication, PublicationContent, PublicationReport, SinceReport, VersionChange,
+    AsOfReport, Basis, Change, CountRow, CountScope, CountsReport, DiffReport, Entry, EntryFilter,
+    EntryHistory, EntryId, EntryVersion, HistoryReport, ListId, ListState, ListSummary,
+    ListedEntry, ListsReport, LogReport, Publication, PublicationContent, PublicationReport,
+    SinceReport, VersionChange, diff_entries, id_order,
 };
 use crate::store::{StoreError, View};
 
@@ -21,6 +22,9 @@ pub mod reparse;
 // Issue 11: baselines and what an answer stands on.
 mod grounds;
 use grounds::ListPublications;
+
+// Issue 12: finding entries by any name they have had.
+mod search;
 
 /// Why a question cannot be answered.
 #[derive(Debug, thiserror::Error)]
@@ -95,87 +99,171 @@ pub fn as_of_basis(view: &View, date: NaiveDate, filter: &ListFilter) -> Result<
     basis_of(view, &filter.lists(view)?, date, date)
 }
 
-/// Every entry in force at the end of `date`.
-pub fn as_of(view: &View, date: NaiveDate, filter: &ListFilter) -> Result<AsOfReport, QueryError> {
-    let mut entries = Vec::new();
-    for list in filter.lists(view)? {
-        for entry in view.state_as_of(&list, date)? {
-            entries.push(ListedEntry {
-                list: list.clone(),
-                entry,
-            });
-        }
-    }
-    Ok(AsOfReport {
-        as_of: date,
-        entries,
-        basis: as_of_basis(view, date, filter)?,
-    })
-}
-
-/// Calls `f` with the list and the canonical JSON of every entry in force at the end of `date`,
-/// without parsing it: for output that can copy it as it is.
-pub fn each_as_of<E: From<QueryError> + From<StoreError>>(
-    view: &View,
-    date: NaiveDate,
-    filter: &ListFilter,
-    mut f: impl FnMut(&ListId, &[u8]) -> Result<(), E>,
-) -> Result<(), E> {
-    for list in filter.lists(view)? {
-        view.each_as_of(&list, date, |json| f(&list, json))?;
+/// Refuses `--reason-changes` for an answer that lists entries, not changes.
+fn entries_only(entries: &EntryFilter) -> Result<(), QueryError> {
+    if entries.reason_changes {
+        return Err(QueryError::Invalid(
+            "--reason-changes selects changes, and as-of lists the entries in force: use it with since, diff or history".into(),
+        ));
     }
     Ok(())
 }
 
-/// The net difference between the end of `from` and the end of `to` (either may be the later).
+/// Every entry in force at the end of `date` that passes `entries`, ordered by list, then id
+/// ([`id_order`]).
+pub fn as_of(
+    view: &View,
+    date: NaiveDate,
+    filter: &ListFilter,
+    entries: &EntryFilter,
+) -> Result<AsOfReport, QueryError> {
+    entries_only(entries)?;
+    let mut listed = Vec::new();
+    for list in filter.lists(view)? {
+        let mut state = view.state_as_of(&list, date)?;
+        state.retain(|entry| entries.admits_entry(entry));
+        state.sort_by(|a, b| id_order(&a.id, &b.id));
+        listed.extend(state.into_iter().map(|entry| ListedEntry {
+            list: list.clone(),
+            entry,
+        }));
+    }
+    Ok(AsOfReport {
+        as_of: date,
+        entries: listed,
+        basis: as_of_basis(view, date, filter)?,
+        filter: entries.clone(),
+    })
+}
+
+/// Calls `f` with the list and the canonical JSON of every entry in force at the end of `date`
+/// that passes `entries`, ordered by list, then id ([`id_order`]), without parsing it unless
+/// the filter needs it: for output that can copy it as it is.
+pub fn each_as_of<E: From<QueryError> + From<StoreError>>(
+    view: &View,
+    date: NaiveDate,
+    filter: &ListFilter,
+    entries: &EntryFilter,
+    mut f: impl FnMut(&ListId, &[u8]) -> Result<(), E>,
+) -> Result<(), E> {
+    entries_only(entries)?;
+    for list in filter.lists(view)? {
+        view.each_as_of_by_id(&list, date, |json| {
+            if entries.selects_entries() && !entries.admits_entry(&parse_stored(json)?) {
+                return Ok(());
+            }
+            f(&list, json)
+        })?;
+    }
+    Ok(())
+}
+
+/// A stored entry's canonical JSON, parsed.
+fn parse_stored(json: &[u8]) -> Result<Entry, StoreError> {
+    serde_json::from_slice::<Entry>(json)
+        .map_err(|e| StoreError::Corrupt(format!("a stored entry does not read back: {e}")))
+}
+
+/// `--counts` of `as-of`: per list, the entries in force at the end of `date` that pass
+/// `entries`, and the publication they stand on.
+pub fn as_of_counts(
+    view: &View,
+    date: NaiveDate,
+    filter: &ListFilter,
+    entries: &EntryFilter,
+) -> Result<CountsReport, QueryError> {
+    entries_only(entries)?;
+    let basis = as_of_basis(view, date, filter)?;
+    let mut rows = Vec::new();
+    for list_basis in &basis.lists {
+        let list = &list_basis.list;
+        let mut row = CountRow::new(list.clone(), CountScope::InForce);
+        if let Some(read) = list_basis.read {
+            row.published = Some(read.published);
+            row.event = Some(read.event);
+            row.source = Some(view.event(read.event)?.source);
+        }
+        let count = if entries.selects_entries() {
+            let mut count = 0u64;
+            view.each_as_of(list, date, |json| -> Result<(), StoreError> {
+                count += u64::from(entries.admits_entry(&parse_stored(json)?));
+                Ok(())
+            })?;
+            count
+        } else {
+            view.ids_as_of(list, date)?.len() as u64
+        };
+        row.entries = Some(count);
+        rows.push(row);
+    }
+    Ok(CountsReport {
+        rows,
+        window: None,
+        basis,
+        filter: entries.clone(),
+    })
+}
+
+/// The net difference between the end of `from` and the end of `to`, keeping the changes that
+/// pass `entries`. `from` after `to` is refused, as `since` refuses `--until` before its date.
 ///
 /// For a list whose baseline (first publication in the store) falls between them, the earlier
 /// end is the list just after its baseline: the store knows nothing of the list before it, so
-/// its entries are reported as the baseline, not as additions (or, backwards, removals).
+/// its entries are reported as the baseline, not as additions.
 pub fn diff(
     view: &View,
     from: NaiveDate,
     to: NaiveDate,
     filter: &ListFilter,
+    entries: &EntryFilter,
 ) -> Result<DiffReport, QueryError> {
-    let later = from.max(to);
-    diff_asked(view, from, to, filter, later)
+    if from > to {
+        return Err(QueryError::Invalid(format!(
+            "FROM {from} is after TO {to}: give the earlier date first (listdiff diff {to} {from})"
+        )));
+    }
+    diff_asked(view, from, to, filter, entries, to)
 }
 
-/// [`diff`], with the basis aged to `asked`.
+/// [`diff`] of `earlier` and `later` (in that order), with the basis aged to `asked`.
 fn diff_asked(
     view: &View,
-    from: NaiveDate,
-    to: NaiveDate,
+    earlier: NaiveDate,
+    later: NaiveDate,
     filter: &ListFilter,
+    entries: &EntryFilter,
     asked: NaiveDate,
 ) -> Result<DiffReport, QueryError> {
-    let (earlier, later) = (from.min(to), from.max(to));
     let mut report = DiffReport {
-        from: Some(from),
-        to: Some(to),
+        from: Some(earlier),
+        to: Some(later),
         changes: Vec::new(),
         baselines: Vec::new(),
         basis: Some(Basis {
             asked,
             lists: Vec::new(),
         }),
+        columns: None,
+        filter: entries.clone(),
     };
     let mut bases = Vec::new();
     for list in filter.lists(view)? {
         let publications = ListPublications::read(view, &list)?;
         bases.push(publications.basis(later, asked));
         let Some(baseline) = publications.baseline_within(earlier, later) else {
-            for id in view.changed_between(&list, from, to)? {
-                let before = view.entry_as_of(&list, &id, from)?;
-                let after = view.entry_as_of(&list, &id, to)?;
+            for id in view.changed_between(&list, earlier, later)? {
+                let before = view.entry_as_of(&list, &id, earlier)?;
+                let after = view.entry_as_of(&list, &id, later)?;
                 push_change(view, &mut report, &list, &id, (before, after), later)?;
             }
             continue;
         };
         // The window starts before the list's history: the earlier end is the baseline.
         let baseline = *baseline;
-        if let Some(described) = publications.describe_baseline(view)? {
+        if let Some(mut described) = publications.describe_baseline(view)? {
+            if entries.selects_entries() {
+                described.entries = baseline_entries_passing(view, &list, &baseline, entries)?;
+            }
             report.baselines.push(described);
         }
         let mut ids = std::collections::BTreeSet::new();
@@ -189,19 +277,79 @@ fn diff_asked(
         for id in ids {
             let at_baseline = view.entry_after(&list, &id, baseline.at)?;
             let at_later = view.entry_as_of(&list, &id, later)?;
-            let ends = if from <= to {
-                (at_baseline, at_later)
-            } else {
-                (at_later, at_baseline)
-            };
-            push_change(view, &mut report, &list, &id, ends, later)?;
+            push_change(
+                view,
+                &mut report,
+                &list,
+                &id,
+                (at_baseline, at_later),
+                later,
+            )?;
         }
     }
     if let Some(basis) = report.basis.as_mut() {
         basis.lists = bases;
     }
+    report
+        .changes
+        .retain(|change| entries.admits_change(change));
     report.sort();
     Ok(report)
+}
+
+/// How many of the entries the baseline `baseline` of `list` left in force pass `entries`.
+fn baseline_entries_passing(
+    view: &View,
+    list: &ListId,
+    baseline: &crate::store::TimelineEvent,
+    entries: &EntryFilter,
+) -> Result<u64, QueryError> {
+    let mut count = 0;
+    for (id, _) in view.changes_of(list, baseline.at)? {
+        if let Some(entry) = view.entry_after(list, &id, baseline.at)? {
+            count += u64::from(entries.admits_entry(&entry));
+        }
+    }
+    Ok(count)
+}
+
+/// `--counts` of `diff`: per list, its baseline in the window if any, and its net changes.
+pub fn diff_counts(report: &DiffReport) -> CountsReport {
+    let mut rows: Vec<CountRow> = report.baselines.iter().map(baseline_row).collect();
+    rows.extend(net_rows(report));
+    CountsReport {
+        rows,
+        window: report.from.zip(report.to),
+        basis: report.basis.clone().unwrap_or_default(),
+        filter: report.filter.clone(),
+    }
+}
+
+/// A baseline as a row of `--counts`.
+fn baseline_row(baseline: &crate::model::Baseline) -> CountRow {
+    let mut row = CountRow::new(baseline.list.clone(), CountScope::Baseline);
+    row.published = Some(baseline.published);
+    row.event = Some(baseline.event);
+    row.source = Some(baseline.source.clone());
+    row.entries = Some(baseline.entries);
+    row
+}
+
+/// One net row per list the report covers (by its basis, else by its changes), in list order.
+fn net_rows(report: &DiffReport) -> Vec<CountRow> {
+    let mut lists: Vec<&ListId> = match &report.basis {
+        Some(basis) => basis.lists.iter().map(|l| &l.list).collect(),
+        None => report.changes.iter().map(|c| &c.list).collect(),
+    };
+    lists.sort();
+    lists.dedup();
+    lists
+        .into_iter()
+        .map(|list| {
+            CountRow::new(list.clone(), CountScope::Net)
+                .counting(report.changes.iter().filter(|c| &c.list == list))
+        })
+        .collect()
 }
 
 /// Adds the change of `id` between `before` and `after` to `report`, dated by the last version
@@ -247,11 +395,14 @@ pub fn latest_publication(
 /// The basis is aged to `until` when it is given, else to `today` (the recording clock's date,
 /// or the `--known-at` date) or the latest publication, whichever is later: the question is
 /// then "what changed up to now".
+/// Only the changes that pass `entries` are kept, in each publication and net; a baseline
+/// counts the entries it left in force that pass it.
 pub fn since(
     view: &View,
     since: NaiveDate,
     until: Option<NaiveDate>,
     filter: &ListFilter,
+    entries: &EntryFilter,
     today: NaiveDate,
 ) -> Result<SinceReport, QueryError> {
     let day_before = since.pred_opt().unwrap_or(since);
@@ -269,7 +420,7 @@ pub fn since(
             (until, until.max(today))
         }
     };
-    let net = diff_asked(view, day_before, until, filter, asked)?;
+    let net = diff_asked(view, day_before, until, filter, entries, asked)?;
     let mut publications = Vec::new();
     for list in filter.lists(view)? {
         let list_publications = ListPublications::read(view, &list)?;
@@ -282,13 +433,15 @@ pub fn since(
             for (id, _) in view.changes_of(&list, item.at)? {
                 let before = view.entry_before(&list, &id, item.at)?;
                 let after = view.entry_after(&list, &id, item.at)?;
-                if let Some(mut change) = Change::between(&list, before, after) {
+                if let Some(mut change) = Change::between(&list, before, after)
+                    && entries.admits_change(&change)
+                {
                     change.published = Some(item.published.date);
                     change.event = Some(item.seq);
                     changes.push(change);
                 }
             }
-            changes.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
+            changes.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| id_order(&a.id, &b.id)));
             publications.push(PublicationReport {
                 event: view.event(item.seq)?,
                 changes,
@@ -307,77 +460,108 @@ pub fn since(
     })
 }
 
-/// Every version of the entries whose id is `query` or whose name contains it (ignoring case).
-/// The first version of an entry in force in its list's baseline is marked as the baseline, not
-/// as an addition. The basis is every searched list's latest publication, aged to `today` (or
-/// to that publication, when it is dated later).
+/// `--counts` of `since`: per list its baseline in the window if any, each publication's
+/// changes, and the net changes.
+pub fn since_counts(report: &SinceReport) -> CountsReport {
+    let mut rows: Vec<CountRow> = report.baselines().iter().map(baseline_row).collect();
+    for publication in &report.publications {
+        let event = &publication.event;
+        let mut row = CountRow::new(event.list.clone(), CountScope::Publication)
+            .counting(&publication.changes);
+        row.published = Some(event.published);
+        row.event = Some(event.seq);
+        row.source = Some(event.source.clone());
+        rows.push(row);
+    }
+    rows.extend(net_rows(&report.net));
+    CountsReport {
+        rows,
+        window: report.net.from.zip(report.net.to),
+        basis: report.net.basis.clone().unwrap_or_default(),
+        filter: report.net.filter.clone(),
+    }
+}
+
+/// Every version of the entries whose id is `query`, or any of whose names — a primary name or
+/// an alias of any version — the query matches (see `search`: case, accents, punctuation and
+/// word order aside), keeping the versions that pass `entries` (each version judged as a change:
+/// on the entry before it and the entry it made). The first version of an entry in force in its
+/// list's baseline is marked as the baseline, not as an addition. When nothing matches, the
+/// five closest names. The basis is every searched list's latest publication, aged to `today`
+/// (or to that publication, when it is dated later).
 pub fn history(
     view: &View,
     query: &str,
     filter: &ListFilter,
+    entries: &EntryFilter,
     today: NaiveDate,
 ) -> Result<HistoryReport, QueryError> {
-    let needle = query.trim().to_lowercase();
-    if needle.is_empty() {
+    let trimmed = query.trim();
+    if trimmed.is_empty() {
         return Err(QueryError::Invalid(
             "history needs an entry id or part of a name".into(),
         ));
     }
     // Stored ids are clean (no format characters, NFC): a typed or pasted id is matched as such.
-    let wanted_id = crate::model::clean_id_text(query.trim());
-    let mut report = HistoryReport::default();
+    let wanted_id = crate::model::clean_id_text(trimmed);
+    let lower = trimmed.to_lowercase();
+    let id_matches = |id: &str| id == trimmed || id == wanted_id || id.to_lowercase() == lower;
+    let names_query = search::NameQuery::new(trimmed);
+    let name_matches = |name: &str| names_query.as_ref().is_some_and(|q| q.matches(name));
+    let mut report = HistoryReport {
+        query: query.to_string(),
+        filter: entries.clone(),
+        ..HistoryReport::default()
+    };
     let lists = filter.lists(view)?;
     let mut bases = Vec::new();
     let mut asked = today;
+    let mut searched = Vec::new();
     for list in &lists {
         let publications = ListPublications::read(view, list)?;
         asked = asked.max(publications.last_published().map_or(today, |p| p.date));
         let baseline = publications.baseline().map(|b| b.seq);
         bases.push(publications);
-        let id_matches =
-            |id: &str| id == query.trim() || id == wanted_id || id.to_lowercase() == needle;
-        let name_matches = |name: &str| name.to_lowercase().contains(&needle);
-        let candidates = view.matching_entries(list, |id, names| {
-            id_matches(id) || names.iter().any(|n| name_matches(n))
-        })?;
-        for (id, _) in candidates {
-            let id_matches = id_matches(id.as_str());
-            let mut versions = Vec::new();
-            let mut previous: Option<crate::model::Entry> = None;
-            for version in view.versions(list, &id)? {
-                let (change, entry) = match (&previous, version.entry) {
-                    (None, Some(entry)) if Some(version.seq) == baseline => {
-                        (VersionChange::Baseline, entry)
-                    }
-                    (None, Some(entry)) => (VersionChange::Added, entry),
-                    (Some(_), Some(entry)) => (VersionChange::Changed, entry),
-                    (Some(last), None) => (VersionChange::Removed, last.clone()),
-                    (None, None) => continue,
-                };
-                previous = (change != VersionChange::Removed).then(|| entry.clone());
-                versions.push(EntryVersion {
-                    published: version.published,
-                    event: version.seq,
-                    change,
-                    entry,
-                });
-            }
-            if versions.is_empty()
-                || (!id_matches && !versions.iter().any(|v| name_matches(&v.entry.name)))
-            {
+        let names = view.entry_names(list)?;
+        for entry in &names {
+            let matched = if id_matches(entry.id.as_str()) || name_matches(&entry.latest) {
+                None
+            } else {
+                match entry
+                    .names
+                    .iter()
+                    .chain(&entry.aliases)
+                    .find(|name| name_matches(name))
+                {
+                    Some(name) => Some(name.clone()),
+                    None => continue,
+                }
+            };
+            let versions = entry_versions(view, list, &entry.id, baseline, entries)?;
+            if versions.is_empty() {
+                // With a filter: a match none of whose versions passes it, said in the answer.
+                report.excluded += usize::from(!entries.is_empty());
                 continue;
             }
-            let name = versions
-                .last()
-                .map(|v| v.entry.name.clone())
-                .unwrap_or_default();
+            let name = entry.latest.clone();
             report.entries.push(EntryHistory {
                 list: list.clone(),
-                id,
+                id: entry.id.clone(),
+                matched: matched.filter(|m| *m != name),
                 name,
                 versions,
             });
         }
+        searched.push((list.clone(), names));
+    }
+    report
+        .entries
+        .sort_by(|a, b| search::listing((&a.list, &a.id), (&b.list, &b.id)));
+    if report.entries.is_empty()
+        && report.excluded == 0
+        && let Some(names_query) = &names_query
+    {
+        report.closest = search::closest(names_query, &searched, CLOSEST_NAMES);
     }
     report.basis = Basis {
         asked,
@@ -387,6 +571,93 @@ pub fn history(
             .collect(),
     };
     Ok(report)
+}
+
+/// How many close names `history` shows when nothing matched.
+const CLOSEST_NAMES: usize = 5;
+
+/// The versions of `id` in `list` that pass `entries`, each with the fields it changed against
+/// the version before it; `baseline` is the seq of the list's baseline.
+fn entry_versions(
+    view: &View,
+    list: &ListId,
+    id: &EntryId,
+    baseline: Option<u64>,
+    entries: &EntryFilter,
+) -> Result<Vec<EntryVersion>, QueryError> {
+    let mut versions = Vec::new();
+    let mut previous: Option<Entry> = None;
+    for version in view.versions(list, id)? {
+        let (change, entry) = match (&previous, version.entry) {
+            (None, Some(entry)) if Some(version.seq) == baseline => {
+                (VersionChange::Baseline, entry)
+            }
+            (None, Some(entry)) => (VersionChange::Added, entry),
+            (Some(_), Some(entry)) => (VersionChange::Changed, entry),
+            (Some(last), None) => (VersionChange::Removed, last.clone()),
+            (None, None) => continue,
+        };
+        let fields = match (&previous, change) {
+            (Some(before), VersionChange::Changed) => diff_entries(before, &entry),
+            _ => Vec::new(),
+        };
+        let (before, after) = match change {
+            VersionChange::Baseline | VersionChange::Added => (None, Some(&entry)),
+            VersionChange::Changed => (previous.as_ref(), Some(&entry)),
+            VersionChange::Removed => (Some(&entry), None),
+        };
+        let passes = entries.admits(before, after, fields.iter().any(|f| f.is_reason()));
+        let next = (change != VersionChange::Removed).then(|| entry.clone());
+        if passes {
+            versions.push(EntryVersion {
+                published: version.published,
+                event: version.seq,
+                change,
+                entry,
+                fields,
+            });
+        }
+        previous = next;
+    }
+    Ok(versions)
+}
+
+/// `--counts` of `history`: per list searched, the entries listed and their versions by kind.
+pub fn history_counts(report: &HistoryReport) -> CountsReport {
+    let rows = report
+        .basis
+        .lists
+        .iter()
+        .map(|basis| {
+            let mut row = CountRow::new(basis.list.clone(), CountScope::History);
+            let histories: Vec<&EntryHistory> = report
+                .entries
+                .iter()
+                .filter(|h| h.list == basis.list)
+                .collect();
+            let versions = histories.iter().flat_map(|h| &h.versions);
+            let count = |kind: VersionChange| {
+                Some(versions.clone().filter(|v| v.change == kind).count() as u64)
+            };
+            row.entries = Some(histories.len() as u64);
+            row.added = count(VersionChange::Added);
+            row.removed = count(VersionChange::Removed);
+            row.changed = count(VersionChange::Changed);
+            row.reason_changes = Some(
+                versions
+                    .clone()
+                    .filter(|v| v.fields.iter().any(|f| f.is_reason()))
+                    .count() as u64,
+            );
+            row
+        })
+        .collect();
+    CountsReport {
+        rows,
+        window: None,
+        basis: report.basis.clone(),
+        filter: report.filter.clone(),
+    }
 }
 
 /// Every list of the store (or the one `filter` names), summed up: entries in force after its

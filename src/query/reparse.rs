@@ -9,12 +9,26 @@ use std::collections::BTreeMap;
 use super::QueryError;
 use crate::ingest::carry_renames_in_store;
 use crate::model::reparse::{ReparseDifference, compare_amendments, compare_snapshots};
-use crate::model::{Amendment, Entry, EntryId, PublicationContent, rename};
+use crate::model::{Amendment, Entry, EntryId, PublicationContent, id_order, rename};
 use crate::store::{EventInputs, Store, entries_hash};
 
 /// The difference between what event `event` recorded and `reparsed`, the content the current
-/// parsers read from its archived inputs; `reparsed` must be of the event's kind.
+/// parsers read from its archived inputs; `reparsed` must be of the event's kind. Ids are listed
+/// in [`id_order`] (numeric ids by number).
 pub fn compare_event(
+    store: &Store,
+    event: &EventInputs,
+    reparsed: PublicationContent,
+) -> Result<ReparseDifference, QueryError> {
+    let mut difference = compare_unordered(store, event, reparsed)?;
+    difference.added.sort_by(id_order);
+    difference.removed.sort_by(id_order);
+    difference.changed.sort_by(|a, b| id_order(&a.id, &b.id));
+    Ok(difference)
+}
+
+/// [`compare_event`], the ids in text order.
+fn compare_unordered(
     store: &Store,
     event: &EventInputs,
     reparsed: PublicationContent,

@@ -1,16 +1,62 @@
-//! CSV output: one header row, then one row per field change, entry, version or event.
-//! List values are joined with `; `; `extra` is written as JSON. A cell that begins like a
-//! spreadsheet formula is prefixed with `'` unless the output is raw ([`CsvCells`]).
+//! CSV output: one header row, then one row per field change, entry, version, event or count.
+//! List values are joined with `; ` and split back exactly ([`list_cell`]); `extra` is written as
+//! JSON. A cell that begins like a spreadsheet formula is prefixed with `'` unless the output is
+//! raw ([`CsvCells`]).
 
 use std::borrow::Cow;
 use std::io::{self, Write};
 
+use serde_json::Value;
+
 use crate::model::{
-    AsOfReport, Baseline, Change, ChangeKind, DiffReport, Entry, HistoryReport, ListsReport,
-    LogEvent, LogReport, PublicationTime, SinceReport, Standing,
+    AsOfReport, Baseline, Change, ChangeKind, ColumnChange, CountsReport, DiffReport, Entry,
+    HistoryReport, ListsReport, LogEvent, LogReport, PublicationTime, SinceReport, Standing,
 };
 
-use super::{CsvCells, cell, joined};
+use super::CsvCells;
+
+/// A list value as one cell: its items joined with `; `, each with `\` written for `\` and `\;`
+/// for `;`, so that the cell splits back into exactly the items it was made of: read it left to
+/// right, take the character after a `\` as it is, and end an item at each other `;` (dropping
+/// the space after it). A list without `;` or `\` in its items reads as it always did
+/// (`CAEP; Ninth Academy`); a UN address `Karachi, Pakistan; Phone 4979263` is written
+/// `Karachi, Pakistan\; Phone 4979263`.
+fn list_cell<S: AsRef<str>>(items: &[S]) -> String {
+    let mut cell = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            cell.push_str("; ");
+        }
+        for c in item.as_ref().chars() {
+            if matches!(c, '\\' | ';') {
+                cell.push('\\');
+            }
+            cell.push(c);
+        }
+    }
+    cell
+}
+
+/// A JSON value (a field's value before or after a change) as one cell: text as it is, a list
+/// as [`list_cell`] writes it (items that are not text as JSON), null as empty, anything else
+/// as JSON.
+fn value_cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|item| match item {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            list_cell(&items)
+        }
+        other => other.to_string(),
+    }
+}
 
 /// A CSV writer that guards cells as `cells` says.
 struct Writer<'a> {
@@ -65,8 +111,13 @@ fn is_number(text: &str) -> bool {
     all_digits(whole) && all_digits(fraction)
 }
 
+/// A CSV writer's error as an I/O error: a failed write as the error the writer met (so that a
+/// closed pipe is told apart from other failures), anything else as an error of its own.
 fn csv_error(e: csv::Error) -> io::Error {
-    io::Error::other(e)
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("cannot write CSV: {other:?}")),
+    }
 }
 
 const CHANGE_HEADER: [&str; 10] = [
@@ -106,7 +157,7 @@ fn change_rows(change: &Change) -> Vec<Vec<String>> {
         .iter()
         .map(|f| {
             let mut row = base.clone();
-            row.extend([f.field.clone(), cell(&f.before), cell(&f.after)]);
+            row.extend([f.field.clone(), value_cell(&f.before), value_cell(&f.after)]);
             row
         })
         .collect()
@@ -129,11 +180,38 @@ fn baseline_row(baseline: &Baseline) -> Vec<String> {
     ]
 }
 
+/// A plain CSV's column change as rows of the change columns: `change` is `column added` or
+/// `column removed`, `field` the column's header; `id`, `name` and the rest are empty.
+fn column_rows(columns: &ColumnChange) -> Vec<Vec<String>> {
+    let list = columns
+        .list
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let row = |kind: &str, header: &String| {
+        let mut row = vec![kind.to_string(), list.clone()];
+        row.extend(std::iter::repeat_n(String::new(), 5));
+        row.extend([header.clone(), String::new(), String::new()]);
+        row
+    };
+    columns
+        .added
+        .iter()
+        .map(|h| row("column added", h))
+        .chain(columns.removed.iter().map(|h| row("column removed", h)))
+        .collect()
+}
+
 pub(super) fn diff(out: &mut dyn Write, report: &DiffReport, cells: CsvCells) -> io::Result<()> {
     let mut w = Writer::new(out, cells);
     w.write_record(CHANGE_HEADER)?;
     for baseline in &report.baselines {
         w.write_record(baseline_row(baseline))?;
+    }
+    if let Some(columns) = &report.columns {
+        for row in column_rows(columns) {
+            w.write_record(row)?;
+        }
     }
     for change in &report.changes {
         for row in change_rows(change) {
@@ -186,14 +264,14 @@ fn entry_cells(e: &Entry) -> Vec<String> {
         e.id.to_string(),
         e.name.clone(),
         e.entry_type.map(|t| t.to_string()).unwrap_or_default(),
-        joined(&e.countries),
-        joined(&e.aliases),
-        joined(&e.addresses),
-        joined(&e.programs),
+        list_cell(&e.countries),
+        list_cell(&e.aliases),
+        list_cell(&e.addresses),
+        list_cell(&e.programs),
         e.reason.clone().unwrap_or_default(),
         e.license_requirement.clone().unwrap_or_default(),
         e.license_policy.clone().unwrap_or_default(),
-        joined(&e.citations),
+        list_cell(&e.citations),
         e.listed_on.map(|d| d.to_string()).unwrap_or_default(),
         if e.extra.is_empty() {
             String::new()
@@ -339,7 +417,43 @@ pub(super) fn lists(out: &mut dyn Write, report: &ListsReport, cells: CsvCells) 
             l.last_recorded
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
                 .unwrap_or_default(),
-            joined(&l.formats),
+            list_cell(&l.formats),
+        ])?;
+    }
+    w.flush()
+}
+
+pub(super) fn counts(
+    out: &mut dyn Write,
+    report: &CountsReport,
+    cells: CsvCells,
+) -> io::Result<()> {
+    let mut w = Writer::new(out, cells);
+    w.write_record([
+        "list",
+        "scope",
+        "published",
+        "event",
+        "source",
+        "entries",
+        "added",
+        "removed",
+        "changed",
+        "reason_changes",
+    ])?;
+    let number = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_default();
+    for row in &report.rows {
+        w.write_record([
+            row.list.to_string(),
+            row.scope.as_str().to_string(),
+            row.published.map(|d| d.to_string()).unwrap_or_default(),
+            number(row.event),
+            row.source.clone().unwrap_or_default(),
+            number(row.entries),
+            number(row.added),
+            number(row.removed),
+            number(row.changed),
+            number(row.reason_changes),
         ])?;
     }
     w.flush()
@@ -348,6 +462,59 @@ pub(super) fn lists(out: &mut dyn Write, report: &ListsReport, cells: CsvCells) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Splits a cell as [`list_cell`] says it splits.
+    fn split(cell: &str) -> Vec<String> {
+        if cell.is_empty() {
+            return Vec::new();
+        }
+        let mut items = vec![String::new()];
+        let mut chars = cell.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => items.last_mut().unwrap().extend(chars.next()),
+                ';' => {
+                    chars.next();
+                    items.push(String::new());
+                }
+                c => items.last_mut().unwrap().push(c),
+            }
+        }
+        items
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn list_cells_split_back_exactly(items in proptest::collection::vec("[a; \\\\]{1,6}", 0..5)) {
+            // Items as entries hold them: not empty, no space at either end.
+            let items: Vec<String> = items
+                .into_iter()
+                .map(|i| i.trim().to_string())
+                .filter(|i| !i.is_empty())
+                .collect();
+            proptest::prop_assert_eq!(split(&list_cell(&items)), items);
+        }
+    }
+
+    #[test]
+    fn list_cells_escape_only_what_they_must() {
+        assert_eq!(list_cell(&["CAEP", "Ninth Academy"]), "CAEP; Ninth Academy");
+        assert_eq!(
+            list_cell(&["Karachi, Pakistan; Phone 4979263", r"C:\x"]),
+            r"Karachi, Pakistan\; Phone 4979263; C:\\x"
+        );
+        assert_eq!(list_cell::<&str>(&[]), "");
+        assert_eq!(
+            value_cell(&serde_json::json!(["a;b", 5])),
+            r"a\;b; 5",
+            "items that are not text as JSON"
+        );
+        assert_eq!(
+            value_cell(&serde_json::json!("a; b")),
+            "a; b",
+            "text is not a list"
+        );
+    }
 
     #[test]
     fn cells_beginning_like_a_formula_are_prefixed_unless_raw_or_a_number() {

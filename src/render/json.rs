@@ -8,9 +8,10 @@ use serde_json::Value;
 
 use crate::model::text::WordSpan;
 use crate::model::{
-    AsOfReport, Baseline, Basis, Change, ChangeKind, DiffReport, Entry, EntryId, EventMeta,
-    FieldChange, HistoryReport, Identity, ListBasis, ListId, ListsReport, LogEvent, LogReport,
-    PublicationKind, PublicationTime, RetractionMeta, SinceReport, Standing, VersionChange,
+    AsOfReport, Baseline, Basis, Change, ChangeKind, CloseName, CountRow, CountScope, CountsReport,
+    DiffReport, Entry, EntryFilter, EntryId, EntryType, EventMeta, FieldChange, HistoryReport,
+    Identity, ListBasis, ListId, ListsReport, LogEvent, LogReport, PublicationKind,
+    PublicationTime, RetractionMeta, SinceReport, Standing, VersionChange,
 };
 
 #[derive(Serialize)]
@@ -137,13 +138,75 @@ impl<'a> From<&'a Baseline> for BaselineJson<'a> {
     }
 }
 
-/// An NDJSON line that is not a record of the answer's main kind: `{"baseline": {…}}` or
-/// `{"basis": {…}}`, the object as in JSON under a key naming what it is.
+/// What an answer keeps: `{"programs", "countries", "types", "reason_changes"}`, the values as
+/// given. Written only when the answer is filtered.
+#[derive(Serialize)]
+pub(super) struct FilterJson<'a> {
+    programs: &'a [String],
+    countries: &'a [String],
+    types: &'a [EntryType],
+    reason_changes: bool,
+}
+
+impl<'a> FilterJson<'a> {
+    /// The filter, or `None` when it keeps everything.
+    pub(super) fn of(filter: &'a EntryFilter) -> Option<FilterJson<'a>> {
+        (!filter.is_empty()).then_some(FilterJson {
+            programs: &filter.programs,
+            countries: &filter.countries,
+            types: &filter.types,
+            reason_changes: filter.reason_changes,
+        })
+    }
+}
+
+/// A name close to a query that matched nothing: `{"list", "id", "name", "entry_name"}`.
+#[derive(Serialize)]
+struct CloseNameJson<'a> {
+    list: &'a ListId,
+    id: &'a EntryId,
+    name: &'a str,
+    entry_name: &'a str,
+}
+
+impl<'a> From<&'a CloseName> for CloseNameJson<'a> {
+    fn from(c: &'a CloseName) -> Self {
+        CloseNameJson {
+            list: &c.list,
+            id: &c.id,
+            name: &c.name,
+            entry_name: &c.entry_name,
+        }
+    }
+}
+
+/// An NDJSON line that is not a record of the answer's main kind: `{"baseline": {…}}`,
+/// `{"basis": {…}}`, `{"columns": {…}}`, `{"filter": {…}}` or `{"closest": {…}}`, the object as
+/// in JSON under a key naming what it is.
 #[derive(Serialize)]
 #[serde(rename_all = "lowercase")]
 enum AboutLine<'a> {
     Baseline(BaselineJson<'a>),
     Basis(BasisJson<'a>),
+    Columns(ColumnsJson<'a>),
+    Filter(FilterJson<'a>),
+    Closest(CloseNameJson<'a>),
+}
+
+/// Writes a `{"filter": …}` line when the answer is filtered.
+pub(super) fn filter_line(out: &mut dyn Write, filter: &EntryFilter) -> io::Result<()> {
+    match FilterJson::of(filter) {
+        Some(json) => line(out, &AboutLine::Filter(json)),
+        None => Ok(()),
+    }
+}
+
+/// The columns added to and removed from a plain CSV (`compare`).
+#[derive(Serialize)]
+struct ColumnsJson<'a> {
+    list: Option<&'a ListId>,
+    added: &'a [String],
+    removed: &'a [String],
 }
 
 /// Writes one `{"baseline": …}` line per baseline.
@@ -169,11 +232,19 @@ struct DiffJson<'a> {
     /// Absent for `compare`, which reads no store.
     #[serde(skip_serializing_if = "Option::is_none")]
     baselines: Option<Vec<BaselineJson<'a>>>,
+    /// Columns only NEW has, when a plain CSV gained any (`compare`).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    columns_added: &'a [String],
+    /// Columns only OLD has, when a plain CSV lost any (`compare`).
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    columns_removed: &'a [String],
     added: Vec<ChangeJson<'a>>,
     removed: Vec<ChangeJson<'a>>,
     changed: Vec<ChangeJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     basis: Option<Vec<BasisJson<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filter: Option<FilterJson<'a>>,
 }
 
 fn pretty(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
@@ -196,18 +267,33 @@ pub(super) fn diff(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
                 .basis
                 .as_ref()
                 .map(|_| report.baselines.iter().map(BaselineJson::from).collect()),
+            columns_added: report.columns.as_ref().map_or(&[], |c| &c.added),
+            columns_removed: report.columns.as_ref().map_or(&[], |c| &c.removed),
             added: of_kind(&report.changes, ChangeKind::Added),
             removed: of_kind(&report.changes, ChangeKind::Removed),
             changed: of_kind(&report.changes, ChangeKind::Changed),
             basis: report.basis.as_ref().map(BasisJson::all),
+            filter: FilterJson::of(&report.filter),
         },
     )
 }
 
-/// A diff as NDJSON: its baselines, one line per change, then its basis.
+/// A diff as NDJSON: its baselines, its column change, one line per change, then its filter and
+/// basis.
 pub(super) fn diff_ndjson(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
     baseline_lines(out, &report.baselines)?;
+    if let Some(columns) = &report.columns {
+        line(
+            out,
+            &AboutLine::Columns(ColumnsJson {
+                list: columns.list.as_ref(),
+                added: &columns.added,
+                removed: &columns.removed,
+            }),
+        )?;
+    }
     changes_ndjson(out, report.changes.iter(), None)?;
+    filter_line(out, &report.filter)?;
     if let Some(basis) = &report.basis {
         basis_lines(out, basis)?;
     }
@@ -267,6 +353,8 @@ struct SinceJson<'a> {
     changed: Vec<ChangeJson<'a>>,
     publications: Vec<PublicationJson<'a>>,
     basis: Vec<BasisJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filter: Option<FilterJson<'a>>,
 }
 
 pub(super) fn since(out: &mut dyn Write, report: &SinceReport) -> io::Result<()> {
@@ -310,6 +398,7 @@ pub(super) fn since(out: &mut dyn Write, report: &SinceReport) -> io::Result<()>
                 .as_ref()
                 .map(BasisJson::all)
                 .unwrap_or_default(),
+            filter: FilterJson::of(&report.net.filter),
         },
     )
 }
@@ -323,6 +412,7 @@ pub(super) fn since_ndjson(out: &mut dyn Write, report: &SinceReport) -> io::Res
             Some(&publication.event.source),
         )?;
     }
+    filter_line(out, &report.net.filter)?;
     if let Some(basis) = &report.net.basis {
         basis_lines(out, basis)?;
     }
@@ -339,6 +429,8 @@ struct ListedEntryJson<'a> {
 #[derive(Serialize)]
 struct AsOfJson<'a> {
     as_of: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filter: Option<FilterJson<'a>>,
     basis: Vec<BasisJson<'a>>,
     entries: Vec<ListedEntryJson<'a>>,
 }
@@ -348,6 +440,7 @@ pub(super) fn as_of(out: &mut dyn Write, report: &AsOfReport) -> io::Result<()> 
         out,
         &AsOfJson {
             as_of: report.as_of,
+            filter: FilterJson::of(&report.filter),
             basis: BasisJson::all(&report.basis),
             entries: report
                 .entries
@@ -371,6 +464,7 @@ pub(super) fn as_of_ndjson(out: &mut dyn Write, report: &AsOfReport) -> io::Resu
             },
         )?;
     }
+    filter_line(out, &report.filter)?;
     basis_lines(out, &report.basis)
 }
 
@@ -387,13 +481,26 @@ struct HistoryEntryJson<'a> {
     list: &'a ListId,
     id: &'a EntryId,
     name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matched: Option<&'a str>,
     versions: Vec<VersionJson<'a>>,
 }
 
 #[derive(Serialize)]
 struct HistoryJson<'a> {
     entries: Vec<HistoryEntryJson<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    closest: Vec<CloseNameJson<'a>>,
+    /// Entries that matched the query, none of whose versions passes the filter.
+    #[serde(skip_serializing_if = "is_zero")]
+    excluded: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filter: Option<FilterJson<'a>>,
     basis: Vec<BasisJson<'a>>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 pub(super) fn history(out: &mut dyn Write, report: &HistoryReport) -> io::Result<()> {
@@ -404,6 +511,7 @@ pub(super) fn history(out: &mut dyn Write, report: &HistoryReport) -> io::Result
             list: &h.list,
             id: &h.id,
             name: &h.name,
+            matched: h.matched.as_deref(),
             versions: h
                 .versions
                 .iter()
@@ -420,6 +528,9 @@ pub(super) fn history(out: &mut dyn Write, report: &HistoryReport) -> io::Result
         out,
         &HistoryJson {
             entries,
+            closest: report.closest.iter().map(CloseNameJson::from).collect(),
+            excluded: report.excluded,
+            filter: FilterJson::of(&report.filter),
             basis: BasisJson::all(&report.basis),
         },
     )
@@ -453,6 +564,10 @@ pub(super) fn history_ndjson(out: &mut dyn Write, report: &HistoryReport) -> io:
             )?;
         }
     }
+    for close in &report.closest {
+        line(out, &AboutLine::Closest(close.into()))?;
+    }
+    filter_line(out, &report.filter)?;
     basis_lines(out, &report.basis)
 }
 
@@ -658,4 +773,65 @@ pub(super) fn lists_ndjson(out: &mut dyn Write, report: &ListsReport) -> io::Res
         line(out, &list)?;
     }
     Ok(())
+}
+
+/// One row of `--counts`: `{"list", "scope", "published", "event", "source", "entries",
+/// "added", "removed", "changed", "reason_changes"}`, null where the scope has no such count.
+#[derive(Serialize)]
+struct CountJson<'a> {
+    list: &'a ListId,
+    scope: CountScope,
+    published: Option<PublicationTime>,
+    event: Option<u64>,
+    source: Option<&'a str>,
+    entries: Option<u64>,
+    added: Option<u64>,
+    removed: Option<u64>,
+    changed: Option<u64>,
+    reason_changes: Option<u64>,
+}
+
+impl<'a> From<&'a CountRow> for CountJson<'a> {
+    fn from(r: &'a CountRow) -> Self {
+        CountJson {
+            list: &r.list,
+            scope: r.scope,
+            published: r.published,
+            event: r.event,
+            source: r.source.as_deref(),
+            entries: r.entries,
+            added: r.added,
+            removed: r.removed,
+            changed: r.changed,
+            reason_changes: r.reason_changes,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct CountsJson<'a> {
+    counts: Vec<CountJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    filter: Option<FilterJson<'a>>,
+    basis: Vec<BasisJson<'a>>,
+}
+
+pub(super) fn counts(out: &mut dyn Write, report: &CountsReport) -> io::Result<()> {
+    pretty(
+        out,
+        &CountsJson {
+            counts: report.rows.iter().map(CountJson::from).collect(),
+            filter: FilterJson::of(&report.filter),
+            basis: BasisJson::all(&report.basis),
+        },
+    )
+}
+
+/// `--counts` as NDJSON: one line per row, then the filter and the basis.
+pub(super) fn counts_ndjson(out: &mut dyn Write, report: &CountsReport) -> io::Result<()> {
+    for row in &report.rows {
+        line(out, &CountJson::from(row))?;
+    }
+    filter_line(out, &report.filter)?;
+    basis_lines(out, &report.basis)
 }

@@ -13,7 +13,8 @@ pub mod reparse;
 use std::io::{self, Write};
 
 use crate::model::{
-    AsOfReport, Basis, DiffReport, HistoryReport, ListsReport, LogReport, SinceReport,
+    AsOfReport, Basis, CountsReport, DiffReport, EntryFilter, HistoryReport, ListsReport,
+    LogReport, SinceReport,
 };
 
 /// An output format (`-o`). The command line's names for them are in `cli`; render knows
@@ -60,13 +61,17 @@ impl OutputFormat {
     }
 }
 
-/// How output should look: colour in tables, and how CSV writes cells a spreadsheet would run.
+/// How output should look: colour in tables, how wide tables may be, and how CSV writes cells a
+/// spreadsheet would run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Style {
     /// Use ANSI colours (deleted words red, inserted words green).
     pub color: bool,
     /// How CSV output writes cells that begin like a spreadsheet formula.
     pub csv: CsvCells,
+    /// The columns a table may take, its text wrapped within them; `None`: as wide as its
+    /// content (output that is not a terminal).
+    pub width: Option<u16>,
 }
 
 /// How CSV output writes a cell that a spreadsheet would run as a formula (one beginning with
@@ -129,13 +134,14 @@ pub fn as_of(
 
 /// Writes entries in force as JSON or NDJSON straight from their stored canonical JSON, one at a
 /// time: the output of `as-of` for any size of list. Call [`RawEntries::entry`] for each entry,
-/// then [`RawEntries::finish`]. JSON gives the basis before the entries
-/// (`{"as_of", "basis": [...], "entries": [...]}`); NDJSON after them, one `{"basis": …}` line
-/// per list.
+/// then [`RawEntries::finish`]. JSON gives the filter (when there is one) and the basis before
+/// the entries (`{"as_of", "filter"?, "basis": [...], "entries": [...]}`); NDJSON after them, a
+/// `{"filter": …}` line and one `{"basis": …}` line per list.
 pub struct RawEntries {
     format: OutputFormat,
     count: usize,
     basis: Basis,
+    filter: EntryFilter,
 }
 
 impl RawEntries {
@@ -145,10 +151,18 @@ impl RawEntries {
         format: OutputFormat,
         as_of: chrono::NaiveDate,
         basis: &Basis,
+        filter: &EntryFilter,
     ) -> io::Result<Option<RawEntries>> {
         match format {
             OutputFormat::Json => {
-                write!(out, "{{\n  \"as_of\": \"{as_of}\",\n  \"basis\": [")?;
+                write!(out, "{{\n  \"as_of\": \"{as_of}\",")?;
+                if let Some(json) = json::FilterJson::of(filter) {
+                    out.write_all(b"\n  \"filter\": ")?;
+                    let text = serde_json::to_string_pretty(&json)?;
+                    out.write_all(text.replace('\n', "\n  ").as_bytes())?;
+                    out.write_all(b",")?;
+                }
+                out.write_all(b"\n  \"basis\": [")?;
                 for (i, list) in basis.lists.iter().enumerate() {
                     out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
                     serde_json::to_writer(&mut *out, &json::BasisJson::new(list, basis.asked))?;
@@ -165,6 +179,7 @@ impl RawEntries {
             format,
             count: 0,
             basis: basis.clone(),
+            filter: filter.clone(),
         }))
     }
 
@@ -201,7 +216,10 @@ impl RawEntries {
                 }
                 out.write_all(b"]\n}\n")
             }
-            _ => json::basis_lines(out, &self.basis),
+            _ => {
+                json::filter_line(out, &self.filter)?;
+                json::basis_lines(out, &self.basis)
+            }
         }
     }
 }
@@ -219,6 +237,28 @@ pub fn history(
         OutputFormat::Ndjson => json::history_ndjson(out, report),
         OutputFormat::Csv => csv_out::history(out, report, style.csv),
     }
+}
+
+/// Prints an answer summed up (`--counts`).
+pub fn counts(
+    out: &mut dyn Write,
+    report: &CountsReport,
+    format: OutputFormat,
+    style: Style,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Table => table::counts(out, report, style),
+        OutputFormat::Json => json::counts(out, report),
+        OutputFormat::Ndjson => json::counts_ndjson(out, report),
+        OutputFormat::Csv => csv_out::counts(out, report, style.csv),
+    }
+}
+
+/// The line that says what an answer keeps (`filter: program ZIMBABWE; type individual`), as a
+/// table shows it under the answer; `None` without a filter. For output formats that carry no
+/// filter themselves (CSV), to print on standard error.
+pub fn filter_line(filter: &EntryFilter) -> Option<String> {
+    (!filter.is_empty()).then(|| format!("filter: {filter}"))
 }
 
 /// Prints the lists of the store.
@@ -262,12 +302,13 @@ pub fn log(
     }
 }
 
-/// A list value for one cell: items joined with `; `.
+/// A list value as a table shows it: items joined with `; `.
 fn joined(items: &[String]) -> String {
     items.join("; ")
 }
 
-/// A JSON value for one cell: strings as they are, lists joined with `; `, null as empty.
+/// A JSON value as a table shows it: strings as they are, lists joined with `; `, null as
+/// empty.
 fn cell(value: &serde_json::Value) -> String {
     match value {
         serde_json::Value::Null => String::new(),

@@ -8,11 +8,11 @@ use comfy_table::{ContentArrangement, LineStyle, Table, TableStyle};
 
 use chrono::NaiveDate;
 
-use crate::model::text::{WordOp, visible};
+use crate::model::text::{WordOp, quote_bounded, visible};
 use crate::model::{
-    AsOfReport, Baseline, Basis, Change, ChangeKind, DiffReport, Entry, FieldChange, HistoryReport,
-    ListBasis, ListId, ListsReport, LogEvent, LogReport, PublicationKind, PublicationTime,
-    SinceReport, Standing, VersionChange, diff_entries,
+    AsOfReport, Baseline, Basis, Change, ChangeKind, ColumnChange, CountsReport, DiffReport, Entry,
+    EntryFilter, FieldChange, HistoryReport, ListBasis, ListId, ListsReport, LogEvent, LogReport,
+    PublicationKind, PublicationTime, SinceReport, Standing, VersionChange,
 };
 
 use super::{Style, cell, joined};
@@ -35,11 +35,18 @@ fn write_table(out: &mut dyn Write, table: &Table) -> io::Result<()> {
     Ok(())
 }
 
-fn new_table(style: TableStyle) -> Table {
+/// A table in `style`, its text wrapped within `width` columns when given; without, as wide as
+/// its content (the table library is not let guess: a terminal that reports no width would have
+/// every column cut to one character).
+fn new_table(style: TableStyle, width: Option<u16>) -> Table {
     let mut table = Table::new();
     table
         .load_style(style)
         .set_content_arrangement(ContentArrangement::Dynamic);
+    match width {
+        Some(width) => table.set_width(width),
+        None => table.force_no_tty(),
+    };
     table
 }
 
@@ -181,8 +188,13 @@ fn details(paint: &Paint, change: &Change) -> String {
     }
 }
 
-fn change_table(paint: &Paint, changes: &[Change], show_list: bool, show_published: bool) -> Table {
-    let mut table = new_table(PLAIN);
+fn change_table(
+    paint: &Paint,
+    changes: &[Change],
+    (show_list, show_published): (bool, bool),
+    width: Option<u16>,
+) -> Table {
+    let mut table = new_table(PLAIN, width);
     for change in changes {
         let mut row = vec![paint.marker(change.kind)];
         if show_list {
@@ -217,15 +229,39 @@ fn several_lists(changes: &[Change]) -> bool {
     changes.windows(2).any(|w| w[0].list != w[1].list)
 }
 
+/// The line naming the columns a plain CSV gained and lost: `columns added: A, B; removed: C`.
+fn columns_line(columns: &ColumnChange) -> String {
+    let names = |headers: &[String]| {
+        headers
+            .iter()
+            .map(|h| shown(h))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (columns.added.is_empty(), columns.removed.is_empty()) {
+        (false, false) => format!(
+            "columns added: {}; removed: {}",
+            names(&columns.added),
+            names(&columns.removed)
+        ),
+        (false, true) => format!("columns added: {}", names(&columns.added)),
+        (true, _) => format!("columns removed: {}", names(&columns.removed)),
+    }
+}
+
 pub(super) fn diff(out: &mut dyn Write, report: &DiffReport, style: Style) -> io::Result<()> {
     let paint = Paint { on: style.color };
     write_baselines(out, &paint, &report.baselines)?;
+    if let Some(columns) = report.columns.as_ref().filter(|c| !c.is_empty()) {
+        writeln!(out, "{}", columns_line(columns))?;
+        writeln!(out)?;
+    }
     if !report.changes.is_empty() {
         let table = change_table(
             &paint,
             &report.changes,
-            several_lists(&report.changes),
-            true,
+            (several_lists(&report.changes), true),
+            style.width,
         );
         write_table(out, &table)?;
         writeln!(out)?;
@@ -242,7 +278,16 @@ pub(super) fn diff(out: &mut dyn Write, report: &DiffReport, style: Style) -> io
         Some(lists) => format!("{}, besides {lists}", totals(report)),
     };
     writeln!(out, "{span}{summary}")?;
-    write_grounds(out, report)
+    write_filter(out, &report.filter)?;
+    write_grounds(out, report.from.zip(report.to), report.basis.as_ref())
+}
+
+/// The line that says what an answer keeps, when it is filtered.
+fn write_filter(out: &mut dyn Write, filter: &EntryFilter) -> io::Result<()> {
+    match super::filter_line(filter) {
+        Some(line) => writeln!(out, "{}", shown(&line)),
+        None => Ok(()),
+    }
 }
 
 /// `n` with a comma between thousands: `9,083`.
@@ -292,13 +337,17 @@ fn write_basis(out: &mut dyn Write, basis: &Basis) -> io::Result<()> {
     Ok(())
 }
 
-/// Under a diff or a since: for each list with no publication in the window, a line saying so,
-/// then the basis.
-fn write_grounds(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
-    let Some(basis) = &report.basis else {
+/// Under a diff or a since: for each list with no publication in the window between `from`
+/// and `to`, a line saying so, then the basis.
+fn write_grounds(
+    out: &mut dyn Write,
+    window: Option<(NaiveDate, NaiveDate)>,
+    basis: Option<&Basis>,
+) -> io::Result<()> {
+    let Some(basis) = basis else {
         return Ok(());
     };
-    let (Some(from), Some(to)) = (report.from, report.to) else {
+    let Some((from, to)) = window else {
         return write_basis(out, basis);
     };
     let (start, end) = (from.min(to), from.max(to));
@@ -394,7 +443,12 @@ pub(super) fn since(out: &mut dyn Write, report: &SinceReport, style: Style) -> 
         } else {
             write_table(
                 out,
-                &change_table(&paint, &publication.changes, show_list, false),
+                &change_table(
+                    &paint,
+                    &publication.changes,
+                    (show_list, false),
+                    style.width,
+                ),
             )?;
         }
         writeln!(out)?;
@@ -415,10 +469,15 @@ pub(super) fn since(out: &mut dyn Write, report: &SinceReport, style: Style) -> 
         "Since {} (through {}): {summary}",
         report.since, report.until,
     )?;
-    write_grounds(out, &report.net)
+    write_filter(out, &report.net.filter)?;
+    write_grounds(
+        out,
+        report.net.from.zip(report.net.to),
+        report.net.basis.as_ref(),
+    )
 }
 
-pub(super) fn as_of(out: &mut dyn Write, report: &AsOfReport, _style: Style) -> io::Result<()> {
+pub(super) fn as_of(out: &mut dyn Write, report: &AsOfReport, style: Style) -> io::Result<()> {
     let entries = &report.entries;
     let several = entries.windows(2).any(|w| w[0].list != w[1].list);
     let any = |f: &dyn Fn(&Entry) -> bool| entries.iter().any(|e| f(&e.entry));
@@ -461,7 +520,7 @@ pub(super) fn as_of(out: &mut dyn Write, report: &AsOfReport, _style: Style) -> 
     .filter(|(_, shown, _)| *shown)
     .map(|(name, _, f)| (name, f))
     .collect();
-    let mut table = new_table(HEADED);
+    let mut table = new_table(HEADED, style.width);
     let mut header: Vec<&str> = Vec::new();
     if several {
         header.push("List");
@@ -486,33 +545,44 @@ pub(super) fn as_of(out: &mut dyn Write, report: &AsOfReport, _style: Style) -> 
         plural(entries.len(), "entry", "entries"),
         report.as_of
     )?;
+    write_filter(out, &report.filter)?;
     write_basis(out, &report.basis)
 }
 
 pub(super) fn history(out: &mut dyn Write, report: &HistoryReport, style: Style) -> io::Result<()> {
     let paint = Paint { on: style.color };
+    if report.entries.is_empty() && report.excluded == 0 {
+        write_closest(out, report, style)?;
+        write_filter(out, &report.filter)?;
+        return write_basis(out, &report.basis);
+    }
     for h in &report.entries {
+        let matched = h
+            .matched
+            .as_ref()
+            .map(|name| format!(" · matched \"{}\"", shown(name)))
+            .unwrap_or_default();
         writeln!(
             out,
             "{}",
             paint.bold(&format!(
-                "{} · {} · {}",
+                "{} · {} · {}{matched}",
                 h.list,
                 shown(h.id.as_str()),
                 shown(&h.name)
             ))
         )?;
-        let mut table = new_table(PLAIN);
-        let mut previous: Option<&Entry> = None;
+        let mut table = new_table(PLAIN, style.width);
         for v in &h.versions {
-            let detail = match (v.change, previous) {
-                (VersionChange::Changed, Some(before)) => diff_entries(before, &v.entry)
+            let detail = match v.change {
+                VersionChange::Changed => v
+                    .fields
                     .iter()
                     .map(|f| field_line(&paint, f))
                     .collect::<Vec<_>>()
                     .join("\n"),
-                (VersionChange::Removed, _) => String::new(),
-                (VersionChange::Baseline, _) => {
+                VersionChange::Removed => String::new(),
+                VersionChange::Baseline => {
                     let since = v
                         .entry
                         .listed_on
@@ -526,7 +596,7 @@ pub(super) fn history(out: &mut dyn Write, report: &HistoryReport, style: Style)
                     };
                     format!("in force when the history begins{since}{facts}")
                 }
-                _ => summary(&v.entry),
+                VersionChange::Added => summary(&v.entry),
             };
             let marker = match v.change {
                 VersionChange::Baseline => paint.dim("*"),
@@ -540,21 +610,115 @@ pub(super) fn history(out: &mut dyn Write, report: &HistoryReport, style: Style)
                 marker + " " + v.change.as_str(),
                 detail,
             ]);
-            previous = (v.change != VersionChange::Removed).then_some(&v.entry);
         }
         write_table(out, &table)?;
         writeln!(out)?;
     }
-    writeln!(
-        out,
-        "{} matched",
-        plural(report.entries.len(), "entry", "entries")
-    )?;
+    let query = quote_bounded(&report.query);
+    if report.entries.is_empty() {
+        let (count, whose) = match report.excluded {
+            1 => ("1 entry matches".to_string(), "its"),
+            n => (format!("{n} entries match"), "their"),
+        };
+        writeln!(
+            out,
+            "{count} \"{query}\", but none of {whose} versions passes the filters ({})",
+            shown(&report.filter.to_string())
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{} matched",
+            plural(report.entries.len(), "entry", "entries")
+        )?;
+        if report.excluded > 0 {
+            writeln!(
+                out,
+                "{} \"{query}\" but {} no version that passes the filters",
+                match report.excluded {
+                    1 => "1 more entry matches".to_string(),
+                    n => format!("{n} more entries match"),
+                },
+                if report.excluded == 1 { "has" } else { "have" }
+            )?;
+        }
+    }
+    write_filter(out, &report.filter)?;
     write_basis(out, &report.basis)
 }
 
-pub(super) fn lists(out: &mut dyn Write, report: &ListsReport, _style: Style) -> io::Result<()> {
-    let mut table = new_table(HEADED);
+/// When nothing matched a history's query: says so, and shows the closest names.
+fn write_closest(out: &mut dyn Write, report: &HistoryReport, style: Style) -> io::Result<()> {
+    let query = quote_bounded(&report.query);
+    if report.closest.is_empty() {
+        writeln!(out, "No entry's id or name matches \"{query}\".")?;
+        return writeln!(out);
+    }
+    writeln!(
+        out,
+        "No entry's id or name matches \"{query}\". The closest names:"
+    )?;
+    let mut table = new_table(PLAIN, style.width);
+    for close in &report.closest {
+        let mut row = vec![
+            close.list.to_string(),
+            shown(close.id.as_str()),
+            shown(&close.name),
+        ];
+        if close.entry_name != close.name {
+            row.push(format!("entry: {}", shown(&close.entry_name)));
+        }
+        table.add_row(row);
+    }
+    write_table(out, &table)?;
+    writeln!(out)
+}
+
+/// `--counts`: a row per list and publication (the columns no row fills left out), then what
+/// the answer stands on.
+pub(super) fn counts(out: &mut dyn Write, report: &CountsReport, style: Style) -> io::Result<()> {
+    type Column = (&'static str, fn(&crate::model::CountRow) -> Option<String>);
+    let columns: [Column; 10] = [
+        ("List", |r| Some(r.list.to_string())),
+        ("Scope", |r| Some(r.scope.as_str().to_string())),
+        ("Published", |r| r.published.map(|d| d.to_string())),
+        ("Event", |r| r.event.map(|e| e.to_string())),
+        ("Entries", |r| r.entries.map(thousands)),
+        ("Added", |r| r.added.map(thousands)),
+        ("Removed", |r| r.removed.map(thousands)),
+        ("Changed", |r| r.changed.map(thousands)),
+        ("Reason changes", |r| r.reason_changes.map(thousands)),
+        ("Source", |r| r.source.as_deref().map(shown)),
+    ];
+    let shown_columns: Vec<&Column> = columns
+        .iter()
+        .filter(|(_, value)| report.rows.iter().any(|r| value(r).is_some()))
+        .collect();
+    if !report.rows.is_empty() {
+        let mut table = new_table(HEADED, style.width);
+        table.set_header(
+            shown_columns
+                .iter()
+                .map(|(name, _)| *name)
+                .collect::<Vec<_>>(),
+        );
+        for row in &report.rows {
+            table.add_row(
+                shown_columns
+                    .iter()
+                    .map(|(_, value)| value(row).unwrap_or_default())
+                    .collect::<Vec<_>>(),
+            );
+        }
+        write_table(out, &table)?;
+        writeln!(out)?;
+    }
+    write_filter(out, &report.filter)?;
+    write_grounds(out, report.window, Some(&report.basis))
+}
+
+pub(super) fn lists(out: &mut dyn Write, report: &ListsReport, style: Style) -> io::Result<()> {
+    let mut table = new_table(HEADED, style.width);
     table.set_header(vec![
         "List",
         "Entries",
@@ -595,8 +759,8 @@ pub(super) fn lists(out: &mut dyn Write, report: &ListsReport, _style: Style) ->
     }
 }
 
-pub(super) fn log(out: &mut dyn Write, report: &LogReport, _style: Style) -> io::Result<()> {
-    let mut table = new_table(HEADED);
+pub(super) fn log(out: &mut dyn Write, report: &LogReport, style: Style) -> io::Result<()> {
+    let mut table = new_table(HEADED, style.width);
     table.set_header(vec![
         "Seq",
         "List",

@@ -28,6 +28,8 @@ mod archive;
 mod recorded;
 // Issue 11: a list's publications as a whole (baselines, bases, `listdiff lists`).
 mod lists;
+// Issue 12: every name an entry has had (history), entries in force in a caller's order.
+mod names;
 mod settings;
 
 use std::collections::BTreeSet;
@@ -55,6 +57,7 @@ pub use export::{
     EXPORT_VERSION, ExportError, ExportSummary, ImportError, ImportFault, ImportSummary, import,
 };
 pub use index::SnapshotDigest;
+pub use names::EntryNames;
 pub use recorded::{EventInputs, RecordedAmendment, SnapshotSummary, entries_hash};
 pub use settings::SETTINGS;
 pub use verify::{EventBytes, EventBytesError, VerifyReport, read_event_bytes};

@@ -334,6 +334,7 @@ pub(super) fn publication(
         stated_date_text: stated_text,
         source: None,
         content,
+        columns: None,
     })
 }
 

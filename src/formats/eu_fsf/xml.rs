@@ -149,6 +149,7 @@ pub(super) fn parse_xml(input: &Input) -> ParseResult {
         stated_date_text: stated_text,
         source: None,
         content,
+        columns: None,
     };
     Ok((vec![publication], warnings))
 }

@@ -102,6 +102,7 @@ pub(crate) fn parse(input: &Input) -> ParseResult {
             stated_date_text: None,
             source: None,
             content,
+            columns: None,
         }],
         warnings,
     ))

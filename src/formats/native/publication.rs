@@ -183,6 +183,7 @@ pub(crate) fn parse(input: &Input) -> Result<(Vec<ParsedPublication>, Vec<String
             stated_date: file.published,
             source,
             content,
+            columns: None,
         }],
         warnings,
     ))

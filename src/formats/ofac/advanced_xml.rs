@@ -26,7 +26,10 @@
 //! CSV's way, the CSV's `extra` keys for title and vessel data, and `reason` built as the CSV's
 //! `Remarks` by the same [`Composite`] as `ofac-xml`: birth dates and places, nationality and
 //! citizenship features, identity documents and every other feature (Website, Gender,
-//! SWIFT/BIC, Former Vessel Flag, …) as id rows, title, the party's `Comment`, weak names.
+//! SWIFT/BIC, Former Vessel Flag, …) as id rows, title, the party's `Comment`, weak names, then
+//! `Linked To: NAME` for each party a current `ProfileRelationship` links it to (the legacy
+//! files write that text; this format states links only as relationships). A location that is
+//! only OFAC's "undetermined" area code is no address and no country.
 //! What only this format carries stays in `extra` (`lists`, `sanctions_measures`,
 //! `legal_basis`, `relationships`, `other_script_names`, `address_other_scripts`, `id_other`)
 //! and `listed_on`.
@@ -42,8 +45,8 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use super::{
-    CONS_LIST, Composite, Fields, IdRow, SDN_LIST, alt_type, csv_address, csv_name, csv_quotes,
-    csv_tonnage,
+    CONS_LIST, Composite, Fields, IdRow, RemarksDraft, SDN_LIST, alt_type, csv_address, csv_name,
+    csv_quotes, csv_tonnage,
 };
 use crate::formats::naming::snake_case;
 use crate::formats::read::xml::{ElementEvent, ElementStream, XmlReader, XmlRules, root_element};
@@ -62,9 +65,11 @@ pub(crate) static ADVANCED_XML: FormatDescriptor = FormatDescriptor {
     description: "OFAC advanced XML (sdn_advanced.xml, cons_advanced.xml)",
     list_ids: "us-ofac-sdn (most sanctions entries on the SDN List), us-ofac-cons (otherwise)",
     key: "DistinctParty FixedRef (= ent_num)",
-    reason_fields: "SanctionsMeasure Comment (program) → programs, the legacy CSV's Remarks composite (features, documents, title, DistinctParty Comment, weak names) → reason",
+    reason_fields: "SanctionsMeasure Comment (program) → programs, the legacy CSV's Remarks composite (features, documents, title, DistinctParty Comment, weak names, Linked To from ProfileRelationships) → reason",
     // 2: as `ofac-xml`: a file mixing UTF-8 and Windows-1252 reads differently.
-    parser_version: 2,
+    // 3: `Linked To: NAME` rebuilt from the relationships at the end of `reason`, as the legacy
+    // remarks; OFAC's "undetermined" location is no address and no country.
+    parser_version: 3,
     recogniser: Some(Recogniser {
         shape: Shape::Xml,
         order: 0,
@@ -336,6 +341,17 @@ impl Texts {
 /// with the top bit set.
 type ProfileKey = u64;
 
+/// A party read, by its position in the file: what the end of the file needs of it.
+struct PartyRef {
+    /// Its profile.
+    profile: ProfileKey,
+    /// Its entry's id and name (the name is what `Linked To` writes for a link to it).
+    id: Box<str>,
+    name: Box<str>,
+    /// The names its `Comment` already links it to (`(Linked To: X)`; real files have none).
+    linked: Vec<Box<str>>,
+}
+
 /// A `ProfileRelationship`: from and to profiles, relation type id (a [`Texts`] number), former.
 struct Relation {
     from: ProfileKey,
@@ -352,8 +368,8 @@ struct State {
     docs: HashMap<String, Vec<DocRaw>>,
     /// The parties' entries, compressed, in file order (joined at the end).
     entries: EntrySpool,
-    /// Each entry's profile and its id and name (for relationships), by position.
-    parties: Vec<(ProfileKey, Box<str>, Box<str>)>,
+    /// Each entry's profile, id, name and comment links (for relationships), by position.
+    parties: Vec<PartyRef>,
     by_profile: HashMap<ProfileKey, u32>,
     /// Each profile's sanctions facts, in file order.
     sanctions: HashMap<ProfileKey, Vec<Sanction>>,
@@ -835,8 +851,8 @@ impl State {
                     let number = self.parties.len() as u64 + 1;
                     let entry = self.party_entry(file, number, party)?;
                     if let Some(last) = self.parties.last_mut() {
-                        last.1 = entry.id.as_str().into();
-                        last.2 = entry.name.as_str().into();
+                        last.id = entry.id.as_str().into();
+                        last.name = entry.name.as_str().into();
                     }
                     self.entries.push(&entry);
                 }
@@ -940,15 +956,18 @@ impl State {
                 .collect();
             (!values.is_empty()).then(|| values.join(", "))
         };
+        // OFAC's placeholder for a location it does not know, "undetermined", is no country
+        // (a location that is only that is no address either; the legacy files have none).
         let country = loc
             .countries
             .iter()
-            .find_map(|c| self.value("Country", c))
-            .or_else(|| {
+            .filter_map(|c| self.value("Country", c))
+            .chain(
                 loc.area_codes
                     .iter()
-                    .find_map(|a| self.ref_attr("AreaCode", a, "Description"))
-            })
+                    .filter_map(|a| self.ref_attr("AreaCode", a, "Description")),
+            )
+            .find(|c| !c.trim().eq_ignore_ascii_case("undetermined"))
             .map(str::to_string);
         let lines: Vec<String> = ["ADDRESS1", "ADDRESS2", "ADDRESS3", "Unknown", "REGION"]
             .into_iter()
@@ -1039,7 +1058,7 @@ impl State {
                 .extra
                 .insert("id_other".into(), Value::Array(id_other));
         }
-        self.party_features(&party.features, &mut entry, &mut composite);
+        let remarks = self.party_features(&party.features, &mut entry, composite);
         let profile = if party.profile_id.is_empty() {
             fixed.to_string()
         } else {
@@ -1047,8 +1066,20 @@ impl State {
         };
         let key = self.profile_key(&profile);
         self.by_profile.insert(key, self.parties.len() as u32);
-        self.parties.push((key, Box::default(), Box::default()));
+        // The reason is left without its end: the links come with the relationships, after
+        // every party, and [`State::finish_each`] writes them.
+        let RemarksDraft { body, linked } = remarks;
+        entry.reason = body;
         csv_quotes(&mut entry);
+        self.parties.push(PartyRef {
+            profile: key,
+            id: Box::default(),
+            name: Box::default(),
+            linked: linked
+                .into_iter()
+                .map(|n| n.replace('"', "'").into_boxed_str())
+                .collect(),
+        });
         Ok(entry)
     }
 
@@ -1170,13 +1201,14 @@ impl State {
     /// A party's features: addresses and countries from its locations; birth data,
     /// nationality and citizenship, and every other feature (Website, Gender, SWIFT/BIC,
     /// Former Vessel Flag, …) in the remarks, as the legacy files write them; the CSV's own
-    /// columns (title, vessel data) in `extra`. Then the remarks themselves.
+    /// columns (title, vessel data) in `extra`. Returns the remarks, not yet ended (the links
+    /// come at the end of the file).
     fn party_features(
         &self,
         features: &[FeatureRaw],
         entry: &mut Entry,
-        composite: &mut Composite,
-    ) {
+        mut composite: Composite,
+    ) -> RemarksDraft {
         let mut scalars: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut address_scripts = Vec::new();
         for feature in features {
@@ -1242,13 +1274,13 @@ impl State {
             };
             entry.extra.insert(key, value);
         }
-        entry.reason = std::mem::take(composite).remarks();
         if !address_scripts.is_empty() {
             entry.extra.insert(
                 "address_other_scripts".into(),
                 Value::Array(address_scripts.into_iter().map(Value::String).collect()),
             );
         }
+        composite.draft()
     }
 
     /// Joins programs and relationships and builds the publication.
@@ -1268,6 +1300,7 @@ impl State {
                 stated_date_text: meta.2,
                 source: None,
                 content,
+                columns: None,
             }],
             warnings,
         ))
@@ -1298,22 +1331,34 @@ impl State {
                 if orphans.len() == 1 { "was" } else { "were" },
             ));
         }
-        // Relationships by the position of the party they start from, in file order.
+        // Relationships by the position of the party they start from, in file order; the
+        // names each party is linked to (its current relationships), as the legacy remarks
+        // write them.
         let mut related: HashMap<u32, Vec<Value>> = HashMap::new();
+        let mut linked: HashMap<u32, Vec<Box<str>>> = HashMap::new();
+        let mut dangling: Vec<String> = Vec::new();
         for relation in std::mem::take(&mut self.relationships) {
             let (Some(&from_index), Some(&to_index)) = (
                 self.by_profile.get(&relation.from),
                 self.by_profile.get(&relation.to),
             ) else {
+                dangling.push(format!(
+                    "{} → {}",
+                    self.profile_text(relation.from),
+                    self.profile_text(relation.to)
+                ));
                 continue;
             };
             let mut object = Map::new();
             if let Some(kind) = self.value("RelationType", self.texts.text(relation.type_id)) {
                 object.insert("relation_type".into(), Value::String(kind.into()));
             }
-            if let Some((_, id, name)) = self.parties.get(to_index as usize) {
-                object.insert("related_id".into(), Value::String(id.to_string()));
-                object.insert("related_name".into(), Value::String(name.to_string()));
+            if let Some(to) = self.parties.get(to_index as usize) {
+                object.insert("related_id".into(), Value::String(to.id.to_string()));
+                object.insert("related_name".into(), Value::String(to.name.to_string()));
+                if !relation.former {
+                    linked.entry(from_index).or_default().push(to.name.clone());
+                }
             }
             if relation.former {
                 object.insert("former".into(), Value::Bool(true));
@@ -1323,6 +1368,16 @@ impl State {
                 .or_default()
                 .push(Value::Object(object));
         }
+        if !dangling.is_empty() {
+            warnings.push(format!(
+                "{file}: {} profile relationship{} a profile with no <DistinctParty> ({}{}) and {} left out: a party's reason lacks the `Linked To` of such a link; is the file complete?",
+                dangling.len(),
+                if dangling.len() == 1 { " names" } else { "s name" },
+                dangling.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+                if dangling.len() > 5 { ", …" } else { "" },
+                if dangling.len() == 1 { "was" } else { "were" },
+            ));
+        }
         let spool = std::mem::take(&mut self.entries);
         let mut failed = None;
         spool
@@ -1330,10 +1385,22 @@ impl State {
                 if failed.is_some() {
                     return;
                 }
-                let facts = self
-                    .parties
-                    .get(index)
-                    .and_then(|p| self.sanctions.remove(&p.0));
+                let party = self.parties.get(index);
+                let mut remarks = RemarksDraft {
+                    body: entry.reason.take(),
+                    linked: Vec::new(),
+                };
+                for name in party
+                    .as_ref()
+                    .map(|p| p.linked.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .chain(linked.get(&(index as u32)).into_iter().flatten())
+                {
+                    remarks.link(name);
+                }
+                entry.reason = remarks.finish();
+                let facts = party.and_then(|p| self.sanctions.remove(&p.profile));
                 if let Some(facts) = facts {
                     let texts = |pick: fn(&Sanction) -> Option<u32>| {
                         facts
@@ -1682,6 +1749,81 @@ mod tests {
         }
     }
 
+    /// Links exist only as `ProfileRelationships`: each current relationship from a party
+    /// writes `Linked To: NAME` at the end of its reason, as the legacy remarks do, in the
+    /// relationships' file order, once per linked party; a former relationship writes none; one
+    /// naming a profile the file lacks is told. A location that is only the "undetermined" area
+    /// code is neither an address nor a country, and the area code never is a country.
+    #[test]
+    fn links_and_undetermined_locations_as_the_legacy_files() {
+        let relation = |id: u32, from: &str, to: &str, former: bool| {
+            format!(
+                "<ProfileRelationship ID=\"{id}\" From-ProfileID=\"{from}\" To-ProfileID=\"{to}\" RelationTypeID=\"1555\" RelationQualityID=\"1\" Former=\"{former}\" SanctionsEntryID=\"{from}\"><Comment /></ProfileRelationship>\n"
+            )
+        };
+        let more = [
+            relation(3, "15036", "7480", false),
+            relation(4, "15036", "36", false),
+            relation(5, "15036", "7513", true),
+            relation(6, "15036", "424242", false),
+            relation(7, "36", "7513", false),
+        ]
+        .concat();
+        let text = text_of("2024-03-01/sdn_advanced.xml")
+            .replace("  </ProfileRelationships>", &format!("{more}  </ProfileRelationships>"))
+            // The legacy text in a comment as well is not written twice.
+            .replace(
+                "<DistinctParty FixedRef=\"15036\">\n    <Comment />",
+                "<DistinctParty FixedRef=\"15036\">\n    <Comment>(Linked To: AEROCARIBBEAN AIRLINES)</Comment>",
+            )
+            .replace(
+                "<DistinctParty FixedRef=\"36\">",
+                "<DistinctParty FixedRef=\"36\">\n    <Comment>All offices.</Comment>",
+            )
+            // Havana with the undetermined area code and no country.
+            .replace(
+                "<LocationAreaCode AreaCodeID=\"11109\" />\n      <LocationCountry CountryID=\"11109\" CountryRelevanceID=\"1413\" />",
+                "<LocationAreaCode AreaCodeID=\"11520\" />",
+            );
+        let (pubs, warnings) = parse(&Input::single("a.xml", text.into_bytes())).unwrap();
+        let es = entries(&pubs);
+        assert_eq!(
+            by_id(es, "15036").reason.as_deref(),
+            Some(
+                "Vessel Registration Identification IMO 9187629; \
+                 Linked To: AEROCARIBBEAN AIRLINES; Linked To: EXAMPLE, Grace."
+            )
+        );
+        let aero = by_id(es, "36");
+        assert_eq!(
+            aero.reason.as_deref(),
+            Some("All offices.; Linked To: MNANGAGWA, Emmerson Dambudzo.")
+        );
+        assert_eq!(aero.addresses, ["Havana"]);
+        assert!(aero.countries.is_empty(), "{:?}", aero.countries);
+        let grace = by_id(es, "7480");
+        assert_eq!(
+            grace.reason.as_deref(),
+            Some("DOB 1965; Linked To: MNANGAGWA, Emmerson Dambudzo.")
+        );
+        assert!(grace.addresses.is_empty() && grace.countries.is_empty());
+        // The former relationship and the one to a missing profile stay in `relationships`
+        // only when their party is in the file.
+        let relationships = by_id(es, "15036").extra["relationships"]
+            .as_array()
+            .unwrap();
+        assert_eq!(relationships.len(), 4, "{relationships:?}");
+        assert!(relationships.iter().any(|r| r["former"] == json!(true)));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains(
+                "1 profile relationship names a profile with no <DistinctParty> (15036 → 424242)"
+            ),
+            "{}",
+            warnings[0]
+        );
+    }
+
     #[test]
     fn the_consolidated_list_is_told_by_its_list_ids() {
         let cons =
@@ -1704,7 +1846,7 @@ mod tests {
         assert_eq!(pubs[0].list.as_str(), "us-ofac-sdn");
 
         let orphan = text_of("2024-03-01/sdn_advanced.xml")
-            .replace("ProfileID=\"7480\"", "ProfileID=\"424242\"");
+            .replace(" ProfileID=\"7480\"", " ProfileID=\"424242\"");
         let (_, warnings) = parse(&Input::single("a.xml", orphan.into_bytes())).unwrap();
         assert_eq!(warnings.len(), 1);
         assert!(

@@ -289,6 +289,7 @@ fn parse_list(
             stated_date: None,
             source: None,
             content,
+            columns: None,
         }],
         warnings,
     ))

@@ -197,6 +197,7 @@ pub(crate) fn parse(input: &Input) -> ParseResult {
             stated_date_text,
             source: None,
             content,
+            columns: None,
         }],
         warnings,
     ))

@@ -239,11 +239,53 @@ pub(crate) const ID_TYPE_ORDER: [&str; 98] = [
     "Unified Social Credit Code (USCC)",
 ];
 
+/// The CSV's `Remarks` before its end: everything up to the weak names, and the names of the
+/// linked parties (each written `Linked To: NAME` after it). The advanced XML states its links
+/// apart from the rest ([`RemarksDraft::link`]), at the end of the file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct RemarksDraft {
+    /// `DOB …; …; <remarks>; a.k.a. 'WEAK'`, without the final full stop; `None` when empty.
+    pub(crate) body: Option<String>,
+    /// The linked parties' names, in the order written, each once.
+    pub(crate) linked: Vec<String>,
+}
+
+impl RemarksDraft {
+    /// Adds a linked party's name, unless it is there already.
+    pub(crate) fn link(&mut self, name: &str) {
+        let name = name.trim();
+        if !name.is_empty() && !self.linked.iter().any(|n| n == name) {
+            self.linked.push(name.to_string());
+        }
+    }
+
+    /// The CSV's `Remarks`: the body, then `Linked To: X` for each linked party, joined with
+    /// `; ` and ending with a full stop. `None` when there is nothing to say.
+    pub(crate) fn finish(self) -> Option<String> {
+        let mut parts: Vec<String> = self.body.into_iter().collect();
+        parts.extend(self.linked.iter().map(|name| format!("Linked To: {name}")));
+        if parts.is_empty() {
+            return None;
+        }
+        let mut text = parts.join("; ");
+        if !text.ends_with('.') {
+            text.push('.');
+        }
+        Some(text)
+    }
+}
+
 impl Composite {
     /// The CSV's `Remarks`: `DOB …; POB …; nationality …; citizen …; <ids>; <title>;
     /// <remarks>; a.k.a. 'WEAK'; Linked To: X.`, ending with a full stop. `None` when there is
     /// nothing to say.
-    pub(crate) fn remarks(mut self) -> Option<String> {
+    pub(crate) fn remarks(self) -> Option<String> {
+        self.draft().finish()
+    }
+
+    /// The `Remarks` before their end ([`RemarksDraft`]): the `(Linked To: X)` parts of the
+    /// free-text remarks are taken out of it as linked names.
+    pub(crate) fn draft(mut self) -> RemarksDraft {
         let mut parts: Vec<String> = Vec::new();
         for (values, label) in [
             (&self.dates_of_birth, "DOB"),
@@ -288,7 +330,7 @@ impl Composite {
             parts.push(part);
         }
         parts.extend(self.title.take());
-        let mut links = Vec::new();
+        let mut draft = RemarksDraft::default();
         if let Some(remarks) = &self.remarks {
             let mut kept = Vec::new();
             for segment in remarks.split("; ") {
@@ -297,7 +339,7 @@ impl Composite {
                     .strip_prefix("(Linked To: ")
                     .and_then(|s| s.strip_suffix(')'))
                 {
-                    Some(target) => links.push(format!("Linked To: {target}")),
+                    Some(target) => draft.linked.push(target.to_string()),
                     None => kept.push(segment),
                 }
             }
@@ -309,15 +351,8 @@ impl Composite {
         for (label, name) in &self.weak_akas {
             parts.push(format!("{label} '{name}'"));
         }
-        parts.extend(links);
-        if parts.is_empty() {
-            return None;
-        }
-        let mut text = parts.join("; ");
-        if !text.ends_with('.') {
-            text.push('.');
-        }
-        Some(text)
+        draft.body = (!parts.is_empty()).then(|| parts.join("; "));
+        draft
     }
 }
 

@@ -273,6 +273,11 @@ impl<'a, R: Read> CsvReader<'a, R> {
 /// field). Follows the csv crate's rules: a field is quoted when it starts with `"`, `""`
 /// inside it is a quote, and a quote elsewhere is literal.
 pub(crate) fn unterminated_quote_line(bytes: &[u8]) -> Option<u64> {
+    unterminated_quote_line_with(bytes, b',')
+}
+
+/// [`unterminated_quote_line`] for fields separated by `delimiter`.
+pub(crate) fn unterminated_quote_line_with(bytes: &[u8], delimiter: u8) -> Option<u64> {
     #[derive(Clone, Copy, PartialEq, Eq)]
     enum State {
         FieldStart,
@@ -297,16 +302,148 @@ pub(crate) fn unterminated_quote_line(bytes: &[u8]) -> Option<u64> {
                 record_line = line;
                 State::FieldStart
             }
-            (_, b',' | b'\r') => State::FieldStart,
+            (_, b'\r') => State::FieldStart,
+            (_, b) if b == delimiter => State::FieldStart,
             _ => State::Unquoted,
         };
     }
     (state == State::Quoted).then_some(record_line)
 }
 
+/// The character that separates the fields of a delimited file: one of the four in common use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Delimiter {
+    /// `,`
+    Comma,
+    /// A tab.
+    Tab,
+    /// `;`
+    Semicolon,
+    /// `|`
+    Pipe,
+}
+
+impl Delimiter {
+    /// Every delimiter, in the order a tie is described.
+    pub const ALL: [Delimiter; 4] = [
+        Delimiter::Comma,
+        Delimiter::Tab,
+        Delimiter::Semicolon,
+        Delimiter::Pipe,
+    ];
+
+    /// The byte.
+    pub fn byte(self) -> u8 {
+        match self {
+            Delimiter::Comma => b',',
+            Delimiter::Tab => b'\t',
+            Delimiter::Semicolon => b';',
+            Delimiter::Pipe => b'|',
+        }
+    }
+
+    /// Its name in messages and on the command line: `comma`, `tab`, `semicolon`, `pipe`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Delimiter::Comma => "comma",
+            Delimiter::Tab => "tab",
+            Delimiter::Semicolon => "semicolon",
+            Delimiter::Pipe => "pipe",
+        }
+    }
+
+    /// The delimiter `text` names: its name (any case) or the character itself (`\t` or
+    /// `\\t` for a tab).
+    pub fn parse(text: &str) -> Option<Delimiter> {
+        let lower = text.to_ascii_lowercase();
+        Delimiter::ALL.into_iter().find(|d| {
+            lower == d.name()
+                || text.as_bytes() == [d.byte()]
+                || (*d == Delimiter::Tab && text == "\\t")
+        })
+    }
+}
+
+/// How many records after the header [`sniff_delimiter`] reads to break a tie.
+const SNIFF_ROWS: usize = 20;
+
+/// What the header (and, to break a tie, the rows after it) say the delimiter is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Sniffed {
+    /// This one: it splits the header into the most columns, or is the only one of those the
+    /// rows agree with. A header of one column is read as comma-separated.
+    One(Delimiter),
+    /// These split the header into as many columns (`columns`), and the first rows do not
+    /// tell them apart.
+    Ambiguous(Vec<Delimiter>, usize),
+}
+
+/// Tells the delimiter of decoded delimited `text` from its header: the delimiter that splits
+/// the first record into the most fields (quotes respected). When several do, the rows after
+/// it decide: the one delimiter for which each of the next [`SNIFF_ROWS`] records has as many
+/// fields as the header.
+pub(crate) fn sniff_delimiter(text: &[u8]) -> Sniffed {
+    let columns =
+        |d: Delimiter| super::head::first_record(text, d.byte()).map_or(0, |fields| fields.len());
+    let counts: Vec<(Delimiter, usize)> = Delimiter::ALL.iter().map(|&d| (d, columns(d))).collect();
+    let most = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    let best: Vec<Delimiter> = counts
+        .iter()
+        .filter(|(_, n)| *n == most)
+        .map(|(d, _)| *d)
+        .collect();
+    if most <= 1 {
+        return Sniffed::One(Delimiter::Comma);
+    }
+    if let [one] = best.as_slice() {
+        return Sniffed::One(*one);
+    }
+    let consistent: Vec<Delimiter> = best
+        .iter()
+        .copied()
+        .filter(|d| {
+            super::head::first_records(text, d.byte(), SNIFF_ROWS + 1)
+                .iter()
+                .skip(1)
+                .all(|row| row.len() == most)
+        })
+        .collect();
+    match consistent.as_slice() {
+        [one] => Sniffed::One(*one),
+        _ => Sniffed::Ambiguous(best, most),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_delimiter_is_told_by_the_header_then_the_rows() {
+        let one = |text: &str| sniff_delimiter(text.as_bytes());
+        assert_eq!(one("a,b,c\n1,2,3\n"), Sniffed::One(Delimiter::Comma));
+        assert_eq!(one("a\tb\tc\n1,5\t2\t3\n"), Sniffed::One(Delimiter::Tab));
+        assert_eq!(one("a;b;c,d\n"), Sniffed::One(Delimiter::Semicolon));
+        assert_eq!(one("\"a|x\"|b|\"c,d\"\n"), Sniffed::One(Delimiter::Pipe));
+        assert_eq!(one("single\n1\n"), Sniffed::One(Delimiter::Comma));
+        assert_eq!(one(""), Sniffed::One(Delimiter::Comma));
+        assert_eq!(
+            one("a,b;c\n1,2;3\n"),
+            Sniffed::Ambiguous(vec![Delimiter::Comma, Delimiter::Semicolon], 2)
+        );
+        assert_eq!(
+            one("a,b;c\n1,2;3\n4;5\n"),
+            Sniffed::One(Delimiter::Semicolon)
+        );
+        assert_eq!(Delimiter::parse(";"), Some(Delimiter::Semicolon));
+        assert_eq!(Delimiter::parse("TAB"), Some(Delimiter::Tab));
+        assert_eq!(Delimiter::parse("\t"), Some(Delimiter::Tab));
+        assert_eq!(Delimiter::parse("\\t"), Some(Delimiter::Tab));
+        assert_eq!(Delimiter::parse("pipe"), Some(Delimiter::Pipe));
+        assert_eq!(Delimiter::parse(":"), None);
+        assert_eq!(unterminated_quote_line_with(b"a;\"b;c\n", b';'), Some(1));
+        assert_eq!(unterminated_quote_line_with(b"a;\"b\";c\n", b';'), None);
+    }
 
     fn lines(text: &str) -> Vec<(u64, String)> {
         let mut reader = CsvReader::new("t.csv", text.as_bytes(), b',');

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use super::{Address, Draft, Name, build_entry, extra_key, publication};
+use super::{Address, Draft, Name, PrimaryNameTypes, build_entry, extra_key, publication};
 use crate::formats::read::csv::{CsvReader, Row};
 use crate::formats::read::decode::Syntax;
 use crate::formats::read::head;
@@ -49,7 +49,9 @@ pub(crate) static OFSI_CSV: FormatDescriptor = FormatDescriptor {
     // 2: text that is not UTF-8 used to be decoded field by field (or line by line, or as a
     // whole); it is now read as UTF-8 up to the file's first byte that is not, Windows-1252
     // from there, so a file mixing the two reads differently (see `read::decode`).
-    parser_version: 2,
+    // 3: the `Prime Alias` row of older files is the primary name (it used to be the group's
+    // first row, often an alias: ~28% of the 2014 file's names).
+    parser_version: 3,
     recogniser: Some(Recogniser {
         shape: Shape::Delimited,
         order: 3,
@@ -173,6 +175,8 @@ struct Layout {
     date_example: &'static str,
     header_name: &'static str,
     listed_key: &'static str,
+    /// The `Alias Type` / `Name type` values that mark the primary name.
+    primary_name_types: PrimaryNameTypes,
 }
 
 impl CsvKind {
@@ -185,6 +189,7 @@ impl CsvKind {
                 date_example: "Report Date: 08-Oct-2026",
                 header_name: "UK Sanctions List",
                 listed_key: "date_designated",
+                primary_name_types: PrimaryNameTypes::FCDO,
             },
             CsvKind::Ofsi => Layout {
                 list: "uk-ofsi",
@@ -193,6 +198,7 @@ impl CsvKind {
                 date_example: "Last Updated,04/06/2018",
                 header_name: "OFSI consolidated list",
                 listed_key: "listed_on",
+                primary_name_types: PrimaryNameTypes::OFSI,
             },
         }
     }
@@ -293,7 +299,13 @@ fn parse_csv(input: &Input, kind: CsvKind) -> ParseResult {
             number,
             line: Some(line),
         };
-        entries.push(frozen(build_entry(file, draft, location, &mut warnings)?));
+        entries.push(frozen(build_entry(
+            file,
+            draft,
+            layout.primary_name_types,
+            location,
+            &mut warnings,
+        )?));
     }
     let publication = publication(file, layout.list, stated, entries, |i| {
         first_lines.get(i).copied()

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::{Address, Draft, Name, build_entry, extra_key, publication};
+use super::{Address, Draft, Name, PrimaryNameTypes, build_entry, extra_key, publication};
 use crate::formats::read::xml::{Unresolved, XmlEvent, XmlReader, XmlRules, root_element};
 use crate::formats::registry::{
     Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape,
@@ -217,7 +217,13 @@ impl Designations<'_> {
             ));
         }
         self.ids.insert(id, self.entries.len());
-        let entry = build_entry(file, done, location, &mut self.warnings)?;
+        let entry = build_entry(
+            file,
+            done,
+            PrimaryNameTypes::FCDO,
+            location,
+            &mut self.warnings,
+        )?;
         self.entries.push(frozen(entry));
         Ok(())
     }

@@ -24,7 +24,8 @@
 //! Listed On, UK Sanctions List Date Designated, Last Updated, Group ID`). One row per name (and
 //! address): rows are grouped by `Group ID`.
 //!
-//! Common rules: the primary name is the first name whose type is `Primary name` (any case);
+//! Common rules: the primary name is the first name whose type is `Primary name` (any case; in
+//! the OFSI list also `Prime Alias`, as its older files write it), wherever its row is;
 //! every other name is an alias (`extra.name_types` and `extra.alias_strength` keep each
 //! name's type and strength). The regime is the program; the statement of reasons is the
 //! reason. Dates are `DD/MM/YYYY`: the designation date is parsed into `listed_on` and kept as
@@ -162,10 +163,40 @@ fn extra_value(values: &[String]) -> Option<Value> {
     }
 }
 
-/// Builds the entry of a finished draft.
+/// The name types that mark a designation's primary name, as one list writes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct PrimaryNameTypes(&'static [&'static str]);
+
+impl PrimaryNameTypes {
+    /// The FCDO UK Sanctions List (CSV and XML): `Primary Name`.
+    pub(super) const FCDO: PrimaryNameTypes = PrimaryNameTypes(&["Primary name"]);
+    /// The OFSI consolidated list: `Primary name` in newer files, `Prime Alias` in older ones
+    /// (the 2014 `sanctionsconlist.csv`).
+    pub(super) const OFSI: PrimaryNameTypes = PrimaryNameTypes(&["Primary name", "Prime Alias"]);
+
+    /// True when `kind` (any case, surrounding white space ignored) marks the primary name.
+    fn marks_primary(self, kind: &str) -> bool {
+        self.0.iter().any(|t| t.eq_ignore_ascii_case(kind.trim()))
+    }
+
+    /// The types as a message names them: `"Primary name" (or "Prime Alias")`.
+    fn described(self) -> String {
+        let mut quoted = self.0.iter().map(|t| format!("\"{t}\""));
+        let first = quoted.next().unwrap_or_default();
+        let rest: Vec<String> = quoted.collect();
+        if rest.is_empty() {
+            first
+        } else {
+            format!("{first} (or {})", rest.join(", or "))
+        }
+    }
+}
+
+/// Builds the entry of a finished draft; `primary` says which name types mark the primary name.
 pub(super) fn build_entry(
     file: &str,
     draft: Draft,
+    primary_types: PrimaryNameTypes,
     location: impl Fn() -> Location,
     warnings: &mut Vec<String>,
 ) -> Result<Entry, FormatError> {
@@ -174,7 +205,7 @@ pub(super) fn build_entry(
     let primary_index = draft
         .names
         .iter()
-        .position(|n| n.kind.trim().eq_ignore_ascii_case("primary name"));
+        .position(|n| primary_types.marks_primary(&n.kind));
     let primary_index = match primary_index {
         Some(i) => i,
         None if draft.names.is_empty() => {
@@ -189,9 +220,10 @@ pub(super) fn build_entry(
         }
         None => {
             warnings.push(format!(
-                "{file}{}: designation {} has no name of type \"Primary name\"; its first name was taken as the primary name",
+                "{file}{}: designation {} has no name of type {}; its first name was taken as the primary name",
                 location(),
-                draft.id
+                draft.id,
+                primary_types.described()
             ));
             0
         }
@@ -303,6 +335,7 @@ pub(super) fn publication(
         stated_date_text,
         source: None,
         content,
+        columns: None,
     })
 }
 
@@ -745,6 +778,56 @@ mod tests {
             "{}",
             warnings[0]
         );
+    }
+
+    /// Older OFSI files mark the primary name `Prime Alias` (newer ones `Primary name`), and
+    /// rows of one Group ID are spread through the file in alphabetical order of name: the
+    /// name is the marked row wherever it is, and only a group with no marked row warns.
+    #[test]
+    fn ofsi_prime_alias_rows_are_the_primary_name() {
+        let text = "Last Updated,02/04/2014,,,\r\n\
+            Name 6,Name 1,Alias Type,Group Type,Group ID\r\n\
+            2ND ACADEMY,,AKA,Entity,12871\r\n\
+            ABBAS,Faysal,AKA,Individual,12510\r\n\
+            ABBAS,Fayssal,Prime Alias,Individual,12510\r\n\
+            ACADEMY OF NATURAL SCIENCES,,AKA,Entity,12871\r\n\
+            NEWER,,primary name,Entity,7\r\n\
+            NONE MARKED,,AKA,Entity,8\r\n\
+            SECOND ACADEMY,,Prime Alias,Entity,12871\r\n\
+            SECOND ACADEMY,,Prime Alias,Entity,12871\r\n";
+        assert_eq!(recognise(text.as_bytes()), Some("uk-ofsi-csv"));
+        let (_, entries, warnings) = one(parse_ofsi_csv(&Input::single("c.csv", text.into())));
+        let academy = by_id(&entries, "12871");
+        assert_eq!(academy.name, "SECOND ACADEMY");
+        assert_eq!(
+            academy.aliases,
+            ["2ND ACADEMY", "ACADEMY OF NATURAL SCIENCES"]
+        );
+        assert_eq!(
+            academy.extra["name_types"],
+            serde_json::json!({"2ND ACADEMY": "AKA", "ACADEMY OF NATURAL SCIENCES": "AKA", "SECOND ACADEMY": "Prime Alias"})
+        );
+        let abbas = by_id(&entries, "12510");
+        assert_eq!(abbas.name, "Fayssal ABBAS");
+        assert_eq!(abbas.aliases, ["Faysal ABBAS"]);
+        assert_eq!(by_id(&entries, "7").name, "NEWER");
+        // The one group with no primary row warns, naming both spellings.
+        assert_eq!(by_id(&entries, "8").name, "NONE MARKED");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("c.csv:8 (record 4): designation 8 has no name of type \"Primary name\" (or \"Prime Alias\")"),
+            "{}",
+            warnings[0]
+        );
+    }
+
+    /// The FCDO lists never used `Prime Alias`: there it is a name type like any other.
+    #[test]
+    fn fcdo_prime_alias_is_not_a_primary_name() {
+        let text = "Report Date: 14-Mar-2025\nUnique ID,Name 6,Name type\nRUS1,B NAME,Alias\nRUS1,A NAME,Prime Alias\n";
+        let (_, entries, warnings) = one(parse_fcdo_csv(&Input::single("n.csv", text.into())));
+        assert_eq!(entries[0].name, "B NAME");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
     }
 
     #[test]
