@@ -287,6 +287,11 @@ fn a_real_sdn_csv_cut_at_a_line_end_is_refused() {
     let lines = bytes[..end + 2].iter().filter(|b| **b == b'\n').count();
     let (code, stderr) = refused(&env, &["ingest", &cut]);
     assert_eq!(code, Some(2), "{stderr}");
+    // As the README quotes it.
+    assert!(
+        stderr.contains("does not end with the end-of-file mark (0x1A) that us-ofac-sdn's earlier publication (2024-02-28, event 1) ended with: a download cut short?"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains(&format!("{lines} lines were read")),
         "{lines}: {stderr}"
@@ -336,12 +341,9 @@ fn the_real_2021_08_18_sdn_csv_after_the_four_file_set_is_refused_naming_the_mis
     let bare = real.file("ofac-sdn/2021-08-18/sdn.csv");
     let (code, stderr) = refused(&env, &["ingest", &bare]);
     assert_eq!(code, Some(2), "{stderr}");
+    // As the README quotes it.
     assert!(
-        stderr.contains("was read without alt.csv, add.csv and sdn_comments.csv"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("us-ofac-sdn's earlier publication (2021-07-07, event 1)"),
+        stderr.contains("was read without alt.csv, add.csv and sdn_comments.csv, which us-ofac-sdn's earlier publication (2021-07-07, event 1) was read with"),
         "{stderr}"
     );
     assert!(stderr.contains("--allow-partial"), "{stderr}");
@@ -474,6 +476,41 @@ fn a_change_of_key_scheme_carries_entries_to_their_new_ids() {
 }
 
 #[test]
+fn a_snapshot_read_one_entry_at_a_time_carries_entries_too() {
+    // Native JSON lines are recorded one entry at a time; a change of key scheme is recorded
+    // whole, so that its event says what it carried, as for any other snapshot.
+    let env = Env::new();
+    let lines = |parties: &[(String, String, String)]| -> String {
+        parties
+            .iter()
+            .map(|(id, name, address)| {
+                format!(
+                    "{}\n",
+                    json!({"id": id, "name": name, "addresses": [address]})
+                )
+            })
+            .collect()
+    };
+    // Files of more than 64 KiB are streamed.
+    let a = env.write("a.ndjson", lines(&parties(1000, old_id)));
+    let b = env.write("b.ndjson", lines(&parties(1000, new_id)));
+    assert!(std::fs::metadata(&b).unwrap().len() > 64 * 1024);
+    env.ok(&["ingest", "--list", "el", "--published", "2024-01-01", &a]);
+    let (_, stderr) = both(
+        &env,
+        &["ingest", "--list", "el", "--published", "2024-02-01", &b],
+    );
+    assert!(
+        stderr.contains("el: 1000 entries carried from old ids to new ids (key scheme changed)"),
+        "{stderr}"
+    );
+    let export = env.dir.path().join("log.jsonl");
+    env.ok(&["export", "-o", &export.to_string_lossy()]);
+    let text = std::fs::read_to_string(&export).unwrap();
+    assert_eq!(text.matches("{\"old\":").count(), 1000);
+}
+
+#[test]
 fn after_a_change_of_key_scheme_the_guard_counts_real_removals_and_says_ids_changed() {
     let env = Env::new();
     env.ok(&[
@@ -551,7 +588,13 @@ fn allow_drop_can_name_one_list() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(!stderr.contains("aa dated"), "{stderr}");
     assert!(stderr.contains("bb dated 2024-01-02"), "{stderr}");
-    assert!(stderr.contains("--allow-drop bb"), "{stderr}");
+    // One snapshot refused is said as it always was.
+    assert!(
+        stderr.contains(
+            "If the list really shrank, run again with --allow-drop (or a higher --max-drop)"
+        ),
+        "{stderr}"
+    );
     assert_eq!(log(&env), before);
     // A list the ingest does not hold is a mistake, said so.
     let (code, stderr) = refused(&env, &["ingest", "--allow-drop", "cc", &a2, &b2]);
@@ -596,7 +639,12 @@ fn the_real_csl_key_scheme_change_of_2020_is_carried() {
         .split("; ")
         .find(|part| part.contains("us-csl-el dated"))
         .unwrap_or_else(|| panic!("us-csl-el not refused: {stderr}"));
-    assert!(el.contains("its ids changed layout"), "{el}");
+    // As the README quotes it.
+    assert!(
+        el.contains("its ids changed layout (none of the ids in force reappears, and its ids are shaped otherwise)"),
+        "{el}"
+    );
+    assert!(!el.contains("a failed or partial download"), "{el}");
     assert!(
         el.contains("15 entries carried from old ids to new ids (key scheme changed)"),
         "{el}"

@@ -542,9 +542,9 @@ fn fixture_comparisons_answer_as_pinned() {
             (
                 "compare csl-csv",
                 // Issue 12 item 6: the 2019 → 2023 change of key scheme carries 26 entries of
-                // the BIS and State lists to their new ids (removed 69 → 43, added 4181 → 4155,
-                // changed 46 → 72).
-                "d41b8ab3aa014ccf013788b76ab220009965ed505f2fc68faee65fb4dc25312e",
+                // the BIS and State lists to their new ids (us-csl-dpl 6, dtc 3, el 15, isn 1,
+                // uvl 1: removed 69 → 43, added 4181 → 4155, changed 46 → 72).
+                "4c3b6838f10a8d9f3379e0033b8a0ce5efe13271326fa2e45de73bc13af9f475",
             ),
             (
                 "compare bis-dpl",

@@ -284,6 +284,14 @@ fn would_drop(drops: &[DropRefusal], max_drop: f64) -> String {
         false => format!("{clause}."),
     };
     match drops {
+        // One snapshot, no change of key scheme: said as before `--allow-drop LIST` existed
+        // (plain `--allow-drop` allows it too).
+        [one] if one.carried.is_none() => format!(
+            "{}: refused: {} Nothing was recorded. {}, run again with --allow-drop (or a higher --max-drop)",
+            one.input,
+            ended(one.describe(max_drop)),
+            why(one),
+        ),
         [one] => format!(
             "{}: refused: {} Nothing was recorded. {}, run again with {} (or a higher --max-drop)",
             one.input,

@@ -162,6 +162,17 @@ struct Judged {
 }
 
 impl Outline {
+    /// Whether this snapshot may change its list's key scheme against `before`, the ids in
+    /// force the day before it ([`rekey::layout_changed`]: it shares none of them and its ids
+    /// are shaped otherwise). An amendment changes no key scheme.
+    pub(crate) fn may_change_key_scheme(&self, before: &[EntryId]) -> bool {
+        if self.removed.is_some() {
+            return false;
+        }
+        let shares_an_id = before.iter().any(|id| self.ids.contains(&id_hash(id)));
+        rekey::layout_changed(shares_an_id, &shapes(before), &self.shapes)
+    }
+
     /// The outline of a publication.
     pub(crate) fn of(publication: &Publication) -> Outline {
         let (ids, removed, renamable, shapes) = match &publication.content {

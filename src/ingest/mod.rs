@@ -642,6 +642,7 @@ fn record_item(
         warnings,
         notes,
         held,
+        outlines,
         ..
     } = item;
     report.inputs.push(InputReport {
@@ -683,7 +684,15 @@ fn record_item(
         Held::Streamed(streamed) => {
             let (list, published) = (streamed.list.clone(), streamed.published);
             let latest = store.view().last_published(&list)?;
-            let whole = corrects.is_some();
+            // A snapshot that may change its list's key scheme is recorded whole, so that the
+            // entries it carries to new ids are paired and recorded as for any other.
+            let rekeying = match (outlines.first(), published.date.pred_opt()) {
+                (Some(outline), Some(day)) => {
+                    outline.may_change_key_scheme(&store.view().ids_as_of(&list, day)?)
+                }
+                _ => false,
+            };
+            let whole = corrects.is_some() || rekeying;
             told(
                 match record_streamed(store, spool, streamed, &provenance, (now, whole))? {
                     StreamedRecord::Done(outcome) => PublicationReport {
