@@ -473,6 +473,13 @@ fn a_change_of_key_scheme_carries_entries_to_their_new_ids() {
         )),
         "{text}"
     );
+    // The header with what it carried is imported as it was, and verifies.
+    let copy = Env::new();
+    copy.ok(&["import", &export.to_string_lossy()]);
+    copy.ok(&["verify"]);
+    let again = copy.dir.path().join("again.jsonl");
+    copy.ok(&["export", "-o", &again.to_string_lossy()]);
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), text);
 }
 
 #[test]
