@@ -145,7 +145,12 @@ fn a_cut_short_real_sdn_file_is_refused() {
     let cut: Vec<u8> = lines[..lines.len() * 2 / 3].concat();
     let path = env.write("2024-03-05/sdn.csv", cut);
     let before = env.ok(&["log", "-o", "json"]);
+    // First refused as cut: it lacks the end-of-file mark (0x1A) the 2024-03-04 file had.
     let (code, stderr) = stderr_of(&env, &["ingest", &path]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("end-of-file mark"), "{stderr}");
+    // Past that check, the drop guard refuses it for what it would remove.
+    let (code, stderr) = stderr_of(&env, &["ingest", "--allow-cut", &path]);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("us-ofac-sdn dated 2024-03-05"), "{stderr}");
     assert!(stderr.contains("of the 14426 in force"), "{stderr}");

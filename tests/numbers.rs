@@ -224,6 +224,7 @@ fn an_entry_whose_fields_would_not_read_back_is_refused_before_anything_is_writt
             name: "deep.json".into(),
             sha256: "0".repeat(64),
             bytes: 1,
+            eof_mark: None,
         }],
         format: "native".into(),
         parser: "test".into(),

@@ -90,6 +90,7 @@ fn provenance(p: &Publication) -> Provenance {
             name: "x".into(),
             sha256: sha256.clone(),
             bytes: 0,
+            eof_mark: None,
         }],
         sha256,
         format: "native".into(),

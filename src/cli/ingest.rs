@@ -18,9 +18,19 @@
 //!
 //! Broken feeds: a snapshot that is empty, or that would remove more than --max-drop percent
 //! (default 20) of the entries in force the day before it, is refused and nothing of the ingest
-//! is recorded, unless --allow-drop is given. In a directory, an empty file is skipped with a
-//! note. In a list keyed by name (the eCFR Entity List), an entry that departs while another with
-//! the same rename key arrives is recorded as that entry renamed.
+//! is recorded, unless --allow-drop is given (alone: every list; `--allow-drop LIST`, repeatable:
+//! that list). Every snapshot refused is named at once. In a directory, an empty file is skipped
+//! with a note. In a list keyed by name (the eCFR Entity List), an entry that departs while
+//! another with the same rename key arrives is recorded as that entry renamed. A snapshot that
+//! changes its list's key scheme (none of the ids in force reappears, and its ids are shaped
+//! otherwise) carries the entries it can match to their new ids; only the others count as
+//! removed, and its event records the pairs.
+//!
+//! Checks against the list's earlier publication (the one that counts just before it): an OFAC
+//! legacy CSV file without the end-of-file mark (0x1A) the earlier one's had is a cut download,
+//! refused unless --allow-cut (a list whose copies never had it gets a note); an OFAC publication
+//! read without companion files (alt.csv, add.csv, sdn_comments.csv) the earlier one was read
+//! with is refused, naming them, unless --allow-partial.
 //!
 //! Archive: with --archive (or when `listdiff config archive on` made it the default; --no-archive
 //! overrides), each input file of a recorded publication is kept, zstd-compressed, under its
@@ -28,14 +38,16 @@
 //! that `listdiff reparse` can read it again. A publication already recorded is archived too
 //! when its files are missing from the archive. Nothing is archived for a refused ingest.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 
 use super::human::{note, say, warning};
 use super::inputs::ReadArgs;
 use super::{CliError, Context, Outcome, parse_list_id};
 use crate::ingest::{
-    self, ArchiveChoice, DropGuard, FutureGuard, Ingest, IngestOptions, IngestReport, InputReport,
-    Placement, PublicationOutcome, PublicationReport,
+    self, ArchiveChoice, DropGuard, FeedChecks, FutureGuard, Ingest, IngestOptions, IngestReport,
+    InputReport, Placement, PublicationOutcome, PublicationReport,
 };
 use crate::model::text::quote_bounded;
 use crate::model::{ListId, PublicationTime};
@@ -43,7 +55,7 @@ use crate::store::Access;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  listdiff ingest snapshots/\n  listdiff ingest --published 2024-03-04 sdn.csv\n  listdiff ingest --published 2021-08-20T18:50:00Z sdn.csv\n  listdiff ingest --source '89 FR 99999' rule.json\n  listdiff ingest --corrects 7 --published 2024-03-04 sdn.csv\n  curl -s https://example.org/consolidated.csv | listdiff ingest --published 2024-12-11 --list us-csl-el -"
+    after_help = "Examples:\n  listdiff ingest snapshots/\n  listdiff ingest --published 2024-03-04 sdn.csv\n  listdiff ingest --published 2021-08-20T18:50:00Z sdn.csv\n  listdiff ingest --source '89 FR 99999' rule.json\n  listdiff ingest --corrects 7 --published 2024-03-04 sdn.csv\n  listdiff ingest --allow-drop us-csl-el consolidated.csv\n  curl -s https://example.org/consolidated.csv | listdiff ingest --published 2024-12-11 --list us-csl-el -"
 )]
 pub(crate) struct Args {
     /// Files or directories to record, or - for standard input
@@ -74,9 +86,27 @@ pub(crate) struct Args {
     allow_future: bool,
     #[command(flatten)]
     read: ReadArgs,
-    /// Record a snapshot even when it is empty or removes more than --max-drop of the list
+    /// Record a snapshot even when it is empty or removes more than --max-drop of its list:
+    /// of every list, or of LIST only (repeatable). `--allow-drop LIST` with a space names a
+    /// list when LIST is no file or directory; `--allow-drop PATH` stays a path
+    #[arg(
+        long,
+        value_name = "LIST",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "",
+        action = clap::ArgAction::Append
+    )]
+    allow_drop: Vec<String>,
+    /// Record an OFAC legacy CSV file without the end-of-file mark (0x1A) that the same file
+    /// of its list's earlier publication ended with (refused otherwise, as a download cut short)
     #[arg(long)]
-    allow_drop: bool,
+    allow_cut: bool,
+    /// Record an OFAC publication read without companion files (alt.csv, add.csv,
+    /// sdn_comments.csv) its list's earlier publication was read with (refused otherwise, as
+    /// its entries would lose their aliases, addresses and remarks)
+    #[arg(long)]
+    allow_partial: bool,
     /// The share of a list (in percent) a snapshot may remove before it is refused as a
     /// probably broken feed
     #[arg(long, value_name = "PERCENT", default_value_t = 20.0, value_parser = parse_percent)]
@@ -128,8 +158,68 @@ pub(crate) fn parse_source(text: &str) -> Result<String, String> {
 }
 
 impl Args {
+    /// Settles what `--allow-drop` allows. Given alone it stands for every list, unless the
+    /// argument after it was a list: clap reads `--allow-drop us-csl-el` as the flag and a path
+    /// (a value needs `=`, so that `--allow-drop FILE` stays a path, as it always was), so a
+    /// path that is no file or directory but is a list id is taken as the list of one
+    /// `--allow-drop` given alone, in the order given.
+    fn drop_guard(&mut self) -> Result<DropGuard, CliError> {
+        let mut allowed = BTreeSet::new();
+        let mut alone = 0;
+        for value in &self.allow_drop {
+            if value.is_empty() {
+                alone += 1;
+            } else {
+                allowed.insert(parse_list_id(value).map_err(|e| {
+                    CliError::Input(format!("--allow-drop={}: {e}", quote_bounded(value)))
+                })?);
+            }
+        }
+        if alone == 0 {
+            return Ok(match allowed.is_empty() {
+                true => DropGuard::refuse(self.max_drop),
+                false => DropGuard::Refuse {
+                    max_drop: self.max_drop,
+                    allowed,
+                },
+            });
+        }
+        let mut taken = 0;
+        let mut paths = Vec::with_capacity(self.paths.len());
+        for path in std::mem::take(&mut self.paths) {
+            let list = (taken < alone && path != "-" && !std::path::Path::new(&path).exists())
+                .then(|| ListId::new(&path).ok())
+                .flatten();
+            match list {
+                Some(list) => {
+                    allowed.insert(list);
+                    taken += 1;
+                }
+                None => paths.push(path),
+            }
+        }
+        self.paths = paths;
+        if self.paths.is_empty() {
+            return Err(CliError::Input(format!(
+                "no paths to ingest: {} taken as the list of --allow-drop (no such file or directory); give the files or directories to record",
+                allowed
+                    .iter()
+                    .map(|l| l.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        Ok(match taken < alone {
+            true => DropGuard::Off,
+            false => DropGuard::Refuse {
+                max_drop: self.max_drop,
+                allowed,
+            },
+        })
+    }
+
     /// The pipeline's options, `now` being the recording time.
-    fn options(&self, now: DateTime<Utc>) -> IngestOptions {
+    fn options(&self, now: DateTime<Utc>, drop_guard: DropGuard) -> IngestOptions {
         IngestOptions {
             input: self.read.input_options(self.list.clone()),
             published: self.published,
@@ -140,12 +230,10 @@ impl Args {
             } else {
                 FutureGuard::Refuse { now }
             },
-            drop_guard: if self.allow_drop {
-                DropGuard::Off
-            } else {
-                DropGuard::Refuse {
-                    max_drop: self.max_drop,
-                }
+            drop_guard,
+            feed: FeedChecks {
+                allow_cut: self.allow_cut,
+                allow_partial: self.allow_partial,
             },
             archive: match (self.archive, self.no_archive) {
                 (true, _) => ArchiveChoice::Always,
@@ -156,9 +244,10 @@ impl Args {
     }
 }
 
-pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
+pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError> {
+    let drop_guard = args.drop_guard()?;
     // The future guard's clock; the recording time is read again once the store is ours.
-    let options = args.options(context.now()?);
+    let options = args.options(context.now()?, drop_guard);
     let found = ingest::find_inputs(&args.paths, &options.input)?;
     for text in &found.notes {
         note(text);
@@ -222,12 +311,16 @@ fn pause_before_record() {
     }
 }
 
-/// Prints what recording each input did: its warnings, then per publication its renames, what
-/// was recorded, and what the fold noted.
+/// Prints what recording each input did: its warnings and the feed checks' notes, then per
+/// publication its renames and what it carried to new ids, what was recorded, and what the fold
+/// noted.
 fn print_inputs(report: &IngestReport) {
     for input in &report.inputs {
         for text in &input.warnings {
             warning(text);
+        }
+        for text in &input.notes {
+            note(text);
         }
         for publication in &input.publications {
             print_publication(input, publication);
@@ -241,6 +334,7 @@ fn print_publication(input: &InputReport, publication: &PublicationReport) {
         list,
         published,
         renames,
+        rekey,
         outcome,
     } = publication;
     let display = &input.display;
@@ -248,6 +342,14 @@ fn print_publication(input: &InputReport, publication: &PublicationReport) {
         let (old, new) = (&rename.old, &rename.new);
         note(&format!(
             "{display}: {list} entry \"{new}\" is \"{old}\" renamed (same country and first citation): recorded as a change of \"{old}\""
+        ));
+    }
+    if let Some(rekey) = rekey {
+        let carried = rekey.carried.len();
+        note(&format!(
+            "{display}: {list}: {carried} {} carried from old ids to new ids (key scheme changed): none of the ids in force reappears, and the new ids are shaped otherwise; matched by entity number or by name and addresses, {} in force under old ids matched none. The event records each pair; answers still count the old ids as removed and the new ones as added",
+            if carried == 1 { "entry" } else { "entries" },
+            rekey.unmatched
         ));
     }
     match outcome {

@@ -218,6 +218,12 @@ impl Format {
             .map_or(&[], |companions| companions.keys)
     }
 
+    /// The byte the publisher ends every file of this format with (OFAC's legacy CSV: 0x1A),
+    /// companions included; `None` for formats without such a mark.
+    pub fn end_mark(self) -> Option<u8> {
+        self.0.capabilities.end_mark
+    }
+
     /// True for formats that read their files whole, into memory: they refuse a file larger
     /// than [`limits::MAX_WHOLE_FILE_BYTES`] (so should a caller, before reading it).
     pub fn reads_whole(self) -> bool {

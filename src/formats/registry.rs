@@ -153,6 +153,10 @@ pub(crate) struct Capabilities {
     pub(crate) delta_feed: bool,
     /// Two files can be compared by the records that differ (see [`super::parse_differing`]).
     pub(crate) keyed_rows: Option<KeyedRowsOf>,
+    /// The byte the publisher ends every file of the format with (OFAC's legacy CSV: 0x1A, a
+    /// DOS end-of-file mark), so that a file without it may be cut short: the ingest's feed
+    /// checks compare it with the list's earlier publication.
+    pub(crate) end_mark: Option<u8>,
 }
 
 impl Capabilities {
@@ -165,6 +169,7 @@ impl Capabilities {
         key_and_map_from_options: false,
         delta_feed: false,
         keyed_rows: None,
+        end_mark: None,
     };
 }
 

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
+use super::guard::DropRefusal;
 use crate::formats::FormatError;
 use crate::model::text::quote_bounded;
 use crate::model::{EntryId, ListId, PublicationTime};
@@ -163,27 +164,59 @@ pub enum IngestError {
         /// Its publication date.
         published: NaiveDate,
     },
-    /// The drop guard: a snapshot that would remove too much of its list.
-    #[error(
-        "{input}: refused: this snapshot of {list} dated {published} holds {holds} entries and would remove {removed} of the {in_force} in force ({share:.1}%, more than the {max_drop}% allowed): a failed or partial download? Nothing was recorded. If the list really shrank, run again with --allow-drop (or a higher --max-drop)"
-    )]
+    /// The drop guard: snapshots that would remove too much of their lists, each named.
+    #[error("{}", would_drop(.drops, *.max_drop))]
     WouldDrop {
-        /// The input as shown to the user.
-        input: String,
-        /// The snapshot's list.
-        list: ListId,
-        /// Its publication date.
-        published: NaiveDate,
-        /// How many entries it holds.
-        holds: usize,
-        /// How many entries in force it would remove (renames not counted).
-        removed: usize,
-        /// How many entries were in force the day before.
-        in_force: usize,
-        /// `removed` as a percentage of `in_force`.
-        share: f64,
+        /// Every snapshot refused, in recording order.
+        drops: Vec<DropRefusal>,
         /// The percentage allowed.
         max_drop: f64,
+    },
+    /// `--allow-drop LIST` names a list no publication of the ingest is of.
+    #[error(
+        "--allow-drop {list}: this ingest holds no publication of list {list} (it holds: {held}); nothing was recorded. Name one of those lists, or give --allow-drop alone for every list"
+    )]
+    AllowDropNotHeld {
+        /// The list named.
+        list: ListId,
+        /// The lists the ingest holds, joined with ", ".
+        held: String,
+    },
+    /// A file of a format whose files end with a mark lacks it, where the same file of the
+    /// list's earlier publication had it: a download cut short.
+    #[error(
+        "{input}: refused: {file} does not end with the end-of-file mark (0x{mark:02X}) that {list}'s earlier publication ({earlier}) ended with: a download cut short? {lines} lines were read. Nothing was recorded. Download it again; if the file is whole as published, run again with --allow-cut"
+    )]
+    CutShort {
+        /// The input as shown to the user.
+        input: String,
+        /// The file without the mark: "the file" (the input itself) or a companion's path.
+        file: String,
+        /// The mark.
+        mark: u8,
+        /// The publication's list.
+        list: ListId,
+        /// The earlier publication, described (its time and event, or its input in this ingest).
+        earlier: String,
+        /// How many lines were read from the file.
+        lines: u64,
+    },
+    /// An input read without companion files that the list's earlier publication was read
+    /// with.
+    #[error(
+        "{input}: refused: this publication of {list} dated {published} was read without {missing}, which {list}'s earlier publication ({earlier}) was read with: its entries would lose the aliases, addresses and remarks those files give, and read as changed. Nothing was recorded. Put them beside it, as published, or if this publication really comes without them, run again with --allow-partial"
+    )]
+    Partial {
+        /// The input as shown to the user.
+        input: String,
+        /// The publication's list.
+        list: ListId,
+        /// Its publication time.
+        published: PublicationTime,
+        /// The companion files missing, by the names expected beside the input, joined.
+        missing: String,
+        /// The earlier publication, described.
+        earlier: String,
     },
     /// A file changed while it was being read (between its first bytes and the rest).
     #[error("{input} changed while it was being read; nothing was recorded: run the ingest again")]
@@ -228,4 +261,56 @@ pub enum IngestError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// The drop guard's refusal of `drops` (one or several), `max_drop` being the share allowed.
+fn would_drop(drops: &[DropRefusal], max_drop: f64) -> String {
+    let allow = |drops: &[&DropRefusal]| -> String {
+        let mut lists: Vec<String> = drops
+            .iter()
+            .map(|d| format!("--allow-drop {}", d.list))
+            .collect();
+        lists.sort();
+        lists.dedup();
+        lists.join(" ")
+    };
+    let why = |drop: &DropRefusal| match drop.carried {
+        Some(_) => "If those entries really left the list",
+        None => "If the list really shrank",
+    };
+    // A clause ending in a question mark ends its sentence.
+    let ended = |clause: String| match clause.ends_with('?') {
+        true => clause,
+        false => format!("{clause}."),
+    };
+    match drops {
+        // One snapshot, no change of key scheme: said as before `--allow-drop LIST` existed
+        // (plain `--allow-drop` allows it too).
+        [one] if one.carried.is_none() => format!(
+            "{}: refused: {} Nothing was recorded. {}, run again with --allow-drop (or a higher --max-drop)",
+            one.input,
+            ended(one.describe(max_drop)),
+            why(one),
+        ),
+        [one] => format!(
+            "{}: refused: {} Nothing was recorded. {}, run again with {} (or a higher --max-drop)",
+            one.input,
+            ended(one.describe(max_drop)),
+            why(one),
+            allow(&[one])
+        ),
+        many => {
+            let each: Vec<String> = many
+                .iter()
+                .map(|d| format!("{}: {}", d.input, d.describe(max_drop)))
+                .collect();
+            let all: Vec<&DropRefusal> = many.iter().collect();
+            format!(
+                "refused: {} snapshots would remove more than the {max_drop}% allowed of their lists: {} Nothing was recorded. For each list that really shrank, run again with --allow-drop LIST ({}; --allow-drop alone allows every list), or a higher --max-drop",
+                many.len(),
+                ended(each.join("; ")),
+                allow(&all)
+            )
+        }
+    }
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::IngestError;
+use super::feed::{FileLines, line_count};
 use super::provenance::{digest, provenance, recorded_name};
 use crate::formats::{
     Detection, EntrySink, Format, Input, InputFile, ParseOptions, Parsed, StreamedSnapshot, detect,
@@ -415,6 +416,9 @@ pub struct ReadInput {
     pub provenance: Provenance,
     /// For standard input, the exact bytes read (they cannot be read again to be archived).
     pub stdin_bytes: Option<Vec<u8>>,
+    /// For a format whose files end with a mark, each file read (primary first) as shown, with
+    /// its line count, for the feed checks; else empty.
+    pub(crate) ends: Vec<FileLines>,
 }
 
 /// All of a candidate's bytes (read for a format that reads its files whole: refused beyond
@@ -618,16 +622,28 @@ pub fn read(candidate: &Candidate, options: &InputOptions) -> Result<ReadInput, 
         input,
         _copy,
     } = open_private(candidate, options, true)?;
-    let mut inputs = vec![digest(&recorded_name(candidate), &input.primary)?];
+    let mark = format.end_mark();
+    let mut inputs = vec![digest(&recorded_name(candidate), &input.primary, mark)?];
     for (canonical, file) in &input.companions {
-        inputs.push(digest(canonical, file)?);
+        inputs.push(digest(canonical, file, mark)?);
     }
+    let ends = match mark {
+        Some(mark) => std::iter::once((candidate.display.clone(), &input.primary))
+            .chain(input.companions.iter().map(|(_, f)| (f.name.clone(), f)))
+            .map(|(display, file)| FileLines {
+                display,
+                lines: line_count(&file.bytes, Some(mark)),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let parsed = format.parse(&input)?;
     let stdin_bytes = matches!(candidate.origin, Origin::Stdin).then_some(input.primary.bytes);
     Ok(ReadInput {
         parsed,
         provenance: provenance(format, inputs),
         stdin_bytes,
+        ends,
     })
 }
 
@@ -668,7 +684,11 @@ pub(crate) fn read_streamed(
     if !format.streams_entries() || input.primary.stream_from.is_none() {
         return Ok(None);
     }
-    let inputs = vec![digest(&recorded_name(candidate), &input.primary)?];
+    let inputs = vec![digest(
+        &recorded_name(candidate),
+        &input.primary,
+        format.end_mark(),
+    )?];
     let Some(streamed) = format.parse_entries(&input, sink)? else {
         return Ok(None);
     };

@@ -6,9 +6,12 @@
 //!    else the last `YYYY-MM-DD` in its path, with a UTC time of day where one is known on that
 //!    date; see `dates.rs`) and sources, refuses empty snapshots and publications dated more
 //!    than a day after the recording time, and orders the publications, all without a store.
-//! 2. [`Ingest::record`] checks the snapshots against the store with the drop guard (none may
-//!    remove more than a share of its list), carries renames in lists keyed by name, records
-//!    each publication, makes the store durable, and archives the inputs. It returns an
+//! 2. [`Ingest::record`] checks each publication against its list's earlier publication (a file
+//!    cut short, missing companion files; see `feed.rs`) and the snapshots with the drop guard
+//!    (none may remove more than a share of its list, entries carried across a change of key
+//!    scheme not counted), all before writing anything; then carries renames in lists keyed by
+//!    name, records each publication (with the entries it carries to new ids, when it changes
+//!    its list's key scheme), makes the store durable, and archives the inputs. It returns an
 //!    [`IngestReport`] for the caller to tell; nothing here prints.
 //!
 //! What is recorded is exactly what was checked: the publications checked are held between the
@@ -29,6 +32,7 @@
 mod archive;
 mod dates;
 mod error;
+mod feed;
 mod guard;
 mod inputs;
 mod provenance;
@@ -43,36 +47,65 @@ use chrono::{DateTime, Utc};
 pub use archive::{ArchiveChoice, ArchiveReport};
 pub use dates::{date_in_path, publication_time, resolve_date, source_of, time_in_path};
 pub use error::IngestError;
+pub use feed::FeedChecks;
+pub use guard::DropRefusal;
 pub use inputs::{
     Candidate, FoundInputs, InputOptions, Origin, ReadInput, companion_paths, find_inputs, open,
     read,
 };
 pub use provenance::parser_name;
-pub use renames::{carry_publication_renames, carry_renames_between, carry_renames_in_store};
+pub use renames::{
+    carry_publication_rekeys, carry_publication_renames, carry_rekeys_between,
+    carry_renames_between, carry_renames_in_store,
+};
 pub use report::{
     IngestReport, InputReport, Placement, PublicationOutcome, PublicationReport, RecordFailure,
 };
 pub use reread::{ArchivedBytes, ArchivedInput, RereadError, parse_archived, reread};
 
 use archive::{Archived, Sources};
-use guard::{InForce, Outline, refuse_drops, refuse_empty};
+use feed::{FileLines, check_feeds};
+use guard::{InForce, KeysOf, Matchable, Outline, matchable, refuse_drops, refuse_empty};
 use spool::Spool;
 use streamed::{Streamed, StreamedRecord, prepare_streamed, record_streamed};
 
-use crate::model::{ListId, Publication, PublicationKind, PublicationTime};
+use std::collections::BTreeSet;
+
+use crate::model::{Entry, Identity, ListId, Publication, PublicationKind, PublicationTime};
 use crate::store::{Provenance, RecordOutcome, Store};
 
 /// The broken-feed guard's setting.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum DropGuard {
     /// Refuse an empty snapshot, and one that would remove more than `max_drop` percent of the
-    /// entries in force the day before it.
+    /// entries in force the day before it, but of the lists `allowed`.
     Refuse {
         /// The share of a list, in percent, a snapshot may remove.
         max_drop: f64,
+        /// The lists whose snapshots are recorded, empty or shrinking (`--allow-drop LIST`):
+        /// each must be a list of the ingest.
+        allowed: BTreeSet<ListId>,
     },
     /// Record every snapshot, empty or shrinking (`--allow-drop`).
     Off,
+}
+
+impl DropGuard {
+    /// The guard refusing what removes more than `max_drop` percent of any list.
+    pub fn refuse(max_drop: f64) -> DropGuard {
+        DropGuard::Refuse {
+            max_drop,
+            allowed: BTreeSet::new(),
+        }
+    }
+
+    /// Whether snapshots of `list` are refused when empty or shrinking.
+    pub fn guards(&self, list: &ListId) -> bool {
+        match self {
+            DropGuard::Refuse { allowed, .. } => !allowed.contains(list),
+            DropGuard::Off => false,
+        }
+    }
 }
 
 /// The guard against publications dated in the future (a mistyped `--published`), which would
@@ -109,6 +142,8 @@ pub struct IngestOptions {
     pub corrects: Option<u64>,
     /// The broken-feed guard.
     pub drop_guard: DropGuard,
+    /// The checks against the list's earlier publication: a cut file, missing companions.
+    pub feed: FeedChecks,
     /// The guard against publications dated in the future.
     pub future: FutureGuard,
     /// Whether to archive the inputs.
@@ -142,13 +177,19 @@ pub(crate) struct Prepared {
     provenance: Provenance,
     /// What the parser noted, for the report.
     warnings: Vec<String>,
+    /// What the feed checks noted, for the report.
+    notes: Vec<String>,
+    /// For a format whose files end with a mark, each input file (in the order of the
+    /// provenance's inputs) as shown and its line count, for the feed checks; else empty.
+    ends: Vec<FileLines>,
     /// Its publications as checked, until they are recorded.
     held: Held,
     /// What the broken-feed guard needs of each publication, kept even when the publications
     /// are not.
     outlines: Vec<Outline>,
-    /// The list and time of each publication, kept even when the publications are not.
-    dated: Vec<(ListId, PublicationTime)>,
+    /// The identity (list, time, kind, source) of each publication, kept even when the
+    /// publications are not.
+    dated: Vec<Identity>,
 }
 
 /// Where an input's checked publications are held until they are recorded.
@@ -169,6 +210,8 @@ struct DatedRead {
     provenance: Provenance,
     /// What the parser noted.
     warnings: Vec<String>,
+    /// For the feed checks: each input file as shown, with its line count.
+    ends: Vec<FileLines>,
     /// For standard input, the bytes read.
     stdin_bytes: Option<Vec<u8>>,
 }
@@ -239,6 +282,7 @@ fn read_dated(candidate: &Candidate, options: &IngestOptions) -> Result<DatedRea
         publications,
         provenance: read.provenance,
         warnings: read.parsed.warnings,
+        ends: read.ends,
         stdin_bytes: read.stdin_bytes,
     })
 }
@@ -293,6 +337,7 @@ impl Ingest {
             ))
         });
         check_one_publication(&prepared, &options)?;
+        check_allowed_lists(&prepared, &options.drop_guard)?;
         if let FutureGuard::Refuse { now } = options.future {
             refuse_future(&prepared, now)?;
         }
@@ -345,26 +390,17 @@ impl Ingest {
             mut spool,
             sources,
         } = self;
-        if let DropGuard::Refuse { max_drop } = options.drop_guard {
-            let view = store.view();
-            let outlines = prepared.iter().flat_map(|item| {
-                let input = item.candidate.display.as_str();
-                item.outlines.iter().map(move |outline| (input, outline))
-            });
-            refuse_drops(outlines, max_drop, |list, day, with_keys| {
-                Ok(if with_keys {
-                    InForce::of_entries(&view.state_as_of(list, day)?)
-                } else {
-                    InForce::of_ids(&view.ids_as_of(list, day)?)
-                })
-            })?;
+        let mut prepared = prepared;
+        check_feeds(&mut prepared, store, options.feed, options.corrects)?;
+        if let DropGuard::Refuse { .. } = &options.drop_guard {
+            guard_drops(store, &prepared, &mut spool, &options.drop_guard)?;
         }
-        if let (Some(corrects), Some((list, _))) = (
+        if let (Some(corrects), Some(identity)) = (
             options.corrects,
             prepared.first().and_then(|item| item.dated.first()),
         ) {
             store
-                .check_correction(list, corrects)
+                .check_correction(&identity.list, corrects)
                 .map_err(|problem| IngestError::BadCorrection { corrects, problem })?;
         }
         let mut archived = options.archive.archives(store)?.then(Archived::default);
@@ -401,11 +437,11 @@ fn prepare_read(
     let dated = read
         .publications
         .iter()
-        .map(|p| (p.list.clone(), p.published))
+        .map(Publication::identity)
         .collect();
     let guarded = options.drop_guard != DropGuard::Off;
-    if guarded {
-        for publication in &read.publications {
+    for publication in &read.publications {
+        if options.drop_guard.guards(&publication.list) {
             refuse_empty(publication, &candidate.display)?;
         }
     }
@@ -423,6 +459,8 @@ fn prepare_read(
         first_date,
         provenance: read.provenance,
         warnings: read.warnings,
+        notes: Vec::new(),
+        ends: read.ends,
         held,
         outlines,
         dated,
@@ -443,8 +481,11 @@ fn check_one_publication(
     let publications: Vec<String> = prepared
         .iter()
         .flat_map(|item| {
-            item.dated.iter().map(move |(list, published)| {
-                format!("{list} {published} from {}", item.candidate.display)
+            item.dated.iter().map(move |identity| {
+                format!(
+                    "{} {} from {}",
+                    identity.list, identity.published, item.candidate.display
+                )
             })
         })
         .collect();
@@ -458,16 +499,125 @@ fn check_one_publication(
     })
 }
 
+/// Refuses `--allow-drop LIST` for a list no publication of the ingest is of: a mistyped
+/// list, or a path taken for one.
+fn check_allowed_lists(prepared: &[Prepared], guard: &DropGuard) -> Result<(), IngestError> {
+    let DropGuard::Refuse { allowed, .. } = guard else {
+        return Ok(());
+    };
+    let held: BTreeSet<&ListId> = prepared
+        .iter()
+        .flat_map(|item| item.dated.iter().map(|identity| &identity.list))
+        .collect();
+    match allowed.iter().find(|list| !held.contains(list)) {
+        Some(list) => Err(IngestError::AllowDropNotHeld {
+            list: list.clone(),
+            held: held
+                .iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Runs the drop guard over the checked publications against `store`: the entries in force
+/// from the store; match keys, should a snapshot change its list's key scheme, from the store
+/// or the held publications (read again from `spool` when held there).
+fn guard_drops(
+    store: &Store,
+    prepared: &[Prepared],
+    spool: &mut Spool,
+    guard: &DropGuard,
+) -> Result<(), IngestError> {
+    let view = store.view();
+    // Where the publication of each outline is: its input and its place among its publications.
+    let mut places = Vec::new();
+    let outlines = prepared.iter().enumerate().flat_map(|(index, item)| {
+        let input = item.candidate.display.as_str();
+        item.outlines
+            .iter()
+            .enumerate()
+            .map(move |(place, outline)| ((index, place), (input, outline)))
+    });
+    let outlines: Vec<(&str, &Outline)> = outlines
+        .map(|(place, outline)| {
+            places.push(place);
+            outline
+        })
+        .collect();
+    refuse_drops(
+        outlines,
+        guard,
+        |list, day, with_keys| {
+            Ok(if with_keys {
+                InForce::of_entries(&view.state_as_of(list, day)?)
+            } else {
+                InForce::of_ids(&view.ids_as_of(list, day)?)
+            })
+        },
+        |keys| match keys {
+            KeysOf::Store { list, day } => Ok(matchable(&view.state_as_of(list, *day)?)),
+            KeysOf::Outline(number) => match places.get(*number) {
+                Some(&(index, place)) => match prepared.get(index) {
+                    Some(item) => held_matchable(&item.held, place, spool),
+                    None => Ok(Vec::new()),
+                },
+                None => Ok(Vec::new()),
+            },
+            KeysOf::Unknown => Ok(Vec::new()),
+        },
+    )
+}
+
+/// The match keys of the entries of publication number `place` of what an input holds.
+fn held_matchable(
+    held: &Held,
+    place: usize,
+    spool: &mut Spool,
+) -> Result<Vec<Matchable>, IngestError> {
+    let entries = |publication: &Publication| -> Vec<Matchable> {
+        match &publication.content {
+            crate::model::PublicationContent::Snapshot(entries) => matchable(entries),
+            crate::model::PublicationContent::Amendment(_) => Vec::new(),
+        }
+    };
+    match held {
+        Held::Memory(publications) => Ok(publications.get(place).map(entries).unwrap_or_default()),
+        Held::Spooled(span) => {
+            let mut frames = spool.read(*span)?;
+            let mut index = 0;
+            while let Some(publication) = frames.next_publication()? {
+                if index == place {
+                    return Ok(entries(&publication));
+                }
+                index += 1;
+            }
+            Ok(Vec::new())
+        }
+        Held::Streamed(streamed) => {
+            let mut frames = spool.read(streamed.span())?;
+            let mut held: Vec<Entry> = Vec::new();
+            frames.each_entry(|entry| {
+                held.push(entry);
+                Ok(())
+            })?;
+            Ok(matchable(&held))
+        }
+    }
+}
+
 /// Refuses a publication dated more than [`FUTURE_MARGIN_HOURS`] after `now`.
 fn refuse_future(prepared: &[Prepared], now: DateTime<Utc>) -> Result<(), IngestError> {
     let latest = now + chrono::Duration::hours(FUTURE_MARGIN_HOURS);
     for item in prepared {
-        for (list, published) in &item.dated {
-            if published.start() > latest {
+        for identity in &item.dated {
+            if identity.published.start() > latest {
                 return Err(IngestError::Future {
                     input: item.candidate.display.clone(),
-                    list: list.clone(),
-                    published: *published,
+                    list: identity.list.clone(),
+                    published: identity.published,
                     now,
                 });
             }
@@ -490,12 +640,15 @@ fn record_item(
         candidate,
         provenance,
         warnings,
+        notes,
         held,
+        outlines,
         ..
     } = item;
     report.inputs.push(InputReport {
         display: candidate.display,
         warnings,
+        notes,
         publications: Vec::new(),
     });
     let mut told = |publication: PublicationReport| {
@@ -531,13 +684,22 @@ fn record_item(
         Held::Streamed(streamed) => {
             let (list, published) = (streamed.list.clone(), streamed.published);
             let latest = store.view().last_published(&list)?;
-            let whole = corrects.is_some();
+            // A snapshot that may change its list's key scheme is recorded whole, so that the
+            // entries it carries to new ids are paired and recorded as for any other.
+            let rekeying = match (outlines.first(), published.date.pred_opt()) {
+                (Some(outline), Some(day)) => {
+                    outline.may_change_key_scheme(&store.view().ids_as_of(&list, day)?)
+                }
+                _ => false,
+            };
+            let whole = corrects.is_some() || rekeying;
             told(
                 match record_streamed(store, spool, streamed, &provenance, (now, whole))? {
                     StreamedRecord::Done(outcome) => PublicationReport {
                         list,
                         published,
                         renames: Vec::new(),
+                        rekey: None,
                         outcome: publication_outcome(outcome, latest),
                     },
                     StreamedRecord::Whole(publication) => {
@@ -550,7 +712,8 @@ fn record_item(
     Ok(())
 }
 
-/// Records one publication read whole, its renames carried first; with `corrects`, as a
+/// Records one publication read whole, its renames carried first, and the entries it carries
+/// to new ids (when it changes its list's key scheme) recorded with it; with `corrects`, as a
 /// correction of that event.
 fn record_publication(
     store: &mut Store,
@@ -559,11 +722,10 @@ fn record_publication(
     (now, corrects): (DateTime<Utc>, Option<u64>),
 ) -> Result<PublicationReport, IngestError> {
     let renames = carry_publication_renames(&store.view(), &mut publication)?;
+    let rekey = carry_publication_rekeys(&store.view(), &publication)?;
     let latest = store.view().last_published(&publication.list)?;
-    let outcome = match corrects {
-        Some(corrects) => store.record_correcting(&publication, provenance, now, corrects)?,
-        None => store.record(&publication, provenance, now)?,
-    };
+    let carried = rekey.as_ref().map_or(&[][..], |r| r.carried.as_slice());
+    let outcome = store.record_carrying(&publication, provenance, now, corrects, carried)?;
     let (list, published) = (publication.list.clone(), publication.published);
     // Freeing a large publication's many small allocations takes a while: do it beside.
     std::thread::spawn(move || drop(publication));
@@ -571,6 +733,7 @@ fn record_publication(
         list,
         published,
         renames,
+        rekey: rekey.filter(|r| !r.carried.is_empty()),
         outcome: publication_outcome(outcome, latest),
     })
 }

@@ -10,14 +10,20 @@ use super::inputs::{Candidate, Origin};
 use crate::formats::{Format, InputFile};
 use crate::store::{InputDigest, Provenance, manifest_sha256, sha256_hex};
 
-/// The digest of one file of an input, recorded under `name`. A streamed file is hashed as it
-/// is read, never held whole.
-pub(crate) fn digest(name: &str, file: &InputFile) -> Result<InputDigest, IngestError> {
+/// The digest of one file of an input, recorded under `name`, with whether it ends with
+/// `end_mark` (its format's, if it has one). A streamed file is hashed as it is read, never
+/// held whole.
+pub(crate) fn digest(
+    name: &str,
+    file: &InputFile,
+    end_mark: Option<u8>,
+) -> Result<InputDigest, IngestError> {
     let Some(path) = &file.stream_from else {
         return Ok(InputDigest {
             name: name.to_string(),
             sha256: sha256_hex(&file.bytes),
             bytes: file.bytes.len() as u64,
+            eof_mark: end_mark.map(|mark| file.bytes.last() == Some(&mark)),
         });
     };
     let read_error = |source| IngestError::ReadFile {
@@ -28,6 +34,7 @@ pub(crate) fn digest(name: &str, file: &InputFile) -> Result<InputDigest, Ingest
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 256 * 1024];
     let mut total = 0u64;
+    let mut last = None;
     loop {
         let n = reader.read(&mut buffer).map_err(read_error)?;
         if n == 0 {
@@ -35,11 +42,13 @@ pub(crate) fn digest(name: &str, file: &InputFile) -> Result<InputDigest, Ingest
         }
         hasher.update(&buffer[..n]);
         total += n as u64;
+        last = buffer.get(n - 1).copied();
     }
     Ok(InputDigest {
         name: name.to_string(),
         sha256: hex::encode(hasher.finalize()),
         bytes: total,
+        eof_mark: end_mark.map(|mark| last == Some(mark)),
     })
 }
 

@@ -1,9 +1,13 @@
 //! The rename carry ([`rename::carry_renames`]) against the list as it stood before a
 //! snapshot: in a store (`ingest`, and `reparse` replaying what `ingest` did), or in an earlier
-//! file (`compare`).
+//! file (`compare`); and the carry across a change of key scheme ([`rekey::carry_rekeyed`]),
+//! by the same rule in both.
 
+use std::collections::{HashMap, HashSet};
+
+use crate::model::rekey::{self, IdShape, Rekey};
 use crate::model::rename::{self, Rename};
-use crate::model::{Entry, ListId, Publication, PublicationContent, PublicationTime};
+use crate::model::{Entry, EntryId, ListId, Publication, PublicationContent, PublicationTime};
 use crate::store::{StoreError, View};
 
 /// Gives renamed entries of a snapshot of `list` dated `published` their old ids, against the
@@ -55,6 +59,84 @@ pub fn carry_renames_between(old: &[Publication], new: &mut [Publication]) {
             .flatten();
         rename::carry_renames(before, entries);
     }
+}
+
+/// When a snapshot changes its list's key scheme against the list as `view` has it at the end
+/// of the day before it ([`rekey`]), the entries it carries from old ids to new ids; `None`
+/// when it does not (or is an amendment). The store is read in full only when the snapshot
+/// shares no id with the list and is shaped otherwise: the usual answer takes one lookup.
+pub fn carry_publication_rekeys(
+    view: &View,
+    publication: &Publication,
+) -> Result<Option<Rekey>, StoreError> {
+    let PublicationContent::Snapshot(entries) = &publication.content else {
+        return Ok(None);
+    };
+    let list = &publication.list;
+    let Some(day_before) = publication.published.date.pred_opt() else {
+        return Ok(None);
+    };
+    if entries.is_empty() || view.last_published(list)?.is_none() {
+        return Ok(None);
+    }
+    for entry in entries {
+        if view.in_force(list, &entry.id, day_before)? {
+            return Ok(None);
+        }
+    }
+    let before_shapes: HashSet<IdShape> = view
+        .ids_as_of(list, day_before)?
+        .iter()
+        .map(|id| IdShape::of(id.as_str()))
+        .collect();
+    let shapes: HashSet<IdShape> = entries.iter().map(|e| IdShape::of(e.id.as_str())).collect();
+    if !rekey::layout_changed(false, &before_shapes, &shapes) {
+        return Ok(None);
+    }
+    Ok(rekey::carry_rekeyed(
+        &view.state_as_of(list, day_before)?,
+        entries,
+    ))
+}
+
+/// Carries the entries of each snapshot in `old` to the ids the snapshot of the same list in
+/// `new` gives them, when it changes the list's key scheme ([`rekey::carry_rekeyed`]), as
+/// `ingest` would have had `old` recorded the day before: each entry carried then compares with
+/// itself under its new id. Returns, per list that changed its key scheme, what was carried.
+pub fn carry_rekeys_between(old: &mut [Publication], new: &[Publication]) -> Vec<(ListId, Rekey)> {
+    let mut carried = Vec::new();
+    for publication in new {
+        let PublicationContent::Snapshot(entries) = &publication.content else {
+            continue;
+        };
+        let before: Vec<Entry> = old
+            .iter()
+            .filter(|p| p.list == publication.list)
+            .filter_map(|p| match &p.content {
+                PublicationContent::Snapshot(entries) => Some(entries),
+                PublicationContent::Amendment(_) => None,
+            })
+            .flatten()
+            .cloned()
+            .collect();
+        let Some(rekey) = rekey::carry_rekeyed(&before, entries) else {
+            continue;
+        };
+        let to_new: HashMap<&EntryId, &EntryId> =
+            rekey.carried.iter().map(|c| (&c.old, &c.new)).collect();
+        for publication in old.iter_mut().filter(|p| p.list == publication.list) {
+            if let PublicationContent::Snapshot(entries) = &mut publication.content {
+                for entry in entries.iter_mut() {
+                    if let Some(new) = to_new.get(&entry.id) {
+                        entry.id = (*new).clone();
+                    }
+                }
+                entries.sort_by(|a, b| a.id.cmp(&b.id));
+            }
+        }
+        carried.push((publication.list.clone(), rekey));
+    }
+    carried
 }
 
 #[cfg(test)]

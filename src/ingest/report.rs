@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use super::IngestError;
 use super::archive::ArchiveReport;
 use crate::model::fold::FoldNote;
+use crate::model::rekey::Rekey;
 use crate::model::rename::Rename;
 use crate::model::{EventMeta, ListId, PublicationTime};
 
@@ -57,6 +58,9 @@ pub struct InputReport {
     pub display: String,
     /// What the parser noted that did not stop the read, each naming the file.
     pub warnings: Vec<String>,
+    /// What the feed checks noted that did not refuse it (a file without its format's
+    /// end-of-file mark where that cannot be judged), each naming the input.
+    pub notes: Vec<String>,
     /// Its publications, in recording order.
     pub publications: Vec<PublicationReport>,
 }
@@ -70,6 +74,9 @@ pub struct PublicationReport {
     pub published: PublicationTime,
     /// The entries it renames (lists keyed by name), told before it is recorded.
     pub renames: Vec<Rename>,
+    /// When it changed its list's key scheme and carried entries from old ids to new ids: what
+    /// it carried (which its event records) and how many old entries matched none.
+    pub rekey: Option<Rekey>,
     /// What recording it did.
     pub outcome: PublicationOutcome,
 }

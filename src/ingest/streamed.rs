@@ -11,7 +11,8 @@ use super::guard::{Outline, refuse_no_entries};
 use super::spool::{Frame, Span, Spool};
 use super::{DropGuard, Held, IngestError, IngestOptions, Prepared, inputs};
 use crate::model::{
-    Entry, EntryId, ListId, Publication, PublicationContent, PublicationKind, PublicationTime,
+    Entry, EntryId, Identity, ListId, Publication, PublicationContent, PublicationKind,
+    PublicationTime,
 };
 use crate::store::{Provenance, RecordOutcome, Store, StoreError};
 
@@ -24,6 +25,13 @@ pub(crate) struct Streamed {
     /// Its entries as checked, in the spool, after a header naming the list, the date and the
     /// event's source.
     entries: Span,
+}
+
+impl Streamed {
+    /// Where its entries are in the spool.
+    pub(crate) fn span(&self) -> Span {
+        self.entries
+    }
 }
 
 /// What recording a snapshot read one entry at a time did.
@@ -106,7 +114,7 @@ pub(crate) fn prepare_streamed(
         &candidate.display,
     )?;
     let guarded = options.drop_guard != DropGuard::Off;
-    if guarded {
+    if options.drop_guard.guards(&streamed.list) {
         refuse_no_entries(
             streamed.entries,
             &streamed.list,
@@ -143,7 +151,14 @@ pub(crate) fn prepare_streamed(
         first_date: published,
         provenance,
         warnings: streamed.warnings,
-        dated: vec![(streamed.list.clone(), published)],
+        notes: Vec::new(),
+        ends: Vec::new(),
+        dated: vec![Identity::of(
+            &streamed.list,
+            published,
+            PublicationKind::Snapshot,
+            &source,
+        )],
         held: Held::Streamed(Streamed {
             list: streamed.list,
             published,

@@ -16,7 +16,8 @@ fn options() -> IngestOptions {
         published: None,
         source: None,
         corrects: None,
-        drop_guard: DropGuard::Refuse { max_drop: 20.0 },
+        drop_guard: DropGuard::refuse(20.0),
+        feed: FeedChecks::default(),
         future: FutureGuard::Refuse { now: now() },
         archive: ArchiveChoice::Never,
     }
@@ -97,12 +98,9 @@ fn a_snapshot_dropping_too_much_records_nothing() {
     let failure = ingest(&mut store, snapshot("2024-03-05", entries(5))).expect_err("refused");
     assert!(
         matches!(
-            failure.error,
-            IngestError::WouldDrop {
-                removed: 5,
-                in_force: 10,
-                ..
-            }
+            &failure.error,
+            IngestError::WouldDrop { drops, .. }
+                if drops.len() == 1 && (drops[0].removed, drops[0].in_force) == (5, 10)
         ),
         "{}",
         failure.error
@@ -246,4 +244,104 @@ fn bytes_in_memory_are_archived_once_the_event_is_recorded() {
     let report = plan.record(&mut store, now()).expect("already recorded");
     let archive = report.archive.expect("archived");
     assert_eq!((archive.written, archive.present), (0, 1));
+}
+
+/// An `sdn.csv` of 20 entries, ending with OFAC's end-of-file mark when `marked`.
+fn sdn_csv(marked: bool) -> Vec<u8> {
+    let mut bytes: Vec<u8> = (1..=20)
+        .flat_map(|id| {
+            format!(
+                "{id},\"ENTITY {id}\",-0- ,\"SDGT\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n"
+            )
+            .into_bytes()
+        })
+        .collect();
+    if marked {
+        bytes.push(0x1A);
+    }
+    bytes
+}
+
+/// A store holding an OFAC sdn.csv dated 2024-01-01 whose event says nothing of the end-of-file
+/// mark, as listdiffs before issue 12 recorded it; its bytes (which have the mark) archived
+/// when `archived`.
+fn store_with_an_old_event(archived: bool) -> (tempfile::TempDir, Store) {
+    let (dir, mut store) = open_store();
+    let bytes = sdn_csv(true);
+    let format = crate::formats::Format::from_name("ofac-sdn-csv").expect("the format");
+    let parsed = format
+        .parse(&crate::formats::Input::single("sdn.csv", bytes.clone()))
+        .expect("parsed");
+    let publication = parsed
+        .publications
+        .into_iter()
+        .map(|p| Publication {
+            list: p.list,
+            published: "2024-01-01".parse().expect("a time"),
+            source: "sdn.csv".into(),
+            content: p.content,
+        })
+        .next()
+        .expect("a publication");
+    let sha256 = crate::store::sha256_hex(&bytes);
+    let provenance = crate::store::Provenance {
+        sha256: sha256.clone(),
+        inputs: vec![crate::store::InputDigest {
+            name: "sdn.csv".into(),
+            sha256: sha256.clone(),
+            bytes: bytes.len() as u64,
+            eof_mark: None,
+        }],
+        format: "ofac-sdn-csv".into(),
+        parser: "listdiff 0.1.0 ofac-sdn-csv/2".into(),
+    };
+    store
+        .record(&publication, &provenance, now())
+        .expect("recorded");
+    if archived {
+        store
+            .archive()
+            .put(
+                &sha256,
+                &crate::store::ArchiveSource::Bytes(Arc::new(bytes)),
+            )
+            .expect("archived");
+    }
+    (dir, store)
+}
+
+/// An sdn.csv dated 2024-01-02 without the end-of-file mark, as fetched over HTTP.
+fn unmarked_sdn() -> FoundInputs {
+    FoundInputs {
+        candidates: vec![Candidate::in_memory(
+            "https://example.org/2024-01-02/sdn.csv",
+            "sdn.csv",
+            Arc::new(sdn_csv(false)),
+            0,
+        )],
+        notes: Vec::new(),
+        searched: vec!["https://example.org".into()],
+    }
+}
+
+#[test]
+fn an_earlier_event_that_did_not_record_the_mark_is_unknown_unless_its_input_is_archived() {
+    // Unknown: no evidence either way, so only a note.
+    let (_dir, mut store) = store_with_an_old_event(false);
+    let report = ingest(&mut store, unmarked_sdn()).expect("recorded");
+    assert_eq!(report.recorded(), 1);
+    let notes = &report.inputs[0].notes;
+    assert!(
+        notes.len() == 1 && notes[0].contains("is not known"),
+        "{notes:?}"
+    );
+    // Archived: its bytes end with the mark, so this copy is cut.
+    let (_dir, mut store) = store_with_an_old_event(true);
+    let failure = ingest(&mut store, unmarked_sdn()).expect_err("refused");
+    assert!(
+        matches!(&failure.error, IngestError::CutShort { lines: 20, .. }),
+        "{}",
+        failure.error
+    );
+    assert_eq!(store.event_count().expect("a count"), 1);
 }

@@ -14,6 +14,7 @@ mod number;
 pub mod proof;
 mod publication;
 mod published;
+pub mod rekey;
 pub mod rename;
 mod report;
 pub mod signature;

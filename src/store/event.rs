@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::StoreError;
+use crate::model::rekey::Carried;
 use crate::model::{
     Effect, EntryId, EventMeta, ListId, PublicationKind, PublicationTime, RetractionMeta,
 };
@@ -74,6 +75,12 @@ pub struct InputDigest {
     pub sha256: String,
     /// Its length in bytes.
     pub bytes: u64,
+    /// For a format whose files the publisher ends with a mark ([`crate::formats::Format::end_mark`]:
+    /// OFAC's legacy CSV, 0x1A), whether this file ended with it: what the feed checks compare a
+    /// later publication's files with. Absent for other formats, and in events recorded before
+    /// issue 12, where it is unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eof_mark: Option<bool>,
 }
 
 /// Where a publication came from: what the event records besides its content.
@@ -194,6 +201,12 @@ pub(crate) struct EventRecord {
     pub effect: Effect,
     /// What its content block holds.
     pub content: EventContent,
+    /// For a snapshot that changed its list's key scheme ([`crate::model::rekey`]), the entries
+    /// it carried from their old ids to their new ids, in old-id order. The fold does not read
+    /// it (the old ids count as removed, the new as added); it says which is which. Absent when
+    /// none, and in every event recorded before issue 12.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub carried: Vec<Carried>,
 }
 
 impl EventRecord {
@@ -637,5 +650,13 @@ mod tests {
         let record = LogRecord::from_bytes(old).unwrap();
         assert!(matches!(&record, LogRecord::Publication(p) if p.supersedes == Some(1)));
         assert_eq!(record.to_bytes(), old.to_vec());
+        // Issue 12's fields, where present, read back to the same bytes too.
+        let new = br#"{"v":1,"seq":3,"list":"x","published":"2024-12-06","kind":"snapshot","source":"s","sha256":"ab","inputs":[{"name":"sdn.csv","sha256":"ab","bytes":9,"eof_mark":false}],"recorded":"2026-01-15T09:30:00Z","format":"ofac-sdn-csv","parser":"p","effect":{"added":1,"removed":1,"changed":0},"content":{"encoding":"snapshot_delta","entries":1,"entries_sha256":"ef","upsert":1,"remove":["a"],"block_sha256":"cd"},"carried":[{"old":"a","new":"b"}]}"#;
+        let record = LogRecord::from_bytes(new).unwrap();
+        let LogRecord::Publication(p) = &record else {
+            panic!("{record:?}")
+        };
+        assert_eq!((p.inputs[0].eof_mark, p.carried.len()), (Some(false), 1));
+        assert_eq!(record.to_bytes(), new.to_vec());
     }
 }

@@ -370,6 +370,20 @@ impl<'a> Index<'a> {
             .map(|pair| timeline_item(pair?))
     }
 
+    /// The places of `list` before `bound` (exclusive), in fold order, to be read from either
+    /// end.
+    pub(crate) fn places_before(
+        &self,
+        list: &ListId,
+        bound: Point,
+    ) -> impl DoubleEndedIterator<Item = Result<TimelineItem, StoreError>> + '_ {
+        let lo = keys::list_prefix(list);
+        let hi = keys::list_point(list, bound);
+        self.kv
+            .range(Tree::Timeline, &lo, &hi)
+            .map(|pair| timeline_item(pair?))
+    }
+
     /// The last place of `list`, if it has one.
     pub(crate) fn last_place(&self, list: &ListId) -> Result<Option<TimelineItem>, StoreError> {
         let prefix = keys::list_prefix(list);

@@ -139,6 +139,7 @@ mod tests {
                     name: "test".into(),
                     sha256,
                     bytes: 0,
+                    eof_mark: None,
                 }],
                 format: "native".into(),
                 parser: "test".into(),

@@ -41,6 +41,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::model::fold::FoldNote;
 use crate::model::merkle::{self, TreeHash};
+use crate::model::rekey::Carried;
 use crate::model::{
     ChangeKind, Effect, Entry, EntryId, EventMeta, Identity, ListId, LogEvent, Publication,
     PublicationContent, PublicationKind, PublicationTime, RetractionMeta, Standing,
@@ -445,6 +446,21 @@ impl Store {
         record_into(&self.kv, publication, provenance, now, Some(corrects))
     }
 
+    /// [`Store::record`] (or, with `corrects`, [`Store::record_correcting`]) of a snapshot that
+    /// changed its list's key scheme ([`crate::model::rekey`]): its event records `carried`,
+    /// the entries it carries from old ids to new ids. Each new id must be an entry of the
+    /// snapshot and no old id may be; an amendment carries nothing.
+    pub fn record_carrying(
+        &mut self,
+        publication: &Publication,
+        provenance: &Provenance,
+        now: DateTime<Utc>,
+        corrects: Option<u64>,
+        carried: &[Carried],
+    ) -> Result<RecordOutcome, StoreError> {
+        record_carrying_into(&self.kv, publication, provenance, now, corrects, carried)
+    }
+
     /// Checks that event `corrects` can be corrected by a publication of `list`: it is a
     /// publication (not a retraction) of that list in the log. The problem, for the user,
     /// when it cannot.
@@ -726,7 +742,48 @@ fn record_into(
     now: DateTime<Utc>,
     corrects: Option<u64>,
 ) -> Result<RecordOutcome, StoreError> {
+    record_carrying_into(kv, publication, provenance, now, corrects, &[])
+}
+
+/// Refuses `carried` unless it names entries a snapshot carries: each new id one of its
+/// entries, no old id one of them.
+fn check_carried(publication: &Publication, carried: &[Carried]) -> Result<(), StoreError> {
+    if carried.is_empty() {
+        return Ok(());
+    }
+    let PublicationContent::Snapshot(entries) = &publication.content else {
+        return Err(StoreError::Invalid(format!(
+            "{} {}: an amendment cannot carry entries to new ids",
+            publication.list, publication.published
+        )));
+    };
+    let ids: std::collections::HashSet<&EntryId> = entries.iter().map(|e| &e.id).collect();
+    match carried
+        .iter()
+        .find(|c| !ids.contains(&c.new) || ids.contains(&c.old))
+    {
+        Some(c) => Err(StoreError::Invalid(format!(
+            "{} {}: entry \"{}\" cannot be carried to \"{}\": the snapshot must hold the new id and not the old",
+            publication.list,
+            publication.published,
+            crate::model::text::quote_bounded(c.old.as_str()),
+            crate::model::text::quote_bounded(c.new.as_str())
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// [`record_into`], the event recording `carried` (see [`Store::record_carrying`]).
+fn record_carrying_into(
+    kv: &dyn Kv,
+    publication: &Publication,
+    provenance: &Provenance,
+    now: DateTime<Utc>,
+    corrects: Option<u64>,
+    carried: &[Carried],
+) -> Result<RecordOutcome, StoreError> {
     check_date(&publication.list, publication.published)?;
+    check_carried(publication, carried)?;
     let index = Index::new(kv);
     if let Some(seq) =
         index.recorded_as(&publication.list, publication.published, &provenance.sha256)?
@@ -779,7 +836,7 @@ fn record_into(
             publication.content.kind(),
             &publication.source,
         ),
-        provenance,
+        (provenance, carried),
         now,
         plan,
     )
@@ -833,7 +890,7 @@ fn record_digest_into(
         kv,
         seq,
         (&list, published, PublicationKind::Snapshot, source),
-        provenance,
+        (provenance, &[]),
         now,
         plan,
     )
@@ -847,12 +904,13 @@ fn recording_time(kv: &dyn Kv, now: DateTime<Utc>) -> Result<DateTime<Utc>, Stor
     })
 }
 
-/// Writes a planned event: its content frames and index writes, then its header in the log.
+/// Writes a planned event: its content frames and index writes, then its header in the log
+/// (with the entries it carried to new ids, if any).
 fn write_event(
     kv: &dyn Kv,
     seq: u64,
     (list, published, kind, source): (&ListId, PublicationTime, PublicationKind, &str),
-    provenance: &Provenance,
+    (provenance, carried): (&Provenance, &[Carried]),
     now: DateTime<Utc>,
     plan: Plan,
 ) -> Result<RecordOutcome, StoreError> {
@@ -872,6 +930,7 @@ fn write_event(
         supersedes: plan.supersedes,
         effect: plan.effect,
         content: plan.content,
+        carried: carried.to_vec(),
     };
     // What is written must read back: a block larger than its inputs can account for would be
     // refused as damaged when read (see `EventRecord::max_block_bytes`).
@@ -1246,6 +1305,20 @@ impl View<'_> {
             .matching_names(list, |id, names| wanted(id, names))
     }
 
+    /// Whether entry `id` of `list` is in force at the end of `date`: one lookup, reading no
+    /// entry.
+    pub fn in_force(
+        &self,
+        list: &ListId,
+        id: &EntryId,
+        date: NaiveDate,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .index
+            .record(list, id)?
+            .is_some_and(|record| record.slot_before(Point::end_of(date)).is_some()))
+    }
+
     /// The ids of the entries of `list` in force at the end of `date`, in id order.
     pub fn ids_as_of(&self, list: &ListId, date: NaiveDate) -> Result<Vec<EntryId>, StoreError> {
         self.index.ids_before(list, Point::end_of(date))
@@ -1281,6 +1354,45 @@ impl View<'_> {
     /// The metadata of event `seq`.
     pub fn event(&self, seq: u64) -> Result<EventMeta, StoreError> {
         Ok(self.index.event(seq)?.meta())
+    }
+
+    /// The provenance publication event `seq` recorded: its format and the digests of its
+    /// input files.
+    pub fn inputs_of(&self, seq: u64) -> Result<EventInputs, StoreError> {
+        Ok(EventInputs::of(self.index.event(seq)?))
+    }
+
+    /// The publication of `identity`'s list that counts just before a publication with
+    /// `identity` in fold order: the last one dated at or before its time, but not of that
+    /// identity (a correction takes the place of the version it corrects, and follows what
+    /// came before it) nor the event `corrects` (which `--corrects` replaces). A backfill thus
+    /// gets the publication before its place, not the list's latest.
+    pub fn counting_before(
+        &self,
+        identity: &Identity,
+        corrects: Option<u64>,
+    ) -> Result<Option<TimelineEvent>, StoreError> {
+        let bound = Point::end_of_time(identity.published);
+        for item in self.index.places_before(&identity.list, bound).rev() {
+            let item = item?;
+            let published = item.point.published();
+            if Some(item.seq) == corrects {
+                continue;
+            }
+            if published == identity.published && item.kind == identity.kind {
+                let source = self.index.event(item.seq)?.source;
+                if Identity::of(&identity.list, published, item.kind, &source) == *identity {
+                    continue;
+                }
+            }
+            return Ok(Some(TimelineEvent {
+                published,
+                seq: item.seq,
+                kind: item.kind,
+                at: FoldPoint(item.point),
+            }));
+        }
+        Ok(None)
     }
 
     /// Every event, in recording order, each publication with whether it counts now.

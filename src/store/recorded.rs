@@ -34,7 +34,8 @@ pub struct EventInputs {
 }
 
 impl EventInputs {
-    fn of(record: EventRecord) -> EventInputs {
+    /// What a publication's header says of its provenance.
+    pub(super) fn of(record: EventRecord) -> EventInputs {
         EventInputs {
             seq: record.seq,
             list: record.list,

@@ -142,6 +142,7 @@ fn provenance(publication: &Publication) -> Provenance {
             name: "test".into(),
             sha256,
             bytes: 0,
+            eof_mark: None,
         }],
         format: "native".into(),
         parser: "test".into(),
@@ -1446,4 +1447,48 @@ fn a_content_frame_that_inflates_beyond_its_bound_is_damaged() {
     assert!(error.to_string().contains(&damaged), "{error}");
     let error = store.export(&mut Vec::new()).unwrap_err();
     assert!(error.to_string().contains(&damaged), "{error}");
+}
+
+#[test]
+fn a_snapshot_records_the_entries_it_carries_to_new_ids_and_nothing_else() {
+    use crate::model::rekey::Carried;
+    let kv = MemKv::default();
+    let snapshot = |offset, ids: &[usize]| Publication {
+        list: ListId::new("l").unwrap(),
+        published: at(offset, None),
+        source: "s".into(),
+        content: PublicationContent::Snapshot(ids.iter().map(|i| entry(*i, 0, 0)).collect()),
+    };
+    let first = snapshot(0, &[0, 1]);
+    record_into(&kv, &first, &provenance(&first), t0(), None).unwrap();
+    let second = snapshot(1, &[2, 3]);
+    let carry = |old: usize, new: usize| Carried {
+        old: EntryId::new(&format!("e{old}")).unwrap(),
+        new: EntryId::new(&format!("e{new}")).unwrap(),
+    };
+    // A new id the snapshot does not hold, or an old id it still holds, is refused.
+    for wrong in [carry(0, 4), carry(2, 3)] {
+        let result = record_carrying_into(&kv, &second, &provenance(&second), t0(), None, &[wrong]);
+        assert!(matches!(result, Err(StoreError::Invalid(_))), "{result:?}");
+    }
+    let carried = [carry(0, 2), carry(1, 3)];
+    record_carrying_into(&kv, &second, &provenance(&second), t0(), None, &carried).unwrap();
+    let record = Index::new(&kv).event(2).unwrap();
+    assert_eq!(record.carried, carried);
+    // The fold is not changed by it: the old ids removed, the new ones added.
+    assert_eq!(
+        (record.effect.added, record.effect.removed),
+        (2, 2),
+        "{:?}",
+        record.effect
+    );
+    // The header reads back to its bytes, and a rebuild replays it.
+    let bytes = record.to_bytes();
+    assert!(
+        String::from_utf8_lossy(&bytes)
+            .ends_with(r#""carried":[{"old":"e0","new":"e2"},{"old":"e1","new":"e3"}]}"#)
+    );
+    assert_eq!(LogRecord::from_bytes(&bytes).unwrap().to_bytes(), bytes);
+    index::rebuild(&kv).unwrap();
+    assert_eq!(Index::new(&kv).event(2).unwrap().carried, carried);
 }

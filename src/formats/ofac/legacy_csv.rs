@@ -27,6 +27,10 @@ const COMPANION_FILES: [&str; 3] = ["alt.csv", "add.csv", "sdn_comments.csv"];
 /// The companion files of the non-SDN set's `cons_prim.csv`.
 const CONS_COMPANION_FILES: [&str; 3] = ["cons_alt.csv", "cons_add.csv", "cons_comments.csv"];
 
+/// The DOS end-of-file mark OFAC's own downloads of every file of both sets end with (after the
+/// last CRLF): a file without it, where the list's earlier publication had it, is cut short.
+const EOF_MARK: u8 = 0x1A;
+
 /// The companions both sets read, known by the SDN set's names.
 const COMPANIONS: Companions = Companions {
     keys: &COMPANION_FILES,
@@ -54,6 +58,7 @@ pub(crate) static SDN_CSV: FormatDescriptor = FormatDescriptor {
     capabilities: Capabilities {
         companions: Some(COMPANIONS),
         refine_by_name: Some(refine_by_name),
+        end_mark: Some(EOF_MARK),
         ..Capabilities::NONE
     },
 };
@@ -74,6 +79,7 @@ pub(crate) static CONS_CSV: FormatDescriptor = FormatDescriptor {
     parse: parse_cons,
     capabilities: Capabilities {
         companions: Some(COMPANIONS),
+        end_mark: Some(EOF_MARK),
         ..Capabilities::NONE
     },
 };

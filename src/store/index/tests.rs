@@ -68,6 +68,7 @@ fn provenance(publication: &Publication) -> Provenance {
             name: "test".into(),
             sha256,
             bytes: 0,
+            eof_mark: None,
         }],
         format: "native".into(),
         parser: "test".into(),
