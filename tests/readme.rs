@@ -3,7 +3,8 @@
 //!
 //! **What is an example.** A fenced ```` ```text ```` block holding a line that starts with `$ `.
 //! Each `$ ` line is a command (a line ending in `\` continues on the next); the lines after it,
-//! up to the next `$ ` line, are what it prints. Every example must be preceded (blank lines
+//! up to the next `$ ` line, are what it prints (a block of another language with a `$ ` line is
+//! refused: examples are `text`). Every example must be preceded (blank lines
 //! aside) by an HTML comment, invisible on GitHub, naming its scenario:
 //!
 //! - `<!-- example: NAME -->` runs the block in a fresh directory prepared by the scenario
@@ -135,7 +136,15 @@ fn chains(readme: &str) -> Result<Vec<Chain>, Vec<String>> {
                 index += 1;
             }
             index += 1; // the closing fence
-            let is_example = language == "text" && body.iter().any(|(_, l)| l.starts_with("$ "));
+            let is_example = body.iter().any(|(_, l)| l.starts_with("$ "));
+            if is_example && language != "text" {
+                problems.push(format!(
+                    "README.md:{}: a `{language}` block with `$ ` commands: write examples as `text` blocks, which this test runs",
+                    start + 1
+                ));
+                marker = None;
+                continue;
+            }
             match (is_example, marker.take()) {
                 (true, None) => problems.push(format!(
                     "README.md:{}: this example block has no `<!-- example: SCENARIO -->` before it, so no test runs it",
@@ -909,6 +918,8 @@ fn an_example_without_a_scenario_or_a_marker_without_an_example_is_refused() {
         problems[0].starts_with("README.md:3: this example block has no"),
         "{problems:?}"
     );
+    let console = "```console\n$ listdiff lists\n```\n";
+    assert!(chains(console).unwrap_err()[0].contains("write examples as `text` blocks"));
     let orphan = "<!-- example: snapshots -->\nSome text.\n\n```text\n$ listdiff lists\n```\n";
     assert!(chains(orphan).is_err());
     let continued = "<!-- example: snapshots, continued -->\n```text\n$ listdiff lists\n```\n";
