@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Env, RealData, ids, native, repo};
+use common::{Env, RealData, ids, native};
 use serde_json::{Value, json};
 
 /// A list `l`: a snapshot of 2024-01-02 and one of 2024-03-04 that removes 1 and 3, moves 2
@@ -353,27 +353,5 @@ fn every_zimbabwe_program_removal_on_real_data() {
     assert!(
         table.contains("\nfilter: program ZIMBABWE\n"),
         "the answer says it is filtered: {table}"
-    );
-}
-
-#[test]
-fn the_readme_example_of_counts_is_what_listdiff_prints() {
-    let Some(real) = RealData::or_skip() else {
-        return;
-    };
-    let env = Env::new();
-    // From the real-data directory, so that the sources are the paths the README shows.
-    env.cmd(&["ingest", "ofac-sdn/2024-02-28", "ofac-sdn/2024-03-04"])
-        .current_dir(real.dir())
-        .assert()
-        .success();
-    let command = "listdiff since 2024-01-01 --program ZIMBABWE --counts";
-    let args: Vec<&str> = command.split(' ').skip(1).collect();
-    let output = env.ok(&args);
-    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
-    let example = format!("```text\n$ {command}\n{output}```\n");
-    assert!(
-        readme.contains(&example),
-        "README.md should show, as listdiff prints it:\n{example}"
     );
 }

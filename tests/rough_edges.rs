@@ -98,6 +98,38 @@ fn every_output_format_ends_quietly_on_a_closed_pipe() {
     }
 }
 
+#[test]
+fn what_an_answer_stands_on_is_still_said_when_its_reader_closes_the_pipe() {
+    // `listdiff as-of … -o csv | head -4` (README): the rows go to the pipe, the basis to
+    // standard error, which is still open when `head` has read enough.
+    let env = large();
+    for args in [
+        vec!["as-of", "2024-02-01"],
+        vec!["since", "2024-01-01"],
+        vec!["diff", "2024-01-01", "2024-02-01"],
+        vec!["history", "company"],
+    ] {
+        let mut all = args.clone();
+        all.extend(["-o", "csv"]);
+        let mut child = process(&env, &all)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut start = [0u8; 16];
+        let _ = stdout.read(&mut start);
+        drop(stdout);
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "listdiff {all:?}: {stderr}");
+        assert!(
+            stderr.contains("listdiff: note: basis: big published 2024-02-01 (event 2)"),
+            "listdiff {all:?} into a closed pipe still says what the answer stands on: {stderr:?}"
+        );
+    }
+}
+
 /// Runs listdiff with its standard output a terminal of `columns` × 24 and returns what it
 /// wrote there (line ends as `\n`).
 #[cfg(unix)]

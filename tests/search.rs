@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Env, RealData, native, repo};
+use common::{Env, RealData, native};
 use serde_json::{Value, json};
 
 /// A list `l`: a snapshot of 2024-01-02 and one of 2024-03-04 in which entry 2 lost its alias
@@ -189,26 +189,6 @@ fn nothing_matched_says_so_and_shows_the_five_closest_names() {
         env.json(&["history", "mugabe robert"])
             .get("closest")
             .is_none()
-    );
-}
-
-#[test]
-fn the_readme_example_of_closest_names_is_what_listdiff_prints() {
-    let Some(real) = RealData::or_skip() else {
-        return;
-    };
-    let env = Env::new();
-    env.ok(&[
-        "ingest",
-        &real.file("ofac-sdn/2024-02-28"),
-        &real.file("ofac-sdn/2024-03-04"),
-    ]);
-    let output = env.ok(&["history", "Mugabee Robret"]);
-    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
-    let example = format!("```text\n$ listdiff history \"Mugabee Robret\"\n{output}```\n");
-    assert!(
-        readme.contains(&example),
-        "README.md should show, as listdiff prints it:\n{example}"
     );
 }
 

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::{
     CliError, Context, FilterOptions, KnownAtOption, MaxAgeOption, Outcome, QueryOptions,
-    note_grounds, parse_date, print,
+    note_grounds, parse_date, print, unless_reader_left,
 };
 use std::io::Write as _;
 
@@ -47,7 +47,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
         // JSON and NDJSON stream the stored entries as they are; tables and CSV need them parsed.
         if let Some(mut raw) = RawEntries::begin(&mut out, format, args.date, &basis, &entries)? {
-            query::each_as_of(
+            let streamed = query::each_as_of(
                 &view,
                 args.date,
                 &filter,
@@ -56,9 +56,10 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
                     raw.entry(&mut out, list, json)?;
                     Ok(())
                 },
-            )?;
-            raw.finish(&mut out)?;
-            out.flush()?;
+            )
+            .and_then(|()| Ok(raw.finish(&mut out)?))
+            .and_then(|()| Ok(out.flush()?));
+            unless_reader_left(streamed)?;
         } else {
             drop(out);
             let report = query::as_of(&view, args.date, &filter, &entries)?;

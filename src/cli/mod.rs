@@ -582,13 +582,26 @@ fn terminal_width() -> u16 {
     FALLBACK
 }
 
-/// Runs `render` into a buffered standard output.
+/// Runs `render` into a buffered standard output. A reader that closes the pipe early
+/// (`| head -4`) ends the output quietly ([`unless_reader_left`]).
 pub(crate) fn print(render: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), CliError> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    render(&mut out)?;
-    out.flush()?;
-    Ok(())
+    unless_reader_left(
+        render(&mut out)
+            .and_then(|()| out.flush())
+            .map_err(CliError::from),
+    )
+}
+
+/// `written`, except that output into a pipe its reader closed (`| head -4`) counts as written:
+/// the reader has what it wanted. The command then goes on, so the notes it writes on standard
+/// error after the answer (what the answer stands on, with `-o csv`) still reach the terminal.
+pub(crate) fn unless_reader_left(written: Result<(), CliError>) -> Result<(), CliError> {
+    match written {
+        Err(CliError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 /// Runs listdiff with the process's arguments and returns its exit code.
