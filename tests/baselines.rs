@@ -111,9 +111,10 @@ fn since_before_the_first_publication_reports_its_baseline_not_additions() {
             "",
             "entries",
             "",
-            "3"
+            "3",
+            ""
         ],
-        "the baseline is one row, its entry count in `after`"
+        "the baseline is one row, its entry count in `after` (no previous_id)"
     );
     assert_eq!(rows.len(), 3, "the baseline, then one row per change");
 }
@@ -188,7 +189,7 @@ fn diff_across_the_baseline_starts_from_it() {
     assert_eq!(lines[0]["baseline"]["entries"], 3);
     let csv_text = env.ok(&["diff", "2024-11-01", "2024-12-31", "-o", "csv"]);
     assert!(
-        csv_text.contains("\nbaseline,l,,,2024-12-02,1,,entries,,3\n"),
+        csv_text.contains("\nbaseline,l,,,2024-12-02,1,,entries,,3,\n"),
         "{csv_text}"
     );
 }

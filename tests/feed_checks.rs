@@ -728,5 +728,25 @@ fn compare_carries_entries_across_a_change_of_key_scheme() {
     let diff: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(common::ids(&diff["removed"]), [old_id(0)], "{diff}");
     assert_eq!(common::ids(&diff["added"]), [new_id(0)], "{diff}");
-    assert_eq!(common::ids(&diff["changed"]), [new_id(10)], "{diff}");
+    // Each entry carried is one change of id, renamed or not, as the store answers.
+    let changed: Vec<(String, String)> = diff["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["previous_id"].as_str().unwrap().to_string(),
+                c["id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = (1..=10).map(|i| (old_id(i), new_id(i))).collect();
+    assert_eq!(changed, expected, "{diff}");
+    let renamed = common::find(&diff, "changed", &new_id(10));
+    assert_eq!(renamed["fields"][0]["field"], "name", "{diff}");
+    assert_eq!(renamed["before"]["id"], old_id(10), "{diff}");
+    assert_eq!(
+        common::find(&diff, "changed", &new_id(1))["fields"],
+        json!([])
+    );
 }

@@ -543,8 +543,10 @@ fn fixture_comparisons_answer_as_pinned() {
                 "compare csl-csv",
                 // Issue 12 item 6: the 2019 → 2023 change of key scheme carries 26 entries of
                 // the BIS and State lists to their new ids (us-csl-dpl 6, dtc 3, el 15, isn 1,
-                // uvl 1: removed 69 → 43, added 4181 → 4155, changed 46 → 72).
-                "4c3b6838f10a8d9f3379e0033b8a0ce5efe13271326fa2e45de73bc13af9f475",
+                // uvl 1: removed 69 → 43, added 4181 → 4155, changed 46 → 72). Carried item:
+                // each of the 26 is one change that says its `previous_id`, its `before` under
+                // the old id, as the store answers.
+                "ffacc48432c4f63b2ff50746774ba54e7ca1d0e1efb4a8eabfce015d2273c51a",
             ),
             (
                 "compare bis-dpl",

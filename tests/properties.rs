@@ -8,11 +8,12 @@ use std::collections::BTreeMap;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 
-use listdiff::model::fold;
+use listdiff::model::rekey::Carried;
 use listdiff::model::{
     Amendment, Entry, EntryFilter, EntryId, ListId, ListState, Publication, PublicationContent,
     apply_changes,
 };
+use listdiff::model::{ChangeKind, carry, fold};
 use listdiff::query::{self, ListFilter};
 use listdiff::store::{Access, InputDigest, Provenance, RecordOutcome, Store, sha256_hex};
 
@@ -190,5 +191,46 @@ proptest! {
         apply_changes(&mut applied, &changes);
         prop_assert_eq!(&applied, &b);
         prop_assert_eq!(changes.is_empty(), a == b);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    /// Issue 12 item 6: with the entries of any window carried to new ids, over one or two
+    /// events (chains compose), the changes still turn the earlier state into the later one;
+    /// every change of id removes an id in force before and not after, and adds one in force
+    /// after and not before; and nothing is counted twice.
+    #[test]
+    fn carried_changes_keep_the_diff_law(
+        a in proptest::collection::vec(entry_strategy(), 0..8),
+        b in proptest::collection::vec(entry_strategy(), 0..8),
+        first in proptest::collection::vec((0..8usize, 0..8usize), 0..6),
+        second in proptest::collection::vec((0..8usize, 0..8usize), 0..6),
+    ) {
+        let list = ListId::new("l").unwrap();
+        let to_state = |v: Vec<Entry>| -> ListState { v.into_iter().map(|e| { let e = e.normalize().unwrap(); (e.id.clone(), e) }).collect() };
+        let (a, b) = (to_state(a), to_state(b));
+        let pairs = |pairs: &[(usize, usize)]| -> Vec<Carried> {
+            pairs.iter().map(|(o, n)| Carried {
+                old: EntryId::new(&format!("id-{o}")).unwrap(),
+                new: EntryId::new(&format!("id-{n}")).unwrap(),
+            }).collect()
+        };
+        let (first, second) = (pairs(&first), pairs(&second));
+        let plain = listdiff::model::diff_states(&list, &a, &b);
+        let changes = carry::pair_carried(plain.clone(), &[&first, &second]);
+        let mut applied = a.clone();
+        apply_changes(&mut applied, &changes);
+        prop_assert_eq!(&applied, &b);
+        for change in changes.iter().filter(|c| c.previous_id.is_some()) {
+            let previous = change.previous_id.as_ref().unwrap();
+            prop_assert_eq!(change.kind, ChangeKind::Changed);
+            prop_assert!(a.contains_key(previous) && !b.contains_key(previous));
+            prop_assert!(b.contains_key(&change.id) && !a.contains_key(&change.id));
+        }
+        // Each carried change stands for one removal and one addition.
+        let carried = changes.iter().filter(|c| c.previous_id.is_some()).count();
+        prop_assert_eq!(changes.len() + carried, plain.len());
     }
 }

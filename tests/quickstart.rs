@@ -249,7 +249,8 @@ fn ndjson_and_csv_carry_the_changes() {
             "reason_changed",
             "field",
             "before",
-            "after"
+            "after",
+            "previous_id"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();

@@ -131,7 +131,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         human::warning(warning);
     }
     let columns = column_change(&columns(&old_parsed), &columns(&new_parsed));
-    let (mut old, old_date) = dated(old_parsed, &old_candidate.display);
+    let (old, old_date) = dated(old_parsed, &old_candidate.display);
     let (mut new, new_date) = dated(new_parsed, &new_candidate.display);
     if args.query.list.is_none() {
         refuse_different_lists(&old, &new, (&old_candidate.display, &new_candidate.display))?;
@@ -139,8 +139,10 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     // In lists keyed by name, renamed entries of NEW get the ids they had in OLD, as ingest
     // gives them.
     ingest::carry_renames_between(&old, &mut new);
-    // A list whose key scheme changed: OLD's entries carried to NEW's ids, as ingest does.
-    for (list, rekey) in ingest::carry_rekeys_between(&mut old, &new) {
+    // A list whose key scheme changed: OLD's entries carried to NEW's ids, as ingest does; the
+    // answer shows each one as one change of id, as the store does.
+    let rekeys = ingest::rekeys_between(&old, &new);
+    for (list, rekey) in &rekeys {
         let carried = rekey.carried.len();
         human::note(&format!(
             "{list}: {carried} {} carried from old ids to new ids (key scheme changed), matched by entity number or by name and addresses; {} of OLD matched none",
@@ -148,7 +150,13 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
             rekey.unmatched
         ));
     }
-    let mut report = query::compare(&old, &new, (old_date, new_date), &args.query.filter())?;
+    let mut report = query::compare(
+        &old,
+        &new,
+        (old_date, new_date),
+        &args.query.filter(),
+        &rekeys,
+    )?;
     if let Some(columns) = columns.filter(|c| {
         c.list
             .as_ref()

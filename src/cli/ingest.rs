@@ -347,7 +347,7 @@ fn print_publication(input: &InputReport, publication: &PublicationReport) {
     if let Some(rekey) = rekey {
         let carried = rekey.carried.len();
         note(&format!(
-            "{display}: {list}: {carried} {} carried from old ids to new ids (key scheme changed): none of the ids in force reappears, and the new ids are shaped otherwise; matched by entity number or by name and addresses, {} in force under old ids matched none. The event records each pair; answers still count the old ids as removed and the new ones as added",
+            "{display}: {list}: {carried} {} carried from old ids to new ids (key scheme changed): none of the ids in force reappears, and the new ids are shaped otherwise; matched by entity number or by name and addresses, {} in force under old ids matched none. The event records each pair; answers show each as one change of id (changed, with its previous id)",
             if carried == 1 { "entry" } else { "entries" },
             rekey.unmatched
         ));

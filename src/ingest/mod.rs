@@ -55,8 +55,8 @@ pub use inputs::{
 };
 pub use provenance::parser_name;
 pub use renames::{
-    carry_publication_rekeys, carry_publication_renames, carry_rekeys_between,
-    carry_renames_between, carry_renames_in_store,
+    carry_publication_rekeys, carry_publication_renames, carry_renames_between,
+    carry_renames_in_store, rekeys_between,
 };
 pub use report::{
     IngestReport, InputReport, Placement, PublicationOutcome, PublicationReport, RecordFailure,

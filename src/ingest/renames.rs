@@ -3,11 +3,11 @@
 //! file (`compare`); and the carry across a change of key scheme ([`rekey::carry_rekeyed`]),
 //! by the same rule in both.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use crate::model::rekey::{self, IdShape, Rekey};
 use crate::model::rename::{self, Rename};
-use crate::model::{Entry, EntryId, ListId, Publication, PublicationContent, PublicationTime};
+use crate::model::{Entry, ListId, Publication, PublicationContent, PublicationTime};
 use crate::store::{StoreError, View};
 
 /// Gives renamed entries of a snapshot of `list` dated `published` their old ids, against the
@@ -99,11 +99,11 @@ pub fn carry_publication_rekeys(
     ))
 }
 
-/// Carries the entries of each snapshot in `old` to the ids the snapshot of the same list in
-/// `new` gives them, when it changes the list's key scheme ([`rekey::carry_rekeyed`]), as
-/// `ingest` would have had `old` recorded the day before: each entry carried then compares with
-/// itself under its new id. Returns, per list that changed its key scheme, what was carried.
-pub fn carry_rekeys_between(old: &mut [Publication], new: &[Publication]) -> Vec<(ListId, Rekey)> {
+/// For each snapshot in `new` that changes its list's key scheme against the snapshots of the
+/// same list in `old` ([`rekey::carry_rekeyed`]), what it carries from old ids to new ids: as
+/// `ingest` would have had `old` recorded the day before. `old` is left as it is: the answer
+/// (`query::compare`) shows each entry carried as one change of id, as the store does.
+pub fn rekeys_between(old: &[Publication], new: &[Publication]) -> Vec<(ListId, Rekey)> {
     let mut carried = Vec::new();
     for publication in new {
         let PublicationContent::Snapshot(entries) = &publication.content else {
@@ -119,22 +119,9 @@ pub fn carry_rekeys_between(old: &mut [Publication], new: &[Publication]) -> Vec
             .flatten()
             .cloned()
             .collect();
-        let Some(rekey) = rekey::carry_rekeyed(&before, entries) else {
-            continue;
-        };
-        let to_new: HashMap<&EntryId, &EntryId> =
-            rekey.carried.iter().map(|c| (&c.old, &c.new)).collect();
-        for publication in old.iter_mut().filter(|p| p.list == publication.list) {
-            if let PublicationContent::Snapshot(entries) = &mut publication.content {
-                for entry in entries.iter_mut() {
-                    if let Some(new) = to_new.get(&entry.id) {
-                        entry.id = (*new).clone();
-                    }
-                }
-                entries.sort_by(|a, b| a.id.cmp(&b.id));
-            }
+        if let Some(rekey) = rekey::carry_rekeyed(&before, entries) {
+            carried.push((publication.list.clone(), rekey));
         }
-        carried.push((publication.list.clone(), rekey));
     }
     carried
 }

@@ -27,7 +27,9 @@ pub enum ChangeKind {
     Added,
     /// In force before, not after.
     Removed,
-    /// In force before and after, with different content.
+    /// In force before and after, with different content; or carried to a new id when its
+    /// list's key scheme changed (see [`Change::previous_id`]), with or without other
+    /// differences.
     Changed,
 }
 
@@ -193,8 +195,11 @@ pub struct Change {
     pub kind: ChangeKind,
     /// The list the entry belongs to.
     pub list: ListId,
-    /// The entry.
+    /// The entry (for an entry carried to a new id, its new id).
     pub id: EntryId,
+    /// For an entry carried to a new id when its list's key scheme changed (a change of kind
+    /// `Changed`, see [`super::carry`]): the id it had before. `None` for every other change.
+    pub previous_id: Option<EntryId>,
     /// The date of the last publication in the compared window that changed this entry, when known.
     pub published: Option<NaiveDate>,
     /// The event that recorded that publication, when known.
@@ -227,6 +232,7 @@ impl Change {
             kind,
             list: list.clone(),
             id,
+            previous_id: None,
             published: None,
             event: None,
             before,
@@ -246,6 +252,11 @@ impl Change {
     /// The entry's name (after the change, or before a removal).
     pub fn name(&self) -> &str {
         &self.entry().name
+    }
+
+    /// True when the entry was carried to a new id (see [`Change::previous_id`]).
+    pub fn changed_id(&self) -> bool {
+        self.previous_id.is_some()
     }
 
     /// True when any of [`REASON_FIELDS`] changed.
@@ -340,9 +351,13 @@ impl ColumnChange {
     }
 }
 
-/// Applies changes to a state: additions and changes put their `after`, removals take the entry out.
+/// Applies changes to a state: additions and changes put their `after`, removals take the entry
+/// out, and a change of id (`previous_id`) takes the entry out under its previous id first.
 pub fn apply_changes(state: &mut ListState, changes: &[Change]) {
     for change in changes {
+        if let Some(previous) = &change.previous_id {
+            state.remove(previous);
+        }
         match &change.after {
             Some(after) => {
                 state.insert(change.id.clone(), after.clone());

@@ -2,6 +2,8 @@
 //! into states and compare states. Plain data and pure functions; no I/O.
 
 mod change;
+// Issue 12 item 6: an entry carried to a new id is one change in answers.
+pub mod carry;
 pub mod checkpoint;
 mod entry;
 mod extra;

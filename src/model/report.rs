@@ -230,10 +230,13 @@ pub struct EntryVersion {
     pub event: u64,
     /// Whether the publication was the list's baseline, or added, changed or removed the entry.
     pub change: VersionChange,
+    /// For the version that carried the entry to a new id when its list's key scheme changed
+    /// (a `Changed` version): the id it had before.
+    pub previous_id: Option<EntryId>,
     /// The entry as that publication left it (for a removal: as it last stood).
     pub entry: Entry,
     /// For a change, the fields that differ from the version before it (which a filtered
-    /// history may not show).
+    /// history may not show); none for a change of id alone.
     pub fields: Vec<FieldChange>,
 }
 
@@ -242,8 +245,11 @@ pub struct EntryVersion {
 pub struct EntryHistory {
     /// The list.
     pub list: ListId,
-    /// The entry.
+    /// The entry: its latest id.
     pub id: EntryId,
+    /// The ids it had before it was carried to new ids when its list's key scheme changed,
+    /// oldest first (empty for most entries); a query that matches any of them finds it.
+    pub previous_ids: Vec<EntryId>,
     /// Its latest name.
     pub name: String,
     /// The name the query matched when it is not `name`: an alias or an earlier name (of any

@@ -3,18 +3,19 @@
 //! Each query reads only what its answer needs: `since` and `diff` visit the entries changed in
 //! their window, `history` the versions of the matching entries, `as-of` one version per entry.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use chrono::NaiveDate;
 
-use crate::model::fold;
+use crate::model::rekey::{Carried, Rekey};
 use crate::model::{
-    AsOfReport, Basis, Change, CountRow, CountScope, CountsReport, DiffReport, Entry, EntryFilter,
-    EntryHistory, EntryId, EntryVersion, HistoryReport, ListId, ListState, ListSummary,
-    ListedEntry, ListsReport, LogReport, Publication, PublicationContent, PublicationReport,
-    SinceReport, VersionChange, diff_entries, id_order,
+    AsOfReport, Basis, Change, ChangeKind, CountRow, CountScope, CountsReport, DiffReport, Entry,
+    EntryFilter, EntryHistory, EntryId, EntryVersion, HistoryReport, ListId, ListState,
+    ListSummary, ListedEntry, ListsReport, LogReport, Publication, PublicationContent,
+    PublicationKind, PublicationReport, SinceReport, VersionChange, diff_entries, id_order,
 };
-use crate::store::{StoreError, View};
+use crate::model::{carry, fold};
+use crate::store::{StoreError, StoredVersion, TimelineEvent, View};
 
 // Reparse: recorded content against the current parsers.
 pub mod reparse;
@@ -250,12 +251,20 @@ fn diff_asked(
     for list in filter.lists(view)? {
         let publications = ListPublications::read(view, &list)?;
         bases.push(publications.basis(later, asked));
+        let mut changes = Vec::new();
         let Some(baseline) = publications.baseline_within(earlier, later) else {
             for id in view.changed_between(&list, earlier, later)? {
                 let before = view.entry_as_of(&list, &id, earlier)?;
                 let after = view.entry_as_of(&list, &id, later)?;
-                push_change(view, &mut report, &list, &id, (before, after), later)?;
+                push_change(view, &mut changes, &list, &id, (before, after), later)?;
             }
+            let window = publications
+                .items
+                .iter()
+                .filter(|p| earlier < p.published.date && p.published.date <= later);
+            report
+                .changes
+                .extend(pair_carried_in(view, changes, window)?);
             continue;
         };
         // The window starts before the list's history: the earlier end is the baseline.
@@ -279,13 +288,20 @@ fn diff_asked(
             let at_later = view.entry_as_of(&list, &id, later)?;
             push_change(
                 view,
-                &mut report,
+                &mut changes,
                 &list,
                 &id,
                 (at_baseline, at_later),
                 later,
             )?;
         }
+        let window = publications
+            .within(baseline.published.date, later)
+            .skip(1)
+            .map(|(_, p)| p);
+        report
+            .changes
+            .extend(pair_carried_in(view, changes, window)?);
     }
     if let Some(basis) = report.basis.as_mut() {
         basis.lists = bases;
@@ -352,11 +368,32 @@ fn net_rows(report: &DiffReport) -> Vec<CountRow> {
         .collect()
 }
 
-/// Adds the change of `id` between `before` and `after` to `report`, dated by the last version
+/// `changes`, the changes of one list over a window, with each entry that the publications of
+/// the window (`window`, in fold order) carried to a new id made one change
+/// ([`carry::pair_carried`]). The headers of the window's snapshots are read only when the
+/// changes hold both a removal and an addition: nothing else can pair.
+fn pair_carried_in<'a>(
+    view: &View,
+    changes: Vec<Change>,
+    window: impl Iterator<Item = &'a TimelineEvent>,
+) -> Result<Vec<Change>, QueryError> {
+    let has = |kind: ChangeKind| changes.iter().any(|c| c.kind == kind);
+    if !has(ChangeKind::Removed) || !has(ChangeKind::Added) {
+        return Ok(changes);
+    }
+    let mut steps = Vec::new();
+    for publication in window.filter(|p| p.kind == PublicationKind::Snapshot) {
+        steps.push(view.carried(publication.seq)?);
+    }
+    let steps: Vec<&[Carried]> = steps.iter().map(Vec::as_slice).collect();
+    Ok(carry::pair_carried(changes, &steps))
+}
+
+/// Adds the change of `id` between `before` and `after` to `changes`, dated by the last version
 /// on or before `later` (the last publication in the window that changed it).
 fn push_change(
     view: &View,
-    report: &mut DiffReport,
+    changes: &mut Vec<Change>,
     list: &ListId,
     id: &EntryId,
     (before, after): (Option<Entry>, Option<Entry>),
@@ -367,7 +404,7 @@ fn push_change(
             change.published = Some(last.published);
             change.event = Some(last.seq);
         }
-        report.changes.push(change);
+        changes.push(change);
     }
     Ok(())
 }
@@ -433,14 +470,15 @@ pub fn since(
             for (id, _) in view.changes_of(&list, item.at)? {
                 let before = view.entry_before(&list, &id, item.at)?;
                 let after = view.entry_after(&list, &id, item.at)?;
-                if let Some(mut change) = Change::between(&list, before, after)
-                    && entries.admits_change(&change)
-                {
+                if let Some(mut change) = Change::between(&list, before, after) {
                     change.published = Some(item.published.date);
                     change.event = Some(item.seq);
                     changes.push(change);
                 }
             }
+            // Entries this publication carried to new ids: one change each, then filtered.
+            let mut changes = pair_carried_in(view, changes, std::iter::once(item))?;
+            changes.retain(|change| entries.admits_change(change));
             changes.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| id_order(&a.id, &b.id)));
             publications.push(PublicationReport {
                 event: view.event(item.seq)?,
@@ -523,6 +561,7 @@ pub fn history(
         let baseline = publications.baseline().map(|b| b.seq);
         bases.push(publications);
         let names = view.entry_names(list)?;
+        let mut lineages = Lineages::new(view, list);
         for entry in &names {
             let matched = if id_matches(entry.id.as_str()) || name_matches(&entry.latest) {
                 None
@@ -537,16 +576,24 @@ pub fn history(
                     None => continue,
                 }
             };
-            let versions = entry_versions(view, list, &entry.id, baseline, entries)?;
+            // An entry carried to new ids is one history, under its latest id, found by any
+            // of its ids or names once.
+            let Some(lineage) = lineages.of(&entry.id)? else {
+                continue;
+            };
+            let name = lineage.name().unwrap_or(&entry.latest).to_string();
+            let versions = entry_versions(lineage.versions, baseline, entries);
             if versions.is_empty() {
                 // With a filter: a match none of whose versions passes it, said in the answer.
                 report.excluded += usize::from(!entries.is_empty());
                 continue;
             }
-            let name = entry.latest.clone();
+            let mut ids = lineage.ids;
+            let id = ids.pop().unwrap_or_else(|| entry.id.clone());
             report.entries.push(EntryHistory {
                 list: list.clone(),
-                id: entry.id.clone(),
+                id,
+                previous_ids: ids,
                 matched: matched.filter(|m| *m != name),
                 name,
                 versions,
@@ -576,18 +623,151 @@ pub fn history(
 /// How many close names `history` shows when nothing matched.
 const CLOSEST_NAMES: usize = 5;
 
-/// The versions of `id` in `list` that pass `entries`, each with the fields it changed against
-/// the version before it; `baseline` is the seq of the list's baseline.
+/// One entry's versions across the changes of id that carried it to new ids (see
+/// [`Lineages`]): its ids, oldest first, and its stored versions in fold order, the first
+/// version under each later id marked with the id it was carried from (the removal of that id
+/// by the same event left out).
+struct Lineage {
+    /// The ids it has had, oldest first; the last is its latest.
+    ids: Vec<EntryId>,
+    /// Its versions in fold order, each with the id it was carried from when it is the first
+    /// under a new id.
+    versions: Vec<(StoredVersion, Option<EntryId>)>,
+}
+
+impl Lineage {
+    /// The name of its latest version (as it last stood, when it was removed).
+    fn name(&self) -> Option<&str> {
+        self.versions
+            .iter()
+            .rev()
+            .find_map(|(v, _)| v.entry.as_ref())
+            .map(|e| e.name.as_str())
+    }
+}
+
+/// The lineages of one list's entries for `history`: an entry whose last version is its removal
+/// by an event that carried it to a new id (that event's `carried`, a change of key scheme),
+/// and whose new id's first version is that event's, continues under the new id; followed both
+/// ways from any of its ids. Reads the header of an event only where an entry's history begins
+/// or ends, each once.
+struct Lineages<'v, 'a> {
+    view: &'v View<'a>,
+    list: &'v ListId,
+    /// The carried pairs of the events read so far.
+    carried: HashMap<u64, Vec<Carried>>,
+    /// The ids already given in a lineage: a match of another of its ids gives it no more.
+    given: HashSet<EntryId>,
+}
+
+impl<'v, 'a> Lineages<'v, 'a> {
+    fn new(view: &'v View<'a>, list: &'v ListId) -> Self {
+        Lineages {
+            view,
+            list,
+            carried: HashMap::new(),
+            given: HashSet::new(),
+        }
+    }
+
+    /// The pairs event `seq` carried.
+    fn carried_by(&mut self, seq: u64) -> Result<&[Carried], QueryError> {
+        if !self.carried.contains_key(&seq) {
+            let pairs = self.view.carried(seq)?;
+            self.carried.insert(seq, pairs);
+        }
+        Ok(self.carried.get(&seq).map_or(&[], Vec::as_slice))
+    }
+
+    /// The lineage of `id`, or `None` when it was given already (through another of its ids).
+    fn of(&mut self, id: &EntryId) -> Result<Option<Lineage>, QueryError> {
+        if self.given.contains(id) {
+            return Ok(None);
+        }
+        let mut segments: VecDeque<(EntryId, Vec<StoredVersion>)> = VecDeque::new();
+        segments.push_back((id.clone(), self.view.versions(self.list, id)?));
+        // Back: the id this one was carried from, while its first version is that carry.
+        while let Some(first) = segments.front().and_then(|(_, v)| v.first()).cloned() {
+            let current = segments
+                .front()
+                .map(|(id, _)| id.clone())
+                .unwrap_or_else(|| id.clone());
+            let Some(old) = self
+                .carried_by(first.seq)?
+                .iter()
+                .find(|c| c.new == current)
+                .map(|c| c.old.clone())
+            else {
+                break;
+            };
+            let versions = self.view.versions(self.list, &old)?;
+            let removed_then = versions
+                .last()
+                .is_some_and(|v| v.seq == first.seq && v.entry.is_none());
+            if !removed_then || segments.iter().any(|(id, _)| *id == old) {
+                break;
+            }
+            segments.push_front((old, versions));
+        }
+        // Forward: the id this one was carried to, while its last version is that carry.
+        while let Some(last) = segments.back().and_then(|(_, v)| v.last()).cloned() {
+            let current = segments
+                .back()
+                .map(|(id, _)| id.clone())
+                .unwrap_or_else(|| id.clone());
+            if last.entry.is_some() {
+                break;
+            }
+            let Some(new) = self
+                .carried_by(last.seq)?
+                .iter()
+                .find(|c| c.old == current)
+                .map(|c| c.new.clone())
+            else {
+                break;
+            };
+            let versions = self.view.versions(self.list, &new)?;
+            let added_then = versions
+                .first()
+                .is_some_and(|v| v.seq == last.seq && v.entry.is_some());
+            if !added_then || segments.iter().any(|(id, _)| *id == new) {
+                break;
+            }
+            segments.push_back((new, versions));
+        }
+        let mut lineage = Lineage {
+            ids: Vec::new(),
+            versions: Vec::new(),
+        };
+        let count = segments.len();
+        for (i, (id, mut versions)) in segments.into_iter().enumerate() {
+            if i + 1 < count {
+                // Its removal by the event that carried it: the next id's first version says it.
+                versions.pop();
+            }
+            let carried_from = lineage.ids.last().cloned();
+            for (j, version) in versions.into_iter().enumerate() {
+                let from = if j == 0 { carried_from.clone() } else { None };
+                lineage.versions.push((version, from));
+            }
+            self.given.insert(id.clone());
+            lineage.ids.push(id);
+        }
+        Ok(Some(lineage))
+    }
+}
+
+/// The versions of a lineage that pass `entries`, each with the fields it changed against the
+/// version before it (a change of id is a change, with or without other differences);
+/// `baseline` is the seq of the list's baseline.
 fn entry_versions(
-    view: &View,
-    list: &ListId,
-    id: &EntryId,
+    stored: Vec<(StoredVersion, Option<EntryId>)>,
     baseline: Option<u64>,
     entries: &EntryFilter,
-) -> Result<Vec<EntryVersion>, QueryError> {
+) -> Vec<EntryVersion> {
     let mut versions = Vec::new();
     let mut previous: Option<Entry> = None;
-    for version in view.versions(list, id)? {
+    for (version, carried_from) in stored {
         let (change, entry) = match (&previous, version.entry) {
             (None, Some(entry)) if Some(version.seq) == baseline => {
                 (VersionChange::Baseline, entry)
@@ -613,13 +793,14 @@ fn entry_versions(
                 published: version.published,
                 event: version.seq,
                 change,
+                previous_id: carried_from.filter(|_| change == VersionChange::Changed),
                 entry,
                 fields,
             });
         }
         previous = next;
     }
-    Ok(versions)
+    versions
 }
 
 /// `--counts` of `history`: per list searched, the entries listed and their versions by kind.
@@ -726,12 +907,15 @@ pub fn log(view: &View, filter: &ListFilter) -> Result<LogReport, QueryError> {
 
 /// The difference between two publications of the same lists, read from files without a store.
 /// `old` must state whole lists (snapshots); `new` may be snapshots or amendments of them.
-/// `from` and `to` are the files' dates, when known.
+/// `from` and `to` are the files' dates, when known. `rekeys` are the lists whose key scheme
+/// changed from `old` to `new` with what `new` carries (`ingest::rekeys_between`): each entry
+/// carried is one change of id, as the store answers once both are recorded.
 pub fn compare(
     old: &[Publication],
     new: &[Publication],
     (from, to): (Option<NaiveDate>, Option<NaiveDate>),
     filter: &ListFilter,
+    rekeys: &[(ListId, Rekey)],
 ) -> Result<DiffReport, QueryError> {
     let mut states: BTreeMap<ListId, (ListState, ListState)> = BTreeMap::new();
     for publication in old.iter().filter(|p| filter.admits(&p.list)) {
@@ -762,9 +946,15 @@ pub fn compare(
         ..DiffReport::default()
     };
     for (list, (before, after)) in &states {
+        let changes = crate::model::diff_states(list, before, after);
+        let carried: Vec<&[Carried]> = rekeys
+            .iter()
+            .filter(|(l, _)| l == list)
+            .map(|(_, rekey)| rekey.carried.as_slice())
+            .collect();
         report
             .changes
-            .extend(crate::model::diff_states(list, before, after));
+            .extend(carry::pair_carried(changes, &carried));
     }
     report.sort();
     Ok(report)

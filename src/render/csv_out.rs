@@ -120,7 +120,10 @@ fn csv_error(e: csv::Error) -> io::Error {
     }
 }
 
-const CHANGE_HEADER: [&str; 10] = [
+/// The columns of a change. `previous_id` (the id before, for an entry carried to a new id
+/// when its list's key scheme changed; empty otherwise) is last, so that the columns before it
+/// keep their places.
+const CHANGE_HEADER: [&str; 11] = [
     "change",
     "list",
     "id",
@@ -131,6 +134,7 @@ const CHANGE_HEADER: [&str; 10] = [
     "field",
     "before",
     "after",
+    "previous_id",
 ];
 
 fn change_rows(change: &Change) -> Vec<Vec<String>> {
@@ -147,9 +151,14 @@ fn change_rows(change: &Change) -> Vec<Vec<String>> {
             String::new()
         },
     ];
+    let previous_id = change
+        .previous_id
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     if change.fields.is_empty() {
         let mut row = base;
-        row.extend([String::new(), String::new(), String::new()]);
+        row.extend([String::new(), String::new(), String::new(), previous_id]);
         return vec![row];
     }
     change
@@ -157,7 +166,12 @@ fn change_rows(change: &Change) -> Vec<Vec<String>> {
         .iter()
         .map(|f| {
             let mut row = base.clone();
-            row.extend([f.field.clone(), value_cell(&f.before), value_cell(&f.after)]);
+            row.extend([
+                f.field.clone(),
+                value_cell(&f.before),
+                value_cell(&f.after),
+                previous_id.clone(),
+            ]);
             row
         })
         .collect()
@@ -177,6 +191,7 @@ fn baseline_row(baseline: &Baseline) -> Vec<String> {
         "entries".to_string(),
         String::new(),
         baseline.entries.to_string(),
+        String::new(),
     ]
 }
 
@@ -191,7 +206,7 @@ fn column_rows(columns: &ColumnChange) -> Vec<Vec<String>> {
     let row = |kind: &str, header: &String| {
         let mut row = vec![kind.to_string(), list.clone()];
         row.extend(std::iter::repeat_n(String::new(), 5));
-        row.extend([header.clone(), String::new(), String::new()]);
+        row.extend([header.clone(), String::new(), String::new(), String::new()]);
         row
     };
     columns
@@ -302,6 +317,9 @@ pub(super) fn history(
     let mut w = Writer::new(out, cells);
     let mut header = vec!["list", "published", "event", "change"];
     header.extend(ENTRY_HEADER);
+    // Last, so that the columns before it keep their places: the id before, on the version
+    // that carried the entry to a new id.
+    header.push("previous_id");
     w.write_record(&header)?;
     for h in &report.entries {
         for v in &h.versions {
@@ -312,6 +330,12 @@ pub(super) fn history(
                 v.change.to_string(),
             ];
             row.extend(entry_cells(&v.entry));
+            row.push(
+                v.previous_id
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            );
             w.write_record(&row)?;
         }
     }

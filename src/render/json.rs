@@ -44,6 +44,9 @@ impl<'a> From<&'a FieldChange> for FieldJson<'a> {
 struct ChangeJson<'a> {
     list: &'a ListId,
     id: &'a EntryId,
+    /// For an entry carried to a new id (`id`) when its list's key scheme changed: its id before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_id: Option<&'a EntryId>,
     name: &'a str,
     change: ChangeKind,
     published: Option<NaiveDate>,
@@ -63,6 +66,7 @@ impl<'a> From<&'a Change> for ChangeJson<'a> {
         ChangeJson {
             list: &c.list,
             id: &c.id,
+            previous_id: c.previous_id.as_ref(),
             name: c.name(),
             change: c.kind,
             published: c.published,
@@ -473,6 +477,9 @@ struct VersionJson<'a> {
     published: NaiveDate,
     event: u64,
     change: VersionChange,
+    /// For the version that carried the entry to a new id: its id before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_id: Option<&'a EntryId>,
     entry: &'a Entry,
 }
 
@@ -480,6 +487,9 @@ struct VersionJson<'a> {
 struct HistoryEntryJson<'a> {
     list: &'a ListId,
     id: &'a EntryId,
+    /// The ids it had before it was carried to new ids, oldest first.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    previous_ids: &'a [EntryId],
     name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     matched: Option<&'a str>,
@@ -510,6 +520,7 @@ pub(super) fn history(out: &mut dyn Write, report: &HistoryReport) -> io::Result
         .map(|h| HistoryEntryJson {
             list: &h.list,
             id: &h.id,
+            previous_ids: &h.previous_ids,
             name: &h.name,
             matched: h.matched.as_deref(),
             versions: h
@@ -519,6 +530,7 @@ pub(super) fn history(out: &mut dyn Write, report: &HistoryReport) -> io::Result
                     published: v.published,
                     event: v.event,
                     change: v.change,
+                    previous_id: v.previous_id.as_ref(),
                     entry: &v.entry,
                 })
                 .collect(),
@@ -544,6 +556,9 @@ struct HistoryLineJson<'a> {
     published: NaiveDate,
     event: u64,
     change: VersionChange,
+    /// For the version that carried the entry to a new id: its id before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_id: Option<&'a EntryId>,
     entry: &'a Entry,
 }
 
@@ -559,6 +574,7 @@ pub(super) fn history_ndjson(out: &mut dyn Write, report: &HistoryReport) -> io:
                     published: v.published,
                     event: v.event,
                     change: v.change,
+                    previous_id: v.previous_id.as_ref(),
                     entry: &v.entry,
                 },
             )?;

@@ -179,6 +179,9 @@ fn details(paint: &Paint, change: &Change) -> String {
         ChangeKind::Changed => {
             let mut lines: Vec<String> =
                 change.fields.iter().map(|f| field_line(paint, f)).collect();
+            if change.changed_id() {
+                lines.insert(0, paint.dim("new id (key scheme changed)"));
+            }
             if change.reason_changed() {
                 lines.insert(0, paint.bold("reason change"));
             }
@@ -200,7 +203,7 @@ fn change_table(
         if show_list {
             row.push(change.list.to_string());
         }
-        row.push(shown(change.id.as_str()));
+        row.push(id_cell(paint, change));
         row.push(shown(change.name()));
         if show_published {
             row.push(change.published.map(|d| d.to_string()).unwrap_or_default());
@@ -211,13 +214,30 @@ fn change_table(
     table
 }
 
+/// A change's id; for an entry carried to a new id, the new id with the one before under it.
+fn id_cell(paint: &Paint, change: &Change) -> String {
+    let id = shown(change.id.as_str());
+    match &change.previous_id {
+        Some(previous) => format!(
+            "{id}\n{}",
+            paint.dim(&format!("was {}", shown(previous.as_str())))
+        ),
+        None => id,
+    }
+}
+
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn totals(report: &DiffReport) -> String {
+    let carried = report.changes.iter().filter(|c| c.changed_id()).count();
+    let carried = match carried {
+        0 => String::new(),
+        n => format!("; {n} carried to new ids"),
+    };
     format!(
-        "{} added, {} removed, {} changed ({})",
+        "{} added, {} removed, {} changed ({}{carried})",
         report.count(ChangeKind::Added),
         report.count(ChangeKind::Removed),
         report.count(ChangeKind::Changed),
@@ -562,6 +582,17 @@ pub(super) fn history(out: &mut dyn Write, report: &HistoryReport, style: Style)
             .as_ref()
             .map(|name| format!(" · matched \"{}\"", shown(name)))
             .unwrap_or_default();
+        let matched = if h.previous_ids.is_empty() {
+            matched
+        } else {
+            let ids: Vec<String> = h.previous_ids.iter().map(|id| shown(id.as_str())).collect();
+            let label = if ids.len() == 1 {
+                "earlier id"
+            } else {
+                "earlier ids"
+            };
+            format!("{matched} · {label} {}", ids.join(", then "))
+        };
         writeln!(
             out,
             "{}",
@@ -576,9 +607,17 @@ pub(super) fn history(out: &mut dyn Write, report: &HistoryReport, style: Style)
         for v in &h.versions {
             let detail = match v.change {
                 VersionChange::Changed => v
-                    .fields
+                    .previous_id
                     .iter()
-                    .map(|f| field_line(&paint, f))
+                    .map(|previous| {
+                        format!(
+                            "{}: {} → {} (key scheme changed)",
+                            paint.dim("id"),
+                            shown(previous.as_str()),
+                            shown(v.entry.id.as_str())
+                        )
+                    })
+                    .chain(v.fields.iter().map(|f| field_line(&paint, f)))
                     .collect::<Vec<_>>()
                     .join("\n"),
                 VersionChange::Removed => String::new(),

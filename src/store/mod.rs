@@ -1356,6 +1356,12 @@ impl View<'_> {
         Ok(self.index.event(seq)?.meta())
     }
 
+    /// The entries publication event `seq` carried from old ids to new ids when it changed its
+    /// list's key scheme (its header's `carried`, in old-id order; empty for most events).
+    pub fn carried(&self, seq: u64) -> Result<Vec<Carried>, StoreError> {
+        Ok(self.index.event(seq)?.carried)
+    }
+
     /// The provenance publication event `seq` recorded: its format and the digests of its
     /// input files.
     pub fn inputs_of(&self, seq: u64) -> Result<EventInputs, StoreError> {
