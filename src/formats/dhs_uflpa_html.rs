@@ -65,6 +65,13 @@ struct Category {
 pub(super) fn parse(input: &Input) -> ParseResult {
     let name = input.primary.name.as_str();
     let page = HtmlPage::read(&input.primary)?;
+    if !page.complete {
+        return Err(FormatError::new(
+            name,
+            Location::File,
+            "the page ends before its </html> end tag: a download cut short, whose last entries would read as removed (download it again)",
+        ));
+    }
     let mut warnings: Vec<String> = page.decode_warning.iter().cloned().collect();
     let mut entries: Vec<Entry> = Vec::new();
     let mut tables = 0usize;
@@ -421,6 +428,8 @@ mod tests {
 
     #[test]
     fn pages_without_the_list_are_refused() {
+        let e = parse_str(&PAGE[..PAGE.len() - 20]).unwrap_err();
+        assert!(e.message.contains("cut short"), "{e}");
         let e = parse_str("<html><title>UFLPA Entity List</title><p>Maintenance</p></html>")
             .unwrap_err();
         assert!(e.message.contains("no table"), "{e}");

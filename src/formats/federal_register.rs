@@ -152,8 +152,13 @@ fn read_tree(input: &Input) -> Result<(Element, Option<String>), FormatError> {
         match xml.next()? {
             XmlEvent::Eof => break,
             XmlEvent::Start { tag, empty } => {
+                let name = tag.name.to_ascii_uppercase();
+                // A table row is a record: the reader's record limits apply to it.
+                if !empty && (name == "ROW" || name == "TR" || name == "AMDPAR") {
+                    xml.begin_record();
+                }
                 let element = Element {
-                    name: tag.name.to_ascii_uppercase(),
+                    name,
                     attrs: tag.attrs,
                     children: Vec::new(),
                 };

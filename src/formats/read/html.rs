@@ -13,8 +13,9 @@ use ego_tree::iter::Edge;
 use scraper::{Html, Node};
 
 use super::decode::Syntax;
+use super::limits::{self, MAX_FIELD_BYTES};
 use super::text::whole_text;
-use crate::formats::{FormatError, InputFile};
+use crate::formats::{FormatError, InputFile, Location};
 use crate::model::text;
 
 /// A page's visible text and tables.
@@ -26,6 +27,9 @@ pub(crate) struct HtmlPage {
     pub(crate) tables: Vec<HtmlTable>,
     /// The decoding warning about the file, if any.
     pub(crate) decode_warning: Option<String>,
+    /// Whether the page's text ends with its `</html>` end tag (white space aside): a page cut
+    /// short in transfer does not, and a browser would show what it has without a word.
+    pub(crate) complete: bool,
 }
 
 /// One table of a page.
@@ -82,6 +86,154 @@ fn is_block(name: &str) -> bool {
     )
 }
 
+/// How deep a page's elements may nest: real pages stay under 40; the HTML parser's work grows
+/// with the square of the depth (100,000 nested `div`s, 500 KB, took 30 s), so a deeper page
+/// is refused before it is parsed.
+pub(crate) const MAX_HTML_DEPTH: usize = 256;
+
+/// Elements that have no end tag, or whose end tag pages often leave out (the parser closes
+/// them): they do not count towards the depth.
+fn is_unnested(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "source"
+            | "track"
+            | "wbr"
+            | "p"
+            | "li"
+            | "dt"
+            | "dd"
+            | "td"
+            | "th"
+            | "tr"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "option"
+            | "optgroup"
+            | "colgroup"
+            | "caption"
+            | "rb"
+            | "rt"
+            | "rp"
+            | "param"
+            | "keygen"
+            | "frame"
+            | "html"
+            | "head"
+            | "body"
+    )
+}
+
+/// Refuses, naming the line, a page whose elements nest deeper than [`MAX_HTML_DEPTH`] (start
+/// tags less end tags, elements that are not nested aside) or that holds a text run or a tag
+/// longer than [`MAX_FIELD_BYTES`], before the parser sees it.
+fn check_limits(file: &str, text: &str) -> Result<(), FormatError> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut line = 1u64;
+    let mut at = 0usize;
+    let mut text_start = 0usize;
+    let refuse = |line: u64, message: String| FormatError::new(file, Location::Line(line), message);
+    while at < bytes.len() {
+        let Some(rel) = memchr::memchr(b'<', bytes.get(at..).unwrap_or(&[])) else {
+            break;
+        };
+        let open = at + rel;
+        line += bytes
+            .get(at..open)
+            .map_or(0, |b| memchr::memchr_iter(b'\n', b).count() as u64);
+        if open - text_start > MAX_FIELD_BYTES {
+            return Err(refuse(
+                line,
+                format!(
+                    "a run of text longer than the limit of {}",
+                    limits::bytes(MAX_FIELD_BYTES as u64)
+                ),
+            ));
+        }
+        let rest = bytes.get(open..).unwrap_or(&[]);
+        // Comments end at `-->`; other markup at `>`.
+        let end = if rest.starts_with(b"<!--") {
+            memchr::memmem::find(rest, b"-->").map(|e| e + 3)
+        } else {
+            memchr::memchr(b'>', rest).map(|e| e + 1)
+        };
+        let end = end.unwrap_or(rest.len());
+        if end > MAX_FIELD_BYTES {
+            return Err(refuse(
+                line,
+                format!(
+                    "a tag longer than the limit of {}",
+                    limits::bytes(MAX_FIELD_BYTES as u64)
+                ),
+            ));
+        }
+        let tag = rest.get(1..end).unwrap_or(&[]);
+        let closing = tag.first() == Some(&b'/');
+        let name: String = tag
+            .iter()
+            .skip(usize::from(closing))
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .map(|b| b.to_ascii_lowercase() as char)
+            .collect();
+        let self_closing = tag.ends_with(b"/>");
+        line += bytes
+            .get(open..open + end)
+            .map_or(0, |b| memchr::memchr_iter(b'\n', b).count() as u64);
+        at = open + end;
+        if !name.is_empty() && !is_unnested(&name) {
+            if closing {
+                depth = depth.saturating_sub(1);
+            } else if !self_closing {
+                depth += 1;
+                if depth > MAX_HTML_DEPTH {
+                    return Err(refuse(
+                        line,
+                        format!(
+                            "elements nested more than {MAX_HTML_DEPTH} deep: not a page listdiff reads"
+                        ),
+                    ));
+                }
+                // Raw text: skip to the element's end tag.
+                if matches!(
+                    name.as_str(),
+                    "script" | "style" | "textarea" | "title" | "xmp"
+                ) {
+                    let close = format!("</{name}");
+                    let body = bytes.get(at..).unwrap_or(&[]);
+                    let lower = body.to_ascii_lowercase();
+                    let skip = memchr::memmem::find(&lower, close.as_bytes()).unwrap_or(body.len());
+                    line +=
+                        memchr::memchr_iter(b'\n', body.get(..skip).unwrap_or(&[])).count() as u64;
+                    at += skip;
+                }
+            }
+        }
+        text_start = at;
+    }
+    if bytes.len() - text_start > MAX_FIELD_BYTES {
+        return Err(refuse(
+            line,
+            format!(
+                "a run of text longer than the limit of {}",
+                limits::bytes(MAX_FIELD_BYTES as u64)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A table being read.
 #[derive(Default)]
 struct OpenTable {
@@ -95,9 +247,15 @@ impl HtmlPage {
     pub(crate) fn read(file: &InputFile) -> Result<HtmlPage, FormatError> {
         let decoded = whole_text(file, Syntax::Text)?;
         let decode_warning = decoded.note.map(|note| note.warning(&file.name));
+        check_limits(&file.name, &decoded.text)?;
         let html = Html::parse_document(&decoded.text);
+        let trimmed = decoded.text.trim_end();
+        let complete = trimmed
+            .get(trimmed.len().saturating_sub(7)..)
+            .is_some_and(|tail| tail.eq_ignore_ascii_case("</html>"));
         let mut page = HtmlPage {
             decode_warning,
+            complete,
             ..HtmlPage::default()
         };
         let mut block = String::new();
@@ -271,7 +429,23 @@ mod tests {
         );
         let p = page("");
         assert!(p.tables.is_empty());
-        let deep = "<div>".repeat(2_000);
-        let _ = page(&deep);
+        let deep = "<div>".repeat(MAX_HTML_DEPTH + 1);
+        let e = HtmlPage::read(&InputFile {
+            name: "p.html".into(),
+            bytes: format!("<html>\n<body>\n{deep}").into_bytes(),
+            stream_from: None,
+        })
+        .unwrap_err();
+        assert_eq!(e.location, Location::Line(3));
+        assert!(e.message.contains("nested more than"), "{e}");
+        let _ = page(&"<div></div>".repeat(10_000));
+        let big = format!("<p>{}</p>", "x".repeat(MAX_FIELD_BYTES + 1));
+        let e = HtmlPage::read(&InputFile {
+            name: "p.html".into(),
+            bytes: big.into_bytes(),
+            stream_from: None,
+        })
+        .unwrap_err();
+        assert!(e.message.contains("longer than the limit"), "{e}");
     }
 }
