@@ -173,6 +173,18 @@ fn samples() -> Vec<Sample> {
             5,
         ),
         sample(
+            "federal-register",
+            fixture("federal-register/mix-2024-12-11.xml"),
+            "Tehran",
+            1,
+        ),
+        sample(
+            "dhs-uflpa-html",
+            fixture("dhs-uflpa-html/uflpa-entity-list-2025-01-14.html"),
+            "Wool",
+            1,
+        ),
+        sample(
             "ftm-json",
             b"{\"id\": \"NK-1\", \"schema\": \"Person\", \"properties\": {\"name\": [\"Cafe Example\"]}, \"datasets\": [\"eu_fsf\"]}\n".to_vec(),
             "Cafe",

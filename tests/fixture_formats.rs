@@ -346,6 +346,8 @@ fn formats_lists_every_format_with_its_list_key_and_reasons() {
         "uk-ofsi-csv",
         "bis-dpl",
         "ecfr-entity-list",
+        "federal-register",
+        "dhs-uflpa-html",
         "ftm-json",
         "ftm-delta",
         "csv",
@@ -355,9 +357,9 @@ fn formats_lists_every_format_with_its_list_key_and_reasons() {
             "{name} missing from:\n{out}"
         );
     }
-    assert_eq!(out.matches("  list ids").count(), 19);
-    assert_eq!(out.matches("  key").count(), 19);
-    assert_eq!(out.matches("  reasons").count(), 19);
+    assert_eq!(out.matches("  list ids").count(), 21);
+    assert_eq!(out.matches("  key").count(), 21);
+    assert_eq!(out.matches("  reasons").count(), 21);
     for list in [
         "un-sc",
         "eu-fsf",
@@ -365,6 +367,7 @@ fn formats_lists_every_format_with_its_list_key_and_reasons() {
         "uk-ofsi",
         "us-bis-dpl",
         "us-bis-entity-list",
+        "us-dhs-uflpa",
         "us-ofac-cons",
     ] {
         assert!(out.contains(list), "{list} missing");

@@ -139,6 +139,18 @@ fn all_seeds() -> Seeds {
             vec![fixture("ecfr-entity-list/2024-01-15/title-15-part-744.xml")],
         ),
         (
+            "federal-register",
+            vec![
+                fixture("federal-register/mix-2024-12-11.xml"),
+                fixture("federal-register/correcting-2024-12-20.xml"),
+                real_head("federal-register/2023-02-27/2023-03929.xml", 12000),
+            ],
+        ),
+        (
+            "dhs-uflpa-html",
+            vec![fixture("dhs-uflpa-html/uflpa-entity-list-2025-01-14.html")],
+        ),
+        (
             "ftm-json",
             vec![real_head(
                 "opensanctions-ftm/2024-06-01/entities.ftm.json",
@@ -327,6 +339,8 @@ fuzz_targets! {
     fuzz_uk_ofsi_csv => "uk-ofsi-csv",
     fuzz_bis_dpl => "bis-dpl",
     fuzz_ecfr_entity_list => "ecfr-entity-list",
+    fuzz_federal_register => "federal-register",
+    fuzz_dhs_uflpa_html => "dhs-uflpa-html",
     fuzz_ftm_json => "ftm-json",
     fuzz_ftm_delta => "ftm-delta",
     fuzz_plain_csv => "csv",

@@ -33,6 +33,8 @@ enum Layout {
     JsonLines,
     /// One JSON document, read whole.
     WholeJson,
+    /// An HTML page read with an HTML parser; records start with this text (`<tr>`).
+    Html(&'static str),
 }
 
 /// A valid file of one format and where in it the hostile parts go.
@@ -232,6 +234,26 @@ fn samples() -> Vec<Sample> {
             args: &[],
         },
         Sample {
+            format: "federal-register",
+            file: "mix-2024-12-11.xml",
+            bytes: fixture("federal-register/mix-2024-12-11.xml"),
+            layout: Layout::Xml("<ROW>"),
+            id: None,
+            value: "Alpha Optics Co., Ltd.",
+            cut_after: "Tehran Example",
+            args: &[],
+        },
+        Sample {
+            format: "dhs-uflpa-html",
+            file: "uflpa-entity-list.html",
+            bytes: fixture("dhs-uflpa-html/uflpa-entity-list-2025-01-14.html"),
+            layout: Layout::Html("<tr>"),
+            id: None,
+            value: "Example Silicon (Hami) Co., Ltd",
+            cut_after: "Example Wool",
+            args: &[],
+        },
+        Sample {
             format: "ftm-json",
             file: "entities.ftm.json",
             bytes: b"{\"id\": \"NK-A1\", \"caption\": \"Alpha Trading\", \"schema\": \"Company\", \"properties\": {\"name\": [\"Alpha Trading\"]}, \"datasets\": [\"t_ds\"]}\n{\"id\": \"NK-B2\", \"caption\": \"Beta Works\", \"schema\": \"Company\", \"properties\": {\"name\": [\"Beta Works\"]}, \"datasets\": [\"t_ds\"]}\n".to_vec(),
@@ -349,7 +371,7 @@ impl Sample {
     /// start tag; delimited text at the end of the first record's line (as more fields).
     fn insert_in_first_record(&self, inserted: &[u8]) -> Vec<u8> {
         let at = match self.layout {
-            Layout::Xml(record) => {
+            Layout::Xml(record) | Layout::Html(record) => {
                 let start = find(&self.bytes, record.as_bytes()).unwrap();
                 start + find(&self.bytes[start..], b">").unwrap() + 1
             }
@@ -593,9 +615,45 @@ fn fields_over_the_limit_are_refused_naming_the_line() {
                     "longer than the limit",
                 );
             }
+            Layout::Html(_) => {
+                let text = sample.insert_in_first_record(format!("<b>{big}</b>").as_bytes());
+                assert_refused(&sample, "text", sample.parse(text), "longer than the limit");
+                let attribute =
+                    sample.insert_in_first_record(format!("<b a=\"{big}\">x</b>").as_bytes());
+                assert_refused(
+                    &sample,
+                    "attribute",
+                    sample.parse(attribute),
+                    "longer than the limit",
+                );
+            }
             // Bounded by the whole-file limit (tests below, through the binary).
             Layout::WholeJson => {}
         }
+    }
+}
+
+/// An HTML page nested one past the depth cap is refused naming the line, before the HTML
+/// parser (whose work grows with the square of the depth) sees it.
+#[test]
+fn html_beyond_the_depth_limit_is_refused() {
+    use listdiff::formats::limits::MAX_XML_DEPTH;
+    for sample in samples() {
+        let Layout::Html(_) = sample.layout else {
+            continue;
+        };
+        let depth = 4 * MAX_XML_DEPTH + 1;
+        let deep = sample.insert_in_first_record(
+            format!("{}{}", "<div>".repeat(depth), "</div>".repeat(depth)).as_bytes(),
+        );
+        assert_refused(&sample, "depth", sample.parse(deep), "nested more than");
+        let unclosed = sample.insert_in_first_record("<span>".repeat(100_000).as_bytes());
+        assert_refused(
+            &sample,
+            "unclosed",
+            sample.parse(unclosed),
+            "nested more than",
+        );
     }
 }
 
@@ -765,6 +823,10 @@ fn ingest_refuses_hostile_files_and_records_nothing() {
             Layout::JsonLines => hostile.push((
                 "line",
                 sample.replace_first(sample.value, &"L".repeat(MAX_RECORD_BYTES + 1)),
+            )),
+            Layout::Html(_) => hostile.push((
+                "deep",
+                sample.insert_in_first_record("<div>".repeat(100_000).as_bytes()),
             )),
             Layout::WholeJson => {}
         }

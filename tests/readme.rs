@@ -273,6 +273,10 @@ fn scenario(name: &str) -> Option<Scenario> {
             s.run("listdiff ingest ofac-sdn/2024-02-28 ofac-sdn/2024-03-04");
         }),
         "sdn-cut-download" => (Needs::RealData, prepare_cut_download),
+        "real-rule-and-uflpa" => (Needs::RealData, |s| {
+            s.link_real("federal-register", "federal-register");
+            s.link_real("dhs-uflpa", "dhs-uflpa");
+        }),
         "sdn-compare" => (Needs::RealData, |s| {
             s.link_real("ofac-sdn/2024-02-28/sdn.csv", "sdn-2024-02-28.csv");
             s.link_real("ofac-sdn/2024-03-04/sdn.csv", "sdn-2024-03-04.csv");

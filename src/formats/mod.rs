@@ -12,8 +12,11 @@
 mod bis_dpl;
 mod csl;
 mod dates;
+mod dhs_uflpa_html;
 mod ecfr;
+mod entity_list;
 mod eu_fsf;
+mod federal_register;
 mod naming;
 mod native;
 mod ofac;

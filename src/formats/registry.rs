@@ -6,8 +6,8 @@
 //! `docs/adding-a-format.md`.
 
 use super::{
-    EntrySink, Format, FormatError, Input, ParseResult, StreamedSnapshot, bis_dpl, csl, ecfr,
-    eu_fsf, native, ofac, opensanctions, plain_csv, uk, un,
+    EntrySink, Format, FormatError, Input, ParseResult, StreamedSnapshot, bis_dpl, csl,
+    dhs_uflpa_html, ecfr, eu_fsf, federal_register, native, ofac, opensanctions, plain_csv, uk, un,
 };
 
 /// Every format, in the order `listdiff formats` lists them.
@@ -28,6 +28,8 @@ pub(super) const REGISTRY: &[Format] = &[
     Format(&uk::csv::OFSI_CSV),
     Format(&bis_dpl::BIS_DPL),
     Format(&ecfr::ECFR_ENTITY_LIST),
+    Format(&federal_register::FEDERAL_REGISTER),
+    Format(&dhs_uflpa_html::DHS_UFLPA_HTML),
     Format(&opensanctions::FTM_JSON),
     Format(&opensanctions::FTM_DELTA),
     Format(&plain_csv::PLAIN_CSV),
