@@ -264,11 +264,11 @@ fn verify_passes_on_a_fresh_store_with_several_publications() {
     env.ok(&["ingest", &real.file("ofac-sdn/2021-12-22")]);
     env.ok(&["ingest", &real.file("ofac-sdn/2021-12-30")]);
     let text = env.ok(&["verify"]);
-    assert!(text.contains("checked 6 events"), "{text}");
+    assert!(text.contains("checked 7 events"), "{text}");
     assert!(text.contains("all "), "{text}");
     let report = env.json(&["verify"]);
     assert_eq!(report["passed"], true);
-    assert_eq!(report["events"], 6);
+    assert_eq!(report["events"], 7);
     assert!(report["index_keys"].as_u64().unwrap() > 9000, "{report}");
     assert!(report["content_lines"].as_u64().unwrap() > 9000, "{report}");
     let checkpoint = env.ok(&["checkpoint"]);

@@ -351,3 +351,22 @@ fn formats_lists_the_format_and_detection_needs_no_flag() {
         "{stderr}"
     );
 }
+
+/// `history` of an entry the real rule added shows, in its table, the rule's citation for the
+/// row (issue 13's "Done when").
+#[test]
+fn history_of_an_entry_the_real_rule_added_shows_the_rules_citation() {
+    let Some(real) = RealData::or_skip() else {
+        return;
+    };
+    let env = Env::new();
+    env.ok(&["ingest", &real.file("federal-register")]);
+    let out = env.ok(&["history", "Spacety"]);
+    assert!(
+        out.contains("us-bis-entity-list · china peoples republic of/spacety co ltd"),
+        "{out}"
+    );
+    assert!(out.contains(" · cited 88 FR 121"), "{out}");
+    assert!(out.contains(", 2/27/23\n"), "{out}");
+    assert!(!out.contains("INSERT FR PAGE"), "{out}");
+}

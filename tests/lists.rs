@@ -53,15 +53,15 @@ fn lists_sums_up_every_list_in_every_format() {
             {"list": "l", "entries": 1, "first_published": "2024-12-02",
              "last_published": "2024-12-02", "publications": 1,
              "last_recorded": "2026-02-15T10:00:00Z", "formats": ["native"]},
-            {"list": "us-bis-entity-list", "entries": 37, "first_published": "2024-11-15",
-             "last_published": "2024-12-18", "publications": 4,
-             "last_recorded": "2026-01-15T09:30:00Z", "formats": ["native"]},
+            {"list": "us-bis-entity-list", "entries": 38, "first_published": "2024-11-15",
+             "last_published": "2024-12-18", "publications": 5,
+             "last_recorded": "2026-01-15T09:30:00Z", "formats": ["federal-register", "native"]},
         ]})
     );
     let table = env.ok(&["lists"]);
     assert!(
         table.contains(
-            " us-bis-entity-list   37        2024-11-15        2024-12-18       4              2026-01-15 09:30:00   native\n"
+            " us-bis-entity-list   38        2024-11-15        2024-12-18       5              2026-01-15 09:30:00   federal-register, native\n"
         ),
         "{table}"
     );
@@ -80,7 +80,7 @@ fn lists_sums_up_every_list_in_every_format() {
         csv_text,
         "list,entries,first_published,last_published,publications,last_recorded,formats\n\
          l,1,2024-12-02,2024-12-02,1,2026-02-15T10:00:00Z,native\n\
-         us-bis-entity-list,37,2024-11-15,2024-12-18,4,2026-01-15T09:30:00Z,native\n"
+         us-bis-entity-list,38,2024-11-15,2024-12-18,5,2026-01-15T09:30:00Z,federal-register; native\n"
     );
 }
 
@@ -171,7 +171,7 @@ fn max_age_flags_lists_not_published_lately() {
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(
         stderr.contains(
-            "listdiff: warning: us-bis-entity-list: the answer stands on its publication of 2024-12-18 (event 4), 393 days before 2026-01-15"
+            "listdiff: warning: us-bis-entity-list: the answer stands on its publication of 2024-12-18 (event 5), 393 days before 2026-01-15"
         ),
         "{stderr}"
     );

@@ -9,7 +9,7 @@ use serde_json::Value;
 fn with_snapshots() -> Env {
     let env = Env::new();
     let out = env.ok(&["ingest", &repo("snapshots")]);
-    assert!(out.contains("4 recorded, 0 already recorded"), "{out}");
+    assert!(out.contains("5 recorded, 0 already recorded"), "{out}");
     env
 }
 
@@ -35,8 +35,8 @@ fn since_december_shows_the_additions_the_removal_and_the_reason_change() {
     );
     assert!(out.contains("citations: {+89 FR 96790, 12/4/24+}"), "{out}");
     assert!(
-        out.ends_with("Since 2024-12-01 (through 2024-12-18): 3 publications; net 4 added, 1 removed, 2 changed (1 reason change)\n\
-                       basis: us-bis-entity-list published 2024-12-18 (event 4), 393 days before 2026-01-15\n"),
+        out.ends_with("Since 2024-12-01 (through 2024-12-18): 4 publications; net 5 added, 1 removed, 2 changed (1 reason change)\n\
+                       basis: us-bis-entity-list published 2024-12-18 (event 5), 393 days before 2026-01-15\n"),
         "the answer ends with the summary and what it stands on (aged to today):\n{out}"
     );
 }
@@ -68,6 +68,7 @@ fn since_json_has_the_documented_shape() {
     assert_eq!(
         ids(&v["added"]),
         [
+            "china peoples republic of/example vision analytics co ltd",
             "cn-uniview",
             "cn-zhongdun",
             "ru-ntechlab",
@@ -97,10 +98,26 @@ fn since_json_has_the_documented_shape() {
     );
     assert_eq!(v["changed"][0]["reason_changed"], false);
     let pubs = v["publications"].as_array().unwrap();
-    assert_eq!(pubs.len(), 3);
+    assert_eq!(pubs.len(), 4);
     assert_eq!(pubs[1]["published"], "2024-12-11");
     assert_eq!(pubs[1]["event"], 3);
     assert_eq!(pubs[1]["source"], "89 FR 99999 (illustrative)");
+    // The sample's last publication is a Federal Register rule, read as it is published: its
+    // source is the rule's own citation and document number.
+    assert_eq!(pubs[3]["published"], "2024-12-18");
+    assert_eq!(pubs[3]["event"], 5);
+    assert!(
+        pubs[3]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("89 FR 102010 (FR Doc. 2024-99999), effective 2024-12-18"),
+        "{}",
+        pubs[3]
+    );
+    assert_eq!(
+        pubs[3]["added"],
+        serde_json::json!(["china peoples republic of/example vision analytics co ltd"])
+    );
     assert_eq!(pubs[1]["added"].as_array().unwrap().len(), 4);
     assert_eq!(pubs[2]["removed"], serde_json::json!(["cn-yitu"]));
 }
@@ -113,7 +130,7 @@ fn diff_as_of_history_and_log_in_json() {
         (d["from"].as_str(), d["to"].as_str()),
         (Some("2024-11-30"), Some("2024-12-31"))
     );
-    assert_eq!(d["added"].as_array().unwrap().len(), 4);
+    assert_eq!(d["added"].as_array().unwrap().len(), 5);
     assert_eq!(d["removed"][0]["entry"]["name"], "Yitu Technologies");
     assert_eq!(d["removed"][0]["published"], "2024-12-18");
 
@@ -121,7 +138,7 @@ fn diff_as_of_history_and_log_in_json() {
     let after = env.json(&["as-of", "2024-12-31"]);
     assert_eq!(before["as_of"], "2024-11-30");
     assert_eq!(before["entries"].as_array().unwrap().len(), 34);
-    assert_eq!(after["entries"].as_array().unwrap().len(), 37);
+    assert_eq!(after["entries"].as_array().unwrap().len(), 38);
     assert!(
         after["entries"]
             .as_array()
@@ -153,7 +170,7 @@ fn diff_as_of_history_and_log_in_json() {
 
     let log = env.json(&["log"]);
     let events = log["events"].as_array().unwrap();
-    assert_eq!(events.len(), 4);
+    assert_eq!(events.len(), 5);
     for key in [
         "seq",
         "list",
@@ -228,9 +245,9 @@ fn ndjson_and_csv_carry_the_changes() {
         .collect();
     let (basis, changes): (Vec<Value>, Vec<Value>) =
         lines.into_iter().partition(|l| l.get("basis").is_some());
-    assert_eq!(changes.len(), 7, "one line per change per publication");
+    assert_eq!(changes.len(), 8, "one line per change per publication");
     assert_eq!(basis.len(), 1, "then one basis line per list");
-    assert_eq!(basis[0]["basis"]["event"], 4);
+    assert_eq!(basis[0]["basis"]["event"], 5);
     assert!(changes.iter().any(|c| c["change"] == "removed"
         && c["id"] == "cn-yitu"
         && c["source"] == "89 FR 102000 (illustrative)"));
@@ -263,7 +280,7 @@ fn ndjson_and_csv_carry_the_changes() {
     assert_eq!(&policy[9], "Presumption of denial.");
 
     let as_of = env.ok(&["as-of", "2024-12-31", "-o", "csv"]);
-    assert_eq!(as_of.lines().count(), 38, "header and 37 entries");
+    assert_eq!(as_of.lines().count(), 39, "header and 38 entries");
 }
 
 #[test]
@@ -273,8 +290,8 @@ fn table_output_for_as_of_history_and_log() {
     assert!(as_of.contains("Zhejiang Uniview Technologies"), "{as_of}");
     assert!(
         as_of.ends_with(
-            "37 entries in force at the end of 2024-12-31\n\
-             basis: us-bis-entity-list published 2024-12-18 (event 4), 13 days before 2024-12-31\n"
+            "38 entries in force at the end of 2024-12-31\n\
+             basis: us-bis-entity-list published 2024-12-18 (event 5), 13 days before 2024-12-31\n"
         ),
         "{as_of}"
     );
@@ -286,7 +303,7 @@ fn table_output_for_as_of_history_and_log() {
     assert!(history.contains("addresses: [-"), "{history}");
     let log = env.ok(&["log"]);
     assert!(
-        log.contains("89 FR 99999 (illustrative)") && log.ends_with("4 events recorded\n"),
+        log.contains("89 FR 99999 (illustrative)") && log.ends_with("5 events recorded\n"),
         "{log}"
     );
     let formats = env.ok(&["formats"]);
@@ -299,7 +316,7 @@ fn table_output_for_as_of_history_and_log() {
 fn list_filter_and_unknown_lists() {
     let env = with_snapshots();
     let v = env.json(&["since", "2024-12-01", "--list", "us-bis-entity-list"]);
-    assert_eq!(v["added"].as_array().unwrap().len(), 4);
+    assert_eq!(v["added"].as_array().unwrap().len(), 5);
     let out = env
         .cmd(&["since", "2024-12-01", "--list", "us-csl-el"])
         .assert()

@@ -832,7 +832,7 @@ fn the_quickstart_line_prints_what_the_readme_shows() {
     );
     let again = actual[commands.len()].stdout.join("\n");
     assert!(
-        again.contains("0 recorded, 4 already recorded"),
+        again.contains("0 recorded, 5 already recorded"),
         "the line run again records nothing new: {again}"
     );
 }

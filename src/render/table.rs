@@ -174,6 +174,17 @@ fn summary(entry: &Entry) -> String {
     parts.join(" · ")
 }
 
+/// The publication an entry's version cites last (for the Entity List, the Federal Register
+/// rule that listed or last revised it), as ` · cited 88 FR 12174, 2/27/23`; empty when it
+/// cites none.
+fn cited(entry: &Entry) -> String {
+    entry
+        .citations
+        .last()
+        .map(|citation| format!(" · cited {}", shown(&truncated(citation, 60))))
+        .unwrap_or_default()
+}
+
 fn details(paint: &Paint, change: &Change) -> String {
     match change.kind {
         ChangeKind::Changed => {
@@ -633,9 +644,12 @@ pub(super) fn history(out: &mut dyn Write, report: &HistoryReport, style: Style)
                     } else {
                         format!(" · {facts}")
                     };
-                    format!("in force when the history begins{since}{facts}")
+                    format!(
+                        "in force when the history begins{since}{facts}{}",
+                        cited(&v.entry)
+                    )
                 }
-                VersionChange::Added => summary(&v.entry),
+                VersionChange::Added => summary(&v.entry) + &cited(&v.entry),
             };
             let marker = match v.change {
                 VersionChange::Baseline => paint.dim("*"),
