@@ -367,7 +367,7 @@ fn formats_lists_every_format_with_its_list_key_and_reasons() {
         "uk-ofsi",
         "us-bis-dpl",
         "us-bis-entity-list",
-        "us-dhs-uflpa",
+        "uflpa-entity-list",
         "us-ofac-cons",
     ] {
         assert!(out.contains(list), "{list} missing");

@@ -31,7 +31,7 @@ fn the_real_page_gives_160_entities_with_their_effective_dates() {
     let env = Env::new();
     let out = env.ok(&["ingest", &real.file("dhs-uflpa")]);
     assert!(
-        out.contains("us-dhs-uflpa 2025-01-14 snapshot, 160 added, 0 removed, 0 changed"),
+        out.contains("uflpa-entity-list 2025-01-14 snapshot, 160 added, 0 removed, 0 changed"),
         "{out}"
     );
     let state = env.json(&["as-of", "2025-01-14"]);

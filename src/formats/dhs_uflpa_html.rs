@@ -4,7 +4,7 @@
 //! The page holds one table per statutory category of the Uyghur Forced Labor Prevention Act
 //! (section 2(d)(2)(B)(i), (ii), (v), …), each with the columns "Name of Entity" (or "Entity
 //! Name") and "Effective Date", and says "Last Updated: MM/DD/YYYY". It is one snapshot of
-//! `us-dhs-uflpa`:
+//! `uflpa-entity-list`:
 //!
 //! - A table is read when its first row names an entity-name column and an "Effective Date"
 //!   column; its category is the statutory reference printed before it (`Section
@@ -32,13 +32,13 @@ use crate::model::{Entry, EntryId, ListId, PublicationContent};
 use serde_json::Value;
 
 /// The list id the UFLPA Entity List is recorded under.
-const LIST_ID: &str = "us-dhs-uflpa";
+const LIST_ID: &str = "uflpa-entity-list";
 
 /// The `dhs-uflpa-html` format.
 pub(crate) static DHS_UFLPA_HTML: FormatDescriptor = FormatDescriptor {
     name: "dhs-uflpa-html",
     description: "UFLPA Entity List, the DHS web page (HTML tables)",
-    list_ids: "us-dhs-uflpa",
+    list_ids: "uflpa-entity-list",
     key: "<statutory reference>/norm(primary name)",
     reason_fields: "category (statutory reference)",
     parser_version: 1,
@@ -409,7 +409,7 @@ mod tests {
     #[test]
     fn reads_a_page() {
         let (p, w) = parse_str(PAGE).unwrap();
-        assert_eq!(p[0].list.as_str(), "us-dhs-uflpa");
+        assert_eq!(p[0].list.as_str(), "uflpa-entity-list");
         assert_eq!(p[0].stated_date_text.as_deref(), Some("01/14/2025"));
         let e = entries(&p);
         let ids: Vec<&str> = e.iter().map(|e| e.id.as_str()).collect();
