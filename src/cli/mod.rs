@@ -33,6 +33,10 @@ mod archive;
 mod config;
 mod reparse;
 
+// Shell completions and the manual page (issue 14).
+mod completions;
+mod man;
+
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -130,6 +134,10 @@ enum Command {
     Export(export::Args),
     /// Create a store from an export, checking every hash
     Import(import::Args),
+    /// Print the tab-completion script for a shell
+    Completions(completions::Args),
+    /// Print the manual page (roff), or write a page per subcommand into a directory
+    Man(man::Args),
 }
 
 /// A failure, with the exit code it maps to.
@@ -661,6 +669,8 @@ pub fn main() -> ExitCode {
         Command::VerifyProof(args) => verify_proof::run(&context, args),
         Command::Export(args) => export::run(&context, args),
         Command::Import(args) => import::run(&context, args),
+        Command::Completions(args) => completions::run(&context, args),
+        Command::Man(args) => man::run(&context, args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
