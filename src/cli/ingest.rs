@@ -37,6 +37,11 @@
 //! SHA-256 in the store's `archive/` directory, with a read manifest of the options used, so
 //! that `listdiff reparse` can read it again. A publication already recorded is archived too
 //! when its files are missing from the archive. Nothing is archived for a refused ingest.
+//!
+//! Re-ingest: an input file recorded already under the same options is recognised from the
+//! SHA-256 of its files (and companions) before any parsing, and told only in the closing count
+//! ("N already recorded"); see `ingest/recognise.rs` for exactly when. --source and --corrects
+//! always read their input.
 
 use std::collections::BTreeSet;
 
@@ -47,7 +52,7 @@ use super::inputs::ReadArgs;
 use super::{CliError, Context, Outcome, parse_list_id};
 use crate::ingest::{
     self, ArchiveChoice, DropGuard, FeedChecks, FutureGuard, Ingest, IngestOptions, IngestReport,
-    InputReport, Placement, PublicationOutcome, PublicationReport,
+    InputReport, Placement, PublicationOutcome, PublicationReport, Unwritten,
 };
 use crate::model::text::quote_bounded;
 use crate::model::{ListId, PublicationTime};
@@ -252,8 +257,24 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
     for text in &found.notes {
         note(text);
     }
-    // Read and check everything before touching the store.
-    let plan = Ingest::check(found, options)?;
+    // Read and check everything before touching the store; inputs the store knows are
+    // recorded already are recognised from their digests, without being read further.
+    let plan = match known_reads(context)? {
+        Some(store) => {
+            let plan = Ingest::check_knowing(found, options, &store)?;
+            // Every input recognised and nothing to archive: the store is only read.
+            let unwritten = plan.finish_unwritten(&store)?;
+            store.close()?;
+            match unwritten {
+                Unwritten::Done(report) => {
+                    tell(&report);
+                    return Ok(Outcome::Done);
+                }
+                Unwritten::ToRecord(plan) => plan,
+            }
+        }
+        None => Ingest::check(found, options)?,
+    };
     #[cfg(debug_assertions)]
     pause_before_record();
     let mut store = context.open_store(Access::Write)?;
@@ -273,7 +294,15 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
             return Err(failure.error.into());
         }
     };
-    print_inputs(&report);
+    tell(&report);
+    store.close()?;
+    Ok(Outcome::Done)
+}
+
+/// Tells what an ingest did: per input recorded, then what was archived, then the count of what
+/// was recorded and already recorded (inputs recognised as recorded are told only there).
+fn tell(report: &IngestReport) {
+    print_inputs(report);
     if let Some(archive) = &report.archive {
         say(&format!(
             "archived {} input file{} ({} already archived) in {}",
@@ -289,8 +318,21 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
         report.already_recorded(),
         report.store.display()
     ));
-    store.close()?;
-    Ok(Outcome::Done)
+}
+
+/// The store, opened to read, when it exists and has noted reads that may recognise inputs
+/// recorded already; `None` otherwise (every input is then read).
+fn known_reads(context: &Context) -> Result<Option<crate::store::Store>, CliError> {
+    if !context.store_path()?.exists() {
+        return Ok(None);
+    }
+    let store = context.open_store(Access::Read)?;
+    if store.any_read_noted()? {
+        Ok(Some(store))
+    } else {
+        store.close()?;
+        Ok(None)
+    }
 }
 
 /// Tests only (debug builds): with `LISTDIFF_TEST_PAUSE_BEFORE_RECORD=PATH`, waits between the

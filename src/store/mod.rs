@@ -31,6 +31,8 @@ mod lists;
 // Issue 12: every name an entry has had (history), entries in force in a caller's order.
 mod names;
 mod settings;
+// Issue 14: inputs recognised from their digests before any parsing.
+mod reads;
 
 use std::collections::BTreeSet;
 use std::fs::{self, File};
