@@ -52,7 +52,7 @@ use super::inputs::ReadArgs;
 use super::{CliError, Context, Outcome, parse_list_id};
 use crate::ingest::{
     self, ArchiveChoice, DropGuard, FeedChecks, FutureGuard, Ingest, IngestOptions, IngestReport,
-    InputReport, Placement, PublicationOutcome, PublicationReport, Unwritten,
+    InputReport, OpenWhenKnown, Placement, PublicationOutcome, PublicationReport, Unwritten,
 };
 use crate::model::text::quote_bounded;
 use crate::model::{ListId, PublicationTime};
@@ -259,9 +259,18 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
     }
     // Read and check everything before touching the store; inputs the store knows are
     // recorded already are recognised from their digests, without being read further.
-    let plan = match known_reads(context)? {
+    // The store's database is opened ahead of the checks only when an input's read key is
+    // listed in its `reads` file: new input leaves the store's files exactly as they were.
+    let path = context.store_path()?;
+    let known = OpenWhenKnown::new(crate::store::noted_read_keys(&path), || {
+        context.open_store(Access::Read).map_err(|e| match e {
+            CliError::Store(e) => e,
+            other => crate::store::StoreError::Corrupt(other.to_string()),
+        })
+    });
+    let plan = Ingest::check_knowing(found, options, &known)?;
+    let plan = match known.into_store() {
         Some(store) => {
-            let plan = Ingest::check_knowing(found, options, &store)?;
             // Every input recognised and nothing to archive: the store is only read.
             let unwritten = plan.finish_unwritten(&store)?;
             store.close()?;
@@ -273,7 +282,7 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
                 Unwritten::ToRecord(plan) => plan,
             }
         }
-        None => Ingest::check(found, options)?,
+        None => plan,
     };
     #[cfg(debug_assertions)]
     pause_before_record();
@@ -318,21 +327,6 @@ fn tell(report: &IngestReport) {
         report.already_recorded(),
         report.store.display()
     ));
-}
-
-/// The store, opened to read, when it exists and has noted reads that may recognise inputs
-/// recorded already; `None` otherwise (every input is then read).
-fn known_reads(context: &Context) -> Result<Option<crate::store::Store>, CliError> {
-    if !context.store_path()?.exists() {
-        return Ok(None);
-    }
-    let store = context.open_store(Access::Read)?;
-    if store.any_read_noted()? {
-        Ok(Some(store))
-    } else {
-        store.close()?;
-        Ok(None)
-    }
 }
 
 /// Tests only (debug builds): with `LISTDIFF_TEST_PAUSE_BEFORE_RECORD=PATH`, waits between the

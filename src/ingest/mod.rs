@@ -55,7 +55,7 @@ pub use inputs::{
     read,
 };
 pub use provenance::parser_name;
-pub use recognise::{KnownReads, NothingKnown, RecordedAs};
+pub use recognise::{KnownReads, NothingKnown, OpenWhenKnown, RecordedAs};
 pub use renames::{
     carry_publication_rekeys, carry_publication_renames, carry_renames_between,
     carry_renames_in_store, rekeys_between,

@@ -19,13 +19,15 @@
 //! The reads are noted as inputs are recorded (see `crate::store` `note_read`); a store from
 //! before issue 14, or one rebuilt or imported, recognises each input after its next read.
 
+use std::cell::OnceCell;
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use super::dates::{date_in_path, time_in_path};
 use super::inputs::{self, Candidate, Origin};
 use super::{IngestError, IngestOptions};
 use crate::model::{ListId, PublicationTime};
-use crate::store::{Provenance, Store, sha256_hex};
+use crate::store::{Provenance, Store, StoreError, sha256_hex};
 
 /// A publication recorded: its list, its time, and the event that recorded it.
 pub type RecordedAs = (ListId, PublicationTime, u64);
@@ -74,6 +76,54 @@ impl KnownReads for Store {
             }
         }
         Ok(Some(recorded))
+    }
+}
+
+/// The reads a store noted, its database opened (by `open`) only when an input's key is among
+/// `keys` (the store's `reads` file, see [`crate::store::noted_read_keys`]): an ingest of
+/// inputs none of which was read before leaves the store's files exactly as they were.
+pub struct OpenWhenKnown<F: Fn() -> Result<Store, StoreError>> {
+    /// The keys the store lists.
+    keys: HashSet<String>,
+    /// Opens the store to read.
+    open: F,
+    /// The store, once opened.
+    store: OnceCell<Store>,
+}
+
+impl<F: Fn() -> Result<Store, StoreError>> OpenWhenKnown<F> {
+    /// The reads of a store listing `keys`, opened by `open` when needed.
+    pub fn new(keys: HashSet<String>, open: F) -> OpenWhenKnown<F> {
+        OpenWhenKnown {
+            keys,
+            open,
+            store: OnceCell::new(),
+        }
+    }
+
+    /// The store, if it was opened.
+    pub fn into_store(self) -> Option<Store> {
+        self.store.into_inner()
+    }
+}
+
+impl<F: Fn() -> Result<Store, StoreError>> KnownReads for OpenWhenKnown<F> {
+    fn any(&self) -> Result<bool, IngestError> {
+        Ok(!self.keys.is_empty())
+    }
+
+    fn recorded(&self, key: &str, sha256: &str) -> Result<Option<Vec<RecordedAs>>, IngestError> {
+        if !self.keys.contains(key) {
+            return Ok(None);
+        }
+        let store = match self.store.get() {
+            Some(store) => store,
+            None => {
+                let opened = (self.open)()?;
+                self.store.get_or_init(|| opened)
+            }
+        };
+        store.recorded(key, sha256)
     }
 }
 

@@ -60,6 +60,7 @@ pub use export::{
 };
 pub use index::SnapshotDigest;
 pub use names::EntryNames;
+pub use reads::noted_read_keys;
 pub use recorded::{EventInputs, RecordedAmendment, SnapshotSummary, entries_hash};
 pub use settings::SETTINGS;
 pub use verify::{EventBytes, EventBytesError, VerifyReport, read_event_bytes};

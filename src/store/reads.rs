@@ -9,20 +9,47 @@
 //! input is read again, and recognised again afterwards). It never answers on its own: an
 //! input is taken as recorded only when every publication its key names is recorded, not
 //! retracted, with the input's bytes (the `dedup` index, derived from the log).
+//!
+//! Beside the database, the file `reads` in the store directory lists the keys noted, one a
+//! line: an ingest reads it before opening the database, and opens the database ahead of its
+//! checks only when one of its inputs has a key listed, so that an ingest of new input (bad
+//! input above all) leaves the store's files exactly as they were. The file is only a filter:
+//! a key listed but not noted (a crash between the two writes) costs an open, nothing else.
 
-use super::keys;
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use super::keys::{self, meta};
 use super::kv::{Kv, Tree, Writes};
 use super::{Store, StoreError};
 use crate::model::{ListId, PublicationTime};
 
-/// The prefix of the keys of recognised reads in the `meta` tree.
-const READ_PREFIX: &[u8] = b"read.";
+/// The file of the keys noted, in store directory `store`.
+fn keys_file(store: &Path) -> PathBuf {
+    store.join("reads")
+}
 
-/// `read.<key>`
-fn read_key(key: &str) -> Vec<u8> {
-    let mut bytes = READ_PREFIX.to_vec();
-    bytes.extend_from_slice(key.as_bytes());
-    bytes
+/// The most bytes of the `reads` file read (a million keys); a longer file is not read, and no
+/// input is recognised until it is removed.
+const MAX_KEYS_FILE_BYTES: u64 = 66 * 1024 * 1024;
+
+/// The keys of the reads noted in the store at `store` (its directory), read without opening
+/// the database: empty when there is no store, no such file, or one that cannot be read or is
+/// too large (inputs are then read, as ever).
+pub fn noted_read_keys(store: &Path) -> HashSet<String> {
+    let Ok(file) = std::fs::File::open(keys_file(store)) else {
+        return HashSet::new();
+    };
+    let mut text = String::new();
+    match file.take(MAX_KEYS_FILE_BYTES + 1).read_to_string(&mut text) {
+        Ok(n) if (n as u64) <= MAX_KEYS_FILE_BYTES => {}
+        _ => return HashSet::new(),
+    }
+    text.lines()
+        .filter(|line| line.len() == 64 && line.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_string)
+        .collect()
 }
 
 impl Store {
@@ -30,7 +57,11 @@ impl Store {
     pub fn any_read_noted(&self) -> Result<bool, StoreError> {
         match self
             .kv
-            .range(Tree::Meta, READ_PREFIX, &keys::successor(READ_PREFIX))
+            .range(
+                Tree::Meta,
+                meta::READ_PREFIX,
+                &keys::successor(meta::READ_PREFIX),
+            )
             .next()
         {
             Some(pair) => pair.map(|_| true),
@@ -46,7 +77,7 @@ impl Store {
     ) -> Result<Option<Vec<(ListId, PublicationTime)>>, StoreError> {
         Ok(self
             .kv
-            .get(Tree::Meta, &read_key(key))?
+            .get(Tree::Meta, &meta::read(key))?
             .and_then(|bytes| serde_json::from_slice(&bytes).ok()))
     }
 
@@ -61,8 +92,21 @@ impl Store {
             StoreError::Corrupt(format!("a recognised read could not be written: {e}"))
         })?;
         let mut writes = Writes::default();
-        writes.put(Tree::Meta, read_key(key), value);
-        self.kv.commit(writes)
+        writes.put(Tree::Meta, meta::read(key), value);
+        self.kv.commit(writes)?;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(keys_file(&self.path))
+            .map_err(|source| StoreError::Io {
+                path: keys_file(&self.path),
+                source,
+            })?;
+        file.write_all(format!("{key}\n").as_bytes())
+            .map_err(|source| StoreError::Io {
+                path: keys_file(&self.path),
+                source,
+            })
     }
 
     /// The event (not retracted) that recorded `list`'s publication at `published` from input
@@ -88,7 +132,11 @@ mod tests {
         assert!(!store.any_read_noted().unwrap());
         let list = ListId::new("l").unwrap();
         let published = PublicationTime::parse("2024-03-04").unwrap();
+        let key = "a".repeat(64);
         store.note_read("k1", &[(list.clone(), published)]).unwrap();
+        store.note_read(&key, &[]).unwrap();
+        // The keys file lists well-formed keys only.
+        assert_eq!(noted_read_keys(dir.path()), HashSet::from([key]));
         assert!(store.any_read_noted().unwrap());
         assert_eq!(
             store.read_noted("k1").unwrap(),
