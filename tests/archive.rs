@@ -283,7 +283,7 @@ fn reingesting_with_archive_archives_an_already_recorded_publication() {
         "{report}"
     );
     let out = env.ok(&["ingest", "--archive", &file]);
-    assert!(out.contains("already recorded as event 1"), "{out}");
+    assert!(out.contains("0 recorded, 1 already recorded"), "{out}");
     assert!(out.contains("archived 1 input file "), "{out}");
     assert_eq!(statuses(&env.json(&["reparse"])), ["same"]);
     // Once archived, it is not written again.

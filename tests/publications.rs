@@ -110,7 +110,7 @@ fn two_rules_of_one_day_both_count_and_a_third_with_the_first_ones_source_correc
     assert!(env.ok(&["rebuild"]).contains("from 4 events"));
     // The same bytes again record nothing.
     let again = env.ok(&["ingest", &second]);
-    assert!(again.contains("already recorded as event 3"), "{again}");
+    assert!(again.contains("0 recorded, 1 already recorded"), "{again}");
 }
 
 #[test]

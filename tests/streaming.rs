@@ -75,7 +75,7 @@ fn a_large_eu_file_is_recorded_as_a_whole_read_would_record_it() {
     // Re-ingesting records nothing; the log replays exactly.
     assert!(
         env.ok(&["ingest", &day2])
-            .contains("already recorded as event 2")
+            .contains("0 recorded, 1 already recorded")
     );
     assert!(env.ok(&["rebuild"]).contains("from 2 events"));
     // A correction of day 2 (a different file for the same date) is recorded whole.

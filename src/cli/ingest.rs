@@ -37,6 +37,11 @@
 //! SHA-256 in the store's `archive/` directory, with a read manifest of the options used, so
 //! that `listdiff reparse` can read it again. A publication already recorded is archived too
 //! when its files are missing from the archive. Nothing is archived for a refused ingest.
+//!
+//! Re-ingest: an input file recorded already under the same options is recognised from the
+//! SHA-256 of its files (and companions) before any parsing, and told only in the closing count
+//! ("N already recorded"); see `ingest/recognise.rs` for exactly when. --source and --corrects
+//! always read their input.
 
 use std::collections::BTreeSet;
 
@@ -47,7 +52,7 @@ use super::inputs::ReadArgs;
 use super::{CliError, Context, Outcome, parse_list_id};
 use crate::ingest::{
     self, ArchiveChoice, DropGuard, FeedChecks, FutureGuard, Ingest, IngestOptions, IngestReport,
-    InputReport, Placement, PublicationOutcome, PublicationReport,
+    InputReport, OpenWhenKnown, Placement, PublicationOutcome, PublicationReport, Unwritten,
 };
 use crate::model::text::quote_bounded;
 use crate::model::{ListId, PublicationTime};
@@ -252,8 +257,33 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
     for text in &found.notes {
         note(text);
     }
-    // Read and check everything before touching the store.
-    let plan = Ingest::check(found, options)?;
+    // Read and check everything before touching the store; inputs the store knows are
+    // recorded already are recognised from their digests, without being read further.
+    // The store's database is opened ahead of the checks only when an input's read key is
+    // listed in its `reads` file: new input leaves the store's files exactly as they were.
+    let path = context.store_path()?;
+    let known = OpenWhenKnown::new(crate::store::noted_read_keys(&path), || {
+        context.open_store(Access::Read).map_err(|e| match e {
+            CliError::Store(e) => e,
+            other => crate::store::StoreError::Corrupt(other.to_string()),
+        })
+    });
+    let plan = Ingest::check_knowing(found, options, &known)?;
+    let plan = match known.into_store() {
+        Some(store) => {
+            // Every input recognised and nothing to archive: the store is only read.
+            let unwritten = plan.finish_unwritten(&store)?;
+            store.close()?;
+            match unwritten {
+                Unwritten::Done(report) => {
+                    tell(&report);
+                    return Ok(Outcome::Done);
+                }
+                Unwritten::ToRecord(plan) => plan,
+            }
+        }
+        None => plan,
+    };
     #[cfg(debug_assertions)]
     pause_before_record();
     let mut store = context.open_store(Access::Write)?;
@@ -273,7 +303,15 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
             return Err(failure.error.into());
         }
     };
-    print_inputs(&report);
+    tell(&report);
+    store.close()?;
+    Ok(Outcome::Done)
+}
+
+/// Tells what an ingest did: per input recorded, then what was archived, then the count of what
+/// was recorded and already recorded (inputs recognised as recorded are told only there).
+fn tell(report: &IngestReport) {
+    print_inputs(report);
     if let Some(archive) = &report.archive {
         say(&format!(
             "archived {} input file{} ({} already archived) in {}",
@@ -289,8 +327,6 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
         report.already_recorded(),
         report.store.display()
     ));
-    store.close()?;
-    Ok(Outcome::Done)
 }
 
 /// Tests only (debug builds): with `LISTDIFF_TEST_PAUSE_BEFORE_RECORD=PATH`, waits between the

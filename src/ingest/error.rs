@@ -15,6 +15,19 @@ use crate::store::{ArchiveError, StoreError};
 /// refused): the command line maps those to exit code 2, store failures to 3.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
+    /// An input recognised as recorded when the ingest began is no longer recorded when it
+    /// records (a retraction in between).
+    #[error(
+        "{input}: its publication {list} {published} was recorded when this ingest began but is no longer (retracted meanwhile?); nothing was recorded: run the ingest again"
+    )]
+    NoLongerRecorded {
+        /// The input as shown to the user.
+        input: String,
+        /// The publication's list.
+        list: ListId,
+        /// The publication's time.
+        published: PublicationTime,
+    },
     /// `-` was given twice.
     #[error("standard input (-) can be read only once")]
     StdinTwice,

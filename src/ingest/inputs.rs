@@ -647,6 +647,26 @@ pub fn read(candidate: &Candidate, options: &InputOptions) -> Result<ReadInput, 
     })
 }
 
+/// The provenance a read of `candidate` would record (its format and parser, and the digest of
+/// each of its files, companions included), found without parsing it: what recognises an input
+/// already recorded. A large file is hashed as it is read, never held whole.
+pub(crate) fn digests(
+    candidate: &Candidate,
+    options: &InputOptions,
+) -> Result<Provenance, IngestError> {
+    let Opened {
+        format,
+        input,
+        _copy,
+    } = open_private(candidate, options, false)?;
+    let mark = format.end_mark();
+    let mut inputs = vec![digest(&recorded_name(candidate), &input.primary, mark)?];
+    for (canonical, file) in &input.companions {
+        inputs.push(digest(canonical, file, mark)?);
+    }
+    Ok(provenance(format, inputs))
+}
+
 /// The format of a candidate that may be read one entry at a time ([`Format::streams_entries`]),
 /// told from the file's first bytes; `None` for inputs that are not files and other formats.
 pub(crate) fn streamed_format(

@@ -36,6 +36,7 @@ mod feed;
 mod guard;
 mod inputs;
 mod provenance;
+mod recognise;
 mod renames;
 mod report;
 mod reread;
@@ -54,18 +55,21 @@ pub use inputs::{
     read,
 };
 pub use provenance::parser_name;
+pub use recognise::{KnownReads, NothingKnown, OpenWhenKnown, RecordedAs};
 pub use renames::{
     carry_publication_rekeys, carry_publication_renames, carry_renames_between,
     carry_renames_in_store, rekeys_between,
 };
 pub use report::{
-    IngestReport, InputReport, Placement, PublicationOutcome, PublicationReport, RecordFailure,
+    IngestReport, InputReport, Placement, PublicationOutcome, PublicationReport, RecognisedInput,
+    RecordFailure,
 };
 pub use reread::{ArchivedBytes, ArchivedInput, RereadError, parse_archived, reread};
 
 use archive::{Archived, Sources};
 use feed::{FileLines, check_feeds};
 use guard::{InForce, KeysOf, Matchable, Outline, matchable, refuse_drops, refuse_empty};
+use recognise::{Recognised, read_key, recognise};
 use spool::Spool;
 use streamed::{Streamed, StreamedRecord, prepare_streamed, record_streamed};
 
@@ -190,6 +194,9 @@ pub(crate) struct Prepared {
     /// The identity (list, time, kind, source) of each publication, kept even when the
     /// publications are not.
     dated: Vec<Identity>,
+    /// The key under which the store notes what its read gave, once recorded, so that it is
+    /// recognised next time; `None` for an input never recognised (see `recognise.rs`).
+    read_key: Option<String>,
 }
 
 /// Where an input's checked publications are held until they are recorded.
@@ -293,6 +300,8 @@ pub struct Ingest {
     options: IngestOptions,
     /// The inputs, in recording order.
     prepared: Vec<Prepared>,
+    /// The inputs recognised as recorded already, neither read nor recorded again.
+    recognised: Vec<Recognised>,
     /// The publications checked that are not held in memory.
     spool: Spool,
     /// Where each input's bytes can be had again, by SHA-256, should they be archived.
@@ -306,6 +315,18 @@ impl Ingest {
     /// time, then path. `--source` and `--corrects` name one publication: an ingest holding
     /// several is refused.
     pub fn check(found: FoundInputs, options: IngestOptions) -> Result<Ingest, IngestError> {
+        Ingest::check_knowing(found, options, &NothingKnown)
+    }
+
+    /// [`Ingest::check`], first recognising from their digests, without reading them further,
+    /// the inputs `known` says are recorded already under the same options (see
+    /// [`KnownReads`]): those are neither parsed nor checked again, and recording them writes
+    /// nothing (but archives them when the ingest archives).
+    pub fn check_knowing(
+        found: FoundInputs,
+        options: IngestOptions,
+        known: &dyn KnownReads,
+    ) -> Result<Ingest, IngestError> {
         if found.candidates.is_empty() {
             return Err(IngestError::NothingFound {
                 searched: found.searched.join(", "),
@@ -315,8 +336,16 @@ impl Ingest {
         let mut kept: u64 = 0;
         let mut sources = Sources::default();
         let mut spool = Spool::default();
+        let mut recognised = Vec::new();
+        let any_known = known.any()?;
         for candidate in found.candidates {
-            if let Some(item) = prepare_streamed(&candidate, &options, &mut spool)? {
+            if any_known && let Some(item) = recognise(&candidate, &options, known)? {
+                sources.note(&item.candidate, &item.provenance, None)?;
+                recognised.push(item);
+                continue;
+            }
+            if let Some(mut item) = prepare_streamed(&candidate, &options, &mut spool)? {
+                item.read_key = read_key(&item.provenance, &item.candidate, &options);
                 sources.note(&item.candidate, &item.provenance, None)?;
                 prepared.push(item);
                 continue;
@@ -337,13 +366,15 @@ impl Ingest {
             ))
         });
         check_one_publication(&prepared, &options)?;
-        check_allowed_lists(&prepared, &options.drop_guard)?;
+        check_allowed_lists(&prepared, &recognised, &options.drop_guard)?;
         if let FutureGuard::Refuse { now } = options.future {
             refuse_future(&prepared, now)?;
+            refuse_future_recognised(&recognised, now)?;
         }
         Ok(Ingest {
             options,
             prepared,
+            recognised,
             spool,
             sources,
         })
@@ -387,9 +418,12 @@ impl Ingest {
         let Ingest {
             options,
             prepared,
+            recognised,
             mut spool,
             sources,
         } = self;
+        // What was recognised as recorded must still be, before anything is written.
+        check_still_recorded(store, &recognised)?;
         let mut prepared = prepared;
         check_feeds(&mut prepared, store, options.feed, options.corrects)?;
         if let DropGuard::Refuse { .. } = &options.drop_guard {
@@ -404,7 +438,23 @@ impl Ingest {
                 .map_err(|problem| IngestError::BadCorrection { corrects, problem })?;
         }
         let mut archived = options.archive.archives(store)?.then(Archived::default);
+        for item in recognised {
+            if let Some(archived) = archived.as_mut() {
+                for (list, published, _) in &item.publications {
+                    archived.add(&item.provenance, (list, *published));
+                }
+            }
+            report.recognised.push(item.into_report());
+        }
         for item in prepared {
+            let noted = item.read_key.clone().map(|key| {
+                let publications: Vec<_> = item
+                    .dated
+                    .iter()
+                    .map(|identity| (identity.list.clone(), identity.published))
+                    .collect();
+                (key, publications)
+            });
             record_item(
                 store,
                 &mut spool,
@@ -413,6 +463,9 @@ impl Ingest {
                 archived.as_mut(),
                 report,
             )?;
+            if let Some((key, publications)) = noted {
+                store.note_read(&key, &publications)?;
+            }
         }
         store.flush()?;
         if let Some(archived) = archived {
@@ -420,6 +473,53 @@ impl Ingest {
         }
         Ok(())
     }
+}
+
+/// What [`Ingest::finish_unwritten`] found.
+pub enum Unwritten {
+    /// Nothing was to be written: the ingest's report.
+    Done(IngestReport),
+    /// The plan, to be recorded into the store opened to write.
+    ToRecord(Ingest),
+}
+
+impl Ingest {
+    /// Finishes, with the store only read, an ingest that has nothing to write: every input
+    /// recognised as recorded (and still recorded in `store`), and nothing to archive. Else
+    /// gives the plan back, to be recorded ([`Ingest::record`]) with the store opened to write.
+    pub fn finish_unwritten(self, store: &Store) -> Result<Unwritten, IngestError> {
+        if !self.prepared.is_empty() || self.options.archive.archives(store)? {
+            return Ok(Unwritten::ToRecord(self));
+        }
+        check_still_recorded(store, &self.recognised)?;
+        let mut report = IngestReport::new(store.path().to_path_buf());
+        report.recognised = self
+            .recognised
+            .into_iter()
+            .map(Recognised::into_report)
+            .collect();
+        Ok(Unwritten::Done(report))
+    }
+}
+
+/// Refuses inputs recognised as recorded when the ingest began whose publications `store` no
+/// longer holds as recorded from their bytes (retracted since).
+fn check_still_recorded(store: &Store, recognised: &[Recognised]) -> Result<(), IngestError> {
+    for item in recognised {
+        for (list, published, _) in &item.publications {
+            if store
+                .recorded_from(list, *published, &item.provenance.sha256)?
+                .is_none()
+            {
+                return Err(IngestError::NoLongerRecorded {
+                    input: item.candidate.display.clone(),
+                    list: list.clone(),
+                    published: *published,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Makes a [`Prepared`] of a candidate read whole: refuses its empty snapshots (unless the
@@ -454,9 +554,11 @@ fn prepare_read(
         Some(spool) => Held::Spooled(spool.publications(&read.publications)?),
         None => Held::Memory(read.publications),
     };
+    let read_key = read_key(&read.provenance, &candidate, options);
     Ok(Some(Prepared {
         candidate,
         first_date,
+        read_key,
         provenance: read.provenance,
         warnings: read.warnings,
         notes: Vec::new(),
@@ -501,13 +603,22 @@ fn check_one_publication(
 
 /// Refuses `--allow-drop LIST` for a list no publication of the ingest is of: a mistyped
 /// list, or a path taken for one.
-fn check_allowed_lists(prepared: &[Prepared], guard: &DropGuard) -> Result<(), IngestError> {
+fn check_allowed_lists(
+    prepared: &[Prepared],
+    recognised: &[Recognised],
+    guard: &DropGuard,
+) -> Result<(), IngestError> {
     let DropGuard::Refuse { allowed, .. } = guard else {
         return Ok(());
     };
     let held: BTreeSet<&ListId> = prepared
         .iter()
         .flat_map(|item| item.dated.iter().map(|identity| &identity.list))
+        .chain(
+            recognised
+                .iter()
+                .flat_map(|item| item.publications.iter().map(|(list, _, _)| list)),
+        )
         .collect();
     match allowed.iter().find(|list| !held.contains(list)) {
         Some(list) => Err(IngestError::AllowDropNotHeld {
@@ -618,6 +729,28 @@ fn refuse_future(prepared: &[Prepared], now: DateTime<Utc>) -> Result<(), Ingest
                     input: item.candidate.display.clone(),
                     list: identity.list.clone(),
                     published: identity.published,
+                    now,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// [`refuse_future`] for the inputs recognised as recorded (recorded with `--allow-future`,
+/// perhaps): what would be refused if read is refused.
+fn refuse_future_recognised(
+    recognised: &[Recognised],
+    now: DateTime<Utc>,
+) -> Result<(), IngestError> {
+    let latest = now + chrono::Duration::hours(FUTURE_MARGIN_HOURS);
+    for item in recognised {
+        for (list, published, _) in &item.publications {
+            if published.start() > latest {
+                return Err(IngestError::Future {
+                    input: item.candidate.display.clone(),
+                    list: list.clone(),
+                    published: *published,
                     now,
                 });
             }

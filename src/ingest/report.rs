@@ -15,6 +15,9 @@ use crate::model::{EventMeta, ListId, PublicationTime};
 pub struct IngestReport {
     /// Each input recorded (or found already recorded), in the order recorded.
     pub inputs: Vec<InputReport>,
+    /// The inputs recognised from their digests as recorded already (see
+    /// [`super::KnownReads`]): neither read nor recorded again.
+    pub recognised: Vec<RecognisedInput>,
     /// What was archived, when the ingest archived.
     pub archive: Option<ArchiveReport>,
     /// The store directory.
@@ -26,6 +29,7 @@ impl IngestReport {
     pub(crate) fn new(store: PathBuf) -> IngestReport {
         IngestReport {
             inputs: Vec::new(),
+            recognised: Vec::new(),
             archive: None,
             store,
         }
@@ -43,12 +47,25 @@ impl IngestReport {
             .count() as u64
     }
 
-    /// How many publications were recorded already, so that nothing was written for them.
+    /// How many publications were recorded already, so that nothing was written for them
+    /// (those of the inputs recognised included).
     pub fn already_recorded(&self) -> u64 {
-        self.publications()
+        let read = self
+            .publications()
             .filter(|p| matches!(p.outcome, PublicationOutcome::AlreadyRecorded { .. }))
-            .count() as u64
+            .count();
+        let recognised: usize = self.recognised.iter().map(|i| i.publications.len()).sum();
+        (read + recognised) as u64
     }
+}
+
+/// An input recognised from its digests as recorded already: not read, nothing written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecognisedInput {
+    /// The input as shown to the user.
+    pub display: String,
+    /// Its publications, each with the event that recorded it.
+    pub publications: Vec<super::RecordedAs>,
 }
 
 /// What recording one input did.

@@ -149,6 +149,8 @@ pub(crate) fn prepare_streamed(
     Ok(Some(Prepared {
         candidate: candidate.clone(),
         first_date: published,
+        // Set by the caller, which knows the options.
+        read_key: None,
         provenance,
         warnings: streamed.warnings,
         notes: Vec::new(),

@@ -52,6 +52,17 @@ pub(crate) mod meta {
         key.extend_from_slice(name.as_bytes());
         key
     }
+
+    /// The prefix of the keys of the reads noted (`read.<key>`, see `reads.rs`): a cache, not
+    /// the log's, that a rebuild, an export or an import does not carry.
+    pub(crate) const READ_PREFIX: &[u8] = b"read.";
+
+    /// `read.<key>`
+    pub(crate) fn read(key: &str) -> Vec<u8> {
+        let mut bytes = READ_PREFIX.to_vec();
+        bytes.extend_from_slice(key.as_bytes());
+        bytes
+    }
 }
 
 /// The first date the store records, 1 January of year 1 (day 1 of the key layout; earlier

@@ -31,6 +31,8 @@ mod lists;
 // Issue 12: every name an entry has had (history), entries in force in a caller's order.
 mod names;
 mod settings;
+// Issue 14: inputs recognised from their digests before any parsing.
+mod reads;
 
 use std::collections::BTreeSet;
 use std::fs::{self, File};
@@ -58,6 +60,7 @@ pub use export::{
 };
 pub use index::SnapshotDigest;
 pub use names::EntryNames;
+pub use reads::noted_read_keys;
 pub use recorded::{EventInputs, RecordedAmendment, SnapshotSummary, entries_hash};
 pub use settings::SETTINGS;
 pub use verify::{EventBytes, EventBytesError, VerifyReport, read_event_bytes};
