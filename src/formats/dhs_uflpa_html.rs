@@ -26,9 +26,8 @@ use super::read::html::{HtmlPage, HtmlTable};
 use super::registry::{Capabilities, FormatDescriptor, Recognised, Recogniser, Shape};
 use super::{
     FormatError, Input, Location, ParseResult, ParsedPublication, dates, merge_entry, quoted,
-    record_error,
 };
-use crate::model::{Entry, EntryId, ListId, PublicationContent};
+use crate::model::{Entry, EntryId};
 use serde_json::Value;
 
 /// The list id the UFLPA Entity List is recorded under.
@@ -134,22 +133,14 @@ pub(super) fn parse(input: &Input) -> ParseResult {
         },
         None => (None, None),
     };
-    let content = PublicationContent::Snapshot(entries)
-        .normalize()
-        .map_err(|e| record_error(name, e, |_| None))?;
-    let list =
-        ListId::new(LIST_ID).map_err(|e| FormatError::new(name, Location::File, e.to_string()))?;
-    Ok((
-        vec![ParsedPublication {
-            list,
-            stated_date,
-            stated_date_text,
-            source: None,
-            content,
-            columns: None,
-        }],
-        warnings,
-    ))
+    let publication = ParsedPublication::snapshot(
+        name,
+        LIST_ID,
+        entries,
+        (stated_date, stated_date_text),
+        |_| None,
+    )?;
+    Ok((vec![publication], warnings))
 }
 
 /// The name and effective-date columns of a table of the list, from its first row.

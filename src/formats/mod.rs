@@ -465,6 +465,33 @@ pub struct ParsedPublication {
     pub columns: Option<Vec<crate::model::Column>>,
 }
 
+impl ParsedPublication {
+    /// The one snapshot of list `list_id` a file holds: `entries` normalised (an entry the
+    /// model refuses is an error naming its record, on the line `line_of` gives for its index),
+    /// dated as the file states it (`stated`: the date and the text it was read from).
+    pub(crate) fn snapshot(
+        file: &str,
+        list_id: &str,
+        entries: Vec<crate::model::Entry>,
+        (stated_date, stated_date_text): (Option<NaiveDate>, Option<String>),
+        line_of: impl Fn(usize) -> Option<u64>,
+    ) -> Result<ParsedPublication, FormatError> {
+        let content = PublicationContent::Snapshot(entries)
+            .normalize()
+            .map_err(|e| record_error(file, e, line_of))?;
+        let list = ListId::new(list_id)
+            .map_err(|e| FormatError::new(file, Location::File, e.to_string()))?;
+        Ok(ParsedPublication {
+            list,
+            stated_date,
+            stated_date_text,
+            source: None,
+            content,
+            columns: None,
+        })
+    }
+}
+
 /// Everything read from one input.
 #[derive(Clone, Debug)]
 pub struct Parsed {

@@ -17,10 +17,8 @@ use crate::formats::read::text::whole_text;
 use crate::formats::registry::{
     Capabilities, Companions, FormatDescriptor, Recognised, Recogniser, Shape,
 };
-use crate::formats::{
-    Format, FormatError, Input, InputFile, Location, ParsedPublication, record_error,
-};
-use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent, text};
+use crate::formats::{Format, FormatError, Input, InputFile, Location, ParsedPublication};
+use crate::model::{Entry, EntryId, EntryType, text};
 
 /// The companion files of `sdn.csv`, by the names they are known by.
 const COMPANION_FILES: [&str; 3] = ["alt.csv", "add.csv", "sdn_comments.csv"];
@@ -277,22 +275,10 @@ fn parse_list(
         }
         entries.push(entry);
     }
-    let content = PublicationContent::Snapshot(entries)
-        .normalize()
-        .map_err(|e| record_error(file, e, |index| lines.get(index).copied().flatten()))?;
-    let list =
-        ListId::new(list_id).map_err(|e| FormatError::new(file, Location::File, e.to_string()))?;
-    Ok((
-        vec![ParsedPublication {
-            stated_date_text: None,
-            list,
-            stated_date: None,
-            source: None,
-            content,
-            columns: None,
-        }],
-        warnings,
-    ))
+    let publication = ParsedPublication::snapshot(file, list_id, entries, (None, None), |index| {
+        lines.get(index).copied().flatten()
+    })?;
+    Ok((vec![publication], warnings))
 }
 
 /// One `sdn.csv` row: its entry without the companions' data.

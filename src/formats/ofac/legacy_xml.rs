@@ -38,10 +38,8 @@ use crate::formats::read::xml::{ElementEvent, ElementStream, XmlReader, XmlRules
 use crate::formats::registry::{
     Capabilities, Entries, FormatDescriptor, Recognised, Recogniser, Shape,
 };
-use crate::formats::{
-    FormatError, Input, Location, ParseResult, ParsedPublication, dates, frozen, record_error,
-};
-use crate::model::{Entry, EntryId, EntryType, ListId, PublicationContent, text};
+use crate::formats::{FormatError, Input, Location, ParseResult, ParsedPublication, dates, frozen};
+use crate::model::{Entry, EntryId, EntryType, text};
 
 /// The `ofac-xml` format.
 pub(crate) static LEGACY_XML: FormatDescriptor = FormatDescriptor {
@@ -169,22 +167,14 @@ pub(crate) fn parse(input: &Input) -> ParseResult {
     } else {
         SDN_LIST
     };
-    let content = PublicationContent::Snapshot(entries)
-        .normalize()
-        .map_err(|e| record_error(file, e, |_| None))?;
-    let list =
-        ListId::new(list_id).map_err(|e| FormatError::new(file, Location::File, e.to_string()))?;
-    Ok((
-        vec![ParsedPublication {
-            list,
-            stated_date,
-            stated_date_text,
-            source: None,
-            content,
-            columns: None,
-        }],
-        warnings,
-    ))
+    let publication = ParsedPublication::snapshot(
+        file,
+        list_id,
+        entries,
+        (stated_date, stated_date_text),
+        |_| None,
+    )?;
+    Ok((vec![publication], warnings))
 }
 
 /// One `<sdnEntry>` as read, before mapping.
