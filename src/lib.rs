@@ -11,9 +11,11 @@
 //! - [`cli`]: the command line, one file per subcommand.
 
 pub mod cli;
+pub mod fetch;
 pub mod formats;
 pub mod ingest;
 pub mod model;
+pub mod pull;
 pub mod query;
 pub mod render;
 pub mod store;

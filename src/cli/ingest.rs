@@ -245,6 +245,8 @@ impl Args {
                 (false, true) => ArchiveChoice::Never,
                 (false, false) => ArchiveChoice::StoreSetting,
             },
+            undated: None,
+            fetched: Default::default(),
         }
     }
 }
@@ -279,7 +281,7 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
                     tell(&report);
                     return Ok(Outcome::Done);
                 }
-                Unwritten::ToRecord(plan) => plan,
+                Unwritten::ToRecord(plan) => *plan,
             }
         }
         None => plan,

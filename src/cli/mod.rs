@@ -5,7 +5,8 @@
 //! 3 store error (in use, missing, damaged, or not writable); 4 verification failed (a log,
 //! export, checkpoint or proof does not check out); 5 stale (only with `--max-age`: a list's
 //! part of the answer stands on a publication older than the limit, or on none; it wins over 1,
-//! since it says the answer may be wrong).
+//! since it says the answer may be wrong); 6 `pull`: a source failed or was refused (what the
+//! others brought is recorded; it wins over 1).
 
 mod as_of;
 mod checkpoint;
@@ -33,9 +34,11 @@ mod archive;
 mod config;
 mod reparse;
 
-// Shell completions and the manual page (issue 14).
+// Shell completions and the manual page, pulling from the publishers (issue 14).
 mod completions;
 mod man;
+mod pull;
+mod sources;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -83,7 +86,7 @@ pub struct Cli {
 /// is reported.
 const DEFAULT_WAIT_SECONDS: f64 = 120.0;
 
-const EXIT_CODES: &str = "Exit codes: 0 success; 1 changes found (with --exit-code); 2 bad usage or bad input; 3 store error; 4 verification failed; 5 an answer older than --max-age (wins over 1).";
+const EXIT_CODES: &str = "Exit codes: 0 success; 1 changes found (with --exit-code); 2 bad usage or bad input; 3 store error; 4 verification failed; 5 an answer older than --max-age (wins over 1); 6 pull: a source failed or was refused (wins over 1).";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum ColorWhen {
@@ -96,6 +99,10 @@ enum ColorWhen {
 enum Command {
     /// Record publications (files, directories, or - for standard input) as events
     Ingest(ingest::Args),
+    /// Fetch the publishers' lists and record what is new (see `listdiff sources`)
+    Pull(pull::Args),
+    /// The sources `pull` fetches: name, URL, format and list
+    Sources(sources::Args),
     /// What changed since a date, publication by publication
     Since(since::Args),
     /// The net difference between the ends of two dates
@@ -182,6 +189,9 @@ pub(crate) enum Outcome {
     /// Exit 5: the answer was printed, but with `--max-age` a list's part of it stands on a
     /// publication older than the limit, or on none (said on standard error).
     Stale,
+    /// Exit 6: `pull` fetched and recorded what it could, but a source failed or was refused;
+    /// the message says which (printed as an error).
+    PullFailed(String),
 }
 
 impl Outcome {
@@ -671,11 +681,17 @@ pub fn main() -> ExitCode {
         Command::Import(args) => import::run(&context, args),
         Command::Completions(args) => completions::run(&context, args),
         Command::Man(args) => man::run(&context, args),
+        Command::Pull(args) => pull::run(&context, args),
+        Command::Sources(args) => sources::run(&context, args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Changes) => ExitCode::from(1),
         Ok(Outcome::Stale) => ExitCode::from(5),
+        Ok(Outcome::PullFailed(message)) => {
+            human::error(&message, false);
+            ExitCode::from(6)
+        }
         Err(CliError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(CliError::Store(StoreError::NotAStore { path })) if path.is_file() => {
             human::error(

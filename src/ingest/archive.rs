@@ -2,7 +2,7 @@
 //! archive, and archiving the files and read manifest of each recorded publication once the
 //! store has made it durable.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -11,8 +11,8 @@ use super::inputs::{self, Candidate, InputOptions, Origin};
 use crate::formats::Format;
 use crate::model::{ListId, PublicationTime};
 use crate::store::{
-    ARCHIVE_SETTING, ArchiveError, ArchiveSource, ArchivedFile, ArchivedRead, InputDigest,
-    Provenance, ReadManifest, Store,
+    ARCHIVE_SETTING, ArchiveError, ArchiveSource, ArchivedFile, ArchivedRead, FetchedFrom,
+    InputDigest, Provenance, ReadManifest, Store,
 };
 
 /// Whether an ingest archives its inputs.
@@ -131,7 +131,7 @@ impl Archived {
     pub(crate) fn write(
         mut self,
         store: &Store,
-        options: &InputOptions,
+        options: (&InputOptions, &BTreeMap<String, FetchedFrom>),
         sources: &Sources,
     ) -> Result<ArchiveReport, IngestError> {
         for (provenance, list, published) in std::mem::take(&mut self.pending) {
@@ -149,7 +149,7 @@ impl Archived {
         store: &Store,
         provenance: &Provenance,
         (list, published): (&ListId, PublicationTime),
-        options: &InputOptions,
+        (options, fetched): (&InputOptions, &BTreeMap<String, FetchedFrom>),
         sources: &Sources,
     ) -> Result<(), IngestError> {
         let archive = store.archive();
@@ -182,7 +182,7 @@ impl Archived {
             published,
             format: provenance.format.clone(),
             options: options.archived(),
-            reads: reads_of(provenance),
+            reads: reads_of(provenance, fetched),
         };
         archive
             .put_manifest(&provenance.sha256, &manifest)
@@ -193,10 +193,11 @@ impl Archived {
 
 /// How the files of a publication were parsed: same-day OpenSanctions deltas each on its own,
 /// merged in order; any other publication as one primary file with its companions.
-fn reads_of(provenance: &Provenance) -> Vec<ArchivedRead> {
+fn reads_of(provenance: &Provenance, fetched: &BTreeMap<String, FetchedFrom>) -> Vec<ArchivedRead> {
     let file = |i: &InputDigest| ArchivedFile {
         name: i.name.clone(),
         sha256: i.sha256.clone(),
+        fetched: fetched.get(&i.sha256).cloned(),
     };
     if Format::from_name(&provenance.format).is_some_and(Format::is_delta_feed) {
         return provenance

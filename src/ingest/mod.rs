@@ -73,10 +73,10 @@ use recognise::{Recognised, read_key, recognise};
 use spool::Spool;
 use streamed::{Streamed, StreamedRecord, prepare_streamed, record_streamed};
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{Entry, Identity, ListId, Publication, PublicationKind, PublicationTime};
-use crate::store::{Provenance, RecordOutcome, Store};
+use crate::store::{FetchedFrom, Provenance, RecordOutcome, Store};
 
 /// The broken-feed guard's setting.
 #[derive(Clone, Debug, PartialEq)]
@@ -152,6 +152,22 @@ pub struct IngestOptions {
     pub future: FutureGuard,
     /// Whether to archive the inputs.
     pub archive: ArchiveChoice,
+    /// The publication time of an input that states none and whose path writes none, with
+    /// what it was taken from (`listdiff pull`: the response's `Last-Modified`, else the day
+    /// of the fetch); `None`: such an input is refused.
+    pub undated: Option<Undated>,
+    /// For files fetched by `listdiff pull`, by SHA-256: what the server answered, kept in the
+    /// archive's read manifest beside the bytes.
+    pub fetched: BTreeMap<String, FetchedFrom>,
+}
+
+/// The publication time given to an input that states none (see [`IngestOptions::undated`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Undated {
+    /// The time.
+    pub published: PublicationTime,
+    /// What it was taken from, as a phrase (`the response's Last-Modified`).
+    pub basis: String,
 }
 
 /// Input bytes whose parsed publications are kept in memory between checking and recording;
@@ -213,6 +229,9 @@ pub(crate) enum Held {
 struct DatedRead {
     /// Its publications, with their dates and sources resolved.
     publications: Vec<Publication>,
+    /// When a publication stated no date and was given [`IngestOptions::undated`]'s, what
+    /// the note says.
+    undated: Option<String>,
     /// The digests of the files read, and the format and parser.
     provenance: Provenance,
     /// What the parser noted.
@@ -221,6 +240,30 @@ struct DatedRead {
     ends: Vec<FileLines>,
     /// For standard input, the bytes read.
     stdin_bytes: Option<Vec<u8>>,
+}
+
+/// The publication time of a publication of input `display` (see [`publication_time`]); when
+/// it has none and the options give one for undated inputs, that one, with the note saying so
+/// set in `undated`.
+pub(crate) fn dated(
+    options: &IngestOptions,
+    stated: (Option<chrono::NaiveDate>, Option<&str>),
+    display: &str,
+    undated: &mut Option<String>,
+) -> Result<PublicationTime, IngestError> {
+    match (
+        publication_time(options.published, stated, display),
+        &options.undated,
+    ) {
+        (Err(IngestError::NoDate { .. }), Some(given)) => {
+            *undated = Some(format!(
+                "{display}: the file states no publication date: dated {} from {}",
+                given.published, given.basis
+            ));
+            Ok(given.published)
+        }
+        (result, _) => result,
+    }
 }
 
 /// Reads and parses a candidate, keeps the publications of the list asked for (if any), and
@@ -244,14 +287,16 @@ fn read_dated(candidate: &Candidate, options: &IngestOptions) -> Result<DatedRea
         });
     }
     let mut publications = Vec::new();
+    let mut undated = None;
     for parsed in read.parsed.publications {
         if wanted.is_some_and(|wanted| wanted != &parsed.list) {
             continue;
         }
-        let published = publication_time(
-            options.published,
+        let published = dated(
+            options,
             (parsed.stated_date, parsed.stated_date_text.as_deref()),
             &candidate.display,
+            &mut undated,
         )?;
         let kind = parsed.content.kind();
         let source = match (&options.source, parsed.source) {
@@ -287,6 +332,7 @@ fn read_dated(candidate: &Candidate, options: &IngestOptions) -> Result<DatedRea
     }
     Ok(DatedRead {
         publications,
+        undated,
         provenance: read.provenance,
         warnings: read.parsed.warnings,
         ends: read.ends,
@@ -469,7 +515,8 @@ impl Ingest {
         }
         store.flush()?;
         if let Some(archived) = archived {
-            report.archive = Some(archived.write(store, &options.input, &sources)?);
+            report.archive =
+                Some(archived.write(store, (&options.input, &options.fetched), &sources)?);
         }
         Ok(())
     }
@@ -480,7 +527,7 @@ pub enum Unwritten {
     /// Nothing was to be written: the ingest's report.
     Done(IngestReport),
     /// The plan, to be recorded into the store opened to write.
-    ToRecord(Ingest),
+    ToRecord(Box<Ingest>),
 }
 
 impl Ingest {
@@ -489,7 +536,7 @@ impl Ingest {
     /// gives the plan back, to be recorded ([`Ingest::record`]) with the store opened to write.
     pub fn finish_unwritten(self, store: &Store) -> Result<Unwritten, IngestError> {
         if !self.prepared.is_empty() || self.options.archive.archives(store)? {
-            return Ok(Unwritten::ToRecord(self));
+            return Ok(Unwritten::ToRecord(Box::new(self)));
         }
         check_still_recorded(store, &self.recognised)?;
         let mut report = IngestReport::new(store.path().to_path_buf());
@@ -561,7 +608,7 @@ fn prepare_read(
         read_key,
         provenance: read.provenance,
         warnings: read.warnings,
-        notes: Vec::new(),
+        notes: read.undated.into_iter().collect(),
         ends: read.ends,
         held,
         outlines,

@@ -243,6 +243,8 @@ mod tests {
             feed: FeedChecks::default(),
             future: FutureGuard::Off,
             archive: ArchiveChoice::Never,
+            undated: None,
+            fetched: Default::default(),
         }
     }
 

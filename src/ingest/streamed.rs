@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
-use super::dates::{publication_time, source_of};
+use super::dates::source_of;
 use super::guard::{Outline, refuse_no_entries};
 use super::spool::{Frame, Span, Spool};
 use super::{DropGuard, Held, IngestError, IngestOptions, Prepared, inputs};
@@ -108,10 +108,12 @@ pub(crate) fn prepare_streamed(
             held: streamed.list.to_string(),
         });
     }
-    let published = publication_time(
-        options.published,
+    let mut undated = None;
+    let published = super::dated(
+        options,
         (streamed.stated_date, streamed.stated_date_text.as_deref()),
         &candidate.display,
+        &mut undated,
     )?;
     let guarded = options.drop_guard != DropGuard::Off;
     if options.drop_guard.guards(&streamed.list) {
@@ -153,7 +155,7 @@ pub(crate) fn prepare_streamed(
         read_key: None,
         provenance,
         warnings: streamed.warnings,
-        notes: Vec::new(),
+        notes: undated.into_iter().collect(),
         ends: Vec::new(),
         dated: vec![Identity::of(
             &streamed.list,

@@ -20,6 +20,8 @@ fn options() -> IngestOptions {
         feed: FeedChecks::default(),
         future: FutureGuard::Refuse { now: now() },
         archive: ArchiveChoice::Never,
+        undated: None,
+        fetched: Default::default(),
     }
 }
 

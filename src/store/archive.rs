@@ -22,6 +22,7 @@ use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -92,6 +93,30 @@ pub struct ArchivedFile {
     pub name: String,
     /// SHA-256 of its exact bytes: the archive file's name.
     pub sha256: String,
+    /// For a file fetched by `listdiff pull`: what the publisher's server answered, so that an
+    /// auditor can show what was served and when. Absent for files ingested from disk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched: Option<FetchedFrom>,
+}
+
+/// What a publisher's server answered when a file was fetched (`listdiff pull`): the evidence
+/// kept beside the archived bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchedFrom {
+    /// The URL asked for.
+    pub url: String,
+    /// The URL that answered, after redirects (the same when there were none).
+    pub final_url: String,
+    /// When the body was fetched (UTC, RFC 3339).
+    pub fetched_at: DateTime<Utc>,
+    /// The HTTP status of the answer.
+    pub status: u16,
+    /// The response's `ETag`, exactly as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// The response's `Last-Modified`, exactly as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
 }
 
 /// One parse of a primary file with its companions (OFAC's `sdn.csv` with `add.csv`, …).
@@ -514,6 +539,7 @@ mod tests {
                 primary: ArchivedFile {
                     name: "a.csv".into(),
                     sha256: hash.clone(),
+                    fetched: None,
                 },
                 companions: Vec::new(),
             }],

@@ -63,6 +63,18 @@ pub(crate) mod meta {
         bytes.extend_from_slice(key.as_bytes());
         bytes
     }
+
+    /// The prefix of the keys of what `pull` kept of each source's last fetch
+    /// (`fetch.<source>`, see `fetch_state.rs`): not the log's, not carried by a rebuild, an
+    /// export or an import.
+    pub(crate) const FETCH_PREFIX: &[u8] = b"fetch.";
+
+    /// `fetch.<source>`
+    pub(crate) fn fetch(source: &str) -> Vec<u8> {
+        let mut bytes = FETCH_PREFIX.to_vec();
+        bytes.extend_from_slice(source.as_bytes());
+        bytes
+    }
 }
 
 /// The first date the store records, 1 January of year 1 (day 1 of the key layout; earlier

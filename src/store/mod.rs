@@ -33,6 +33,8 @@ mod names;
 mod settings;
 // Issue 14: inputs recognised from their digests before any parsing.
 mod reads;
+// What `listdiff pull` keeps of each source's last fetch (issue 14).
+mod fetch_state;
 
 use std::collections::BTreeSet;
 use std::fs::{self, File};
@@ -50,7 +52,7 @@ use crate::model::{
 };
 
 pub use archive::{
-    ARCHIVE_SETTING, Archive, ArchiveError, ArchiveSource, ArchivedFile, ArchivedRead,
+    ARCHIVE_SETTING, Archive, ArchiveError, ArchiveSource, ArchivedFile, ArchivedRead, FetchedFrom,
     ReadManifest, ReadOptions,
 };
 use event::{EVENT_VERSION, EventRecord, LogRecord, RetractionKind, RetractionRecord};
@@ -58,6 +60,7 @@ pub use event::{InputDigest, Provenance, manifest_sha256, sha256_hex};
 pub use export::{
     EXPORT_VERSION, ExportError, ExportSummary, ImportError, ImportFault, ImportSummary, import,
 };
+pub use fetch_state::{FetchState, FetchedFile};
 pub use index::SnapshotDigest;
 pub use names::EntryNames;
 pub use reads::noted_read_keys;
