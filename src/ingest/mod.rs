@@ -42,6 +42,7 @@ mod report;
 mod reread;
 mod spool;
 mod streamed;
+mod unpack;
 
 use chrono::{DateTime, Utc};
 
@@ -65,6 +66,7 @@ pub use report::{
     RecordFailure,
 };
 pub use reread::{ArchivedBytes, ArchivedInput, RereadError, parse_archived, reread};
+pub use unpack::{Container, UnpackError, Unpacked};
 
 use archive::{Archived, Sources};
 use feed::{FileLines, check_feeds};
@@ -306,6 +308,9 @@ pub struct Ingest {
     spool: Spool,
     /// Where each input's bytes can be had again, by SHA-256, should they be archived.
     sources: Sources,
+    /// The private directories holding the members of the archives named (see `unpack.rs`):
+    /// kept until the inputs are archived.
+    unpacked: Unpacked,
 }
 
 impl Ingest {
@@ -377,6 +382,7 @@ impl Ingest {
             recognised,
             spool,
             sources,
+            unpacked: found.unpacked,
         })
     }
 
@@ -421,6 +427,7 @@ impl Ingest {
             recognised,
             mut spool,
             sources,
+            unpacked,
         } = self;
         // What was recognised as recorded must still be, before anything is written.
         check_still_recorded(store, &recognised)?;
@@ -471,11 +478,15 @@ impl Ingest {
         if let Some(archived) = archived {
             report.archive = Some(archived.write(store, &options.input, &sources)?);
         }
+        // The archives' members are read no more.
+        drop(unpacked);
         Ok(())
     }
 }
 
 /// What [`Ingest::finish_unwritten`] found.
+// One value per ingest, moved once: boxing the plan would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Unwritten {
     /// Nothing was to be written: the ingest's report.
     Done(IngestReport),

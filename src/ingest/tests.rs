@@ -42,6 +42,7 @@ fn snapshot(published: &str, entries: Value) -> FoundInputs {
         )],
         notes: Vec::new(),
         searched: vec!["https://example.org".into()],
+        ..FoundInputs::default()
     }
 }
 
@@ -321,6 +322,7 @@ fn unmarked_sdn() -> FoundInputs {
         )],
         notes: Vec::new(),
         searched: vec!["https://example.org".into()],
+        ..FoundInputs::default()
     }
 }
 
