@@ -442,3 +442,29 @@ fn the_real_sdn_history_archive_records_as_its_unpacked_files() {
         "the same lists and counts"
     );
 }
+
+#[test]
+fn a_member_named_twice_refuses_the_archive() {
+    let env = Env::new();
+    let file = env.write(
+        "twice.tar",
+        tar_of(&[
+            ("2024-01-01/sdn.csv".into(), sdn_csv(1..3)),
+            ("2024-01-01/sdn.csv".into(), sdn_csv(1..4)),
+        ]),
+    );
+    let (code, stderr) = refused(&env, &["ingest", &file]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("appears twice"), "{stderr}");
+    assert!(!env.store().exists());
+}
+
+#[test]
+fn compare_names_an_archive_as_one_it_does_not_read() {
+    let env = Env::new();
+    let plain = env.write("2024-01-01/sdn.csv", sdn_csv(1..3));
+    let gz = env.write("2024-01-02/sdn.csv.gz", gzip(&sdn_csv(1..4)));
+    let (code, stderr) = refused(&env, &["compare", &plain, &gz]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("an archive (gzip)"), "{stderr}");
+}

@@ -456,7 +456,11 @@ impl Unpacking<'_> {
             .map_err(|e| self.corrupt(None, e))?;
         let whole = io::Cursor::new(head.clone()).chain(reader);
         if Container::of(&head) == Some(Container::Tar) {
-            self.kind = "tar";
+            self.kind = match self.kind {
+                "gzip" => "tar.gz",
+                "xz" => "tar.xz",
+                other => other,
+            };
             self.tar(whole)?;
             return Ok(Layout::Tree);
         }
