@@ -2,8 +2,11 @@
 //!
 //! Records publications as events. PATHs are read in the order given; a directory means every
 //! publication below it, in (publication time, path) order (a directory reached again through
-//! a link is skipped with a note); `-` reads standard input. Every input is read and checked
-//! before the store is touched, so bad input records nothing.
+//! a link is skipped with a note); `-` reads standard input. A PATH that is an archive (.gz,
+//! .zip, .tar, .tar.gz/.tgz, .tar.xz/.txz, told by content) is unpacked into a private temporary
+//! directory and its members read as a directory's files, shown as ARCHIVE:MEMBER; a .gz of one
+//! file is that file (see `ingest/unpack.rs` for the limits and what is refused). Every input is
+//! read and checked before the store is touched, so bad input records nothing.
 //!
 //! The publication time is --published (a date, or a UTC time such as 2021-08-20T18:50:00Z),
 //! else the date the file states, else the last YYYY-MM-DD in its path; with the UTC time of
@@ -60,10 +63,11 @@ use crate::store::Access;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  listdiff ingest snapshots/\n  listdiff ingest --published 2024-03-04 sdn.csv\n  listdiff ingest --published 2021-08-20T18:50:00Z sdn.csv\n  listdiff ingest --source '89 FR 99999' rule.json\n  listdiff ingest --corrects 7 --published 2024-03-04 sdn.csv\n  listdiff ingest --allow-drop us-csl-el consolidated.csv\n  curl -s https://example.org/consolidated.csv | listdiff ingest --published 2024-12-11 --list us-csl-el -"
+    after_help = "Examples:\n  listdiff ingest snapshots/\n  listdiff ingest sdn-history.tar.xz\n  listdiff ingest --published 2024-03-04 sdn.csv\n  listdiff ingest --published 2021-08-20T18:50:00Z sdn.csv\n  listdiff ingest --source '89 FR 99999' rule.json\n  listdiff ingest --corrects 7 --published 2024-03-04 sdn.csv\n  listdiff ingest --allow-drop us-csl-el consolidated.csv\n  curl -s https://example.org/consolidated.csv | listdiff ingest --published 2024-12-11 --list us-csl-el -"
 )]
 pub(crate) struct Args {
-    /// Files or directories to record, or - for standard input
+    /// Files, directories or archives (.gz, .zip, .tar, .tar.gz, .tar.xz) to record, or - for
+    /// standard input
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
     /// Record only this list's publications (for files holding several lists, such as the

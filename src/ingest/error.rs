@@ -28,6 +28,19 @@ pub enum IngestError {
         /// The publication's time.
         published: PublicationTime,
     },
+    /// An archive named as an input was refused or could not be unpacked.
+    #[error(transparent)]
+    Unpack(#[from] super::unpack::UnpackError),
+    /// An archive where only a plain file is read (`compare`, standard input).
+    #[error(
+        "{input}: an archive ({kind}); only `ingest` unpacks archives, and only those named as files: unpack it and give the file inside"
+    )]
+    ArchiveNotRead {
+        /// The input as shown to the user.
+        input: String,
+        /// The kind of archive.
+        kind: &'static str,
+    },
     /// `-` was given twice.
     #[error("standard input (-) can be read only once")]
     StdinTwice,

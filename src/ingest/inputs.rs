@@ -10,6 +10,7 @@ use std::sync::Arc;
 use super::IngestError;
 use super::feed::{FileLines, line_count};
 use super::provenance::{digest, provenance, recorded_name};
+use super::unpack::{self, Container, Layout, Unpacked};
 use crate::formats::{
     Detection, EntrySink, Format, Input, InputFile, ParseOptions, Parsed, StreamedSnapshot, detect,
 };
@@ -178,6 +179,9 @@ pub struct FoundInputs {
     pub notes: Vec<String>,
     /// The arguments searched, as given: named when nothing is found.
     pub searched: Vec<String>,
+    /// The private directories the archives among the arguments were unpacked into (their
+    /// members are candidates): to be kept until the ingest has archived its inputs.
+    pub unpacked: Unpacked,
 }
 
 /// Files in directories that are documentation, never publications.
@@ -319,7 +323,37 @@ pub fn find_inputs(
         let path = PathBuf::from(argument);
         let meta = fs::metadata(&path).map_err(read_error(&path))?;
         if meta.is_dir() {
-            find_in_directory(&path, group, options.forced(), &mut found)?;
+            let shown = |file: &Path| file.display().to_string();
+            find_in_tree(&path, group, (options.forced(), false), &shown, &mut found)?;
+        } else if let Some(container) = meta
+            .is_file()
+            .then(|| head(&path))
+            .transpose()?
+            .and_then(|head| Container::of(&head))
+        {
+            let (dir, layout) = unpack::unpack(&path, argument, container, &mut found.notes)?;
+            match layout {
+                Layout::Single(file) => {
+                    let name = file
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    found.candidates.push(Candidate::file(
+                        file,
+                        format!("{argument}:{name}"),
+                        group,
+                    ));
+                }
+                Layout::Tree => {
+                    let root = dir.path().to_path_buf();
+                    let shown = |file: &Path| {
+                        let member = file.strip_prefix(&root).unwrap_or(file);
+                        format!("{argument}:{}", member.display())
+                    };
+                    find_in_tree(&root, group, (options.forced(), true), &shown, &mut found)?;
+                }
+            }
+            found.unpacked.keep(dir);
         } else {
             found
                 .candidates
@@ -329,11 +363,14 @@ pub fn find_inputs(
     Ok(found)
 }
 
-/// Adds the publications below directory `dir` to `found`, and notes about the files skipped.
-fn find_in_directory(
+/// Adds the publications below directory `dir` to `found`, each shown as `shown` says, and
+/// notes about the files skipped. An archive among them is skipped with a note: archives are
+/// unpacked only when named (`in_archive`: `dir` holds an archive's members, one level only).
+fn find_in_tree(
     dir: &Path,
     group: usize,
-    forced: Option<Format>,
+    (forced, in_archive): (Option<Format>, bool),
+    shown: &dyn Fn(&Path) -> String,
     found: &mut FoundInputs,
 ) -> Result<(), IngestError> {
     let mut walk = Walk {
@@ -345,13 +382,30 @@ fn find_in_directory(
     let files = walk.files;
     let mut unknown = Vec::new();
     for file in files {
+        let head = head(&file)?;
+        if let Some(container) = Container::of(&head) {
+            found.notes.push(if in_archive {
+                format!(
+                    "skipped {}: an archive inside an archive ({}); only one level is unpacked: unpack it and ingest what it holds",
+                    shown(&file),
+                    container.name()
+                )
+            } else {
+                format!(
+                    "skipped {}: an archive ({}); archives in directories are not unpacked: name it as an input to ingest its members",
+                    shown(&file),
+                    container.name()
+                )
+            });
+            continue;
+        }
         let detection = match forced {
             Some(format) => Detection::Format(format),
-            None => detect(&head(&file)?),
+            None => detect(&head),
         };
         match detection {
             Detection::Format(_) => {
-                let display = file.display().to_string();
+                let display = shown(&file);
                 found.candidates.push(Candidate::file(file, display, group));
             }
             // An empty file in a directory is a failed download (or an OpenSanctions delta
@@ -359,14 +413,14 @@ fn find_in_directory(
             // with every entry removed. Named on its own, it is an error.
             Detection::Empty => found.notes.push(format!(
                 "skipped {}: the file is empty (0 bytes or only white space); nothing to record",
-                file.display()
+                shown(&file)
             )),
             Detection::Companion(_) if has_primary_beside(&file) => {}
             Detection::Companion(name) => found.notes.push(format!(
                 "skipped {}: an OFAC companion file ({name}) with no sdn.csv beside it",
-                file.display()
+                shown(&file)
             )),
-            Detection::Unknown => unknown.push(file.display().to_string()),
+            Detection::Unknown => unknown.push(shown(&file)),
         }
     }
     if !unknown.is_empty() {
@@ -548,6 +602,12 @@ fn recognise(bytes: &[u8], candidate: &Candidate) -> Result<Format, IngestError>
             input: candidate.display.clone(),
             name: name.to_string(),
         }),
+        Detection::Unknown if let Some(container) = Container::of(bytes) => {
+            Err(IngestError::ArchiveNotRead {
+                input: candidate.display.clone(),
+                kind: container.name(),
+            })
+        }
         Detection::Unknown => {
             let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
             Err(IngestError::UnknownFormat {

@@ -42,6 +42,7 @@ mod report;
 mod reread;
 mod spool;
 mod streamed;
+mod unpack;
 
 use chrono::{DateTime, Utc};
 
@@ -65,6 +66,7 @@ pub use report::{
     RecordFailure,
 };
 pub use reread::{ArchivedBytes, ArchivedInput, RereadError, parse_archived, reread};
+pub use unpack::{Container, UnpackError, Unpacked};
 
 use archive::{Archived, Sources};
 use feed::{FileLines, check_feeds};
@@ -352,6 +354,9 @@ pub struct Ingest {
     spool: Spool,
     /// Where each input's bytes can be had again, by SHA-256, should they be archived.
     sources: Sources,
+    /// The private directories holding the members of the archives named (see `unpack.rs`):
+    /// kept until the inputs are archived.
+    unpacked: Unpacked,
 }
 
 impl Ingest {
@@ -423,6 +428,7 @@ impl Ingest {
             recognised,
             spool,
             sources,
+            unpacked: found.unpacked,
         })
     }
 
@@ -467,6 +473,7 @@ impl Ingest {
             recognised,
             mut spool,
             sources,
+            unpacked,
         } = self;
         // What was recognised as recorded must still be, before anything is written.
         check_still_recorded(store, &recognised)?;
@@ -518,11 +525,14 @@ impl Ingest {
             report.archive =
                 Some(archived.write(store, (&options.input, &options.fetched), &sources)?);
         }
+        // The archives' members are read no more.
+        drop(unpacked);
         Ok(())
     }
 }
 
 /// What [`Ingest::finish_unwritten`] found.
+// One value per ingest, moved once: boxing the plan would buy nothing.
 pub enum Unwritten {
     /// Nothing was to be written: the ingest's report.
     Done(IngestReport),

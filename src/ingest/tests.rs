@@ -44,6 +44,7 @@ fn snapshot(published: &str, entries: Value) -> FoundInputs {
         )],
         notes: Vec::new(),
         searched: vec!["https://example.org".into()],
+        ..FoundInputs::default()
     }
 }
 
@@ -323,6 +324,7 @@ fn unmarked_sdn() -> FoundInputs {
         )],
         notes: Vec::new(),
         searched: vec!["https://example.org".into()],
+        ..FoundInputs::default()
     }
 }
 

@@ -256,6 +256,7 @@ pub fn record_source(
             .collect(),
         notes: Vec::new(),
         searched: vec![source.url.clone()],
+        ..FoundInputs::default()
     };
     let store_dir = store.path().to_path_buf();
     let refused = |error: IngestError| -> Result<SourceOutcome, StoreError> {
