@@ -532,7 +532,6 @@ impl Ingest {
 }
 
 /// What [`Ingest::finish_unwritten`] found.
-// One value per ingest, moved once: boxing the plan would buy nothing.
 pub enum Unwritten {
     /// Nothing was to be written: the ingest's report.
     Done(IngestReport),
