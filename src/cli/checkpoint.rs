@@ -58,7 +58,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
                     path.display()
                 ))
             })?;
-            super::human::say(&format!(
+            super::human::report(&format!(
                 "wrote the checkpoint of {} events (root {}){} to {}",
                 signed.checkpoint.size,
                 signed.checkpoint.root,

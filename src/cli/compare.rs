@@ -144,7 +144,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     let rekeys = ingest::rekeys_between(&old, &new);
     for (list, rekey) in &rekeys {
         let carried = rekey.carried.len();
-        human::note(&format!(
+        human::note_on_answer(&format!(
             "{list}: {carried} {} carried from old ids to new ids (key scheme changed), matched by entity number or by name and addresses; {} of OLD matched none",
             if carried == 1 { "entry" } else { "entries" },
             rekey.unmatched

@@ -50,7 +50,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
             }
             let store = context.open_store(Access::Write)?;
             store.set_setting(&name, &value)?;
-            super::human::say(&format!("{name} = {value} in {}", store.path().display()));
+            super::human::report(&format!("{name} = {value} in {}", store.path().display()));
             store.close()?;
         }
         (Some(name), None) => {

@@ -40,7 +40,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         }
         Some(path) => {
             let summary = write_file(path, |out| Ok(store.export(out)?))?;
-            super::human::say(&format!(
+            super::human::report(&format!(
                 "exported {} events of store {} to {} (root {})",
                 summary.events,
                 summary.checkpoint.store_id,

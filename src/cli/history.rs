@@ -51,7 +51,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     }
     if format == OutputFormat::Csv && report.entries.is_empty() && report.excluded == 0 {
         // CSV rows are versions: what matched nothing is said beside them.
-        human::note(&format!(
+        human::note_on_answer(&format!(
             "no entry's id or name matches \"{}\"{}",
             crate::model::text::quote_bounded(&report.query),
             if report.closest.is_empty() {
@@ -66,14 +66,14 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
             } else {
                 format!(" (entry: {})", close.entry_name)
             };
-            human::note(&format!(
+            human::note_on_answer(&format!(
                 "closest: {} {} {}{entry}",
                 close.list, close.id, close.name
             ));
         }
     }
     if format == OutputFormat::Csv && report.entries.is_empty() && report.excluded > 0 {
-        human::note(&format!(
+        human::note_on_answer(&format!(
             "{} \"{}\", but none of its versions passes the filters ({})",
             match report.excluded {
                 1 => "1 entry matches".to_string(),

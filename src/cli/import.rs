@@ -54,7 +54,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         )),
         other => other.into(),
     })?;
-    super::human::say(&format!(
+    super::human::report(&format!(
         "imported {} events into {} (store {}); every hash checks out, root {}",
         summary.events,
         target.display(),

@@ -50,8 +50,9 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
-use super::human::{note, say, warning};
+use super::human::{self, note, warning};
 use super::inputs::ReadArgs;
+use super::progress::IngestBar;
 use super::{CliError, Context, Outcome, parse_list_id};
 use crate::ingest::{
     self, ArchiveChoice, DropGuard, FeedChecks, FutureGuard, Ingest, IngestOptions, IngestReport,
@@ -274,7 +275,10 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
             other => crate::store::StoreError::Corrupt(other.to_string()),
         })
     });
-    let plan = Ingest::check_knowing(found, options, &known)?;
+    // Drawn on a terminal once the ingest has lasted a second; cleared before anything of
+    // what it did is told, and when it ends early (dropped).
+    let bar = IngestBar::new();
+    let plan = Ingest::check_observed(found, options, &known, &bar)?;
     let plan = match known.into_store() {
         Some(store) => {
             // Every input recognised and nothing to archive: the store is only read.
@@ -282,6 +286,7 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
             store.close()?;
             match unwritten {
                 Unwritten::Done(report) => {
+                    bar.over();
                     tell(&report);
                     return Ok(Outcome::Done);
                 }
@@ -294,7 +299,9 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
     pause_before_record();
     let mut store = context.open_store(Access::Write)?;
     let now = context.now()?;
-    let report = match plan.record(&mut store, now) {
+    let recorded = plan.record_observed(&mut store, now, &bar);
+    bar.over();
+    let report = match recorded {
         Ok(report) => report,
         Err(failure) => {
             // Only what the store made durable is told as recorded.
@@ -319,7 +326,7 @@ pub(crate) fn run(context: &Context, mut args: Args) -> Result<Outcome, CliError
 fn tell(report: &IngestReport) {
     print_inputs(report);
     if let Some(archive) = &report.archive {
-        say(&format!(
+        human::report(&format!(
             "archived {} input file{} ({} already archived) in {}",
             archive.written,
             if archive.written == 1 { "" } else { "s" },
@@ -327,7 +334,7 @@ fn tell(report: &IngestReport) {
             archive.dir.display()
         ));
     }
-    say(&format!(
+    human::report(&format!(
         "{} recorded, {} already recorded, in {}",
         report.recorded(),
         report.already_recorded(),
@@ -396,7 +403,7 @@ fn print_publication(input: &InputReport, publication: &PublicationReport) {
     }
     match outcome {
         PublicationOutcome::AlreadyRecorded { seq } => {
-            say(&format!(
+            human::report(&format!(
                 "already recorded as event {seq}: {list} {published} from {display}; nothing written"
             ));
         }
@@ -412,7 +419,7 @@ fn print_publication(input: &InputReport, publication: &PublicationReport) {
                     format!("; backfill: placed before the {latest} publication")
                 }
             };
-            say(&format!(
+            human::report(&format!(
                 "recorded event {}: {} {} {}, {} added, {} removed, {} changed ({}){remark}",
                 event.seq,
                 event.list,

@@ -55,7 +55,7 @@ pub(crate) fn run(_context: &Context, args: Args) -> Result<Outcome, CliError> {
         let _ = std::fs::remove_file(&secret_path);
         return Err(error);
     }
-    super::human::say(&format!(
+    super::human::report(&format!(
         "wrote secret key {} and public key {} (key id {})",
         secret_path.display(),
         public_path.display(),

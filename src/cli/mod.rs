@@ -40,6 +40,9 @@ mod man;
 mod pull;
 mod sources;
 
+// Progress bars and --quiet (issue 14).
+mod progress;
+
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -76,6 +79,12 @@ pub struct Cli {
     /// after a second); 0 fails at once
     #[arg(long, global = true, default_value_t = DEFAULT_WAIT_SECONDS, value_name = "SECONDS", value_parser = parse_wait)]
     wait: f64,
+
+    /// Print only the answer, warnings and errors: no progress bars, no line telling what a
+    /// command did (recorded, archived, wrote), no passing notes (a file skipped, a rename
+    /// carried). Notes that qualify an answer (what it stands on, with -o csv) are kept
+    #[arg(short = 'q', long, global = true)]
+    quiet: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -297,7 +306,7 @@ fn parse_entry_type(text: &str) -> Result<EntryType, String> {
 pub(crate) fn note_grounds(format: OutputFormat, basis: &Basis, filter: &EntryFilter) {
     if format == OutputFormat::Csv {
         if let Some(line) = crate::render::filter_line(filter) {
-            human::note(&line);
+            human::note_on_answer(&line);
         }
         note_basis(format, basis);
     }
@@ -329,10 +338,10 @@ impl Context {
     pub(crate) fn open_store(&self, access: Access) -> Result<Store, CliError> {
         let path = self.store_path()?;
         let store = Store::open_waiting(&path, access, self.wait, &mut || {
-            eprintln!(
-                "listdiff: waiting for the store at {} (used by another listdiff process); --wait 0 fails at once",
-                crate::model::text::visible(&path.display().to_string())
-            );
+            human::status(&format!(
+                "waiting for the store at {} (used by another listdiff process); --wait 0 fails at once",
+                path.display()
+            ));
         })?;
         if let Some(upgrade) = store.layout_upgrade() {
             human::note(&upgrade.to_string());
@@ -396,7 +405,7 @@ impl MaxAgeOption {
 pub(crate) fn note_basis(format: OutputFormat, basis: &Basis) {
     if format == OutputFormat::Csv {
         for line in crate::render::basis_lines(basis) {
-            human::note(&line);
+            human::note_on_answer(&line);
         }
     }
 }
@@ -433,7 +442,7 @@ impl KnownAtOption {
             Some(moment) => {
                 let past = store.known_at(moment, list)?;
                 // On standard error, so that JSON, NDJSON and CSV output stay as they are.
-                human::note(&format!(
+                human::note_on_answer(&format!(
                     "as known at {}: {} of the {} events had been recorded",
                     moment.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
                     past.events(),
@@ -636,6 +645,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    human::set_quiet(cli.quiet);
     let color = match cli.color {
         ColorWhen::Always => true,
         ColorWhen::Never => false,

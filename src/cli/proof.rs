@@ -72,7 +72,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
             std::fs::write(path, &text).map_err(|e| {
                 CliError::Input(format!("cannot write the proof to {}: {e}", path.display()))
             })?;
-            super::human::say(&format!(
+            super::human::report(&format!(
                 "wrote the proof of event {} in the tree of {} events (root {}) to {}",
                 proof.seq,
                 proof.size,

@@ -15,7 +15,7 @@ pub(crate) fn run(context: &Context, _args: Args) -> Result<Outcome, CliError> {
     let count = store.rebuild()?;
     let path = store.path().to_path_buf();
     store.close()?;
-    super::human::say(&format!(
+    super::human::report(&format!(
         "rebuilt the indexes of {} from {count} events",
         path.display()
     ));

@@ -13,7 +13,7 @@
 //! change (up to the next snapshot, which replaces the whole list), and what changed in the list
 //! just after the retracted publication's place.
 
-use super::human::say;
+use super::human::report;
 use super::ingest::parse_source;
 use super::{CliError, Context, Outcome};
 use crate::store::{Access, ChangedSpan, Retraction, StoreError};
@@ -56,7 +56,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
 /// Prints what the retraction did.
 fn tell(r: &Retraction) {
     let event = &r.retracted;
-    say(&format!(
+    report(&format!(
         "recorded event {}: retraction of event {} ({} {} {}, {}): {}",
         r.event.seq,
         event.seq,
@@ -67,18 +67,18 @@ fn tell(r: &Retraction) {
         r.event.reason
     ));
     let Some(ChangedSpan { from, until }) = &r.changed else {
-        say(&format!(
+        report(&format!(
             "event {} did not count (a later correction counts in its place): no answer changes",
             event.seq
         ));
         return;
     };
     match r.counts_again {
-        Some(earlier) => say(&format!(
+        Some(earlier) => report(&format!(
             "event {} no longer counts; event {earlier}, the version of this publication it corrected, counts again in its place",
             event.seq
         )),
-        None => say(&format!(
+        None => report(&format!(
             "event {} no longer counts; the fold of {} proceeds without it",
             event.seq, event.list
         )),
@@ -89,7 +89,7 @@ fn tell(r: &Retraction) {
         ),
         None => format!("from {from} on"),
     };
-    say(&format!(
+    report(&format!(
         "answers for {} change {span}; just after its place: {} added, {} removed, {} changed",
         event.list, r.event.effect.added, r.event.effect.removed, r.event.effect.changed
     ));

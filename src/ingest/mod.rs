@@ -35,6 +35,7 @@ mod error;
 mod feed;
 mod guard;
 mod inputs;
+mod progress;
 mod provenance;
 mod recognise;
 mod renames;
@@ -55,6 +56,7 @@ pub use inputs::{
     Candidate, FoundInputs, InputOptions, Origin, ReadInput, companion_paths, find_inputs, open,
     read,
 };
+pub use progress::{NoProgress, Progress};
 pub use provenance::parser_name;
 pub use recognise::{KnownReads, NothingKnown, OpenWhenKnown, RecordedAs};
 pub use renames::{
@@ -378,6 +380,16 @@ impl Ingest {
         options: IngestOptions,
         known: &dyn KnownReads,
     ) -> Result<Ingest, IngestError> {
+        Ingest::check_observed(found, options, known, &NoProgress)
+    }
+
+    /// [`Ingest::check_knowing`], telling `progress` of each input as it is read and checked.
+    pub fn check_observed(
+        found: FoundInputs,
+        options: IngestOptions,
+        known: &dyn KnownReads,
+        progress: &dyn Progress,
+    ) -> Result<Ingest, IngestError> {
         if found.candidates.is_empty() {
             return Err(IngestError::NothingFound {
                 searched: found.searched.join(", "),
@@ -389,16 +401,24 @@ impl Ingest {
         let mut spool = Spool::default();
         let mut recognised = Vec::new();
         let any_known = known.any()?;
-        for candidate in found.candidates {
+        progress.checking(found.candidates.len());
+        for (index, candidate) in found.candidates.into_iter().enumerate() {
+            let bytes = candidate
+                .path()
+                .and_then(|path| std::fs::metadata(path).ok())
+                .map(|metadata| metadata.len());
+            progress.reading(index + 1, &candidate.display, bytes);
             if any_known && let Some(item) = recognise(&candidate, &options, known)? {
                 sources.note(&item.candidate, &item.provenance, None)?;
                 recognised.push(item);
+                progress.input_done();
                 continue;
             }
-            if let Some(mut item) = prepare_streamed(&candidate, &options, &mut spool)? {
+            if let Some(mut item) = prepare_streamed(&candidate, &options, &mut spool, progress)? {
                 item.read_key = read_key(&item.provenance, &item.candidate, &options);
                 sources.note(&item.candidate, &item.provenance, None)?;
                 prepared.push(item);
+                progress.input_done();
                 continue;
             }
             let mut read = read_dated(&candidate, &options)?;
@@ -408,6 +428,7 @@ impl Ingest {
             if let Some(item) = prepare_read(candidate, read, &options, spool)? {
                 prepared.push(item);
             }
+            progress.input_done();
         }
         prepared.sort_by(|a, b| {
             (a.candidate.group, a.first_date, &a.candidate.display).cmp(&(
@@ -444,8 +465,18 @@ impl Ingest {
         store: &mut Store,
         now: DateTime<Utc>,
     ) -> Result<IngestReport, Box<RecordFailure>> {
+        self.record_observed(store, now, &NoProgress)
+    }
+
+    /// [`Ingest::record`], telling `progress` of each publication as it is recorded.
+    pub fn record_observed(
+        self,
+        store: &mut Store,
+        now: DateTime<Utc>,
+        progress: &dyn Progress,
+    ) -> Result<IngestReport, Box<RecordFailure>> {
         let mut report = IngestReport::new(store.path().to_path_buf());
-        match self.record_into(store, now, &mut report) {
+        match self.record_into(store, now, &mut report, progress) {
             Ok(()) => Ok(report),
             Err(error) => {
                 // The events recorded before the failure are whole: make them durable if the
@@ -466,6 +497,7 @@ impl Ingest {
         store: &mut Store,
         now: DateTime<Utc>,
         report: &mut IngestReport,
+        progress: &dyn Progress,
     ) -> Result<(), IngestError> {
         let Ingest {
             options,
@@ -499,7 +531,10 @@ impl Ingest {
             }
             report.recognised.push(item.into_report());
         }
+        progress.recording(prepared.iter().map(|item| item.dated.len()).sum());
+        let mut recorded = 0;
         for item in prepared {
+            recorded += item.dated.len();
             let noted = item.read_key.clone().map(|key| {
                 let publications: Vec<_> = item
                     .dated
@@ -519,9 +554,11 @@ impl Ingest {
             if let Some((key, publications)) = noted {
                 store.note_read(&key, &publications)?;
             }
+            progress.recorded(recorded);
         }
         store.flush()?;
         if let Some(archived) = archived {
+            progress.archiving();
             report.archive =
                 Some(archived.write(store, (&options.input, &options.fetched), &sources)?);
         }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::dates::source_of;
 use super::guard::{Outline, refuse_no_entries};
 use super::spool::{Frame, Span, Spool};
-use super::{DropGuard, Held, IngestError, IngestOptions, Prepared, inputs};
+use super::{DropGuard, Held, IngestError, IngestOptions, Prepared, Progress, inputs};
 use crate::model::{
     Entry, EntryId, Identity, ListId, Publication, PublicationContent, PublicationKind,
     PublicationTime,
@@ -43,12 +43,17 @@ pub(crate) enum StreamedRecord {
     Whole(Publication),
 }
 
+/// How many entries a streamed read reads between two reports of its progress.
+const PROGRESS_EVERY: usize = 4096;
+
 /// Reads a large single-list snapshot one entry at a time, keeping its ids for the checks and
-/// writing its entries to `spool`: `None` when the candidate is not such a file.
+/// writing its entries to `spool` and telling `progress` the entries read so far: `None` when
+/// the candidate is not such a file.
 pub(crate) fn prepare_streamed(
     candidate: &inputs::Candidate,
     options: &IngestOptions,
     spool: &mut Spool,
+    progress: &dyn Progress,
 ) -> Result<Option<Prepared>, IngestError> {
     let Some(format) = inputs::streamed_format(candidate, &options.input)? else {
         return Ok(None);
@@ -61,6 +66,9 @@ pub(crate) fn prepare_streamed(
     let mut frame: Option<Frame<'_>> = None;
     let mut spool_error: Option<IngestError> = None;
     let mut sink = |entry: Entry| {
+        if seen.len().is_multiple_of(PROGRESS_EVERY) {
+            progress.entries_read(seen.len() as u64);
+        }
         if !seen.insert(entry.id.clone()) && repeated.is_none() {
             repeated = Some(entry.id.clone());
         }
