@@ -180,6 +180,39 @@ fn a_304_answers_the_validators_sent_and_leaves_no_destination() {
 }
 
 #[test]
+fn the_validators_of_one_fetch_make_the_next_a_304() {
+    let server = TestServer::start();
+    server.set_default(
+        "/csl.csv",
+        Reply::ok("a,b\n")
+            .header("ETag", "W/\"7\"")
+            .header("Last-Modified", "Mon, 02 Dec 2024 00:00:00 GMT")
+            .conditional(),
+    );
+    let (_dir, path) = dest();
+    let first = fetch(
+        &get(&server.url("/csl.csv")),
+        &limits(),
+        now(),
+        &path,
+        &Quiet,
+    )
+    .unwrap();
+    body_of(&first);
+    let facts = first.facts();
+    let again = Request {
+        etag: facts.etag.clone(),
+        last_modified: facts.last_modified.clone(),
+        ..get(&server.url("/csl.csv"))
+    };
+    let second = fetch(&again, &limits(), now(), &path, &Quiet).unwrap();
+    assert!(matches!(second, Fetched::NotModified(_)), "{second:?}");
+    assert!(!path.exists());
+    let seen = server.requests_to("/csl.csv");
+    assert_eq!(seen[1].header("if-none-match"), Some("W/\"7\""));
+}
+
+#[test]
 fn two_500s_then_a_200_is_a_body_after_three_attempts() {
     let server = TestServer::start();
     server.enqueue("/un.xml", Reply::status(500));
@@ -679,6 +712,18 @@ fn bad_urls_and_headers_are_refused_before_any_request() {
     };
     let error = fetch(&request, &limits(), now(), &path, &Quiet).unwrap_err();
     assert!(matches!(error, FetchError::BadHeader { .. }), "{error:?}");
+    for (name, value) in [("Bad Name", "v"), ("X-Name", "café"), ("", "v")] {
+        let request = Request {
+            headers: vec![(name.into(), value.into())],
+            ..get(&server.url("/x"))
+        };
+        let error = fetch(&request, &limits(), now(), &path, &Quiet).unwrap_err();
+        assert!(
+            matches!(error, FetchError::BadHeader { .. }),
+            "{name:?}: {error:?}"
+        );
+        assert!(error.to_string().contains("[headers]"), "{error}");
+    }
     assert!(server.requests().is_empty());
 }
 

@@ -20,9 +20,11 @@
 //! - Routing is by the request target exactly, path and query (`/a?x=1` is not `/a`). For
 //!   each request the route's queue of one-shot replies is used first (in the order
 //!   enqueued), then the route's default; a route with neither answers `404 Not Found`.
+//! - A [`Reply::conditional`] reply answers `304 Not Modified` to a request whose
+//!   `If-None-Match` or `If-Modified-Since` matches its `ETag` or `Last-Modified`.
 //! - Every reply says `Connection: close` and the connection is closed after it. A reply
 //!   carries `Content-Length` (that of the body as sent, after gzip or deflate) unless
-//!   [`Reply::without_length`] makes it close-delimited.
+//!   [`Reply::without_length`] makes it close-delimited (a 204 or 304 carries none).
 //! - Every request is recorded (method, target, headers), also those answered 404.
 //! - Each connection is served on its own thread with 5 s read and write timeouts; delays are
 //!   slept in slices that end early once the server is dropped. Dropping the server stops
@@ -64,6 +66,10 @@ pub struct Reply {
     pub encoding: Encoding,
     /// Whether `Content-Length` is sent (else the body ends when the connection closes).
     pub send_length: bool,
+    /// Answer `304 Not Modified` (with the reply's `ETag` and `Last-Modified`) when the
+    /// request's `If-None-Match` equals the reply's `ETag`, or its `If-Modified-Since` equals
+    /// the reply's `Last-Modified` text, as a real server would.
+    pub conditional: bool,
 }
 
 /// The `Content-Encoding` of a reply's body.
@@ -97,6 +103,7 @@ impl Reply {
             cut_after: None,
             encoding: Encoding::Identity,
             send_length: true,
+            conditional: false,
         }
     }
 
@@ -146,6 +153,45 @@ impl Reply {
     pub fn without_length(mut self) -> Reply {
         self.send_length = false;
         self
+    }
+
+    /// Answers `304 Not Modified` when the request's validators match this reply's `ETag` or
+    /// `Last-Modified` (see [`Reply::conditional`](Reply#structfield.conditional)).
+    pub fn conditional(mut self) -> Reply {
+        self.conditional = true;
+        self
+    }
+
+    /// The first header named `name` (ignoring case).
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// This reply as the request `request` gets it: a 304 when the reply is conditional and
+    /// the request's validators match, else the reply itself.
+    fn answering(self, request: &Recorded) -> Reply {
+        let matches = |validator: &str, ours: &str| {
+            request
+                .header(validator)
+                .zip(self.header_value(ours))
+                .is_some_and(|(theirs, ours)| theirs == ours)
+        };
+        if self.conditional
+            && (matches("if-none-match", "etag") || matches("if-modified-since", "last-modified"))
+        {
+            let mut not_modified = Reply::not_modified();
+            for name in ["ETag", "Last-Modified"] {
+                if let Some(value) = self.header_value(name) {
+                    not_modified = not_modified.header(name, value);
+                }
+            }
+            not_modified
+        } else {
+            self
+        }
     }
 
     /// The body as sent on the wire (encoded).
@@ -322,6 +368,7 @@ fn serve(stream: TcpStream, script: &Mutex<Script>, stopping: &AtomicBool) -> io
                 .cloned()
                 .unwrap_or_else(|| Reply::status(404).header("Content-Type", "text/plain")),
         };
+        let reply = reply.answering(&request);
         script.requests.push(request);
         reply
     };
@@ -336,7 +383,8 @@ fn serve(stream: TcpStream, script: &Mutex<Script>, stopping: &AtomicBool) -> io
         Encoding::Gzip => head.push_str("Content-Encoding: gzip\r\n"),
         Encoding::Deflate => head.push_str("Content-Encoding: deflate\r\n"),
     }
-    if reply.send_length {
+    // A 304 or 204 has no body, and no Content-Length (RFC 9110 §8.6).
+    if reply.send_length && !matches!(reply.status, 204 | 304) {
         head.push_str(&format!("Content-Length: {}\r\n", body.len()));
     }
     head.push_str("Connection: close\r\n\r\n");
@@ -455,6 +503,31 @@ mod tests {
         assert_eq!(seen[0].method, "GET");
         assert_eq!(seen[0].header("x-test"), Some("1"));
         assert_eq!(server.requests().len(), 3);
+    }
+
+    #[test]
+    fn a_conditional_reply_answers_304_to_matching_validators() {
+        let server = TestServer::start();
+        let reply = Reply::ok("v1")
+            .header("ETag", "\"1\"")
+            .header("Last-Modified", "Tue, 03 Dec 2024 10:00:00 GMT")
+            .conditional();
+        server.set_default("/c", reply);
+        let ask = |validator: &str| {
+            let mut stream = TcpStream::connect(server.address()).expect("connect");
+            write!(stream, "GET /c HTTP/1.1\r\nHost: x\r\n{validator}\r\n").expect("write");
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).expect("read");
+            answer
+        };
+        assert!(ask("").starts_with("HTTP/1.1 200 "));
+        assert!(ask("If-None-Match: \"0\"\r\n").starts_with("HTTP/1.1 200 "));
+        let not_modified = ask("If-None-Match: \"1\"\r\n");
+        assert!(not_modified.starts_with("HTTP/1.1 304 "), "{not_modified}");
+        assert!(not_modified.contains("ETag: \"1\"\r\n"));
+        assert!(not_modified.ends_with("\r\n\r\n"));
+        let by_date = ask("If-Modified-Since: Tue, 03 Dec 2024 10:00:00 GMT\r\n");
+        assert!(by_date.starts_with("HTTP/1.1 304 "), "{by_date}");
     }
 
     #[test]

@@ -273,6 +273,11 @@ fn check_header(request: &Request, name: &str, value: &str) -> Result<(), FetchE
     if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
         return Err(bad("its value has a line break or control character"));
     }
+    if !value.is_ascii() {
+        return Err(bad(
+            "its value has characters outside ASCII, which HTTP headers cannot carry reliably",
+        ));
+    }
     Ok(())
 }
 
