@@ -6,6 +6,7 @@
 //! - [`store`]: the append-only event log in an embedded database and the indexes derived from it;
 //! - [`ingest`]: the ingest pipeline: finding, reading and checking inputs, then recording
 //!   them as events and archiving them;
+//! - [`fetch`]: HTTP transfers of publishers' files for `pull` (imports no other floor);
 //! - [`query`]: as-of, since, diff, history, log, answered from the store;
 //! - [`render`]: table, JSON, NDJSON and CSV output of the model's reports;
 //! - [`cli`]: the command line, one file per subcommand.

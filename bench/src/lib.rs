@@ -14,6 +14,7 @@
 //! the same entries, and every publication's [`Truth`] says exactly which ids it added, removed
 //! and changed.
 
+pub mod http_server;
 mod words;
 
 use std::collections::{BTreeMap, HashMap};
