@@ -19,7 +19,9 @@
 //!
 //! - Routing is by the request target exactly, path and query (`/a?x=1` is not `/a`). For
 //!   each request the route's queue of one-shot replies is used first (in the order
-//!   enqueued), then the route's default; a route with neither answers `404 Not Found`.
+//!   enqueued), then the route's default; a target with a query and no route of its own is
+//!   then routed by its path alone (an API search whose query the test need not spell out);
+//!   a route with neither answers `404 Not Found`.
 //! - A [`Reply::conditional`] reply answers `304 Not Modified` to a request whose
 //!   `If-None-Match` or `If-Modified-Since` matches its `ETag` or `Last-Modified`.
 //! - Every reply says `Connection: close` and the connection is closed after it. A reply
@@ -356,15 +358,19 @@ fn serve(stream: TcpStream, script: &Mutex<Script>, stopping: &AtomicBool) -> io
         let mut script = script
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let reply = match script
-            .queues
-            .get_mut(&request.target)
-            .and_then(VecDeque::pop_front)
-        {
+        let routed = |script: &Script, target: &str| {
+            script.queues.get(target).is_some_and(|q| !q.is_empty())
+                || script.defaults.contains_key(target)
+        };
+        let target = match request.target.split_once('?') {
+            Some((path, _)) if !routed(&script, &request.target) => path.to_string(),
+            _ => request.target.clone(),
+        };
+        let reply = match script.queues.get_mut(&target).and_then(VecDeque::pop_front) {
             Some(reply) => reply,
             None => script
                 .defaults
-                .get(&request.target)
+                .get(&target)
                 .cloned()
                 .unwrap_or_else(|| Reply::status(404).header("Content-Type", "text/plain")),
         };

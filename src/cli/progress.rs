@@ -247,18 +247,10 @@ fn slow_for_tests() {
 /// Downloads' bar (`listdiff pull`): one download at a time, in bytes, its total when the
 /// response says it. The methods are those of the fetch layer's observer (`started`,
 /// `advanced`, `retrying`, `finished`), which implements it with them.
-#[allow(
-    dead_code,
-    reason = "used by `listdiff pull` (issue 14), built on another branch"
-)]
 pub(crate) struct DownloadBars {
     delayed: Delayed,
 }
 
-#[allow(
-    dead_code,
-    reason = "used by `listdiff pull` (issue 14), built on another branch"
-)]
 impl DownloadBars {
     /// The downloads' bar of a command beginning now (drawn only once its downloads have
     /// lasted [`DELAY`], on a terminal, without `--quiet`).
@@ -303,6 +295,24 @@ impl DownloadBars {
     /// Clears the bar: the downloads are over, and what they did is about to be told.
     pub(crate) fn over(&self) {
         self.delayed.over();
+    }
+}
+
+impl crate::fetch::FetchObserver for DownloadBars {
+    fn started(&self, url: &str, total: Option<u64>) {
+        DownloadBars::started(self, url, total);
+    }
+
+    fn advanced(&self, bytes_so_far: u64) {
+        DownloadBars::advanced(self, bytes_so_far);
+    }
+
+    fn retrying(&self, url: &str, attempt: u32, why: &str, wait: Duration) {
+        DownloadBars::retrying(self, url, attempt, why, wait);
+    }
+
+    fn finished(&self, url: &str) {
+        DownloadBars::finished(self, url);
     }
 }
 

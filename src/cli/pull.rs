@@ -23,7 +23,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::human::{note, say, warning};
+use super::human::{note, report, warning};
+use super::progress::{DownloadBars, IngestBar};
 use super::{CliError, Context, Outcome};
 use crate::fetch::{FetchObserver, Limits};
 use crate::ingest::{Placement, PublicationOutcome};
@@ -101,16 +102,31 @@ fn parse_percent(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Tells retries as they happen (progress bars are drawn by the terminal observer).
-struct Retries;
+/// What a pull shows while it downloads: the downloads' bar (on a terminal), and a note per
+/// retry.
+struct Downloads {
+    bars: DownloadBars,
+}
 
-impl FetchObserver for Retries {
+impl FetchObserver for Downloads {
+    fn started(&self, url: &str, total: Option<u64>) {
+        self.bars.started(url, total);
+    }
+
+    fn advanced(&self, bytes_so_far: u64) {
+        self.bars.advanced(bytes_so_far);
+    }
+
     fn retrying(&self, url: &str, attempt: u32, why: &str, wait: Duration) {
+        self.bars.retrying(url, attempt, why, wait);
         note(&format!(
-            "{url}: {why}; trying again in {:.1} s (attempt {})",
-            wait.as_secs_f64(),
-            attempt + 1
+            "{url}: {why}; attempt {attempt} in {:.1} s",
+            wait.as_secs_f64()
         ));
+    }
+
+    fn finished(&self, url: &str) {
+        self.bars.finished(url);
     }
 }
 
@@ -161,11 +177,15 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
         }
         Err(e) => return Err(e),
     }
+    let downloads = Downloads {
+        bars: DownloadBars::new(),
+    };
     let fetched: Vec<SourceFetch> = chosen
         .into_iter()
         .zip(states)
-        .map(|(source, state)| pull::fetch_source(source, state.as_ref(), &options, &Retries))
+        .map(|(source, state)| pull::fetch_source(source, state.as_ref(), &options, &downloads))
         .collect();
+    downloads.bars.over();
     // The store is opened for writing only when something was fetched: a pull that brought
     // nothing leaves it as it was (and makes none).
     let mut store = match fetched.iter().any(|f| matches!(f, SourceFetch::Fetched(_))) {
@@ -183,7 +203,10 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
             }
             (SourceFetch::Fetched(fetched), Some(store)) => {
                 let name = fetched.source.name.clone();
-                (name, pull::record_source(*fetched, store, &options)?)
+                let bar = IngestBar::new();
+                let outcome = pull::record_source(*fetched, store, &options, &bar);
+                bar.over();
+                (name, outcome?)
             }
             (SourceFetch::Fetched(fetched), None) => {
                 let name = fetched.source.name.clone();
@@ -200,7 +223,7 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     if let Some(store) = store {
         store.close()?;
     }
-    say(&format!(
+    report(&format!(
         "pulled {} source{}: {} new, {} unchanged, {} refused, {} failed",
         tally.total(),
         if tally.total() == 1 { "" } else { "s" },
@@ -247,11 +270,11 @@ fn tell(name: &str, outcome: &SourceOutcome, tally: &mut Tally) {
     match outcome {
         SourceOutcome::Unchanged { why } => {
             tally.unchanged += 1;
-            say(&format!("{name}: unchanged ({why})"));
+            report(&format!("{name}: unchanged ({why})"));
         }
         SourceOutcome::Failed { why } => {
             tally.failed.push(name.to_string());
-            say(&format!("{name}: failed: {why}"));
+            warning(&format!("{name}: failed: {why}"));
         }
         SourceOutcome::Refused { why, quarantined } => {
             tally.refused.push(name.to_string());
@@ -259,10 +282,10 @@ fn tell(name: &str, outcome: &SourceOutcome, tally: &mut Tally) {
                 Some(dir) => format!("; the files are kept in {}", dir.display()),
                 None => "; they could not be kept in quarantine".into(),
             };
-            say(&format!("{name}: refused: {why}{kept}"));
+            warning(&format!("{name}: refused: {why}{kept}"));
         }
         SourceOutcome::Recorded {
-            report,
+            report: recorded,
             dated_from,
             notes,
         } => {
@@ -270,7 +293,7 @@ fn tell(name: &str, outcome: &SourceOutcome, tally: &mut Tally) {
             for text in notes {
                 note(&format!("{name}: {text}"));
             }
-            for input in &report.inputs {
+            for input in &recorded.inputs {
                 for text in &input.warnings {
                     warning(text);
                 }
@@ -290,7 +313,7 @@ fn tell(name: &str, outcome: &SourceOutcome, tally: &mut Tally) {
                             format!("; backfill: placed before the {latest} publication")
                         }
                     };
-                    say(&format!(
+                    report(&format!(
                         "{name}: new publication: recorded event {}: {} {} {}, {} added, {} removed, {} changed (dated by {dated_from}){remark}",
                         event.seq,
                         event.list,

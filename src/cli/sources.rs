@@ -15,6 +15,7 @@
 //! [sources.un-sc.headers]         # optional extra request headers
 //! ```
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use serde_json::json;
@@ -70,7 +71,9 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
                 .collect();
             let text =
                 serde_json::to_string_pretty(&items).map_err(|e| CliError::Input(e.to_string()))?;
-            say(&text);
+            // JSON keeps text exact (its strings are escaped by JSON itself).
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{text}")?;
         }
         SourcesOutput::Table => {
             for (i, s) in all.iter().enumerate() {

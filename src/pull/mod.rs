@@ -27,7 +27,7 @@ pub use sources::{Source, SourceKind, SourceOrigin};
 use crate::fetch::{FetchObserver, Limits, ResponseFacts};
 use crate::ingest::{
     ArchiveChoice, Candidate, DropGuard, FeedChecks, FoundInputs, FutureGuard, Ingest, IngestError,
-    IngestOptions, IngestReport, InputOptions, Undated,
+    IngestOptions, IngestReport, InputOptions, Progress, Undated,
 };
 use crate::model::PublicationTime;
 use crate::store::{FetchState, FetchedFile, FetchedFrom, Store, StoreError};
@@ -218,6 +218,7 @@ pub fn record_source(
     fetched: FetchedSource,
     store: &mut Store,
     options: &PullOptions,
+    progress: &dyn Progress,
 ) -> Result<SourceOutcome, StoreError> {
     let FetchedSource {
         source,
@@ -270,11 +271,11 @@ pub fn record_source(
             quarantined: quarantined.ok(),
         })
     };
-    let plan = match Ingest::check_knowing(found, ingest_options, &*store) {
+    let plan = match Ingest::check_observed(found, ingest_options, &*store, progress) {
         Ok(plan) => plan,
         Err(error) => return refused(error),
     };
-    let report = match plan.record(store, options.now) {
+    let report = match plan.record_observed(store, options.now, progress) {
         Ok(report) => report,
         Err(failure) => {
             if failure.done.publications().next().is_some() {

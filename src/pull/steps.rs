@@ -277,7 +277,9 @@ fn ecfr(
         inputs: vec![(got.path.clone(), url.clone())],
         bodies: vec![got],
         dir,
-        stated_basis: format!("the eCFR's date for title 15 ({date})"),
+        stated_basis: format!(
+            "the date the file states, else the eCFR's date for title 15 in its URL ({date})"
+        ),
         notes: Vec::new(),
         state,
     }))
