@@ -40,7 +40,7 @@ pub(crate) struct Args {
     /// The sources to pull (see `listdiff sources`); none: every source pulled by default
     #[arg(value_name = "NAME")]
     names: Vec<String>,
-    /// The sources file [default: <store>/sources.toml, if it exists]
+    /// The sources file [default: STORE/sources.toml, if it exists]
     #[arg(long, value_name = "FILE")]
     sources: Option<PathBuf>,
     /// The most bytes one file may have (after decompression); a larger one fails its source

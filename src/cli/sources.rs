@@ -29,7 +29,7 @@ use crate::pull::{self, SourceOrigin};
     after_help = "A sources file (TOML; default <store>/sources.toml):\n  [sources.un-sc]                # a new name, or a built-in name to override its url\n  url = \"https://…/consolidated.xml\"\n  format = \"un-xml\"              # optional: recognised by content otherwise\n  list = \"un-sc\"                 # optional\n  [sources.un-sc.headers]        # optional extra request headers\n  Authorization = \"Bearer …\""
 )]
 pub(crate) struct Args {
-    /// The sources file [default: <store>/sources.toml, if it exists]
+    /// The sources file [default: STORE/sources.toml, if it exists]
     #[arg(long, value_name = "FILE")]
     sources: Option<PathBuf>,
     /// Output: a line per source, or JSON
