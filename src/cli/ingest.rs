@@ -412,13 +412,7 @@ fn print_publication(input: &InputReport, publication: &PublicationReport) {
             placement,
             notes,
         } => {
-            let remark = match placement {
-                Placement::Latest => String::new(),
-                Placement::Correction { corrects } => format!("; corrects event {corrects}"),
-                Placement::Backfill { latest } => {
-                    format!("; backfill: placed before the {latest} publication")
-                }
-            };
+            let remark = placement_remark(placement);
             human::report(&format!(
                 "recorded event {}: {} {} {}, {} added, {} removed, {} changed ({}){remark}",
                 event.seq,
@@ -433,6 +427,18 @@ fn print_publication(input: &InputReport, publication: &PublicationReport) {
             for text in notes {
                 warning(&format!("{display}: {text}"));
             }
+        }
+    }
+}
+
+/// What a recorded event's line adds about where it sits among its list's publications: nothing
+/// for the latest, else `; corrects event N` or `; backfill: placed before …`.
+pub(crate) fn placement_remark(placement: &Placement) -> String {
+    match placement {
+        Placement::Latest => String::new(),
+        Placement::Correction { corrects } => format!("; corrects event {corrects}"),
+        Placement::Backfill { latest } => {
+            format!("; backfill: placed before the {latest} publication")
         }
     }
 }

@@ -24,10 +24,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::human::{note, report, warning};
+use super::ingest::placement_remark;
 use super::progress::{DownloadBars, IngestBar};
 use super::{CliError, Context, Outcome};
 use crate::fetch::{FetchObserver, Limits};
-use crate::ingest::{Placement, PublicationOutcome};
+use crate::ingest::PublicationOutcome;
 use crate::model::text::quote_bounded;
 use crate::pull::{self, PullOptions, SourceFetch, SourceOutcome};
 use crate::store::Access;
@@ -304,15 +305,7 @@ fn tell(name: &str, outcome: &SourceOutcome, tally: &mut Tally) {
                     else {
                         continue;
                     };
-                    let remark = match placement {
-                        Placement::Latest => String::new(),
-                        Placement::Correction { corrects } => {
-                            format!("; corrects event {corrects}")
-                        }
-                        Placement::Backfill { latest } => {
-                            format!("; backfill: placed before the {latest} publication")
-                        }
-                    };
+                    let remark = placement_remark(placement);
                     report(&format!(
                         "{name}: new publication: recorded event {}: {} {} {}, {} added, {} removed, {} changed (dated by {dated_from}){remark}",
                         event.seq,
