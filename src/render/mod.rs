@@ -4,6 +4,7 @@
 //! it is a terminal: the caller says so through [`Style`].
 
 mod csv_out;
+mod grid;
 mod json;
 mod table;
 
