@@ -31,6 +31,7 @@ RELEASE = ROOT / "target" / "release"
 SEED = 42
 START = dt.date(2020, 1, 1)
 CSV_FILE = "consolidated.csv"
+LIST_ID = "us-bis-entity-list"  # the generator's main list (listdiff_bench::LIST_ID)
 RUNS = 5
 BUDGET_S = 90.0
 INGEST_CHUNK = 200
@@ -55,6 +56,14 @@ PROFILES = {
         "plot": "bench/plot-quick.svg",
         "need_gb": 1,
     },
+    "decade": {
+        "entries": 20_000,
+        "pubs": [310, 1200, 3650],
+        "markdown": "bench/results-decade.md",
+        "json": "bench/results-decade.json",
+        "plot": "bench/plot-decade.svg",
+        "need_gb": 5,
+    },
     "large": {
         "entries": 1_000_000,
         "pubs": [50],
@@ -64,6 +73,15 @@ PROFILES = {
         "need_gb": 20,
     },
 }
+
+# The decade profile's two smaller lists besides the main one: (list id, seed), each of
+# entries / 10 entries, published weekly, a snapshot every DECADE_SIDE_SNAPSHOT_EVERY-th.
+DECADE_SIDE_LISTS = [("synthetic-weekly-1", SEED + 1), ("synthetic-weekly-2", SEED + 2)]
+DECADE_SIDE_INTERVAL = 7
+DECADE_SIDE_SNAPSHOT_EVERY = 4
+# The corrections and the retraction are recorded after the recording run that covers this
+# fraction of the main list's history.
+DECADE_CORRECTIONS_AT = 0.9
 
 # The queries, in the order of the tables: (key, label, target group).
 QUERIES = [
@@ -437,7 +455,8 @@ def listdiff_env() -> dict:
 
 class Bench:
     def __init__(self, args):
-        self.profile_name = "quick" if args.quick else "large" if args.large else "default"
+        self.profile_name = ("quick" if args.quick else "large" if args.large
+                             else "decade" if args.decade else "default")
         self.profile = dict(PROFILES[self.profile_name])
         if args.entries:
             self.profile["entries"] = args.entries
@@ -465,6 +484,7 @@ class Bench:
             "runs": RUNS,
             "budget_s": BUDGET_S,
             "work": str(self.work),
+            "argv": sys.argv[1:],
             "custom": self.custom,
         }
         self.lenv = listdiff_env()
@@ -658,11 +678,19 @@ class Bench:
             typed = measure("json-parse (typed)", [self.bins["json-parse"], f])
             value = measure("json-parse --value", [self.bins["json-parse"], f, "--value"])
             limit = 3 * size + 64 * MIB
+            empty = None
+            if p == max(self.pubs):
+                # Issue 15: the first snapshot of a list against the steady state.
+                empty = measure(f"P = {p}: listdiff ingest {f.name} into an empty store",
+                                self.ld(scratch, "ingest", f), env=self.lenv,
+                                prepare=lambda: shutil.rmtree(scratch, ignore_errors=True))
             self.results["ingest"][str(p)] = {
                 "file": f.name, "bytes": size, "listdiff": ingest, "json_parse": typed,
                 "json_parse_value": value, "ratio": ingest["median"] / typed["median"],
                 "memory_limit": limit,
             }
+            if empty:
+                self.results["ingest"][str(p)]["empty"] = empty
         shutil.rmtree(scratch, ignore_errors=True)
 
     # -- 3. git -----------------------------------------------------------------------------
@@ -899,6 +927,249 @@ class Bench:
             "native_bytes": sum(f.stat().st_size for f in self.files),
         }
 
+    # -- the decade profile -----------------------------------------------------------------
+
+    def run_decade(self) -> None:
+        top = max(self.pubs)
+        self.generate_history(top + 1)
+        self.generate_side_lists(top + 1)
+        self.record_decade()
+        self.results["decade"] = {}
+        for p in self.pubs:
+            self.bench_decade_point(p)
+        self.results["sizes"] = {str(p): {"store": dir_size(self.stores[p])} for p in self.pubs}
+
+    def generate_side_lists(self, publications: int) -> None:
+        """The two smaller weekly lists, over the same years as the main list."""
+        side_n = max(50, self.n // 10)
+        weeks = (publications - 1) // DECADE_SIDE_INTERVAL + 1
+        self.side_files: list[tuple[str, str, Path]] = []  # (date, list, file)
+        self.results["side_lists"] = []
+        for list_id, seed in DECADE_SIDE_LISTS:
+            out = self.work / f"native-{list_id}"
+            run_once([self.bins["listdiff-gen"], "native", "--entries", str(side_n), "--seed",
+                      str(seed), "--publications", str(weeks), "--interval-days",
+                      str(DECADE_SIDE_INTERVAL), "--snapshot-every",
+                      str(DECADE_SIDE_SNAPSHOT_EVERY), "--list", list_id, "--out", out])
+            files = sorted(out.glob("*.json"))
+            for f in files:
+                # NNNNN-YYYY-MM-DD-kind.json
+                self.side_files.append((f.name[6:16], list_id, f))
+            self.results["side_lists"].append({"list": list_id, "seed": seed, "entries": side_n,
+                                               "publications": len(files)})
+            log(f"  {list_id}: {len(files)} weekly publications of {side_n} entries")
+        self.side_files.sort()
+
+    def env_at(self, now: str) -> dict:
+        env = dict(self.lenv)
+        env["LISTDIFF_NOW"] = now
+        return env
+
+    def record_decade(self) -> None:
+        """Records the history as it would have been: one ingest run per month of publications
+        (split where a measured store is copied), recorded at the end of the month's last
+        publication day; a few corrections and one retraction late in the history."""
+        log("recording the history month by month")
+        top = max(self.pubs)
+        points = set(self.pubs)
+        build = self.work / "store-build"
+        self.stores, self.store_now, self.chunks = {}, {}, []
+        corrections_after = int(top * DECADE_CORRECTIONS_AT)
+        side_next = 0
+        start = 0
+        total_s, peak = 0.0, 0
+        while start < top:
+            end = start
+            ym = date_of(start)[:7]
+            while end + 1 < top and date_of(end + 1)[:7] == ym and end + 1 not in points:
+                end += 1
+            last_day = date_of(end)
+            files = list(self.files[start:end + 1])
+            while side_next < len(self.side_files) and self.side_files[side_next][0] <= last_day:
+                files.append(self.side_files[side_next][2])
+                side_next += 1
+            now = f"{last_day}T23:00:00Z"
+            r = run_once(self.ld(build, "ingest", "--quiet", *files), env=self.env_at(now))
+            total_s += r["seconds"]
+            peak = max(peak, r["rss"])
+            self.chunks.append({"first": start, "last": end, "files": len(files), "now": now,
+                                "seconds": r["seconds"]})
+            if "corrections" not in self.results and end >= corrections_after and top >= 100:
+                self.record_corrections(build, last_day)
+                now = self.results["corrections"]["after"]
+            if end + 1 in points:
+                p = end + 1
+                self.stores[p] = self.work / f"store-{p}"
+                copy_dir(build, self.stores[p])
+                self.store_now[p] = now
+                log(f"  P = {p}: {len(self.chunks)} recording runs so far, {fmt_s(total_s)} "
+                    f"in all, peak RSS {fmt_bytes(peak)}")
+            start = end + 1
+        shutil.rmtree(build)
+        self.results["recording"] = {"runs": len(self.chunks), "seconds": total_s,
+                                     "peak_rss": peak, "chunks": self.chunks}
+
+    def seq_of(self, store: Path, list_id: str, source: str, env: dict) -> int:
+        doc = json.loads(output(self.ld(store, "log", "--list", list_id, "-o", "json"), env=env))
+        seqs = [e["seq"] for e in doc["events"] if e["source"] == source and e["counts"]]
+        if len(seqs) != 1:
+            raise BenchError(f"expected one counting event of {list_id} with source {source!r}, "
+                             f"found {seqs}")
+        return seqs[0]
+
+    def corrected_copy(self, f: Path, out: Path) -> Path | None:
+        """The amendment `f` with the reason of its first amended (or added) entry reworded;
+        None when it amends and adds nothing."""
+        doc = json.loads(f.read_text())
+        for key in ("amend", "add"):
+            if doc.get(key):
+                doc[key][0]["reason"] = doc[key][0]["reason"] + " (Corrected.)"
+                out.mkdir(parents=True, exist_ok=True)
+                dst = out / f.name
+                dst.write_text(json.dumps(doc))
+                return dst
+        return None
+
+    def record_corrections(self, store: Path, day: str) -> None:
+        """After the recording run of `day`: a correction of a main-list amendment about 40
+        publications back, one of a weekly list's amendment about two months back, and the
+        retraction of the other weekly list's amendment before its snapshot about two months
+        back (so no later amendment of it stands on what it changed)."""
+        before = f"{day}T23:00:00Z"
+        out = self.work / "corrections"
+        done = []
+        end = (dt.date.fromisoformat(day) - START).days
+        k = end - 40
+        while self.files[k].name.endswith("-snapshot.json") or \
+                self.corrected_copy(self.files[k], out) is None:
+            k -= 1
+        env = self.env_at(f"{day}T23:30:00Z")
+        seq = self.seq_of(store, LIST_ID, f"synthetic {SEED} #{k}", env)
+        run_once(self.ld(store, "ingest", "--quiet", "--corrects", str(seq), out / self.files[k].name),
+                 env=env)
+        done.append({"what": "correction", "list": LIST_ID, "publication": self.files[k].name,
+                     "event": seq, "recorded": env["LISTDIFF_NOW"]})
+        limit = (dt.date.fromisoformat(day) - dt.timedelta(days=60)).isoformat()
+        (list1, seed1), (list2, seed2) = DECADE_SIDE_LISTS
+        side1 = [f for d, lst, f in self.side_files if lst == list1 and d <= limit
+                 and f.name.endswith("-amendment.json")]
+        for f in reversed(side1):
+            corrected = self.corrected_copy(f, out / list1)
+            if corrected:
+                env = self.env_at(f"{day}T23:40:00Z")
+                seq = self.seq_of(store, list1, f"synthetic {seed1} #{int(f.name[:5])}", env)
+                run_once(self.ld(store, "ingest", "--quiet", "--corrects", str(seq), corrected),
+                         env=env)
+                done.append({"what": "correction", "list": list1, "publication": f.name,
+                             "event": seq, "recorded": env["LISTDIFF_NOW"]})
+                break
+        side2 = [f for d, lst, f in self.side_files if lst == list2 and d <= limit
+                 and f.name.endswith("-amendment.json")
+                 and (int(f.name[:5]) + 1) % DECADE_SIDE_SNAPSHOT_EVERY == 0]
+        f = side2[-1]
+        env = self.env_at(f"{day}T23:50:00Z")
+        seq = self.seq_of(store, list2, f"synthetic {seed2} #{int(f.name[:5])}", env)
+        run_once(self.ld(store, "retract", str(seq), "--reason",
+                         "bench: a retraction late in the history"), env=env)
+        done.append({"what": "retraction", "list": list2, "publication": f.name, "event": seq,
+                     "recorded": env["LISTDIFF_NOW"]})
+        self.results["corrections"] = {"before": before, "after": f"{day}T23:55:00Z",
+                                       "events": done}
+        log(f"  recorded after {day}: " + "; ".join(
+            f"{x['what']} of event {x['event']} ({x['list']} {x['publication']})" for x in done))
+
+    def known_at_mid(self, p: int) -> tuple[str, int]:
+        """The recording moment of the run that recorded publication p / 2 of the main list,
+        and the last main-list publication recorded by then."""
+        for c in self.chunks:
+            if c["last"] >= p // 2:
+                return c["now"], c["last"]
+        raise BenchError(f"no recording run covers publication {p // 2}")
+
+    def bench_decade_point(self, p: int) -> None:
+        log(f"decade: the store of P = {p}")
+        store, now = self.stores[p], self.store_now[p]
+        env = self.env_at(now)
+        self.lenv_saved, self.lenv = self.lenv, env
+        d = self.query_dates(p)
+        dates = {k: date_of(v) for k, v in d.items()}
+        last, month, since, mid = (dates[k] for k in ("last", "month", "since", "mid"))
+        hid = self.history_id
+        known, known_last = self.known_at_mid(p)
+        base = {
+            "diff": ["diff", month, last],
+            "since": ["since", since],
+            "asof_last": ["as-of", last],
+            "asof_mid": ["as-of", mid],
+            "history": ["history", hid],
+            "lists": ["lists"],
+        }
+        row: dict = {"dates": dates, "now": now, "known_at": known,
+                     "known_at_last_publication": date_of(known_last)}
+        # Correctness on the main list: the plain answers against the generator's truth, and
+        # as-of (latest) known at the middle against the state after the last publication
+        # recorded by then.
+        checks = self.check_answers(p, d, {k: self.ld(store, *a, "--list", LIST_ID, "-o", "json")
+                                          for k, a in base.items() if k != "lists"})
+        out = self.work / f"answer-known-{p}.json"
+        run_once(self.ld(store, *base["asof_last"], "--list", LIST_ID, "--known-at", known, "-o",
+                         "json"), stdout_path=out, env=env)
+        got = len(json.loads(out.read_text())["entries"])
+        want = len(self.state_ids(known_last))
+        checks["asof_last_known"] = {"ok": got == want, "detail": got, "want": want}
+        out.unlink()
+        if got != want:
+            log(f"  WARNING: as-of {last} --known-at {known}: {got} entries, the truth {want}")
+        row["checks"] = checks
+        q = {}
+        for key, args in base.items():
+            label = dict(QUERIES).get(key, key)
+            plain = measure(f"P = {p}: {label}", self.ld(store, *args, "-o", "json"), env=env)
+            ka = measure(f"P = {p}: {label} --known-at {known}",
+                         self.ld(store, *args, "--known-at", known, "-o", "json"), env=env)
+            q[key] = {"plain": plain, "known_at": ka, "ratio": ka["median"] / plain["median"]}
+        c = self.results.get("corrections")
+        if c and c["after"] <= now:
+            # Known at a moment after the corrections and the retraction.
+            for key in ("asof_last", "since"):
+                q[key]["known_at_late"] = measure(
+                    f"P = {p}: {dict(QUERIES)[key]} --known-at {c['after']} (after the "
+                    f"corrections)", self.ld(store, *base[key], "--known-at", c["after"], "-o",
+                                             "json"), env=env)
+        row["queries"] = q
+        # Peak memory of as-of (latest) by output format.
+        row["asof_output"] = {
+            fmt: measure(f"P = {p}: as-of (latest) -o {fmt}",
+                         self.ld(store, "as-of", last, "-o", fmt), env=env, runs=2)
+            for fmt in ("table", "csv", "json")}
+        # Whole-store commands.
+        export = self.work / f"export-{p}.jsonl"
+        scratch = self.work / "scratch-store"
+        m = {"verify": measure(f"P = {p}: verify", self.ld(store, "verify"), env=env),
+             "export": measure(f"P = {p}: export", self.ld(store, "export", "-o", export),
+                               env=env)}
+        m["export_bytes"] = export.stat().st_size
+        m["import"] = measure(f"P = {p}: import", self.ld(scratch, "import", export), env=env,
+                              prepare=lambda: shutil.rmtree(scratch, ignore_errors=True))
+        m["rebuild"] = measure(f"P = {p}: rebuild", self.ld(scratch, "rebuild"), env=env,
+                               prepare=lambda: copy_dir(store, scratch))
+        export.unlink()
+        f = self.files[p]
+        if not f.name.endswith("-snapshot.json"):
+            raise BenchError(f"publication {p} ({f.name}) is not a snapshot")
+        ienv = self.env_at(f"{date_of(p)}T23:00:00Z")
+        m["ingest"] = measure(f"P = {p}: ingest of {f.name}",
+                              self.ld(scratch, "ingest", "--quiet", f), env=ienv,
+                              prepare=lambda: copy_dir(store, scratch))
+        m["ingest_empty"] = measure(f"P = {p}: ingest of {f.name} into an empty store",
+                                    self.ld(scratch, "ingest", "--quiet", f), env=ienv,
+                                    prepare=lambda: shutil.rmtree(scratch, ignore_errors=True))
+        m["json_parse"] = measure("json-parse (typed)", [self.bins["json-parse"], f])
+        shutil.rmtree(scratch, ignore_errors=True)
+        row["store_commands"] = m
+        self.lenv = self.lenv_saved
+        self.results["decade"][str(p)] = row
+
     # -- main -------------------------------------------------------------------------------
 
     def run(self) -> None:
@@ -910,6 +1181,8 @@ class Bench:
             return
         if self.profile_name == "large":
             self.run_large()
+        elif self.profile_name == "decade":
+            self.run_decade()
         else:
             self.bench_compare()
             self.generate_history(max(self.pubs) + 1)
@@ -929,7 +1202,10 @@ class Bench:
         plot = None
         if self.profile["plot"] and self.profile_name != "large":
             plot = self.profile["plot"]
-            make_plot(self.results, ROOT / plot)
+            if self.profile_name == "decade":
+                make_plot_decade(self.results, ROOT / plot)
+            else:
+                make_plot(self.results, ROOT / plot)
         md = ROOT / self.profile["markdown"]
         notes = NOTES_PLACEHOLDER + "\n"
         if md.exists():
@@ -940,10 +1216,19 @@ class Bench:
                     kept = "".join(lines[i + 1:])
                     notes = kept if kept.strip() else notes
                     break
-        body = render_large(self.results) if self.profile_name == "large" \
-            else render(self.results, plot, self.profile)
+        if self.profile_name == "large":
+            body = render_large(self.results)
+        elif self.profile_name == "decade":
+            body = render_decade(self.results)
+        else:
+            body = render(self.results, plot, self.profile)
         md.write_text(body + "\n## Notes\n\n" + NOTES_MARKER + "\n" + notes)
         written = [self.profile["markdown"], self.profile["json"]] + ([plot] if plot else [])
+        if not self.custom and self.profile_name in ("decade", "large"):
+            # BENCHMARKS.md's table of the issue-15 targets draws on every profile's results.
+            update_issue15_section(ROOT / PROFILES["default"]["markdown"],
+                                   issue15_lines(ROOT, {self.profile_name: self.results}))
+            written.append(PROFILES["default"]["markdown"] + " (issue-15 targets)")
         log(f"wrote {', '.join(written)} in {fmt_s(self.results['elapsed_s'])}")
 
 
@@ -1220,6 +1505,8 @@ def render(r: dict, plot: str | None, profile: dict) -> str:
             out.append(f"| {label} | {p:,} | "
                        f"{fmt_bytes(q[str(p)][key]['listdiff']['peak_rss'])} |")
     out.append("")
+    if r["profile"] == "default" and not r.get("custom"):
+        out += issue15_lines(ROOT, {"default": r})
     return "\n".join(out)
 
 
@@ -1268,6 +1555,324 @@ def render_large(r: dict) -> str:
     return "\n".join(out)
 
 
+DECADE_QUERIES = QUERIES + [("lists", "lists")]
+
+
+def render_decade(r: dict) -> str:
+    pubs = r["publications"]
+    low, top = min(pubs), max(pubs)
+    out = header(r, "listdiff benchmarks (decade profile)")
+    dd = r["decade"]
+    side = r["side_lists"]
+    rec = r["recording"]
+    corr = r.get("corrections")
+    out += ["## The history", "",
+            f"- The main list `{LIST_ID}`: {max(pubs) + 1:,} daily publications generated "
+            f"(0 to {max(pubs):,}, {date_of(0)} to {date_of(max(pubs))}) of {r['entries']:,} "
+            f"entries, a snapshot every {r['snapshot_every']}th.",
+            "- Two smaller lists: " + ", ".join(
+                f"`{s['list']}` ({s['publications']:,} weekly publications of {s['entries']:,} "
+                f"entries, seed {s['seed']})" for s in side)
+            + f", a snapshot every {DECADE_SIDE_SNAPSHOT_EVERY}th.",
+            f"- Recorded as it would have been: {rec['runs']:,} `listdiff ingest` runs, one per "
+            f"month of publications (split where a measured store is copied), each with "
+            f"`LISTDIFF_NOW` at 23:00 UTC of the last publication day it holds; "
+            f"{fmt_s(rec['seconds'])} in all, peak memory {fmt_bytes(rec['peak_rss'])}.",
+            ]
+    if corr:
+        out.append("- Late in the history, after the run of " + corr["before"][:10] + ": "
+                   + "; ".join(f"a {x['what']} of event {x['event']} (`{x['list']}` "
+                               f"`{x['publication']}`, recorded {x['recorded']})"
+                               for x in corr["events"]) + ".")
+    out += ["- *P* below is the number of main-list publications in the store (the weekly lists "
+            "add one event each per 7 days). Each query runs over the whole store (all "
+            "three lists); `--known-at` is the recording moment of the run that recorded "
+            "publication P / 2 (the middle of the recording history). Every command runs with "
+            "`LISTDIFF_NOW` at the store's last recording moment.", ""]
+    out += ["| P | events (all lists) | last | month | since | mid | --known-at | "
+            "main list known then up to |", "| ---: | ---: | --- | --- | --- | --- | --- | --- |"]
+    for p in pubs:
+        x = dd[str(p)]
+        d = x["dates"]
+        events = decade_events(r, p)
+        out.append(f"| {p:,} | {events:,} | {d['last']} | {d['month']} | {d['since']} | "
+                   f"{d['mid']} | {x['known_at']} | {x['known_at_last_publication']} |")
+    bad = [(p, k) for p in pubs for k, v in dd[str(p)]["checks"].items() if not v["ok"]]
+    out += ["", "Answers checked on the main list (`--list`) against the generator's truth "
+            "(diff, since, as-of latest and middle, history, and as-of latest `--known-at` "
+            "against the state after the last publication recorded by then): "
+            + ("all agree ✅." if not bad else f"❌ DIFFER: {bad}."), ""]
+
+    out += ["## Queries with and without `--known-at`", "",
+            "| query | P | plain | --known-at (middle) | known-at / plain | plain peak memory | "
+            "known-at peak memory |", "| --- | ---: | --- | --- | ---: | ---: | ---: |"]
+    for key, label in DECADE_QUERIES:
+        for p in pubs:
+            x = dd[str(p)]["queries"][key]
+            out.append(f"| {label} | {p:,} | {fmt_m(x['plain'])} | {fmt_m(x['known_at'])} | "
+                       f"{fmt_ratio(x['ratio'])} | {fmt_bytes(x['plain']['peak_rss'])} | "
+                       f"{fmt_bytes(x['known_at']['peak_rss'])} |")
+    late = [(p, key, dd[str(p)]["queries"][key]) for p in pubs for key, _ in DECADE_QUERIES
+            if "known_at_late" in dd[str(p)]["queries"][key]]
+    if late:
+        out += ["", f"Known at a moment after the corrections and the retraction "
+                f"(`--known-at {corr['after']}`):", "",
+                "| query | P | plain | --known-at (after the corrections) | ratio |",
+                "| --- | ---: | --- | --- | ---: |"]
+        for p, key, x in late:
+            out.append(f"| {dict(DECADE_QUERIES)[key]} | {p:,} | {fmt_m(x['plain'])} | "
+                       f"{fmt_m(x['known_at_late'])} | "
+                       f"{fmt_ratio(x['known_at_late']['median'] / x['plain']['median'])} |")
+    out += ["", f"How cost grows from P = {low:,} to P = {top:,} (time at {top:,} / time at "
+            f"{low:,}):", "", "| query | plain | --known-at |", "| --- | ---: | ---: |"]
+    for key, label in DECADE_QUERIES:
+        a, b = dd[str(top)]["queries"][key], dd[str(low)]["queries"][key]
+        out.append(f"| {label} | {fmt_ratio(a['plain']['median'] / b['plain']['median'])} | "
+                   f"{fmt_ratio(a['known_at']['median'] / b['known_at']['median'])} |")
+    if r["outputs"].get("plot"):
+        out += ["", f"![Query time against P, log-log: plain solid, --known-at dashed]"
+                f"({rel_link(r, r['outputs']['plot'])})"]
+    out += ["", "## as-of (latest) by output format", "",
+            "| P | table | csv | json | table peak / csv peak |",
+            "| ---: | --- | --- | --- | ---: |"]
+    for p in pubs:
+        a = dd[str(p)]["asof_output"]
+        out.append(f"| {p:,} | {fmt_m(a['table'])}, {fmt_bytes(a['table']['peak_rss'])} | "
+                   f"{fmt_m(a['csv'])}, {fmt_bytes(a['csv']['peak_rss'])} | "
+                   f"{fmt_m(a['json'])}, {fmt_bytes(a['json']['peak_rss'])} | "
+                   f"{fmt_ratio(a['table']['peak_rss'] / a['csv']['peak_rss'])} |")
+    out += ["", "## Whole-store commands, size and ingest", "",
+            "`ingest` records publication P (a snapshot) into a copy of the store; *into an empty "
+            "store* records the same file into no store; `rebuild` runs on a copy; `import` reads "
+            "the export into a new store.", "",
+            "| P | store on disk | export | verify | export | import | rebuild | ingest | "
+            "ingest into an empty store | empty / with history | ingest / json-parse |",
+            "| ---: | ---: | ---: | --- | --- | --- | --- | --- | --- | ---: | ---: |"]
+    for p in pubs:
+        m = dd[str(p)]["store_commands"]
+        st = r["sizes"][str(p)]["store"]
+        out.append(f"| {p:,} | {fmt_bytes(st['disk'])} | {fmt_bytes(m['export_bytes'])} | "
+                   f"{fmt_m(m['verify'])} | {fmt_m(m['export'])} | {fmt_m(m['import'])} | "
+                   f"{fmt_m(m['rebuild'])} | {fmt_m(m['ingest'])} | {fmt_m(m['ingest_empty'])} | "
+                   f"{fmt_ratio(m['ingest_empty']['median'] / m['ingest']['median'])} | "
+                   f"{fmt_ratio(m['ingest']['median'] / m['json_parse']['median'])} |")
+    out += ["", "Peak memory: " + "; ".join(
+        f"P = {p:,}: " + ", ".join(
+            f"{k} {fmt_bytes(dd[str(p)]['store_commands'][k]['peak_rss'])}"
+            for k in ("verify", "export", "import", "rebuild", "ingest", "ingest_empty"))
+        for p in pubs) + ".", ""]
+    if not r.get("custom"):
+        out += ["The issue-15 targets drawn from this run and the others are in "
+                "[BENCHMARKS.md](../BENCHMARKS.md#issue-15-targets).", ""]
+    return "\n".join(out)
+
+
+def decade_events(r: dict, p: int) -> int:
+    """The events in the store of P = p: the files its recording runs ingested, and the
+    corrections and the retraction when they were recorded before it was copied."""
+    chunks = [c for c in r["recording"]["chunks"] if c["last"] < p]
+    events = sum(c["files"] for c in chunks)
+    corr = r.get("corrections")
+    if corr and chunks and corr["before"] <= chunks[-1]["now"]:
+        events += len(corr["events"])
+    return events
+
+
+def make_plot_decade(r: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    matplotlib.rcParams["svg.hashsalt"] = "listdiff-bench"
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+
+    pubs = r["publications"]
+    fig, ax = plt.subplots(figsize=(10, 5.5))
+    for n, (key, label) in enumerate(DECADE_QUERIES):
+        colour = f"C{n}"
+        rows = [r["decade"][str(p)]["queries"][key] for p in pubs]
+        ax.plot(pubs, [x["plain"]["median"] for x in rows], color=colour, linestyle="-",
+                marker="o", label=label)
+        ax.plot(pubs, [x["known_at"]["median"] for x in rows], color=colour, linestyle="--",
+                marker="s", markerfacecolor="none", label=f"{label} --known-at")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(pubs)
+    ax.set_xticklabels([f"{p:,}" for p in pubs])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
+        lambda y, _pos: fmt_s(y).replace(".0 ms", " ms").replace(".00 s", " s")))
+    ax.set_xlabel("main-list publications in the store (P)")
+    ax.set_ylabel("time per query, whole process (median)")
+    ax.set_title(f"listdiff, decade profile: plain (solid) and --known-at the middle of the "
+                 f"recording (dashed); {r['entries']:,}-entry list + 2 weekly lists", fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    fig.tight_layout()
+    fig.savefig(path, format="svg", metadata={"Date": None})
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# The issue-15 targets, from whichever runs exist
+
+ISSUE15_BEGIN = "<!-- issue-15 targets: rewritten by every bench/run profile -->"
+ISSUE15_END = "<!-- /issue-15 targets -->"
+
+
+def load_results(root: Path, given: dict) -> dict:
+    """The results of the default, decade and large profiles: those of this run (`given`),
+    else the committed JSON files."""
+    runs = {}
+    for name in ("default", "decade", "large"):
+        if name in given:
+            runs[name] = given[name]
+            continue
+        path = root / PROFILES[name]["json"]
+        try:
+            runs[name] = json.loads(path.read_text())
+        except (OSError, ValueError):
+            runs[name] = None
+    return runs
+
+
+def issue15_lines(root: Path, given: dict) -> list[str]:
+    """The table of every issue-15 target with its measured ratio, each row naming its run."""
+    runs = load_results(root, given)
+    rows = []
+
+    def src(name: str) -> str:
+        x = runs[name]
+        return (f"{name}, {x['generated'][:10]}, `{x['versions']['commit']}`"
+                if x else f"{name}: no run")
+
+    def add(what, measured, limit, met, run):
+        rows.append((what, measured, limit,
+                     "–" if met is None else ok(met), run))
+
+    dc = runs["decade"]
+    if dc:
+        pubs = dc["publications"]
+        for p in (min(pubs), max(pubs)):
+            for key in ("asof_last", "asof_mid", "since", "diff", "history", "lists"):
+                x = dc["decade"][str(p)]["queries"][key]
+                add(f"{dict(DECADE_QUERIES)[key]} with `--known-at` within 2× of without, "
+                    f"P = {p:,}", f"{fmt_ratio(x['ratio'])} ({fmt_s(x['known_at']['median'])} "
+                    f"vs {fmt_s(x['plain']['median'])})", "≤ 2×", x["ratio"] <= 2, src("decade"))
+    else:
+        add("queries with `--known-at` within 2× of without, at 310 and 3,650 events",
+            "not measured", "≤ 2×", None, src("decade"))
+    df = runs["default"]
+    if df:
+        top = max(df["publications"])
+        i = df["ingest"][str(top)]
+        add(f"ingest of a {df['entries']:,}-entry snapshot into a store of P = {top:,} / "
+            f"json-parse (typed)",
+            fmt_ratio(i["ratio"]), "≤ 2×", i["ratio"] <= 2, src("default"))
+        if "empty" in i:
+            e = i["empty"]["median"] / i["listdiff"]["median"]
+            add(f"the same snapshot into an empty store / into the store of P = {top:,}",
+                fmt_ratio(e), "≤ 1.3×", e <= 1.3, src("default"))
+    if dc:
+        p = max(dc["publications"])
+        m = dc["decade"][str(p)]["store_commands"]
+        e = m["ingest_empty"]["median"] / m["ingest"]["median"]
+        add(f"a {dc['entries']:,}-entry snapshot into an empty store / into the store of "
+            f"P = {p:,}",
+            f"{fmt_ratio(e)} ({fmt_s(m['ingest_empty']['median'])} vs "
+            f"{fmt_s(m['ingest']['median'])})", "≤ 1.3×", e <= 1.3, src("decade"))
+        pr = m["ingest"]["median"] / m["json_parse"]["median"]
+        add(f"ingest of a snapshot into the store of P = {p:,} / json-parse (typed)",
+            fmt_ratio(pr), "≤ 2×", pr <= 2, src("decade"))
+    if df:
+        pubs = df["publications"]
+        low, top = min(pubs), max(pubs)
+        for key in ("asof_last", "asof_mid"):
+            a = df["queries"][str(top)][key]["listdiff"]["median"]
+            b = df["queries"][str(low)][key]["listdiff"]["median"]
+            add(f"{dict(QUERIES)[key]}: time at P = {top:,} / at P = {low:,}", fmt_ratio(a / b),
+                "≤ 1.3×", a / b <= 1.3, src("default"))
+    if dc:
+        pubs = dc["publications"]
+        low, top = min(pubs), max(pubs)
+        for key in ("asof_last", "asof_mid"):
+            a = dc["decade"][str(top)]["queries"][key]["plain"]["median"]
+            b = dc["decade"][str(low)]["queries"][key]["plain"]["median"]
+            add(f"{dict(QUERIES)[key]}: time at P = {top:,} / at P = {low:,}", fmt_ratio(a / b),
+                "≤ 1.3×", a / b <= 1.3, src("decade"))
+    if df:
+        for p in df["publications"]:
+            z = df["sizes"][str(p)]
+            g = (z.get("git_after_gc") or {}).get("disk")
+            if g:
+                x = z["store"]["disk"] / g
+                add(f"store / `git gc --aggressive` of the same states, P = {p:,}", fmt_ratio(x),
+                    "≤ 3×", x <= 3, src("default"))
+        pubs = sorted(df["publications"])
+        if len(pubs) > 1:
+            a, b = (df["sizes"][str(p)]["store"]["disk"] for p in (pubs[-1], pubs[-2]))
+            add(f"store growth P = {pubs[-2]:,} → {pubs[-1]:,}", fmt_ratio(a / b), "≤ 1.5×",
+                a / b <= 1.5, src("default"))
+    if dc:
+        # The worst of the measured stores.
+        p, a = max(((p, dc["decade"][str(p)]["asof_output"]) for p in dc["publications"]),
+                   key=lambda pa: pa[1]["table"]["peak_rss"] / pa[1]["csv"]["peak_rss"])
+        x = a["table"]["peak_rss"] / a["csv"]["peak_rss"]
+        add(f"as-of peak memory, table / CSV output, the highest of P = "
+            f"{', '.join(f'{q:,}' for q in dc['publications'])} (P = {p:,}; synthetic "
+            f"{dc['entries']:,}-entry list + 2 weekly lists; the issue's row is the real "
+            f"21k-entry SDN)",
+            f"{fmt_ratio(x)} ({fmt_bytes(a['table']['peak_rss'])} vs "
+            f"{fmt_bytes(a['csv']['peak_rss'])})", "≤ 1.5×", x <= 1.5, src("decade"))
+    lg = runs["large"]
+    if lg:
+        later = [x for x in lg["large_ingest"]
+                 if x["index"] > 0 and x["file"].endswith("-snapshot.json")]
+        worst = max(later, key=lambda x: x["peak_rss"])
+        limit = 1.5 * 1024 * MIB
+        times = sorted(x["seconds"] for x in later)
+        add(f"{lg['entries']:,}-entry profile, later snapshots: peak memory (time of each)",
+            f"{fmt_bytes(worst['peak_rss'])} ({fmt_s(times[0])} – {fmt_s(times[-1])})",
+            "≤ 1.5 GiB", worst["peak_rss"] <= limit, src("large"))
+    met = sum(1 for row in rows if row[3] == "✅")
+    judged = sum(1 for row in rows if row[3] != "–")
+    out = [ISSUE15_BEGIN, "## Issue 15 targets", "",
+           f"{met} of {judged} met. Each row names the run it comes from (profile, date, commit): "
+           "the ratios of one row are from one run, but rows from different runs are not "
+           "measured together.", "",
+           "| target | measured | limit | met | run |", "| --- | --- | --- | --- | --- |"]
+    out += [f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows]
+    if dc and dc["outputs"].get("plot") and (root / dc["outputs"]["plot"]).exists():
+        out += ["", f"Details of the decade run: [`{dc['outputs']['markdown']}`]"
+                f"({dc['outputs']['markdown']}).", "",
+                f"![Decade profile: query time against P, log-log: plain solid, --known-at "
+                f"dashed]({dc['outputs']['plot']})"]
+    out += ["", ISSUE15_END, ""]
+    return out
+
+
+def update_issue15_section(md: Path, lines: list[str]) -> None:
+    """Rewrites the issue-15 block of `md` (inserted before the Notes section when missing)."""
+    if not md.exists():
+        return
+    text = md.read_text()
+    block = "\n".join(lines)
+    if ISSUE15_BEGIN in text and ISSUE15_END in text:
+        head, rest = text.split(ISSUE15_BEGIN, 1)
+        _old, tail = rest.split(ISSUE15_END, 1)
+        text = head + block.rstrip("\n").removesuffix(ISSUE15_END).rstrip("\n") \
+            + "\n\n" + ISSUE15_END + tail
+    else:
+        where = text.find("\n## Notes\n")
+        if where < 0:
+            text = text.rstrip("\n") + "\n\n" + block
+        else:
+            text = text[:where + 1] + block + "\n" + text[where + 1:]
+    md.write_text(text)
+
+
 def make_plot(r: dict, path: Path) -> None:
     import matplotlib
 
@@ -1307,12 +1912,22 @@ def make_plot(r: dict, path: Path) -> None:
 
 
 def main() -> int:
+    global BUDGET_S
     ap = argparse.ArgumentParser(description="The listdiff benchmark (run it through bench/run).")
     group = ap.add_mutually_exclusive_group()
     group.add_argument("--quick", action="store_true",
                        help="2,000 entries, P = 20, 50, 100: a few minutes, for development")
     group.add_argument("--large", action="store_true",
                        help="1,000,000 entries, 50 publications, each step once")
+    group.add_argument("--decade", action="store_true",
+                       help="ten years: 3,650 daily publications of 20,000 entries and two weekly "
+                            "lists, recorded month by month; stores of 310, 1,200 and 3,650")
+    ap.add_argument("--rewrite", action="store_true",
+                    help="measure nothing: write the profile's markdown, plot and BENCHMARKS.md's "
+                         "issue-15 table again from its results JSON (after editing bench.py)")
+    ap.add_argument("--budget", type=float, metavar="SECONDS",
+                    help=f"stop repeating one measurement once its runs would pass SECONDS in "
+                         f"all (default {BUDGET_S:.0f}; at least one run is made)")
     ap.add_argument("--work", metavar="DIR",
                     help="work directory (default: $TMPDIR or /tmp, + /listdiff-bench)")
     ap.add_argument("--git-only", action="store_true",
@@ -1325,8 +1940,18 @@ def main() -> int:
     ap.add_argument("--publications", type=lambda s: [int(x) for x in s.split(",")],
                     help=argparse.SUPPRESS)  # harness testing only
     args = ap.parse_args()
+    if args.budget:
+        BUDGET_S = args.budget
     bench = Bench(args)
     try:
+        if args.rewrite:
+            path = ROOT / bench.profile["json"]
+            try:
+                bench.results = json.loads(path.read_text())
+            except (OSError, ValueError) as e:
+                raise BenchError(f"--rewrite: cannot read {path}: {e}")
+            bench.write()
+            return 0
         bench.run()
     except BenchError as e:
         log(f"FAILED: {e}")

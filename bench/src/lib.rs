@@ -76,7 +76,7 @@ pub const CSL_COLUMNS: [&str; 29] = [
 pub struct Config {
     /// The number of entries of the initial list (the list stays about this size).
     pub entries: usize,
-    /// The number of publications, one per day from `start`.
+    /// The number of publications, one every `interval_days` days from `start`.
     pub publications: usize,
     /// The seed of the whole history.
     pub seed: u64,
@@ -86,6 +86,10 @@ pub struct Config {
     pub change_rate: f64,
     /// The date of publication 0.
     pub start: NaiveDate,
+    /// Days between two publications (1: daily, 7: weekly; at least 1).
+    pub interval_days: u64,
+    /// The list id of the native publications (the CSV rendering always names the Entity List).
+    pub list: String,
 }
 
 impl Default for Config {
@@ -97,6 +101,8 @@ impl Default for Config {
             snapshot_every: 10,
             change_rate: 0.001,
             start: NaiveDate::from_ymd_opt(2020, 1, 1).expect("a valid date"),
+            interval_days: 1,
+            list: LIST_ID.to_string(),
         }
     }
 }
@@ -110,7 +116,7 @@ impl Config {
     /// The date of publication `index`.
     pub fn date(&self, index: usize) -> NaiveDate {
         self.start
-            .checked_add_days(Days::new(index as u64))
+            .checked_add_days(Days::new(index as u64 * self.interval_days.max(1)))
             .expect("publication date in range")
     }
 
@@ -412,7 +418,7 @@ impl History {
                 serde_json::to_writer(
                     &mut out,
                     &Snapshot {
-                        list: LIST_ID,
+                        list: &self.config.list,
                         published: &published,
                         source: &source,
                         kind: "snapshot",
@@ -442,7 +448,7 @@ impl History {
                 serde_json::to_writer(
                     &mut out,
                     &Amendment {
-                        list: LIST_ID,
+                        list: &self.config.list,
                         published: &published,
                         source: &source,
                         kind: "amendment",

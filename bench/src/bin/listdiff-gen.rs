@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! listdiff-gen native --entries N --publications P --seed S --out DIR [--snapshot-every K] [--change-rate R]
+//!                     [--interval-days D] [--list ID]
 //! listdiff-gen csv --entries N --seed S --out DIR --states I1,I2,... [--publications P ...]
 //! listdiff-gen fast-import --entries N --publications P --seed S [--file consolidated.csv]
 //! listdiff-gen pick --entries N --publications P --seed S
@@ -30,7 +31,7 @@ enum Command {
     Native {
         #[command(flatten)]
         history: HistoryArgs,
-        /// The number of publications, one a day from 2020-01-01.
+        /// The number of publications, one every --interval-days days from 2020-01-01.
         #[arg(long)]
         publications: usize,
         /// The directory to write into (created if missing).
@@ -86,6 +87,12 @@ struct HistoryArgs {
     /// Changes per publication as a fraction of the entries (at least one).
     #[arg(long, default_value_t = 0.001)]
     change_rate: f64,
+    /// Days between two publications (7: weekly).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    interval_days: u64,
+    /// The list id of the native publications.
+    #[arg(long, default_value = listdiff_bench::LIST_ID)]
+    list: String,
 }
 
 impl HistoryArgs {
@@ -96,6 +103,8 @@ impl HistoryArgs {
             seed: self.seed,
             snapshot_every: self.snapshot_every as usize,
             change_rate: self.change_rate,
+            interval_days: self.interval_days,
+            list: self.list.clone(),
             ..Config::default()
         }
     }
