@@ -15,9 +15,10 @@
 //! known by M), the whole view falls back to the replay of the prefix, which stays the
 //! reference: the answers are the same either way (the property test in `tests.rs` holds
 //! every [`View`](super::View) method to it). The names of entries (`entries`,
-//! `entry_names`) are not capped: a record's names include names of versions a correction
-//! took back, which its versions no longer show; those reads replay the prefix when first
-//! asked.
+//! `entry_names`, which `history` searches) are not capped: a record's names keep names of
+//! versions a correction took back, which its versions no longer show, and a later refold
+//! may add a name to a record without a version of its own, so the names a record had by
+//! then cannot be told from the record now; those reads replay the prefix when first asked.
 
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
