@@ -266,3 +266,149 @@ fn the_recording_clock_never_goes_back() {
     assert_eq!(events[0]["recorded"], events[1]["recorded"], "{log}");
     env.ok(&["verify"]);
 }
+
+/// Every answer under `--known-at` at moments between recordings of a history that grows (the
+/// store's indexes capped answer) and of one with a later correction, retraction and
+/// backfill (the replay answers): the same bytes, output and notes, as with the replay of the
+/// log's prefix forced (`LISTDIFF_TEST_KNOWN_AT_REPLAY=1`, debug builds only).
+#[test]
+fn known_at_answers_as_the_forced_replay_of_the_prefix() {
+    let env = Env::new();
+    let write = |name: &str, list: &str, published: &str, kind: &str, body: Value| {
+        env.write(name, native(list, published, kind, body))
+    };
+    let files = [
+        (
+            "2024-12-02T09:00:00Z",
+            write(
+                "1.json",
+                "l",
+                "2024-12-01",
+                "snapshot",
+                json!({"entries": [entry("a", "Alpha", "r1"), entry("b", "Beta", "r1")]}),
+            ),
+        ),
+        (
+            "2024-12-02T10:00:00Z",
+            write(
+                "2.json",
+                "m",
+                "2024-12-01",
+                "snapshot",
+                json!({"entries": [entry("x", "Xi", "r1")]}),
+            ),
+        ),
+        (
+            "2024-12-12T09:00:00Z",
+            write(
+                "3.json",
+                "l",
+                "2024-12-11",
+                "amendment",
+                json!({"add": [entry("c", "Gamma", "r2")], "amend": [entry("a", "Alpha Two", "r2")]}),
+            ),
+        ),
+        (
+            "2024-12-20T09:00:00Z",
+            write(
+                "4.json",
+                "l",
+                "2024-12-19",
+                "snapshot",
+                json!({"entries": [
+                    entry("a", "Alpha Three", "r3"),
+                    entry("b", "Beta", "r1"),
+                    entry("c", "Gamma", "r2"),
+                    entry("d", "Delta", "r3"),
+                ]}),
+            ),
+        ),
+        (
+            "2024-12-21T09:00:00Z",
+            write(
+                "5.json",
+                "m",
+                "2024-12-20",
+                "amendment",
+                json!({"remove": ["x"], "add": [entry("y", "Ypsilon", "r3")]}),
+            ),
+        ),
+    ];
+    let moments = [
+        "2024-12-02T09:30:00Z",
+        "2024-12-12",
+        "2024-12-20T09:00:00Z",
+        "2024-12-21",
+    ];
+    let questions: Vec<Vec<&str>> = vec![
+        vec!["as-of", "2024-12-01"],
+        vec!["as-of", "2024-12-15"],
+        vec!["as-of", "2024-12-31", "-o", "csv"],
+        vec!["as-of", "2024-12-31", "--list", "l"],
+        vec!["since", "2024-11-30"],
+        vec!["since", "2024-12-12", "-o", "json"],
+        vec!["diff", "2024-12-01", "2024-12-31", "-o", "json"],
+        vec!["diff", "2024-12-12", "2024-12-31", "--list", "m"],
+        vec!["history", "Alpha", "-o", "json"],
+        vec!["history", "a"],
+        vec!["lists", "-o", "json"],
+        vec!["lists"],
+    ];
+    let compare = |env: &Env| {
+        for moment in moments {
+            for question in &questions {
+                let mut args = question.clone();
+                args.extend(["--known-at", moment]);
+                let capped = env.cmd(&args).output().unwrap();
+                let replayed = env
+                    .cmd(&args)
+                    .env("LISTDIFF_TEST_KNOWN_AT_REPLAY", "1")
+                    .output()
+                    .unwrap();
+                assert_eq!(capped.status.code(), replayed.status.code(), "{args:?}");
+                assert_eq!(
+                    String::from_utf8_lossy(&capped.stdout),
+                    String::from_utf8_lossy(&replayed.stdout),
+                    "{args:?}"
+                );
+                assert_eq!(
+                    String::from_utf8_lossy(&capped.stderr),
+                    String::from_utf8_lossy(&replayed.stderr),
+                    "{args:?}"
+                );
+            }
+        }
+    };
+    for (now, file) in &files {
+        ingest_at(&env, now, file);
+    }
+    compare(&env);
+    // A correction of what was known, a retraction and a backfill, recorded later.
+    let correction = write(
+        "6.json",
+        "l",
+        "2024-12-11",
+        "amendment",
+        json!({"add": [entry("e", "Epsilon", "r2")]}),
+    );
+    ingest_at(&env, "2025-01-05T09:00:00Z", &correction);
+    let output = env
+        .cmd(&["retract", "5", "--reason", "wrong file"])
+        .env("LISTDIFF_NOW", "2025-01-06T09:00:00Z")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let backfill = write(
+        "7.json",
+        "m",
+        "2024-11-01",
+        "snapshot",
+        json!({"entries": [entry("w", "Omega", "r0")]}),
+    );
+    ingest_at(&env, "2025-01-07T09:00:00Z", &backfill);
+    compare(&env);
+}

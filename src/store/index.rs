@@ -370,6 +370,18 @@ impl<'a> Index<'a> {
             .map(|pair| timeline_item(pair?))
     }
 
+    /// Every place of `list`, in fold order, to be read from either end.
+    pub(crate) fn places(
+        &self,
+        list: &ListId,
+    ) -> impl DoubleEndedIterator<Item = Result<TimelineItem, StoreError>> + '_ {
+        let lo = keys::list_prefix(list);
+        let hi = keys::successor(&lo);
+        self.kv
+            .range(Tree::Timeline, &lo, &hi)
+            .map(|pair| timeline_item(pair?))
+    }
+
     /// The places of `list` before `bound` (exclusive), in fold order, to be read from either
     /// end.
     pub(crate) fn places_before(

@@ -164,7 +164,7 @@ mod tests {
         ) {
             let kv = MemKv::default();
             record(&kv, &history);
-            let view = View { index: super::super::index::Index::new(&kv) };
+            let view = View { index: super::super::index::Index::new(&kv), cap: None };
             let list = ListId::new("l").unwrap();
             let publications = view.publications(&list).unwrap();
             for (position, publication) in publications.iter().enumerate() {

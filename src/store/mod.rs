@@ -13,6 +13,8 @@ mod event;
 mod export;
 mod index;
 mod keys;
+// Issue 15: `--known-at` from the stored indexes, capped, when the lists only grew since.
+mod known_at;
 mod kv;
 mod leftovers;
 mod lock;
@@ -597,7 +599,11 @@ impl Store {
     /// The store as it stood at `moment`: only the events recorded at or before it (the
     /// second clock; recording times never go back, so these are a prefix of the log), with
     /// their indexes rebuilt in memory. A correction or backfill recorded later is not in it.
-    /// Costs a replay of those events; [`KnownAt::view`] then answers as [`Store::view`] does.
+    /// When every list in the view only grew since (no correction, retraction or backfill of
+    /// what was known by then), the stored indexes answer, capped at each list's last date by
+    /// then (see `known_at.rs`): a binary search and a read of the later events' headers.
+    /// Otherwise it costs a replay of those events. [`KnownAt::view`] then answers as
+    /// [`Store::view`] does.
     ///
     /// With `list`, only that list's events are replayed (a list's indexes depend on its own
     /// events only): the view then answers for that list alone.
@@ -613,15 +619,8 @@ impl Store {
                 events: self.event_count()?,
             });
         }
-        let (memory, events) = replay_prefix(
-            &self.kv,
-            |record| record.recorded() > moment,
-            |record| list.is_none_or(|l| record.list() == l),
-        )?;
-        Ok(KnownAt {
-            source: KnownSource::Replayed(memory),
-            events,
-        })
+        let (source, events) = known_at::known_at_in(&self.kv, moment, list)?;
+        Ok(KnownAt { source, events })
     }
 
     /// The events before the first for which `stop` holds, replayed into memory.
@@ -640,6 +639,7 @@ impl Store {
     pub fn view(&self) -> View<'_> {
         View {
             index: Index::new(&self.kv),
+            cap: None,
         }
     }
 }
@@ -1122,10 +1122,12 @@ pub struct KnownAt<'a> {
     events: u64,
 }
 
-/// Where a [`KnownAt`] view reads: the store itself when every event counts, else the events
-/// recorded by then, replayed in memory.
+/// Where a [`KnownAt`] view reads: the store itself when every event counts; its indexes
+/// capped when the lists in the view only grew since; else the events recorded by then,
+/// replayed in memory.
 enum KnownSource<'a> {
     Everything(&'a Store),
+    Capped(known_at::Cap<'a>),
     Replayed(MemKv),
 }
 
@@ -1139,8 +1141,13 @@ impl KnownAt<'_> {
     pub fn view(&self) -> View<'_> {
         match &self.source {
             KnownSource::Everything(store) => store.view(),
+            KnownSource::Capped(cap) => View {
+                index: Index::new(cap.kv()),
+                cap: Some(cap),
+            },
             KnownSource::Replayed(memory) => View {
                 index: Index::new(memory),
+                cap: None,
             },
         }
     }
@@ -1160,12 +1167,26 @@ pub struct StoredVersion {
 /// Read access to the recorded history, through the derived indexes.
 pub struct View<'a> {
     index: Index<'a>,
+    /// With `--known-at`, when the store's indexes answer for the log's prefix: how far each
+    /// list is seen.
+    cap: Option<&'a known_at::Cap<'a>>,
 }
 
 impl View<'_> {
+    /// How much of `list`'s fold this view sees.
+    fn seen(&self, list: &ListId) -> known_at::Seen {
+        match self.cap {
+            None => known_at::Seen::All,
+            Some(cap) => cap.seen(list),
+        }
+    }
+
     /// Every list with recorded events, in id order.
     pub fn lists(&self) -> Result<Vec<ListId>, StoreError> {
-        self.index.lists()
+        match self.cap {
+            None => self.index.lists(),
+            Some(cap) => Ok(cap.lists()),
+        }
     }
 
     /// The publications of `list` that count, dated `from..=to`, in fold order: each with its
@@ -1178,9 +1199,15 @@ impl View<'_> {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<TimelineEvent>, StoreError> {
+        let Some(through) = self.seen(list).date(to) else {
+            return Ok(Vec::new());
+        };
+        if through < to && from > through {
+            return Ok(Vec::new());
+        }
         Ok(self
             .index
-            .timeline(list, from, to)?
+            .timeline(list, from, through)?
             .into_iter()
             .map(|i| TimelineEvent {
                 published: i.point.published(),
@@ -1198,7 +1225,16 @@ impl View<'_> {
 
     /// The latest publication time of `list` among those that count.
     pub fn last_published(&self, list: &ListId) -> Result<Option<PublicationTime>, StoreError> {
-        Ok(self.index.last_place(list)?.map(|i| i.point.published()))
+        let last = match self.seen(list) {
+            known_at::Seen::All => self.index.last_place(list)?,
+            known_at::Seen::Nothing => None,
+            known_at::Seen::Through(date) => self
+                .index
+                .places_before(list, Point::end_of(date))
+                .next_back()
+                .transpose()?,
+        };
+        Ok(last.map(|i| i.point.published()))
     }
 
     /// The entries the event at place `at` of `list` changed, by id.
@@ -1207,7 +1243,10 @@ impl View<'_> {
         list: &ListId,
         at: FoldPoint,
     ) -> Result<Vec<(EntryId, ChangeKind)>, StoreError> {
-        self.index.changes_of(list, at.0)
+        match self.seen(list).bound(at.0) {
+            Some(bound) if bound == at.0 => self.index.changes_of(list, at.0),
+            _ => Ok(Vec::new()),
+        }
     }
 
     /// The ids changed by publications dated after `after` and up to `through` (either order).
@@ -1217,7 +1256,11 @@ impl View<'_> {
         after: NaiveDate,
         through: NaiveDate,
     ) -> Result<BTreeSet<EntryId>, StoreError> {
-        self.index.changed_between(list, after, through)
+        let seen = self.seen(list);
+        match (seen.date(after), seen.date(through)) {
+            (Some(after), Some(through)) => self.index.changed_between(list, after, through),
+            _ => Ok(BTreeSet::new()),
+        }
     }
 
     fn stored(&self, version: &records::Version) -> Result<StoredVersion, StoreError> {
@@ -1238,6 +1281,9 @@ impl View<'_> {
         id: &EntryId,
         bound: Point,
     ) -> Result<Option<StoredVersion>, StoreError> {
+        let Some(bound) = self.seen(list).bound(bound) else {
+            return Ok(None);
+        };
         match self.index.record(list, id)? {
             Some(record) => record.before(bound).map(|v| self.stored(v)).transpose(),
             None => Ok(None),
@@ -1289,8 +1335,14 @@ impl View<'_> {
 
     /// Every version of an entry, in fold order.
     pub fn versions(&self, list: &ListId, id: &EntryId) -> Result<Vec<StoredVersion>, StoreError> {
+        let seen = self.seen(list);
         match self.index.record(list, id)? {
-            Some(record) => record.versions.iter().map(|v| self.stored(v)).collect(),
+            Some(record) => record
+                .versions
+                .iter()
+                .filter(|v| seen.bound(v.at) == Some(v.at))
+                .map(|v| self.stored(v))
+                .collect(),
             None => Ok(Vec::new()),
         }
     }
@@ -1307,8 +1359,13 @@ impl View<'_> {
         list: &ListId,
         mut wanted: impl FnMut(&str, &[String]) -> bool,
     ) -> Result<Vec<(EntryId, Vec<String>)>, StoreError> {
-        self.index
-            .matching_names(list, |id, names| wanted(id, names))
+        match self.cap {
+            None => self
+                .index
+                .matching_names(list, |id, names| wanted(id, names)),
+            // A record's names are not capped (see `known_at.rs`): the prefix replayed answers.
+            Some(cap) => Index::new(cap.replayed()?).matching_names(list, wanted),
+        }
     }
 
     /// Whether entry `id` of `list` is in force at the end of `date`: one lookup, reading no
@@ -1319,6 +1376,9 @@ impl View<'_> {
         id: &EntryId,
         date: NaiveDate,
     ) -> Result<bool, StoreError> {
+        let Some(date) = self.seen(list).date(date) else {
+            return Ok(false);
+        };
         Ok(self
             .index
             .record(list, id)?
@@ -1327,7 +1387,10 @@ impl View<'_> {
 
     /// The ids of the entries of `list` in force at the end of `date`, in id order.
     pub fn ids_as_of(&self, list: &ListId, date: NaiveDate) -> Result<Vec<EntryId>, StoreError> {
-        self.index.ids_before(list, Point::end_of(date))
+        match self.seen(list).date(date) {
+            Some(date) => self.index.ids_before(list, Point::end_of(date)),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// Every entry of `list` in force at the end of `date`, in id order.
@@ -1351,6 +1414,9 @@ impl View<'_> {
         date: NaiveDate,
         mut f: impl FnMut(&[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
+        let Some(date) = self.seen(list).date(date) else {
+            return Ok(());
+        };
         self.index
             .each_slot_before(list, Point::end_of(date), |slot| -> Result<(), E> {
                 self.index.with_json(slot.at, &mut f)?
@@ -1359,19 +1425,27 @@ impl View<'_> {
 
     /// The metadata of event `seq`.
     pub fn event(&self, seq: u64) -> Result<EventMeta, StoreError> {
-        Ok(self.index.event(seq)?.meta())
+        Ok(self.publication(seq)?.meta())
+    }
+
+    /// The header of publication event `seq`, when this view holds it.
+    fn publication(&self, seq: u64) -> Result<event::EventRecord, StoreError> {
+        if let Some(cap) = self.cap {
+            cap.held(&self.index, seq)?;
+        }
+        self.index.event(seq)
     }
 
     /// The entries publication event `seq` carried from old ids to new ids when it changed its
     /// list's key scheme (its header's `carried`, in old-id order; empty for most events).
     pub fn carried(&self, seq: u64) -> Result<Vec<Carried>, StoreError> {
-        Ok(self.index.event(seq)?.carried)
+        Ok(self.publication(seq)?.carried)
     }
 
     /// The provenance publication event `seq` recorded: its format and the digests of its
     /// input files.
     pub fn inputs_of(&self, seq: u64) -> Result<EventInputs, StoreError> {
-        Ok(EventInputs::of(self.index.event(seq)?))
+        Ok(EventInputs::of(self.publication(seq)?))
     }
 
     /// The publication of `identity`'s list that counts just before a publication with
@@ -1384,7 +1458,12 @@ impl View<'_> {
         identity: &Identity,
         corrects: Option<u64>,
     ) -> Result<Option<TimelineEvent>, StoreError> {
-        let bound = Point::end_of_time(identity.published);
+        let Some(bound) = self
+            .seen(&identity.list)
+            .bound(Point::end_of_time(identity.published))
+        else {
+            return Ok(None);
+        };
         for item in self.index.places_before(&identity.list, bound).rev() {
             let item = item?;
             let published = item.point.published();
@@ -1409,7 +1488,10 @@ impl View<'_> {
 
     /// Every event, in recording order, each publication with whether it counts now.
     pub fn events(&self) -> Result<Vec<LogEvent>, StoreError> {
-        let records: Vec<LogRecord> = self.index.events().collect::<Result<_, _>>()?;
+        let mut records: Vec<LogRecord> = self.index.events().collect::<Result<_, _>>()?;
+        if let Some(cap) = self.cap {
+            records.retain(|record| cap.holds(record));
+        }
         let mut retracted: std::collections::HashMap<u64, (u64, String)> =
             std::collections::HashMap::new();
         for record in &records {

@@ -41,6 +41,14 @@ impl View<'_> {
     /// Every entry `list` has had, in id order, with every name it has had: its primary names
     /// and the aliases of all its versions.
     pub fn entry_names(&self, list: &ListId) -> Result<Vec<EntryNames>, StoreError> {
+        if let Some(cap) = self.cap {
+            // A record's names are not capped (see `known_at.rs`): the prefix replayed answers.
+            let replayed = View {
+                index: super::index::Index::new(cap.replayed()?),
+                cap: None,
+            };
+            return replayed.entry_names(list);
+        }
         let prefix = keys::list_prefix(list);
         let mut found: Vec<EntryNames> = Vec::new();
         // (where a distinct version is stored, which entry it is of, whether it is the latest)
@@ -103,6 +111,9 @@ impl View<'_> {
     ) -> Result<(), E> {
         let prefix = keys::list_prefix(list);
         let end = keys::successor(&prefix);
+        let Some(date) = self.seen(list).date(date) else {
+            return Ok(());
+        };
         let bound = Point::end_of(date);
         let numeric =
             |key: &[u8]| std::str::from_utf8(&key[prefix.len()..]).is_ok_and(is_numeric_id);

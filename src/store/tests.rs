@@ -423,6 +423,7 @@ fn run(steps: &[Step]) -> Result<(MemKv, Reference), TestCaseError> {
 fn check_answers(kv: &MemKv, reference: &Reference, what: &str) -> Result<(), TestCaseError> {
     let view = View {
         index: Index::new(kv),
+        cap: None,
     };
     let dates: Vec<NaiveDate> = (-1..9).map(day).collect();
     for list in LISTS.map(|l| ListId::new(l).unwrap()) {
@@ -1491,4 +1492,246 @@ fn a_snapshot_records_the_entries_it_carries_to_new_ids_and_nothing_else() {
     assert_eq!(LogRecord::from_bytes(&bytes).unwrap().to_bytes(), bytes);
     index::rebuild(&kv).unwrap();
     assert_eq!(Index::new(&kv).event(2).unwrap().carried, carried);
+}
+
+/// `steps` with the publication times of its publications sorted in step order (keeping
+/// everything else): histories that mostly grow, where the capped `--known-at` view applies,
+/// still with corrections, retractions and several publications of one date.
+fn mostly_growing(mut steps: Vec<Step>) -> Vec<Step> {
+    let mut times: Vec<PublicationTime> = steps
+        .iter()
+        .filter_map(|step| match step {
+            Step::Publish { publication, .. } => Some(publication.published),
+            _ => None,
+        })
+        .collect();
+    times.sort();
+    let mut times = times.into_iter();
+    for step in &mut steps {
+        if let Step::Publish { publication, .. } = step {
+            publication.published = times.next().unwrap();
+        }
+    }
+    steps
+}
+
+/// Every answer of `view` against `reference`, as `Debug` text (errors included): the lists;
+/// for each list its timeline over every window, last publication, publications and counts,
+/// the changes at every place of `places` (the whole store's), what changed between every two
+/// dates, every entry's versions, state and presence at every date and around every place,
+/// the entries and their names, the states in both orders; every event's header, inputs and
+/// carried ids; the log; and the publication counting before each identity of `identities`.
+fn answers(
+    view: &View,
+    places: &[(ListId, FoldPoint)],
+    identities: &[(Identity, u64)],
+    events: u64,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut put = |what: String| out.push(what);
+    put(format!("lists {:?}", view.lists()));
+    for list in LISTS.map(|l| ListId::new(l).unwrap()) {
+        for from in -1..10 {
+            for to in -1..10 {
+                put(format!(
+                    "timeline {list} {from} {to} {:?}",
+                    view.timeline(&list, day(from), day(to))
+                ));
+                put(format!(
+                    "changed {list} {from} {to} {:?}",
+                    view.changed_between(&list, day(from), day(to))
+                ));
+            }
+        }
+        put(format!("last {list} {:?}", view.last_published(&list)));
+        let publications = view.publications(&list);
+        put(format!("publications {list} {publications:?}"));
+        if let Ok(publications) = &publications {
+            for position in 0..=publications.len() {
+                put(format!(
+                    "entries after {list} {position} {:?}",
+                    view.entries_after(&list, publications, position)
+                ));
+            }
+        }
+        put(format!("entries {list} {:?}", view.entries(&list)));
+        put(format!("names {list} {:?}", view.entry_names(&list)));
+        for offset in -1..10 {
+            put(format!(
+                "last event {list} {offset} {:?}",
+                view.last_event(&list, day(offset))
+            ));
+            put(format!(
+                "ids {list} {offset} {:?}",
+                view.ids_as_of(&list, day(offset))
+            ));
+            put(format!(
+                "state {list} {offset} {:?}",
+                view.state_as_of(&list, day(offset))
+            ));
+            let mut by_id = Vec::new();
+            let result = view.each_as_of_by_id(&list, day(offset), |json| {
+                by_id.push(json.to_vec());
+                Ok::<(), StoreError>(())
+            });
+            put(format!("by id {list} {offset} {result:?} {by_id:?}"));
+        }
+        for id in 0..IDS {
+            let id = EntryId::new(&format!("e{id}")).unwrap();
+            put(format!(
+                "versions {list} {id} {:?}",
+                view.versions(&list, &id)
+            ));
+            for offset in -1..10 {
+                put(format!(
+                    "version {list} {id} {offset} {:?} {:?}",
+                    view.version_as_of(&list, &id, day(offset)),
+                    view.in_force(&list, &id, day(offset))
+                ));
+            }
+            for (of, at) in places.iter().filter(|(of, _)| *of == list) {
+                put(format!(
+                    "around {of} {id} {at:?} {:?} {:?}",
+                    view.entry_before(&list, &id, *at),
+                    view.entry_after(&list, &id, *at)
+                ));
+            }
+        }
+    }
+    for (list, at) in places {
+        put(format!(
+            "changes {list} {at:?} {:?}",
+            view.changes_of(list, *at)
+        ));
+    }
+    for seq in 1..=events + 1 {
+        put(format!(
+            "event {seq} {:?} {:?} {:?}",
+            view.event(seq),
+            view.inputs_of(seq),
+            view.carried(seq)
+        ));
+    }
+    put(format!("log {:?}", view.events()));
+    for (identity, seq) in identities {
+        put(format!(
+            "counting before {identity:?} {:?} {:?}",
+            view.counting_before(identity, None),
+            view.counting_before(identity, Some(*seq))
+        ));
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// `--known-at` at every recording, of every list and of each alone, answers exactly as
+    /// the replay of the log's prefix (the reference) on random histories with corrections,
+    /// retractions, backfills and several publications of one date, whether the store's
+    /// capped indexes or the replay answer; on histories that mostly grow, the capped
+    /// indexes answer at least sometimes.
+    #[test]
+    fn known_at_answers_as_the_replay_of_the_prefix(
+        steps in steps_strategy(),
+        growing in any::<bool>(),
+    ) {
+        let steps = if growing { mostly_growing(steps) } else { steps };
+        let (kv, _) = run(&steps)?;
+        let whole = View { index: Index::new(&kv), cap: None };
+        let mut places = Vec::new();
+        let mut identities = Vec::new();
+        for list in LISTS.map(|l| ListId::new(l).unwrap()) {
+            for place in whole.publications(&list).unwrap() {
+                places.push((list.clone(), place.at));
+            }
+        }
+        let records: Vec<event::LogRecord> = Index::new(&kv).events().map(Result::unwrap).collect();
+        for record in &records {
+            if let event::LogRecord::Publication(p) = record {
+                identities.push((
+                    Identity::of(&p.list, p.published, p.kind, &p.source),
+                    p.seq,
+                ));
+            }
+        }
+        let events = records.len() as u64;
+        for k in 0..records.len() {
+            let moment = if k == 0 { t0() - Duration::seconds(1) } else { records[k - 1].recorded() };
+            let lists = LISTS.map(|l| Some(ListId::new(l).unwrap()));
+            for only in [None].iter().chain(&lists) {
+                let (source, counted) = known_at::known_at_in(&kv, moment, only.as_ref()).unwrap();
+                prop_assert_eq!(counted, k as u64);
+                let KnownSource::Capped(cap) = &source else { continue };
+                let capped = View { index: Index::new(&kv), cap: Some(cap) };
+                let (memory, _) = replay_prefix(
+                    &kv,
+                    |record| record.recorded() > moment,
+                    |record| only.as_ref().is_none_or(|l| record.list() == l),
+                ).unwrap();
+                let replayed = View { index: Index::new(&memory), cap: None };
+                let got = answers(&capped, &places, &identities, events);
+                let expected = answers(&replayed, &places, &identities, events);
+                for (got, expected) in got.iter().zip(&expected) {
+                    prop_assert_eq!(got, expected, "known after event {} of {:?}", k, only);
+                }
+                prop_assert_eq!(got.len(), expected.len());
+            }
+        }
+    }
+}
+
+/// On a history that only grows, `--known-at` in its middle is answered by the store's indexes
+/// capped, not by a replay; a correction recorded later of what was known then makes it replay.
+#[test]
+fn a_growing_history_is_answered_capped_and_a_later_correction_replays() {
+    let kv = MemKv::default();
+    let list = ListId::new("l1").unwrap();
+    let snapshot = |offset: i64, ids: &[usize]| Publication {
+        list: list.clone(),
+        published: at(offset, None),
+        source: String::new(),
+        content: PublicationContent::Snapshot(ids.iter().map(|&i| entry(i, 0, 0)).collect()),
+    };
+    let history = [
+        snapshot(1, &[0, 1]),
+        snapshot(2, &[1, 2]),
+        snapshot(3, &[2, 3]),
+    ];
+    for (i, p) in history.iter().enumerate() {
+        record_into(
+            &kv,
+            p,
+            &provenance(p),
+            t0() + Duration::seconds(i as i64),
+            None,
+        )
+        .unwrap();
+    }
+    let moment = t0() + Duration::seconds(1);
+    let (source, events) = known_at::known_at_in(&kv, moment, None).unwrap();
+    assert_eq!(events, 2);
+    let KnownSource::Capped(cap) = &source else {
+        panic!("a growing history replayed");
+    };
+    let view = View {
+        index: Index::new(&kv),
+        cap: Some(cap),
+    };
+    assert_eq!(
+        view.ids_as_of(&list, day(5)).unwrap(),
+        [1, 2].map(|i| EntryId::new(&format!("e{i}")).unwrap())
+    );
+    // A correction of the snapshot of day 2, recorded later.
+    let correction = snapshot(2, &[4]);
+    record_into(
+        &kv,
+        &correction,
+        &provenance(&correction),
+        t0() + Duration::seconds(5),
+        None,
+    )
+    .unwrap();
+    let (source, _) = known_at::known_at_in(&kv, moment, None).unwrap();
+    assert!(matches!(source, KnownSource::Replayed(_)));
 }
