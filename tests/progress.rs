@@ -173,29 +173,7 @@ fn a_slow_ingest_into_a_pipe_draws_no_bar() {
 /// interactive shell) and returns its exit code and what it wrote there (line ends as `\n`).
 #[cfg(unix)]
 fn on_terminal(env: &Env, args: &[&str], slow: bool) -> (Option<i32>, String) {
-    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
-    use std::io::Read as _;
-    use std::os::unix::process::CommandExt as _;
-
-    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC).unwrap();
-    grantpt(&master).unwrap();
-    unlockpt(&master).unwrap();
-    let name = ptsname(&master, Vec::new()).unwrap();
-    let terminal = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(name.to_str().unwrap())
-        .unwrap();
-    rustix::termios::tcsetwinsize(
-        &terminal,
-        rustix::termios::Winsize {
-            ws_row: 24,
-            ws_col: 100,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        },
-    )
-    .unwrap();
+    let (terminal, master) = common::pty::open(100);
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_listdiff"));
     cmd.arg("--store")
         .arg(env.store())
@@ -211,26 +189,8 @@ fn on_terminal(env: &Env, args: &[&str], slow: bool) -> (Option<i32>, String) {
     cmd.stdin(std::process::Stdio::null())
         .stdout(terminal.try_clone().unwrap())
         .stderr(terminal.try_clone().unwrap());
-    // SAFETY: setsid is async-signal-safe; the child gets a session of its own.
-    unsafe {
-        cmd.pre_exec(|| {
-            rustix::process::setsid()?;
-            Ok(())
-        });
-    }
-    let mut master = std::fs::File::from(master);
-    let reader = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let mut buffer = [0u8; 4096];
-        // Linux reports EIO once every terminal side is closed and the data is read.
-        while let Ok(n) = master.read(&mut buffer) {
-            if n == 0 {
-                break;
-            }
-            bytes.extend_from_slice(&buffer[..n]);
-        }
-        bytes
-    });
+    common::pty::own_session(&mut cmd);
+    let reader = common::pty::drain(master);
     let status = cmd.status().unwrap();
     drop(cmd);
     drop(terminal);

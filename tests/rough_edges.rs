@@ -134,56 +134,15 @@ fn what_an_answer_stands_on_is_still_said_when_its_reader_closes_the_pipe() {
 /// wrote there (line ends as `\n`).
 #[cfg(unix)]
 fn on_terminal(env: &Env, args: &[&str], columns: u16, env_columns: Option<&str>) -> String {
-    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
-    use std::os::unix::process::CommandExt as _;
-
-    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC).unwrap();
-    grantpt(&master).unwrap();
-    unlockpt(&master).unwrap();
-    let name = ptsname(&master, Vec::new()).unwrap();
-    let terminal = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(name.to_str().unwrap())
-        .unwrap();
-    rustix::termios::tcsetwinsize(
-        &terminal,
-        rustix::termios::Winsize {
-            ws_row: 24,
-            ws_col: columns,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        },
-    )
-    .unwrap();
+    let (terminal, master) = common::pty::open(columns);
     let mut cmd = process(env, args);
     if let Some(value) = env_columns {
         cmd.env("COLUMNS", value);
     }
     cmd.stdout(terminal.try_clone().unwrap())
         .stderr(Stdio::piped());
-    // SAFETY: setsid is async-signal-safe; the child gets a session of its own, without a
-    // controlling terminal, so that only its standard output tells it the width.
-    unsafe {
-        cmd.pre_exec(|| {
-            rustix::process::setsid()?;
-            Ok(())
-        });
-    }
-    // Read the terminal while listdiff writes: a terminal holds only a few kilobytes.
-    let mut master = std::fs::File::from(master);
-    let reader = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let mut buffer = [0u8; 4096];
-        // Linux reports EIO once every terminal side is closed and the data is read.
-        while let Ok(n) = master.read(&mut buffer) {
-            if n == 0 {
-                break;
-            }
-            bytes.extend_from_slice(&buffer[..n]);
-        }
-        bytes
-    });
+    common::pty::own_session(&mut cmd);
+    let reader = common::pty::drain(master);
     let output = cmd.output().unwrap();
     drop(cmd);
     drop(terminal);

@@ -254,3 +254,68 @@ pub fn field<'a>(change: &'a Value, name: &str) -> &'a Value {
         .find(|f| f["field"] == name)
         .unwrap_or_else(|| panic!("no field {name} in {change}"))
 }
+
+/// Pseudo-terminals for the tests that give listdiff a terminal as its output.
+#[cfg(unix)]
+pub mod pty {
+    use std::io::Read as _;
+    use std::os::fd::OwnedFd;
+    use std::os::unix::process::CommandExt as _;
+
+    /// Opens a pseudo-terminal of `columns` × 24: its terminal side (for the child's output)
+    /// and its master side (to read what was written, see [`drain`]).
+    pub fn open(columns: u16) -> (std::fs::File, OwnedFd) {
+        use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+        let master =
+            openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC).unwrap();
+        grantpt(&master).unwrap();
+        unlockpt(&master).unwrap();
+        let name = ptsname(&master, Vec::new()).unwrap();
+        let terminal = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(name.to_str().unwrap())
+            .unwrap();
+        rustix::termios::tcsetwinsize(
+            &terminal,
+            rustix::termios::Winsize {
+                ws_row: 24,
+                ws_col: columns,
+                ws_xpixel: 0,
+                ws_ypixel: 0,
+            },
+        )
+        .unwrap();
+        (terminal, master)
+    }
+
+    /// Makes the child begin a session of its own, without a controlling terminal, so that
+    /// only its standard streams tell it about terminals.
+    pub fn own_session(cmd: &mut std::process::Command) {
+        // SAFETY: setsid is async-signal-safe.
+        unsafe {
+            cmd.pre_exec(|| {
+                rustix::process::setsid()?;
+                Ok(())
+            });
+        }
+    }
+
+    /// Reads the master side on a thread while the child writes (a terminal holds only a few
+    /// kilobytes); the thread ends once every terminal side is closed.
+    pub fn drain(master: OwnedFd) -> std::thread::JoinHandle<Vec<u8>> {
+        let mut master = std::fs::File::from(master);
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let mut buffer = [0u8; 4096];
+            // Linux reports EIO once every terminal side is closed and the data is read.
+            while let Ok(n) = master.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                bytes.extend_from_slice(&buffer[..n]);
+            }
+            bytes
+        })
+    }
+}
