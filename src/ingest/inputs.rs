@@ -15,7 +15,7 @@ use crate::formats::{
     Detection, EntrySink, Format, Input, InputFile, ParseOptions, Parsed, StreamedSnapshot, detect,
 };
 use crate::model::ListId;
-use crate::store::{Provenance, ReadOptions};
+use crate::store::{InputDigest, Provenance, ReadOptions};
 
 /// How to read inputs: the format (when not recognised) and the parser options.
 #[derive(Clone, Debug, Default)]
@@ -677,16 +677,41 @@ fn open_private(
 
 /// Reads a candidate (and its companions), recognises or takes its format, and parses it.
 pub fn read(candidate: &Candidate, options: &InputOptions) -> Result<ReadInput, IngestError> {
-    let Opened {
-        format,
-        input,
-        _copy,
-    } = open_private(candidate, options, true)?;
+    read_held(candidate, options, None)
+}
+
+/// An input read whole and hashed by [`digests`], held so that its read parses the very bytes
+/// hashed instead of reading and hashing its files again.
+pub(crate) struct HeldRead {
+    /// The input as opened, read whole.
+    opened: Opened,
+    /// The digest of each of its files, in the order of the provenance's inputs.
+    inputs: Vec<InputDigest>,
+}
+
+/// [`read`] of the input `held` when given (what [`digests`] read and hashed of `candidate`
+/// under the same `options`); else of the files, read again.
+pub(crate) fn read_held(
+    candidate: &Candidate,
+    options: &InputOptions,
+    held: Option<HeldRead>,
+) -> Result<ReadInput, IngestError> {
+    let (
+        Opened {
+            format,
+            input,
+            _copy,
+        },
+        inputs,
+    ) = match held {
+        Some(HeldRead { opened, inputs }) => (opened, inputs),
+        None => {
+            let opened = open_private(candidate, options, true)?;
+            let inputs = digests_of(candidate, &opened)?;
+            (opened, inputs)
+        }
+    };
     let mark = format.end_mark();
-    let mut inputs = vec![digest(&recorded_name(candidate), &input.primary, mark)?];
-    for (canonical, file) in &input.companions {
-        inputs.push(digest(canonical, file, mark)?);
-    }
     let ends = match mark {
         Some(mark) => std::iter::once((candidate.display.clone(), &input.primary))
             .chain(input.companions.iter().map(|(_, f)| (f.name.clone(), f)))
@@ -707,24 +732,40 @@ pub fn read(candidate: &Candidate, options: &InputOptions) -> Result<ReadInput, 
     })
 }
 
+/// The digest of each file of `candidate` as `opened`: the primary's, then its companions'.
+fn digests_of(candidate: &Candidate, opened: &Opened) -> Result<Vec<InputDigest>, IngestError> {
+    let mark = opened.format.end_mark();
+    let mut inputs = vec![digest(
+        &recorded_name(candidate),
+        &opened.input.primary,
+        mark,
+    )?];
+    for (canonical, file) in &opened.input.companions {
+        inputs.push(digest(canonical, file, mark)?);
+    }
+    Ok(inputs)
+}
+
 /// The provenance a read of `candidate` would record (its format and parser, and the digest of
 /// each of its files, companions included), found without parsing it: what recognises an input
-/// already recorded. A large file is hashed as it is read, never held whole.
+/// already recorded. A large file is hashed as it is read, never held whole; a file read whole
+/// is held, for [`read_held`] to parse should the input need reading.
 pub(crate) fn digests(
     candidate: &Candidate,
     options: &InputOptions,
-) -> Result<Provenance, IngestError> {
-    let Opened {
-        format,
-        input,
-        _copy,
-    } = open_private(candidate, options, false)?;
-    let mark = format.end_mark();
-    let mut inputs = vec![digest(&recorded_name(candidate), &input.primary, mark)?];
-    for (canonical, file) in &input.companions {
-        inputs.push(digest(canonical, file, mark)?);
-    }
-    Ok(provenance(format, inputs))
+) -> Result<(Provenance, Option<HeldRead>), IngestError> {
+    let opened = open_private(candidate, options, false)?;
+    let inputs = digests_of(candidate, &opened)?;
+    let provenance = provenance(opened.format, inputs.clone());
+    // Opened without a private copy, a file read whole is what the read opens; a streamed one
+    // is not held: its read streams it again, from a private copy.
+    let held = opened
+        .input
+        .primary
+        .stream_from
+        .is_none()
+        .then_some(HeldRead { opened, inputs });
+    Ok((provenance, held))
 }
 
 /// The format of a candidate that may be read one entry at a time ([`Format::streams_entries`]),

@@ -73,7 +73,7 @@ pub use unpack::{Container, UnpackError, Unpacked};
 use archive::{Archived, Sources};
 use feed::{FileLines, check_feeds};
 use guard::{InForce, KeysOf, Matchable, Outline, matchable, refuse_drops, refuse_empty};
-use recognise::{Recognised, read_key, recognise};
+use recognise::{Recognised, Recognition, read_key, recognise};
 use spool::Spool;
 use streamed::{Streamed, StreamedRecord, prepare_streamed, record_streamed};
 
@@ -270,10 +270,14 @@ pub(crate) fn dated(
     }
 }
 
-/// Reads and parses a candidate, keeps the publications of the list asked for (if any), and
-/// resolves their dates and sources.
-fn read_dated(candidate: &Candidate, options: &IngestOptions) -> Result<DatedRead, IngestError> {
-    let read = inputs::read(candidate, &options.input)?;
+/// Reads and parses a candidate (the input `held` when given: see [`inputs::read_held`]),
+/// keeps the publications of the list asked for (if any), and resolves their dates and sources.
+fn read_dated(
+    candidate: &Candidate,
+    options: &IngestOptions,
+    held: Option<inputs::HeldRead>,
+) -> Result<DatedRead, IngestError> {
+    let read = inputs::read_held(candidate, &options.input, held)?;
     let wanted = options.input.list.as_ref();
     if let Some(wanted) = wanted
         && !read.parsed.publications.iter().any(|p| &p.list == wanted)
@@ -408,11 +412,17 @@ impl Ingest {
                 .and_then(|path| std::fs::metadata(path).ok())
                 .map(|metadata| metadata.len());
             progress.reading(index + 1, &candidate.display, bytes);
-            if any_known && let Some(item) = recognise(&candidate, &options, known)? {
-                sources.note(&item.candidate, &item.provenance, None)?;
-                recognised.push(item);
-                progress.input_done();
-                continue;
+            let mut held = None;
+            if any_known {
+                match recognise(&candidate, &options, known)? {
+                    Recognition::Recorded(item) => {
+                        sources.note(&item.candidate, &item.provenance, None)?;
+                        recognised.push(item);
+                        progress.input_done();
+                        continue;
+                    }
+                    Recognition::ToRead(read) => held = read,
+                }
             }
             if let Some(mut item) = prepare_streamed(&candidate, &options, &mut spool, progress)? {
                 item.read_key = read_key(&item.provenance, &item.candidate, &options);
@@ -421,7 +431,7 @@ impl Ingest {
                 progress.input_done();
                 continue;
             }
-            let mut read = read_dated(&candidate, &options)?;
+            let mut read = read_dated(&candidate, &options, held)?;
             sources.note(&candidate, &read.provenance, read.stdin_bytes.take())?;
             kept += read.provenance.inputs.iter().map(|i| i.bytes).sum::<u64>();
             let spool = (kept > keep_bytes()).then_some(&mut spool);

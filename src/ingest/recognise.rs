@@ -199,32 +199,42 @@ pub(crate) fn read_key(
     Some(sha256_hex(text.as_bytes()))
 }
 
+/// What [`recognise`] found of an input.
+pub(crate) enum Recognition {
+    /// It is recorded already.
+    Recorded(Recognised),
+    /// It is to be read; with the input when hashing it read it whole (see
+    /// [`inputs::digests`]), for its read to parse those bytes.
+    ToRead(Option<inputs::HeldRead>),
+}
+
 /// `candidate` recognised as recorded in `known`, when it is (see the module documentation).
 /// An input that cannot be hashed or recognised here is left to its read, which tells why.
 pub(crate) fn recognise(
     candidate: &Candidate,
     options: &IngestOptions,
     known: &dyn KnownReads,
-) -> Result<Option<Recognised>, IngestError> {
+) -> Result<Recognition, IngestError> {
     if !matches!(candidate.origin, Origin::File(_))
         || options.source.is_some()
         || options.corrects.is_some()
     {
-        return Ok(None);
+        return Ok(Recognition::ToRead(None));
     }
-    let Ok(provenance) = inputs::digests(candidate, &options.input) else {
-        return Ok(None);
+    let Ok((provenance, held)) = inputs::digests(candidate, &options.input) else {
+        return Ok(Recognition::ToRead(None));
     };
     let Some(key) = read_key(&provenance, candidate, options) else {
-        return Ok(None);
+        return Ok(Recognition::ToRead(held));
     };
-    Ok(known
-        .recorded(&key, &provenance.sha256)?
-        .map(|publications| Recognised {
+    Ok(match known.recorded(&key, &provenance.sha256)? {
+        Some(publications) => Recognition::Recorded(Recognised {
             candidate: candidate.clone(),
             provenance,
             publications,
-        }))
+        }),
+        None => Recognition::ToRead(held),
+    })
 }
 
 #[cfg(test)]

@@ -349,3 +349,40 @@ fn an_earlier_event_that_did_not_record_the_mark_is_unknown_unless_its_input_is_
     );
     assert_eq!(store.event_count().expect("a count"), 1);
 }
+
+/// A native snapshot file of list `el` holding `count` entries.
+fn native_snapshot_file(count: usize) -> String {
+    json!({
+        "list": "el",
+        "published": "2024-12-10",
+        "kind": "snapshot",
+        "entries": entries(count),
+    })
+    .to_string()
+}
+
+#[test]
+fn an_input_hashed_to_be_recognised_is_read_from_the_bytes_hashed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("el.json");
+    std::fs::write(&path, native_snapshot_file(2)).unwrap();
+    let candidate = Candidate::file(&path, "el.json", 0);
+    let input = InputOptions::default();
+    let (provenance, held) = inputs::digests(&candidate, &input).unwrap();
+    assert!(held.is_some(), "a small file read whole is held");
+    // The file changes after it was hashed: the read parses the bytes hashed, with their digest.
+    std::fs::write(&path, native_snapshot_file(3)).unwrap();
+    let read = inputs::read_held(&candidate, &input, held).unwrap();
+    assert_eq!(read.provenance, provenance);
+    let held_entries: Vec<usize> = read
+        .parsed
+        .publications
+        .iter()
+        .map(|p| p.content.len())
+        .collect();
+    assert_eq!(held_entries, [2]);
+    // Read again from the file, the input is its new bytes.
+    let again = inputs::read(&candidate, &input).unwrap();
+    assert_ne!(again.provenance.sha256, provenance.sha256);
+    assert_eq!(again.parsed.publications[0].content.len(), 3);
+}
