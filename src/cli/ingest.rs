@@ -130,7 +130,8 @@ pub(crate) struct Args {
     no_archive: bool,
 }
 
-fn parse_percent(text: &str) -> Result<f64, String> {
+/// Parses `--max-drop`: a percentage from 0 to 100 (`20` or `20%`).
+pub(crate) fn parse_percent(text: &str) -> Result<f64, String> {
     match text.trim_end_matches('%').parse::<f64>() {
         Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
         _ => Err(format!(
@@ -412,18 +413,7 @@ fn print_publication(input: &InputReport, publication: &PublicationReport) {
             placement,
             notes,
         } => {
-            let remark = placement_remark(placement);
-            human::report(&format!(
-                "recorded event {}: {} {} {}, {} added, {} removed, {} changed ({}){remark}",
-                event.seq,
-                event.list,
-                event.published,
-                event.kind,
-                event.effect.added,
-                event.effect.removed,
-                event.effect.changed,
-                event.source,
-            ));
+            human::report(&recorded_line(event, &event.source, placement));
             for text in notes {
                 warning(&format!("{display}: {text}"));
             }
@@ -431,9 +421,29 @@ fn print_publication(input: &InputReport, publication: &PublicationReport) {
     }
 }
 
+/// The line telling a recorded event: `recorded event SEQ: LIST TIME KIND, N added, N removed,
+/// N changed (BASIS)`, then where it sits among its list's publications.
+pub(crate) fn recorded_line(
+    event: &crate::model::EventMeta,
+    basis: &str,
+    placement: &Placement,
+) -> String {
+    format!(
+        "recorded event {}: {} {} {}, {} added, {} removed, {} changed ({basis}){}",
+        event.seq,
+        event.list,
+        event.published,
+        event.kind,
+        event.effect.added,
+        event.effect.removed,
+        event.effect.changed,
+        placement_remark(placement),
+    )
+}
+
 /// What a recorded event's line adds about where it sits among its list's publications: nothing
 /// for the latest, else `; corrects event N` or `; backfill: placed before …`.
-pub(crate) fn placement_remark(placement: &Placement) -> String {
+fn placement_remark(placement: &Placement) -> String {
     match placement {
         Placement::Latest => String::new(),
         Placement::Correction { corrects } => format!("; corrects event {corrects}"),

@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::human::{note, report, warning};
-use super::ingest::placement_remark;
+use super::ingest::{parse_percent, recorded_line};
 use super::progress::{DownloadBars, IngestBar};
 use super::{CliError, Context, Outcome};
 use crate::fetch::{FetchObserver, Limits};
@@ -87,17 +87,6 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
         Ok(s) if s > 0.0 && s <= 86_400.0 => Ok(s),
         _ => Err(format!(
             "\"{}\" is not a number of seconds from 0 to 86400 (0 excluded)",
-            quote_bounded(text)
-        )),
-    }
-}
-
-/// Parses `--max-drop`.
-fn parse_percent(text: &str) -> Result<f64, String> {
-    match text.trim_end_matches('%').parse::<f64>() {
-        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
-        _ => Err(format!(
-            "\"{}\" is not a percentage from 0 to 100",
             quote_bounded(text)
         )),
     }
@@ -189,34 +178,24 @@ pub(crate) fn run(context: &Context, args: Args) -> Result<Outcome, CliError> {
     downloads.bars.over();
     // The store is opened for writing only when something was fetched: a pull that brought
     // nothing leaves it as it was (and makes none).
-    let mut store = match fetched.iter().any(|f| matches!(f, SourceFetch::Fetched(_))) {
-        true => Some(context.open_store(Access::Write)?),
-        false => None,
-    };
+    let mut store = None;
     let mut tally = Tally::default();
     for item in fetched {
-        let (name, outcome) = match (item, store.as_mut()) {
-            (SourceFetch::Unchanged { source, why }, _) => {
+        let (name, outcome) = match item {
+            SourceFetch::Unchanged { source, why } => {
                 (source.name, SourceOutcome::Unchanged { why })
             }
-            (SourceFetch::Failed { source, why }, _) => {
-                (source.name, SourceOutcome::Failed { why })
-            }
-            (SourceFetch::Fetched(fetched), Some(store)) => {
+            SourceFetch::Failed { source, why } => (source.name, SourceOutcome::Failed { why }),
+            SourceFetch::Fetched(fetched) => {
+                let store = match &mut store {
+                    Some(store) => store,
+                    None => store.insert(context.open_store(Access::Write)?),
+                };
                 let name = fetched.source.name.clone();
                 let bar = IngestBar::new();
                 let outcome = pull::record_source(*fetched, store, &options, &bar);
                 bar.over();
                 (name, outcome?)
-            }
-            (SourceFetch::Fetched(fetched), None) => {
-                let name = fetched.source.name.clone();
-                (
-                    name,
-                    SourceOutcome::Failed {
-                        why: "the store was not opened".into(),
-                    },
-                )
             }
         };
         tell(&name, &outcome, &mut tally);
@@ -280,8 +259,8 @@ fn tell(name: &str, outcome: &SourceOutcome, tally: &mut Tally) {
         SourceOutcome::Refused { why, quarantined } => {
             tally.refused.push(name.to_string());
             let kept = match quarantined {
-                Some(dir) => format!("; the files are kept in {}", dir.display()),
-                None => "; they could not be kept in quarantine".into(),
+                Ok(dir) => format!("; the files are kept in {}", dir.display()),
+                Err(e) => format!("; they could not be kept in quarantine: {e}"),
             };
             warning(&format!("{name}: refused: {why}{kept}"));
         }
@@ -300,22 +279,21 @@ fn tell(name: &str, outcome: &SourceOutcome, tally: &mut Tally) {
                 }
                 for publication in &input.publications {
                     let PublicationOutcome::Recorded {
-                        event, placement, ..
+                        event,
+                        placement,
+                        notes,
                     } = &publication.outcome
                     else {
                         continue;
                     };
-                    let remark = placement_remark(placement);
+                    let basis = format!("dated by {dated_from}");
                     report(&format!(
-                        "{name}: new publication: recorded event {}: {} {} {}, {} added, {} removed, {} changed (dated by {dated_from}){remark}",
-                        event.seq,
-                        event.list,
-                        event.published,
-                        event.kind,
-                        event.effect.added,
-                        event.effect.removed,
-                        event.effect.changed,
+                        "{name}: new publication: {}",
+                        recorded_line(event, &basis, placement)
                     ));
+                    for text in notes {
+                        warning(&format!("{name}: {text}"));
+                    }
                 }
             }
         }

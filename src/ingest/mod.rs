@@ -203,6 +203,8 @@ pub(crate) struct Prepared {
     warnings: Vec<String>,
     /// What the feed checks noted, for the report.
     notes: Vec<String>,
+    /// Whether its publications stated no date and were given [`IngestOptions::undated`]'s.
+    undated: bool,
     /// For a format whose files end with a mark, each input file (in the order of the
     /// provenance's inputs) as shown and its line count, for the feed checks; else empty.
     ends: Vec<FileLines>,
@@ -664,6 +666,7 @@ fn prepare_read(
         read_key,
         provenance: read.provenance,
         warnings: read.warnings,
+        undated: read.undated.is_some(),
         notes: read.undated.into_iter().collect(),
         ends: read.ends,
         held,
@@ -877,6 +880,7 @@ fn record_item(
         provenance,
         warnings,
         notes,
+        undated,
         held,
         outlines,
         ..
@@ -885,6 +889,7 @@ fn record_item(
         display: candidate.display,
         warnings,
         notes,
+        undated,
         publications: Vec::new(),
     });
     let mut told = |publication: PublicationReport| {

@@ -78,6 +78,9 @@ pub struct InputReport {
     /// What the feed checks noted that did not refuse it (a file without its format's
     /// end-of-file mark where that cannot be judged), each naming the input.
     pub notes: Vec<String>,
+    /// Whether it stated no publication date and was dated by the ingest's fallback
+    /// ([`super::IngestOptions::undated`], told in `notes`).
+    pub undated: bool,
     /// Its publications, in recording order.
     pub publications: Vec<PublicationReport>,
 }

@@ -163,6 +163,7 @@ pub(crate) fn prepare_streamed(
         read_key: None,
         provenance,
         warnings: streamed.warnings,
+        undated: undated.is_some(),
         notes: undated.into_iter().collect(),
         ends: Vec::new(),
         dated: vec![Identity::of(

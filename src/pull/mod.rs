@@ -151,8 +151,8 @@ pub enum SourceOutcome {
     Refused {
         /// Why.
         why: String,
-        /// Where the body is kept.
-        quarantined: Option<PathBuf>,
+        /// Where the body is kept, or why it could not be.
+        quarantined: Result<PathBuf, String>,
     },
     /// The transfer failed.
     Failed {
@@ -268,7 +268,7 @@ pub fn record_source(
         let quarantined = quarantine::keep(&store_dir, &source, &bodies, &why, options.now);
         Ok(SourceOutcome::Refused {
             why,
-            quarantined: quarantined.ok(),
+            quarantined: quarantined.map_err(|e| e.to_string()),
         })
     };
     let plan = match Ingest::check_observed(found, ingest_options, &*store, progress) {
@@ -312,12 +312,7 @@ pub fn record_source(
             },
         });
     }
-    let fell_back = report.inputs.iter().any(|i| {
-        i.notes
-            .iter()
-            .any(|n| n.contains("states no publication date"))
-    });
-    let dated_from = match fell_back {
+    let dated_from = match report.inputs.iter().any(|i| i.undated) {
         true => undated.basis,
         false => stated_basis,
     };

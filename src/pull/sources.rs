@@ -108,9 +108,6 @@ struct BuiltIn {
     about: &'static str,
 }
 
-const OFAC_EXPORTS: &str =
-    "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/";
-
 /// The built-in sources; docs/sources.md gives each URL's origin and how sure it is.
 const BUILT_IN: &[BuiltIn] = &[
     BuiltIn {
@@ -318,22 +315,6 @@ pub fn is_source_name(name: &str) -> bool {
             .is_some_and(|b| b.is_ascii_alphanumeric())
 }
 
-/// Checks that `url` is an http or https URL with a host.
-fn check_url(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or("the URL must begin with https:// (or http://)")?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if host.is_empty() {
-        return Err("the URL names no host".into());
-    }
-    if url.chars().any(|c| c.is_control() || c == ' ') {
-        return Err("the URL holds spaces or control characters: percent-encode them".into());
-    }
-    Ok(())
-}
-
 /// Checks an extra header's name and value.
 fn check_header(name: &str, value: &str) -> Result<(), String> {
     let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
@@ -395,15 +376,10 @@ pub fn load(path: &Path, required: bool) -> Result<Vec<Source>, PullError> {
             check_header(header, value).map_err(&bad)?;
         }
         if let Some(url) = &given.url {
-            check_url(url).map_err(|e| bad(format!("url \"{url}\": {e}")))?;
+            crate::fetch::Url::parse(url).map_err(|e| bad(e.to_string()))?;
         }
         let headers: Vec<(String, String)> = given.headers.into_iter().collect();
-        let existing = sources
-            .iter_mut()
-            .find(|s| s.name == name)
-            .map(Some)
-            .unwrap_or(None);
-        match existing {
+        match sources.iter_mut().find(|s| s.name == name) {
             Some(source) => {
                 if let Some(url) = given.url {
                     source.url = url;
@@ -539,11 +515,6 @@ fn known_names(all: &[Source]) -> String {
         .join(", ")
 }
 
-/// The base of OFAC's export URLs (for docs and tests).
-pub fn ofac_exports() -> &'static str {
-    OFAC_EXPORTS
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -554,9 +525,8 @@ mod tests {
         for source in built_in() {
             assert!(source.format.is_some(), "{}", source.name);
             assert!(source.url.starts_with("https://"), "{}", source.name);
-            check_url(&source.url).unwrap();
+            crate::fetch::Url::parse(&source.url).unwrap();
         }
-        assert!(ofac_exports().starts_with("https://"));
     }
 
     #[test]
