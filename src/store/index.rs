@@ -32,6 +32,7 @@ use super::event::{
     Block, EventContent, EventRecord, FRAME_LINES, Framed, LogRecord, RetractionRecord, frame_of,
 };
 use super::keys;
+use super::known_at::RecordsSeen;
 use super::kv::{Kv, Tree, Writes};
 use super::records::{
     EntryRecord, Group, Locator, Point, Slot, Version, decode_changes, decode_timeline,
@@ -472,11 +473,12 @@ impl<'a> Index<'a> {
         Ok(record)
     }
 
-    /// The ids and names of the entries of `list` for which `wanted` holds, reading only the
-    /// names of each record.
+    /// The ids and names of the entries of `list` for which `wanted` holds, of the records and
+    /// names `seen` (reading only the names of each record when all are seen).
     pub(crate) fn matching_names(
         &self,
         list: &ListId,
+        seen: RecordsSeen,
         mut wanted: impl FnMut(&str, &[String]) -> bool,
     ) -> Result<Vec<(EntryId, Vec<String>)>, StoreError> {
         let prefix = keys::list_prefix(list);
@@ -488,7 +490,16 @@ impl<'a> Index<'a> {
             let (key, value) = pair?;
             let id = std::str::from_utf8(&key[prefix.len()..])
                 .map_err(|_| StoreError::Corrupt("an index key is malformed".into()))?;
-            let names = EntryRecord::names_encoded(&value)?;
+            let names = if seen.is_all() {
+                EntryRecord::names_encoded(&value)?
+            } else {
+                let record = EntryRecord::decode(&value)?;
+                if !seen.record(&record.versions) {
+                    continue;
+                }
+                record.names
+            };
+            let names = seen.names(names);
             if wanted(id, &names) {
                 found.push((key_id(&key, prefix.len())?, names));
             }
@@ -836,6 +847,7 @@ impl<'a> Index<'a> {
             }
             body => {
                 let refolded = self.refold(
+                    event.seq,
                     list,
                     replaced.as_ref().map(|r| r.point),
                     Some(Placed {
@@ -1009,7 +1021,7 @@ impl<'a> Index<'a> {
                 }
                 None => None,
             };
-            let refolded = self.refold(&list, Some(old.point), inserted)?;
+            let refolded = self.refold(seq, &list, Some(old.point), inserted)?;
             plan.effect = refolded.removed_effect;
             plan.window = Some(refolded.window);
             // The fold's writes first: the bookkeeping above replaces what they read.
@@ -1147,10 +1159,8 @@ impl<'a> Index<'a> {
                     slot: *slot,
                 }],
             );
-            if let Ok(n) = names.binary_search_by(|(named, _)| named.cmp(id))
-                && !record.names.contains(&names[n].1)
-            {
-                record.names.push(std::mem::take(&mut names[n].1));
+            if let Ok(n) = names.binary_search_by(|(named, _)| named.cmp(id)) {
+                record.add_name(std::mem::take(&mut names[n].1), event.seq);
             }
             if record.versions.is_empty() {
                 writes.delete(Tree::Entries, keys::entry(event.list, id));
@@ -1278,7 +1288,7 @@ impl<'a> Index<'a> {
             vec![(point, event.seq, changes)],
             BTreeSet::new(),
             |id| Ok(records.get(id).cloned()),
-            names,
+            (event.seq, names),
             &mut writes,
         )?;
         Ok(Plan {
@@ -1298,9 +1308,11 @@ impl<'a> Index<'a> {
     /// the list's state just before the window is read from its entry records, every other
     /// place in the window is folded again from the log (a snapshot's state after it is read
     /// from the records: it does not depend on what came before it), and the window's change
-    /// lists and the records of every entry they touch (before or after) are rewritten.
+    /// lists and the records of every entry they touch (before or after) are rewritten. The
+    /// names the refold gives records are given by `recording`, the event being recorded.
     fn refold(
         &self,
+        recording: u64,
         list: &ListId,
         removed: Option<Point>,
         mut inserted: Option<Placed>,
@@ -1419,7 +1431,7 @@ impl<'a> Index<'a> {
             folded,
             unfolded,
             |id| Ok(encoded.get(id).cloned()),
-            names,
+            (recording, names),
             &mut writes,
         )?;
         Ok(Refolded {
@@ -1471,7 +1483,8 @@ impl<'a> Index<'a> {
 
     /// Writes a folded window `from..=to` (to the end of the list without `to`): the change
     /// list of each place in it (with the event folded there), and the record of every entry it
-    /// touches (`unfolded`: entries the replaced fold of the window had changed).
+    /// touches (`unfolded`: entries the replaced fold of the window had changed), giving each
+    /// its name in `names` as given by `recording`, the event being recorded.
     #[allow(clippy::too_many_arguments)]
     fn write_fold(
         &self,
@@ -1480,7 +1493,7 @@ impl<'a> Index<'a> {
         folded: Vec<(Point, u64, ChangeSet)>,
         unfolded: BTreeSet<EntryId>,
         record_of: impl Fn(&EntryId) -> Result<Option<Vec<u8>>, StoreError>,
-        mut names: HashMap<EntryId, String>,
+        (recording, mut names): (u64, HashMap<EntryId, String>),
         writes: &mut Writes,
     ) -> Result<(), StoreError> {
         let mut new_versions: BTreeMap<EntryId, Vec<Version>> = BTreeMap::new();
@@ -1511,10 +1524,8 @@ impl<'a> Index<'a> {
                 to,
                 new_versions.get(&id).map(Vec::as_slice).unwrap_or(&[]),
             );
-            if let Some(name) = names.remove(&id)
-                && !record.names.contains(&name)
-            {
-                record.names.push(name);
+            if let Some(name) = names.remove(&id) {
+                record.add_name(name, recording);
             }
             if record.versions.is_empty() {
                 writes.delete(Tree::Entries, keys::entry(list, &id));

@@ -15,12 +15,14 @@
 //! known by M), the whole view falls back to the replay of the prefix, which stays the
 //! reference: the answers are the same either way (the property test in `tests.rs` holds
 //! every [`View`](super::View) method to it). The names of entries (`entries`,
-//! `entry_names`, which `history` searches) are not capped: a record's names keep names of
-//! versions a correction took back, which its versions no longer show, and a later refold
-//! may add a name to a record without a version of its own, so the names a record had by
-//! then cannot be told from the record now; those reads replay the prefix when first asked.
+//! `entry_names`, which `history` searches) cannot be told from the versions seen: a record's
+//! names keep names of versions a correction took back, which its versions no longer show, and
+//! a later refold may add a name to a record without a version of its own. So each name in a
+//! record carries the seq of the event whose recording gave it (store layout 4): the names a
+//! record had by M are those given by events recorded by M ([`RecordsSeen`]), since after M
+//! names are only ever added, and a record the view sees (one with a version seen) is never
+//! emptied and made again by appends.
 
-use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -28,8 +30,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::event::LogRecord;
 use super::index::Index;
 use super::keys;
-use super::kv::{Kv, MemKv, Tree};
-use super::records::Point;
+use super::kv::{Kv, Tree};
+use super::records::{Point, RecordedName, Version};
 use super::{KnownSource, StoreError};
 use crate::model::ListId;
 
@@ -81,9 +83,6 @@ pub(crate) struct Cap<'a> {
     last_seq: u64,
     /// With `--list`: the view holds that list's events alone.
     only: Option<ListId>,
-    /// The prefix replayed, for the reads a cap cannot answer (entry names), made when first
-    /// needed.
-    replayed: OnceCell<MemKv>,
 }
 
 impl<'a> Cap<'a> {
@@ -122,17 +121,56 @@ impl<'a> Cap<'a> {
         }
     }
 
-    /// The prefix replayed into memory (once).
-    pub(super) fn replayed(&self) -> Result<&MemKv, StoreError> {
-        if let Some(memory) = self.replayed.get() {
-            return Ok(memory);
+    /// How much of `list`'s entry records the view sees.
+    pub(super) fn records_seen(&self, list: &ListId) -> RecordsSeen {
+        RecordsSeen {
+            seen: self.seen(list),
+            last_seq: self.last_seq,
         }
-        let (memory, _) = super::replay_prefix(
-            self.kv,
-            |record| record.seq() > self.last_seq,
-            |record| self.only.as_ref().is_none_or(|l| record.list() == l),
-        )?;
-        Ok(self.replayed.get_or_init(|| memory))
+    }
+}
+
+/// How much of one list's entry records a view sees: the records with a version it sees, each
+/// with its versions seen and the names the events it holds gave it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct RecordsSeen {
+    /// How much of the list's fold is seen.
+    seen: Seen,
+    /// The last event the view holds.
+    last_seq: u64,
+}
+
+impl RecordsSeen {
+    /// All of every record (a view without `--known-at`).
+    pub(super) fn all() -> RecordsSeen {
+        RecordsSeen {
+            seen: Seen::All,
+            last_seq: u64::MAX,
+        }
+    }
+
+    /// Whether the view sees all of every record.
+    pub(super) fn is_all(&self) -> bool {
+        self.seen == Seen::All
+    }
+
+    /// Whether the view sees `version`.
+    pub(super) fn version(&self, version: &Version) -> bool {
+        self.seen.bound(version.at) == Some(version.at)
+    }
+
+    /// Whether the view sees a record of these versions at all (it had one by then).
+    pub(super) fn record(&self, versions: &[Version]) -> bool {
+        versions.first().is_some_and(|v| self.version(v))
+    }
+
+    /// The names a record had by then, of those it has now (in the order it was given them).
+    pub(super) fn names(&self, names: Vec<RecordedName>) -> Vec<String> {
+        names
+            .into_iter()
+            .filter(|n| n.by <= self.last_seq)
+            .map(|n| n.name)
+            .collect()
     }
 }
 
@@ -255,7 +293,6 @@ pub(super) fn known_at_in<'a>(
             lists,
             last_seq,
             only: only.cloned(),
-            replayed: OnceCell::new(),
         }),
         last_seq,
     ))

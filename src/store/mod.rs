@@ -78,18 +78,20 @@ use records::Point;
 /// The database engine a store on disk lives in (see `kv.rs` for what it must provide).
 type Disk = sled_backend::SledKv;
 
-/// The on-disk layout version this listdiff writes and reads. Layout 3 folds by publication
-/// (identity, corrections in place, publication times, retractions): its derived records hold
-/// 16-byte fold points and the event each version was made by, and it has the `groups` and
+/// The on-disk layout version this listdiff writes and reads. Layout 4 keeps with each name of
+/// an entry record the event whose recording gave it, so `--known-at` reads the names known
+/// then without replaying the log (`known_at.rs`). Layout 3 folds by publication (identity,
+/// corrections in place, publication times, retractions): its derived records hold 16-byte
+/// fold points and the event each version was made by, and it has the `groups` and
 /// `identities` trees (`records.rs`, `keys.rs`). Layout 2 stored every length and count in the
 /// derived records as a varint; layout 1 cut names at 65,535 bytes and kept at most 255 names
-/// per entry. The log is the same in all three: a layout 3 store's log holds events the
-/// earlier layouts do not know (times, retractions) only once this listdiff recorded them.
-pub const STORE_FORMAT: u32 = 3;
+/// per entry. The log is the same in all: a store's log holds events the earlier layouts do not
+/// know (times, retractions) only once a listdiff of layout 3 or later recorded them.
+pub const STORE_FORMAT: u32 = 4;
 
 /// Older layouts this listdiff opens by rebuilding the derived indexes from the log, which they
 /// share with [`STORE_FORMAT`].
-const UPGRADABLE_LAYOUTS: [u32; 2] = [1, 2];
+const UPGRADABLE_LAYOUTS: [u32; 3] = [1, 2, 3];
 const MARKER: &str = "listdiff-store";
 
 /// Why the store cannot do what was asked.
@@ -1173,6 +1175,14 @@ pub struct View<'a> {
 }
 
 impl View<'_> {
+    /// How much of `list`'s entry records this view sees.
+    fn records_seen(&self, list: &ListId) -> known_at::RecordsSeen {
+        match self.cap {
+            None => known_at::RecordsSeen::all(),
+            Some(cap) => cap.records_seen(list),
+        }
+    }
+
     /// How much of `list`'s fold this view sees.
     fn seen(&self, list: &ListId) -> known_at::Seen {
         match self.cap {
@@ -1359,13 +1369,8 @@ impl View<'_> {
         list: &ListId,
         mut wanted: impl FnMut(&str, &[String]) -> bool,
     ) -> Result<Vec<(EntryId, Vec<String>)>, StoreError> {
-        match self.cap {
-            None => self
-                .index
-                .matching_names(list, |id, names| wanted(id, names)),
-            // A record's names are not capped (see `known_at.rs`): the prefix replayed answers.
-            Some(cap) => Index::new(cap.replayed()?).matching_names(list, wanted),
-        }
+        self.index
+            .matching_names(list, self.records_seen(list), |id, names| wanted(id, names))
     }
 
     /// Whether entry `id` of `list` is in force at the end of `date`: one lookup, reading no

@@ -41,14 +41,8 @@ impl View<'_> {
     /// Every entry `list` has had, in id order, with every name it has had: its primary names
     /// and the aliases of all its versions.
     pub fn entry_names(&self, list: &ListId) -> Result<Vec<EntryNames>, StoreError> {
-        if let Some(cap) = self.cap {
-            // A record's names are not capped (see `known_at.rs`): the prefix replayed answers.
-            let replayed = View {
-                index: super::index::Index::new(cap.replayed()?),
-                cap: None,
-            };
-            return replayed.entry_names(list);
-        }
+        // With `--known-at`: the records, versions and names the view sees (`known_at.rs`).
+        let seen = self.records_seen(list);
         let prefix = keys::list_prefix(list);
         let mut found: Vec<EntryNames> = Vec::new();
         // (where a distinct version is stored, which entry it is of, whether it is the latest)
@@ -62,19 +56,28 @@ impl View<'_> {
             let id = keys::read_entry_id(&key, prefix.len())
                 .ok_or_else(|| StoreError::Corrupt("an index key is malformed".into()))?;
             let record = EntryRecord::decode(&value)?;
+            if !seen.record(&record.versions) {
+                continue;
+            }
             let at = found.len();
-            let slots: Vec<_> = record.versions.iter().filter_map(|v| v.slot).collect();
-            let mut seen = std::collections::HashSet::new();
+            let slots: Vec<_> = record
+                .versions
+                .iter()
+                .filter(|v| seen.version(v))
+                .filter_map(|v| v.slot)
+                .collect();
+            let mut distinct = std::collections::HashSet::new();
             for (i, slot) in slots.iter().enumerate() {
                 let latest = i + 1 == slots.len();
-                if seen.insert(slot.hash) || latest {
+                if distinct.insert(slot.hash) || latest {
                     reads.push((slot.at, at, latest));
                 }
             }
+            let names = seen.names(record.names);
             found.push(EntryNames {
                 id,
-                latest: record.names.last().cloned().unwrap_or_default(),
-                names: record.names,
+                latest: names.last().cloned().unwrap_or_default(),
+                names,
                 aliases: Vec::new(),
             });
         }

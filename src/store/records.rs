@@ -2,7 +2,9 @@
 //! per-place change lists, the timeline's values and the groups of versions.
 //!
 //! An **entry record** (`entries` tree, one per list and entry id) holds every name the entry has
-//! had and every version of it in fold order; a version is the fold point of the place that made
+//! had, each with the seq of the event whose recording gave it to the record (so a `--known-at`
+//! view can tell the names a record had by a moment: `known_at.rs`), and every version of it in
+//! fold order; a version is the fold point of the place that made
 //! it, the event that made it there, and either "removed" or the entry's hash and where its
 //! content is (the event whose block holds it, and the line). A **change list** (`changes` tree,
 //! one per place) holds the ids the place's event changed with the kind of change. A **timeline
@@ -11,7 +13,7 @@
 //! of every version, each with the seq of the retraction that took it back (0: none).
 //!
 //! ```text
-//! entry record  names:varint  (len:varint utf8)*names
+//! entry record  names:varint  (len:varint utf8 by:varint)*names
 //!               versions:varint  (point:16 by:8 (0 | 1 hash:32 seq:8 line:varint))*versions
 //! point         date:4 time:4 place:8
 //! change list   (kind:1 len:varint utf8)*      kind: a added, r removed, c changed
@@ -24,9 +26,9 @@
 //! length and count is an unsigned LEB128 varint (seven bits a byte, low bits first, the high bit
 //! set on every byte but the last), which holds any value up to `u64::MAX`: whatever a
 //! publication states is stored whole, however long a name or however many names and versions
-//! an entry has. These layouts are those of store layout 3 (`STORE_FORMAT`); layout 2 had
-//! 12-byte points (date, seq) and no `by`, layout 1 also a one-byte name count and two-byte
-//! string lengths.
+//! an entry has. These layouts are those of store layout 4 (`STORE_FORMAT`); layout 3 had no
+//! `by` after a name, layout 2 also 12-byte points (date, seq) and no `by` in a version, layout 1
+//! also a one-byte name count and two-byte string lengths.
 
 use chrono::{NaiveDate, NaiveTime, Timelike};
 
@@ -167,11 +169,33 @@ pub(crate) struct Version {
     pub(crate) slot: Option<Slot>,
 }
 
+/// A primary name an entry has had, as its record keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RecordedName {
+    /// The name.
+    pub(crate) name: String,
+    /// The seq of the event whose recording gave the name to the record (the event recorded,
+    /// which is not always the event whose entry bears the name: a correction or a retraction
+    /// refolds later publications, whose names it may add).
+    pub(crate) by: u64,
+}
+
+impl RecordedName {
+    /// `name`, given to the record by recording event `by`.
+    pub(crate) fn new(name: impl Into<String>, by: u64) -> RecordedName {
+        RecordedName {
+            name: name.into(),
+            by,
+        }
+    }
+}
+
 /// Every name and version of one entry.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct EntryRecord {
-    /// Every primary name the entry has had, in the order they were first recorded.
-    pub(crate) names: Vec<String>,
+    /// Every primary name the entry has had, in the order they were first recorded (so the
+    /// seqs that gave them never decrease).
+    pub(crate) names: Vec<RecordedName>,
     /// Every version, in fold order.
     pub(crate) versions: Vec<Version>,
 }
@@ -201,10 +225,28 @@ impl EntryRecord {
         self.versions.sort_by_key(|v| v.at);
     }
 
+    /// Whether the record already has `name` (given by any event).
+    pub(crate) fn has_name(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n.name == name)
+    }
+
+    /// Gives the record `name`, by recording event `by`, unless it already has it.
+    pub(crate) fn add_name(&mut self, name: String, by: u64) {
+        if !self.has_name(&name) {
+            self.names.push(RecordedName::new(name, by));
+        }
+    }
+
     /// The names of an encoded record, without decoding its versions.
-    pub(crate) fn names_encoded(bytes: &[u8]) -> Result<Vec<String>, StoreError> {
+    pub(crate) fn names_encoded(bytes: &[u8]) -> Result<Vec<RecordedName>, StoreError> {
         let mut r = Reader::new(bytes);
-        (0..r.count()?).map(|_| r.string()).collect()
+        (0..r.count()?)
+            .map(|_| {
+                let name = r.string()?;
+                let by = r.varint()?;
+                Ok(RecordedName { name, by })
+            })
+            .collect()
     }
 
     /// The entry in force strictly before `bound` (the slot of [`EntryRecord::before`]), read
@@ -218,6 +260,7 @@ impl EntryRecord {
         for _ in 0..r.count()? {
             let len = r.length()?;
             r.take(len)?;
+            r.varint()?;
         }
         let mut found = None;
         for _ in 0..r.count()? {
@@ -233,11 +276,12 @@ impl EntryRecord {
 
     /// Encodes the record.
     pub(crate) fn encode(&self) -> Vec<u8> {
-        let names_len: usize = self.names.iter().map(|n| n.len() + 2).sum();
+        let names_len: usize = self.names.iter().map(|n| n.name.len() + 4).sum();
         let mut out = Vec::with_capacity(4 + names_len + self.versions.len() * 68);
         put_count(&mut out, self.names.len());
         for name in &self.names {
-            put_str(&mut out, name);
+            put_str(&mut out, &name.name);
+            put_varint(&mut out, name.by);
         }
         put_count(&mut out, self.versions.len());
         for v in &self.versions {
@@ -261,7 +305,9 @@ impl EntryRecord {
         let mut r = Reader::new(bytes);
         let mut record = EntryRecord::default();
         for _ in 0..r.count()? {
-            record.names.push(r.string()?);
+            let name = r.string()?;
+            let by = r.varint()?;
+            record.names.push(RecordedName { name, by });
         }
         for _ in 0..r.count()? {
             let at = Point::read(r.take(POINT_BYTES)?).ok_or_else(malformed)?;
@@ -511,7 +557,10 @@ mod tests {
     #[test]
     fn entry_records_round_trip() {
         let record = EntryRecord {
-            names: vec!["Acme".into(), "Acme Ltd — ÄÖ".into()],
+            names: vec![
+                RecordedName::new("Acme", 1),
+                RecordedName::new("Acme Ltd — ÄÖ", u64::MAX),
+            ],
             versions: vec![
                 Version {
                     at: point("2024-12-01", 1),
@@ -569,7 +618,11 @@ mod tests {
     fn big_record(names: Vec<String>, versions: u64) -> EntryRecord {
         let first: NaiveDate = "2001-01-01".parse().unwrap();
         EntryRecord {
-            names,
+            names: names
+                .into_iter()
+                .enumerate()
+                .map(|(i, name)| RecordedName::new(name, (i as u64).wrapping_pow(7)))
+                .collect(),
             versions: (0..versions)
                 .map(|i| Version {
                     at: Point {
@@ -625,7 +678,7 @@ mod tests {
         let record = big_record(names, 3_000);
         assert_reads_back(&record);
         let decoded = EntryRecord::decode(&record.encode()).unwrap();
-        assert_eq!(decoded.names[0], long);
+        assert_eq!(decoded.names[0].name, long);
         assert_eq!(decoded.names.len(), 1_003);
         assert_eq!(decoded.versions.len(), 3_000);
         assert_eq!(decoded.versions[0].slot.unwrap().at.line, u64::MAX);
@@ -678,7 +731,7 @@ mod tests {
     #[test]
     fn the_layout_is_the_documented_one() {
         let record = EntryRecord {
-            names: vec!["Ab".into()],
+            names: vec![RecordedName::new("Ab", 300)],
             versions: vec![
                 Version {
                     at: point("2024-12-01", 1),
@@ -695,7 +748,7 @@ mod tests {
                 },
             ],
         };
-        let mut expected = vec![1, 2, b'A', b'b', 2];
+        let mut expected = vec![1, 2, b'A', b'b', 0xac, 0x02, 2];
         expected.extend_from_slice(&keys::date("2024-12-01".parse().unwrap()));
         expected.extend_from_slice(&0u32.to_be_bytes());
         expected.extend_from_slice(&1u64.to_be_bytes());

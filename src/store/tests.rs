@@ -1067,7 +1067,7 @@ mod layout1 {
         let record = EntryRecord::decode(current).unwrap();
         let mut out = vec![record.names.len() as u8];
         for name in &record.names {
-            put_str(&mut out, name);
+            put_str(&mut out, &name.name);
         }
         out.extend_from_slice(&(record.versions.len() as u32).to_be_bytes());
         for v in &record.versions {
@@ -1159,11 +1159,19 @@ fn dump_all(kv: &dyn Kv) -> Vec<Vec<(Vec<u8>, Vec<u8>)>> {
         .collect()
 }
 
-/// The derived trees as a listdiff of layout 1 or 2 left them, made from this listdiff's: the
+/// The derived trees as a listdiff of layout 1, 2 or 3 left them, made from this listdiff's:
+/// layout 3's entry records had no `by` after each name; layouts 1 and 2 also had the
 /// timeline, change lists and dedup keyed by (date, seq), entry records with 12-byte points
 /// and no `by`, no groups or identities. Layout 1's records also had its narrower counts.
 fn older_derived_trees(kv: &dyn Kv, layout: u32) -> Writes {
     let mut writes = Writes::default();
+    if layout == 3 {
+        for (key, value) in kv.range(Tree::Entries, &[], &[u8::MAX]).map(Result::unwrap) {
+            writes.put(Tree::Entries, key, layout3::entry_record(&value));
+        }
+        writes.put(Tree::Meta, meta::LAYOUT, "3");
+        return writes;
+    }
     let all = |tree| {
         kv.range(tree, &[], &[u8::MAX])
             .map(Result::unwrap)
@@ -1220,11 +1228,35 @@ fn older_derived_trees(kv: &dyn Kv, layout: u32) -> Writes {
     writes
 }
 
+/// Entry records as store layout 3 wrote them: no `by` after each name.
+mod layout3 {
+    use super::records::EntryRecord;
+
+    /// An entry record in layout 3, from one in the current layout.
+    pub(super) fn entry_record(current: &[u8]) -> Vec<u8> {
+        let record = EntryRecord::decode(current).unwrap();
+        let mut out = Vec::new();
+        super::layout2::put_varint(&mut out, record.names.len() as u64);
+        for name in &record.names {
+            super::layout2::put_varint(&mut out, name.name.len() as u64);
+            out.extend_from_slice(name.name.as_bytes());
+        }
+        let versions = EntryRecord {
+            names: Vec::new(),
+            versions: record.versions,
+        }
+        .encode();
+        // After its name count (0, one byte), the versions as layout 3 has them.
+        out.extend_from_slice(&versions[1..]);
+        out
+    }
+}
+
 /// Entry records as store layout 2 wrote them: 12-byte points (date, seq), no `by`.
 mod layout2 {
     use super::records::EntryRecord;
 
-    fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+    pub(super) fn put_varint(out: &mut Vec<u8>, mut value: u64) {
         while value >= 0x80 {
             out.push((value as u8 & 0x7f) | 0x80);
             value >>= 7;
@@ -1238,8 +1270,8 @@ mod layout2 {
         let mut out = Vec::new();
         put_varint(&mut out, record.names.len() as u64);
         for name in &record.names {
-            put_varint(&mut out, name.len() as u64);
-            out.extend_from_slice(name.as_bytes());
+            put_varint(&mut out, name.name.len() as u64);
+            out.extend_from_slice(name.name.as_bytes());
         }
         put_varint(&mut out, record.versions.len() as u64);
         for v in &record.versions {
@@ -1259,11 +1291,11 @@ mod layout2 {
     }
 }
 
-/// A store left by a listdiff of layout 1 or 2 opens: its indexes are rebuilt in the current
+/// A store left by a listdiff of layout 1, 2 or 3 opens: its indexes are rebuilt in the current
 /// layout, its log and meta are untouched but for the layout, and opening says so once.
 #[test]
 fn a_store_of_an_older_layout_is_upgraded_when_opened() {
-    for layout in [1, 2] {
+    for layout in [1, 2, 3] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store");
         let store = store_on_disk(&path);
@@ -1283,7 +1315,7 @@ fn a_store_of_an_older_layout_is_upgraded_when_opened() {
         let note = upgrade.to_string();
         assert!(
             note.contains(&format!("had layout {layout}"))
-                && note.contains("its log of 4 events in layout 3"),
+                && note.contains("its log of 4 events in layout 4"),
             "{note}"
         );
         assert_eq!(
@@ -1318,7 +1350,7 @@ fn an_interrupted_upgrade_is_done_again() {
 /// A layout this listdiff does not know is refused, naming it; the store is left alone.
 #[test]
 fn an_unknown_layout_is_refused() {
-    for found in ["4", "0", "two"] {
+    for found in ["5", "0", "two"] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store");
         let store = store_on_disk(&path);

@@ -9,6 +9,7 @@ use crate::model::PublicationTime;
 use crate::model::{Amendment, Publication, PublicationContent};
 use crate::store::event::sha256_hex;
 use crate::store::kv::MemKv;
+use crate::store::records::RecordedName;
 use crate::store::{InputDigest, Provenance, RecordOutcome, record_into};
 
 fn date(text: &str) -> NaiveDate {
@@ -269,7 +270,7 @@ fn entry_scans_read_records_by_prefix_and_bound() {
     assert_eq!(names, ["Alpha Two", "Gamma"]);
     // Every name an entry has had, and only the entries the filter wants.
     let matching = index
-        .matching_names(&list("l"), |_, names| {
+        .matching_names(&list("l"), RecordsSeen::all(), |_, names: &[String]| {
             names.iter().any(|n| n.contains("Alpha"))
         })
         .unwrap();
@@ -523,9 +524,13 @@ fn a_backfilled_amendment_refolds_the_amendments_after_it() {
         state_at(&index, "l", "2024-01-05"),
         pairs(&[("a", "A"), ("b", "B2")])
     );
-    // b's name from the later amendment is kept beside the backfill's.
+    // b's name from the later amendment is kept beside the backfill's, each given by the
+    // event whose recording gave it.
     let b = index.record(&list("l"), &id("b")).unwrap().unwrap();
-    assert_eq!(b.names, ["B2", "B"]);
+    assert_eq!(
+        b.names,
+        [RecordedName::new("B2", 2), RecordedName::new("B", 3)]
+    );
 }
 
 #[test]
