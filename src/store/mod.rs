@@ -1113,10 +1113,24 @@ fn commit_event(kv: &dyn Kv, index_writes: Writes, log_writes: Writes) -> Result
     let mut dirty = Writes::default();
     dirty.put(Tree::Meta, meta::INDEX_STATE, meta::DIRTY);
     kv.commit(dirty)?;
-    kv::commit_in_parts(kv, index_writes, WRITES_PER_TRANSACTION)?;
+    kv.write_dirty(index_writes)?;
+    #[cfg(debug_assertions)]
+    exit_before_log(kv)?;
     let mut last = log_writes;
     last.delete(Tree::Meta, meta::INDEX_STATE);
     kv.commit(last)
+}
+
+/// Tests only (debug builds): with `LISTDIFF_TEST_EXIT_BEFORE_LOG` set, a large event's index
+/// writes are made durable and the process exits (code 99) before the event reaches the log,
+/// as a crash there would leave the store.
+#[cfg(debug_assertions)]
+fn exit_before_log(kv: &dyn Kv) -> Result<(), StoreError> {
+    if std::env::var_os("LISTDIFF_TEST_EXIT_BEFORE_LOG").is_some() {
+        kv.flush()?;
+        std::process::exit(99);
+    }
+    Ok(())
 }
 
 /// Rebuilds the indexes (beside the store, see `rebuild.rs`) if an interrupted write left them
