@@ -540,6 +540,9 @@ impl Store {
         published: PublicationTime,
         sha256: &str,
     ) -> Result<Option<SnapshotDigest>, StoreError> {
+        // A snapshot read as a stream is merged with the records read as it goes: records kept
+        // by the drop guard would only hold memory while it is read.
+        drop(self.kept.take());
         start_digest(&self.kv, list, published, sha256)
     }
 
