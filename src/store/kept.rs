@@ -93,3 +93,69 @@ impl KeptSlot {
             .map(f)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
+
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    use super::*;
+    use crate::model::{Entry, Publication, PublicationContent};
+    use crate::store::event::{InputDigest, sha256_hex};
+    use crate::store::kv::MemKv;
+    use crate::store::{Provenance, record_into};
+
+    /// A snapshot of `list` on day `day` of December 2024 holding entries `ids`.
+    fn snapshot(list: &ListId, day: u32, ids: &[&str]) -> Publication {
+        Publication {
+            list: list.clone(),
+            published: NaiveDate::from_ymd_opt(2024, 12, day).unwrap().into(),
+            source: format!("s{day}"),
+            content: PublicationContent::Snapshot(
+                ids.iter()
+                    .map(|id| Entry::new(EntryId::new(id).unwrap(), "Name"))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn record(kv: &MemKv, publication: &Publication) {
+        let sha256 = sha256_hex(publication.source.as_bytes());
+        let provenance = Provenance {
+            sha256: sha256.clone(),
+            inputs: vec![InputDigest {
+                name: "test".into(),
+                sha256,
+                bytes: 0,
+                eof_mark: None,
+            }],
+            format: "native".into(),
+            parser: "test".into(),
+        };
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        record_into(kv, publication, &provenance, now, None).unwrap();
+    }
+
+    #[test]
+    fn kept_records_hold_for_their_list_only_while_the_log_has_not_grown() {
+        let kv = MemKv::default();
+        let (list, other) = (ListId::new("l").unwrap(), ListId::new("m").unwrap());
+        record(&kv, &snapshot(&list, 1, &["a", "b"]));
+        let kept = KeptRecords::read(&kv, &list).unwrap();
+        let next = super::super::next_seq(&kv).unwrap();
+        assert!(kept.hold(&list, next));
+        assert!(!kept.hold(&other, next), "another list's");
+        let end_of_first = Point::end_of(NaiveDate::from_ymd_opt(2024, 12, 1).unwrap());
+        let ids: Vec<String> = kept
+            .ids_before(end_of_first)
+            .unwrap()
+            .iter()
+            .map(|id| id.as_str().to_string())
+            .collect();
+        assert_eq!(ids, ["a", "b"]);
+        // Any event, of any list, grows the log: what was kept no longer holds.
+        record(&kv, &snapshot(&other, 2, &["x"]));
+        assert!(!kept.hold(&list, super::super::next_seq(&kv).unwrap()));
+    }
+}
