@@ -771,7 +771,8 @@ fn guard_drops(
             Ok(if with_keys {
                 InForce::of_entries(&view.state_as_of(list, day)?)
             } else {
-                InForce::of_ids(&view.ids_as_of(list, day)?)
+                // The records read here serve the snapshot's planning too.
+                InForce::of_ids(&store.ids_as_of_keeping(list, day)?)
             })
         },
         |keys| match keys {

@@ -468,43 +468,80 @@ pub(crate) fn compress_frame(raw: &[u8]) -> Vec<u8> {
     compressed
 }
 
+/// Frames per core in one round of [`Framed::build`]: enough that starting a thread and a
+/// compression context costs little beside the work (a thread per frame cost more than the
+/// compression itself), few enough that a round holds a few megabytes.
+const FRAMES_PER_ROUND: usize = 64;
+
+/// [`compress_frame`] with one zstd context for many frames (issue 15: a list's first
+/// snapshot is hundreds of frames); the frames are the same bytes.
+struct FrameCompressor(zstd::bulk::Compressor<'static>);
+
+impl FrameCompressor {
+    /// A context at [`ZSTD_LEVEL`].
+    fn new() -> FrameCompressor {
+        FrameCompressor(
+            zstd::bulk::Compressor::new(ZSTD_LEVEL).expect("zstd makes a context in memory"),
+        )
+    }
+
+    /// One frame, compressed as [`compress_frame`] compresses it.
+    fn compress(&mut self, raw: &[u8]) -> Vec<u8> {
+        let mut compressed = self.0.compress(raw).expect("zstd compresses in memory");
+        compressed.shrink_to_fit();
+        compressed
+    }
+}
+
 impl Framed {
     /// Frames `count` lines, line `i` being `line(i)` (without its newline). Frames are written
-    /// and compressed on every core, a few at a time, and hashed in order: the uncompressed
-    /// block is never held whole.
+    /// and compressed on every core, a round of [`FRAMES_PER_ROUND`] frames per core at a time
+    /// (each core a run of consecutive frames, with one compression context), and hashed in
+    /// order: the uncompressed block is never held whole.
     pub(crate) fn build(count: usize, line: impl Fn(usize) -> Vec<u8> + Sync) -> Framed {
         let frame_count = count.div_ceil(FRAME_LINES);
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut hasher = Sha256::new();
         let mut frames = Vec::with_capacity(frame_count);
         let (mut bytes, mut largest_frame) = (0u64, 0u64);
-        let make = |frame: usize| -> (Vec<u8>, Vec<u8>) {
-            let mut raw = Vec::new();
-            for i in frame * FRAME_LINES..((frame + 1) * FRAME_LINES).min(count) {
-                raw.extend_from_slice(&line(i));
-                raw.push(b'\n');
-            }
-            let compressed = compress_frame(&raw);
-            (raw, compressed)
+        // Frames `first..end`, each with its uncompressed bytes, with one compression context.
+        let make = |(first, end): (usize, usize)| -> Vec<(Vec<u8>, Vec<u8>)> {
+            let mut compressor = FrameCompressor::new();
+            (first..end)
+                .map(|frame| {
+                    let mut raw = Vec::new();
+                    for i in frame * FRAME_LINES..((frame + 1) * FRAME_LINES).min(count) {
+                        raw.extend_from_slice(&line(i));
+                        raw.push(b'\n');
+                    }
+                    let compressed = compressor.compress(&raw);
+                    (raw, compressed)
+                })
+                .collect()
         };
         let mut next = 0;
         while next < frame_count {
-            let batch: Vec<usize> = (next..(next + 2 * cores).min(frame_count)).collect();
-            next += batch.len();
-            let built: Vec<(Vec<u8>, Vec<u8>)> = if cores < 2 || batch.len() < 2 {
-                batch.iter().map(|&f| make(f)).collect()
+            let end = (next + FRAMES_PER_ROUND * cores).min(frame_count);
+            let built: Vec<(Vec<u8>, Vec<u8>)> = if cores < 2 || end - next < 2 {
+                make((next, end))
             } else {
+                let per_core = (end - next).div_ceil(cores);
+                let runs: Vec<(usize, usize)> = (next..end)
+                    .step_by(per_core)
+                    .map(|first| (first, (first + per_core).min(end)))
+                    .collect();
                 std::thread::scope(|scope| {
-                    let handles: Vec<_> = batch
-                        .iter()
-                        .map(|&f| scope.spawn(move || make(f)))
+                    let handles: Vec<_> = runs
+                        .into_iter()
+                        .map(|run| scope.spawn(move || make(run)))
                         .collect();
                     handles
                         .into_iter()
-                        .map(|h| h.join().expect("framing never panics"))
+                        .flat_map(|h| h.join().expect("framing never panics"))
                         .collect()
                 })
             };
+            next = end;
             for (raw, compressed) in built {
                 hasher.update(&raw);
                 bytes += raw.len() as u64;
@@ -618,6 +655,31 @@ mod tests {
         assert!(Block::from_frame(b"not zstd", u64::MAX).is_err());
         // A frame holding more than its limit is refused.
         assert!(Block::from_frame(&framed.frames[0], 10).is_err());
+    }
+
+    #[test]
+    fn frames_built_in_rounds_are_the_bytes_of_each_frame_compressed_alone() {
+        // Issue 15: frames are compressed a round at a time, many with one zstd context; each
+        // must be the bytes `compress_frame` gives it alone (stored frames of older stores).
+        // More than one round of frames, the last short, lines of differing lengths.
+        let count = FRAMES_PER_ROUND * 4 * FRAME_LINES + 7;
+        let line = |i: usize| {
+            format!("{{\"id\":\"{i}\",\"name\":\"{}\"}}", "x".repeat(i % 97)).into_bytes()
+        };
+        let framed = Framed::build(count, line);
+        assert_eq!(framed.frames.len(), count.div_ceil(FRAME_LINES));
+        let mut whole = Vec::new();
+        for (n, frame) in framed.frames.iter().enumerate() {
+            let mut raw = Vec::new();
+            for i in n * FRAME_LINES..((n + 1) * FRAME_LINES).min(count) {
+                raw.extend_from_slice(&line(i));
+                raw.push(b'\n');
+            }
+            assert_eq!(frame, &compress_frame(&raw), "frame {n}");
+            whole.extend_from_slice(&raw);
+        }
+        assert_eq!(framed.sha256, sha256_hex(&whole));
+        assert_eq!(framed.bytes, whole.len() as u64);
     }
 
     #[test]

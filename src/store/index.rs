@@ -31,6 +31,7 @@ use super::StoreError;
 use super::event::{
     Block, EventContent, EventRecord, FRAME_LINES, Framed, LogRecord, RetractionRecord, frame_of,
 };
+use super::kept::KeptRecords;
 use super::keys;
 use super::known_at::RecordsSeen;
 use super::kv::{Kv, Tree, Writes};
@@ -288,7 +289,7 @@ pub(crate) struct TimelineItem {
 }
 
 /// The entry id of an `entries` key whose list prefix is `prefix_len` bytes long.
-fn key_id(key: &[u8], prefix_len: usize) -> Result<EntryId, StoreError> {
+pub(crate) fn key_id(key: &[u8], prefix_len: usize) -> Result<EntryId, StoreError> {
     keys::read_entry_id(key, prefix_len)
         .ok_or_else(|| StoreError::Corrupt("an index key is malformed".into()))
 }
@@ -315,6 +316,8 @@ pub(crate) struct Index<'a> {
     entries_read: RefCell<HashMap<Locator, Rc<Entry>>>,
     /// The most bytes a content frame of an event may hold, by seq, once its header was read.
     frame_limits: RefCell<HashMap<u64, u64>>,
+    /// A list's entry records read before, for the planning of an appended snapshot.
+    kept: RefCell<Option<KeptRecords>>,
 }
 
 impl<'a> Index<'a> {
@@ -326,7 +329,14 @@ impl<'a> Index<'a> {
             records_read: RefCell::new(HashMap::new()),
             entries_read: RefCell::new(HashMap::new()),
             frame_limits: RefCell::new(HashMap::new()),
+            kept: RefCell::new(None),
         }
+    }
+
+    /// Gives the planning of an appended snapshot the list's entry records read before: used
+    /// when they are the records of the snapshot's list as the log stands (see `kept.rs`).
+    pub(crate) fn keep(&self, records: KeptRecords) {
+        *self.kept.borrow_mut() = Some(records);
     }
 
     /// Every list with events.
@@ -1070,20 +1080,30 @@ impl<'a> Index<'a> {
     ) -> Result<Plan, StoreError> {
         let list = event.list;
         let seq = event.seq;
-        // Read the list's entry records while hashing the snapshot's entries: on two cores the
-        // two take about the same time.
         let prefix = keys::list_prefix(list);
         let kv = self.kv;
-        let (hashes, stored) = std::thread::scope(|scope| {
-            let reader = scope.spawn(|| {
-                kv.range(Tree::Entries, &prefix, &keys::successor(&prefix))
-                    .collect::<Result<Vec<_>, StoreError>>()
-            });
-            let hashes: Vec<[u8; 32]> = entries.iter().map(|e| e.content_hash().0).collect();
-            (hashes, reader.join())
-        });
-        let stored = stored
-            .map_err(|_| StoreError::Corrupt("reading the entry records failed".into()))??;
+        // The records the drop guard read, when they are the list's as the log stands, and the
+        // snapshot's entries hashed on every core; else the records read while the entries are
+        // hashed: on two cores the two take about the same time.
+        let kept = self.kept.borrow_mut().take();
+        let (hashes, stored) = match kept {
+            Some(kept) if kept.hold(list, seq) => (hash_all(entries), kept.into_pairs()),
+            _ => {
+                let (hashes, stored) = std::thread::scope(|scope| {
+                    let reader = scope.spawn(|| {
+                        kv.range(Tree::Entries, &prefix, &keys::successor(&prefix))
+                            .collect::<Result<Vec<_>, StoreError>>()
+                    });
+                    let hashes: Vec<[u8; 32]> =
+                        entries.iter().map(|e| e.content_hash().0).collect();
+                    (hashes, reader.join())
+                });
+                let stored = stored.map_err(|_| {
+                    StoreError::Corrupt("reading the entry records failed".into())
+                })??;
+                (hashes, stored)
+            }
+        };
         let mut order: Vec<usize> = (0..entries.len()).collect();
         order.sort_by(|&a, &b| entries[a].id.cmp(&entries[b].id));
 

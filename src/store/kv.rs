@@ -196,6 +196,23 @@ pub(crate) trait Kv: Sync {
     fn flush(&self) -> Result<(), StoreError> {
         Ok(())
     }
+    /// Applies `writes` in order (of several writes of one key, the last stands), in pieces
+    /// that are not atomic together, nor each across trees: for index writes its caller has
+    /// marked dirty first and clears the mark of after (see `commit_event`), so that a crash in
+    /// between leaves the indexes to be rebuilt from the log. A piece that survives a crash
+    /// implies that every earlier commit does. By default, [`commit_in_parts`] of
+    /// [`super::WRITES_PER_TRANSACTION`].
+    fn write_dirty(&self, writes: Writes) -> Result<(), StoreError> {
+        let parts = writes.into_parts(super::WRITES_PER_TRANSACTION);
+        let count = parts.len();
+        for (n, part) in parts.into_iter().enumerate() {
+            self.commit(part)?;
+            if (n + 1) % FLUSH_EVERY_PARTS == 0 && n + 1 < count {
+                self.flush()?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A [`Kv`] engine holding a store on disk.
@@ -206,11 +223,13 @@ pub(crate) trait DiskKv: Kv + Sized {
     fn open(dir: &Path, store: &Path) -> Result<Self, StoreError>;
 }
 
+/// How many parts [`commit_in_parts`] commits between two flushes.
+const FLUSH_EVERY_PARTS: usize = 8;
+
 /// Commits `writes` in parts of at most `size` operations, in order, flushing every few parts
 /// so that the database's write buffers stay small. Not atomic as a whole: callers mark the
 /// indexes dirty around it (see `commit_event`).
 pub(crate) fn commit_in_parts(kv: &dyn Kv, writes: Writes, size: usize) -> Result<(), StoreError> {
-    const FLUSH_EVERY_PARTS: usize = 8;
     let parts = writes.into_parts(size);
     let count = parts.len();
     for (n, part) in parts.into_iter().enumerate() {

@@ -13,6 +13,8 @@ mod event;
 mod export;
 mod index;
 mod keys;
+// Issue 15: a list's entry records read once for the drop guard and the snapshot's planning.
+mod kept;
 // Issue 15: `--known-at` from the stored indexes, capped, when the lists only grew since.
 mod known_at;
 mod kv;
@@ -247,6 +249,9 @@ pub struct Store {
     lock: Option<File>,
     /// The private copy a read-only store is read from.
     copy: Option<read_only::ReadOnlyCopy>,
+    /// A list's entry records read by [`Store::ids_as_of_keeping`], for the planning of the
+    /// next event recorded while the log has not grown since.
+    kept: kept::KeptSlot,
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -323,6 +328,7 @@ impl Store {
                 upgrade: None,
                 lock: None,
                 copy: Some(copy),
+                kept: kept::KeptSlot::default(),
             };
             // Brought up to date in the copy only: nothing to tell about the store itself.
             store.bring_up_to_date()?;
@@ -343,6 +349,7 @@ impl Store {
             upgrade: None,
             lock,
             copy: None,
+            kept: kept::KeptSlot::default(),
         };
         store.bring_up_to_date()?;
         Ok(store)
@@ -468,7 +475,38 @@ impl Store {
         corrects: Option<u64>,
         carried: &[Carried],
     ) -> Result<RecordOutcome, StoreError> {
-        record_carrying_into(&self.kv, publication, provenance, now, corrects, carried)
+        let kept = self.kept.take();
+        record_kept_into(
+            &self.kv,
+            kept,
+            publication,
+            provenance,
+            (now, corrects),
+            carried,
+        )
+    }
+
+    /// [`View::ids_as_of`] over everything recorded, keeping the list's entry records read for
+    /// the planning of the next snapshot of `list` recorded ([`Store::record_carrying`]) while
+    /// the log has not grown since: the drop guard's read serves the planning too (issue 15).
+    /// Keeps one list's records at a time, in place of any kept before.
+    pub fn ids_as_of_keeping(
+        &self,
+        list: &ListId,
+        date: NaiveDate,
+    ) -> Result<Vec<EntryId>, StoreError> {
+        let bound = records::Point::end_of(date);
+        let next_seq = next_seq(&self.kv)?;
+        if let Some(ids) = self
+            .kept
+            .with(list, next_seq, |kept| kept.ids_before(bound))
+        {
+            return ids;
+        }
+        let kept = kept::KeptRecords::read(&self.kv, list)?;
+        let ids = kept.ids_before(bound)?;
+        self.kept.keep(kept);
+        Ok(ids)
     }
 
     /// Checks that event `corrects` can be corrected by a publication of `list`: it is a
@@ -504,6 +542,9 @@ impl Store {
         published: PublicationTime,
         sha256: &str,
     ) -> Result<Option<SnapshotDigest>, StoreError> {
+        // A snapshot read as a stream is merged with the records read as it goes: records kept
+        // by the drop guard would only hold memory while it is read.
+        drop(self.kept.take());
         start_digest(&self.kv, list, published, sha256)
     }
 
@@ -790,9 +831,25 @@ fn record_carrying_into(
     corrects: Option<u64>,
     carried: &[Carried],
 ) -> Result<RecordOutcome, StoreError> {
+    record_kept_into(kv, None, publication, provenance, (now, corrects), carried)
+}
+
+/// [`record_carrying_into`], the planning taking the list's entry records from `kept` when
+/// they are the list's as the log stands (see `kept.rs`) instead of reading them again.
+fn record_kept_into(
+    kv: &dyn Kv,
+    kept: Option<kept::KeptRecords>,
+    publication: &Publication,
+    provenance: &Provenance,
+    (now, corrects): (DateTime<Utc>, Option<u64>),
+    carried: &[Carried],
+) -> Result<RecordOutcome, StoreError> {
     check_date(&publication.list, publication.published)?;
     check_carried(publication, carried)?;
     let index = Index::new(kv);
+    if let Some(kept) = kept {
+        index.keep(kept);
+    }
     if let Some(seq) =
         index.recorded_as(&publication.list, publication.published, &provenance.sha256)?
     {
@@ -1061,10 +1118,24 @@ fn commit_event(kv: &dyn Kv, index_writes: Writes, log_writes: Writes) -> Result
     let mut dirty = Writes::default();
     dirty.put(Tree::Meta, meta::INDEX_STATE, meta::DIRTY);
     kv.commit(dirty)?;
-    kv::commit_in_parts(kv, index_writes, WRITES_PER_TRANSACTION)?;
+    kv.write_dirty(index_writes)?;
+    #[cfg(debug_assertions)]
+    exit_before_log(kv)?;
     let mut last = log_writes;
     last.delete(Tree::Meta, meta::INDEX_STATE);
     kv.commit(last)
+}
+
+/// Tests only (debug builds): with `LISTDIFF_TEST_EXIT_BEFORE_LOG` set, a large event's index
+/// writes are made durable and the process exits (code 99) before the event reaches the log,
+/// as a crash there would leave the store.
+#[cfg(debug_assertions)]
+fn exit_before_log(kv: &dyn Kv) -> Result<(), StoreError> {
+    if std::env::var_os("LISTDIFF_TEST_EXIT_BEFORE_LOG").is_some() {
+        kv.flush()?;
+        std::process::exit(99);
+    }
+    Ok(())
 }
 
 /// Rebuilds the indexes (beside the store, see `rebuild.rs`) if an interrupted write left them
