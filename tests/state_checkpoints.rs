@@ -1,7 +1,8 @@
 //! State checkpoints for `as-of` (issue 15): a store that writes them (every two changed
 //! entries, through the debug builds' `LISTDIFF_TEST_CHECKPOINT_MIN_CHANGES`) answers `as-of`
 //! exactly as a store of the same history without them, through backfills, corrections and
-//! retractions; `verify` compares them with a rebuild, and `rebuild` writes them back the same.
+//! retractions; `verify` compares them with a rebuild, and `rebuild` and `import` write them
+//! back the same.
 #![allow(clippy::unwrap_used)] // In tests a failed unwrap is a failed test.
 
 mod common;
@@ -148,4 +149,11 @@ fn as_of_with_state_checkpoints_is_as_of_without_them_and_rebuild_writes_them_ba
     with.ok(&["rebuild"]);
     assert_eq!(with.verified_keys(), keys);
     assert_eq!(with.answers(), answers);
+    // An import of its export writes them as recording did.
+    let export = with.env.dir.path().join("export.ndjson");
+    with.ok(&["export", "-o", export.to_str().unwrap()]);
+    let imported = Store::new(true);
+    imported.ok(&["import", export.to_str().unwrap()]);
+    assert_eq!(imported.verified_keys(), keys);
+    assert_eq!(imported.answers(), answers);
 }
