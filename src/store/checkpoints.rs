@@ -1,5 +1,6 @@
-//! Periodic checkpoints of each list's state, so that `as-of` costs the same at ten years of
-//! history as at one (issue 15).
+//! Periodic checkpoints of each list's state (*state checkpoints*, the `states` tree; not the
+//! signed checkpoints of the log), so that `as-of` costs the same at ten years of history as at
+//! one (issue 15).
 //!
 //! Without a checkpoint, the entries in force at a date are found by reading every entry record
 //! of the list (each holding every version the entry ever had) and the content frame of every
@@ -29,8 +30,8 @@
 //! list's last place. An `as-of` then reads one checkpoint and at most about a quarter of the
 //! list besides; a daily list of 20,000 entries with 20 changes a day gets one every 250 days or
 //! so. The rule reads only the derived trees, so replaying the log in order (a `rebuild`, the
-//! rebuild `verify` compares with, the upgrade of a layout-3 store) writes the same checkpoints
-//! as recording did, and `verify` compares them like every derived tree.
+//! rebuild `verify` compares with, the upgrade of a layout-3 store, an `import`) writes the same
+//! checkpoints as recording did, and `verify` compares them like every derived tree.
 //!
 //! **Never trusted blindly**: any write of an event that touches a place of a list (a `timeline`
 //! or `changes` key: a backfill, a correction, a retraction, a refold) deletes, in the same
