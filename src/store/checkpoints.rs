@@ -14,10 +14,13 @@
 //! as before.
 //!
 //! ```text
-//! key    list 0 point frame:4         (states tree; the head is frame u32::MAX)
-//! frame  (id_len:varint id json_len:varint json)*      zstd, checksummed
+//! key    list 0 'h' point             (states tree) the head:
 //! head   version:1 (=1) by:8 entries:varint frames:varint largest_frame:varint
+//! key    list 0 'f' point frame:4     (states tree) a frame:
+//! frame  (id_len:varint id json_len:varint json)*      zstd, checksummed
 //! ```
+//!
+//! Heads and frames have keys apart, so that finding a checkpoint reads heads only.
 //!
 //! `by` is the event that counts at the place (as in the timeline), `entries` how many entries
 //! the frames hold, `largest_frame` the largest frame's uncompressed size (a bound for reading
@@ -92,9 +95,6 @@ fn min_changes() -> u64 {
     }
     MIN_CHANGES
 }
-
-/// The frame number of a checkpoint's head.
-const HEAD: u32 = u32::MAX;
 
 /// The version byte a head starts with.
 const HEAD_VERSION: u8 = 1;
@@ -194,18 +194,15 @@ fn take_bytes<'b>(bytes: &mut &'b [u8]) -> Option<&'b [u8]> {
 /// The latest checkpoint of `list` strictly before `bound` that still stands for its place
 /// (the event that counts there is the one it was made from).
 fn latest_before(index: &Index, list: &ListId, bound: Point) -> Result<Option<Head>, StoreError> {
-    let prefix = keys::list_prefix(list);
-    let hi = keys::list_point(list, bound);
+    let prefix = keys::checkpoint_heads(list);
+    let hi = keys::checkpoint_head(list, bound);
     for pair in index.kv.range(Tree::States, &prefix, &hi).rev() {
         let (key, value) = pair?;
-        let Some((point, frame)) = keys::read_checkpoint(&key, prefix.len()) else {
+        let Some(point) = key.get(prefix.len()..).and_then(Point::read) else {
             return Err(StoreError::Corrupt(format!(
                 "{list}: a key of the states index (state checkpoints) is malformed; run listdiff rebuild"
             )));
         };
-        if frame != HEAD {
-            continue;
-        }
         let head = Head::decode(list, point, &value)?;
         let counting = match index
             .kv
@@ -347,7 +344,10 @@ fn read_frame(
 ) -> Result<Vec<u8>, StoreError> {
     let bytes = index
         .kv
-        .get(Tree::States, &keys::checkpoint(list, head.point, frame))?
+        .get(
+            Tree::States,
+            &keys::checkpoint_frame(list, head.point, frame),
+        )?
         .ok_or_else(|| corrupt(list, head.point, "a frame is missing"))?;
     let capacity = usize::try_from(head.largest_frame)
         .map_err(|_| corrupt(list, head.point, "its head is malformed"))?;
@@ -424,15 +424,19 @@ pub(crate) fn invalidate(kv: &dyn Kv, writes: &mut Writes) -> Result<(), StoreEr
             .or_insert(point);
     }
     for (prefix, point) in first {
-        let mut lo = prefix.clone();
-        lo.extend_from_slice(&point.key());
-        let hi = keys::successor(&prefix);
-        let stale: Vec<Vec<u8>> = kv
-            .range(Tree::States, &lo, &hi)
-            .map(|pair| pair.map(|(key, _)| key))
-            .collect::<Result<_, _>>()?;
-        for key in stale {
-            writes.delete(Tree::States, key);
+        // `list 0 h point..` and `list 0 f point..`
+        for kind in [b'h', b'f'] {
+            let mut lo = prefix.clone();
+            lo.push(kind);
+            let hi = keys::successor(&lo);
+            lo.extend_from_slice(&point.key());
+            let stale: Vec<Vec<u8>> = kv
+                .range(Tree::States, &lo, &hi)
+                .map(|pair| pair.map(|(key, _)| key))
+                .collect::<Result<_, _>>()?;
+            for key in stale {
+                writes.delete(Tree::States, key);
+            }
         }
     }
     Ok(())
@@ -537,7 +541,7 @@ fn write(index: &Index, list: &ListId, point: Point, by: u64) -> Result<Writes, 
             largest = largest.max(raw.len());
             writes.put(
                 Tree::States,
-                keys::checkpoint(list, point, *frames),
+                keys::checkpoint_frame(list, point, *frames),
                 compressed,
             );
             *frames += 1;
@@ -572,7 +576,7 @@ fn write(index: &Index, list: &ListId, point: Point, by: u64) -> Result<Writes, 
     };
     writes.put(
         Tree::States,
-        keys::checkpoint(list, point, HEAD),
+        keys::checkpoint_head(list, point),
         head.encode(),
     );
     Ok(writes)
@@ -586,7 +590,7 @@ impl View<'_> {
     /// The places of `list` that have a checkpoint, in fold order (for tests and `verify`).
     #[cfg(test)]
     pub(crate) fn checkpoint_places(&self, list: &ListId) -> Result<Vec<Point>, StoreError> {
-        let prefix = keys::list_prefix(list);
+        let prefix = keys::checkpoint_heads(list);
         let mut places = Vec::new();
         for pair in self
             .index
@@ -594,9 +598,7 @@ impl View<'_> {
             .range(Tree::States, &prefix, &keys::successor(&prefix))
         {
             let (key, _) = pair?;
-            if let Some((point, HEAD)) = keys::read_checkpoint(&key, prefix.len()) {
-                places.push(point);
-            }
+            places.extend(key.get(prefix.len()..).and_then(Point::read));
         }
         Ok(places)
     }
