@@ -967,6 +967,8 @@ impl<'a> Importer<'a> {
             }
             other => ImportError::Store(other),
         })?;
+        // The state checkpoints a recording of the same log writes (see `checkpoints.rs`).
+        super::checkpoints::after_event(self.kv, record.list())?;
         self.leaves.push(leaf);
         self.last_recorded = Some(record.recorded());
         Ok(())

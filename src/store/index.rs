@@ -1989,6 +1989,7 @@ pub(crate) fn replay_log(kv: &dyn Kv) -> Result<u64, StoreError> {
             )));
         }
         replay(kv, &record)?;
+        super::checkpoints::after_event(kv, record.list())?;
         count += 1;
         expected_seq += 1;
     }
@@ -2006,10 +2007,11 @@ pub(crate) fn replay_log(kv: &dyn Kv) -> Result<u64, StoreError> {
 
 /// Applies one stored event to the indexes, checking that it folds as it did when recorded.
 pub(crate) fn replay(kv: &dyn Kv, record: &LogRecord) -> Result<(), StoreError> {
-    let writes = match record {
+    let mut writes = match record {
         LogRecord::Publication(record) => replay_publication(kv, record)?,
         LogRecord::Retraction(record) => replay_retraction(kv, record)?,
     };
+    super::checkpoints::invalidate(kv, &mut writes)?;
     super::kv::commit_in_parts(kv, writes, super::WRITES_PER_TRANSACTION)
 }
 

@@ -13,6 +13,7 @@
 //! | lists      | list                                 | empty                                   |
 //! | groups     | list 0 first-seq                     | the versions of one publication         |
 //! | identities | list 0 date time kind source-sha first-seq | seq of the version that counts    |
+//! | states     | list 0 h point; list 0 f point frame (u32) | a state checkpoint's head; its frames |
 //!
 //! All trees but `events`, `contents` and `meta` are derived from the log. `seq` is a
 //! big-endian u64; `date` is a big-endian u32 count of days from 1 January of year 1 (the store
@@ -156,6 +157,35 @@ pub(crate) fn list_point(list: &ListId, point: Point) -> Vec<u8> {
 pub(crate) fn read_point(key: &[u8]) -> Option<Point> {
     let cut = key.len().checked_sub(POINT_BYTES)?;
     Point::read(&key[cut..])
+}
+
+/// `list 0 h` (states): the prefix of the heads of `list`'s state checkpoints.
+pub(crate) fn checkpoint_heads(list: &ListId) -> Vec<u8> {
+    let mut key = list_prefix(list);
+    key.push(b'h');
+    key
+}
+
+/// `list 0 h point` (states): the head of the state checkpoint of `list` at `point`.
+pub(crate) fn checkpoint_head(list: &ListId, point: Point) -> Vec<u8> {
+    let mut key = checkpoint_heads(list);
+    key.extend_from_slice(&point.key());
+    key
+}
+
+/// `list 0 f` (states): the prefix of the frames of `list`'s state checkpoints.
+pub(crate) fn checkpoint_frames(list: &ListId) -> Vec<u8> {
+    let mut key = list_prefix(list);
+    key.push(b'f');
+    key
+}
+
+/// `list 0 f point frame` (states): frame `frame` of the state checkpoint of `list` at `point`.
+pub(crate) fn checkpoint_frame(list: &ListId, point: Point, frame: u32) -> Vec<u8> {
+    let mut key = checkpoint_frames(list);
+    key.extend_from_slice(&point.key());
+    key.extend_from_slice(&frame.to_be_bytes());
+    key
 }
 
 /// `list 0 first-seq` (groups)

@@ -9,7 +9,7 @@
 //! one new file implementing both traits, and pointing `Disk` at it; export and import carry a
 //! store's log from one to the other. What the store relies on:
 //!
-//! - **Trees.** The eight trees of [`Tree::ALL`] are independent ordered maps from byte strings
+//! - **Trees.** The trees of [`Tree::ALL`] are independent ordered maps from byte strings
 //!   to byte strings. Keys compare as unsigned bytes, lexicographically (a prefix sorts first).
 //!   Values are returned exactly as written; an empty value is a value.
 //! - **Reads see every commit made before them**, from any thread ([`Kv`] is `Sync`: planning an
@@ -61,11 +61,13 @@ pub(crate) enum Tree {
     Groups,
     /// Derived: the publications that count, by identity.
     Identities,
+    /// Derived: periodic state checkpoints of each list, for `as-of` (see `checkpoints.rs`).
+    States,
 }
 
 impl Tree {
     /// Every tree.
-    pub(crate) const ALL: [Tree; 10] = [
+    pub(crate) const ALL: [Tree; 11] = [
         Tree::Events,
         Tree::Contents,
         Tree::Meta,
@@ -76,10 +78,11 @@ impl Tree {
         Tree::Lists,
         Tree::Groups,
         Tree::Identities,
+        Tree::States,
     ];
 
     /// The trees rebuilt from the log.
-    pub(crate) const DERIVED: [Tree; 7] = [
+    pub(crate) const DERIVED: [Tree; 8] = [
         Tree::Timeline,
         Tree::Changes,
         Tree::Entries,
@@ -87,6 +90,7 @@ impl Tree {
         Tree::Lists,
         Tree::Groups,
         Tree::Identities,
+        Tree::States,
     ];
 
     /// The tree's name on disk.
@@ -102,6 +106,7 @@ impl Tree {
             Tree::Lists => "lists",
             Tree::Groups => "groups",
             Tree::Identities => "identities",
+            Tree::States => "states",
         }
     }
 }
@@ -150,6 +155,11 @@ impl Writes {
     /// The writes, in the order they were queued (for a backend's `commit`).
     pub(crate) fn into_ops(self) -> Vec<WriteOp> {
         self.ops
+    }
+
+    /// The operations queued, in order.
+    pub(crate) fn ops(&self) -> impl Iterator<Item = &WriteOp> {
+        self.ops.iter()
     }
 
     /// How many operations are queued.

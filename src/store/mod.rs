@@ -9,6 +9,7 @@
 //! updates in one transaction, so after a crash the store holds every event whole or not at
 //! all.
 
+mod checkpoints;
 mod event;
 mod export;
 mod index;
@@ -82,13 +83,15 @@ type Disk = sled_backend::SledKv;
 
 /// The on-disk layout version this listdiff writes and reads. Layout 4 keeps with each name of
 /// an entry record the event whose recording gave it, so `--known-at` reads the names known
-/// then without replaying the log (`known_at.rs`). Layout 3 folds by publication (identity,
-/// corrections in place, publication times, retractions): its derived records hold 16-byte
-/// fold points and the event each version was made by, and it has the `groups` and
-/// `identities` trees (`records.rs`, `keys.rs`). Layout 2 stored every length and count in the
-/// derived records as a varint; layout 1 cut names at 65,535 bytes and kept at most 255 names
-/// per entry. The log is the same in all: a store's log holds events the earlier layouts do not
-/// know (times, retractions) only once a listdiff of layout 3 or later recorded them.
+/// then without replaying the log (`known_at.rs`), and adds the derived `states` tree
+/// (periodic state checkpoints of each list for `as-of`, see `checkpoints.rs`). Layout 3 folds
+/// by publication (identity, corrections in place, publication times, retractions): its
+/// derived records hold 16-byte fold points and the event each version was made by, and it
+/// has the `groups` and `identities` trees (`records.rs`, `keys.rs`). Layout 2 stored every
+/// length and count in the derived records as a varint; layout 1 cut names at 65,535 bytes and
+/// kept at most 255 names per entry. The log is the same in all: a store's log holds events
+/// the earlier layouts do not know (times, retractions) only once a listdiff of layout 3 or
+/// later recorded them.
 pub const STORE_FORMAT: u32 = 4;
 
 /// Older layouts this listdiff opens by rebuilding the derived indexes from the log, which they
@@ -1014,7 +1017,7 @@ fn write_event(
     let mut log_writes = Writes::default();
     log_writes.put(Tree::Events, keys::seq(seq).to_vec(), record.to_bytes());
     log_writes.put(Tree::Meta, meta::NEXT_SEQ, keys::seq(seq + 1));
-    commit_event(kv, index_writes, log_writes)?;
+    commit_event(kv, list, index_writes, log_writes)?;
 
     Ok(RecordOutcome::Recorded {
         event: record.meta(),
@@ -1089,7 +1092,7 @@ fn retract_into(
         LogRecord::Retraction(record.clone()).to_bytes(),
     );
     log_writes.put(Tree::Meta, meta::NEXT_SEQ, keys::seq(seq + 1));
-    commit_event(kv, plan.writes, log_writes)?;
+    commit_event(kv, &plan.list, plan.writes, log_writes)?;
     Ok(Retraction {
         event: record.meta(),
         retracted: plan.retracted.meta(),
@@ -1103,13 +1106,31 @@ fn retract_into(
 /// transaction costs hundreds of megabytes; in parts it costs a few.
 pub(crate) const WRITES_PER_TRANSACTION: usize = 1000;
 
-/// Commits an event: its index writes, then (atomically) the log writes that make it recorded.
+/// Commits an event of `list`: its index writes, then (atomically) the log writes that make it
+/// recorded. The index writes first drop the state checkpoints of `list` the event makes
+/// stale, and a state checkpoint due after it is written after it (see `checkpoints.rs`).
 ///
 /// Small events go in one transaction. A large one marks the indexes dirty, writes them in
 /// parts, and clears the mark in the same transaction that appends the event to the log; a
 /// crash in between leaves the mark, and the next open rebuilds the indexes from the log, in
 /// which the event does not exist. Either way the event is whole or absent.
-fn commit_event(kv: &dyn Kv, index_writes: Writes, log_writes: Writes) -> Result<(), StoreError> {
+fn commit_event(
+    kv: &dyn Kv,
+    list: &ListId,
+    mut index_writes: Writes,
+    log_writes: Writes,
+) -> Result<(), StoreError> {
+    checkpoints::invalidate(kv, &mut index_writes)?;
+    commit_event_writes(kv, index_writes, log_writes)?;
+    checkpoints::after_event(kv, list)
+}
+
+/// See [`commit_event`]: the event's own writes.
+fn commit_event_writes(
+    kv: &dyn Kv,
+    index_writes: Writes,
+    log_writes: Writes,
+) -> Result<(), StoreError> {
     if index_writes.len() + log_writes.len() <= WRITES_PER_TRANSACTION {
         let mut writes = index_writes;
         writes.extend(log_writes);
@@ -1469,16 +1490,19 @@ impl View<'_> {
         }
     }
 
-    /// Every entry of `list` in force at the end of `date`, in id order.
+    /// Every entry of `list` in force at the end of `date`, in id order (the text order of
+    /// the ids). Read as [`View::each_as_of_by_id`] reads, from a state checkpoint when there
+    /// is one (see `checkpoints.rs`).
     pub fn state_as_of(&self, list: &ListId, date: NaiveDate) -> Result<Vec<Entry>, StoreError> {
         let mut entries = Vec::new();
-        self.each_as_of(list, date, |json| -> Result<(), StoreError> {
+        self.each_as_of_by_id(list, date, |json| -> Result<(), StoreError> {
             let entry = serde_json::from_slice::<Entry>(json).map_err(|e| {
                 StoreError::Corrupt(format!("a stored entry does not read back: {e}"))
             })?;
             entries.push(entry);
             Ok(())
         })?;
+        entries.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(entries)
     }
 

@@ -1,6 +1,6 @@
 //! Reads for finding and listing entries (issue 12), beside the views of `mod.rs`: every name an
 //! entry has had, aliases included, for `history`; and the entries in force with numeric ids in
-//! number order ([`id_order`]), for `as-of`.
+//! number order ([`id_order`](crate::model::id_order)), for `as-of`.
 //!
 //! No derived index is added: the aliases are read from the entries' stored versions at query
 //! time. Each distinct version (by content hash) of each entry is read once, in storage order
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::kv::Tree;
 use super::records::{EntryRecord, Locator, Point};
 use super::{StoreError, View, keys};
-use crate::model::{EntryId, ListId, id_order, is_numeric_id};
+use crate::model::{EntryId, ListId};
 
 /// Every name one entry has had.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,50 +103,19 @@ impl View<'_> {
     }
 
     /// Calls `f` with the canonical JSON of every entry of `list` in force at the end of
-    /// `date`, in [`id_order`] (ids that are numbers first, by number; then the others, in the
-    /// text order the index keeps them in), without parsing it. Only the numeric ids in force
-    /// are held while they are sorted; the others are streamed in a second scan of the keys.
+    /// `date`, in [`id_order`](crate::model::id_order) (ids that are numbers first, by number; then the others, in the
+    /// text order the index keeps them in), without parsing it: from the latest checkpoint at or
+    /// before the end of `date` and the entries changed after it (see `checkpoints.rs`), or,
+    /// with none, from every entry record.
     pub fn each_as_of_by_id<E: From<StoreError>>(
         &self,
         list: &ListId,
         date: chrono::NaiveDate,
         mut f: impl FnMut(&[u8]) -> Result<(), E>,
     ) -> Result<(), E> {
-        let prefix = keys::list_prefix(list);
-        let end = keys::successor(&prefix);
         let Some(date) = self.seen(list).date(date) else {
             return Ok(());
         };
-        let bound = Point::end_of(date);
-        let numeric =
-            |key: &[u8]| std::str::from_utf8(&key[prefix.len()..]).is_ok_and(is_numeric_id);
-        let mut numbers = Vec::new();
-        let mut others = false;
-        for pair in self.index.kv.range(Tree::Entries, &prefix, &end) {
-            let (key, value) = pair?;
-            if !numeric(&key) {
-                others = true;
-            } else if let Some(slot) = EntryRecord::slot_before_encoded(&value, bound)? {
-                let id = keys::read_entry_id(&key, prefix.len())
-                    .ok_or_else(|| StoreError::Corrupt("an index key is malformed".into()))?;
-                numbers.push((id, slot.at));
-            }
-        }
-        numbers.sort_by(|(a, _), (b, _)| id_order(a, b));
-        for (_, at) in numbers {
-            self.index.with_json(at, &mut f)??;
-        }
-        if others {
-            for pair in self.index.kv.range(Tree::Entries, &prefix, &end) {
-                let (key, value) = pair?;
-                if numeric(&key) {
-                    continue;
-                }
-                if let Some(slot) = EntryRecord::slot_before_encoded(&value, bound)? {
-                    self.index.with_json(slot.at, &mut f)??;
-                }
-            }
-        }
-        Ok(())
+        super::checkpoints::each_in_force(&self.index, list, Point::end_of(date), |_, json| f(json))
     }
 }

@@ -1160,12 +1160,17 @@ fn dump_all(kv: &dyn Kv) -> Vec<Vec<(Vec<u8>, Vec<u8>)>> {
 }
 
 /// The derived trees as a listdiff of layout 1, 2 or 3 left them, made from this listdiff's:
-/// layout 3's entry records had no `by` after each name; layouts 1 and 2 also had the
+/// layout 3's entry records had no `by` after each name, and it had no state checkpoints;
+/// layouts 1 and 2 also had the
 /// timeline, change lists and dedup keyed by (date, seq), entry records with 12-byte points
 /// and no `by`, no groups or identities. Layout 1's records also had its narrower counts.
 fn older_derived_trees(kv: &dyn Kv, layout: u32) -> Writes {
     let mut writes = Writes::default();
     if layout == 3 {
+        // Layout 3 is this one without state checkpoints and without a `by` after each name.
+        for (key, _) in kv.range(Tree::States, &[], &[u8::MAX]).map(Result::unwrap) {
+            writes.delete(Tree::States, key);
+        }
         for (key, value) in kv.range(Tree::Entries, &[], &[u8::MAX]).map(Result::unwrap) {
             writes.put(Tree::Entries, key, layout3::entry_record(&value));
         }
@@ -1295,11 +1300,20 @@ mod layout2 {
 /// layout, its log and meta are untouched but for the layout, and opening says so once.
 #[test]
 fn a_store_of_an_older_layout_is_upgraded_when_opened() {
+    let _every = CheckpointsEvery::set(1);
     for layout in [1, 2, 3] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store");
         let store = store_on_disk(&path);
         let current = dump_all(&store.kv);
+        assert!(
+            store
+                .kv
+                .range(Tree::States, &[], &[u8::MAX])
+                .next()
+                .is_some(),
+            "the store has state checkpoints to lose and get back"
+        );
         store
             .kv
             .commit(older_derived_trees(&store.kv, layout))
@@ -1315,7 +1329,7 @@ fn a_store_of_an_older_layout_is_upgraded_when_opened() {
         let note = upgrade.to_string();
         assert!(
             note.contains(&format!("had layout {layout}"))
-                && note.contains("its log of 4 events in layout 4"),
+                && note.contains(&format!("its log of 4 events in layout {STORE_FORMAT}")),
             "{note}"
         );
         assert_eq!(
@@ -1766,4 +1780,199 @@ fn a_growing_history_is_answered_capped_and_a_later_correction_replays() {
     .unwrap();
     let (source, _) = known_at::known_at_in(&kv, moment, None).unwrap();
     assert!(matches!(source, KnownSource::Replayed(_)));
+}
+
+/// A copy of every tree of `kv` but `leave_out`.
+fn copy_without(kv: &MemKv, leave_out: Option<Tree>) -> MemKv {
+    let copy = MemKv::default();
+    let mut writes = Writes::default();
+    for tree in Tree::ALL {
+        if Some(tree) == leave_out {
+            continue;
+        }
+        for (key, value) in kv.dump(tree) {
+            writes.put(tree, key, value);
+        }
+    }
+    copy.commit(writes).unwrap();
+    copy
+}
+
+/// The canonical JSON of every entry of `list` in force at the end of every date, as
+/// `each_as_of_by_id` gives it (or its error).
+fn as_of_by_id_everywhere(view: &View, list: &ListId) -> Vec<String> {
+    (-1..10)
+        .map(|offset| {
+            let mut by_id = Vec::new();
+            let result = view.each_as_of_by_id(list, day(offset), |json| {
+                by_id.push(String::from_utf8_lossy(json).into_owned());
+                Ok::<(), StoreError>(())
+            });
+            format!("{offset} {result:?} {by_id:?}")
+        })
+        .collect()
+}
+
+/// Runs `steps` with a checkpoint due after every `min_changes` changed entries (the default
+/// again when dropped, even if the test fails).
+struct CheckpointsEvery;
+
+impl CheckpointsEvery {
+    fn set(min_changes: u64) -> CheckpointsEvery {
+        checkpoints::TEST_MIN_CHANGES.with(|c| c.set(Some(min_changes)));
+        CheckpointsEvery
+    }
+}
+
+impl Drop for CheckpointsEvery {
+    fn drop(&mut self) {
+        checkpoints::TEST_MIN_CHANGES.with(|c| c.set(None));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// `as-of` read through the state checkpoints equals `as-of` read from the entry records
+    /// alone (the same store with its checkpoints dropped), at every date, whole and as known
+    /// at every recording (capped), on random histories with corrections, retractions and
+    /// backfills; and a rebuild from the log writes exactly the checkpoints recording wrote.
+    #[test]
+    fn as_of_through_checkpoints_is_as_of_without_them(
+        steps in steps_strategy(),
+        min_changes in 1u64..4,
+    ) {
+        let _every = CheckpointsEvery::set(min_changes);
+        let (kv, _) = run(&steps)?;
+        let bare = copy_without(&kv, Some(Tree::States));
+        let rebuilt = copy_without(&kv, None);
+        index::rebuild(&rebuilt).unwrap();
+        prop_assert_eq!(rebuilt.dump(Tree::States), kv.dump(Tree::States));
+        let lists = LISTS.map(|l| ListId::new(l).unwrap());
+        let with = View { index: Index::new(&kv), cap: None };
+        let without = View { index: Index::new(&bare), cap: None };
+        for list in &lists {
+            prop_assert_eq!(as_of_by_id_everywhere(&with, list), as_of_by_id_everywhere(&without, list));
+        }
+        let records: Vec<event::LogRecord> = Index::new(&kv).events().map(Result::unwrap).collect();
+        for k in 0..records.len() {
+            let moment = if k == 0 { t0() - Duration::seconds(1) } else { records[k - 1].recorded() };
+            let (source, _) = known_at::known_at_in(&kv, moment, None).unwrap();
+            let (bare_source, _) = known_at::known_at_in(&bare, moment, None).unwrap();
+            let (KnownSource::Capped(cap), KnownSource::Capped(bare_cap)) = (&source, &bare_source) else {
+                continue;
+            };
+            let with = View { index: Index::new(&kv), cap: Some(cap) };
+            let without = View { index: Index::new(&bare), cap: Some(bare_cap) };
+            for list in &lists {
+                prop_assert_eq!(
+                    as_of_by_id_everywhere(&with, list),
+                    as_of_by_id_everywhere(&without, list),
+                    "known after event {}", k
+                );
+            }
+        }
+    }
+}
+
+/// Checkpoints are written where the rule says, read by `as-of`, and dropped by a backfill
+/// before them, in the same write; a rebuild writes the same.
+#[test]
+fn checkpoints_are_written_used_and_dropped() {
+    let _every = CheckpointsEvery::set(2);
+    let kv = MemKv::default();
+    let list = ListId::new("l1").unwrap();
+    let snapshot = |offset: i64, ids: &[(usize, usize)]| Publication {
+        list: list.clone(),
+        published: at(offset, None),
+        source: String::new(),
+        content: PublicationContent::Snapshot(ids.iter().map(|&(i, r)| entry(i, 0, r)).collect()),
+    };
+    let history = [
+        snapshot(0, &[(0, 0), (1, 0), (2, 0), (3, 0)]),
+        // One change since the first place: not yet.
+        snapshot(1, &[(0, 1), (1, 0), (2, 0), (3, 0)]),
+        // Three: a checkpoint at day 2.
+        snapshot(2, &[(0, 1), (1, 1), (2, 1), (3, 0)]),
+        // One since: none.
+        snapshot(3, &[(0, 1), (1, 1), (2, 1)]),
+        // An amendment adding one more: two since day 2, a checkpoint at day 4.
+        Publication {
+            content: PublicationContent::Amendment(Amendment {
+                add: vec![entry(5, 0, 0)],
+                ..Amendment::default()
+            }),
+            ..snapshot(4, &[])
+        },
+    ];
+    for (i, p) in history.iter().enumerate() {
+        record_into(
+            &kv,
+            p,
+            &provenance(p),
+            t0() + Duration::seconds(i as i64),
+            None,
+        )
+        .unwrap();
+    }
+    let view = View {
+        index: Index::new(&kv),
+        cap: None,
+    };
+    let places: Vec<NaiveDate> = view
+        .checkpoint_places(&list)
+        .unwrap()
+        .iter()
+        .map(|p| p.date)
+        .collect();
+    assert_eq!(places, [day(2), day(4)]);
+    let bare = copy_without(&kv, Some(Tree::States));
+    let without = View {
+        index: Index::new(&bare),
+        cap: None,
+    };
+    assert_eq!(
+        as_of_by_id_everywhere(&view, &list),
+        as_of_by_id_everywhere(&without, &list)
+    );
+
+    let before = kv.dump(Tree::States);
+    // A backfill at day 3 drops the checkpoint of day 4 in the same write, keeps day 2's.
+    let backfill = Publication {
+        published: at(3, Some(13)),
+        ..snapshot(3, &[(4, 0)])
+    };
+    record_into(
+        &kv,
+        &backfill,
+        &provenance(&backfill),
+        t0() + Duration::seconds(10),
+        None,
+    )
+    .unwrap();
+    let view = View {
+        index: Index::new(&kv),
+        cap: None,
+    };
+    let places: Vec<NaiveDate> = view
+        .checkpoint_places(&list)
+        .unwrap()
+        .iter()
+        .map(|p| p.date)
+        .collect();
+    // Day 4's was dropped, and written again from the refolded state.
+    assert_eq!(places, [day(2), day(4)]);
+    assert_ne!(kv.dump(Tree::States), before);
+    let bare = copy_without(&kv, Some(Tree::States));
+    let without = View {
+        index: Index::new(&bare),
+        cap: None,
+    };
+    assert_eq!(
+        as_of_by_id_everywhere(&view, &list),
+        as_of_by_id_everywhere(&without, &list)
+    );
+    let rebuilt = copy_without(&kv, None);
+    index::rebuild(&rebuilt).unwrap();
+    assert_eq!(rebuilt.dump(Tree::States), kv.dump(Tree::States));
 }
