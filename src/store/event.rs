@@ -96,6 +96,27 @@ pub struct Provenance {
     pub parser: String,
 }
 
+#[cfg(test)]
+impl Provenance {
+    /// In tests: a native publication read by the test parser from one input, `test`, whose
+    /// bytes hash as `bytes` do (tests hash a publication's debug text to tell publications
+    /// apart).
+    pub(crate) fn of_test_bytes(bytes: &[u8]) -> Provenance {
+        let sha256 = sha256_hex(bytes);
+        Provenance {
+            sha256: sha256.clone(),
+            inputs: vec![InputDigest {
+                name: "test".into(),
+                sha256,
+                bytes: 0,
+                eof_mark: None,
+            }],
+            format: "native".into(),
+            parser: "test".into(),
+        }
+    }
+}
+
 /// SHA-256 of bytes, lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

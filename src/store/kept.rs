@@ -102,7 +102,6 @@ mod tests {
 
     use super::*;
     use crate::model::{Entry, Publication, PublicationContent};
-    use crate::store::event::{InputDigest, sha256_hex};
     use crate::store::kv::MemKv;
     use crate::store::{Provenance, record_into};
 
@@ -121,18 +120,7 @@ mod tests {
     }
 
     fn record(kv: &MemKv, publication: &Publication) {
-        let sha256 = sha256_hex(publication.source.as_bytes());
-        let provenance = Provenance {
-            sha256: sha256.clone(),
-            inputs: vec![InputDigest {
-                name: "test".into(),
-                sha256,
-                bytes: 0,
-                eof_mark: None,
-            }],
-            format: "native".into(),
-            parser: "test".into(),
-        };
+        let provenance = Provenance::of_test_bytes(publication.source.as_bytes());
         let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         record_into(kv, publication, &provenance, now, None).unwrap();
     }

@@ -132,18 +132,7 @@ mod tests {
                 source: format!("test {i}"),
                 content: content.clone(),
             };
-            let sha256 = sha256_hex(format!("{content:?}").as_bytes());
-            let provenance = Provenance {
-                sha256: sha256.clone(),
-                inputs: vec![InputDigest {
-                    name: "test".into(),
-                    sha256,
-                    bytes: 0,
-                    eof_mark: None,
-                }],
-                format: "native".into(),
-                parser: "test".into(),
-            };
+            let provenance = Provenance::of_test_bytes(format!("{content:?}").as_bytes());
             record_into(
                 kv,
                 &publication,

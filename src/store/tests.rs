@@ -135,18 +135,9 @@ fn history_strategy() -> impl Strategy<Value = Vec<Publication>> {
 
 /// The bytes of a publication, as a hash: its content and source.
 fn provenance(publication: &Publication) -> Provenance {
-    let sha256 = sha256_hex(format!("{:?} {}", publication.content, publication.source).as_bytes());
-    Provenance {
-        sha256: sha256.clone(),
-        inputs: vec![InputDigest {
-            name: "test".into(),
-            sha256,
-            bytes: 0,
-            eof_mark: None,
-        }],
-        format: "native".into(),
-        parser: "test".into(),
-    }
+    Provenance::of_test_bytes(
+        format!("{:?} {}", publication.content, publication.source).as_bytes(),
+    )
 }
 
 /// One event of the reference log.
@@ -1875,6 +1866,29 @@ proptest! {
     }
 }
 
+/// The dates of `list`'s state checkpoints in `kv`, once as-of through them has answered at
+/// every date as the same store without them.
+fn checkpoints_answer_as_without(kv: &MemKv, list: &ListId) -> Vec<NaiveDate> {
+    let view = View {
+        index: Index::new(kv),
+        cap: None,
+    };
+    let bare = copy_without(kv, Some(Tree::States));
+    let without = View {
+        index: Index::new(&bare),
+        cap: None,
+    };
+    assert_eq!(
+        as_of_by_id_everywhere(&view, list),
+        as_of_by_id_everywhere(&without, list)
+    );
+    view.checkpoint_places(list)
+        .unwrap()
+        .iter()
+        .map(|p| p.date)
+        .collect()
+}
+
 /// Checkpoints are written where the rule says, read by `as-of`, and dropped by a backfill
 /// before them, in the same write; a rebuild writes the same.
 #[test]
@@ -1915,26 +1929,7 @@ fn checkpoints_are_written_used_and_dropped() {
         )
         .unwrap();
     }
-    let view = View {
-        index: Index::new(&kv),
-        cap: None,
-    };
-    let places: Vec<NaiveDate> = view
-        .checkpoint_places(&list)
-        .unwrap()
-        .iter()
-        .map(|p| p.date)
-        .collect();
-    assert_eq!(places, [day(2), day(4)]);
-    let bare = copy_without(&kv, Some(Tree::States));
-    let without = View {
-        index: Index::new(&bare),
-        cap: None,
-    };
-    assert_eq!(
-        as_of_by_id_everywhere(&view, &list),
-        as_of_by_id_everywhere(&without, &list)
-    );
+    assert_eq!(checkpoints_answer_as_without(&kv, &list), [day(2), day(4)]);
 
     let before = kv.dump(Tree::States);
     // A backfill at day 3 drops the checkpoint of day 4 in the same write, keeps day 2's.
@@ -1950,28 +1945,9 @@ fn checkpoints_are_written_used_and_dropped() {
         None,
     )
     .unwrap();
-    let view = View {
-        index: Index::new(&kv),
-        cap: None,
-    };
-    let places: Vec<NaiveDate> = view
-        .checkpoint_places(&list)
-        .unwrap()
-        .iter()
-        .map(|p| p.date)
-        .collect();
     // Day 4's was dropped, and written again from the refolded state.
-    assert_eq!(places, [day(2), day(4)]);
+    assert_eq!(checkpoints_answer_as_without(&kv, &list), [day(2), day(4)]);
     assert_ne!(kv.dump(Tree::States), before);
-    let bare = copy_without(&kv, Some(Tree::States));
-    let without = View {
-        index: Index::new(&bare),
-        cap: None,
-    };
-    assert_eq!(
-        as_of_by_id_everywhere(&view, &list),
-        as_of_by_id_everywhere(&without, &list)
-    );
     let rebuilt = copy_without(&kv, None);
     index::rebuild(&rebuilt).unwrap();
     assert_eq!(rebuilt.dump(Tree::States), kv.dump(Tree::States));

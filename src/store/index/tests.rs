@@ -7,10 +7,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use super::*;
 use crate::model::PublicationTime;
 use crate::model::{Amendment, Publication, PublicationContent};
-use crate::store::event::sha256_hex;
 use crate::store::kv::MemKv;
 use crate::store::records::RecordedName;
-use crate::store::{InputDigest, Provenance, RecordOutcome, record_into};
+use crate::store::{Provenance, RecordOutcome, record_into};
 
 fn date(text: &str) -> NaiveDate {
     text.parse().unwrap()
@@ -62,18 +61,7 @@ fn amendment(
 }
 
 fn provenance(publication: &Publication) -> Provenance {
-    let sha256 = sha256_hex(format!("{publication:?}").as_bytes());
-    Provenance {
-        sha256: sha256.clone(),
-        inputs: vec![InputDigest {
-            name: "test".into(),
-            sha256,
-            bytes: 0,
-            eof_mark: None,
-        }],
-        format: "native".into(),
-        parser: "test".into(),
-    }
+    Provenance::of_test_bytes(format!("{publication:?}").as_bytes())
 }
 
 fn moment(n: i64) -> DateTime<Utc> {
