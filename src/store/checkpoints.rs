@@ -45,9 +45,9 @@
 //! capped `--known-at` view reads at min(date, cap) and so uses only checkpoints at places known
 //! by then, which later appends do not change.
 //!
-//! A crash between an event's commit and its checkpoint's leaves the checkpoint unwritten:
-//! answers stay the same (the `as-of` reads from the checkpoint before), and `verify` reports
-//! the missing keys until a `rebuild`.
+//! An event's commit leaves the indexes marked dirty, and the commit of the checkpoint due
+//! after it (or of nothing) clears the mark: a crash between the two is repaired by the rebuild
+//! at the next open, which writes that checkpoint as recording would have.
 
 use std::collections::BTreeMap;
 
@@ -445,10 +445,16 @@ pub(crate) fn invalidate(kv: &dyn Kv, writes: &mut Writes) -> Result<(), StoreEr
 /// After an event of `list` was committed: writes a checkpoint at the list's last place when
 /// one is due (see the module documentation).
 pub(crate) fn after_event(kv: &dyn Kv, list: &ListId) -> Result<(), StoreError> {
-    if let Some(writes) = due(kv, list)? {
-        kv.commit(writes)?;
+    match due(kv, list)? {
+        Some(writes) => kv.commit(writes),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// After an event of `list` was committed: the writes of a checkpoint at the list's last place
+/// when one is due, else none (for a caller that commits them with writes of its own).
+pub(crate) fn due_after_event(kv: &dyn Kv, list: &ListId) -> Result<Writes, StoreError> {
+    Ok(due(kv, list)?.unwrap_or_default())
 }
 
 /// The writes of the checkpoint due at `list`'s last place, if one is.

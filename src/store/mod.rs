@@ -1111,9 +1111,12 @@ pub(crate) const WRITES_PER_TRANSACTION: usize = 1000;
 /// stale, and a state checkpoint due after it is written after it (see `checkpoints.rs`).
 ///
 /// Small events go in one transaction. A large one marks the indexes dirty, writes them in
-/// parts, and clears the mark in the same transaction that appends the event to the log; a
-/// crash in between leaves the mark, and the next open rebuilds the indexes from the log, in
-/// which the event does not exist. Either way the event is whole or absent.
+/// parts, and appends the event to the log in one last transaction; a crash before that leaves
+/// the mark, and the next open rebuilds the indexes from the log, in which the event does not
+/// exist. Either way the event is whole or absent. The event's last transaction leaves the
+/// indexes marked dirty until the state checkpoint due after it (if any) is written, in the
+/// transaction that clears the mark: a crash between the two is repaired by the same rebuild,
+/// which writes that checkpoint, rather than left for `verify` to find.
 fn commit_event(
     kv: &dyn Kv,
     list: &ListId,
@@ -1122,7 +1125,9 @@ fn commit_event(
 ) -> Result<(), StoreError> {
     checkpoints::invalidate(kv, &mut index_writes)?;
     commit_event_writes(kv, index_writes, log_writes)?;
-    checkpoints::after_event(kv, list)
+    let mut checkpoint = checkpoints::due_after_event(kv, list)?;
+    checkpoint.delete(Tree::Meta, meta::INDEX_STATE);
+    kv.commit(checkpoint)
 }
 
 /// See [`commit_event`]: the event's own writes.
@@ -1134,6 +1139,7 @@ fn commit_event_writes(
     if index_writes.len() + log_writes.len() <= WRITES_PER_TRANSACTION {
         let mut writes = index_writes;
         writes.extend(log_writes);
+        writes.put(Tree::Meta, meta::INDEX_STATE, meta::DIRTY);
         return kv.commit(writes);
     }
     let mut dirty = Writes::default();
@@ -1142,9 +1148,8 @@ fn commit_event_writes(
     kv.write_dirty(index_writes)?;
     #[cfg(debug_assertions)]
     exit_before_log(kv)?;
-    let mut last = log_writes;
-    last.delete(Tree::Meta, meta::INDEX_STATE);
-    kv.commit(last)
+    // The mark stays: `commit_event` clears it.
+    kv.commit(log_writes)
 }
 
 /// Tests only (debug builds): with `LISTDIFF_TEST_EXIT_BEFORE_LOG` set, a large event's index

@@ -1043,6 +1043,78 @@ fn a_crash_inside_a_large_event_leaves_it_out_and_recovery_repairs_the_indexes()
     }
 }
 
+/// A crash after an event reached the log and before the state checkpoint due after it was
+/// written leaves the indexes marked dirty, and recovery rebuilds them, that checkpoint
+/// included, to exactly what recording would have left: `verify` finds nothing missing.
+#[test]
+fn a_crash_before_the_checkpoint_due_after_an_event_is_repaired_by_recovery() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let _every = CheckpointsEvery::set(1);
+    let publication = |offset: i64, source: &str, entries: Vec<Entry>| Publication {
+        list: ListId::new("l1").unwrap(),
+        published: day(offset).into(),
+        source: source.into(),
+        content: PublicationContent::Snapshot(entries),
+    };
+    let first = publication(0, "a", vec![entry(1, 0, 0), entry(2, 0, 0)]);
+    let second = publication(1, "b", vec![entry(1, 0, 1), entry(3, 0, 0)]);
+    let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let record = |kv: &dyn Kv, p: &Publication| record_into(kv, p, &provenance(p), t0, None);
+    let crashing = || CrashingKv {
+        inner: MemKv::default(),
+        allowed: std::sync::atomic::AtomicUsize::new(usize::MAX),
+    };
+    let kept = |kv: &MemKv| -> Vec<_> {
+        Tree::DERIVED
+            .iter()
+            .chain([&Tree::Events])
+            .map(|t| kv.dump(*t))
+            .collect()
+    };
+
+    // Recorded whole: a checkpoint is due after the second publication, and written.
+    let whole = crashing();
+    record(&whole, &first).unwrap();
+    record(&whole, &second).unwrap();
+    assert!(
+        !whole.inner.dump(Tree::States).is_empty(),
+        "a checkpoint is written"
+    );
+    assert_eq!(
+        whole.inner.get(Tree::Meta, meta::INDEX_STATE).unwrap(),
+        None
+    );
+    let commits = usize::MAX - whole.allowed.load(SeqCst);
+
+    // A crash at the last commit: the event is in the log, its checkpoint is not.
+    let kv = crashing();
+    record(&kv, &first).unwrap();
+    let first_commits = usize::MAX - kv.allowed.load(SeqCst);
+    kv.allowed.store(commits - first_commits - 1, SeqCst);
+    assert!(record(&kv, &second).is_err());
+    assert_eq!(
+        kv.inner.dump(Tree::Events).len(),
+        2,
+        "the event is in the log"
+    );
+    assert!(
+        kv.inner.dump(Tree::States).is_empty(),
+        "its checkpoint is not"
+    );
+    assert!(
+        kv.inner
+            .get(Tree::Meta, meta::INDEX_STATE)
+            .unwrap()
+            .is_some(),
+        "the indexes are marked dirty"
+    );
+    kv.allowed.store(usize::MAX, SeqCst);
+    let scratch = tempfile::tempdir().unwrap();
+    recover(&kv, scratch.path()).unwrap();
+    assert_eq!(kept(&kv.inner), kept(&whole.inner));
+    assert_eq!(kv.inner.get(Tree::Meta, meta::INDEX_STATE).unwrap(), None);
+}
+
 /// The derived records as store layout 1 wrote them (a one-byte name count, two-byte string
 /// lengths, four-byte counts and lines), to make a store as an older listdiff left it.
 mod layout1 {
