@@ -1678,13 +1678,36 @@ def decade_events(r: dict, p: int) -> int:
     return events
 
 
+def finish_time_plot(fig, ax, pubs: list, path: Path, xlabel: str, title: str) -> None:
+    """Log-log axes of query time against P (a tick at each P), labels, legend; saves `path`."""
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(pubs)
+    ax.set_xticklabels([f"{p:,}" for p in pubs])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
+        lambda y, _pos: fmt_s(y).replace(".0 ms", " ms").replace(".00 s", " s")))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("time per query, whole process (median)")
+    ax.set_title(title, fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    fig.tight_layout()
+    fig.savefig(path, format="svg", metadata={"Date": None})
+    plt.close(fig)
+
+
 def make_plot_decade(r: dict, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     matplotlib.rcParams["svg.hashsalt"] = "listdiff-bench"
     import matplotlib.pyplot as plt
-    import matplotlib.ticker
 
     pubs = r["publications"]
     fig, ax = plt.subplots(figsize=(10, 5.5))
@@ -1695,24 +1718,9 @@ def make_plot_decade(r: dict, path: Path) -> None:
                 marker="o", label=label)
         ax.plot(pubs, [x["known_at"]["median"] for x in rows], color=colour, linestyle="--",
                 marker="s", markerfacecolor="none", label=f"{label} --known-at")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xticks(pubs)
-    ax.set_xticklabels([f"{p:,}" for p in pubs])
-    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-    ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    ax.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
-        lambda y, _pos: fmt_s(y).replace(".0 ms", " ms").replace(".00 s", " s")))
-    ax.set_xlabel("main-list publications in the store (P)")
-    ax.set_ylabel("time per query, whole process (median)")
-    ax.set_title(f"listdiff, decade profile: plain (solid) and --known-at the middle of the "
-                 f"recording (dashed); {r['entries']:,}-entry list + 2 weekly lists", fontsize=10)
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-    fig.tight_layout()
-    fig.savefig(path, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    finish_time_plot(fig, ax, pubs, path, "main-list publications in the store (P)",
+                     f"listdiff, decade profile: plain (solid) and --known-at the middle of the "
+                     f"recording (dashed); {r['entries']:,}-entry list + 2 weekly lists")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1879,7 +1887,6 @@ def make_plot(r: dict, path: Path) -> None:
     matplotlib.use("Agg")
     matplotlib.rcParams["svg.hashsalt"] = "listdiff-bench"
     import matplotlib.pyplot as plt
-    import matplotlib.ticker
 
     pubs = r["publications"]
     fig, ax = plt.subplots(figsize=(10, 5.5))
@@ -1891,24 +1898,10 @@ def make_plot(r: dict, path: Path) -> None:
         if all(gm):
             ax.plot(pubs, [g["median"] for g in gm], color=colour, linestyle="--", marker="s",
                     markerfacecolor="none", label=f"git {label}")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xticks(pubs)
-    ax.set_xticklabels([f"{p:,}" for p in pubs])
-    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-    ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    ax.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
-        lambda y, _pos: fmt_s(y).replace(".0 ms", " ms").replace(".00 s", " s")))
-    ax.set_xlabel("publications in the store / commits in the repository (P)")
-    ax.set_ylabel("time per query, whole process (median)")
-    ax.set_title(f"listdiff (solid) against git (dashed): {r['entries']:,}-entry list, "
-                 f"profile {r['profile']}", fontsize=10)
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-    fig.tight_layout()
-    fig.savefig(path, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    finish_time_plot(fig, ax, pubs, path,
+                     "publications in the store / commits in the repository (P)",
+                     f"listdiff (solid) against git (dashed): {r['entries']:,}-entry list, "
+                     f"profile {r['profile']}")
 
 
 def main() -> int:

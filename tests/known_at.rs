@@ -15,14 +15,15 @@ fn entry(id: &str, name: &str, reason: &str) -> Value {
 
 /// `listdiff ARGS` with the recording clock at `now`.
 fn ingest_at(env: &Env, now: &str, file: &str) {
-    let output = env
-        .cmd(&["ingest", file])
-        .env("LISTDIFF_NOW", now)
-        .output()
-        .unwrap();
+    ok_at(env, now, &["ingest", file]);
+}
+
+/// Runs a command that must succeed with the recording clock at `now`.
+fn ok_at(env: &Env, now: &str, args: &[&str]) {
+    let output = env.cmd(args).env("LISTDIFF_NOW", now).output().unwrap();
     assert!(
         output.status.success(),
-        "{}",
+        "{args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
 }
@@ -392,15 +393,10 @@ fn known_at_answers_as_the_forced_replay_of_the_prefix() {
         json!({"add": [entry("e", "Epsilon", "r2")]}),
     );
     ingest_at(&env, "2025-01-05T09:00:00Z", &correction);
-    let output = env
-        .cmd(&["retract", "5", "--reason", "wrong file"])
-        .env("LISTDIFF_NOW", "2025-01-06T09:00:00Z")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    ok_at(
+        &env,
+        "2025-01-06T09:00:00Z",
+        &["retract", "5", "--reason", "wrong file"],
     );
     let backfill = write(
         "7.json",

@@ -54,7 +54,9 @@ use std::collections::BTreeMap;
 use super::index::Index;
 use super::keys;
 use super::kv::{Kv, Tree, Writes};
-use super::records::{EntryRecord, Locator, Point, decode_changes, decode_timeline};
+use super::records::{
+    EntryRecord, Locator, Point, Reader, decode_changes, decode_timeline, put_varint,
+};
 use super::{StoreError, View};
 use crate::model::{EntryId, ListId, id_order, is_numeric_id};
 
@@ -136,59 +138,25 @@ impl Head {
 
     fn decode(list: &ListId, point: Point, bytes: &[u8]) -> Result<Head, StoreError> {
         let bad = || corrupt(list, point, "its head is malformed");
-        let (&version, rest) = bytes.split_first().ok_or_else(bad)?;
-        if version != HEAD_VERSION || rest.len() < 8 {
-            return Err(bad());
-        }
-        let by = keys::read_seq(rest).ok_or_else(bad)?;
-        let mut rest = &rest[8..];
-        let entries = take_varint(&mut rest).ok_or_else(bad)?;
-        let frames = take_varint(&mut rest)
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(bad)?;
-        let largest_frame = take_varint(&mut rest).ok_or_else(bad)?;
-        if !rest.is_empty() {
-            return Err(bad());
-        }
-        Ok(Head {
-            point,
-            by,
-            entries,
-            frames,
-            largest_frame,
-        })
+        let mut r = Reader::new(bytes);
+        let read = |r: &mut Reader| -> Result<Head, StoreError> {
+            if r.u8()? != HEAD_VERSION {
+                return Err(bad());
+            }
+            let head = Head {
+                point,
+                by: r.u64()?,
+                entries: r.varint()?,
+                frames: u32::try_from(r.varint()?).map_err(|_| bad())?,
+                largest_frame: r.varint()?,
+            };
+            if !r.is_done() {
+                return Err(bad());
+            }
+            Ok(head)
+        };
+        read(&mut r).map_err(|_| bad())
     }
-}
-
-fn put_varint(out: &mut Vec<u8>, mut value: u64) {
-    while value >= 0x80 {
-        out.push((value as u8 & 0x7f) | 0x80);
-        value >>= 7;
-    }
-    out.push(value as u8);
-}
-
-fn take_varint(bytes: &mut &[u8]) -> Option<u64> {
-    let mut value = 0u64;
-    for shift in (0..64).step_by(7) {
-        let (&byte, rest) = bytes.split_first()?;
-        *bytes = rest;
-        value |= u64::from(byte & 0x7f).checked_shl(shift)?;
-        if byte & 0x80 == 0 {
-            return Some(value);
-        }
-    }
-    None
-}
-
-fn take_bytes<'b>(bytes: &mut &'b [u8]) -> Option<&'b [u8]> {
-    let len = usize::try_from(take_varint(bytes)?).ok()?;
-    if len > bytes.len() {
-        return None;
-    }
-    let (taken, rest) = bytes.split_at(len);
-    *bytes = rest;
-    Some(taken)
 }
 
 /// The latest checkpoint of `list` strictly before `bound` that still stands for its place
@@ -276,11 +244,11 @@ fn each_from_checkpoint<E: From<StoreError>>(
         .map_err(|_| corrupt(list, head.point, "no zstd decoder could be made"))?;
     for frame in 0..head.frames {
         let raw = read_frame(index, &mut decompressor, list, head, frame)?;
-        let mut rest = raw.as_slice();
-        while !rest.is_empty() {
+        let mut r = Reader::new(&raw);
+        while !r.is_done() {
             let bad = || corrupt(list, head.point, "a frame is malformed");
-            let id = take_bytes(&mut rest).ok_or_else(bad)?;
-            let json = take_bytes(&mut rest).ok_or_else(bad)?;
+            let id = r.bytes().map_err(|_| bad())?;
+            let json = r.bytes().map_err(|_| bad())?;
             let id = std::str::from_utf8(id)
                 .ok()
                 .and_then(|id| EntryId::new(id).ok())
@@ -508,15 +476,16 @@ struct ChangeCounts {
 impl ChangeCounts {
     /// Counts an encoded change list (`(kind:1 len:varint utf8)*`, see `records.rs`) without
     /// reading its ids; `None` when it is malformed.
-    fn of(mut bytes: &[u8]) -> Option<ChangeCounts> {
+    fn of(bytes: &[u8]) -> Option<ChangeCounts> {
         let mut counts = ChangeCounts {
             all: 0,
             added: 0,
             removed: 0,
         };
-        while let Some((&kind, rest)) = bytes.split_first() {
-            bytes = rest;
-            take_bytes(&mut bytes)?;
+        let mut r = Reader::new(bytes);
+        while !r.is_done() {
+            let kind = r.u8().ok()?;
+            r.bytes().ok()?;
             counts.all += 1;
             match kind {
                 b'a' => counts.added += 1,
@@ -636,7 +605,7 @@ mod tests {
     }
 
     #[test]
-    fn heads_and_varints_read_back_and_refuse_damage() {
+    fn heads_read_back_and_refuse_damage() {
         let list = ListId::new("l").unwrap();
         let point = Point::end_of(keys::FIRST_DATE);
         let head = Head {
@@ -654,9 +623,5 @@ mod tests {
         let mut wrong = bytes.clone();
         wrong[0] = 2;
         assert!(Head::decode(&list, point, &wrong).is_err());
-        let mut out = Vec::new();
-        put_varint(&mut out, u64::MAX);
-        assert_eq!(take_varint(&mut out.as_slice()), Some(u64::MAX));
-        assert_eq!(take_varint(&mut [0xffu8; 11].as_slice()), None);
     }
 }

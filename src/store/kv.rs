@@ -213,15 +213,7 @@ pub(crate) trait Kv: Sync {
     /// implies that every earlier commit does. By default, [`commit_in_parts`] of
     /// [`super::WRITES_PER_TRANSACTION`].
     fn write_dirty(&self, writes: Writes) -> Result<(), StoreError> {
-        let parts = writes.into_parts(super::WRITES_PER_TRANSACTION);
-        let count = parts.len();
-        for (n, part) in parts.into_iter().enumerate() {
-            self.commit(part)?;
-            if (n + 1) % FLUSH_EVERY_PARTS == 0 && n + 1 < count {
-                self.flush()?;
-            }
-        }
-        Ok(())
+        commit_in_parts(self, writes, super::WRITES_PER_TRANSACTION)
     }
 }
 
@@ -233,13 +225,15 @@ pub(crate) trait DiskKv: Kv + Sized {
     fn open(dir: &Path, store: &Path) -> Result<Self, StoreError>;
 }
 
-/// How many parts [`commit_in_parts`] commits between two flushes.
-const FLUSH_EVERY_PARTS: usize = 8;
-
 /// Commits `writes` in parts of at most `size` operations, in order, flushing every few parts
 /// so that the database's write buffers stay small. Not atomic as a whole: callers mark the
 /// indexes dirty around it (see `commit_event`).
-pub(crate) fn commit_in_parts(kv: &dyn Kv, writes: Writes, size: usize) -> Result<(), StoreError> {
+pub(crate) fn commit_in_parts<K: Kv + ?Sized>(
+    kv: &K,
+    writes: Writes,
+    size: usize,
+) -> Result<(), StoreError> {
+    const FLUSH_EVERY_PARTS: usize = 8;
     let parts = writes.into_parts(size);
     let count = parts.len();
     for (n, part) in parts.into_iter().enumerate() {

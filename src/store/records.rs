@@ -436,7 +436,7 @@ pub(crate) fn decode_changes(bytes: &[u8]) -> Result<Vec<(EntryId, ChangeKind)>,
 }
 
 /// Appends `value` as an unsigned LEB128 varint.
-fn put_varint(out: &mut Vec<u8>, mut value: u64) {
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut value: u64) {
     while value >= 0x80 {
         out.push((value as u8 & 0x7f) | 0x80);
         value >>= 7;
@@ -462,18 +462,18 @@ fn malformed() -> StoreError {
 
 /// Reads an encoded record from the front. Every read checks what is left: damaged bytes give
 /// [`malformed`], never a panic or an allocation sized by a damaged count.
-struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn new(bytes: &'a [u8]) -> Reader<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Reader<'a> {
         Reader { bytes, at: 0 }
     }
 
     /// True when every byte has been read.
-    fn is_done(&self) -> bool {
+    pub(crate) fn is_done(&self) -> bool {
         self.at == self.bytes.len()
     }
 
@@ -484,18 +484,18 @@ impl<'a> Reader<'a> {
         Ok(slice)
     }
 
-    fn u8(&mut self) -> Result<u8, StoreError> {
+    pub(crate) fn u8(&mut self) -> Result<u8, StoreError> {
         Ok(self.take(1)?[0])
     }
 
-    fn u64(&mut self) -> Result<u64, StoreError> {
+    pub(crate) fn u64(&mut self) -> Result<u64, StoreError> {
         Ok(u64::from_be_bytes(
             self.take(8)?.try_into().map_err(|_| malformed())?,
         ))
     }
 
     /// An unsigned LEB128 varint of at most 64 bits.
-    fn varint(&mut self) -> Result<u64, StoreError> {
+    pub(crate) fn varint(&mut self) -> Result<u64, StoreError> {
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
             let byte = self.u8()?;
@@ -523,6 +523,12 @@ impl<'a> Reader<'a> {
     /// A length in bytes of what follows.
     fn length(&mut self) -> Result<usize, StoreError> {
         usize::try_from(self.varint()?).map_err(|_| malformed())
+    }
+
+    /// Bytes preceded by their length.
+    pub(crate) fn bytes(&mut self) -> Result<&'a [u8], StoreError> {
+        let len = self.length()?;
+        self.take(len)
     }
 
     fn string(&mut self) -> Result<String, StoreError> {

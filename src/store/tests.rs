@@ -965,6 +965,42 @@ struct CrashingKv {
     allowed: std::sync::atomic::AtomicUsize,
 }
 
+impl CrashingKv {
+    /// Empty trees that do not crash until told to.
+    fn new() -> CrashingKv {
+        CrashingKv {
+            inner: MemKv::default(),
+            allowed: std::sync::atomic::AtomicUsize::new(usize::MAX),
+        }
+    }
+
+    /// How many commits were made, while no crash was set.
+    fn commits(&self) -> usize {
+        usize::MAX - self.allowed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Fails every commit after the next `commits`.
+    fn crash_after(&self, commits: usize) {
+        self.allowed
+            .store(commits, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// After a crash: the indexes are marked dirty, and the recovery of the next open repairs
+    /// them.
+    fn recover_from_crash(&self) {
+        assert!(
+            self.inner
+                .get(Tree::Meta, meta::INDEX_STATE)
+                .unwrap()
+                .is_some(),
+            "the indexes are marked dirty"
+        );
+        self.crash_after(usize::MAX);
+        let scratch = tempfile::tempdir().unwrap();
+        recover(self, scratch.path()).unwrap();
+    }
+}
+
 impl Kv for CrashingKv {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         self.inner.get(tree, key)
@@ -1008,31 +1044,17 @@ fn a_crash_inside_a_large_event_leaves_it_out_and_recovery_repairs_the_indexes()
     };
     let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
     for crash_after in 1..4 {
-        let kv = CrashingKv {
-            inner: MemKv::default(),
-            allowed: std::sync::atomic::AtomicUsize::new(usize::MAX),
-        };
+        let kv = CrashingKv::new();
         record_into(&kv, &small, &provenance(&small), t0, None).unwrap();
         let clean: Vec<_> = Tree::ALL.iter().map(|t| kv.inner.dump(*t)).collect();
-        kv.allowed
-            .store(crash_after, std::sync::atomic::Ordering::SeqCst);
+        kv.crash_after(crash_after);
         assert!(record_into(&kv, &big, &provenance(&big), t0, None).is_err());
         assert_eq!(
             kv.inner.dump(Tree::Events).len(),
             1,
             "the big event is not in the log"
         );
-        assert!(
-            kv.inner
-                .get(Tree::Meta, meta::INDEX_STATE)
-                .unwrap()
-                .is_some(),
-            "the indexes are marked dirty"
-        );
-        kv.allowed
-            .store(usize::MAX, std::sync::atomic::Ordering::SeqCst);
-        let scratch = tempfile::tempdir().unwrap();
-        recover(&kv, scratch.path()).unwrap();
+        kv.recover_from_crash();
         let recovered: Vec<_> = Tree::ALL.iter().map(|t| kv.inner.dump(*t)).collect();
         assert_eq!(recovered, clean, "crash after {crash_after} commits");
         // And the event can be recorded afterwards.
@@ -1048,7 +1070,6 @@ fn a_crash_inside_a_large_event_leaves_it_out_and_recovery_repairs_the_indexes()
 /// included, to exactly what recording would have left: `verify` finds nothing missing.
 #[test]
 fn a_crash_before_the_checkpoint_due_after_an_event_is_repaired_by_recovery() {
-    use std::sync::atomic::Ordering::SeqCst;
     let _every = CheckpointsEvery::set(1);
     let publication = |offset: i64, source: &str, entries: Vec<Entry>| Publication {
         list: ListId::new("l1").unwrap(),
@@ -1060,10 +1081,6 @@ fn a_crash_before_the_checkpoint_due_after_an_event_is_repaired_by_recovery() {
     let second = publication(1, "b", vec![entry(1, 0, 1), entry(3, 0, 0)]);
     let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
     let record = |kv: &dyn Kv, p: &Publication| record_into(kv, p, &provenance(p), t0, None);
-    let crashing = || CrashingKv {
-        inner: MemKv::default(),
-        allowed: std::sync::atomic::AtomicUsize::new(usize::MAX),
-    };
     let kept = |kv: &MemKv| -> Vec<_> {
         Tree::DERIVED
             .iter()
@@ -1073,7 +1090,7 @@ fn a_crash_before_the_checkpoint_due_after_an_event_is_repaired_by_recovery() {
     };
 
     // Recorded whole: a checkpoint is due after the second publication, and written.
-    let whole = crashing();
+    let whole = CrashingKv::new();
     record(&whole, &first).unwrap();
     record(&whole, &second).unwrap();
     assert!(
@@ -1084,13 +1101,12 @@ fn a_crash_before_the_checkpoint_due_after_an_event_is_repaired_by_recovery() {
         whole.inner.get(Tree::Meta, meta::INDEX_STATE).unwrap(),
         None
     );
-    let commits = usize::MAX - whole.allowed.load(SeqCst);
+    let commits = whole.commits();
 
     // A crash at the last commit: the event is in the log, its checkpoint is not.
-    let kv = crashing();
+    let kv = CrashingKv::new();
     record(&kv, &first).unwrap();
-    let first_commits = usize::MAX - kv.allowed.load(SeqCst);
-    kv.allowed.store(commits - first_commits - 1, SeqCst);
+    kv.crash_after(commits - kv.commits() - 1);
     assert!(record(&kv, &second).is_err());
     assert_eq!(
         kv.inner.dump(Tree::Events).len(),
@@ -1101,16 +1117,7 @@ fn a_crash_before_the_checkpoint_due_after_an_event_is_repaired_by_recovery() {
         kv.inner.dump(Tree::States).is_empty(),
         "its checkpoint is not"
     );
-    assert!(
-        kv.inner
-            .get(Tree::Meta, meta::INDEX_STATE)
-            .unwrap()
-            .is_some(),
-        "the indexes are marked dirty"
-    );
-    kv.allowed.store(usize::MAX, SeqCst);
-    let scratch = tempfile::tempdir().unwrap();
-    recover(&kv, scratch.path()).unwrap();
+    kv.recover_from_crash();
     assert_eq!(kept(&kv.inner), kept(&whole.inner));
     assert_eq!(kv.inner.get(Tree::Meta, meta::INDEX_STATE).unwrap(), None);
 }
